@@ -1,0 +1,354 @@
+"""Identity and relations: ids, references between entities, inverse relations and cycles.
+
+References are found through the ``x-ref`` annotations in the schemas, so adding a
+reference field to a schema is all it takes for it to be checked and linked.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from prodops import model
+from prodops.diagnostics import Diagnostic, JsonPath
+from prodops.loader import Document
+from prodops.schemas import SchemaSet, values_at
+
+# Kinds that are not files: people (members of teams) and key results (inside objectives).
+PERSON = "person"
+KEY_RESULT = "key-result"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One use of an id: ``source`` entity's field at ``path`` names ``target`` of ``kind``."""
+
+    source: str
+    field: str
+    path: JsonPath
+    kind: str
+    target: str
+
+
+@dataclass
+class Catalog:
+    """Every valid entity by id, and the relations between them in both directions."""
+
+    teams: dict[str, model.Team] = field(default_factory=dict)
+    objectives: dict[str, model.Objective] = field(default_factory=dict)
+    items: dict[str, model.RoadmapItem] = field(default_factory=dict)
+    launches: dict[str, model.Launch] = field(default_factory=dict)
+    playbooks: dict[str, model.Playbook] = field(default_factory=dict)
+    key_results: dict[str, model.KeyResult] = field(default_factory=dict)
+    people: dict[str, tuple[model.Member, str]] = field(default_factory=dict)  # handle -> (member, team id)
+    references: list[Reference] = field(default_factory=list)
+    # target id -> references pointing at it (inverse relations: "moved by", "blocks", "shipped by"...)
+    incoming: dict[str, list[Reference]] = field(default_factory=lambda: defaultdict(list))
+    documents: dict[str, Document] = field(default_factory=dict)
+
+    def entity(self, entity_id: str) -> model.Entity | None:
+        for table in (self.items, self.objectives, self.launches, self.playbooks, self.teams):
+            found = table.get(entity_id)
+            if found is not None:
+                return found
+        return None
+
+    def referrers(self, target: str, kind: str | None = None, field_name: str | None = None) -> list[Reference]:
+        return [
+            r
+            for r in self.incoming.get(target, ())
+            if (kind is None or r.kind == kind) and (field_name is None or r.field == field_name)
+        ]
+
+    def launches_of(self, item_id: str) -> list[model.Launch]:
+        return [
+            self.launches[r.source]
+            for r in self.referrers(item_id, "roadmap-item", "items")
+            if r.source in self.launches
+        ]
+
+    def items_moving(self, kr_ref: str) -> list[model.RoadmapItem]:
+        return [
+            self.items[r.source] for r in self.referrers(kr_ref, KEY_RESULT, "key_results") if r.source in self.items
+        ]
+
+    def dependents(self, item_id: str) -> list[model.RoadmapItem]:
+        return [
+            self.items[r.source]
+            for r in self.referrers(item_id, "roadmap-item", "depends_on")
+            if r.source in self.items
+        ]
+
+
+def link(
+    documents: Iterable[Document], valid: Mapping[str, bool], schemas: SchemaSet
+) -> tuple[Catalog, list[Diagnostic]]:
+    """Index ids, check every reference, derive inverse relations and find cycles.
+
+    ``valid`` says which documents passed their schema: only those become model
+    objects, but every document's id is known, so a reference to a file with a
+    schema error is not reported a second time as dangling.
+    """
+    catalog = Catalog()
+    problems: list[Diagnostic] = []
+    known: dict[str, Document] = {}
+    for doc in sorted(documents, key=lambda d: d.rel):
+        raw_id = doc.data.get("id")
+        if not isinstance(raw_id, str):
+            continue
+        if raw_id != doc.stem:
+            line, column = doc.locate(("id",))
+            problems.append(
+                Diagnostic(
+                    "error",
+                    "PO302",
+                    f"id '{raw_id}' does not match the file name '{doc.stem}.yaml'",
+                    doc.rel,
+                    line,
+                    column,
+                    ("id",),
+                    hint=f"an entity's id equals its file name: set 'id: {doc.stem}' or rename the file to {raw_id}.yaml",
+                )
+            )
+        first = known.get(raw_id)
+        if first is not None:
+            line, column = doc.locate(("id",))
+            problems.append(
+                Diagnostic(
+                    "error",
+                    "PO301",
+                    f"id '{raw_id}' is already used by {first.rel}",
+                    doc.rel,
+                    line,
+                    column,
+                    ("id",),
+                    hint="ids are unique across the repository; rename one of the two files and its id",
+                )
+            )
+            continue
+        known[raw_id] = doc
+        catalog.documents[raw_id] = doc
+        if valid.get(doc.rel):
+            builder = model.BUILDERS.get(doc.kind.kind)
+            if builder is not None:
+                entity = builder(doc.data, doc.rel)
+                _table(catalog, doc.kind.kind)[raw_id] = entity
+
+    for team in catalog.teams.values():
+        for member in team.members:
+            catalog.people.setdefault(member.handle, (member, team.id))
+    for objective in catalog.objectives.values():
+        for kr in objective.key_results:
+            catalog.key_results[kr.ref] = kr
+    known_krs = _known_key_results(known)
+
+    for oid, doc in known.items():
+        if not valid.get(doc.rel):
+            continue
+        for ref_field in doc.kind.refs:
+            for path, value in values_at(doc.data, ref_field.pattern):
+                if not isinstance(value, str):
+                    continue
+                ref = Reference(oid, ref_field.name, path, ref_field.target, value)
+                if ref_field.target == PERSON:
+                    catalog.references.append(ref)
+                    catalog.incoming[value].append(ref)
+                    continue
+                problem = _check_reference(doc, ref, known, known_krs, schemas)
+                if problem is not None:
+                    problems.append(problem)
+                    continue
+                catalog.references.append(ref)
+                catalog.incoming[value].append(ref)
+
+    problems.extend(_cycles(catalog, schemas))
+    return catalog, problems
+
+
+def _table(catalog: Catalog, kind: str) -> dict[str, object]:
+    tables: dict[str, dict[str, object]] = {
+        "team": catalog.teams,  # type: ignore[dict-item]
+        "objective": catalog.objectives,  # type: ignore[dict-item]
+        "roadmap-item": catalog.items,  # type: ignore[dict-item]
+        "launch": catalog.launches,  # type: ignore[dict-item]
+        "playbook": catalog.playbooks,  # type: ignore[dict-item]
+    }
+    return tables[kind]
+
+
+def _known_key_results(known: Mapping[str, Document]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for oid, doc in known.items():
+        if doc.kind.kind != "objective":
+            continue
+        krs = doc.data.get("key_results")
+        out[oid] = (
+            [kr["id"] for kr in krs if isinstance(kr, dict) and isinstance(kr.get("id"), str)]
+            if isinstance(krs, list)
+            else []
+        )
+    return out
+
+
+def _suggest(value: str, candidates: Iterable[str]) -> str:
+    close = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _check_reference(
+    doc: Document, ref: Reference, known: Mapping[str, Document], known_krs: Mapping[str, list[str]], schemas: SchemaSet
+) -> Diagnostic | None:
+    line, column = doc.locate(ref.path)
+    if ref.kind == KEY_RESULT:
+        objective, _, kr = ref.target.partition(".")
+        if objective not in known_krs:
+            return Diagnostic(
+                "error",
+                "PO303",
+                f"{ref.field}: '{ref.target}' names no objective '{objective}'{_suggest(objective, known_krs)}",
+                doc.rel,
+                line,
+                column,
+                ref.path,
+                hint="write key results as OBJECTIVE-ID.KR-ID; `prodops list objective` shows the ids",
+            )
+        if kr not in known_krs[objective]:
+            listed = ", ".join(known_krs[objective]) or "none"
+            return Diagnostic(
+                "error",
+                "PO303",
+                f"{ref.field}: objective '{objective}' has no key result '{kr}'{_suggest(kr, known_krs[objective])}",
+                doc.rel,
+                line,
+                column,
+                ref.path,
+                hint=f"its key results are: {listed}",
+            )
+        return None
+    target = known.get(ref.target)
+    label = schemas.kinds[ref.kind].label if ref.kind in schemas.kinds else ref.kind
+    if target is None:
+        same_kind = [i for i, d in known.items() if d.kind.kind == ref.kind]
+        folder = schemas.kinds[ref.kind].folder if ref.kind in schemas.kinds else ""
+        return Diagnostic(
+            "error",
+            "PO303",
+            f"{ref.field}: '{ref.target}' is not a {label}{_suggest(ref.target, same_kind)}",
+            doc.rel,
+            line,
+            column,
+            ref.path,
+            hint=f"use the id of a file in {folder}/ (its name without .yaml)",
+        )
+    if target.kind.kind != ref.kind:
+        return Diagnostic(
+            "error",
+            "PO304",
+            f"{ref.field}: '{ref.target}' is a {target.kind.label}, not a {label}",
+            doc.rel,
+            line,
+            column,
+            ref.path,
+            hint=f"this field takes the id of a {label}",
+        )
+    return None
+
+
+def _cycles(catalog: Catalog, schemas: SchemaSet) -> list[Diagnostic]:
+    """Cycles in every relation from a kind to itself (depends_on, parent objectives)."""
+    problems: list[Diagnostic] = []
+    graphs: dict[str, dict[str, list[Reference]]] = defaultdict(lambda: defaultdict(list))
+    for ref in catalog.references:
+        doc = catalog.documents.get(ref.source)
+        if doc is not None and doc.kind.kind == ref.kind:
+            graphs[ref.field][ref.source].append(ref)
+    for field_name, graph in sorted(graphs.items()):
+        for cycle in _find_cycles(graph):
+            start = min(cycle)
+            i = cycle.index(start)
+            ordered = cycle[i:] + cycle[:i]
+            first_ref = next(r for r in graph[start] if r.target == ordered[1 % len(ordered)])
+            doc = catalog.documents[start]
+            line, column = doc.locate(first_ref.path)
+            shown = " → ".join([*ordered, start])
+            problems.append(
+                Diagnostic(
+                    "error",
+                    "PO305",
+                    f"{field_name}: cycle {shown}",
+                    doc.rel,
+                    line,
+                    column,
+                    first_ref.path,
+                    hint=f"break the cycle: remove one of these {field_name} entries",
+                )
+            )
+    return problems
+
+
+def _find_cycles(graph: Mapping[str, list[Reference]]) -> list[list[str]]:
+    """One cycle per strongly connected component with a cycle (iterative Tarjan, no recursion)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    cycles: list[list[str]] = []
+    counter = 0
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work: list[tuple[str, int]] = [(root, 0)]
+        while work:
+            node, pos = work.pop()
+            if pos == 0:
+                index[node] = low[node] = counter
+                counter += 1
+                stack.append(node)
+                on_stack.add(node)
+            edges = [r.target for r in graph.get(node, ())]
+            if pos < len(edges):
+                work.append((node, pos + 1))
+                nxt = edges[pos]
+                if nxt not in index:
+                    work.append((nxt, 0))
+                elif nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+                continue
+            if low[node] == index[node]:
+                component: list[str] = []
+                while True:
+                    top = stack.pop()
+                    on_stack.discard(top)
+                    component.append(top)
+                    if top == node:
+                        break
+                self_loop = any(r.target == node for r in graph.get(node, ()))
+                if len(component) > 1 or self_loop:
+                    cycles.append(_cycle_in(set(component), graph, min(component)))
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+    return cycles
+
+
+def _cycle_in(component: set[str], graph: Mapping[str, list[Reference]], start: str) -> list[str]:
+    """A concrete cycle through ``start`` inside one strongly connected component (BFS)."""
+    parents: dict[str, str] = {}
+    queue = [start]
+    seen = {start}
+    while queue:
+        node = queue.pop(0)
+        for ref in graph.get(node, ()):
+            nxt = ref.target
+            if nxt == start:
+                path = [node]
+                while path[-1] != start:
+                    path.append(parents[path[-1]])
+                return list(reversed(path))
+            if nxt in component and nxt not in seen:
+                seen.add(nxt)
+                parents[nxt] = node
+                queue.append(nxt)
+    return [start]

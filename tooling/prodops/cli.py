@@ -1,0 +1,169 @@
+"""The ``prodops`` command: a thin layer that parses options, calls the library and maps results to exit codes.
+
+Exit codes: 0 clean; 1 problems found (or a user mistake such as a bad
+configuration); 2 usage error; 3 internal error (a bug: the traceback goes to a log file).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from prodops import __version__, pipeline, report
+from prodops.codes import CHECKS
+from prodops.diagnostics import ProdopsError
+from prodops.rules import REGISTRY
+
+EXIT_PROBLEMS = 1
+EXIT_INTERNAL = 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Group(click.Group):
+    """Turns user mistakes into messages and bugs into a short note plus a log file."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ProdopsError as exc:
+            click.echo(f"prodops: {exc}", err=True)
+            ctx.exit(EXIT_PROBLEMS)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("prodops: interrupted", err=True)
+            ctx.exit(130)
+        except Exception:
+            with tempfile.NamedTemporaryFile("w", prefix="prodops-crash-", suffix=".log", delete=False) as log:
+                log.write(traceback.format_exc())
+            click.echo(
+                f"prodops: internal error (a bug in prodops, not in your files); details in {log.name}", err=True
+            )
+            ctx.exit(EXIT_INTERNAL)
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` that has a schemas/ folder."""
+    start = start.resolve()
+    for candidate in (start, *start.parents):
+        if (candidate / pipeline.SCHEMA_DIR).is_dir():
+            return candidate
+    raise ProdopsError(f"{start}: not inside an ops repository (no schemas/ folder here or above); use --root")
+
+
+def root_option(func: F) -> F:
+    return click.option(
+        "--root",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="The ops repository's root folder. Default: the nearest folder with a schemas/ folder.",
+    )(func)
+
+
+def today_option(func: F) -> F:
+    return click.option(
+        "--today",
+        type=click.DateTime(formats=["%Y-%m-%d"]),
+        help="The date rules treat as today (YYYY-MM-DD), for reproducible results.",
+    )(func)
+
+
+def resolve_root(root: Path | None) -> Path:
+    return root.resolve() if root is not None else find_root(Path.cwd())
+
+
+def relative_paths(root: Path, paths: tuple[Path, ...]) -> list[str]:
+    """Repository-relative POSIX paths; a path outside the repository is a usage error."""
+    out = []
+    for path in paths:
+        absolute = (Path.cwd() / path).resolve() if not path.is_absolute() else path.resolve()
+        try:
+            out.append(absolute.relative_to(root).as_posix())
+        except ValueError:
+            raise click.BadParameter(f"{path} is outside the repository {root}", param_hint="PATHS") from None
+    return out
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="prodops")
+def cli() -> None:
+    """Validate, cross-link and publish a product organisation's operating system kept as YAML."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@root_option
+@today_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(report.REPORTERS)),
+    default="text",
+    show_default=True,
+    help="Output format: text (file:line:col lines), json, or github (workflow annotations).",
+)
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def validate(paths: tuple[Path, ...], root: Path | None, today: Any, fmt: str, strict: bool) -> None:
+    """Check the repository: YAML, schemas, references and process rules.
+
+    With PATHS, only those files' problems are reported, but references are
+    still resolved against the whole repository.
+
+    Example: prodops validate roadmap/usage-based-billing.yaml
+    """
+    repo = resolve_root(root)
+    only = relative_paths(repo, paths) if paths else None
+    day: date | None = today.date() if today is not None else None
+    result = pipeline.build(repo, today=day, only=only)
+    files = len(only) if only is not None else len(result.documents)
+    click.echo(
+        report.REPORTERS[fmt](result.diagnostics, files, fmt == "text" and report.use_colour(sys.stdout)), nl=False
+    )
+    failing = result.count("error") + (result.count("warning") if strict else 0)
+    sys.exit(EXIT_PROBLEMS if failing else 0)
+
+
+@cli.command()
+@root_option
+def rules(root: Path | None) -> None:
+    """List every check with its code, severity, rationale and fix.
+
+    Severities of process rules (PO4xx) can be changed per repository in
+    prodops.toml or [tool.prodops.severity] in pyproject.toml.
+
+    Example: prodops rules
+    """
+    severity: dict[str, str] = {}
+    if root is not None or _in_repo():
+        from prodops.config import load_config
+
+        severity = dict(load_config(resolve_root(root)).severity)
+    for check in CHECKS.values():
+        click.echo(f"{check.code}  {check.name}  ({check.severity})")
+        click.echo(f"    {check.rationale}")
+        click.echo(f"    fix: {check.fix}")
+    for code, rule in REGISTRY.items():
+        level = severity.get(code, rule.severity)
+        click.echo(f"{code}  {rule.name}  ({level})")
+        click.echo(f"    {rule.rationale}")
+        click.echo(f"    fix: {rule.fix}")
+
+
+def _in_repo() -> bool:
+    try:
+        find_root(Path.cwd())
+    except ProdopsError:
+        return False
+    return True
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="prodops")

@@ -1,0 +1,132 @@
+"""The built-in checks of the load, schema and link stages, documented like the process rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    name: str
+    rationale: str
+    fix: str
+    severity: str = "error"
+
+
+CHECKS: dict[str, Check] = {
+    c.code: c
+    for c in (
+        Check(
+            "PO101",
+            "yaml-syntax",
+            "The file is not well-formed YAML.",
+            "Fix the line shown; check indentation, colons and quotes.",
+        ),
+        Check(
+            "PO102",
+            "duplicate-key",
+            "YAML silently keeps the last of two equal keys, losing the first.",
+            "Remove or rename one of the keys.",
+        ),
+        Check(
+            "PO103",
+            "no-anchors",
+            "Anchors and aliases hide values from readers and reviewers and can expand without bound.",
+            "Write each value out in full.",
+        ),
+        Check(
+            "PO104",
+            "no-tags",
+            "Tags can make a YAML loader build arbitrary objects.",
+            "Remove the tag; use plain values.",
+        ),
+        Check(
+            "PO105",
+            "one-document",
+            "One entity per file keeps ids, history and reviews simple.",
+            "Move each extra document to its own file.",
+        ),
+        Check(
+            "PO106",
+            "encoding",
+            "Files must be UTF-8 text without control characters.",
+            "Save the file as UTF-8 and remove control characters.",
+        ),
+        Check(
+            "PO107",
+            "size-limit",
+            "Huge files or trees are a mistake or an attack, and slow everyone down.",
+            "Split the content; one entity per file.",
+        ),
+        Check("PO108", "depth-limit", "Deeply nested data is a mistake or an attack.", "Flatten the structure."),
+        Check(
+            "PO109",
+            "file-shape",
+            "A content file is one mapping of fields, readable as a regular file.",
+            "Make the file a mapping; remove empty files and symbolic links.",
+        ),
+        Check(
+            "PO110",
+            "file-location",
+            "The folder a file is in decides its kind.",
+            "Move the file to its kind's folder and name it ID.yaml.",
+        ),
+        Check(
+            "PO111",
+            "schema-line",
+            "The first line tells editors which schema to check the file against as you type.",
+            "Make the first line the '# yaml-language-server: $schema=…' line shown.",
+            "warning",
+        ),
+        Check("PO201", "required-field", "The schema requires the field.", "Add the field."),
+        Check(
+            "PO202",
+            "unknown-field",
+            "Unknown fields are usually typos and would be silently ignored.",
+            "Fix the name, or remove the field.",
+        ),
+        Check("PO203", "field-type", "The value has the wrong type.", "Write the value as the type shown."),
+        Check(
+            "PO204", "allowed-values", "The field takes one of a fixed set of values.", "Use one of the values listed."
+        ),
+        Check("PO205", "format", "Dates must be real dates written YYYY-MM-DD.", "Fix the date."),
+        Check(
+            "PO206",
+            "pattern",
+            "The value must have the form the schema describes (ids, handles, links).",
+            "Rewrite the value in the form shown.",
+        ),
+        Check(
+            "PO207",
+            "constraint",
+            "The value breaks a limit the schema sets (length, range, count).",
+            "Bring the value within the limit.",
+        ),
+        Check("PO301", "duplicate-id", "Ids identify entities across the repository.", "Give each entity its own id."),
+        Check(
+            "PO302",
+            "id-matches-file",
+            "The file name is how people and tools find an entity.",
+            "Make the id equal the file name.",
+        ),
+        Check(
+            "PO303",
+            "dangling-reference",
+            "A reference to an id that does not exist is a broken link.",
+            "Use an existing id (see the suggestion).",
+        ),
+        Check(
+            "PO304",
+            "reference-kind",
+            "Each reference field takes ids of one kind.",
+            "Use an id of the kind the field takes.",
+        ),
+        Check(
+            "PO305",
+            "reference-cycle",
+            "A cycle of dependencies or parents can never be resolved.",
+            "Remove one link of the cycle.",
+        ),
+    )
+}

@@ -1,0 +1,77 @@
+"""Repository configuration: ``prodops.toml`` at the root, or ``[tool.prodops]`` in ``pyproject.toml``.
+
+Example::
+
+    [tool.prodops]
+    playbook-review-days = 180
+    checkin-stale-days = 21
+
+    [tool.prodops.severity]
+    PO411 = "error"   # error | warning | info | off
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prodops.diagnostics import SEVERITIES, ProdopsError
+
+SeverityOverride = str  # a severity, or "off"
+
+
+@dataclass(frozen=True)
+class Config:
+    playbook_review_days: int = 180
+    checkin_stale_days: int = 21
+    severity: Mapping[str, SeverityOverride] = field(default_factory=dict)
+    source: str = ""
+
+
+_INT_KEYS = {"playbook-review-days": "playbook_review_days", "checkin-stale-days": "checkin_stale_days"}
+
+
+def load_config(root: Path) -> Config:
+    """Read the configuration; a file that is there but wrong is an error, never silently ignored."""
+    own = root / "prodops.toml"
+    if own.is_file():
+        table = _read(own)
+        return _from_table(table, "prodops.toml")
+    pyproject = root / "pyproject.toml"
+    if pyproject.is_file():
+        table = _read(pyproject).get("tool", {}).get("prodops")
+        if isinstance(table, dict):
+            return _from_table(table, "pyproject.toml [tool.prodops]")
+    return Config()
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ProdopsError(f"{path.name}: cannot read the configuration: {exc}") from exc
+
+
+def _from_table(table: Mapping[str, Any], source: str) -> Config:
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in _INT_KEYS:
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ProdopsError(f"{source}: '{key}' must be a whole number of days, at least 1 (got {value!r})")
+            values[_INT_KEYS[key]] = value
+        elif key == "severity":
+            if not isinstance(value, dict):
+                raise ProdopsError(f"{source}: 'severity' must be a table such as [tool.prodops.severity]")
+            for code, level in value.items():
+                if level not in (*SEVERITIES, "off"):
+                    raise ProdopsError(
+                        f"{source}: severity of {code} must be one of error, warning, info, off (got {level!r})"
+                    )
+            values["severity"] = dict(value)
+        else:
+            known = ", ".join(sorted([*_INT_KEYS, "severity"]))
+            raise ProdopsError(f"{source}: unknown setting '{key}' (known settings: {known})")
+    return Config(source=source, **values)

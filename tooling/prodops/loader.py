@@ -1,0 +1,308 @@
+"""Find the content files of each kind and load them strictly, guarding against hostile files."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prodops import yamlparse
+from prodops.diagnostics import Diagnostic, JsonPath, excerpt
+from prodops.schemas import SCHEMA_SUFFIX, KindSchema, SchemaSet
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_FILES = 50_000
+YAML_SUFFIX = ".yaml"
+MODELINE = re.compile(r"#\s*yaml-language-server:\s*\$schema=(\S+)")
+
+
+@dataclass
+class Document:
+    """One loaded file: its data, its text, and (computed on demand) where each value sits."""
+
+    rel: str
+    kind: KindSchema
+    text: str
+    data: dict[str, Any]
+    _positions: yamlparse.Parsed | None = field(default=None, repr=False)
+
+    @property
+    def stem(self) -> str:
+        return self.rel.rsplit("/", 1)[-1].removesuffix(YAML_SUFFIX)
+
+    def _parsed(self) -> yamlparse.Parsed:
+        if self._positions is None:
+            self._positions = yamlparse.parse(self.text, positions=True)
+        return self._positions
+
+    def locate(self, path: JsonPath) -> tuple[int, int]:
+        """Line and column of the value at ``path``, or of its nearest ancestor."""
+        values = self._parsed().values
+        for cut in range(len(path), -1, -1):
+            pos = values.get(path[:cut])
+            if pos is not None:
+                return pos
+        return (1, 1)
+
+    def locate_key(self, path: JsonPath) -> tuple[int, int]:
+        """Line and column of the key that introduces ``path`` (falls back to the value)."""
+        pos = self._parsed().keys.get(path)
+        return pos if pos is not None else self.locate(path)
+
+
+@dataclass
+class Loaded:
+    documents: list[Document]
+    diagnostics: list[Diagnostic]
+
+
+def expected_modeline(rel: str, kind: KindSchema) -> str:
+    depth = rel.count("/")
+    return f"# yaml-language-server: $schema={'../' * depth}schemas/{kind.file}"
+
+
+def discover(root: Path, schemas: SchemaSet) -> tuple[list[str], list[Diagnostic]]:
+    """Every ``.yaml`` file under the content folders, as repository-relative POSIX paths."""
+    found: list[str] = []
+    problems: list[Diagnostic] = []
+    for folder in schemas.folders:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for rel in _walk(root, base, problems):
+            if len(found) >= MAX_FILES:
+                problems.append(
+                    Diagnostic(
+                        "error",
+                        "PO107",
+                        f"more than {MAX_FILES} files under the content folders; the rest were not read",
+                        folder,
+                    )
+                )
+                return sorted(found), problems
+            found.append(rel)
+    return sorted(found), problems
+
+
+def _walk(root: Path, base: Path, problems: list[Diagnostic]) -> Iterator[str]:
+    stack = [base]
+    while stack:
+        current = stack.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError as exc:
+            problems.append(
+                Diagnostic("error", "PO109", f"cannot read folder: {exc.strerror}", _rel(root, Path(current)))
+            )
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            rel = _rel(root, Path(entry.path))
+            if entry.is_symlink():
+                problems.append(
+                    Diagnostic(
+                        "error",
+                        "PO109",
+                        "symbolic link is not followed",
+                        rel,
+                        hint="keep content files as regular files inside the repository",
+                    )
+                )
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            elif entry.name.endswith((".yaml", ".yml")):
+                yield rel
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def load(root: Path, schemas: SchemaSet, rels: Iterable[str]) -> Loaded:
+    """Load each file; a file that cannot be loaded becomes a diagnostic, never an exception."""
+    documents: list[Document] = []
+    diagnostics: list[Diagnostic] = []
+    for rel in rels:
+        doc, problems = load_file(root, schemas, rel)
+        diagnostics.extend(problems)
+        if doc is not None:
+            documents.append(doc)
+    return Loaded(documents, diagnostics)
+
+
+def load_file(root: Path, schemas: SchemaSet, rel: str) -> tuple[Document | None, list[Diagnostic]]:
+    kind = schemas.kind_for(rel)
+    if kind is None:
+        folders = ", ".join(f + "/" for f in schemas.folders)
+        return None, [
+            Diagnostic("error", "PO110", "file is not in a content folder", rel, hint=f"content lives in {folders}")
+        ]
+    if not rel.endswith(YAML_SUFFIX):
+        return None, [
+            Diagnostic(
+                "error", "PO110", "content files end in '.yaml'", rel, hint=f"rename it to {rel.rsplit('.', 1)[0]}.yaml"
+            )
+        ]
+    text, problem = read_text(root / rel, rel)
+    if problem is not None:
+        return None, [problem]
+    assert text is not None
+    return parse_document(rel, kind, text, schemas)
+
+
+def read_text(path: Path, rel: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, Diagnostic | None]:
+    """Read a file as UTF-8 text, refusing what no ops file should be."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        return None, Diagnostic("error", "PO109", f"cannot read file: {exc.strerror}", rel)
+    if len(raw) > max_bytes:
+        return None, Diagnostic(
+            "error", "PO107", f"file is larger than {max_bytes // 1024} KiB", rel, hint="split it; one entity per file"
+        )
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, Diagnostic(
+            "error",
+            "PO106",
+            "file is encoded as UTF-16",
+            rel,
+            1,
+            1,
+            hint="save the file as UTF-8 (without a byte-order mark)",
+        )
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, column = _byte_pos(raw, nul)
+        return None, Diagnostic(
+            "error",
+            "PO106",
+            "file contains a NUL byte; it looks like a binary file",
+            rel,
+            line,
+            column,
+            hint="remove the NUL byte, or move the binary file out of the content folders",
+        )
+    try:
+        return raw.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line, column = _byte_pos(raw, exc.start)
+        return None, Diagnostic(
+            "error",
+            "PO106",
+            f"byte 0x{raw[exc.start]:02X} is not valid UTF-8",
+            rel,
+            line,
+            column,
+            hint="save the file as UTF-8 (it may have been saved as Latin-1 or Windows-1252)",
+        )
+
+
+def _byte_pos(raw: bytes, index: int) -> tuple[int, int]:
+    line = raw.count(b"\n", 0, index) + 1
+    start = raw.rfind(b"\n", 0, index) + 1
+    return line, len(raw[start:index].decode("utf-8", errors="replace")) + 1
+
+
+def parse_document(
+    rel: str, kind: KindSchema, text: str, schemas: SchemaSet
+) -> tuple[Document | None, list[Diagnostic]]:
+    parsed = yamlparse.parse(text)
+    if parsed.error is not None:
+        err = parsed.error
+        return None, [
+            Diagnostic(
+                "error",
+                err.code,
+                err.message,
+                rel,
+                err.line,
+                err.column,
+                hint=err.hint,
+                excerpt=excerpt(text, err.line, err.column),
+            )
+        ]
+    problems = _check_modeline(rel, kind, text, schemas)
+    data = parsed.data
+    if data is None:
+        problems.append(
+            Diagnostic(
+                "error",
+                "PO109",
+                "file is empty",
+                rel,
+                1,
+                1,
+                hint=f"start it with `prodops new {kind.kind}`, or delete it",
+            )
+        )
+        return None, problems
+    if not isinstance(data, dict):
+        shape = "a list" if isinstance(data, list) else "a single value"
+        problems.append(
+            Diagnostic(
+                "error",
+                "PO109",
+                f"file holds {shape}, not a mapping of fields",
+                rel,
+                1,
+                1,
+                hint="a content file is a mapping such as 'id: ...' on its first line",
+            )
+        )
+        return None, problems
+    return Document(rel, kind, text, data), problems
+
+
+def _check_modeline(rel: str, kind: KindSchema, text: str, schemas: SchemaSet) -> list[Diagnostic]:
+    """The first line tells editors which schema applies; a wrong one hints at a misplaced file."""
+    first = text.split("\n", 1)[0]
+    expected = expected_modeline(rel, kind)
+    match = MODELINE.match(first.strip())
+    if match is None:
+        return [
+            Diagnostic(
+                "warning",
+                "PO111",
+                "missing the schema line that lets editors check this file",
+                rel,
+                1,
+                1,
+                hint=f"make the first line: {expected}",
+            )
+        ]
+    named = match.group(1).rsplit("/", 1)[-1]
+    if named.endswith(SCHEMA_SUFFIX) and named != kind.file:
+        other = next((k for k in schemas.kinds.values() if k.file == named), None)
+        if other is not None:
+            return [
+                Diagnostic(
+                    "error",
+                    "PO110",
+                    f"the schema line says this is a {other.label}, but it is in {kind.folder}/, where {kind.label}s live",
+                    rel,
+                    1,
+                    1,
+                    hint=f"move the file to {other.folder}/, or fix the first line to: {expected}",
+                )
+            ]
+    if first.strip() != expected:
+        return [
+            Diagnostic(
+                "warning",
+                "PO111",
+                "the schema line does not point at this kind's schema",
+                rel,
+                1,
+                1,
+                hint=f"make the first line: {expected}",
+            )
+        ]
+    return []

@@ -1,0 +1,493 @@
+"""Small frozen dataclasses, built only from documents that passed their schema.
+
+Computed values (key-result progress, RICE score) live here as properties, so
+they are never typed in by hand and every consumer computes them the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+Horizon = Literal["now", "next", "later"]
+ItemStatus = Literal["idea", "discovery", "planned", "in-progress", "shipped", "cancelled"]
+LaunchStatus = Literal["planned", "beta", "ready", "launched", "rolled-back", "cancelled"]
+
+
+def parse_date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class Period:
+    """A quarter such as 2026-Q4."""
+
+    year: int
+    quarter: int
+
+    @classmethod
+    def parse(cls, text: str) -> Period:
+        year, q = text.split("-Q")
+        return cls(int(year), int(q))
+
+    @classmethod
+    def containing(cls, day: date) -> Period:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * self.quarter - 2, 1)
+
+    @property
+    def end(self) -> date:
+        if self.quarter == 4:
+            return date(self.year, 12, 31)
+        return date.fromordinal(date(self.year, 3 * self.quarter + 1, 1).toordinal() - 1)
+
+    def __str__(self) -> str:
+        return f"{self.year}-Q{self.quarter}"
+
+
+@dataclass(frozen=True)
+class Member:
+    handle: str
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    file: str
+    name: str
+    lead: str
+    handle: str
+    mission: str
+    channel: str
+    members: tuple[Member, ...]
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    date: date
+    value: float
+    confidence: float
+    note: str
+    author: str
+
+
+@dataclass(frozen=True)
+class KeyResult:
+    objective: str
+    id: str
+    index: int
+    title: str
+    metric: str
+    unit: str
+    direction: Literal["increase", "decrease"]
+    baseline: float
+    target: float
+    current: float
+    confidence: float
+    owner: str
+    checkins: tuple[CheckIn, ...]
+
+    @property
+    def ref(self) -> str:
+        return f"{self.objective}.{self.id}"
+
+    @property
+    def progress(self) -> float:
+        """Share of the way from baseline to target, clamped to 0..1."""
+        span = self.target - self.baseline
+        if span == 0:
+            return 1.0 if self.current == self.target else 0.0
+        return max(0.0, min(1.0, (self.current - self.baseline) / span))
+
+
+@dataclass(frozen=True)
+class ParentLink:
+    objective: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Objective:
+    id: str
+    file: str
+    title: str
+    period: Period
+    level: Literal["company", "team"]
+    team: str
+    owner: str
+    description: str
+    parents: tuple[ParentLink, ...]
+    key_results: tuple[KeyResult, ...]
+    tags: tuple[str, ...]
+
+    @property
+    def progress(self) -> float:
+        """The mean progress of the key results."""
+        if not self.key_results:
+            return 0.0
+        return sum(kr.progress for kr in self.key_results) / len(self.key_results)
+
+
+@dataclass(frozen=True)
+class Rice:
+    reach: int
+    impact: float
+    confidence: float
+    effort: float
+
+    @property
+    def score(self) -> float:
+        return self.reach * self.impact * self.confidence / self.effort
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source: str
+    summary: str
+    account: str
+    segment: str
+    count: int | None
+    arr: float | None
+    link: str
+    date: date | None
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class RoadmapItem:
+    id: str
+    file: str
+    title: str
+    problem: str
+    description: str
+    status: ItemStatus
+    horizon: Horizon
+    team: str
+    owner: str
+    quarter: Period | None
+    start: date | None
+    end: date | None
+    key_results: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    rice: Rice | None
+    evidence: tuple[Evidence, ...]
+    launch_exempt_reason: str
+    cancelled_reason: str
+    links: tuple[Link, ...]
+    tags: tuple[str, ...]
+
+    @property
+    def due(self) -> date | None:
+        """The date the item is due: its end date, or the end of its target quarter."""
+        if self.end is not None:
+            return self.end
+        return self.quarter.end if self.quarter is not None else None
+
+    @property
+    def active(self) -> bool:
+        return self.status not in ("shipped", "cancelled")
+
+
+@dataclass(frozen=True)
+class ReadinessItem:
+    id: str
+    title: str
+    owner: str
+    status: Literal["todo", "in-progress", "done", "not-applicable"]
+    evidence: str
+    note: str
+
+
+@dataclass(frozen=True)
+class GoNoGo:
+    date: date | None
+    decision: Literal["pending", "go", "no-go"]
+    approvers: tuple[str, ...]
+    notes: str
+
+
+@dataclass(frozen=True)
+class Communications:
+    internal: str
+    external: str
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Launch:
+    id: str
+    file: str
+    title: str
+    summary: str
+    tier: int
+    status: LaunchStatus
+    items: tuple[str, ...]
+    playbook: str
+    owners: tuple[tuple[str, str], ...]  # (function, handle), in schema order
+    dates: tuple[tuple[str, date], ...]  # (stage, date), in stage order
+    readiness: tuple[ReadinessItem, ...]
+    go_no_go: GoNoGo | None
+    rollback_plan: str
+    communications: Communications | None
+    success_metrics: tuple[str, ...]
+    post_launch_review: date | None
+    tags: tuple[str, ...]
+
+    @property
+    def ga(self) -> date:
+        return dict(self.dates)["ga"]
+
+    @property
+    def readiness_done(self) -> float:
+        """Share of applicable checklist items that are done."""
+        applicable = [r for r in self.readiness if r.status != "not-applicable"]
+        if not applicable:
+            return 1.0
+        return sum(r.status == "done" for r in applicable) / len(applicable)
+
+
+@dataclass(frozen=True)
+class Role:
+    id: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Step:
+    title: str
+    owner_role: str
+    description: str
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+    done_when: str
+
+
+@dataclass(frozen=True)
+class ServiceLevel:
+    name: str
+    target: str
+    measure: str
+
+
+@dataclass(frozen=True)
+class ChecklistTemplateItem:
+    id: str
+    title: str
+    owner_role: str
+    tiers: tuple[int, ...]
+    evidence_required: bool
+
+
+@dataclass(frozen=True)
+class Playbook:
+    id: str
+    file: str
+    title: str
+    purpose: str
+    owner: str
+    cadence: str
+    trigger: str
+    roles: tuple[Role, ...]
+    steps: tuple[Step, ...]
+    service_levels: tuple[ServiceLevel, ...]
+    checklist_template: tuple[ChecklistTemplateItem, ...]
+    last_reviewed: date
+    tags: tuple[str, ...]
+
+    def required_for(self, tier: int) -> tuple[ChecklistTemplateItem, ...]:
+        return tuple(c for c in self.checklist_template if tier in c.tiers)
+
+
+Entity = Team | Objective | RoadmapItem | Launch | Playbook
+
+_STAGE_ORDER = ("alpha", "beta", "ga")
+_OWNER_ORDER = ("product", "engineering", "marketing", "sales_enablement", "support", "docs")
+
+
+def _s(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _t(data: dict[str, Any], key: str) -> tuple[str, ...]:
+    return tuple(data.get(key) or ())
+
+
+def build_team(data: dict[str, Any], file: str) -> Team:
+    return Team(
+        id=data["id"],
+        file=file,
+        name=data["name"],
+        lead=data["lead"],
+        handle=data["handle"],
+        mission=_s(data, "mission"),
+        channel=_s(data, "channel"),
+        members=tuple(Member(m["handle"], m["name"], _s(m, "role")) for m in data["members"]),
+    )
+
+
+def build_objective(data: dict[str, Any], file: str) -> Objective:
+    oid = data["id"]
+    krs = tuple(
+        KeyResult(
+            objective=oid,
+            id=kr["id"],
+            index=i,
+            title=kr["title"],
+            metric=kr["metric"],
+            unit=kr["unit"],
+            direction=kr["direction"],
+            baseline=kr["baseline"],
+            target=kr["target"],
+            current=kr["current"],
+            confidence=kr["confidence"],
+            owner=_s(kr, "owner") or data["owner"],
+            checkins=tuple(
+                CheckIn(date.fromisoformat(c["date"]), c["value"], c["confidence"], _s(c, "note"), _s(c, "author"))
+                for c in kr.get("checkins") or ()
+            ),
+        )
+        for i, kr in enumerate(data["key_results"])
+    )
+    return Objective(
+        id=oid,
+        file=file,
+        title=data["title"],
+        period=Period.parse(data["period"]),
+        level=data["level"],
+        team=_s(data, "team"),
+        owner=data["owner"],
+        description=_s(data, "description"),
+        parents=tuple(ParentLink(p["objective"], float(p.get("weight", 1))) for p in data.get("parents") or ()),
+        key_results=krs,
+        tags=_t(data, "tags"),
+    )
+
+
+def build_item(data: dict[str, Any], file: str) -> RoadmapItem:
+    target = data.get("target") or {}
+    rice = data.get("rice")
+    return RoadmapItem(
+        id=data["id"],
+        file=file,
+        title=data["title"],
+        problem=data["problem"],
+        description=_s(data, "description"),
+        status=data["status"],
+        horizon=data["horizon"],
+        team=data["team"],
+        owner=_s(data, "owner"),
+        quarter=Period.parse(target["quarter"]) if "quarter" in target else None,
+        start=parse_date(target.get("start")),
+        end=parse_date(target.get("end")),
+        key_results=_t(data, "key_results"),
+        depends_on=_t(data, "depends_on"),
+        rice=Rice(rice["reach"], rice["impact"], rice["confidence"], rice["effort"]) if rice else None,
+        evidence=tuple(
+            Evidence(
+                e["source"],
+                e["summary"],
+                _s(e, "account"),
+                _s(e, "segment"),
+                e.get("count"),
+                e.get("arr"),
+                _s(e, "link"),
+                parse_date(e.get("date")),
+            )
+            for e in data.get("evidence") or ()
+        ),
+        launch_exempt_reason=_s(data, "launch_exempt_reason"),
+        cancelled_reason=_s(data, "cancelled_reason"),
+        links=tuple(Link(x["title"], x["url"]) for x in data.get("links") or ()),
+        tags=_t(data, "tags"),
+    )
+
+
+def build_launch(data: dict[str, Any], file: str) -> Launch:
+    gng = data.get("go_no_go")
+    comms = data.get("communications")
+    owners = data["owners"]
+    dates = data["dates"]
+    return Launch(
+        id=data["id"],
+        file=file,
+        title=data["title"],
+        summary=_s(data, "summary"),
+        tier=data["tier"],
+        status=data["status"],
+        items=_t(data, "items"),
+        playbook=data["playbook"],
+        owners=tuple((f, owners[f]) for f in _OWNER_ORDER if f in owners),
+        dates=tuple((s, date.fromisoformat(dates[s])) for s in _STAGE_ORDER if s in dates),
+        readiness=tuple(
+            ReadinessItem(r["id"], r["title"], r["owner"], r["status"], _s(r, "evidence"), _s(r, "note"))
+            for r in data["readiness"]
+        ),
+        go_no_go=GoNoGo(parse_date(gng.get("date")), gng["decision"], tuple(gng["approvers"]), _s(gng, "notes"))
+        if gng
+        else None,
+        rollback_plan=_s(data, "rollback_plan"),
+        communications=Communications(_s(comms, "internal"), _s(comms, "external"), _t(comms, "channels"))
+        if comms
+        else None,
+        success_metrics=_t(data, "success_metrics"),
+        post_launch_review=parse_date(data.get("post_launch_review")),
+        tags=_t(data, "tags"),
+    )
+
+
+def build_playbook(data: dict[str, Any], file: str) -> Playbook:
+    return Playbook(
+        id=data["id"],
+        file=file,
+        title=data["title"],
+        purpose=data["purpose"],
+        owner=data["owner"],
+        cadence=_s(data, "cadence"),
+        trigger=_s(data, "trigger"),
+        roles=tuple(Role(r["id"], r["title"], _s(r, "description")) for r in data["roles"]),
+        steps=tuple(
+            Step(s["title"], s["owner_role"], _s(s, "description"), _t(s, "inputs"), _t(s, "outputs"), s["done_when"])
+            for s in data["steps"]
+        ),
+        service_levels=tuple(
+            ServiceLevel(s["name"], s["target"], _s(s, "measure")) for s in data.get("service_levels") or ()
+        ),
+        checklist_template=tuple(
+            ChecklistTemplateItem(
+                c["id"],
+                c["title"],
+                _s(c, "owner_role"),
+                tuple(c["applies_when"]["tier"]),
+                bool(c.get("evidence_required", False)),
+            )
+            for c in data.get("checklist_template") or ()
+        ),
+        last_reviewed=date.fromisoformat(data["last_reviewed"]),
+        tags=_t(data, "tags"),
+    )
+
+
+BUILDERS = {
+    "team": build_team,
+    "objective": build_objective,
+    "roadmap-item": build_item,
+    "launch": build_launch,
+    "playbook": build_playbook,
+}

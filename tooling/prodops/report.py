@@ -1,0 +1,98 @@
+"""The only code that prints diagnostics: text (GCC style), json and GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from typing import IO
+
+import click
+
+from prodops.diagnostics import Diagnostic
+
+_COLOURS = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def use_colour(stream: IO[str]) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set."""
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
+    errors = sum(d.severity == "error" for d in diagnostics)
+    warnings = sum(d.severity == "warning" for d in diagnostics)
+    if not errors and not warnings:
+        return f"{files} file{'s' if files != 1 else ''} checked: no problems"
+    return (
+        f"{files} file{'s' if files != 1 else ''} checked: "
+        f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    )
+
+
+def render_text(diagnostics: Sequence[Diagnostic], files: int, colour: bool = False) -> str:
+    lines: list[str] = []
+    for d in diagnostics:
+        where = f"{d.file}:{d.line}:{d.column}" if d.line else d.file
+        severity = click.style(d.severity, fg=_COLOURS[d.severity], bold=True) if colour else d.severity
+        lines.append(f"{where}: {severity} {d.code} {d.message}")
+        lines.extend(f"    {row}" for row in d.excerpt)
+        if d.hint:
+            lines.append(f"    hint: {d.hint}")
+    lines.append(summary(diagnostics, files))
+    return "\n".join(lines) + "\n"
+
+
+def render_json(diagnostics: Sequence[Diagnostic], files: int, colour: bool = False) -> str:
+    return (
+        json.dumps(
+            [
+                {
+                    "file": d.file,
+                    "line": d.line,
+                    "column": d.column,
+                    "severity": d.severity,
+                    "code": d.code,
+                    "message": d.message,
+                    "hint": d.hint,
+                }
+                for d in diagnostics
+            ],
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(diagnostics: Sequence[Diagnostic], files: int, colour: bool = False) -> str:
+    """GitHub Actions workflow commands: each diagnostic becomes an annotation on its line."""
+    level = {"error": "error", "warning": "warning", "info": "notice"}
+    lines = []
+    for d in diagnostics:
+        props = [f"file={_escape_property(d.file)}"]
+        if d.line:
+            props += [f"line={d.line}", f"col={d.column}"]
+        props.append(f"title={_escape_property(d.code)}")
+        message = d.message + (f"\n{d.hint}" if d.hint else "")
+        lines.append(f"::{level[d.severity]} {','.join(props)}::{_escape_data(message)}")
+    lines.append(summary(diagnostics, files))
+    return "\n".join(lines) + "\n"
+
+
+REPORTERS: dict[str, Callable[[Sequence[Diagnostic], int, bool], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+}

@@ -1,0 +1,45 @@
+"""The process rules, in an explicit registry: one module per rule, keyed by code."""
+
+from __future__ import annotations
+
+from prodops.rules import (
+    checkin_in_period,
+    checkin_stale,
+    dependency_late,
+    kr_has_work,
+    kr_measurable,
+    launch_checklist,
+    launch_date_passed,
+    launch_go_decision,
+    objective_kr_count,
+    owner_known,
+    playbook_fresh,
+    shipped_has_launch,
+    strategy_coverage,
+    team_objective_aligned,
+    tier1_launch_plan,
+)
+from prodops.rules.base import Context, Finding, Rule
+
+REGISTRY: dict[str, Rule] = {
+    rule.code: rule
+    for rule in (
+        strategy_coverage.RULE,
+        kr_has_work.RULE,
+        kr_measurable.RULE,
+        objective_kr_count.RULE,
+        tier1_launch_plan.RULE,
+        launch_checklist.RULE,
+        launch_date_passed.RULE,
+        shipped_has_launch.RULE,
+        dependency_late.RULE,
+        owner_known.RULE,
+        playbook_fresh.RULE,
+        checkin_in_period.RULE,
+        checkin_stale.RULE,
+        team_objective_aligned.RULE,
+        launch_go_decision.RULE,
+    )
+}
+
+__all__ = ["REGISTRY", "Context", "Finding", "Rule"]

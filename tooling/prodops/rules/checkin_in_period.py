@@ -1,0 +1,53 @@
+"""PO412: check-ins fall inside their objective's period and are in order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from prodops.rules.base import Context, Finding, Rule
+
+# A final check-in in the first weeks after a quarter closes is normal practice.
+GRACE = timedelta(days=21)
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    for objective in ctx.catalog.objectives.values():
+        start, end = objective.period.start, objective.period.end
+        for kr in objective.key_results:
+            previous = None
+            for i, checkin in enumerate(kr.checkins):
+                path = ("key_results", kr.index, "checkins", i, "date")
+                when = checkin.date
+                if when < start or when > end + GRACE:
+                    yield Finding(
+                        objective.id,
+                        path,
+                        f"check-in dated {when.isoformat()} is outside {objective.period} ({start.isoformat()} to {end.isoformat()})",
+                        "check the date; a check-in for another quarter belongs to that quarter's objective",
+                    )
+                elif when > ctx.today:
+                    yield Finding(
+                        objective.id,
+                        path,
+                        f"check-in dated {when.isoformat()} is in the future",
+                        "date the check-in when the value was measured",
+                    )
+                elif previous is not None and when < previous:
+                    yield Finding(
+                        objective.id,
+                        path,
+                        f"check-in dated {when.isoformat()} is before the one above it",
+                        "keep check-ins oldest first",
+                    )
+                previous = when
+
+
+RULE = Rule(
+    code="PO412",
+    name="checkin-in-period",
+    severity="error",
+    rationale="Progress history is only trustworthy if every check-in belongs to the quarter it reports on.",
+    fix="Date each check-in inside its objective's quarter (or up to three weeks after it closes), oldest first.",
+    check=check,
+)

@@ -1,0 +1,29 @@
+"""PO407: a launch whose date has passed is not still planned."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prodops.rules.base import Context, Finding, Rule
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    for launch in ctx.catalog.launches.values():
+        if launch.status in ("planned", "beta", "ready") and launch.ga < ctx.today:
+            days = (ctx.today - launch.ga).days
+            yield Finding(
+                launch.id,
+                ("dates", "ga"),
+                f"GA date {launch.ga.isoformat()} passed {days} day{'s' if days != 1 else ''} ago but the launch is still '{launch.status}'",
+                "set the status to 'launched' (or 'cancelled'), or move the GA date to the new plan",
+            )
+
+
+RULE = Rule(
+    code="PO407",
+    name="launch-date-passed",
+    severity="warning",
+    rationale="A plan whose date has passed tells readers something that is no longer true.",
+    fix="Record what happened: mark the launch launched or cancelled, or move its date.",
+    check=check,
+)

@@ -1,0 +1,34 @@
+"""PO410: every person named in the data is a member of a team in the registry."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+
+from prodops.catalog import PERSON
+from prodops.rules.base import Context, Finding, Rule
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    people = ctx.catalog.people
+    for ref in ctx.catalog.references:
+        if ref.kind != PERSON or ref.target in people:
+            continue
+        close = difflib.get_close_matches(ref.target, list(people), n=1)
+        suggestion = f" (did you mean '{close[0]}'?)" if close else ""
+        yield Finding(
+            ref.source,
+            ref.path,
+            f"{ref.field}: '{ref.target}' is not a member of any team{suggestion}",
+            "use the Git host handle of a member listed in processes/teams/, or add the person to their team",
+        )
+
+
+RULE = Rule(
+    code="PO410",
+    name="owner-known",
+    severity="error",
+    rationale="Owners must be real people the organisation can route reviews and questions to.",
+    fix="Name people by a handle listed in a team file under processes/teams/.",
+    check=check,
+)

@@ -1,0 +1,35 @@
+"""PO401: work in "now" or in progress has an owner and moves a key result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prodops.rules.base import Context, Finding, Rule
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    for item in ctx.catalog.items.values():
+        if not (item.horizon == "now" or item.status == "in-progress") or not item.active:
+            continue
+        why = "in progress" if item.status == "in-progress" else "in 'now'"
+        if not item.owner:
+            yield Finding(
+                item.id, (), f"item is {why} but has no owner", "add 'owner:' with the accountable person's handle"
+            )
+        if not item.key_results:
+            yield Finding(
+                item.id,
+                (),
+                f"item is {why} but moves no key result",
+                "add 'key_results:' with the OBJECTIVE-ID.KR-ID it moves, or move it back to 'next'",
+            )
+
+
+RULE = Rule(
+    code="PO401",
+    name="strategy-coverage",
+    severity="error",
+    rationale="Work the organisation is doing now must have someone accountable and a reason in the strategy.",
+    fix="Give the item an owner and link it to the key result it moves, or take it out of 'now'.",
+    check=check,
+)

@@ -1,0 +1,41 @@
+"""PO414: a team objective is aligned to a company objective of the same period."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prodops.rules.base import Context, Finding, Rule
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    objectives = ctx.catalog.objectives
+    for objective in objectives.values():
+        if objective.level != "team":
+            continue
+        if not objective.parents:
+            yield Finding(
+                objective.id,
+                (),
+                "team objective is not aligned to any parent objective",
+                "add 'parents:' with the company objective it contributes to",
+            )
+            continue
+        for i, parent in enumerate(objective.parents):
+            other = objectives.get(parent.objective)
+            if other is not None and other.period != objective.period:
+                yield Finding(
+                    objective.id,
+                    ("parents", i, "objective"),
+                    f"parent '{other.id}' belongs to {other.period}, this objective to {objective.period}",
+                    "align to an objective of the same quarter",
+                )
+
+
+RULE = Rule(
+    code="PO414",
+    name="team-objective-aligned",
+    severity="error",
+    rationale="Team objectives exist to move company objectives; an unaligned one is a local priority in disguise.",
+    fix="List the company objective(s) of the same quarter the team objective contributes to in 'parents'.",
+    check=check,
+)

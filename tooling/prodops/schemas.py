@@ -1,0 +1,189 @@
+"""The schemas in ``schemas/``: the one source of truth for kinds, fields and relations.
+
+Each kind's schema carries a few annotations of our own, which JSON Schema
+ignores and editors pass over:
+
+* ``x-prodops-kind`` / ``x-prodops-folder``: the kind's name and the folder its files live in;
+* ``x-prodops-title-field``: the field that names an entity;
+* ``x-ref: KIND`` on a string: the string is the id of an entity of that kind
+  (``person`` and ``key-result`` are kinds too, resolved against teams and objectives).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from prodops.diagnostics import ProdopsError
+
+SCHEMA_SUFFIX = ".schema.json"
+# A path pattern into a document: keys, with "*" standing for every item of a list.
+Pattern = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RefField:
+    """A field whose value is the id of another entity."""
+
+    pattern: Pattern
+    target: str
+
+    @property
+    def name(self) -> str:
+        return ".".join(p for p in self.pattern if p != "*")
+
+
+@dataclass(frozen=True)
+class KindSchema:
+    """One kind of entity, as its schema declares it."""
+
+    kind: str
+    folder: str
+    title_field: str
+    file: str
+    schema: Mapping[str, Any]
+    validator: jsonschema.protocols.Validator
+    refs: tuple[RefField, ...]
+
+    @property
+    def label(self) -> str:
+        return str(self.schema.get("title", self.kind)).lower()
+
+
+@dataclass(frozen=True)
+class SchemaSet:
+    """Every kind, keyed by name; the registry that resolves ``$ref`` between files."""
+
+    kinds: Mapping[str, KindSchema]
+    documents: Mapping[str, Mapping[str, Any]]
+
+    def kind_for(self, rel_path: str) -> KindSchema | None:
+        """The kind whose folder holds ``rel_path`` (the deepest folder wins)."""
+        best: KindSchema | None = None
+        for ks in self.kinds.values():
+            if rel_path.startswith(ks.folder + "/") and (best is None or len(ks.folder) > len(best.folder)):
+                best = ks
+        return best
+
+    @property
+    def folders(self) -> tuple[str, ...]:
+        return tuple(sorted({ks.folder.split("/")[0] for ks in self.kinds.values()}))
+
+    def resolve(self, file: str, node: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Follow a ``$ref`` (within a file or to another schema file) one step."""
+        ref = node.get("$ref")
+        if not isinstance(ref, str):
+            return node
+        target_file, _, pointer = ref.partition("#")
+        doc = self.documents[target_file or file]
+        out: Any = doc
+        for part in pointer.split("/")[1:]:
+            out = out[part]
+        return dict(out)
+
+
+def load_schemas(schema_dir: Path) -> SchemaSet:
+    """Read and compile every schema in ``schema_dir``. Raises ProdopsError on a broken schema."""
+    if not schema_dir.is_dir():
+        raise ProdopsError(f"{schema_dir}: no schemas folder; an ops repository keeps its JSON Schemas in schemas/")
+    documents: dict[str, dict[str, Any]] = {}
+    for path in sorted(schema_dir.glob("*" + SCHEMA_SUFFIX)):
+        try:
+            documents[path.name] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ProdopsError(f"schemas/{path.name}: cannot read the schema: {exc}") from exc
+    registry: Registry[Any] = Registry().with_resources(
+        (name, Resource.from_contents(doc, default_specification=DRAFT202012)) for name, doc in documents.items()
+    )
+    kinds: dict[str, KindSchema] = {}
+    partial = SchemaSet(kinds, documents)
+    for name, doc in documents.items():
+        kind = doc.get("x-prodops-kind")
+        if kind is None:
+            continue
+        try:
+            jsonschema.Draft202012Validator.check_schema(doc)
+        except jsonschema.SchemaError as exc:
+            raise ProdopsError(f"schemas/{name}: not a valid JSON Schema: {exc.message}") from exc
+        validator = jsonschema.Draft202012Validator(
+            doc,
+            registry=registry,
+            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+        )
+        kinds[kind] = KindSchema(
+            kind=kind,
+            folder=str(doc["x-prodops-folder"]).strip("/"),
+            title_field=str(doc.get("x-prodops-title-field", "title")),
+            file=name,
+            schema=doc,
+            validator=validator,
+            refs=tuple(_ref_fields(partial, name, doc)),
+        )
+    if not kinds:
+        raise ProdopsError(f"{schema_dir}: no schema declares 'x-prodops-kind'")
+    return SchemaSet(kinds, documents)
+
+
+def _ref_fields(
+    schemas: SchemaSet, file: str, node: Mapping[str, Any], prefix: Pattern = (), seen: frozenset[str] = frozenset()
+) -> Iterator[RefField]:
+    target = node.get("x-ref")
+    if isinstance(target, str):
+        yield RefField(prefix, target)
+        return
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref not in seen:
+        target_file = ref.partition("#")[0] or file
+        yield from _ref_fields(schemas, target_file, schemas.resolve(file, node), prefix, seen | {ref})
+    for key, sub in (node.get("properties") or {}).items():
+        yield from _ref_fields(schemas, file, sub, (*prefix, key), seen)
+    items = node.get("items")
+    if isinstance(items, Mapping):
+        yield from _ref_fields(schemas, file, items, (*prefix, "*"), seen)
+
+
+def values_at(
+    data: Any, pattern: Pattern, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    """Every value in ``data`` that ``pattern`` reaches, with its concrete JSON path."""
+    if not pattern:
+        yield path, data
+        return
+    head, rest = pattern[0], pattern[1:]
+    if head == "*":
+        if isinstance(data, list):
+            for index, item in enumerate(data):
+                yield from values_at(item, rest, (*path, index))
+    elif isinstance(data, dict) and head in data:
+        yield from values_at(data[head], rest, (*path, head))
+
+
+def field_schema(schemas: SchemaSet, kind: KindSchema, path: tuple[str | int, ...]) -> Mapping[str, Any] | None:
+    """The schema node that describes the value at ``path`` (for hints), if it can be found."""
+    node: Mapping[str, Any] = kind.schema
+    file = kind.file
+    for part in path:
+        while "$ref" in node and "properties" not in node and "items" not in node:
+            ref = str(node["$ref"])
+            file = ref.partition("#")[0] or file
+            merged = dict(schemas.resolve(file, node))
+            merged.update({k: v for k, v in node.items() if k != "$ref"})
+            node = merged
+        if isinstance(part, int):
+            items = node.get("items")
+            if not isinstance(items, Mapping):
+                return None
+            node = items
+        else:
+            props = node.get("properties")
+            if not isinstance(props, Mapping) or part not in props:
+                return None
+            node = props[part]
+    return node

@@ -1,0 +1,319 @@
+"""Strict YAML: text in, plain JSON-like data (and optionally source positions) out.
+
+The operating-system files are data, so this parser accepts a deliberately small
+subset of YAML and refuses the rest with a clear message:
+
+* one document per file; no anchors, aliases or explicit tags;
+* YAML 1.2 core-schema scalars: ``yes``/``no``/``on``/``off`` stay strings,
+  dates stay strings (the schemas check them with ``format``), ``0o17`` and
+  ``0x1F`` are integers, ``12:30`` is a string;
+* mapping keys are plain strings; duplicate keys are errors;
+* nesting is capped, so hostile input cannot exhaust the stack.
+
+It drives libyaml's event parser (through PyYAML's C binding) and builds the
+data itself with an explicit stack: nothing recurses, and no Python object is
+ever constructed from a tag.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml import events
+from yaml._yaml import CParser as _Parser  # libyaml, bundled with PyYAML's wheels
+
+from prodops.diagnostics import JsonPath
+
+MAX_DEPTH = 64
+
+Position = tuple[int, int]  # 1-based line, 1-based column
+
+_INT = re.compile(r"[-+]?[0-9]+")
+_OCT = re.compile(r"0o[0-7]+")
+_HEX = re.compile(r"0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
+_NAN = re.compile(r"\.(?:nan|NaN|NAN)")
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+# A plain scalar can only be a non-string if it starts with one of these.
+_SPECIAL_START = frozenset("-+.0123456789~nNtTfF")
+
+
+def resolve_plain(text: str) -> Any:
+    """Resolve a plain (unquoted) scalar with the YAML 1.2 core schema."""
+    if text and text[0] not in _SPECIAL_START:
+        return text
+    if text in _NULLS:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.fullmatch(text):
+        return int(text)
+    if _OCT.fullmatch(text):
+        return int(text[2:], 8)
+    if _HEX.fullmatch(text):
+        return int(text[2:], 16)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    if _INF.fullmatch(text):
+        return float("-inf") if text[0] == "-" else float("inf")
+    if _NAN.fullmatch(text):
+        return float("nan")
+    return text
+
+
+@dataclass(frozen=True)
+class ParseError:
+    """Why a text is not acceptable, and where (1-based line and column)."""
+
+    code: str
+    message: str
+    line: int
+    column: int
+    hint: str = ""
+
+
+@dataclass
+class Parsed:
+    """The data of one document; positions are filled only when asked for."""
+
+    data: Any = None
+    error: ParseError | None = None
+    values: dict[JsonPath, Position] = field(default_factory=dict)
+    keys: dict[JsonPath, Position] = field(default_factory=dict)
+
+
+def _pos(mark: Any) -> Position:
+    return (mark.line + 1, mark.column + 1)
+
+
+class _Frame:
+    __slots__ = ("container", "key", "key_pos", "path", "seen")
+
+    def __init__(self, container: dict[str, Any] | list[Any], path: JsonPath) -> None:
+        self.container = container
+        self.path = path
+        self.key: str | None = None  # pending mapping key, None when a key is expected
+        self.key_pos: Position = (0, 0)
+        self.seen: dict[str, Position] | None = {} if isinstance(container, dict) else None
+
+
+def parse(text: str, *, positions: bool = False, max_depth: int = MAX_DEPTH) -> Parsed:
+    """Parse one YAML document strictly. Never raises for bad input."""
+    result = Parsed()
+    try:
+        _parse_into(text, result, positions, max_depth)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = _pos(mark) if mark is not None else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        hint = "check indentation, colons and quotes on this line and the one above"
+        if mark is not None and _char_at(text, mark) == "\t":
+            problem, context = "a tab character is used for indentation", ""
+            hint = "YAML indents with spaces; replace the tab with spaces"
+        result.error = ParseError("PO101", f"YAML syntax error: {problem}{context}", line, column, hint)
+    except yaml.reader.ReaderError as exc:
+        line, column = _index_to_pos(text, exc.position)
+        char = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        result.error = ParseError(
+            "PO106",
+            f"control character U+{char:04X} is not allowed in YAML",
+            line,
+            column,
+            "remove the control character or write it as an escape in a double-quoted string",
+        )
+    except yaml.YAMLError as exc:
+        result.error = ParseError("PO101", f"YAML error: {exc}", 1, 1)
+    if result.error is not None:
+        result.data = None
+    return result
+
+
+def _char_at(text: str, mark: Any) -> str:
+    index = getattr(mark, "index", -1)
+    return text[index] if 0 <= index < len(text) else ""
+
+
+def _index_to_pos(text: str, index: int) -> Position:
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return (line, column)
+
+
+def _refuse(code: str, message: str, mark: Any, hint: str) -> ParseError:
+    line, column = _pos(mark)
+    return ParseError(code, message, line, column, hint)
+
+
+def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> None:
+    parser = _Parser(text)
+    stack: list[_Frame] = []
+    documents = 0
+    root: Any = None
+    has_root = False
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None or isinstance(event, events.StreamEndEvent):
+                break
+            if isinstance(event, events.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    result.error = _refuse(
+                        "PO105",
+                        "more than one YAML document in this file",
+                        event.start_mark,
+                        "keep one entity per file; remove the '---' line and move the rest to its own file",
+                    )
+                    return
+                continue
+            if isinstance(event, (events.StreamStartEvent, events.DocumentEndEvent)):
+                continue
+            if isinstance(event, events.AliasEvent):
+                result.error = _refuse(
+                    "PO103",
+                    f"alias '*{event.anchor}' is not allowed",
+                    event.start_mark,
+                    "write the value out in full; anchors and aliases are refused so every value is visible where it is used",
+                )
+                return
+            if isinstance(event, (events.MappingEndEvent, events.SequenceEndEvent)):
+                stack.pop()
+                continue
+            node_event: Any = event
+            if node_event.anchor is not None:
+                result.error = _refuse(
+                    "PO103",
+                    f"anchor '&{node_event.anchor}' is not allowed",
+                    event.start_mark,
+                    "remove the anchor and write values out in full",
+                )
+                return
+            tag = node_event.tag
+            if tag is not None and not (isinstance(event, events.ScalarEvent) and tag == "!" and not event.implicit[0]):
+                result.error = _refuse(
+                    "PO104",
+                    f"tag '{tag}' is not allowed",
+                    event.start_mark,
+                    "remove the tag; values are plain strings, numbers, booleans, lists and mappings",
+                )
+                return
+            start = _pos(event.start_mark)
+
+            # Work out where this node goes: a mapping key, a mapping value, or a list item.
+            parent = stack[-1] if stack else None
+            if parent is not None and parent.seen is not None and parent.key is None:
+                # Expecting a key.
+                if not isinstance(event, events.ScalarEvent):
+                    result.error = _refuse(
+                        "PO101",
+                        "a mapping key must be a plain word, not a list or mapping",
+                        event.start_mark,
+                        "use a simple key such as 'title:'",
+                    )
+                    return
+                key = event.value
+                if event.implicit[0] and key in _NULLS:
+                    result.error = _refuse("PO101", "empty mapping key", event.start_mark, "give the key a name")
+                    return
+                first = parent.seen.get(key)
+                if first is not None:
+                    result.error = ParseError(
+                        "PO102",
+                        f"duplicate key '{key}' (first defined on line {first[0]})",
+                        start[0],
+                        start[1],
+                        "remove one of the two; YAML would silently keep only the last",
+                    )
+                    return
+                parent.seen[key] = start
+                parent.key = key
+                parent.key_pos = start
+                if positions:
+                    result.keys[(*parent.path, key)] = start
+                continue
+
+            if parent is None:
+                path: JsonPath = ()
+            elif parent.seen is not None:
+                assert parent.key is not None
+                path = (*parent.path, parent.key)
+            else:
+                assert isinstance(parent.container, list)
+                path = (*parent.path, len(parent.container))
+
+            value: Any
+            if isinstance(event, events.ScalarEvent):
+                if event.implicit[0] and tag is None:
+                    value = resolve_plain(event.value)
+                else:
+                    value = event.value
+                    if event.style == '"' and "\\" in text and not _encodable(value):
+                        result.error = _refuse(
+                            "PO106",
+                            "string contains a lone surrogate escape, which is not valid Unicode",
+                            event.start_mark,
+                            "remove the '\\uD8xx'-style escape or write the character itself",
+                        )
+                        return
+                    if event.style in ('"', "'") and _char_at(text, event.end_mark) == "#":
+                        result.error = _refuse(
+                            "PO101",
+                            "a '#' directly after a quoted value is not a comment",
+                            event.end_mark,
+                            "put a space before '#' to start a comment, or move the '#' inside the quotes",
+                        )
+                        return
+                child: _Frame | None = None
+            elif isinstance(event, events.MappingStartEvent):
+                value = {}
+                child = _Frame(value, path)
+            elif isinstance(event, events.SequenceStartEvent):
+                value = []
+                child = _Frame(value, path)
+            else:  # pragma: no cover - libyaml emits no other node events
+                continue
+
+            if positions:
+                result.values[path] = start
+            if parent is None:
+                root = value
+                has_root = True
+            elif parent.seen is not None:
+                assert isinstance(parent.container, dict) and parent.key is not None
+                parent.container[parent.key] = value
+                parent.key = None
+            else:
+                assert isinstance(parent.container, list)
+                parent.container.append(value)
+            if child is not None:
+                if len(stack) >= max_depth:
+                    result.error = _refuse(
+                        "PO108",
+                        f"nesting is deeper than {max_depth} levels",
+                        event.start_mark,
+                        "flatten the structure; operating-system files never need this depth",
+                    )
+                    return
+                stack.append(child)
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose is not None:
+            dispose()
+    result.data = root if has_root else None
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
