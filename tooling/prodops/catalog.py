@@ -83,17 +83,24 @@ class Catalog:
 
 
 def link(
-    documents: Iterable[Document], valid: Mapping[str, bool], schemas: SchemaSet
+    documents: Iterable[Document],
+    valid: Mapping[str, bool],
+    schemas: SchemaSet,
+    unloaded: Mapping[str, str] | None = None,
+    invalid_paths: frozenset[tuple[str, JsonPath]] = frozenset(),
 ) -> tuple[Catalog, list[Diagnostic]]:
     """Index ids, check every reference, derive inverse relations and find cycles.
 
     ``valid`` says which documents passed their schema: only those become model
-    objects, but every document's id is known, so a reference to a file with a
-    schema error is not reported a second time as dangling.
+    objects, but every document's id is known, and so is the id (file name) of
+    every file that could not be loaded (``unloaded``: id -> kind), so one
+    mistake is never reported a second time as a dangling reference elsewhere.
+    Values with a schema error of their own (``invalid_paths``) are not checked again.
     """
     catalog = Catalog()
     problems: list[Diagnostic] = []
     known: dict[str, Document] = {}
+    placeholders = dict(unloaded or {})
     for doc in sorted(documents, key=lambda d: d.rel):
         raw_id = doc.data.get("id")
         if not isinstance(raw_id, str):
@@ -130,6 +137,8 @@ def link(
             continue
         known[raw_id] = doc
         catalog.documents[raw_id] = doc
+        if raw_id != doc.stem:
+            placeholders.setdefault(doc.stem, doc.kind.kind)
         if valid.get(doc.rel):
             builder = model.BUILDERS.get(doc.kind.kind)
             if builder is not None:
@@ -145,20 +154,23 @@ def link(
     known_krs = _known_key_results(known)
 
     for oid, doc in known.items():
-        if not valid.get(doc.rel):
-            continue
+        # References are checked in every document (the values are checked to be strings),
+        # so a PM sees a dangling id together with the schema errors; only valid
+        # documents contribute relations.
+        is_valid = bool(valid.get(doc.rel))
         for ref_field in doc.kind.refs:
             for path, value in values_at(doc.data, ref_field.pattern):
                 if not isinstance(value, str):
                     continue
-                ref = Reference(oid, ref_field.name, path, ref_field.target, value)
-                if ref_field.target == PERSON:
-                    catalog.references.append(ref)
-                    catalog.incoming[value].append(ref)
+                if (doc.rel, path) in invalid_paths:
                     continue
-                problem = _check_reference(doc, ref, known, known_krs, schemas)
-                if problem is not None:
-                    problems.append(problem)
+                ref = Reference(oid, ref_field.name, path, ref_field.target, value)
+                if ref_field.target != PERSON and placeholders.get(value) != ref_field.target:
+                    problem = _check_reference(doc, ref, known, known_krs, schemas)
+                    if problem is not None:
+                        problems.append(problem)
+                        continue
+                if not is_valid:
                     continue
                 catalog.references.append(ref)
                 catalog.incoming[value].append(ref)

@@ -122,10 +122,9 @@ def validate(paths: tuple[Path, ...], root: Path | None, today: Any, fmt: str, s
     only = relative_paths(repo, paths) if paths else None
     day: date | None = today.date() if today is not None else None
     result = pipeline.build(repo, today=day, only=only)
-    files = len(only) if only is not None else len(result.documents)
-    click.echo(
-        report.REPORTERS[fmt](result.diagnostics, files, fmt == "text" and report.use_colour(sys.stdout)), nl=False
-    )
+    files = len(only) if only is not None else len(result.files)
+    colour = fmt == "text" and report.use_colour(sys.stdout)
+    click.echo(report.REPORTERS[fmt](result.diagnostics, files, result.rules_checked, colour), nl=False)
     failing = result.count("error") + (result.count("warning") if strict else 0)
     sys.exit(EXIT_PROBLEMS if failing else 0)
 

@@ -230,6 +230,8 @@ def parse_document(
             )
         ]
     problems = _check_modeline(rel, kind, text, schemas)
+    if any(p.severity == "error" for p in problems):
+        return None, problems  # a misplaced file: checking it against this folder's schema would only add noise
     data = parsed.data
     if data is None:
         problems.append(

@@ -11,7 +11,7 @@ from prodops import loader, schemacheck
 from prodops.catalog import Catalog, link
 from prodops.codes import CHECKS
 from prodops.config import Config, load_config
-from prodops.diagnostics import Diagnostic, ProdopsError
+from prodops.diagnostics import Diagnostic, JsonPath, ProdopsError
 from prodops.loader import Document
 from prodops.rules import REGISTRY, Context
 from prodops.schemas import SchemaSet, load_schemas
@@ -25,9 +25,11 @@ class Result:
     schemas: SchemaSet
     catalog: Catalog
     documents: list[Document]
+    files: list[str]
     diagnostics: list[Diagnostic]
     config: Config
     today: date
+    rules_checked: bool = True
 
     def count(self, severity: str) -> int:
         return sum(d.severity == severity for d in self.diagnostics)
@@ -61,14 +63,36 @@ def build(
     diagnostics.extend(loaded.diagnostics)
 
     valid: dict[str, bool] = {}
+    invalid_paths: set[tuple[str, JsonPath]] = set()
     for doc in loaded.documents:
         problems = schemacheck.check_document(doc, schemas)
         diagnostics.extend(problems)
         valid[doc.rel] = not problems
+        invalid_paths.update((doc.rel, p.path) for p in problems)
 
-    catalog, link_problems = link(loaded.documents, valid, schemas)
+    loaded_rels = {doc.rel for doc in loaded.documents}
+    unloaded = {
+        rel.rsplit("/", 1)[-1].removesuffix(loader.YAML_SUFFIX): kind.kind
+        for rel in files
+        if rel not in loaded_rels and (kind := schemas.kind_for(rel)) is not None
+    }
+    catalog, link_problems = link(loaded.documents, valid, schemas, unloaded, frozenset(invalid_paths))
     diagnostics.extend(link_problems)
 
+    # Process rules judge the repository as a whole; on incomplete data they would
+    # report the consequences of the errors above, so they wait until those are fixed.
+    rules_checked = not any(d.severity == "error" for d in diagnostics)
+    if rules_checked:
+        diagnostics.extend(_check_rules(catalog, config, today))
+
+    if wanted is not None:
+        diagnostics = [d for d in diagnostics if d.file in wanted]
+    diagnostics.sort(key=lambda d: d.sort_key)
+    return Result(root, schemas, catalog, loaded.documents, files, diagnostics, config, today, rules_checked)
+
+
+def _check_rules(catalog: Catalog, config: Config, today: date) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
     ctx = Context(catalog=catalog, config=config, today=today)
     for code, rule in REGISTRY.items():
         severity = config.severity.get(code, rule.severity)
@@ -77,14 +101,10 @@ def build(
         for finding in rule.check(ctx):
             doc = catalog.documents[finding.entity]
             line, column = doc.locate_key(finding.path) if finding.at_key else doc.locate(finding.path)
-            diagnostics.append(
+            out.append(
                 Diagnostic(severity, code, finding.message, doc.rel, line, column, finding.path, finding.hint)  # type: ignore[arg-type]
             )
-
-    if wanted is not None:
-        diagnostics = [d for d in diagnostics if d.file in wanted]
-    diagnostics.sort(key=lambda d: d.sort_key)
-    return Result(root, schemas, catalog, loaded.documents, diagnostics, config, today)
+    return out
 
 
 def _check_overrides(config: Config) -> None:

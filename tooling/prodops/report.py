@@ -22,18 +22,19 @@ def use_colour(stream: IO[str]) -> bool:
     return bool(isatty and isatty())
 
 
-def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
+def summary(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bool = True) -> str:
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = sum(d.severity == "warning" for d in diagnostics)
+    checked = f"{files} file{'s' if files != 1 else ''} checked"
     if not errors and not warnings:
-        return f"{files} file{'s' if files != 1 else ''} checked: no problems"
-    return (
-        f"{files} file{'s' if files != 1 else ''} checked: "
-        f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
-    )
+        return f"{checked}: no problems"
+    line = f"{checked}: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+    if not rules_checked:
+        line += " (process rules run once these errors are fixed)"
+    return line
 
 
-def render_text(diagnostics: Sequence[Diagnostic], files: int, colour: bool = False) -> str:
+def render_text(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bool, colour: bool = False) -> str:
     lines: list[str] = []
     for d in diagnostics:
         where = f"{d.file}:{d.line}:{d.column}" if d.line else d.file
@@ -42,11 +43,11 @@ def render_text(diagnostics: Sequence[Diagnostic], files: int, colour: bool = Fa
         lines.extend(f"    {row}" for row in d.excerpt)
         if d.hint:
             lines.append(f"    hint: {d.hint}")
-    lines.append(summary(diagnostics, files))
+    lines.append(summary(diagnostics, files, rules_checked))
     return "\n".join(lines) + "\n"
 
 
-def render_json(diagnostics: Sequence[Diagnostic], files: int, colour: bool = False) -> str:
+def render_json(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bool, colour: bool = False) -> str:
     return (
         json.dumps(
             [
@@ -76,7 +77,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render_github(diagnostics: Sequence[Diagnostic], files: int, colour: bool = False) -> str:
+def render_github(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bool, colour: bool = False) -> str:
     """GitHub Actions workflow commands: each diagnostic becomes an annotation on its line."""
     level = {"error": "error", "warning": "warning", "info": "notice"}
     lines = []
@@ -87,11 +88,11 @@ def render_github(diagnostics: Sequence[Diagnostic], files: int, colour: bool = 
         props.append(f"title={_escape_property(d.code)}")
         message = d.message + (f"\n{d.hint}" if d.hint else "")
         lines.append(f"::{level[d.severity]} {','.join(props)}::{_escape_data(message)}")
-    lines.append(summary(diagnostics, files))
+    lines.append(summary(diagnostics, files, rules_checked))
     return "\n".join(lines) + "\n"
 
 
-REPORTERS: dict[str, Callable[[Sequence[Diagnostic], int, bool], str]] = {
+REPORTERS: dict[str, Callable[[Sequence[Diagnostic], int, bool, bool], str]] = {
     "text": render_text,
     "json": render_json,
     "github": render_github,

@@ -25,7 +25,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 yield Finding(
                     objective.id,
                     ("key_results", kr.index),
-                    f"key result '{kr.id}' was last checked in {(ctx.today - last).days} days ago ({last.isoformat()}); the limit is {limit}",
+                    f"key result '{kr.id}': last check-in was {(ctx.today - last).days} days ago ({last.isoformat()}); the limit is {limit}",
                     f"run `prodops checkin {kr.ref} --value V --confidence C`",
                 )
 

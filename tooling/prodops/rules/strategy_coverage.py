@@ -12,14 +12,15 @@ def check(ctx: Context) -> Iterator[Finding]:
         if not (item.horizon == "now" or item.status == "in-progress") or not item.active:
             continue
         why = "in progress" if item.status == "in-progress" else "in 'now'"
+        where = ("status",) if item.status == "in-progress" else ("horizon",)
         if not item.owner:
             yield Finding(
-                item.id, (), f"item is {why} but has no owner", "add 'owner:' with the accountable person's handle"
+                item.id, where, f"item is {why} but has no owner", "add 'owner:' with the accountable person's handle"
             )
         if not item.key_results:
             yield Finding(
                 item.id,
-                (),
+                where,
                 f"item is {why} but moves no key result",
                 "add 'key_results:' with the OBJECTIVE-ID.KR-ID it moves, or move it back to 'next'",
             )

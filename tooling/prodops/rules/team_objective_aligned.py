@@ -15,7 +15,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         if not objective.parents:
             yield Finding(
                 objective.id,
-                (),
+                ("level",),
                 "team objective is not aligned to any parent objective",
                 "add 'parents:' with the company objective it contributes to",
             )

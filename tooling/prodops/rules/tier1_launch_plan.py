@@ -14,21 +14,21 @@ def check(ctx: Context) -> Iterator[Finding]:
         if not launch.rollback_plan.strip():
             yield Finding(
                 launch.id,
-                (),
+                ("tier",),
                 "tier-1 launch has no rollback plan",
                 "add 'rollback_plan:' saying how to undo the launch and who decides",
             )
         if launch.communications is None or not (launch.communications.internal or launch.communications.external):
             yield Finding(
                 launch.id,
-                (),
+                ("tier",),
                 "tier-1 launch has no communications plan",
                 "add 'communications:' with internal and external plans",
             )
         if launch.go_no_go is None:
             yield Finding(
                 launch.id,
-                (),
+                ("tier",),
                 "tier-1 launch has no go/no-go decision with approvers",
                 "add 'go_no_go:' with 'decision: pending' and the approvers",
             )

@@ -1,0 +1,53 @@
+"""Shared test helpers: assemble fixture repositories from the base plus a case's overlay."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+BASE = FIXTURES / "base"
+TODAY = date(2026, 11, 22)
+UPDATE_GOLDEN = os.environ.get("PRODOPS_UPDATE_GOLDEN") == "1"
+
+# Files in a case folder that describe the case rather than belong to the repository.
+CASE_META = {"expected.txt", "remove.txt", "README.md"}
+
+
+def assemble(case: Path | None, dest: Path) -> Path:
+    """Build a repository in ``dest``: the real schemas, the base content, then the case's files on top."""
+    shutil.copytree(REPO_ROOT / "schemas", dest / "schemas")
+    shutil.copytree(BASE, dest, dirs_exist_ok=True)
+    if case is not None:
+        removed = case / "remove.txt"
+        if removed.exists():
+            for rel in removed.read_text().split():
+                (dest / rel).unlink()
+        for path in sorted(case.rglob("*")):
+            rel = path.relative_to(case)
+            if path.is_dir() or rel.as_posix() in CASE_META:
+                continue
+            target = dest / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+    return dest
+
+
+def check_golden(path: Path, actual: str) -> None:
+    """Compare with a golden file; PRODOPS_UPDATE_GOLDEN=1 rewrites it (review the diff)."""
+    if UPDATE_GOLDEN or not path.exists():
+        if not UPDATE_GOLDEN:
+            pytest.fail(f"golden file {path} is missing; run with PRODOPS_UPDATE_GOLDEN=1 to create it")
+        path.write_text(actual)
+        return
+    assert actual == path.read_text()
+
+
+@pytest.fixture
+def base_repo(tmp_path: Path) -> Path:
+    return assemble(None, tmp_path / "repo")
