@@ -1,0 +1,171 @@
+"""Acceptance tests: the prodops command as a PM and CI use it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO_ROOT, TODAY
+
+from prodops import pipeline
+from prodops.cli import cli
+from prodops.codes import CHECKS
+from prodops.rules import REGISTRY
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def test_example_repository_validates_clean() -> None:
+    code, output = invoke("validate", "--root", str(REPO_ROOT), "--today", TODAY.isoformat(), "--strict")
+    assert output.endswith("checked: no problems\n"), output
+    assert code == 0
+
+
+def test_problems_exit_1_and_name_file_line_column(base_repo: Path) -> None:
+    item = base_repo / "roadmap" / "quick-setup.yaml"
+    item.write_text(item.read_text().replace("horizon: now", "horizon: noww"))
+    code, output = invoke("validate", "--root", str(base_repo), "--today", TODAY.isoformat())
+    assert code == 1
+    assert output.splitlines()[0] == (
+        "roadmap/quick-setup.yaml:6:10: error PO204 horizon: 'noww' is not one of: now, next, later (did you mean 'now'?)"
+    )
+
+
+def test_strict_fails_on_warnings(base_repo: Path) -> None:
+    playbook = base_repo / "processes" / "launch-readiness.yaml"
+    playbook.write_text(playbook.read_text().replace("last_reviewed: 2026-10-01", "last_reviewed: 2025-01-01"))
+    args = ("validate", "--root", str(base_repo), "--today", TODAY.isoformat())
+    assert invoke(*args)[0] == 0
+    assert invoke(*args, "--strict")[0] == 1
+
+
+def test_paths_limit_the_report_but_references_resolve_globally(base_repo: Path) -> None:
+    (base_repo / "roadmap" / "setup-api.yaml").write_text("id: [broken\n")
+    item = base_repo / "roadmap" / "quick-setup.yaml"
+    code, output = invoke("validate", "--root", str(base_repo), "--today", TODAY.isoformat(), str(item))
+    assert output == "1 file checked: no problems\n"
+    assert code == 0
+    code, output = invoke("validate", "--root", str(base_repo), str(base_repo / "roadmap" / "setup-api.yaml"))
+    assert code == 1 and "PO101" in output
+
+
+def test_path_outside_the_repository_is_a_usage_error(base_repo: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text("id: x\n")
+    code, output = invoke("validate", "--root", str(base_repo), str(outside))
+    assert code == 2
+    assert "is outside the repository" in output
+
+
+def test_missing_path_is_reported(base_repo: Path) -> None:
+    code, output = invoke("validate", "--root", str(base_repo), str(base_repo / "roadmap" / "nope.yaml"))
+    assert code == 1
+    assert output.startswith("roadmap/nope.yaml: error PO109 no such file")
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    assert invoke("validate", "--no-such-option")[0] == 2
+
+
+def test_json_format(base_repo: Path) -> None:
+    item = base_repo / "roadmap" / "quick-setup.yaml"
+    item.write_text(item.read_text().replace("owner: ana-pm", "owner: nobody"))
+    code, output = invoke("validate", "--root", str(base_repo), "--today", TODAY.isoformat(), "--format", "json")
+    assert code == 1
+    assert json.loads(output) == [
+        {
+            "file": "roadmap/quick-setup.yaml",
+            "line": 8,
+            "column": 8,
+            "severity": "error",
+            "code": "PO410",
+            "message": "owner: 'nobody' is not a member of any team",
+            "hint": "use the Git host handle of a member listed in processes/teams/, or add the person to their team",
+        }
+    ]
+
+
+def test_github_format_escapes_workflow_commands(base_repo: Path) -> None:
+    item = base_repo / "roadmap" / "quick-setup.yaml"
+    item.write_text(item.read_text().replace("status: in-progress", "status: 'a,b:%'"))
+    code, output = invoke("validate", "--root", str(base_repo), "--format", "github")
+    assert code == 1
+    first = output.splitlines()[0]
+    assert first.startswith("::error file=roadmap/quick-setup.yaml,line=5,col=9,title=PO204::status: 'a,b:%25'")
+    assert "%0A" in first  # the hint is on a second line of the same annotation
+
+
+def test_configuration_changes_severity(base_repo: Path) -> None:
+    (base_repo / "prodops.toml").write_text('[severity]\nPO411 = "error"\n')
+    playbook = base_repo / "processes" / "launch-readiness.yaml"
+    playbook.write_text(playbook.read_text().replace("last_reviewed: 2026-10-01", "last_reviewed: 2025-01-01"))
+    code, output = invoke("validate", "--root", str(base_repo), "--today", TODAY.isoformat())
+    assert code == 1
+    assert "error PO411" in output
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ('[severity]\nPO999 = "error"\n', "prodops: prodops.toml: unknown rule 'PO999' in severity"),
+        ('[severity]\nPO101 = "off"\n', "prodops: prodops.toml: PO101 is a structural check"),
+        (
+            '[severity]\nPO411 = "loud"\n',
+            "prodops: prodops.toml: severity of PO411 must be one of error, warning, info, off",
+        ),
+        ("playbook-review-days = 0\n", "prodops: prodops.toml: 'playbook-review-days' must be a whole number of days"),
+        ("colour = true\n", "prodops: prodops.toml: unknown setting 'colour'"),
+        ("[broken\n", "prodops: prodops.toml: cannot read the configuration"),
+    ],
+)
+def test_bad_configuration_is_a_clear_error(base_repo: Path, config: str, message: str) -> None:
+    (base_repo / "prodops.toml").write_text(config)
+    code, output = invoke("validate", "--root", str(base_repo))
+    assert code == 1
+    assert output.startswith(message)
+
+
+def test_internal_error_is_short_and_logged(base_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(pipeline, "build", explode)
+    result = CliRunner().invoke(cli, ["validate", "--root", str(base_repo)])
+    assert result.exit_code == 3
+    assert "internal error" in result.output and "Traceback" not in result.output
+    log = Path(result.output.rsplit("details in ", 1)[1].strip())
+    assert "RuntimeError: boom" in log.read_text()
+    log.unlink()
+
+
+def test_not_in_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, output = invoke("validate")
+    assert code == 1
+    assert "not inside an ops repository" in output
+
+
+def test_rules_lists_every_check() -> None:
+    code, output = invoke("rules")
+    assert code == 0
+    for check in [*CHECKS, *REGISTRY]:
+        assert f"\n{check}  " in f"\n{output}"
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run([sys.executable, "-m", "prodops", "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert "validate" in result.stdout
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    assert isinstance(cli, __import__("click").Group)
+    for name, command in cli.commands.items():
+        assert command.help and "Example:" in command.help, name

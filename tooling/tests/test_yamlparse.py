@@ -1,0 +1,129 @@
+"""Strict YAML: YAML 1.2 scalars, refusals with positions, and positions of values and keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from prodops.yamlparse import parse, resolve_plain
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("no", "no"),
+        ("NO", "NO"),
+        ("on", "on"),
+        ("yes", "yes"),
+        ("off", "off"),
+        ("y", "y"),
+        ("true", True),
+        ("False", False),
+        ("null", None),
+        ("~", None),
+        ("", None),
+        ("12", 12),
+        ("-3", -3),
+        ("0o17", 15),
+        ("0x1F", 31),
+        ("0755", 755),
+        ("1.10", 1.1),
+        ("1e3", 1000.0),
+        ("12:30", "12:30"),
+        ("2026-11-03", "2026-11-03"),
+        ("2023-14-05", "2023-14-05"),
+        ("1_000", "1_000"),
+        ("0b101", "0b101"),
+        ("+.inf", float("inf")),
+        ("-.INF", float("-inf")),
+        ("Nope", "Nope"),
+    ],
+)
+def test_plain_scalars_follow_yaml_1_2_core_schema(text: str, value: Any) -> None:
+    assert resolve_plain(text) == value
+    assert type(resolve_plain(text)) is type(value)
+
+
+def test_quoted_scalars_stay_strings() -> None:
+    assert parse("a: '12'\nb: \"true\"\nc: 'null'\n").data == {"a": "12", "b": "true", "c": "null"}
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "line", "column", "message"),
+    [
+        ("a: 1\nb: 2\na: 3\n", "PO102", 3, 1, "duplicate key 'a' (first defined on line 1)"),
+        ("a:\n  b: 1\n  b: 2\n", "PO102", 3, 3, "duplicate key 'b' (first defined on line 2)"),
+        ("a: &x 1\n", "PO103", 1, 4, "anchor '&x' is not allowed"),
+        ("a: 1\nb: *x\n", "PO103", 2, 4, "alias '*x' is not allowed"),
+        (
+            "a: !!python/object/apply:os.system [ls]\n",
+            "PO104",
+            1,
+            4,
+            "tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed",
+        ),
+        ("a: !custom x\n", "PO104", 1, 4, "tag '!custom' is not allowed"),
+        ("a: 1\n---\nb: 2\n", "PO105", 2, 1, "more than one YAML document in this file"),
+        ("a: b: c\n", "PO101", 1, 5, "YAML syntax error: mapping values are not allowed in this context"),
+        ("a:\n\t- 1\n", "PO101", 2, 1, "YAML syntax error: a tab character is used for indentation"),
+        ('a: "x"# c\n', "PO101", 1, 7, "a '#' directly after a quoted value is not a comment"),
+        ("? [a]\n: 1\n", "PO101", 1, 3, "a mapping key must be a plain word, not a list or mapping"),
+        ("? \n: 1\n", "PO101", 1, 2, "empty mapping key"),
+        ("a: x\x00y\n", "PO106", 1, 5, "control character U+0000 is not allowed in YAML"),
+        (
+            'a: "\\ud800"\n',
+            "PO101",
+            1,
+            7,
+            "YAML syntax error: found invalid Unicode character escape code (while parsing a quoted scalar)",
+        ),
+    ],
+)
+def test_refusals_are_pinned(text: str, code: str, line: int, column: int, message: str) -> None:
+    error = parse(text).error
+    assert error is not None
+    assert (error.code, error.line, error.column, error.message) == (code, line, column, message)
+    assert error.hint
+
+
+def test_alias_bomb_is_refused_at_the_first_anchor() -> None:
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{','.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8)
+    )
+    error = parse(bomb).error
+    assert error is not None and error.code == "PO103" and error.line == 1
+
+
+@pytest.mark.parametrize("opener", ["[", "{a: ", "- "])
+def test_deep_nesting_is_refused_without_recursion(opener: str) -> None:
+    depth = 200_000
+    text = opener * depth if opener != "- " else "".join("  " * i + "-\n" for i in range(100)) + "x"
+    error = parse(text).error
+    assert error is not None
+    assert error.code in {"PO108", "PO101"}
+
+
+def test_nesting_up_to_the_limit_is_accepted() -> None:
+    assert parse("[" * 64 + "]" * 64, max_depth=64).error is None
+    assert parse("[" * 65 + "]" * 65, max_depth=64).error is not None
+
+
+def test_positions_of_values_and_keys() -> None:
+    parsed = parse("id: x\nrice:\n  reach: 5\nlist:\n  - a\n  - {b: 1}\n", positions=True)
+    assert parsed.values[("id",)] == (1, 5)
+    assert parsed.values[("rice", "reach")] == (3, 10)
+    assert parsed.keys[("rice", "reach")] == (3, 3)
+    assert parsed.values[("list", 1)] == (6, 5)
+    assert parsed.values[("list", 1, "b")] == (6, 9)
+
+
+def test_positions_are_not_collected_unless_asked() -> None:
+    parsed = parse("a: 1\n")
+    assert parsed.data == {"a": 1} and parsed.values == {} and parsed.keys == {}
+
+
+def test_empty_and_comment_only_documents_have_no_data() -> None:
+    for text in ("", "# just a comment\n", "---\n"):
+        parsed = parse(text)
+        assert parsed.error is None and parsed.data is None
