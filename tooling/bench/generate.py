@@ -1,0 +1,335 @@
+"""Write a complete, valid ops repository of N entities, deterministic from a seed.
+
+    python tooling/bench/generate.py --out DIR --count N [--seed S]
+
+The repository has the real schemas, a team registry, objectives with key results
+and check-ins, roadmap items with RICE inputs, evidence and dependencies, launch
+plans that follow the launch playbook, and playbooks: every reference resolves
+and every process rule passes (with ``--today 2026-11-22`` or any later date,
+freshness warnings aside), so validation and site builds can be measured at scale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# Quarters entirely in the past of the reference date, so no check-in is in the future.
+PERIODS = [f"{year}-Q{q}" for year in (2023, 2024, 2025) for q in (1, 2, 3, 4)] + ["2026-Q1", "2026-Q2", "2026-Q3"]
+WORDS = ["invoice", "payment", "ledger", "reconciliation", "billing", "usage", "forecast", "approval", "export", "import", "sync", "connector", "portal", "dashboard", "report", "workflow", "reminder", "dispute", "credit", "refund", "mandate", "audit", "permission", "onboarding", "checklist", "template", "integration", "webhook", "schedule", "currency", "tax", "revenue", "schedule", "alert", "digest", "search"]
+VERBS = ["improve", "automate", "simplify", "accelerate", "secure", "unify", "streamline", "extend", "rebuild", "localise"]
+SOURCES = ["sales", "support", "success", "research", "analytics", "community", "partner"]
+SEGMENTS = ["smb", "mid-market", "enterprise"]
+TEMPLATE = [
+    ("release-notes", "Release notes published", [1, 2, 3], False),
+    ("docs-updated", "Help centre articles updated", [1, 2], True),
+    ("support-training", "Support trained", [1, 2], True),
+    ("rollback-tested", "Rollback tested in staging", [1, 2], True),
+    ("sales-enablement", "Sales enabled", [1], True),
+]
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style, no quotes around dates (the loader reads YAML 1.2, where dates are strings)."""
+
+
+_Dumper.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()
+}
+
+
+def _period_bounds(period: str) -> tuple[date, date]:
+    year, q = int(period[:4]), int(period[-1])
+    start = date(year, 3 * q - 2, 1)
+    end = date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - timedelta(days=1)
+    return start, end
+
+
+class Generator:
+    def __init__(self, count: int, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.count = max(count, 12)
+        self.files: dict[str, tuple[str, dict[str, Any]]] = {}  # rel path -> (schema, data)
+
+    def phrase(self, n: int = 3) -> str:
+        return " ".join(self.rng.choice(WORDS) for _ in range(n))
+
+    def slug(self, prefix: str, index: int) -> str:
+        return f"{prefix}-{'-'.join(self.rng.sample(WORDS, 2))}-{index:05d}"
+
+    def sentence(self, words: int) -> str:
+        text = " ".join(self.rng.choice(WORDS) for _ in range(words))
+        return text[0].upper() + text[1:] + "."
+
+    def run(self) -> dict[str, tuple[str, dict[str, Any]]]:
+        n = self.count
+        n_teams = max(3, n // 250)
+        n_playbooks = max(1, n // 200)
+        n_objectives = max(4, n * 15 // 100)
+        n_launches = max(2, n * 12 // 100)
+        n_items = n - n_teams - n_playbooks - n_objectives - n_launches
+        teams = self.teams(n_teams)
+        people = [m for t in teams for m in t["members"]]
+        self.playbooks(n_playbooks, people)
+        krs_by_period = self.objectives(n_objectives, teams)
+        items = self.items(n_items, teams, krs_by_period)
+        self.launches(n_launches, items, people)
+        return self.files
+
+    def teams(self, count: int) -> list[dict[str, Any]]:
+        out = []
+        for t in range(count):
+            tid = f"team-{t:03d}"
+            members = [
+                {"handle": f"{tid}-person-{m}", "name": f"Person {m} of {tid}", "role": "Product Manager"}
+                for m in range(6)
+            ]
+            data = {
+                "id": tid,
+                "name": f"Team {t}",
+                "mission": self.sentence(12),
+                "lead": members[0]["handle"],
+                "handle": f"@bench/{tid}",
+                "channel": f"#{tid}",
+                "members": members,
+            }
+            self.files[f"processes/teams/{tid}.yaml"] = ("team", data)
+            out.append(data)
+        return out
+
+    def playbooks(self, count: int, people: list[dict[str, Any]]) -> None:
+        for p in range(count):
+            pid = "launch-readiness" if p == 0 else f"playbook-{p:04d}"
+            data: dict[str, Any] = {
+                "id": pid,
+                "title": f"Playbook {p}: {self.phrase()}",
+                "purpose": self.sentence(20),
+                "owner": self.rng.choice(people)["handle"],
+                "cadence": "per-launch" if p == 0 else self.rng.choice(["weekly", "monthly", "quarterly"]),
+                "roles": [{"id": "owner", "title": "Owner", "description": self.sentence(8)}],
+                "steps": [
+                    {
+                        "title": f"Step {s}: {self.phrase()}",
+                        "owner_role": "owner",
+                        "inputs": [self.phrase(2)],
+                        "done_when": self.sentence(8),
+                    }
+                    for s in range(5)
+                ],
+                "service_levels": [{"name": "Timely", "target": "Within 5 working days"}],
+                "last_reviewed": "2026-10-01",
+            }
+            if p == 0:
+                data["checklist_template"] = [
+                    {
+                        "id": i,
+                        "title": t,
+                        "owner_role": "owner",
+                        "applies_when": {"tier": tiers},
+                        "evidence_required": ev,
+                    }
+                    for i, t, tiers, ev in TEMPLATE
+                ]
+            self.files[f"processes/{pid}.yaml"] = ("playbook", data)
+
+    def objectives(self, count: int, teams: list[dict[str, Any]]) -> dict[str, list[str]]:
+        krs_by_period: dict[str, list[str]] = {p: [] for p in PERIODS}
+        company: dict[str, list[str]] = {p: [] for p in PERIODS}
+        for o in range(count):
+            period = PERIODS[o % len(PERIODS)]
+            is_company = not company[period] or self.rng.random() < 0.2
+            team = self.rng.choice(teams)
+            oid = f"{period.lower()}-{self.slug('objective', o)}"
+            start, end = _period_bounds(period)
+            krs = []
+            for k in range(self.rng.randint(2, 4)):
+                baseline = self.rng.randint(10, 80)
+                increase = self.rng.random() < 0.6
+                target = baseline + self.rng.randint(5, 20) * (1 if increase else -1)
+                checkins = []
+                day = start + timedelta(days=7)
+                value = baseline
+                while day <= end:
+                    value = value + (1 if increase else -1) * self.rng.randint(0, 3)
+                    checkins.append(
+                        {
+                            "date": day.isoformat(),
+                            "value": value,
+                            "confidence": round(self.rng.uniform(0.3, 0.9), 1),
+                            "note": self.sentence(10),
+                        }
+                    )
+                    day += timedelta(days=14)
+                krs.append(
+                    {
+                        "id": f"kr{k + 1}",
+                        "title": f"Move {self.phrase(2)} from {baseline} to {target}",
+                        "metric": self.phrase(4),
+                        "unit": "%",
+                        "direction": "increase" if increase else "decrease",
+                        "baseline": baseline,
+                        "target": target,
+                        "current": value,
+                        "confidence": checkins[-1]["confidence"],
+                        "checkins": checkins,
+                    }
+                )
+            data: dict[str, Any] = {
+                "id": oid,
+                "title": f"{self.rng.choice(VERBS).capitalize()} {self.phrase()}",
+                "period": period,
+                "level": "company" if is_company else "team",
+            }
+            if not is_company:
+                data["team"] = team["id"]
+            data["owner"] = team["members"][1]["handle"]
+            data["description"] = self.sentence(25)
+            if not is_company:
+                data["parents"] = [{"objective": self.rng.choice(company[period]), "weight": 1.0}]
+            data["key_results"] = krs
+            if is_company:
+                company[period].append(oid)
+            krs_by_period[period].extend(f"{oid}.{kr['id']}" for kr in krs)
+            self.files[f"okrs/{period}/{oid}.yaml"] = ("objective", data)
+        return krs_by_period
+
+    def items(
+        self, count: int, teams: list[dict[str, Any]], krs_by_period: dict[str, list[str]]
+    ) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for i in range(count):
+            period = PERIODS[i % len(PERIODS)]
+            start, end = _period_bounds(period)
+            due = start + timedelta(days=self.rng.randint(20, (end - start).days))
+            team = self.rng.choice(teams)
+            status = self.rng.choice(["idea", "discovery", "planned", "in-progress", "in-progress", "shipped"])
+            horizon = {"idea": "later", "discovery": "next", "planned": "next"}.get(status, "now")
+            iid = self.slug("item", i)
+            data: dict[str, Any] = {
+                "id": iid,
+                "title": f"{self.rng.choice(VERBS).capitalize()} {self.phrase()}",
+                "problem": self.sentence(30),
+                "description": self.sentence(25),
+                "status": status,
+                "horizon": horizon,
+                "team": team["id"],
+                "owner": self.rng.choice(team["members"])["handle"],
+                "target": {"quarter": period, "start": start.isoformat(), "end": due.isoformat()},
+                "key_results": sorted(set(self.rng.sample(krs_by_period[period], min(2, len(krs_by_period[period]))))),
+            }
+            # Dependencies only on earlier items due no later than this one: no cycles, no late dependencies.
+            earlier = [
+                o for o in out[-40:] if o["target"]["end"] <= data["target"]["end"] and o["status"] != "cancelled"
+            ]
+            if earlier and self.rng.random() < 0.5:
+                data["depends_on"] = sorted({o["id"] for o in self.rng.sample(earlier, min(2, len(earlier)))})
+            data["rice"] = {
+                "reach": self.rng.randint(10, 3000),
+                "impact": self.rng.choice([0.25, 0.5, 1, 2, 3]),
+                "confidence": self.rng.choice([0.5, 0.8, 1.0]),
+                "effort": self.rng.choice([0.5, 1, 2, 3, 5, 8]),
+            }
+            data["evidence"] = [
+                {
+                    "source": self.rng.choice(SOURCES),
+                    "summary": self.sentence(10),
+                    "account": f"Account {self.rng.randint(1, 5000)}",
+                    "segment": self.rng.choice(SEGMENTS),
+                    "count": self.rng.randint(1, 200),
+                    "link": f"https://tickets.example.com/{self.rng.randint(1000, 99999)}",
+                }
+                for _ in range(self.rng.randint(1, 3))
+            ]
+            if status == "shipped":
+                data["launch_exempt_reason"] = "Shipped with the quarterly release notes."
+            data["links"] = [{"title": "Spec", "url": f"https://docs.example.com/specs/{iid}"}]
+            data["tags"] = sorted(set(self.rng.sample(WORDS, 2)))
+            self.files[f"roadmap/{iid}.yaml"] = ("roadmap-item", data)
+            out.append(data)
+        return out
+
+    def launches(self, count: int, items: list[dict[str, Any]], people: list[dict[str, Any]]) -> None:
+        shipped = [i for i in items if i["status"] == "shipped"] or items[:1]
+        for n in range(count):
+            lid = self.slug("launch", n)
+            shipping = self.rng.sample(shipped, min(len(shipped), self.rng.randint(1, 2)))
+            tier = self.rng.choice([1, 2, 3])
+            ga = date.fromisoformat(max(i["target"]["end"] for i in shipping)) + timedelta(days=7)
+            owner = self.rng.choice(people)["handle"]
+            data: dict[str, Any] = {
+                "id": lid,
+                "title": f"Launch {n}: {self.phrase()}",
+                "summary": self.sentence(20),
+                "tier": tier,
+                "status": "launched",
+                "items": sorted(i["id"] for i in shipping),
+                "playbook": "launch-readiness",
+                "owners": {
+                    "product": owner,
+                    "engineering": self.rng.choice(people)["handle"],
+                    "support": self.rng.choice(people)["handle"],
+                },
+                "dates": {"beta": (ga - timedelta(days=21)).isoformat(), "ga": ga.isoformat()},
+                "readiness": [
+                    {
+                        "id": cid,
+                        "title": title,
+                        "owner": self.rng.choice(people)["handle"],
+                        "status": "done",
+                        "evidence": f"https://wiki.example.com/launch/{lid}/{cid}",
+                    }
+                    for cid, title, tiers, _ in TEMPLATE
+                    if tier in tiers
+                ],
+                "go_no_go": {"date": (ga - timedelta(days=2)).isoformat(), "decision": "go", "approvers": [owner]},
+                "rollback_plan": self.sentence(15),
+                "communications": {
+                    "internal": self.sentence(8),
+                    "external": self.sentence(8),
+                    "channels": ["blog", "email"],
+                },
+                "post_launch_review": (ga + timedelta(days=30)).isoformat(),
+            }
+            self.files[f"launches/{lid}.yaml"] = ("launch", data)
+
+
+def generate(out: Path, count: int, seed: int = 1) -> int:
+    """Write the repository; returns the number of entity files written."""
+    if out.exists() and any(out.iterdir()):
+        raise SystemExit(f"{out} is not empty; choose a new folder")
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO_ROOT / "schemas", out / "schemas")
+    files = Generator(count, seed).run()
+    for rel, (schema, data) in files.items():
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_render(rel, schema, data), encoding="utf-8")
+    return len(files)
+
+
+def _render(rel: str, schema: str, data: dict[str, Any]) -> str:
+    depth = rel.count("/")
+    head = f"# yaml-language-server: $schema={'../' * depth}schemas/{schema}.schema.json\n"
+    return head + yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="folder to write the repository into (new or empty)")
+    parser.add_argument("--count", type=int, required=True, help="number of entities")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    args = parser.parse_args()
+    written = generate(args.out, args.count, args.seed)
+    print(f"wrote {written} entities to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
