@@ -23,8 +23,56 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Quarters entirely in the past of the reference date, so no check-in is in the future.
 PERIODS = [f"{year}-Q{q}" for year in (2023, 2024, 2025) for q in (1, 2, 3, 4)] + ["2026-Q1", "2026-Q2", "2026-Q3"]
-WORDS = ["invoice", "payment", "ledger", "reconciliation", "billing", "usage", "forecast", "approval", "export", "import", "sync", "connector", "portal", "dashboard", "report", "workflow", "reminder", "dispute", "credit", "refund", "mandate", "audit", "permission", "onboarding", "checklist", "template", "integration", "webhook", "schedule", "currency", "tax", "revenue", "schedule", "alert", "digest", "search"]
-VERBS = ["improve", "automate", "simplify", "accelerate", "secure", "unify", "streamline", "extend", "rebuild", "localise"]
+WORDS = [
+    "invoice",
+    "payment",
+    "ledger",
+    "reconciliation",
+    "billing",
+    "usage",
+    "forecast",
+    "approval",
+    "export",
+    "import",
+    "sync",
+    "connector",
+    "portal",
+    "dashboard",
+    "report",
+    "workflow",
+    "reminder",
+    "dispute",
+    "credit",
+    "refund",
+    "mandate",
+    "audit",
+    "permission",
+    "onboarding",
+    "checklist",
+    "template",
+    "integration",
+    "webhook",
+    "schedule",
+    "currency",
+    "tax",
+    "revenue",
+    "schedule",
+    "alert",
+    "digest",
+    "search",
+]
+VERBS = [
+    "improve",
+    "automate",
+    "simplify",
+    "accelerate",
+    "secure",
+    "unify",
+    "streamline",
+    "extend",
+    "rebuild",
+    "localise",
+]
 SOURCES = ["sales", "support", "success", "research", "analytics", "community", "partner"]
 SEGMENTS = ["smb", "mid-market", "enterprise"]
 TEMPLATE = [

@@ -1,0 +1,118 @@
+"""A thin MkDocs adapter: run the pipeline, hand the rendered pages to MkDocs in memory.
+
+Configured in ``mkdocs.yml``::
+
+    plugins:
+      - search
+      - tags
+      - prodops
+
+An invalid repository fails the build with the same diagnostics ``prodops validate``
+prints; warnings are reported but do not fail the build.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from prodops import pipeline, report
+from prodops.diagnostics import ProdopsError
+from prodops.render import Site, SiteOptions, render_site
+from prodops.render.safe import safe_url
+
+log = logging.getLogger("mkdocs.plugins.prodops")
+_HREF = re.compile(r'(href|src)="([^"]*)"')
+
+
+class ProdopsPluginConfig(Config):
+    root = config_options.Optional(config_options.Type(str))
+    today = config_options.Optional(config_options.Type(str))
+
+
+class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):
+    """Generates the roadmap, OKR, launch, playbook, team and reference pages."""
+
+    def __init__(self) -> None:
+        self.site: Site | None = None
+        self.root: Path | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Validate the repository; fail the build on errors."""
+        config_dir = Path(config.config_file_path).resolve().parent
+        self.root = (config_dir / self.config.root).resolve() if self.config.root else config_dir
+        today = date.fromisoformat(self.config.today) if self.config.today else None
+        try:
+            result = pipeline.build(self.root, today=today)
+        except ProdopsError as exc:
+            raise PluginError(f"prodops: {exc}") from exc
+        errors = result.count("error")
+        if errors:
+            text = report.render_text(result.diagnostics, len(result.files), result.rules_checked)
+            raise PluginError(f"prodops: the repository has {errors} error(s); fix them to build the site:\n{text}")
+        warnings = result.count("warning")
+        if warnings:
+            log.info("prodops: %d warning(s); they are listed on the home page and by `prodops validate`", warnings)
+        edit_base = ""
+        if config.repo_url and config.edit_uri:
+            edit_base = config.repo_url.rstrip("/") + "/" + config.edit_uri.strip("/") + "/"
+        options = SiteOptions(today=result.today, edit_base=edit_base, site_name=config.site_name)
+        self.site = render_site(result, options)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Add every generated page and the published schemas, in memory."""
+        assert self.site is not None
+        for rel, text in self.site.pages.items():
+            existing = files.get_file_from_path(rel)
+            if existing is not None:
+                raise PluginError(f"prodops: site/{rel} would be replaced by a generated page; rename it")
+            files.append(File.generated(config, rel, content=text))
+        for rel, data in self.site.files.items():
+            files.append(File.generated(config, rel, content=data))
+        return files
+
+    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
+        """Point the theme's edit button at the entity's YAML file, not at a generated page."""
+        if self.site is not None:
+            if page.file.src_uri in self.site.edit_urls:
+                page.edit_url = self.site.edit_urls[page.file.src_uri]
+            elif page.file.src_uri in self.site.pages:
+                page.edit_url = None
+        return context
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Defence in depth: no link or image on a page may use a scheme other than http(s) or mailto."""
+        return _HREF.sub(
+            lambda m: m.group(0) if safe_url(_html_unescape(m.group(2))) else f'{m.group(1)}="#unsafe-link-removed"',
+            html,
+        )
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
+        """Rebuild when content, schemas or configuration change."""
+        assert self.root is not None
+        for folder in ("roadmap", "okrs", "launches", "processes", "schemas"):
+            if (self.root / folder).is_dir():
+                server.watch(str(self.root / folder))
+        for name in ("pyproject.toml", "prodops.toml"):
+            if (self.root / name).is_file():
+                server.watch(str(self.root / name))
+        return server
+
+
+def _html_unescape(text: str) -> str:
+    import html
+
+    return html.unescape(text)

@@ -1,0 +1,415 @@
+"""Catalog -> site pages (Markdown with HTML fragments), through Jinja2 templates.
+
+Knows nothing of MkDocs: the result is a mapping of page paths to text, which the
+MkDocs plugin hands to MkDocs in memory and ``prodops render`` writes to a folder.
+Every page links with relative ``.html`` addresses, so the site works from any
+sub-path, from a file system, and under another generator that reads the same Markdown.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from prodops import model
+from prodops.catalog import Catalog
+from prodops.codes import CHECKS
+from prodops.diagnostics import Diagnostic
+from prodops.render import charts, safe
+from prodops.rules import REGISTRY
+from prodops.schemas import SchemaSet
+
+HORIZONS = ("now", "next", "later")
+ITEM_STATUSES = ("idea", "discovery", "planned", "in-progress", "shipped", "cancelled")
+
+# Where each kind's entity pages live.
+ENTITY_DIRS = {
+    "roadmap-item": "roadmap-item",
+    "objective": "objective",
+    "launch": "launch",
+    "playbook": "playbook",
+    "team": "team",
+}
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    """What the renderer needs beyond the catalog."""
+
+    today: date
+    edit_base: str = ""  # e.g. https://github.com/org/repo/edit/main/ ; empty: no edit links
+    site_name: str = "Product operations"
+
+
+@dataclass
+class Site:
+    """The rendered pages, by path relative to the docs folder, plus extra files (schemas)."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    edit_urls: dict[str, str] = field(default_factory=dict)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("prodops.render", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["inline"] = safe.inline
+    env.filters["md"] = safe.markdown_field
+    env.filters["href"] = safe.href
+    env.filters["bar"] = charts.progress_bar
+    env.filters["conf"] = charts.confidence
+    env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=True))
+    env.filters["num"] = lambda value: f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
+    return env
+
+
+def page_path(kind: str, entity_id: str) -> str:
+    return f"{ENTITY_DIRS[kind]}/{entity_id}.md"
+
+
+class Renderer:
+    """Renders every page; one instance per build."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        schemas: SchemaSet,
+        diagnostics: Iterable[Diagnostic],
+        options: SiteOptions,
+        schema_files: Mapping[str, bytes],
+    ) -> None:
+        self.catalog = catalog
+        self.schemas = schemas
+        self.warnings = [d for d in diagnostics if d.severity != "error"]
+        self.options = options
+        self.schema_files = schema_files
+        self.env = _environment()
+        self.period = model.Period.containing(options.today)
+        self.site = Site()
+
+    # -- links -------------------------------------------------------------------------------
+
+    def link(self, here: str, target: str) -> str:
+        """Relative address of page ``target`` (a .md path) from page ``here``."""
+        target_html = target[:-3] + ".html" if target.endswith(".md") else target
+        return posixpath.relpath(target_html, posixpath.dirname(here) or ".")
+
+    def entity_link(self, here: str, kind: str, entity_id: str) -> str:
+        return self.link(here, page_path(kind, entity_id))
+
+    def kr_link(self, here: str, kr_ref: str) -> str:
+        objective, _, kr = kr_ref.partition(".")
+        return self.entity_link(here, "objective", objective) + f"#kr-{kr}"
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    def render(self) -> Site:
+        c = self.catalog
+        self._page("index.md", "dashboard.md.j2", **self._dashboard())
+        self._page("roadmap/index.md", "roadmap_board.md.j2", columns=self._board(c.items.values()))
+        self._page("roadmap/teams.md", "roadmap_teams.md.j2", teams=self._by_team())
+        self._page("roadmap/timeline.md", "roadmap_timeline.md.j2", timeline=self._timeline("roadmap/timeline.md"))
+        self._page("roadmap/all.md", "roadmap_all.md.j2", items=self._by_rice())
+        periods = sorted({o.period for o in c.objectives.values()}, key=lambda p: (p.year, p.quarter), reverse=True)
+        self._page("okrs/index.md", "okrs_index.md.j2", periods=periods, current=self.period)
+        for period in periods:
+            self._page(f"okrs/{period}.md", "okrs_period.md.j2", **self._okr_period(period))
+        self._page("launches/index.md", "launches_index.md.j2", months=self._calendar())
+        self._page(
+            "playbooks/index.md", "playbooks_index.md.j2", playbooks=sorted(c.playbooks.values(), key=lambda p: p.title)
+        )
+        self._page("teams/index.md", "teams_index.md.j2", teams=sorted(c.teams.values(), key=lambda t: t.name))
+        for item in c.items.values():
+            self._entity("roadmap-item", item.id, item.file, "item.md.j2", item=item, **self._item_context(item))
+        for objective in c.objectives.values():
+            self._entity(
+                "objective",
+                objective.id,
+                objective.file,
+                "objective.md.j2",
+                objective=objective,
+                **self._objective_context(objective),
+            )
+        for launch in c.launches.values():
+            self._entity(
+                "launch", launch.id, launch.file, "launch.md.j2", launch=launch, **self._launch_context(launch)
+            )
+        for playbook in c.playbooks.values():
+            self._entity(
+                "playbook",
+                playbook.id,
+                playbook.file,
+                "playbook.md.j2",
+                playbook=playbook,
+                launches=self._launches_following(playbook.id),
+            )
+        for team in c.teams.values():
+            self._entity("team", team.id, team.file, "team.md.j2", team=team, **self._team_context(team))
+        self._reference()
+        return self.site
+
+    def _page(self, path: str, template: str, **context: Any) -> None:
+        here = path
+        self.site.pages[path] = self.env.get_template(template).render(
+            here=here,
+            r=self,
+            today=self.options.today,
+            period=self.period,
+            site_name=self.options.site_name,
+            **context,
+        )
+
+    def _entity(self, kind: str, entity_id: str, file: str, template: str, **context: Any) -> None:
+        path = page_path(kind, entity_id)
+        edit = f"{self.options.edit_base}{file}" if self.options.edit_base else ""
+        if edit:
+            self.site.edit_urls[path] = edit
+        self._page(path, template, file=file, edit_url=edit, **context)
+
+    # -- contexts ------------------------------------------------------------------------------
+
+    def _dashboard(self) -> dict[str, Any]:
+        c = self.catalog
+        current = sorted(
+            (o for o in c.objectives.values() if o.period == self.period), key=lambda o: (o.level != "company", o.title)
+        )
+        counts: dict[str, Counter[str]] = {h: Counter() for h in HORIZONS}
+        for item in c.items.values():
+            counts[item.horizon][item.status] += 1
+        today = self.options.today
+        upcoming = sorted(
+            (
+                launch
+                for launch in c.launches.values()
+                if today <= launch.ga <= today + timedelta(days=90) and launch.status != "cancelled"
+            ),
+            key=lambda launch: launch.ga,
+        )
+        at_risk = [kr for o in current for kr in o.key_results if kr.confidence < 0.5]
+        unowned = sorted(
+            (i for i in c.items.values() if i.active and i.horizon in ("now", "next") and not i.owner),
+            key=lambda i: i.id,
+        )
+        return {
+            "objectives": current,
+            "counts": counts,
+            "statuses": ITEM_STATUSES,
+            "horizons": HORIZONS,
+            "within30": [launch for launch in upcoming if launch.ga <= today + timedelta(days=30)],
+            "within90": [launch for launch in upcoming if launch.ga > today + timedelta(days=30)],
+            "at_risk": at_risk,
+            "unowned": unowned,
+            "warnings": self.warnings,
+            "documents": c.documents,
+        }
+
+    def _board(self, items: Iterable[model.RoadmapItem]) -> list[tuple[str, list[model.RoadmapItem]]]:
+        by_horizon: dict[str, list[model.RoadmapItem]] = defaultdict(list)
+        for item in items:
+            if item.active:
+                by_horizon[item.horizon].append(item)
+        return [(h, sorted(by_horizon[h], key=lambda i: (-(i.rice.score if i.rice else 0), i.id))) for h in HORIZONS]
+
+    def _by_team(self) -> list[tuple[model.Team | None, str, list[tuple[str, list[model.RoadmapItem]]]]]:
+        by_team: dict[str, list[model.RoadmapItem]] = defaultdict(list)
+        for item in self.catalog.items.values():
+            by_team[item.team].append(item)
+        return [(self.catalog.teams.get(t), t, self._board(items)) for t, items in sorted(by_team.items())]
+
+    def _timeline(self, here: str) -> Markup:
+        rows = []
+        for item in self.catalog.items.values():
+            if not item.active:
+                continue
+            end = item.due
+            start = item.start or (item.quarter.start if item.quarter else None)
+            if start is None or end is None:
+                continue
+            rows.append((item.title, self.entity_link(here, "roadmap-item", item.id), item.status, start, end))
+        if not rows:
+            return Markup('<p class="po-muted">No roadmap item has dates yet.</p>')
+        rows.sort(key=lambda r: (r[3], r[4], r[0]))
+        return charts.timeline(rows, min(r[3] for r in rows), max(r[4] for r in rows))
+
+    def _by_rice(self) -> list[model.RoadmapItem]:
+        return sorted(self.catalog.items.values(), key=lambda i: (-(i.rice.score if i.rice else -1), i.id))
+
+    def _okr_period(self, period: model.Period) -> dict[str, Any]:
+        objectives = [o for o in self.catalog.objectives.values() if o.period == period]
+        children: dict[str, list[model.Objective]] = defaultdict(list)
+        roots = []
+        for o in sorted(objectives, key=lambda o: o.title):
+            parents = [p.objective for p in o.parents if p.objective in self.catalog.objectives]
+            if not parents:
+                roots.append(o)
+            for p in parents:
+                children[p].append(o)
+        work = {
+            kr.ref: sorted(self.catalog.items_moving(kr.ref), key=lambda i: i.id)
+            for o in objectives
+            for kr in o.key_results
+        }
+        return {
+            "objectives": sorted(objectives, key=lambda o: (o.level != "company", o.title)),
+            "roots": roots,
+            "children": children,
+            "shown_period": period,
+            "work": work,
+        }
+
+    def _calendar(self) -> list[tuple[str, list[model.Launch]]]:
+        months: dict[tuple[int, int], list[model.Launch]] = defaultdict(list)
+        for launch in self.catalog.launches.values():
+            months[(launch.ga.year, launch.ga.month)].append(launch)
+        return [
+            (date(y, m, 1).strftime("%B %Y"), sorted(launches, key=lambda launch: launch.ga))
+            for (y, m), launches in sorted(months.items(), reverse=True)
+        ]
+
+    def _item_context(self, item: model.RoadmapItem) -> dict[str, Any]:
+        c = self.catalog
+        return {
+            "krs": [(ref, c.key_results.get(ref)) for ref in item.key_results],
+            "depends_on": [c.items.get(d) for d in item.depends_on],
+            "blocks": sorted(c.dependents(item.id), key=lambda i: i.id),
+            "launches": c.launches_of(item.id),
+            "team": c.teams.get(item.team),
+        }
+
+    def _objective_context(self, objective: model.Objective) -> dict[str, Any]:
+        c = self.catalog
+        children = sorted(
+            (o for o in c.objectives.values() if any(p.objective == objective.id for p in o.parents)),
+            key=lambda o: o.id,
+        )
+        return {
+            "parents": [(c.objectives.get(p.objective), p) for p in objective.parents],
+            "children": children,
+            "work": {kr.ref: sorted(c.items_moving(kr.ref), key=lambda i: i.id) for kr in objective.key_results},
+            "launch_metrics": {
+                kr.ref: sorted(
+                    (launch for launch in c.launches.values() if kr.ref in launch.success_metrics), key=lambda x: x.id
+                )
+                for kr in objective.key_results
+            },
+            "team": c.teams.get(objective.team) if objective.team else None,
+        }
+
+    def _launch_context(self, launch: model.Launch) -> dict[str, Any]:
+        c = self.catalog
+        playbook = c.playbooks.get(launch.playbook)
+        required = playbook.required_for(launch.tier) if playbook else ()
+        carried = {r.id for r in launch.readiness}
+        return {
+            "items": [(i, c.items.get(i)) for i in launch.items],
+            "playbook": playbook,
+            "missing_required": [t for t in required if t.id not in carried],
+            "open_items": [r for r in launch.readiness if r.status in ("todo", "in-progress")],
+            "metrics": [(ref, c.key_results.get(ref)) for ref in launch.success_metrics],
+        }
+
+    def _launches_following(self, playbook_id: str) -> list[model.Launch]:
+        return sorted(
+            (launch for launch in self.catalog.launches.values() if launch.playbook == playbook_id),
+            key=lambda x: x.ga,
+            reverse=True,
+        )
+
+    def _team_context(self, team: model.Team) -> dict[str, Any]:
+        c = self.catalog
+        handles = {m.handle for m in team.members}
+        return {
+            "items": self._board(i for i in c.items.values() if i.team == team.id),
+            "shipped": sorted((i for i in c.items.values() if i.team == team.id and not i.active), key=lambda i: i.id),
+            "objectives": sorted(
+                (o for o in c.objectives.values() if o.team == team.id),
+                key=lambda o: (str(o.period), o.id),
+                reverse=True,
+            ),
+            "launches": sorted(
+                (launch for launch in c.launches.values() if dict(launch.owners).get("product") in handles),
+                key=lambda x: x.ga,
+                reverse=True,
+            ),
+            "playbooks": sorted((p for p in c.playbooks.values() if p.owner in handles), key=lambda p: p.id),
+        }
+
+    def _reference(self) -> None:
+        kinds = sorted(self.schemas.kinds.values(), key=lambda k: k.kind)
+        self._page("reference/schemas/index.md", "schemas_index.md.j2", kinds=kinds)
+        for ks in kinds:
+            rows = list(_field_rows(self.schemas, ks.file, ks.schema))
+            self._page(f"reference/schemas/{ks.kind}.md", "schema_kind.md.j2", ks=ks, rows=rows)
+        self._page("reference/rules.md", "rules.md.j2", checks=list(CHECKS.values()), rules=list(REGISTRY.values()))
+        for name, content in self.schema_files.items():
+            self.site.files[f"schemas/{name}"] = content
+
+    # -- helpers used by templates ---------------------------------------------------------------
+
+    def person(self, handle: str) -> str:
+        found = self.catalog.people.get(handle)
+        return f"{found[0].name} (@{handle})" if found else f"@{handle}"
+
+    def title_of(self, entity_id: str) -> str:
+        entity = self.catalog.entity(entity_id)
+        return entity.title if entity is not None else entity_id
+
+    def rice(self, item: model.RoadmapItem) -> str:
+        return f"{item.rice.score:,.1f}" if item.rice else "–"
+
+    def checkin_chart(self, kr: model.KeyResult) -> Markup:
+        return charts.sparkline(
+            [(ci.date, ci.value) for ci in kr.checkins], kr.baseline, kr.target, f"Check-ins of {kr.title}"
+        )
+
+
+def _field_rows(schemas: SchemaSet, file: str, node: Mapping[str, Any], prefix: str = "") -> Iterable[dict[str, str]]:
+    required = set(node.get("required", ()))
+    for name, prop in (node.get("properties") or {}).items():
+        resolved = dict(prop)
+        ref_file = file
+        if "$ref" in prop:
+            ref_file = str(prop["$ref"]).partition("#")[0] or file
+            base = dict(schemas.resolve(file, prop))
+            base.update({k: v for k, v in prop.items() if k != "$ref"})
+            resolved = base
+        items = resolved.get("items")
+        item_node: Mapping[str, Any] | None = None
+        if isinstance(items, Mapping):
+            item_node = dict(schemas.resolve(ref_file, items)) if "$ref" in items else items
+        kind = resolved.get("type", "")
+        type_text = str(kind)
+        if kind == "array" and item_node is not None:
+            type_text = f"list of {item_node.get('type', 'values')}"
+        if "x-ref" in resolved or (item_node is not None and "x-ref" in item_node):
+            target = resolved.get("x-ref") or (item_node or {}).get("x-ref")
+            type_text += f" (id of a {target})"
+        allowed = resolved.get("enum") or (item_node or {}).get("enum") or []
+        examples = resolved.get("examples") or []
+        example = json.dumps(examples[0], ensure_ascii=False) if examples else ""
+        yield {
+            "name": prefix + name,
+            "required": "yes" if name in required else "",
+            "type": type_text,
+            "allowed": ", ".join(str(a) for a in allowed),
+            "description": str(resolved.get("description", "")),
+            "example": example if len(example) <= 120 else example[:117] + "...",
+        }
+        if kind == "object" and "properties" in resolved:
+            yield from _field_rows(schemas, ref_file, resolved, prefix + name + ".")
+        elif item_node is not None and "properties" in item_node:
+            yield from _field_rows(schemas, ref_file, item_node, prefix + name + "[].")
