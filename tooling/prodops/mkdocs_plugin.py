@@ -26,7 +26,9 @@ from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from prodops import pipeline, report
 from prodops.diagnostics import ProdopsError
@@ -37,12 +39,12 @@ log = logging.getLogger("mkdocs.plugins.prodops")
 _HREF = re.compile(r'(href|src)="([^"]*)"')
 
 
-class ProdopsPluginConfig(Config):
+class ProdopsPluginConfig(Config):  # type: ignore[no-untyped-call]
     root = config_options.Optional(config_options.Type(str))
     today = config_options.Optional(config_options.Type(str))
 
 
-class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):
+class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped-call]
     """Generates the roadmap, OKR, launch, playbook, team and reference pages."""
 
     def __init__(self) -> None:
@@ -84,7 +86,9 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):
             files.append(File.generated(config, rel, content=data))
         return files
 
-    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any) -> dict[str, Any]:
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
         """Point the theme's edit button at the entity's YAML file, not at a generated page."""
         if self.site is not None:
             if page.file.src_uri in self.site.edit_urls:

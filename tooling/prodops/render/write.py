@@ -35,7 +35,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.replace(tmp, path)
+        Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -53,9 +53,9 @@ def write_docs(site: Site, out: Path, hand_written: Path | None, mkdocs_config: 
     docs.mkdir(parents=True)
     if hand_written is not None and hand_written.is_dir():
         for source in sorted(hand_written.rglob("*")):
-            rel = source.relative_to(hand_written)
-            if source.is_file() and not source.is_symlink() and rel.parts[0] != "overrides":
-                _write_atomic(_inside(docs, rel.as_posix()), source.read_bytes())
+            relative = source.relative_to(hand_written)
+            if source.is_file() and not source.is_symlink() and relative.parts[0] != "overrides":
+                _write_atomic(_inside(docs, relative.as_posix()), source.read_bytes())
     for rel, text in site.pages.items():
         _write_atomic(_inside(docs, rel), text.encode("utf-8"))
     for rel, data in site.files.items():
