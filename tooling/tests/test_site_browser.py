@@ -1,0 +1,168 @@
+"""The built site in a real browser: headless Chromium (Debian's package) driven by Playwright.
+
+The site is built from the example repository and served on 127.0.0.1. These tests
+fail, never skip, when Chromium is missing: CI installs it (`make test` does too).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = REPO_ROOT / "build" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+MAIN_VIEWS = {
+    "home": "index.html",
+    "roadmap-board": "roadmap/index.html",
+    "roadmap-timeline": "roadmap/timeline.html",
+    "roadmap-all": "roadmap/all.html",
+    "okrs-2026-Q4": "okrs/2026-Q4.html",
+    "launches": "launches/index.html",
+    "launch-usage-based-billing-ga": "launch/usage-based-billing-ga.html",
+    "item-usage-based-billing": "roadmap-item/usage-based-billing.html",
+    "playbook-launch-readiness": "playbook/launch-readiness.html",
+    "team-payments": "team/payments.html",
+}
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("site")
+    config = load_config(config_file=str(REPO_ROOT / "mkdocs.yml"), site_dir=str(out), strict=True)
+    mkdocs_build(config)
+    return out
+
+
+@pytest.fixture(scope="module")
+def base_url(site_dir: Path) -> Iterator[str]:
+    handler = functools.partial(_QuietHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is not installed at {CHROMIUM}; install Debian's 'chromium' package (make test does)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class Watch:
+    """Records console errors, page errors and every request that leaves 127.0.0.1."""
+
+    def __init__(self, page: Page) -> None:
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        page.on("console", lambda msg: self.errors.append(msg.text) if msg.type == "error" else None)
+        page.on("pageerror", lambda exc: self.errors.append(str(exc)))
+        page.on(
+            "request",
+            lambda req: (
+                None if req.url.startswith(("http://127.0.0.1:", "data:", "blob:")) else self.outside.append(req.url)
+            ),
+        )
+        page.on("dialog", lambda dialog: (self.errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("name", list(MAIN_VIEWS))
+def test_main_views_load_cleanly_and_are_captured(page: Page, base_url: str, name: str) -> None:
+    watch = Watch(page)
+    response = page.goto(base_url + MAIN_VIEWS[name], wait_until="networkidle")
+    assert response is not None and response.status == 200
+    assert page.locator("h1").first.inner_text().strip()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    assert watch.errors == []
+    assert watch.outside == []
+
+
+def test_board_shows_three_columns_with_cards(page: Page, base_url: str) -> None:
+    page.goto(base_url + "roadmap/index.html")
+    columns = page.locator(".po-board__col")
+    assert columns.count() == 3
+    assert [columns.nth(i).locator("h3").inner_text().split()[0] for i in range(3)] == ["Now", "Next", "Later"]
+    now_cards = columns.nth(0).locator(".po-card")
+    assert now_cards.count() >= 10
+    assert "Usage-based billing plans" in columns.nth(0).inner_text()
+
+
+def test_okr_page_shows_objectives_progress_and_work(page: Page, base_url: str) -> None:
+    page.goto(base_url + "okrs/2026-Q4.html")
+    assert page.locator("h2", has_text="Make Ledgerline indispensable").count() == 1
+    bars = page.locator(".po-bar")
+    assert bars.count() >= 16
+    assert page.locator('[aria-label*="%"]').count() >= 16
+    assert page.locator("svg.po-spark").count() >= 16
+    row = page.locator("tr#kr-kr1").first
+    assert "Usage-based billing plans" in page.content()
+    assert row.locator(".po-bar__text").inner_text().endswith("%")
+
+
+def _search(page: Page, base_url: str, query: str) -> list[str]:
+    """Type a query into the theme's search box; the index loads in a worker, so retype until it answers."""
+    page.goto(base_url + "index.html", wait_until="networkidle")
+    box = page.locator("input.md-search__input")
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    for _ in range(20):
+        box.fill("")
+        box.press_sequentially(query, delay=20)
+        try:
+            page.wait_for_selector(".md-search-result__item", timeout=1000)
+            break
+        except PlaywrightTimeout:
+            continue
+    return [a.get_attribute("href") or "" for a in page.locator(".md-search-result__link").all()]
+
+
+def test_search_finds_an_item_by_id(page: Page, base_url: str) -> None:
+    hrefs = _search(page, base_url, "proration-rounding-fix")
+    assert any("roadmap-item/proration-rounding-fix.html" in h for h in hrefs), hrefs
+
+
+def test_search_finds_an_item_by_a_word_of_its_title(page: Page, base_url: str) -> None:
+    hrefs = _search(page, base_url, "remittance")
+    assert any("roadmap-item/remittance-parsing.html" in h for h in hrefs), hrefs
+
+
+def test_search_finds_pages_by_owner(page: Page, base_url: str) -> None:
+    hrefs = _search(page, base_url, "Kavya")
+    assert any("team/payments.html" in h for h in hrefs), hrefs
