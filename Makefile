@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site validate test lint bench clean
+.PHONY: site validate serve test lint chromium bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,17 +12,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-site: validate
+# Validate the repository, then build the site into build/site/.
+site: $(STAMP)
+	$(BIN)/prodops validate
+	$(BIN)/prodops build
 
 validate: $(STAMP)
 	$(BIN)/prodops validate
+
+serve: $(STAMP)
+	$(BIN)/prodops serve
+
+# Browser tests drive Debian's Chromium; install it when it is missing (needs root or sudo).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check tooling
 	$(BIN)/ruff format --check tooling
 	$(BIN)/mypy
 
-test: lint
+test: lint chromium
 	$(BIN)/pytest
 
 clean:

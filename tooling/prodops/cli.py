@@ -215,6 +215,7 @@ def build(root: Path | None, strict: bool) -> None:
     from mkdocs.exceptions import MkDocsException
 
     repo = resolve_root(root)
+    _mkdocs_logging()
     try:
         config = load_config(config_file=str(repo / "mkdocs.yml"), strict=strict)
         mkdocs_build(config)
@@ -236,11 +237,25 @@ def serve(root: Path | None, port: int) -> None:
     from mkdocs.exceptions import MkDocsException
 
     repo = resolve_root(root)
+    _mkdocs_logging()
     try:
         mkdocs_serve(config_file=str(repo / "mkdocs.yml"), dev_addr=f"127.0.0.1:{port}", livereload=True)
     except MkDocsException as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_PROBLEMS)
+
+
+def _mkdocs_logging() -> None:
+    """Show MkDocs' messages (including the plugin's diagnostics) the way `mkdocs` itself does."""
+    import logging
+
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "_prodops", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        handler._prodops = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
 
 
 def _in_repo() -> bool:

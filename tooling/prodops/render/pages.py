@@ -73,6 +73,7 @@ def _environment() -> jinja2.Environment:
     env.filters["bar"] = charts.progress_bar
     env.filters["conf"] = charts.confidence
     env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=True))
+    env.filters["plain_title"] = safe.plain_title
     env.filters["num"] = lambda value: f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
     return env
 

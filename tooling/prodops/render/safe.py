@@ -15,9 +15,10 @@ import re
 
 from markupsafe import Markup, escape
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~=])")
+# The characters Python-Markdown (and CommonMark) accept a backslash escape for.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
 _SAFE_SCHEMES = ("http://", "https://", "mailto:")
-_LINK_TARGET = re.compile(r"\]\(\s*<?\s*([^)\s>]*)")
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)>]*)")
 _REF_DEFINITION = re.compile(r"^(\s{0,3})\[([^\]]+)\]:\s*<?(\S+)", re.MULTILINE)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
@@ -27,6 +28,19 @@ def inline(text: object) -> Markup:
     escaped = str(escape(str(text)))
     escaped = escaped.replace("\n", " ").replace("\r", " ")
     return Markup(_MD_SPECIAL.sub(r"\\\1", escaped))
+
+
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+def plain_title(text: object) -> str:
+    """A page title for front matter, where themes print it raw (Material strips tags, then unescapes).
+
+    Angle brackets become look-alike quotation marks and an ampersand that would start an
+    entity becomes a full-width one, so no title can close ``<title>`` or smuggle a tag.
+    """
+    value = str(text).replace("\n", " ").replace("\r", " ")
+    return _ENTITY.sub("\uff06", value.replace("<", "\u2039").replace(">", "\u203a"))
 
 
 def safe_url(url: str) -> bool:

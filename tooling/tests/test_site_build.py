@@ -1,0 +1,190 @@
+"""The site build: every internal link resolves, nothing loads from outside, data cannot inject script."""
+
+from __future__ import annotations
+
+import html.parser
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO_ROOT, TODAY
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+
+from prodops import yamlparse
+from prodops.cli import cli
+from prodops.render.safe import inline, markdown_field, safe_url
+
+
+class _Links(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str, str]] = []  # (tag, attribute, value)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "src") and value is not None:
+                self.links.append((tag, name, value))
+
+
+def _build(repo: Path, out: Path) -> Path:
+    config = load_config(config_file=str(repo / "mkdocs.yml"), site_dir=str(out), strict=True)
+    mkdocs_build(config)
+    return out
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build(REPO_ROOT, tmp_path_factory.mktemp("site"))
+
+
+def test_every_internal_link_resolves_and_nothing_loads_from_outside(example_site: Path) -> None:
+    broken, outside = [], []
+    pages = sorted(example_site.rglob("*.html"))
+    assert len(pages) > 80
+    for page in pages:
+        if page.name == "404.html":
+            continue  # served for any missing path, so the theme links it from the site root on purpose
+        parser = _Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for tag, attribute, value in parser.links:
+            parts = urlsplit(value)
+            if parts.scheme or value.startswith("//"):
+                if tag != "a":
+                    outside.append(f"{page.relative_to(example_site)}: <{tag} {attribute}={value}>")
+                continue
+            if not parts.path:
+                continue
+            target = (page.parent / unquote(parts.path)).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append(f"{page.relative_to(example_site)} -> {value}")
+    assert broken == []
+    assert outside == []
+
+
+def test_generated_pages_and_schemas_are_published(example_site: Path) -> None:
+    for rel in (
+        "index.html",
+        "roadmap/index.html",
+        "roadmap/timeline.html",
+        "okrs/2026-Q4.html",
+        "okrs/2026-Q3.html",
+        "launches/index.html",
+        "reference/schemas/roadmap-item.html",
+        "reference/rules.html",
+        "schemas/roadmap-item.schema.json",
+        "team/payments.html",
+    ):
+        assert (example_site / rel).is_file(), rel
+    item = (example_site / "roadmap-item" / "usage-based-billing.html").read_text()
+    assert "https://github.com/ledgerline/product-ops/edit/main/roadmap/usage-based-billing.yaml" in item
+    assert "Usage-based billing, generally available" in item  # shipped by (inverse relation)
+    assert "usage-meter-imports" in item  # depends on
+
+
+PAYLOADS = {
+    "title": "<img src=x onerror=alert(1)> [click](javascript:alert(2))",
+    "problem": 'Raw <script>alert(3)</script> and <iframe src="https://evil.example"></iframe> and [x](javascript:alert(4)) '
+    'and [y](JaVaScRiPt:alert(5)) and ![i](data:text/html,alert(6)) and <a href="javascript:alert(7)">a</a>\n\n[ref]: javascript:alert(8)\n',
+}
+
+
+def test_hostile_text_cannot_inject_script(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO_ROOT, repo, ignore=shutil.ignore_patterns(".venv", "build", ".git", "tooling", "*.pyc"))
+    item = repo / "roadmap" / "proration-rounding-fix.yaml"
+    text = item.read_text()
+    text = text.replace("title: Correct proration rounding on mid-cycle plan changes", f"title: '{PAYLOADS['title']}'")
+    text = text.replace(
+        "problem: |\n  Mid-cycle upgrades produce invoices that are off by a cent per line, which customers notice and dispute.\n",
+        "problem: |\n" + "".join(f"  {line}\n" if line else "\n" for line in PAYLOADS["problem"].splitlines()),
+    )
+    item.write_text(text)
+    site = _build(repo, tmp_path / "site")
+    page = (site / "roadmap-item" / "proration-rounding-fix.html").read_text()
+    assert "<script>alert" not in page and "<iframe" not in page and "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    parser = _Links()
+    for html_page in site.rglob("*.html"):
+        parser.feed(html_page.read_text(encoding="utf-8"))
+    assert [v for _, _, v in parser.links if not safe_url(v)] == []
+
+
+def test_invalid_repository_fails_the_build_with_diagnostics(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO_ROOT, repo, ignore=shutil.ignore_patterns(".venv", "build", ".git", "tooling", "*.pyc"))
+    item = repo / "roadmap" / "xero-connector.yaml"
+    item.write_text(item.read_text().replace("status: idea", "status: someday"))
+    result = CliRunner().invoke(cli, ["build", "--root", str(repo)])
+    assert result.exit_code == 1
+    assert "roadmap/xero-connector.yaml:6:9: error PO204 status: 'someday' is not one of" in result.output
+    assert not (repo / "build" / "site" / "index.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a *b* [c](d) <e> x=1|2", r"a \*b\* \[c\]\(d\) &lt;e&gt; x=1|2"),
+        ("# not a heading", r"\# not a heading"),
+    ],
+)
+def test_inline_escapes_markdown_and_html(text: str, expected: str) -> None:
+    assert str(inline(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("**bold** and [docs](https://example.com)", "**bold** and [docs](https://example.com)"),
+        ("[x](javascript:alert(1))", "[x]\\(javascript:alert(1))"),
+        ("[x]( java\tscript:alert(1))", "[x]\\( java\tscript:alert(1))"),
+        ("[x](relative/page.md)", "[x](relative/page.md)"),
+        ("<b>hi</b>", "&lt;b&gt;hi&lt;/b&gt;"),
+        ("[r]: vbscript:x", "\\[r]: vbscript:x"),
+    ],
+)
+def test_markdown_fields_keep_formatting_but_not_html_or_unsafe_links(text: str, expected: str) -> None:
+    assert str(markdown_field(text)) == expected
+
+
+def test_render_writes_a_folder_that_mkdocs_builds_without_the_plugin(tmp_path: Path) -> None:
+    out = tmp_path / "render"
+    result = CliRunner().invoke(
+        cli, ["render", "--root", str(REPO_ROOT), "--out", str(out), "--today", TODAY.isoformat()]
+    )
+    assert result.exit_code == 0, result.output
+    assert (out / "docs" / "roadmap" / "index.md").is_file() and (out / "docs" / "guide" / "glossary.md").is_file()
+    written = yamlparse.parse((out / "mkdocs.yml").read_text()).data
+    assert written["plugins"] == ["search", "tags"] and written["docs_dir"] == "docs"
+    config = load_config(config_file=str(out / "mkdocs.yml"), site_dir=str(tmp_path / "site"), strict=True)
+    mkdocs_build(config)
+    assert (tmp_path / "site" / "roadmap-item" / "usage-based-billing.html").is_file()
+
+
+def test_render_output_builds_with_zensical(tmp_path: Path) -> None:
+    out = tmp_path / "render"
+    result = CliRunner().invoke(
+        cli, ["render", "--root", str(REPO_ROOT), "--out", str(out), "--today", TODAY.isoformat()]
+    )
+    assert result.exit_code == 0, result.output
+    zensical = Path(sys.executable).parent / "zensical"
+    run = subprocess.run(
+        [str(zensical), "build", "-f", str(out / "mkdocs.yml")],
+        capture_output=True,
+        text=True,
+        cwd=out,
+        check=False,
+        timeout=600,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    built = out / "site"
+    assert (built / "index.html").is_file()
+    item = built / "roadmap-item" / "usage-based-billing.html"
+    assert item.is_file()
+    assert "Usage-based billing plans" in item.read_text(encoding="utf-8")
