@@ -62,14 +62,19 @@ def timeline(rows: Sequence[tuple[str, str, str, date, date]], start: date, end:
     """
     total = max(1, (end - start).days)
     months = []
+    span_months = (end.year - start.year) * 12 + end.month - start.month + 1
+    step = max(1, -(-span_months // 8))  # at most about eight labels, so they never overlap
     cursor = date(start.year, start.month, 1)
+    index = 0
     while cursor <= end:
-        left = max(0.0, (cursor - start).days / total * 100)
-        months.append(
-            Markup('<span class="po-tl__month" style="left:{left:.2f}%">{name}</span>').format(
-                left=left, name=cursor.strftime("%b %Y")
+        if cursor >= start and index % step == 0:
+            left = (cursor - start).days / total * 100
+            months.append(
+                Markup('<span class="po-tl__month" style="left:{left:.2f}%">{name}</span>').format(
+                    left=left, name=cursor.strftime("%b %Y")
+                )
             )
-        )
+        index += 1
         cursor = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
     out = [Markup('<div class="po-tl"><div class="po-tl__axis">'), *months, Markup("</div>")]
     for label, link, status, a, b in rows:
