@@ -25,7 +25,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
@@ -77,11 +77,15 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add every generated page and the published schemas, in memory."""
         assert self.site is not None
+        in_nav = _nav_pages(config.nav) if config.nav else None
         for rel, text in self.site.pages.items():
             existing = files.get_file_from_path(rel)
             if existing is not None:
                 raise PluginError(f"prodops: site/{rel} would be replaced by a generated page; rename it")
-            files.append(File.generated(config, rel, content=text))
+            # Entity pages are reached from section index pages, not from the navigation tree:
+            # that keeps the build linear in the number of entities.
+            inclusion = InclusionLevel.UNDEFINED if in_nav is None or rel in in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, rel, content=text, inclusion=inclusion))
         for rel, data in self.site.files.items():
             files.append(File.generated(config, rel, content=data))
         return files
@@ -114,6 +118,17 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
             if (self.root / name).is_file():
                 server.watch(str(self.root / name))
         return server
+
+
+def _nav_pages(nav: object) -> set[str]:
+    """Every page path named in the ``nav`` setting."""
+    if isinstance(nav, str):
+        return {nav}
+    if isinstance(nav, list):
+        return set().union(*(_nav_pages(entry) for entry in nav)) if nav else set()
+    if isinstance(nav, dict):
+        return set().union(*(_nav_pages(value) for value in nav.values())) if nav else set()
+    return set()
 
 
 def _html_unescape(text: str) -> str:
