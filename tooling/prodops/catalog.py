@@ -212,59 +212,28 @@ def _suggest(value: str, candidates: Iterable[str]) -> str:
 def _check_reference(
     doc: Document, ref: Reference, known: Mapping[str, Document], known_krs: Mapping[str, list[str]], schemas: SchemaSet
 ) -> Diagnostic | None:
-    line, column = doc.locate(ref.path)
+    def problem(code: str, message: str, hint: str) -> Diagnostic:
+        line, column = doc.locate(ref.path)  # positions are computed only for files with a problem
+        return Diagnostic("error", code, message, doc.rel, line, column, ref.path, hint=hint)
+
     if ref.kind == KEY_RESULT:
         objective, _, kr = ref.target.partition(".")
         if objective not in known_krs:
-            return Diagnostic(
-                "error",
-                "PO303",
-                f"{ref.field}: '{ref.target}' names no objective '{objective}'{_suggest(objective, known_krs)}",
-                doc.rel,
-                line,
-                column,
-                ref.path,
-                hint="write key results as OBJECTIVE-ID.KR-ID; `prodops list objective` shows the ids",
-            )
+            return problem("PO303", f"{ref.field}: '{ref.target}' names no objective '{objective}'{_suggest(objective, known_krs)}", "write key results as OBJECTIVE-ID.KR-ID; `prodops list objective` shows the ids")
         if kr not in known_krs[objective]:
             listed = ", ".join(known_krs[objective]) or "none"
-            return Diagnostic(
-                "error",
-                "PO303",
-                f"{ref.field}: objective '{objective}' has no key result '{kr}'{_suggest(kr, known_krs[objective])}",
-                doc.rel,
-                line,
-                column,
-                ref.path,
-                hint=f"its key results are: {listed}",
-            )
+            return problem("PO303", f"{ref.field}: objective '{objective}' has no key result '{kr}'{_suggest(kr, known_krs[objective])}", f"its key results are: {listed}")
         return None
     target = known.get(ref.target)
+    if target is not None and target.kind.kind == ref.kind:
+        return None
     label = schemas.kinds[ref.kind].label if ref.kind in schemas.kinds else ref.kind
     if target is None:
         same_kind = [i for i, d in known.items() if d.kind.kind == ref.kind]
         folder = schemas.kinds[ref.kind].folder if ref.kind in schemas.kinds else ""
-        return Diagnostic(
-            "error",
-            "PO303",
-            f"{ref.field}: '{ref.target}' is not a {label}{_suggest(ref.target, same_kind)}",
-            doc.rel,
-            line,
-            column,
-            ref.path,
-            hint=f"use the id of a file in {folder}/ (its name without .yaml)",
-        )
+        return problem("PO303", f"{ref.field}: '{ref.target}' is not a {label}{_suggest(ref.target, same_kind)}", f"use the id of a file in {folder}/ (its name without .yaml)")
     if target.kind.kind != ref.kind:
-        return Diagnostic(
-            "error",
-            "PO304",
-            f"{ref.field}: '{ref.target}' is a {target.kind.label}, not a {label}",
-            doc.rel,
-            line,
-            column,
-            ref.path,
-            hint=f"this field takes the id of a {label}",
-        )
+        return problem("PO304", f"{ref.field}: '{ref.target}' is a {target.kind.label}, not a {label}", f"this field takes the id of a {label}")
     return None
 
 

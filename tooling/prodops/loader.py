@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -127,11 +128,19 @@ def load(root: Path, schemas: SchemaSet, rels: Iterable[str]) -> Loaded:
     """Load each file; a file that cannot be loaded becomes a diagnostic, never an exception."""
     documents: list[Document] = []
     diagnostics: list[Diagnostic] = []
-    for rel in rels:
-        doc, problems = load_file(root, schemas, rel)
-        diagnostics.extend(problems)
-        if doc is not None:
-            documents.append(doc)
+    # Loading builds millions of small objects that live until the end: the cyclic garbage
+    # collector would scan them again and again for nothing (about a fifth of load time).
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for rel in rels:
+            doc, problems = load_file(root, schemas, rel)
+            diagnostics.extend(problems)
+            if doc is not None:
+                documents.append(doc)
+    finally:
+        if was_enabled:
+            gc.enable()
     return Loaded(documents, diagnostics)
 
 
@@ -214,7 +223,7 @@ def _byte_pos(raw: bytes, index: int) -> tuple[int, int]:
 def parse_document(
     rel: str, kind: KindSchema, text: str, schemas: SchemaSet
 ) -> tuple[Document | None, list[Diagnostic]]:
-    parsed = yamlparse.parse(text)
+    parsed = yamlparse.parse_document_text(text)
     if parsed.error is not None:
         err = parsed.error
         return None, [

@@ -321,8 +321,9 @@ _OWNER_ORDER = ("product", "engineering", "marketing", "sales_enablement", "supp
 
 
 def _s(data: dict[str, Any], key: str) -> str:
-    value = data.get(key)
-    return value if isinstance(value, str) else ""
+    # Only schema-valid documents reach the model, so an optional text field is a str when present.
+    value: str = data.get(key, "")
+    return value
 
 
 def _t(data: dict[str, Any], key: str) -> tuple[str, ...]:

@@ -27,9 +27,18 @@ _TYPE_NAMES = {
 
 def check_document(doc: Document, schemas: SchemaSet) -> list[Diagnostic]:
     """Every schema problem of one document, sorted by position."""
+    fast = doc.kind.fast
+    if fast is not None and fast.is_valid(doc.data):
+        return []
     out: list[Diagnostic] = []
     for error in doc.kind.validator.iter_errors(doc.data):
         out.extend(_diagnostics(doc, schemas, error))
+    if not out and fast is not None:
+        # The two validators disagree; never let that pass silently.
+        for fast_error in fast.iter_errors(doc.data):
+            path = tuple(fast_error.instance_path)
+            line, column = doc.locate(path)
+            out.append(Diagnostic("error", "PO207", f"{_where(path)}{fast_error.message}", doc.rel, line, column, path))
     # Dedupe: some schema shapes (if/then + required) report the same thing twice.
     unique = {(d.line, d.column, d.message): d for d in out}
     return sorted(unique.values(), key=lambda d: d.sort_key)

@@ -34,10 +34,11 @@ class RefField:
 
     pattern: Pattern
     target: str
+    name: str = ""  # the field as people say it: "depends_on", "go_no_go.approvers"
 
-    @property
-    def name(self) -> str:
-        return ".".join(p for p in self.pattern if p != "*")
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", ".".join(p for p in self.pattern if p != "*"))
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class KindSchema:
     schema: Mapping[str, Any]
     validator: jsonschema.protocols.Validator
     refs: tuple[RefField, ...]
+    # A compiled jsonschema-rs validator that answers "is it valid?" quickly; None when unavailable.
+    fast: Any = None
 
     @property
     def label(self) -> str:
@@ -104,6 +107,7 @@ def load_schemas(schema_dir: Path) -> SchemaSet:
     )
     kinds: dict[str, KindSchema] = {}
     partial = SchemaSet(kinds, documents)
+    fast_registry = _fast_registry(documents)
     for name, doc in documents.items():
         kind = doc.get("x-prodops-kind")
         if kind is None:
@@ -125,10 +129,33 @@ def load_schemas(schema_dir: Path) -> SchemaSet:
             schema=doc,
             validator=validator,
             refs=tuple(_ref_fields(partial, name, doc)),
+            fast=_fast_validator(fast_registry, name, doc),
         )
     if not kinds:
         raise ProdopsError(f"{schema_dir}: no schema declares 'x-prodops-kind'")
     return SchemaSet(kinds, documents)
+
+
+_FAST_BASE = "https://schemas.prodops.invalid/"
+
+
+def _fast_registry(documents: Mapping[str, Mapping[str, Any]]) -> Any:
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - the accelerator is a dependency, but optional at run time
+        return None
+    return jsonschema_rs.Registry([(_FAST_BASE + name, dict(doc)) for name, doc in documents.items()])
+
+
+def _fast_validator(registry: Any, name: str, doc: Mapping[str, Any]) -> Any:
+    if registry is None:  # pragma: no cover
+        return None
+    import jsonschema_rs
+
+    try:
+        return jsonschema_rs.validator_for(dict(doc), validate_formats=True, registry=registry, base_uri=_FAST_BASE + name)
+    except (ValueError, jsonschema_rs.ReferencingError):  # pragma: no cover - fall back to the reference validator
+        return None
 
 
 def _ref_fields(
@@ -149,20 +176,21 @@ def _ref_fields(
         yield from _ref_fields(schemas, file, items, (*prefix, "*"), seen)
 
 
-def values_at(
-    data: Any, pattern: Pattern, path: tuple[str | int, ...] = ()
-) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+def values_at(data: Any, pattern: Pattern) -> Iterator[tuple[tuple[str | int, ...], Any]]:
     """Every value in ``data`` that ``pattern`` reaches, with its concrete JSON path."""
-    if not pattern:
-        yield path, data
-        return
-    head, rest = pattern[0], pattern[1:]
-    if head == "*":
-        if isinstance(data, list):
-            for index, item in enumerate(data):
-                yield from values_at(item, rest, (*path, index))
-    elif isinstance(data, dict) and head in data:
-        yield from values_at(data[head], rest, (*path, head))
+    level: list[tuple[tuple[str | int, ...], Any]] = [((), data)]
+    for step in pattern:
+        following: list[tuple[tuple[str | int, ...], Any]] = []
+        for path, value in level:
+            if step == "*":
+                if type(value) is list:
+                    following.extend(((*path, index), item) for index, item in enumerate(value))
+            elif type(value) is dict and step in value:
+                following.append(((*path, step), value[step]))
+        if not following:
+            return
+        level = following
+    yield from level
 
 
 def field_schema(schemas: SchemaSet, kind: KindSchema, path: tuple[str | int, ...]) -> Mapping[str, Any] | None:

@@ -317,3 +317,98 @@ def _encodable(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+# --- Fast path ---------------------------------------------------------------------------------
+#
+# yaml-rs (a Rust YAML 1.2 parser) builds the same data about ten times faster, but it
+# resolves anchors and aliases, ignores tags, reads a few YAML 1.1 forms (1_000, 0b101) and
+# turns keys such as 1 or true into numbers and booleans. So it is used only for texts in which none of those can
+# occur, with bounded nesting (it recurses), and its result is checked before it is trusted.
+# Anything else, and every file with a problem, takes the strict parser above, which is the
+# reference: the test suite runs every fixture and YAML test-suite case through both.
+
+_FAST_CHARS = re.compile(r"[&*!\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")  # anchors, aliases, tags, odd characters
+_FAST_ESCAPES = re.compile(r"\\[uUxN0-9]")  # numeric escapes (surrogates and control characters)
+# YAML 1.1 integer forms (1_000, 0b101); patterns that start with a literal are searched fast.
+_FAST_UNDERSCORE_DIGIT = re.compile(r"_[0-9]")
+_FAST_BINARY = re.compile(r"0b[01]")
+_FAST_COMPACT = re.compile(r"(?:[-?]\s+){4}")  # compact nesting such as "- - - -"
+_FAST_FLOW = re.compile(r"[\[{][^\]}\n]*[:?\n]")  # flow mappings and multi-line flow collections, where libyaml errs
+_FAST_BLANK = re.compile(r"^ +$", re.MULTILINE)  # whitespace-only lines: libyaml and the spec disagree on block scalars
+_DEEP_INDENT = "\n" + " " * 48
+_FAST_ALLOWED_ASCII = bytes(b for b in range(0x20, 0x7F) if b not in b"&*!") + b"\n"
+_MAX_FAST_FLOW = 32
+
+try:
+    import yaml_rs as _yaml_rs
+except ImportError:  # pragma: no cover - the accelerator is a dependency, but optional at run time
+    _yaml_rs = None
+
+
+def parse_fast(text: str) -> Parsed | None:
+    """Data for ``text`` through the fast parser, or None when only the strict parser may decide."""
+    if _yaml_rs is None or not _fast_allowed(text):
+        return None
+    try:
+        data = _yaml_rs.loads(text, parse_datetime=False)
+    except Exception:  # any complaint is worded and positioned by the strict parser
+        return None
+    try:
+        _check_keys(data)
+    except _Unsure:
+        return None
+    return Parsed(data=data)
+
+
+def _fast_allowed(text: str) -> bool:
+    """Cheap checks first; each regex runs only when its trigger character is present."""
+    if text.isascii():
+        # One pass in C: whatever is left after deleting the allowed bytes is a reason to refuse.
+        if text.encode("ascii").translate(None, _FAST_ALLOWED_ASCII):
+            return False
+    elif _FAST_CHARS.search(text):
+        return False
+    if _DEEP_INDENT in text:
+        return False
+    if text.startswith(("---", "...", "%")) or "\n---" in text or "\n..." in text or "\n%" in text:
+        return False
+    if "\\" in text and _FAST_ESCAPES.search(text):
+        return False
+    if "0b" in text and _FAST_BINARY.search(text):
+        return False
+    for match in _FAST_UNDERSCORE_DIGIT.finditer(text):
+        if match.start() and text[match.start() - 1].isdigit():
+            return False
+    if "- -" in text or "? " in text or "-\n" in text:
+        if _FAST_COMPACT.search(text):
+            return False
+    flows = text.count("[") + text.count("{")
+    if flows > _MAX_FAST_FLOW or (flows and _FAST_FLOW.search(text)):
+        return False
+    return not ((" \n" in text or text.endswith(" ")) and _FAST_BLANK.search(text))
+
+
+class _Unsure(Exception):
+    """The fast parser's data cannot be trusted to equal the strict parser's."""
+
+
+def _check_keys(value: Any) -> None:
+    """Raise _Unsure if a mapping key is not a plain string (the strict parser reads keys as text)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if type(node) is dict:
+            for key, item in node.items():
+                if type(key) is not str or key in _NULLS:
+                    raise _Unsure
+                if type(item) is dict or type(item) is list:
+                    stack.append(item)
+        elif type(node) is list:
+            stack.extend(item for item in node if type(item) is dict or type(item) is list)
+
+
+def parse_document_text(text: str) -> Parsed:
+    """The fast path when it can decide, the strict parser otherwise."""
+    fast = parse_fast(text)
+    return fast if fast is not None else parse(text)
