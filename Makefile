@@ -37,5 +37,12 @@ lint: $(STAMP)
 test: lint chromium
 	$(BIN)/pytest
 
+# Benchmarks (not part of the test suite): validation at 1,000 and 10,000 entities against
+# check-jsonschema, and the site build at 200 and 2,000 entities against plain MkDocs.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python tooling/bench/validate_bench.py
+	$(BIN)/python tooling/bench/site_bench.py
+
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

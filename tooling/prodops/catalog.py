@@ -219,10 +219,18 @@ def _check_reference(
     if ref.kind == KEY_RESULT:
         objective, _, kr = ref.target.partition(".")
         if objective not in known_krs:
-            return problem("PO303", f"{ref.field}: '{ref.target}' names no objective '{objective}'{_suggest(objective, known_krs)}", "write key results as OBJECTIVE-ID.KR-ID; `prodops list objective` shows the ids")
+            return problem(
+                "PO303",
+                f"{ref.field}: '{ref.target}' names no objective '{objective}'{_suggest(objective, known_krs)}",
+                "write key results as OBJECTIVE-ID.KR-ID; `prodops list objective` shows the ids",
+            )
         if kr not in known_krs[objective]:
             listed = ", ".join(known_krs[objective]) or "none"
-            return problem("PO303", f"{ref.field}: objective '{objective}' has no key result '{kr}'{_suggest(kr, known_krs[objective])}", f"its key results are: {listed}")
+            return problem(
+                "PO303",
+                f"{ref.field}: objective '{objective}' has no key result '{kr}'{_suggest(kr, known_krs[objective])}",
+                f"its key results are: {listed}",
+            )
         return None
     target = known.get(ref.target)
     if target is not None and target.kind.kind == ref.kind:
@@ -231,9 +239,17 @@ def _check_reference(
     if target is None:
         same_kind = [i for i, d in known.items() if d.kind.kind == ref.kind]
         folder = schemas.kinds[ref.kind].folder if ref.kind in schemas.kinds else ""
-        return problem("PO303", f"{ref.field}: '{ref.target}' is not a {label}{_suggest(ref.target, same_kind)}", f"use the id of a file in {folder}/ (its name without .yaml)")
+        return problem(
+            "PO303",
+            f"{ref.field}: '{ref.target}' is not a {label}{_suggest(ref.target, same_kind)}",
+            f"use the id of a file in {folder}/ (its name without .yaml)",
+        )
     if target.kind.kind != ref.kind:
-        return problem("PO304", f"{ref.field}: '{ref.target}' is a {target.kind.label}, not a {label}", f"this field takes the id of a {label}")
+        return problem(
+            "PO304",
+            f"{ref.field}: '{ref.target}' is a {target.kind.label}, not a {label}",
+            f"this field takes the id of a {label}",
+        )
     return None
 
 

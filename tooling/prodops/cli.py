@@ -110,7 +110,13 @@ def cli() -> None:
     help="Output format: text (file:line:col lines), json, or github (workflow annotations).",
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def validate(paths: tuple[Path, ...], root: Path | None, today: Any, fmt: str, strict: bool) -> None:
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    help="Reuse what unchanged files held last time (kept in .prodops-cache/, never committed).",
+)
+def validate(paths: tuple[Path, ...], root: Path | None, today: Any, fmt: str, strict: bool, cache: bool) -> None:
     """Check the repository: YAML, schemas, references and process rules.
 
     With PATHS, only those files' problems are reported, but references are
@@ -121,7 +127,7 @@ def validate(paths: tuple[Path, ...], root: Path | None, today: Any, fmt: str, s
     repo = resolve_root(root)
     only = relative_paths(repo, paths) if paths else None
     day: date | None = today.date() if today is not None else None
-    result = pipeline.build(repo, today=day, only=only)
+    result = pipeline.build(repo, today=day, only=only, use_cache=cache)
     files = len(only) if only is not None else len(result.files)
     colour = fmt == "text" and report.use_colour(sys.stdout)
     click.echo(report.REPORTERS[fmt](result.diagnostics, files, result.rules_checked, colour), nl=False)

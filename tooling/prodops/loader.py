@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,13 +25,25 @@ class Document:
 
     rel: str
     kind: KindSchema
-    text: str
+    text_or_none: str | None  # None when the data came from the cache: read again only if needed
     data: dict[str, Any]
+    source: Path | None = None
     _positions: yamlparse.Parsed | None = field(default=None, repr=False)
 
     @property
     def stem(self) -> str:
         return self.rel.rsplit("/", 1)[-1].removesuffix(YAML_SUFFIX)
+
+    @property
+    def text(self) -> str:
+        if self.text_or_none is None:
+            text: str | None = None
+            if self.source is not None:
+                raw, _ = read_bytes(self.source, self.rel)
+                if raw is not None:
+                    text, _ = decode(raw, self.rel)
+            self.text_or_none = text or ""
+        return self.text_or_none
 
     def _parsed(self) -> yamlparse.Parsed:
         if self._positions is None:
@@ -52,12 +63,6 @@ class Document:
         """Line and column of the key that introduces ``path`` (falls back to the value)."""
         pos = self._parsed().keys.get(path)
         return pos if pos is not None else self.locate(path)
-
-
-@dataclass
-class Loaded:
-    documents: list[Document]
-    diagnostics: list[Diagnostic]
 
 
 def expected_modeline(rel: str, kind: KindSchema) -> str:
@@ -124,26 +129,6 @@ def _rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def load(root: Path, schemas: SchemaSet, rels: Iterable[str]) -> Loaded:
-    """Load each file; a file that cannot be loaded becomes a diagnostic, never an exception."""
-    documents: list[Document] = []
-    diagnostics: list[Diagnostic] = []
-    # Loading builds millions of small objects that live until the end: the cyclic garbage
-    # collector would scan them again and again for nothing (about a fifth of load time).
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for rel in rels:
-            doc, problems = load_file(root, schemas, rel)
-            diagnostics.extend(problems)
-            if doc is not None:
-                documents.append(doc)
-    finally:
-        if was_enabled:
-            gc.enable()
-    return Loaded(documents, diagnostics)
-
-
 def load_file(root: Path, schemas: SchemaSet, rel: str) -> tuple[Document | None, list[Diagnostic]]:
     kind = schemas.kind_for(rel)
     if kind is None:
@@ -157,15 +142,26 @@ def load_file(root: Path, schemas: SchemaSet, rel: str) -> tuple[Document | None
                 "error", "PO110", "content files end in '.yaml'", rel, hint=f"rename it to {rel.rsplit('.', 1)[0]}.yaml"
             )
         ]
-    text, problem = read_text(root / rel, rel)
-    if problem is not None:
-        return None, [problem]
-    assert text is not None
-    return parse_document(rel, kind, text, schemas)
+    raw, problem = read_bytes(root / rel, rel)
+    if raw is None:
+        return None, [problem] if problem is not None else []
+    return load_bytes(rel, kind, raw, schemas, root / rel)
 
 
-def read_text(path: Path, rel: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, Diagnostic | None]:
-    """Read a file as UTF-8 text, refusing what no ops file should be."""
+def load_bytes(
+    rel: str, kind: KindSchema, raw: bytes, schemas: SchemaSet, source: Path | None = None
+) -> tuple[Document | None, list[Diagnostic]]:
+    text, problem = decode(raw, rel)
+    if text is None:
+        return None, [problem] if problem is not None else []
+    doc, problems = parse_document(rel, kind, text, schemas)
+    if doc is not None:
+        doc.source = source
+    return doc, problems
+
+
+def read_bytes(path: Path, rel: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes | None, Diagnostic | None]:
+    """The file's bytes, or why they cannot be used (unreadable, too large)."""
     try:
         with path.open("rb") as handle:
             raw = handle.read(max_bytes + 1)
@@ -175,6 +171,19 @@ def read_text(path: Path, rel: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[st
         return None, Diagnostic(
             "error", "PO107", f"file is larger than {max_bytes // 1024} KiB", rel, hint="split it; one entity per file"
         )
+    return raw, None
+
+
+def read_text(path: Path, rel: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, Diagnostic | None]:
+    """Read a file as UTF-8 text, refusing what no ops file should be."""
+    raw, problem = read_bytes(path, rel, max_bytes)
+    if raw is None:
+        return None, problem
+    return decode(raw, rel)
+
+
+def decode(raw: bytes, rel: str) -> tuple[str | None, Diagnostic | None]:
+    """Bytes as UTF-8 text; UTF-16, NUL bytes and invalid UTF-8 are refused with their position."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         return None, Diagnostic(
             "error",

@@ -153,7 +153,9 @@ def _fast_validator(registry: Any, name: str, doc: Mapping[str, Any]) -> Any:
     import jsonschema_rs
 
     try:
-        return jsonschema_rs.validator_for(dict(doc), validate_formats=True, registry=registry, base_uri=_FAST_BASE + name)
+        return jsonschema_rs.validator_for(
+            dict(doc), validate_formats=True, registry=registry, base_uri=_FAST_BASE + name
+        )
     except (ValueError, jsonschema_rs.ReferencingError):  # pragma: no cover - fall back to the reference validator
         return None
 

@@ -328,7 +328,9 @@ def _encodable(value: str) -> bool:
 # Anything else, and every file with a problem, takes the strict parser above, which is the
 # reference: the test suite runs every fixture and YAML test-suite case through both.
 
-_FAST_CHARS = re.compile(r"[&*!\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")  # anchors, aliases, tags, odd characters
+_FAST_CHARS = re.compile(
+    r"[&*!\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]"
+)  # anchors, aliases, tags, odd characters
 _FAST_ESCAPES = re.compile(r"\\[uUxN0-9]")  # numeric escapes (surrogates and control characters)
 # YAML 1.1 integer forms (1_000, 0b101); patterns that start with a literal are searched fast.
 _FAST_UNDERSCORE_DIGIT = re.compile(r"_[0-9]")
@@ -340,6 +342,7 @@ _DEEP_INDENT = "\n" + " " * 48
 _FAST_ALLOWED_ASCII = bytes(b for b in range(0x20, 0x7F) if b not in b"&*!") + b"\n"
 _MAX_FAST_FLOW = 32
 
+_yaml_rs: Any
 try:
     import yaml_rs as _yaml_rs
 except ImportError:  # pragma: no cover - the accelerator is a dependency, but optional at run time
@@ -380,9 +383,8 @@ def _fast_allowed(text: str) -> bool:
     for match in _FAST_UNDERSCORE_DIGIT.finditer(text):
         if match.start() and text[match.start() - 1].isdigit():
             return False
-    if "- -" in text or "? " in text or "-\n" in text:
-        if _FAST_COMPACT.search(text):
-            return False
+    if ("- -" in text or "? " in text or "-\n" in text) and _FAST_COMPACT.search(text):
+        return False
     flows = text.count("[") + text.count("{")
     if flows > _MAX_FAST_FLOW or (flows and _FAST_FLOW.search(text)):
         return False

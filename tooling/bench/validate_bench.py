@@ -1,0 +1,169 @@
+"""Validation speed at scale, measured against floors and against check-jsonschema in one run.
+
+    python tooling/bench/validate_bench.py [--sizes 1000 10000] [--runs 3] [--skip-check-jsonschema]
+
+For each size it generates a repository (seed 1) and times, ``--runs`` times each:
+
+* ``read``: reading every file's bytes (the I/O floor);
+* ``parse floor``: reading plus the fastest parser available (yaml-rs) on every file;
+* ``validate cold``: ``prodops validate --no-cache`` (load, schema, references, all rules);
+* ``validate warm``: ``prodops validate`` with the cache of unchanged files;
+* ``incremental``: ``prodops validate FILE`` for one changed file (what pre-commit runs);
+* ``check-jsonschema``: the same files against the same schemas, schema part only.
+
+The commands run as subprocesses, so each figure includes start-up, and peak memory is the
+child's maximum resident set. Ratios are computed within the run, so they compare across
+machines better than the seconds do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate
+
+TODAY = "2026-11-22"
+BIN = Path(sys.executable).parent
+KIND_FOLDERS = {
+    "roadmap-item": "roadmap",
+    "objective": "okrs",
+    "launch": "launches",
+    "team": "processes/teams",
+}
+
+
+def _run(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Wall time and peak RSS (KiB) of one subprocess."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(after, before)
+
+
+def _times(func: Callable[[], float], runs: int) -> list[float]:
+    return [func() for _ in range(runs)]
+
+
+def _in_process(func: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    func()
+    return time.perf_counter() - start
+
+
+def _check_jsonschema(repo: Path) -> float:
+    """check-jsonschema over every kind's files with that kind's schema (playbooks included)."""
+    tool = BIN / "check-jsonschema"
+    total = 0.0
+    groups = {kind: sorted(str(p) for p in (repo / folder).rglob("*.yaml")) for kind, folder in KIND_FOLDERS.items()}
+    groups["roadmap-item"] = sorted(str(p) for p in (repo / "roadmap").rglob("*.yaml"))
+    groups["playbook"] = sorted(str(p) for p in (repo / "processes").glob("*.yaml"))
+    for kind, files in groups.items():
+        if files:
+            total += _run([str(tool), "--schemafile", str(repo / "schemas" / f"{kind}.schema.json"), *files])[0]
+    return total
+
+
+def measure(work: Path, count: int, runs: int, with_cjs: bool) -> dict[str, object]:
+    repo = work / f"repo-{count}"
+    generate(repo, count, seed=1)
+    files = sorted(repo.rglob("*.yaml"))
+    files = [f for f in files if "schemas" not in f.parts]
+    prodops = str(BIN / "prodops")
+    base = [prodops, "validate", "--root", str(repo), "--today", TODAY]
+
+    import yaml_rs
+
+    def read() -> float:
+        return _in_process(lambda: [f.read_bytes() for f in files])
+
+    def parse_floor() -> float:
+        return _in_process(lambda: [yaml_rs.loads(f.read_text(encoding="utf-8"), parse_datetime=False) for f in files])
+
+    peak = [0]
+
+    def cold() -> float:
+        elapsed, rss = _run([*base, "--no-cache"])
+        peak[0] = max(peak[0], rss)
+        return elapsed
+
+    _run(base)  # fill the cache
+
+    def warm() -> float:
+        return _run(base)[0]
+
+    target = sorted((repo / "roadmap").glob("*.yaml"))[0]
+
+    def incremental() -> float:
+        target.write_text(target.read_text(encoding="utf-8") + "# touched\n", encoding="utf-8")
+        return _run([*base, str(target)])[0]
+
+    result: dict[str, object] = {
+        "count": count,
+        "read": _times(read, runs),
+        "parse floor": _times(parse_floor, runs),
+        "validate cold": _times(cold, runs),
+        "validate warm": _times(warm, runs),
+        "incremental": _times(incremental, runs),
+        "peak_kib": peak[0],
+    }
+    if with_cjs:
+        result["check-jsonschema"] = _times(lambda: _check_jsonschema(repo), runs)
+    shutil.rmtree(repo)
+    return result
+
+
+def _fmt(values: list[float]) -> str:
+    return f"{statistics.median(values):8.3f} ({min(values):.3f}-{max(values):.3f})"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--skip-check-jsonschema", action="store_true", help="skip the slow comparison")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="prodops-bench-") as tmp:
+        results = [measure(Path(tmp), n, args.runs, not args.skip_check_jsonschema) for n in args.sizes]
+    steps = ["read", "parse floor", "validate cold", "validate warm", "incremental", "check-jsonschema"]
+    for res in results:
+        count = res["count"]
+        print(
+            f"\n{count} entities (median s, min-max over {args.runs} runs); peak memory of validate: {int(res['peak_kib']) // 1024} MB"
+        )  # type: ignore[call-overload]
+        cjs = res.get("check-jsonschema")
+        floor = res["parse floor"]
+        for step in steps:
+            values = res.get(step)
+            if not isinstance(values, list):
+                continue
+            median = statistics.median(values)
+            vs_cjs = (
+                f"{statistics.median(cjs) / median:7.1f}x faster than check-jsonschema"
+                if isinstance(cjs, list) and step != "check-jsonschema"
+                else ""
+            )
+            vs_floor = f"{median / statistics.median(floor):6.1f}x the parse floor" if isinstance(floor, list) else ""
+            print(f"  {step:<18}{_fmt(values)}  {vs_floor}  {vs_cjs}")
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        for step in ("validate cold", "validate warm"):
+            a, b = statistics.median(small[step]), statistics.median(large[step])  # type: ignore[arg-type]
+            print(
+                f"growth {small['count']} -> {large['count']} ({step}): {b / a:.1f}x for {int(large['count']) // int(small['count'])}x the entities"
+            )  # type: ignore[call-overload]
+
+
+if __name__ == "__main__":
+    main()
