@@ -128,5 +128,17 @@ CHECKS: dict[str, Check] = {
             "A cycle of dependencies or parents can never be resolved.",
             "Remove one link of the cycle.",
         ),
+        Check(
+            "PO501",
+            "lifecycle-transition",
+            "A playbook's lifecycle says which status changes are allowed (checked with --base).",
+            "Move through the states the playbook allows, one change at a time.",
+        ),
+        Check(
+            "PO502",
+            "lifecycle-requirement",
+            "A playbook's lifecycle says what must be true once a state is entered (checked with --base).",
+            "Add what the message names before changing the status.",
+        ),
     )
 }

