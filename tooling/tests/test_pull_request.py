@@ -140,7 +140,7 @@ def test_added_removed_and_renamed_entities(repo: Path) -> None:
     old.unlink()
     (repo / "roadmap" / "xero-integration.yaml").write_text(text)
     (repo / "roadmap" / "mobile-approvals.yaml").unlink()
-    code, output = _invoke("diff", "main", "--root", str(repo), "--format", "json")
+    _code, output = _invoke("diff", "main", "--root", str(repo), "--format", "json")
     changes = {c["id"]: c for c in json.loads(output)["changes"]}
     assert (
         changes["xero-integration"]["status"] == "renamed" and changes["xero-integration"]["old_id"] == "xero-connector"
@@ -152,7 +152,7 @@ def test_added_removed_and_renamed_entities(repo: Path) -> None:
 def test_a_revision_that_looks_like_an_option_is_refused(repo: Path, revision: str) -> None:
     with pytest.raises(ProdopsError, match="is not a revision"):
         gitrev.resolve(repo, revision)
-    code, output = _invoke("diff", "--root", str(repo), "--", revision) if revision else (1, "is not a revision")
+    code, _output = _invoke("diff", "--root", str(repo), "--", revision) if revision else (1, "is not a revision")
     assert code != 0
 
 
@@ -189,7 +189,7 @@ def test_changing_the_playbook_changes_what_is_enforced(repo: Path) -> None:
         "    - to: shipped\n      from: [in-progress]",
         "    - to: shipped\n      from: [idea, in-progress]",
     )
-    code, output = _invoke(
+    _code, output = _invoke(
         "validate", "--root", str(repo), "--today", TODAY.isoformat(), "--base", "HEAD", "--no-cache"
     )
     assert "PO501" not in output
