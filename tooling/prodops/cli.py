@@ -59,6 +59,49 @@ def find_root(start: Path) -> Path:
     raise ProdopsError(f"{start}: not inside an ops repository (no schemas/ folder here or above); use --root")
 
 
+def _completion_root(ctx: click.Context) -> Path | None:
+    given = ctx.params.get("root")
+    try:
+        return Path(given).resolve() if given else find_root(Path.cwd())
+    except ProdopsError:
+        return None
+
+
+def complete_ids(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of entity ids (and OBJECTIVE.KR ids), from file names: nothing is parsed."""
+    from click.shell_completion import CompletionItem
+
+    from prodops import loader
+    from prodops.schemas import load_schemas
+
+    repo = _completion_root(ctx)
+    if repo is None:
+        return []
+    try:
+        schemas = load_schemas(repo / pipeline.SCHEMA_DIR)
+        files, _ = loader.discover(repo, schemas)
+    except ProdopsError:
+        return []
+    ids = sorted(rel.rsplit("/", 1)[-1].removesuffix(".yaml") for rel in files)
+    return [CompletionItem(i) for i in ids if i.startswith(incomplete)]
+
+
+def complete_kinds(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of kinds, from the schemas."""
+    from click.shell_completion import CompletionItem
+
+    from prodops.schemas import load_schemas
+
+    repo = _completion_root(ctx)
+    if repo is None:
+        return []
+    try:
+        kinds = sorted(load_schemas(repo / pipeline.SCHEMA_DIR).kinds)
+    except ProdopsError:
+        return []
+    return [CompletionItem(k) for k in kinds if k.startswith(incomplete)]
+
+
 def root_option(func: F) -> F:
     return click.option(
         "--root",
@@ -389,6 +432,11 @@ def _in_repo() -> bool:
     except ProdopsError:
         return False
     return True
+
+
+# Command families that live in their own modules register themselves on import.
+from prodops.commands import read as _read_commands  # noqa: E402, F401
+from prodops.commands import write as _write_commands  # noqa: E402, F401
 
 
 def main() -> None:

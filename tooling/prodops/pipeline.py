@@ -46,6 +46,7 @@ def build(
     config: Config | None = None,
     use_cache: bool = False,
     base: str | None = None,
+    overrides: dict[str, str] | None = None,
 ) -> Result:
     """Run every stage over the whole repository.
 
@@ -53,14 +54,15 @@ def build(
     paths); references are still resolved against the whole repository. With
     ``use_cache``, files unchanged since the last run are not parsed or checked again.
     With ``base`` (a Git revision), status changes since that revision are checked
-    against the lifecycles the playbooks declare.
+    against the lifecycles the playbooks declare. ``overrides`` maps repository-relative
+    paths to text that replaces (or adds) those files, to check an edit before writing it.
     """
     # Every object built here lives until the end of the run: the cyclic garbage collector
     # would only scan millions of them again and again (a fifth of the time at 10,000 files).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        result = _build(root, today, only, config, use_cache)
+        result = _build(root, today, only, config, use_cache, overrides or {})
         if base is not None and result.rules_checked:
             with gitrev.checkout(root, base) as old_root:
                 old = _build(old_root, result.today, None, config, False)
@@ -75,7 +77,12 @@ def build(
 
 
 def _build(
-    root: Path, today: date | None, only: Iterable[str] | None, config: Config | None, use_cache: bool
+    root: Path,
+    today: date | None,
+    only: Iterable[str] | None,
+    config: Config | None,
+    use_cache: bool,
+    overrides: dict[str, str] | None = None,
 ) -> Result:
     root = root.resolve()
     config = config if config is not None else load_config(root)
@@ -84,6 +91,8 @@ def _build(
     schemas = load_schemas(root / SCHEMA_DIR)
 
     files, diagnostics = loader.discover(root, schemas)
+    overrides = overrides or {}
+    files = sorted(set(files) | set(overrides))
     wanted: set[str] | None = None
     if only is not None:
         wanted = set(only)
@@ -94,7 +103,7 @@ def _build(
                 else [Diagnostic("error", "PO109", "no such file", rel)]
             )
     cache = Cache(root, schema_key(root / SCHEMA_DIR)) if use_cache else None
-    documents, valid, invalid_paths = _load_and_check(root, schemas, files, cache, diagnostics)
+    documents, valid, invalid_paths = _load_and_check(root, schemas, files, cache, diagnostics, overrides)
     if cache is not None:
         cache.forget_missing(set(files))
         cache.save()
@@ -121,7 +130,12 @@ def _build(
 
 
 def _load_and_check(
-    root: Path, schemas: SchemaSet, files: list[str], cache: Cache | None, diagnostics: list[Diagnostic]
+    root: Path,
+    schemas: SchemaSet,
+    files: list[str],
+    cache: Cache | None,
+    diagnostics: list[Diagnostic],
+    overrides: dict[str, str],
 ) -> tuple[list[Document], dict[str, bool], set[tuple[str, JsonPath]]]:
     """Stages 1 and 2 per file: load strictly, check against the schema; reuse the cache where it is current."""
     documents: list[Document] = []
@@ -130,7 +144,12 @@ def _load_and_check(
     for rel in files:
         kind = schemas.kind_for(rel)
         path = root / rel
-        if cache is not None and kind is not None and rel.endswith(loader.YAML_SUFFIX):
+        if rel in overrides and kind is not None:
+            doc, problems = loader.load_bytes(rel, kind, overrides[rel].encode("utf-8"), schemas, None)
+            if doc is not None:
+                doc.text_or_none = overrides[rel]
+            raw, stat = None, None
+        elif cache is not None and kind is not None and rel.endswith(loader.YAML_SUFFIX):
             try:
                 stat = path.stat()
             except OSError:

@@ -88,6 +88,9 @@ class Parsed:
     error: ParseError | None = None
     values: dict[JsonPath, Position] = field(default_factory=dict)
     keys: dict[JsonPath, Position] = field(default_factory=dict)
+    # Character offsets [start, end) of each value and each key, for edits that change only those bytes.
+    spans: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    key_spans: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
 
 
 def _pos(mark: Any) -> Position:
@@ -135,6 +138,10 @@ def parse(text: str, *, positions: bool = False, max_depth: int = MAX_DEPTH) -> 
     if result.error is not None:
         result.data = None
     return result
+
+
+def _index(mark: Any) -> int:
+    return int(mark.index) if mark is not None else 0
 
 
 def _char_at(text: str, mark: Any) -> str:
@@ -186,7 +193,9 @@ def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> N
                 )
                 return
             if isinstance(event, (events.MappingEndEvent, events.SequenceEndEvent)):
-                stack.pop()
+                closed = stack.pop()
+                if positions and closed.path in result.spans:
+                    result.spans[closed.path] = (result.spans[closed.path][0], _index(event.end_mark))
                 continue
             node_event: Any = event
             if node_event.anchor is not None:
@@ -239,6 +248,7 @@ def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> N
                 parent.key_pos = start
                 if positions:
                     result.keys[(*parent.path, key)] = start
+                    result.key_spans[(*parent.path, key)] = (_index(event.start_mark), _index(event.end_mark))
                 continue
 
             if parent is None:
@@ -284,6 +294,7 @@ def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> N
 
             if positions:
                 result.values[path] = start
+                result.spans[path] = (_index(event.start_mark), _index(event.end_mark))
             if parent is None:
                 root = value
                 has_root = True

@@ -1,0 +1,183 @@
+"""Reading commands: show, list, graph, trace, report and export."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import click
+
+from prodops import export as exporting
+from prodops import pipeline, query, report
+from prodops.cli import EXIT_PROBLEMS, cli, complete_ids, complete_kinds, resolve_root, root_option, today_option
+from prodops.diagnostics import ProdopsError
+
+
+def _load(root: Path | None, today: Any) -> pipeline.Result:
+    repo = resolve_root(root)
+    result = pipeline.build(repo, today=today.date() if today is not None else None, use_cache=True)
+    if result.count("error"):
+        click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False, err=True)
+        click.echo("prodops: the repository has errors; fix them first", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    return result
+
+
+@cli.command()
+@click.argument("entity_id", metavar="ID", shell_complete=complete_ids)
+@root_option
+@today_option
+def show(entity_id: str, root: Path | None, today: Any) -> None:
+    """Print an entity with its fields and its relations in both directions.
+
+    Example: prodops show usage-based-billing
+    """
+    result = _load(root, today)
+    click.echo(query.show(result.catalog, entity_id), nl=False)
+
+
+@cli.command(name="list")
+@click.argument("kind", shell_complete=complete_kinds)
+@click.option("--team", help="Only this team's entities.")
+@click.option("--status", help="Only entities with this status.")
+@click.option("--horizon", type=click.Choice(["now", "next", "later"]), help="Only roadmap items in this horizon.")
+@click.option("--period", help="Only objectives of this quarter (YYYY-QN).")
+@click.option("--owner", help="Only entities owned by this handle.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@root_option
+@today_option
+def list_entities(
+    kind: str,
+    team: str | None,
+    status: str | None,
+    horizon: str | None,
+    period: str | None,
+    owner: str | None,
+    fmt: str,
+    root: Path | None,
+    today: Any,
+) -> None:
+    """List entities of KIND, filtered, as a table, JSON or CSV.
+
+    Example: prodops list roadmap-item --team payments --horizon now
+    """
+    result = _load(root, today)
+    rows = query.rows(result.catalog, kind, team=team, status=status, horizon=horizon, period=period, owner=owner)
+    click.echo(query.format_rows(rows, fmt), nl=False)
+
+
+@cli.command()
+@click.argument("entity_id", metavar="[ID]", required=False, shell_complete=complete_ids)
+@click.option("--depth", type=click.IntRange(1, 10), default=2, show_default=True, help="How many links away from ID.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot"]),
+    default="mermaid",
+    show_default=True,
+    help="Graph language.",
+)
+@root_option
+@today_option
+def graph(entity_id: str | None, depth: int, fmt: str, root: Path | None, today: Any) -> None:
+    """Print the relation graph around an entity (or the whole graph) as Mermaid or Graphviz DOT.
+
+    Example: prodops graph usage-based-billing --depth 2 --format dot | dot -Tsvg > graph.svg
+    """
+    result = _load(root, today)
+    click.echo(query.graph(result.catalog, entity_id, depth, fmt), nl=False)
+
+
+@cli.command()
+@click.argument("kr", metavar="OBJECTIVE.KR", shell_complete=complete_ids)
+@root_option
+@today_option
+def trace(kr: str, root: Path | None, today: Any) -> None:
+    """Show everything that moves a key result: items, their dependencies, their launches.
+
+    Example: prodops trace 2026-q4-payments-usage-billing.kr1
+    """
+    result = _load(root, today)
+    click.echo(query.trace(result.catalog, kr), nl=False)
+
+
+@cli.group(name="report")
+def report_group() -> None:
+    """Reports for reviews: OKRs of a quarter, upcoming launches."""
+
+
+@report_group.command(name="okrs")
+@click.option("--period", help="The quarter (default: the current one).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "html"]),
+    default="markdown",
+    show_default=True,
+    help="Output format.",
+)
+@root_option
+@today_option
+def report_okrs(period: str | None, fmt: str, root: Path | None, today: Any) -> None:
+    """The quarterly business review: progress, confidence, at-risk key results, the work behind each.
+
+    Example: prodops report okrs --period 2026-Q4 > qbr.md
+    """
+    result = _load(root, today)
+    text = query.okr_report(result.catalog, period or str(query.current_period(result.today)), result.today)
+    click.echo(query.as_html(text, "OKR review") if fmt == "html" else text, nl=False)
+
+
+@report_group.command(name="launches")
+@click.option("--within", default="30d", show_default=True, help="How far ahead, in days (e.g. 30d, 90d).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "html"]),
+    default="markdown",
+    show_default=True,
+    help="Output format.",
+)
+@root_option
+@today_option
+def report_launches(within: str, fmt: str, root: Path | None, today: Any) -> None:
+    """Upcoming launches with readiness, and what is missing by owner.
+
+    Example: prodops report launches --within 30d
+    """
+    if not within.rstrip("d").isdigit():
+        raise click.BadParameter("write a number of days such as 30d", param_hint="--within")
+    result = _load(root, today)
+    horizon = result.today + timedelta(days=int(within.rstrip("d")))
+    text = query.launch_report(result.catalog, result.today, horizon)
+    click.echo(query.as_html(text, "Upcoming launches") if fmt == "html" else text, nl=False)
+
+
+@cli.command()
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "csv", "sqlite", "ics"]), required=True, help="What to write."
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), required=True, help="A file (json, sqlite, ics) or a folder (csv)."
+)
+@root_option
+@today_option
+def export(fmt: str, out: Path, root: Path | None, today: Any) -> None:
+    """Export every entity with computed fields and resolved relations: JSON, CSV per kind, SQLite, or an iCalendar of launches.
+
+    Example: prodops export --format sqlite --out ops.db && datasette ops.db
+    """
+    result = _load(root, today)
+    if out.exists() and fmt != "csv" and out.is_dir():
+        raise ProdopsError(f"{out} is a folder; give a file name")
+    written = exporting.write(result.catalog, fmt, out, generated=result.today if today is not None else date.today())
+    click.echo(f"wrote {written}")

@@ -1,0 +1,262 @@
+"""Writing commands: new, set, move, checkin. Every write keeps the file's bytes outside the edit."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from prodops import authoring, edit, pipeline, report
+from prodops.cli import EXIT_PROBLEMS, cli, complete_ids, complete_kinds, resolve_root, root_option, today_option
+from prodops.diagnostics import ProdopsError
+from prodops.model import Period
+from prodops.schemas import load_schemas
+
+
+def _finish(outcome: authoring.Outcome, what: str) -> None:
+    if outcome.problems:
+        click.echo(report.render_text(outcome.problems, 1, True), nl=False, err=True)
+        click.echo(f"prodops: {outcome.rel} was not changed: {what} would add the problems above", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(f"{outcome.rel}: {what}" if outcome.changed else f"{outcome.rel}: already so, nothing written")
+
+
+@cli.command(name="set")
+@click.argument("entity_id", metavar="ID", shell_complete=complete_ids)
+@click.argument("field", metavar="FIELD")
+@click.argument("value", metavar="VALUE")
+@click.option(
+    "--string", "as_string", is_flag=True, help="Store VALUE as text even if it looks like a number or boolean."
+)
+@root_option
+@today_option
+def set_field(entity_id: str, field: str, value: str, as_string: bool, root: Path | None, today: Any) -> None:
+    """Set one field of an entity, keeping the rest of the file byte for byte.
+
+    FIELD is a dotted name: status, target.end, rice.reach, key_results.kr1.target
+    (list items by id or by position from 0). The edit is checked against the whole
+    repository first and refused if it would add an error.
+
+    Example: prodops set usage-based-billing target.end 2027-01-29
+    """
+    repo = resolve_root(root)
+    rel = authoring.find_file(repo, entity_id)
+    parsed: Any = value if as_string else edit.parse_value(value)
+
+    def transform(text: str) -> str:
+        data = edit.locate(text).parsed.data
+        return edit.set_value(text, edit.resolve_field(data, field), parsed)
+
+    day = today.date() if today is not None else None
+    _finish(authoring.apply(repo, rel, transform, day), f"{field} set to {edit.scalar(parsed)}")
+
+
+@cli.command()
+@click.argument("entity_id", metavar="ID", shell_complete=complete_ids)
+@click.option(
+    "--horizon", type=click.Choice(["now", "next", "later"]), required=True, help="The horizon to move the item to."
+)
+@root_option
+@today_option
+def move(entity_id: str, horizon: str, root: Path | None, today: Any) -> None:
+    """Move a roadmap item to now, next or later.
+
+    Example: prodops move payment-plans --horizon next
+    """
+    repo = resolve_root(root)
+    rel = authoring.find_file(repo, entity_id)
+    if not rel.startswith("roadmap/"):
+        raise ProdopsError(f"'{entity_id}' is not a roadmap item ({rel})")
+    day = today.date() if today is not None else None
+    _finish(
+        authoring.apply(repo, rel, lambda text: edit.set_value(text, ("horizon",), horizon), day), f"moved to {horizon}"
+    )
+
+
+@cli.command()
+@click.argument("kr", metavar="OBJECTIVE.KR", shell_complete=complete_ids)
+@click.option("--value", type=float, required=True, help="The measured value.")
+@click.option(
+    "--confidence", type=click.FloatRange(0, 1), required=True, help="Confidence the target will be reached, 0 to 1."
+)
+@click.option("--note", default="", help="What changed and why.")
+@click.option("--author", default="", help="Your Git host handle (must be a team member).")
+@click.option("--date", "when", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date measured (default: today).")
+@root_option
+@today_option
+def checkin(
+    kr: str, value: float, confidence: float, note: str, author: str, when: Any, root: Path | None, today: Any
+) -> None:
+    """Record a dated check-in of a key result and update its current value and confidence.
+
+    Example: prodops checkin 2026-q4-payments-usage-billing.kr1 --value 19 --confidence 0.7 --note "Two more design partners live"
+    """
+    objective_id, _, kr_id = kr.partition(".")
+    if not kr_id:
+        raise click.BadParameter("write the key result as OBJECTIVE-ID.KR-ID", param_hint="OBJECTIVE.KR")
+    repo = resolve_root(root)
+    rel = authoring.find_file(repo, objective_id)
+    day = (when or today).date() if (when or today) is not None else date.today()
+    number: int | float = int(value) if value.is_integer() else value
+
+    def transform(text: str) -> str:
+        data = edit.locate(text).parsed.data
+        krs = data.get("key_results") if isinstance(data, dict) else None
+        index = next((i for i, k in enumerate(krs or []) if isinstance(k, dict) and k.get("id") == kr_id), None)
+        if index is None:
+            raise ProdopsError(f"objective '{objective_id}' has no key result '{kr_id}'")
+        item: dict[str, Any] = {"date": day.isoformat(), "value": number, "confidence": confidence}
+        if note:
+            item["note"] = note
+        if author:
+            item["author"] = author
+        text = edit.set_value(text, ("key_results", index, "current"), number)
+        text = edit.set_value(text, ("key_results", index, "confidence"), confidence)
+        return edit.append_item(text, ("key_results", index, "checkins"), item)
+
+    _finish(
+        authoring.apply(repo, rel, transform, today.date() if today is not None else None),
+        f"checked in {kr}: {number:g} at confidence {confidence:g}",
+    )
+
+
+@cli.command()
+@click.argument("kind", shell_complete=complete_kinds)
+@click.option("--no-input", is_flag=True, help="Do not ask; take every required field from --title and --set.")
+@click.option("--title", help="The title (or name); the id is proposed from it.")
+@click.option("--id", "entity_id", help="The id (default: from the title).")
+@click.option(
+    "--set",
+    "assignments",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="A field value, e.g. team=payments or key_results.0.unit=%.",
+)
+@root_option
+@today_option
+def new(
+    kind: str,
+    no_input: bool,
+    title: str | None,
+    entity_id: str | None,
+    assignments: tuple[str, ...],
+    root: Path | None,
+    today: Any,
+) -> None:
+    """Start a new file of KIND from its template, asking for the required fields.
+
+    KIND is roadmap-item, objective, launch, playbook or team. Choices come from the
+    schema; ids of existing entities are offered where a reference is asked. The file
+    gets its schema line, is checked against the whole repository and is never written
+    over an existing file.
+
+    Example: prodops new roadmap-item --no-input --title "Dunning for SMB" --set team=payments --set problem="..."
+    """
+    repo = resolve_root(root)
+    schemas = load_schemas(repo / pipeline.SCHEMA_DIR)
+    if kind not in schemas.kinds:
+        raise click.BadParameter(
+            f"'{kind}' is not a kind; kinds: {', '.join(sorted(schemas.kinds))}", param_hint="KIND"
+        )
+    ks = schemas.kinds[kind]
+    day = today.date() if today is not None else date.today()
+    data: dict[str, Any] = {}
+    given: dict[str, Any] = {}
+    for assignment in assignments:
+        name, sep, raw = assignment.partition("=")
+        if not sep:
+            raise click.BadParameter(f"'{assignment}' is not FIELD=VALUE", param_hint="--set")
+        authoring.set_path(given, name, edit.parse_value(raw))
+    title_field = ks.title_field
+    title = title or given.pop(title_field, None) or (None if no_input else click.prompt(title_field.capitalize()))
+    if not title:
+        raise click.UsageError(f"--title is required with --no-input ({kind} needs a {title_field})")
+    entity_id = entity_id or authoring.slug(str(title))
+    if not no_input and not entity_id:
+        entity_id = click.prompt("Id", default=authoring.slug(str(title)))
+    data["id"] = entity_id
+    data[title_field] = str(title)
+    ids_by_kind = _ids_by_kind(repo)
+    for name, prop in authoring.required_fields(schemas, ks):
+        if name in data:
+            continue
+        if name in given:
+            data[name] = given.pop(name)
+            continue
+        default = _default(name, prop, day)
+        if prop.get("type") == "array" and authoring.item_fields(schemas, ks, prop):
+            item: dict[str, Any] = {}
+            for sub, sub_prop in authoring.item_fields(schemas, ks, prop):
+                item[sub] = _ask(f"{name}[0].{sub}", sub_prop, _default(sub, sub_prop, day), no_input, ids_by_kind)
+            data[name] = [item]
+        elif prop.get("type") == "array":
+            data[name] = [_ask(name, prop.get("items", {}), None, no_input, ids_by_kind)]
+        else:
+            data[name] = _ask(name, prop, default, no_input, ids_by_kind)
+    for name, value in given.items():
+        data[name] = value
+    folder = ks.folder if kind != "objective" else f"{ks.folder}/{data.get('period', Period.containing(day))}"
+    rel = f"{folder}/{entity_id}.yaml"
+    path = repo / rel
+    if path.exists():
+        raise ProdopsError(f"{rel} already exists; choose another id with --id")
+    text = authoring.render_new(schemas, ks, rel, data)
+    result = pipeline.build(repo, today=day, only=[rel], overrides={rel: text})
+    errors = [d for d in result.diagnostics if d.severity == "error"]
+    if errors:
+        click.echo(report.render_text(errors, 1, True), nl=False, err=True)
+        raise ProdopsError(f"{rel} was not written: fill in the fields above (use --set FIELD=VALUE)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with path.open("x", encoding="utf-8") as handle:  # "x": never over an existing file
+            handle.write(text)
+    except FileExistsError as exc:
+        raise ProdopsError(f"{rel} already exists; choose another id with --id") from exc
+    click.echo(f"wrote {rel}")
+
+
+def _ids_by_kind(repo: Path) -> dict[str, list[str]]:
+    from prodops import loader
+
+    schemas = load_schemas(repo / pipeline.SCHEMA_DIR)
+    files, _ = loader.discover(repo, schemas)
+    out: dict[str, list[str]] = {}
+    for rel in files:
+        ks = schemas.kind_for(rel)
+        if ks is not None:
+            out.setdefault(ks.kind, []).append(rel.rsplit("/", 1)[-1].removesuffix(".yaml"))
+    return out
+
+
+def _default(name: str, prop: dict[str, Any], day: date) -> Any:
+    if "enum" in prop:
+        return {"horizon": "later", "status": prop["enum"][0]}.get(name, prop["enum"][0])
+    if prop.get("format") == "date":
+        return day.isoformat()
+    if name == "period":
+        return str(Period.containing(day))
+    return None
+
+
+def _ask(name: str, prop: dict[str, Any], default: Any, no_input: bool, ids_by_kind: dict[str, list[str]]) -> Any:
+    if no_input:
+        if default is None:
+            raise click.UsageError(f"{name} is required: pass --set {name}=VALUE")
+        return default
+    target = prop.get("x-ref")
+    if "enum" in prop:
+        choice = click.prompt(
+            name,
+            type=click.Choice([str(v) for v in prop["enum"]]),
+            default=str(default) if default is not None else None,
+        )
+        return edit.parse_value(choice)
+    if isinstance(target, str) and target in ids_by_kind:
+        options = sorted(ids_by_kind[target])
+        click.echo(f"{name}: one of {', '.join(options[:20])}{' …' if len(options) > 20 else ''}")
+        return click.prompt(name, type=click.Choice(options), show_choices=False, default=default)
+    answer = click.prompt(f"{name} ({prop.get('description', '')})".strip(), default=default)
+    return edit.parse_value(str(answer)) if prop.get("type") in ("number", "integer") else str(answer)

@@ -1,0 +1,263 @@
+"""Edit one field of a YAML file by changing only its bytes.
+
+Every edit is a text splice at the positions the strict parser reports: the value that
+changes is rewritten, a new key or list item is inserted with the indentation of its
+neighbours, and every other byte — comments, key order, quoting, line folding — stays
+as it was. (A round-trip library such as ruamel.yaml keeps comments but re-emits the
+whole file, refolding long lines; a splice does not.)
+
+Writes are atomic and safe against concurrent editors: the file is locked, re-read, and
+replaced by rename only if it still holds the bytes the edit was computed from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from prodops import yamlparse
+from prodops.diagnostics import JsonPath, ProdopsError
+
+
+class EditError(ProdopsError):
+    """The edit cannot be made as asked (the message says why and what to do)."""
+
+
+class _Dumper(yaml.SafeDumper):
+    """YAML 1.2 scalars: dates need no quotes; YAML 1.1 booleans (yes/no/on/off) still get them."""
+
+
+_Dumper.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeDumper.yaml_implicit_resolvers.items()
+}
+
+
+def scalar(value: Any) -> str:
+    """A value written as a one-line YAML scalar (quoted when it would otherwise mean something else)."""
+    text = yaml.dump(value, Dumper=_Dumper, default_flow_style=True, width=1_000_000, allow_unicode=True)
+    text = text.removesuffix("\n...\n").removesuffix("\n")
+    parsed = yamlparse.parse(f"v: {text}\n")
+    if parsed.error is not None or parsed.data != {"v": value}:
+        text = yaml.dump(str(value), Dumper=_Dumper, default_style='"', width=1_000_000, allow_unicode=True).strip()
+    return text
+
+
+def parse_value(text: str) -> Any:
+    """A value given on the command line, read the way the loader reads a plain YAML scalar."""
+    return yamlparse.resolve_plain(text)
+
+
+@dataclass
+class Located:
+    parsed: yamlparse.Parsed
+    text: str
+
+
+def locate(text: str) -> Located:
+    parsed = yamlparse.parse(text, positions=True)
+    if parsed.error is not None:
+        raise EditError(f"the file has a YAML error at line {parsed.error.line}: {parsed.error.message}; fix it first")
+    return Located(parsed, text)
+
+
+def _line_start(text: str, index: int) -> int:
+    return text.rfind("\n", 0, index) + 1
+
+
+def _column(text: str, index: int) -> int:
+    return index - _line_start(text, index)
+
+
+def _insert_point(text: str, end: int) -> int:
+    """Where to insert a line after a value ending at ``end``.
+
+    A block collection "ends" where the next token starts, possibly on a later line, so step
+    back over whitespace to the value's last character and insert after that line.
+    """
+    last = end - 1
+    while last >= 0 and text[last] in " \t\r\n":
+        last -= 1
+    return _after_line(text, max(last, 0))
+
+
+def _after_line(text: str, index: int) -> int:
+    """The index just after the line holding ``index`` (or the end of the text)."""
+    end = text.find("\n", index)
+    return len(text) if end < 0 else end + 1
+
+
+def set_value(text: str, path: JsonPath, value: Any) -> str:
+    """Set the scalar at ``path`` (replacing it, or adding the last key to its mapping)."""
+    doc = locate(text)
+    spans = doc.parsed.spans
+    if path in spans:
+        start, end = spans[path]
+        current = _value_at(doc.parsed.data, path)
+        if isinstance(current, (dict, list)):
+            raise EditError(
+                f"{_show(path)} is a {'mapping' if isinstance(current, dict) else 'list'}; set one of its fields instead"
+            )
+        if current == value and type(current) is type(value):
+            return text
+        return text[:start] + scalar(value) + text[end:]
+    parent, key = path[:-1], path[-1]
+    container = _value_at(doc.parsed.data, parent)
+    if not isinstance(container, dict) or not isinstance(key, str):
+        raise EditError(f"{_show(parent) or 'the file'} has no field '{key}' to set, and one cannot be added there")
+    return _add_key(doc, parent, key, scalar(value))
+
+
+def _add_key(doc: Located, parent: JsonPath, key: str, rendered: str) -> str:
+    text = doc.text
+    siblings = [p for p in doc.parsed.key_spans if p[:-1] == parent and len(p) == len(parent) + 1]
+    if not siblings:
+        raise EditError(f"{_show(parent)} is empty or written inline; add '{key}' by hand")
+    first_key = min(doc.parsed.key_spans[p][0] for p in siblings)
+    if parent and text[doc.parsed.spans[parent][0]] == "{":
+        raise EditError(f"{_show(parent)} is written inline ({{...}}); add '{key}' by hand")
+    indent = _column(text, first_key)
+    last_end = max(doc.parsed.spans[p][1] for p in siblings)
+    insert_at = (
+        _after_line(text, last_end - 1) if text[last_end - 1 : last_end] == "\n" else _after_line(text, last_end)
+    )
+    prefix = "" if insert_at == 0 or text[insert_at - 1] == "\n" else "\n"
+    return text[:insert_at] + f"{prefix}{' ' * indent}{key}: {rendered}\n" + text[insert_at:]
+
+
+def append_item(text: str, path: JsonPath, item: dict[str, Any]) -> str:
+    """Append a mapping to the block list at ``path`` (creating the list as the mapping's last key if absent)."""
+    doc = locate(text)
+    current = _value_at(doc.parsed.data, path)
+    fields = [(k, scalar(v)) for k, v in item.items()]
+    if current is None:
+        parent, key = path[:-1], path[-1]
+        if not isinstance(key, str) or not isinstance(_value_at(doc.parsed.data, parent), dict):
+            raise EditError(f"cannot add a list at {_show(path)}")
+        siblings = [p for p in doc.parsed.key_spans if p[:-1] == parent and len(p) == len(parent) + 1]
+        if not siblings:
+            raise EditError(f"{_show(parent)} is empty; add '{key}' by hand")
+        indent = _column(doc.text, min(doc.parsed.key_spans[p][0] for p in siblings))
+        block = _item_block(fields, indent + 2)
+        with_key = _add_key(doc, parent, key, "__PRODOPS_BLOCK__")
+        return with_key.replace(" __PRODOPS_BLOCK__\n", "\n" + block, 1)
+    if not isinstance(current, list):
+        raise EditError(f"{_show(path)} is not a list")
+    if not current:
+        raise EditError(f"{_show(path)} is an empty inline list; add the first item by hand")
+    spans = doc.parsed.spans
+    line_start = _line_start(text, spans[(*path, 0)][0])
+    line = text[line_start:]
+    dash = line_start + len(line) - len(line.lstrip(" "))
+    if text[dash : dash + 1] != "-":
+        raise EditError(f"{_show(path)} is written inline ([...]); add the item by hand")
+    insert_at = _insert_point(text, spans[(*path, len(current) - 1)][1])
+    prefix = "" if text[insert_at - 1 : insert_at] == "\n" else "\n"
+    return text[:insert_at] + prefix + _item_block(fields, _column(text, dash)) + text[insert_at:]
+
+
+def _item_block(fields: list[tuple[str, str]], dash_column: int) -> str:
+    lines = []
+    for i, (key, rendered) in enumerate(fields):
+        lead = " " * dash_column + "- " if i == 0 else " " * (dash_column + 2)
+        lines.append(f"{lead}{key}: {rendered}\n")
+    return "".join(lines)
+
+
+def _value_at(data: Any, path: JsonPath) -> Any:
+    for part in path:
+        if isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):  # noqa: SIM114 - separate branches narrow the types
+            data = data[part]
+        elif isinstance(part, str) and isinstance(data, dict) and part in data:
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _show(path: JsonPath) -> str:
+    from prodops.diagnostics import format_json_path
+
+    return format_json_path(path)
+
+
+def resolve_field(data: Any, field: str) -> JsonPath:
+    """A dotted field name as a path: ``target.end``, ``rice.reach``, ``key_results.kr1.target``, ``evidence.0.link``."""
+    path: list[str | int] = []
+    node = data
+    for part in field.split("."):
+        if not part:
+            raise EditError(f"'{field}' is not a field name")
+        if isinstance(node, list):
+            by_id = next((i for i, item in enumerate(node) if isinstance(item, dict) and item.get("id") == part), None)
+            if by_id is not None:
+                path.append(by_id)
+            elif part.isdigit() and int(part) < len(node):
+                path.append(int(part))
+            else:
+                raise EditError(
+                    f"'{'.'.join(map(str, path))}' has no item '{part}' (use an item's id or its position from 0)"
+                )
+        else:
+            path.append(part)
+        node = _value_at(data, tuple(path))
+    return tuple(path)
+
+
+# --- Writing ------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[bytes]:
+    """Lock ``path`` against other prodops writers and yield its current bytes.
+
+    The lock is on the file itself; a writer that waited while another replaced the file
+    notices the new inode and locks that one, so it never edits a stale copy.
+    """
+    for _ in range(10):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                if os.fstat(fd).st_ino != path.stat().st_ino:
+                    continue  # replaced while we waited: lock the new file
+            except FileNotFoundError as exc:
+                raise EditError(f"{path} was removed while waiting to edit it") from exc
+            with os.fdopen(os.dup(fd), "rb") as handle:
+                original = handle.read()
+            yield original
+            return
+        finally:
+            os.close(fd)
+    raise EditError(f"{path} keeps changing; try again")
+
+
+def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None:
+    """Replace ``path`` with ``data`` by rename; with ``expected``, only if it still holds those bytes."""
+    if expected is not None and path.read_bytes() != expected:
+        raise EditError(f"{path} changed while it was being edited; nothing was written, run the command again")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            Path(tmp).chmod(path.stat().st_mode & 0o777)
+        Path(tmp).replace(path)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

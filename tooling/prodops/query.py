@@ -1,0 +1,366 @@
+"""Questions asked of the catalog from the command line: show, list, graph, trace and reports."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections import deque
+from datetime import date
+from typing import Any
+
+from prodops import model
+from prodops.catalog import KEY_RESULT, PERSON, Catalog
+from prodops.diagnostics import ProdopsError
+
+KIND_TABLES = ("roadmap-item", "objective", "launch", "playbook", "team")
+
+
+def current_period(today: date) -> model.Period:
+    return model.Period.containing(today)
+
+
+def bar(share: float, width: int = 20) -> str:
+    """A progress bar in text, with the percentage written out."""
+    filled = round(max(0.0, min(1.0, share)) * width)
+    return "█" * filled + "░" * (width - filled) + f" {round(share * 100):>3}%"
+
+
+def _entity(catalog: Catalog, entity_id: str) -> tuple[str, Any]:
+    for kind, table in (
+        ("roadmap-item", catalog.items),
+        ("objective", catalog.objectives),
+        ("launch", catalog.launches),
+        ("playbook", catalog.playbooks),
+        ("team", catalog.teams),
+    ):
+        if entity_id in table:
+            return kind, table[entity_id]
+    import difflib
+
+    close = difflib.get_close_matches(entity_id, list(catalog.documents), n=1)
+    raise ProdopsError(f"no entity '{entity_id}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+
+
+def show(catalog: Catalog, entity_id: str) -> str:
+    kind, entity = _entity(catalog, entity_id)
+    doc = catalog.documents[entity_id]
+    lines = [f"{getattr(entity, 'title', entity_id)}", f"{kind} {entity_id} · {doc.rel}", ""]
+    for key, value in doc.data.items():
+        if key == "id":
+            continue
+        if isinstance(value, (dict, list)):
+            lines.append(f"{key}:")
+            lines += [f"  {line}" for line in json.dumps(value, indent=2, ensure_ascii=False).splitlines()[1:-1]]
+        else:
+            lines.append(f"{key}: {' '.join(str(value).split())}")
+    if isinstance(entity, model.RoadmapItem):
+        rice = f"{entity.rice.score:.1f}" if entity.rice else "–"
+        lines += ["", f"RICE score: {rice}"]
+    if isinstance(entity, model.Objective):
+        lines += ["", f"progress: {bar(entity.progress)}"]
+        lines += [f"  {kr.id}: {bar(kr.progress)}  confidence {kr.confidence:g}" for kr in entity.key_results]
+    if isinstance(entity, model.Launch):
+        lines += ["", f"readiness: {bar(entity.readiness_done)}"]
+    outgoing = [r for r in catalog.references if r.source == entity_id and r.kind != PERSON]
+    incoming = [
+        r
+        for r in catalog.references
+        if r.kind != PERSON and (r.target == entity_id or r.target.startswith(entity_id + "."))
+    ]
+    lines += ["", "relations:"]
+    lines += [f"  → {r.field}: {r.target}" for r in outgoing] or ["  → none"]
+    lines += [f"  ← {r.source} ({r.field})" for r in incoming] or ["  ← none"]
+    return "\n".join(lines) + "\n"
+
+
+def rows(
+    catalog: Catalog,
+    kind: str,
+    *,
+    team: str | None = None,
+    status: str | None = None,
+    horizon: str | None = None,
+    period: str | None = None,
+    owner: str | None = None,
+) -> list[dict[str, Any]]:
+    if kind not in KIND_TABLES:
+        raise ProdopsError(f"'{kind}' is not a kind; kinds: {', '.join(KIND_TABLES)}")
+    out: list[dict[str, Any]] = []
+    if kind == "roadmap-item":
+        for i in sorted(catalog.items.values(), key=lambda i: (-(i.rice.score if i.rice else -1), i.id)):
+            row = {
+                "id": i.id,
+                "title": i.title,
+                "team": i.team,
+                "owner": i.owner,
+                "status": i.status,
+                "horizon": i.horizon,
+                "due": i.due.isoformat() if i.due else "",
+                "rice": round(i.rice.score, 1) if i.rice else None,
+            }
+            out.append(row)
+    elif kind == "objective":
+        for o in sorted(catalog.objectives.values(), key=lambda o: (str(o.period), o.id)):
+            out.append(
+                {
+                    "id": o.id,
+                    "title": o.title,
+                    "period": str(o.period),
+                    "level": o.level,
+                    "team": o.team,
+                    "owner": o.owner,
+                    "progress": round(o.progress, 3),
+                }
+            )
+    elif kind == "launch":
+        for launch in sorted(catalog.launches.values(), key=lambda x: x.ga):
+            product = dict(launch.owners).get("product", "")
+            team_of = catalog.people.get(product)
+            out.append(
+                {
+                    "id": launch.id,
+                    "title": launch.title,
+                    "tier": launch.tier,
+                    "status": launch.status,
+                    "ga": launch.ga.isoformat(),
+                    "owner": product,
+                    "team": team_of[1] if team_of else "",
+                    "readiness": round(launch.readiness_done, 3),
+                }
+            )
+    elif kind == "playbook":
+        for p in sorted(catalog.playbooks.values(), key=lambda p: p.id):
+            out.append(
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "owner": p.owner,
+                    "cadence": p.cadence or p.trigger,
+                    "last_reviewed": p.last_reviewed.isoformat(),
+                }
+            )
+    else:
+        for t in sorted(catalog.teams.values(), key=lambda t: t.id):
+            out.append(
+                {
+                    "id": t.id,
+                    "title": t.name,
+                    "lead": t.lead,
+                    "handle": t.handle,
+                    "members": len(t.members),
+                    "team": t.id,
+                }
+            )
+
+    def keep(row: dict[str, Any]) -> bool:
+        return all(
+            value is None or str(row.get(field, "")) == value
+            for field, value in (
+                ("team", team),
+                ("status", status),
+                ("horizon", horizon),
+                ("period", period),
+                ("owner", owner),
+            )
+        )
+
+    return [row for row in out if keep(row)]
+
+
+def format_rows(data: list[dict[str, Any]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if not data:
+        return "" if fmt == "csv" else "no matching entities\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(data[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(data)
+        return buffer.getvalue()
+    columns = list(data[0])
+    cells = [[("" if row[c] is None else str(row[c])) for c in columns] for row in data]
+    widths = [min(50, max(len(c), *(len(r[i]) for r in cells))) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in cells:
+        lines.append(
+            "  ".join(
+                (v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(r, widths, strict=True)
+            ).rstrip()
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _edges(catalog: Catalog) -> list[tuple[str, str, str]]:
+    out = []
+    for ref in catalog.references:
+        if ref.kind == PERSON:
+            continue
+        target = ref.target.partition(".")[0] if ref.kind == KEY_RESULT else ref.target
+        out.append(
+            (ref.source, target, ref.field if ref.kind != KEY_RESULT else f"moves {ref.target.partition('.')[2]}")
+        )
+    return out
+
+
+def graph(catalog: Catalog, entity_id: str | None, depth: int, fmt: str) -> str:
+    edges = _edges(catalog)
+    if entity_id is not None:
+        _entity(catalog, entity_id)
+        keep = {entity_id}
+        frontier = deque([(entity_id, 0)])
+        while frontier:
+            node, d = frontier.popleft()
+            if d >= depth:
+                continue
+            for a, b, _ in edges:
+                for here, there in ((a, b), (b, a)):
+                    if here == node and there not in keep:
+                        keep.add(there)
+                        frontier.append((there, d + 1))
+        edges = [e for e in edges if e[0] in keep and e[1] in keep]
+        nodes = sorted(keep)
+    else:
+        nodes = sorted(catalog.documents)
+    label = {n: str(getattr(catalog.entity(n), "title", n)) for n in nodes}
+    if fmt == "dot":
+        lines = ["digraph prodops {", "  rankdir=LR;", "  node [shape=box];"]
+        lines += [f'  "{n}" [label={json.dumps(label[n] + chr(10) + n)}];' for n in nodes]
+        lines += [f'  "{a}" -> "{b}" [label={json.dumps(f)}];' for a, b, f in sorted(set(edges))]
+        return "\n".join([*lines, "}"]) + "\n"
+    ids = {n: f"n{i}" for i, n in enumerate(nodes)}
+    lines = ["flowchart LR"]
+    lines += [f'  {ids[n]}["{_mermaid(label[n])}<br/><small>{n}</small>"]' for n in nodes]
+    lines += [f"  {ids[a]} -->|{_mermaid(f)}| {ids[b]}" for a, b, f in sorted(set(edges)) if a in ids and b in ids]
+    return "\n".join(lines) + "\n"
+
+
+def _mermaid(text: str) -> str:
+    return html.escape(text, quote=True).replace("|", "&#124;")
+
+
+def trace(catalog: Catalog, kr_ref: str) -> str:
+    kr = catalog.key_results.get(kr_ref)
+    if kr is None:
+        raise ProdopsError(f"no key result '{kr_ref}'; write it as OBJECTIVE-ID.KR-ID")
+    lines = [
+        f"{kr_ref}: {kr.title}",
+        f"  {bar(kr.progress)}  now {kr.current:g} {kr.unit}, target {kr.target:g}, confidence {kr.confidence:g}",
+        "",
+    ]
+    items = sorted(catalog.items_moving(kr_ref), key=lambda i: i.id)
+    if not items:
+        lines.append("no roadmap item moves it")
+    for item in items:
+        due = f", due {item.due.isoformat()}" if item.due else ""
+        lines.append(f"• {item.id} — {item.title} [{item.status}, {item.horizon}{due}] owner @{item.owner or 'none'}")
+        for dep_id in item.depends_on:
+            dep = catalog.items.get(dep_id)
+            if dep is not None:
+                dep_due = f", due {dep.due.isoformat()}" if dep.due else ""
+                lines.append(f"    depends on {dep.id} — {dep.title} [{dep.status}{dep_due}]")
+        for launch in catalog.launches_of(item.id):
+            lines.append(
+                f"    shipped by {launch.id} — tier {launch.tier}, GA {launch.ga.isoformat()} [{launch.status}], readiness {round(launch.readiness_done * 100)}%"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def okr_report(catalog: Catalog, period_text: str, today: date) -> str:
+    try:
+        period = model.Period.parse(period_text)
+    except ValueError as exc:
+        raise ProdopsError(f"'{period_text}' is not a quarter such as 2026-Q4") from exc
+    objectives = sorted(
+        (o for o in catalog.objectives.values() if o.period == period), key=lambda o: (o.level != "company", o.title)
+    )
+    lines = [
+        f"# OKR review {period}",
+        "",
+        f"As of {today.isoformat()}. Progress is the share of the way from baseline to target.",
+        "",
+    ]
+    if not objectives:
+        return "\n".join([*lines, "No objectives for this quarter."]) + "\n"
+    at_risk = [kr for o in objectives for kr in o.key_results if kr.confidence < 0.5]
+    lines += [
+        f"**{len(objectives)} objectives · {sum(len(o.key_results) for o in objectives)} key results · {len(at_risk)} at risk**",
+        "",
+    ]
+    for o in objectives:
+        team = f", {o.team}" if o.team else ""
+        lines += [f"## {o.title}", "", f"{o.level}{team} · owner @{o.owner} · `{bar(o.progress)}`", ""]
+        lines += [
+            "| Key result | Progress | Now | Confidence | Since last check-in | Work |",
+            "|---|---|---|---|---|---|",
+        ]
+        for kr in o.key_results:
+            change = ""
+            if len(kr.checkins) >= 2:
+                a, b = kr.checkins[-2], kr.checkins[-1]
+                change = f"{b.value - a.value:+g} {kr.unit} ({a.date.isoformat()} → {b.date.isoformat()})"
+            work = (
+                ", ".join(f"{i.id} ({i.status})" for i in sorted(catalog.items_moving(kr.ref), key=lambda i: i.id))
+                or "**none**"
+            )
+            risk = " ⚠ at risk" if kr.confidence < 0.5 else ""
+            lines.append(
+                f"| {kr.id}: {kr.title} | `{bar(kr.progress, 10)}` | {kr.current:g} {kr.unit} | {kr.confidence:g}{risk} | {change} | {work} |"
+            )
+        lines.append("")
+    if at_risk:
+        lines += (
+            ["## At risk", ""]
+            + [
+                f"- **{kr.ref}** {kr.title}: confidence {kr.confidence:g}"
+                + (f" — {kr.checkins[-1].note}" if kr.checkins and kr.checkins[-1].note else "")
+                for kr in at_risk
+            ]
+            + [""]
+        )
+    return "\n".join(lines)
+
+
+def launch_report(catalog: Catalog, today: date, until: date) -> str:
+    launches = sorted(
+        (x for x in catalog.launches.values() if today <= x.ga <= until and x.status not in ("cancelled", "launched")),
+        key=lambda x: x.ga,
+    )
+    lines = [f"# Launches from {today.isoformat()} to {until.isoformat()}", ""]
+    if not launches:
+        return "\n".join([*lines, "No launches in this window."]) + "\n"
+    for launch in launches:
+        decision = launch.go_no_go.decision if launch.go_no_go else "not set"
+        lines += [
+            f"## {launch.title} — GA {launch.ga.isoformat()}",
+            "",
+            f"tier {launch.tier} · {launch.status} · go/no-go {decision} · readiness `{bar(launch.readiness_done)}`",
+            "",
+        ]
+        playbook = catalog.playbooks.get(launch.playbook)
+        carried = {r.id for r in launch.readiness}
+        missing = [t for t in (playbook.required_for(launch.tier) if playbook else ()) if t.id not in carried]
+        open_items = [r for r in launch.readiness if r.status in ("todo", "in-progress")]
+        by_owner: dict[str, list[str]] = {}
+        for r in open_items:
+            by_owner.setdefault(r.owner, []).append(f"{r.title} ({r.status})")
+        for owner, things in sorted(by_owner.items()):
+            lines.append(f"- @{owner}: {'; '.join(things)}")
+        for t in missing:
+            lines.append(f"- not in the checklist yet: {t.title} (`{t.id}`)")
+        if not open_items and not missing:
+            lines.append("- nothing missing")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def as_html(markdown_text: str, title: str) -> str:
+    """A self-contained HTML page (no outside requests) from a report's Markdown."""
+    import markdown
+
+    body = markdown.markdown(html.escape(markdown_text, quote=False), extensions=["tables"])
+    style = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left}code{font-family:monospace}"
+    return f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{style}</style></head><body>\n{body}\n</body></html>\n'
