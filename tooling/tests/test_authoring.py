@@ -264,7 +264,7 @@ def test_completion_of_ids_and_kinds(repo: Path, monkeypatch: pytest.MonkeyPatch
     from click.shell_completion import ShellComplete
 
     complete = ShellComplete(cli, {}, "prodops", "_PRODOPS_COMPLETE")
-    assert [c.value for c in complete.get_completions(["show"], "usage-b")] == [
+    assert [c.value for c in complete.get_completions(["show"], "usage-based")] == [
         "usage-based-billing",
         "usage-based-billing-ga",
     ]
