@@ -188,3 +188,12 @@ def test_render_output_builds_with_zensical(tmp_path: Path) -> None:
     item = built / "roadmap-item" / "usage-based-billing.html"
     assert item.is_file()
     assert "Usage-based billing plans" in item.read_text(encoding="utf-8")
+
+
+def test_cli_reference_page_is_generated_from_the_help(example_site: Path) -> None:
+    page = (example_site / "reference" / "cli.html").read_text()
+    for name, command in cli.commands.items():
+        assert f"prodops {name}</code>" in page, name
+        assert (command.help or "").split("\n")[0].split(".")[0][:40].replace("'", "&#39;") in page.replace(
+            "&quot;", '"'
+        ), name

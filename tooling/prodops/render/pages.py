@@ -92,6 +92,7 @@ class Renderer:
         diagnostics: Iterable[Diagnostic],
         options: SiteOptions,
         schema_files: Mapping[str, bytes],
+        extra_pages: Mapping[str, str] | None = None,
     ) -> None:
         self.catalog = catalog
         self.schemas = schemas
@@ -101,6 +102,7 @@ class Renderer:
         self.env = _environment()
         self.period = model.Period.containing(options.today)
         self.site = Site()
+        self.extra_pages = dict(extra_pages or {})
 
     # -- links -------------------------------------------------------------------------------
 
@@ -161,6 +163,7 @@ class Renderer:
         for team in c.teams.values():
             self._entity("team", team.id, team.file, "team.md.j2", team=team, **self._team_context(team))
         self._reference()
+        self.site.pages.update(self.extra_pages)
         return self.site
 
     def _page(self, path: str, template: str, **context: Any) -> None:

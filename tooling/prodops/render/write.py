@@ -18,8 +18,12 @@ PLUGIN_NAME = "prodops"
 
 
 def render_site(result: Result, options: SiteOptions) -> Site:
+    from prodops import clidoc
+    from prodops.cli import cli
+
     schema_files = {p.name: p.read_bytes() for p in sorted((result.root / "schemas").glob("*.schema.json"))}
-    return Renderer(result.catalog, result.schemas, result.diagnostics, options, schema_files).render()
+    extra = {"reference/cli.md": clidoc.markdown(cli)}
+    return Renderer(result.catalog, result.schemas, result.diagnostics, options, schema_files, extra).render()
 
 
 def _inside(base: Path, rel: str) -> Path:
