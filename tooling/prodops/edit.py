@@ -108,7 +108,9 @@ def set_value(text: str, path: JsonPath, value: Any) -> str:
             )
         if current == value and type(current) is type(value):
             return text
-        return text[:start] + scalar(value) + text[end:]
+        old = text[start:end]
+        trailing = old[len(old.rstrip("\n")) :]  # a block scalar's span ends with its line break(s)
+        return text[:start] + scalar(value) + trailing + text[end:]
     parent, key = path[:-1], path[-1]
     container = _value_at(doc.parsed.data, parent)
     if not isinstance(container, dict) or not isinstance(key, str):

@@ -270,3 +270,11 @@ def test_completion_of_ids_and_kinds(repo: Path, monkeypatch: pytest.MonkeyPatch
     ]
     assert [c.value for c in complete.get_completions(["new"], "ro")] == ["roadmap-item"]
     assert "validate" in [c.value for c in complete.get_completions([], "va")]
+
+
+def test_set_replaces_a_block_scalar(repo: Path) -> None:
+    path = repo / "roadmap" / "usage-based-billing.yaml"
+    code, output = run(repo, "set", "usage-based-billing", "description", "Rate usage against price plans.")
+    assert code == 0, output
+    text = path.read_text()
+    assert "description: Rate usage against price plans.\nstatus: in-progress\n" in text

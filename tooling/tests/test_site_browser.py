@@ -137,32 +137,149 @@ def test_okr_page_shows_objectives_progress_and_work(page: Page, base_url: str) 
     assert row.locator(".po-bar__text").inner_text().endswith("%")
 
 
-def _search(page: Page, base_url: str, query: str) -> list[str]:
-    """Type a query into the theme's search box; the index loads in a worker, so retype until it answers."""
+def _search(page: Page, base_url: str, query: str, expected: str) -> list[str]:
+    """Type a query into the theme's search box and read the result links.
+
+    The index loads in a worker and results re-render as it answers, so the query is
+    retyped until results show, and links are read in one step in the page.
+    """
     page.goto(base_url + "index.html", wait_until="networkidle")
     box = page.locator("input.md-search__input")
     page.locator("label.md-search__icon, .md-search__input").first.click()
+    hrefs: list[str] = []
     for _ in range(20):
         box.fill("")
         box.press_sequentially(query, delay=20)
         try:
             page.wait_for_selector(".md-search-result__item", timeout=1000)
-            break
         except PlaywrightTimeout:
             continue
-    return [a.get_attribute("href") or "" for a in page.locator(".md-search-result__link").all()]
+        page.wait_for_timeout(300)
+        hrefs = page.eval_on_selector_all(
+            ".md-search-result__link", "links => links.map(a => a.getAttribute('href') || '')"
+        )
+        if any(expected in h for h in hrefs):
+            break
+    return hrefs
 
 
 def test_search_finds_an_item_by_id(page: Page, base_url: str) -> None:
-    hrefs = _search(page, base_url, "proration-rounding-fix")
+    hrefs = _search(page, base_url, "proration-rounding-fix", "roadmap-item/proration-rounding-fix.html")
     assert any("roadmap-item/proration-rounding-fix.html" in h for h in hrefs), hrefs
 
 
 def test_search_finds_an_item_by_a_word_of_its_title(page: Page, base_url: str) -> None:
-    hrefs = _search(page, base_url, "remittance")
+    hrefs = _search(page, base_url, "remittance", "roadmap-item/remittance-parsing.html")
     assert any("roadmap-item/remittance-parsing.html" in h for h in hrefs), hrefs
 
 
 def test_search_finds_pages_by_owner(page: Page, base_url: str) -> None:
-    hrefs = _search(page, base_url, "Kavya")
+    hrefs = _search(page, base_url, "Kavya", "team/payments.html")
     assert any("team/payments.html" in h for h in hrefs), hrefs
+
+
+PAYLOAD = '<script>alert(1)</script><img src=x onerror=alert(2)><iframe src="javascript:alert(3)"></iframe>[x](javascript:alert(4)) "\' onmouseover=alert(5) <svg onload=alert(6)>'
+SHORT_PAYLOAD = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+SHORT_FIELDS = {("title",), ("evidence", 1, "account"), ("key_results", 0, "title"), ("members", 0, "name")}
+HOSTILE_FIELDS = {
+    "roadmap/usage-based-billing.yaml": [
+        ("title",),
+        ("problem",),
+        ("description",),
+        ("evidence", 0, "summary"),
+        ("evidence", 1, "account"),
+    ],
+    "launches/usage-based-billing-ga.yaml": [
+        ("title",),
+        ("summary",),
+        ("readiness", 7, "note"),
+        ("rollback_plan",),
+        ("communications", "external"),
+    ],
+    "okrs/2026-Q4/2026-q4-payments-usage-billing.yaml": [
+        ("title",),
+        ("description",),
+        ("key_results", 0, "title"),
+        ("key_results", 1, "checkins", 3, "note"),
+    ],
+    "processes/launch-readiness.yaml": [("purpose",), ("steps", 0, "description"), ("roles", 0, "description")],
+    "processes/teams/payments.yaml": [("mission",), ("members", 0, "name")],
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from prodops import edit
+
+    repo = tmp_path_factory.mktemp("hostile") / "repo"
+    shutil.copytree(
+        REPO_ROOT,
+        repo,
+        ignore=shutil.ignore_patterns(".venv", "build", ".git", "tooling", "node_modules", ".prodops-cache"),
+    )
+    for rel, paths in HOSTILE_FIELDS.items():
+        path = repo / rel
+        text = path.read_text()
+        for field in paths:
+            text = edit.set_value(text, field, SHORT_PAYLOAD if field in SHORT_FIELDS else PAYLOAD)
+        path.write_text(text)
+    out = tmp_path_factory.mktemp("hostile-site")
+    mkdocs_build(load_config(config_file=str(repo / "mkdocs.yml"), site_dir=str(out), strict=True))
+    handler = functools.partial(_QuietHandler, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.mark.parametrize(
+    "view",
+    [
+        "index.html",
+        "roadmap/index.html",
+        "roadmap/all.html",
+        "roadmap/timeline.html",
+        "roadmap-item/usage-based-billing.html",
+        "launch/usage-based-billing-ga.html",
+        "launches/index.html",
+        "okrs/2026-Q4.html",
+        "objective/2026-q4-payments-usage-billing.html",
+        "playbook/launch-readiness.html",
+        "team/payments.html",
+        "teams/index.html",
+        "tags.html",
+    ],
+)
+def test_hostile_text_does_not_run_in_the_browser(page: Page, hostile_url: str, view: str) -> None:
+    watch = Watch(page)
+    executed: list[str] = []
+    page.expose_function("alert", lambda *args: executed.append(str(args)))
+    page.goto(hostile_url + view, wait_until="networkidle")
+    page.mouse.move(300, 300)
+    page.locator("body").hover()
+    assert "alert(1)" in page.content() or view in (
+        "tags.html",
+        "roadmap/timeline.html",
+        "launches/index.html",
+        "teams/index.html",
+        "index.html",
+        "roadmap/index.html",
+        "roadmap/all.html",
+    )
+    assert page.locator("script:text('alert')").count() == 0
+    assert page.locator("iframe").count() == 0
+    assert page.evaluate("document.querySelectorAll('[onerror],[onload],[onmouseover]').length") == 0
+    assert executed == [] and watch.errors == [] and watch.outside == []
+
+
+def test_hostile_text_in_search_results_does_not_run(page: Page, hostile_url: str) -> None:
+    watch = Watch(page)
+    _search(page, hostile_url, "onmouseover", "roadmap-item/usage-based-billing.html")
+    page.wait_for_timeout(500)
+    assert (
+        page.evaluate(
+            "document.querySelectorAll('.md-search-result [onerror], .md-search-result [onload], .md-search-result script, .md-search-result iframe').length"
+        )
+        == 0
+    )
+    assert watch.errors == [] and watch.outside == []

@@ -112,7 +112,10 @@ def trace(kr: str, root: Path | None, today: Any) -> None:
 
 @cli.group(name="report")
 def report_group() -> None:
-    """Reports for reviews: OKRs of a quarter, upcoming launches."""
+    """Reports for reviews: OKRs of a quarter, upcoming launches.
+
+    Example: prodops report okrs --period 2026-Q4 --format html > qbr.html
+    """
 
 
 @report_group.command(name="okrs")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -177,6 +178,8 @@ def new(
     entity_id = entity_id or authoring.slug(str(title))
     if not no_input and not entity_id:
         entity_id = click.prompt("Id", default=authoring.slug(str(title)))
+    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?", entity_id):
+        raise click.BadParameter(f"'{entity_id}' is not an id: lower-case words joined by hyphens", param_hint="--id")
     data["id"] = entity_id
     data[title_field] = str(title)
     ids_by_kind = _ids_by_kind(repo)
@@ -201,6 +204,8 @@ def new(
     folder = ks.folder if kind != "objective" else f"{ks.folder}/{data.get('period', Period.containing(day))}"
     rel = f"{folder}/{entity_id}.yaml"
     path = repo / rel
+    if not path.resolve().is_relative_to(repo.resolve()):
+        raise ProdopsError(f"{rel} would be outside the repository")
     if path.exists():
         raise ProdopsError(f"{rel} already exists; choose another id with --id")
     text = authoring.render_new(schemas, ks, rel, data)
