@@ -242,6 +242,20 @@ def locked(path: Path) -> Iterator[bytes]:
     raise EditError(f"{path} keeps changing; try again")
 
 
+def create_atomic(path: Path, data: bytes) -> None:
+    """Create ``path`` whole or not at all, and never over an existing file (FileExistsError)."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        Path(tmp).chmod(0o644)
+        os.link(tmp, path)  # atomic, and fails if the name exists
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+
+
 def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None:
     """Replace ``path`` with ``data`` by rename; with ``expected``, only if it still holds those bytes."""
     if expected is not None and path.read_bytes() != expected:

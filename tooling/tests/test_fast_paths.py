@@ -113,7 +113,7 @@ def test_pipeline_gives_the_same_diagnostics_without_fast_paths(
 def test_cache_gives_the_same_diagnostics(tmp_path: Path) -> None:
     repo = assemble(FIXTURES / "invalid" / "PO203-wrong-types", tmp_path / "repo")
     first = pipeline.build(repo, today=TODAY, use_cache=True).diagnostics
-    assert (repo / ".prodops-cache" / "files.json").is_file()
+    assert len(list((repo / ".prodops-cache").glob("files-*.json"))) > 1
     assert (repo / ".prodops-cache" / ".gitignore").read_text().endswith("*\n")
     second = pipeline.build(repo, today=TODAY, use_cache=True).diagnostics
     assert first == second == pipeline.build(repo, today=TODAY).diagnostics
@@ -135,7 +135,9 @@ def test_cache_notices_a_changed_file(tmp_path: Path) -> None:
 def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
     repo = assemble(None, tmp_path / "repo")
     (repo / ".prodops-cache").mkdir()
-    (repo / ".prodops-cache" / "files.json").write_text(json.dumps({"key": "x", "entries": {"a": 1}}))
+    for shard in range(64):
+        (repo / ".prodops-cache" / f"files-{shard:02d}.json").write_text(json.dumps({"key": "x", "entries": {"a": 1}}))
     assert pipeline.build(repo, today=TODAY, use_cache=True).diagnostics == []
-    (repo / ".prodops-cache" / "files.json").write_text("{not json")
+    for shard in range(64):
+        (repo / ".prodops-cache" / f"files-{shard:02d}.json").write_text("{not json")
     assert pipeline.build(repo, today=TODAY, use_cache=True).diagnostics == []

@@ -216,8 +216,7 @@ def new(
         raise ProdopsError(f"{rel} was not written: fill in the fields above (use --set FIELD=VALUE)")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with path.open("x", encoding="utf-8") as handle:  # "x": never over an existing file
-            handle.write(text)
+        edit.create_atomic(path, text.encode("utf-8"))
     except FileExistsError as exc:
         raise ProdopsError(f"{rel} already exists; choose another id with --id") from exc
     click.echo(f"wrote {rel}")
