@@ -242,38 +242,48 @@ def locked(path: Path) -> Iterator[bytes]:
     raise EditError(f"{path} keeps changing; try again")
 
 
-def create_atomic(path: Path, data: bytes) -> None:
-    """Create ``path`` whole or not at all, and never over an existing file (FileExistsError)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _temporary(path: Path, data: bytes, mode: int) -> Path:
+    """``data`` in a synced temporary file beside ``path`` (same file system, so rename is atomic)."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        Path(tmp).chmod(0o644)
+        tmp.chmod(mode)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
+def _sync_folder(folder: Path) -> None:
+    dir_fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def create_atomic(path: Path, data: bytes) -> None:
+    """Create ``path`` whole or not at all, and never over an existing file (FileExistsError)."""
+    tmp = _temporary(path, data, 0o644)
+    try:
         os.link(tmp, path)  # atomic, and fails if the name exists
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
+    _sync_folder(path.parent)
 
 
 def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None:
     """Replace ``path`` with ``data`` by rename; with ``expected``, only if it still holds those bytes."""
     if expected is not None and path.read_bytes() != expected:
         raise EditError(f"{path} changed while it was being edited; nothing was written, run the command again")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = _temporary(path, data, path.stat().st_mode & 0o777 if path.exists() else 0o644)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if path.exists():
-            Path(tmp).chmod(path.stat().st_mode & 0o777)
-        Path(tmp).replace(path)
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+        tmp.replace(path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+    _sync_folder(path.parent)

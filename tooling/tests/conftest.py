@@ -38,6 +38,22 @@ def assemble(case: Path | None, dest: Path) -> Path:
     return dest
 
 
+# What an ops repository is made of: enough to validate, edit and diff it (no tooling, no site).
+CONTENT = ("schemas", "roadmap", "okrs", "launches", "processes", "pyproject.toml")
+
+
+def copy_example(dest: Path) -> Path:
+    """A copy of the example repository's content in ``dest``."""
+    dest.mkdir(parents=True)
+    for name in CONTENT:
+        source = REPO_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, dest / name)
+        else:
+            shutil.copy(source, dest / name)
+    return dest
+
+
 def check_golden(path: Path, actual: str) -> None:
     """Compare with a golden file; PRODOPS_UPDATE_GOLDEN=1 rewrites it (review the diff)."""
     if UPDATE_GOLDEN or not path.exists():

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT, TODAY
+from conftest import TODAY, copy_example
 
 from prodops.cli import cli
-
-CONTENT = ("schemas", "roadmap", "okrs", "launches", "processes", "pyproject.toml")
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "ops"
-    root.mkdir()
-    for name in CONTENT:
-        source = REPO_ROOT / name
-        (shutil.copytree(source, root / name) if source.is_dir() else shutil.copy(source, root / name))
-    return root
+    return copy_example(tmp_path / "ops")
 
 
 def run(repo: Path, *args: str, input: str | None = None) -> tuple[int, str]:

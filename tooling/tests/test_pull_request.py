@@ -11,13 +11,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT, TODAY
+from conftest import REPO_ROOT, TODAY, copy_example
 
 from prodops import gitrev
 from prodops.cli import cli
 from prodops.diagnostics import ProdopsError
-
-CONTENT = ("schemas", "roadmap", "okrs", "launches", "processes", "pyproject.toml")
 
 
 def _git(repo: Path, *args: str) -> str:
@@ -33,14 +31,7 @@ def _git(repo: Path, *args: str) -> str:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    root = tmp_path / "ops"
-    root.mkdir()
-    for name in CONTENT:
-        source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, root / name)
-        else:
-            shutil.copy(source, root / name)
+    root = copy_example(tmp_path / "ops")
     _git(root, "init", "-q", "-b", "main")
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "Example organisation")
