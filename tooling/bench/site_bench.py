@@ -33,7 +33,7 @@ from mkdocs.config import load_config
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import REPO_ROOT, generate
 
-from prodops.cli import _load_mkdocs_yaml
+from prodops.commands.site import _load_mkdocs_yaml
 from prodops.pipeline import build as pipeline_build
 from prodops.render import SiteOptions, render_site, write_docs
 

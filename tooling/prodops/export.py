@@ -192,7 +192,7 @@ def calendar(catalog: Catalog, generated: date) -> str:
                 f"UID:{launch.id}-{stage}@prodops",
                 f"DTSTAMP:{stamp}",
                 f"DTSTART;VALUE=DATE:{day.strftime('%Y%m%d')}",
-                f"DTEND;VALUE=DATE:{date.fromordinal(day.toordinal() + 1).strftime('%Y%m%d')}",
+                f"DTEND;VALUE=DATE:{date.fromordinal(min(day.toordinal() + 1, date.max.toordinal())).strftime('%Y%m%d')}",
                 f"SUMMARY:{_ics_text(f'{launch.title} — {label} (tier {launch.tier})')}",
                 f"DESCRIPTION:{_ics_text(f'Status: {launch.status}. Readiness {round(launch.readiness_done * 100)}%. {launch.summary.strip()}')}",
                 "END:VEVENT",

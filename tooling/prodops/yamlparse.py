@@ -350,6 +350,8 @@ _FAST_COMPACT = re.compile(r"(?:[-?]\s+){4}")  # compact nesting such as "- - - 
 _FAST_FLOW = re.compile(r"[\[{][^\]}\n]*[:?\n]")  # flow mappings and multi-line flow collections, where libyaml errs
 _FAST_BLANK = re.compile(r"^ +$", re.MULTILINE)  # whitespace-only lines: libyaml and the spec disagree on block scalars
 _DEEP_INDENT = "\n" + " " * 48
+# A block scalar header ("key: |", "- >-", "|2"); one with no content below it reads differently.
+_FAST_BLOCK_HEADER = re.compile(r"(?:^|[ :-])[|>][-+0-9]*[ \t]*(?:#.*)?$", re.MULTILINE)
 _FAST_ALLOWED_ASCII = bytes(b for b in range(0x20, 0x7F) if b not in b"&*!") + b"\n"
 _MAX_FAST_FLOW = 32
 
@@ -399,7 +401,21 @@ def _fast_allowed(text: str) -> bool:
     flows = text.count("[") + text.count("{")
     if flows > _MAX_FAST_FLOW or (flows and _FAST_FLOW.search(text)):
         return False
-    return not ((" \n" in text or text.endswith(" ")) and _FAST_BLANK.search(text))
+    if (" \n" in text or text.endswith(" ")) and _FAST_BLANK.search(text):
+        return False
+    return not (("|" in text or ">" in text) and _empty_block_scalar(text))
+
+
+def _empty_block_scalar(text: str) -> bool:
+    """True if some block scalar header has no more-indented line after it."""
+    for match in _FAST_BLOCK_HEADER.finditer(text):
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        header_indent = len(text[line_start:]) - len(text[line_start:].lstrip(" "))
+        rest = text[match.end() :].split("\n")[1:]
+        following = next((line for line in rest if line.strip()), None)
+        if following is None or len(following) - len(following.lstrip(" ")) <= header_indent:
+            return True
+    return False
 
 
 class _Unsure(Exception):

@@ -48,6 +48,8 @@ TRAPS = [
     "a: 1\n---\nb: 2\n",
     "a: |+\n  x\n   \n",
     "{a: 1, b: [x, y]}\n",
+    ">\n",  # an empty folded scalar: found by the loader fuzz test
+    "a: |\nb: 1\n",
 ]
 
 

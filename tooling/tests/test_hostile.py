@@ -214,7 +214,8 @@ def test_written_entities_read_back_as_meant_and_edits_keep_comments(
     assert parsed.error is None and parsed.data == data, "what is read back is what was written"
     assert not list(ITEM.validator.iter_errors(parsed.data))
     result = CliRunner().invoke(
-        cli, ["set", "generated", "title", new_title, "--string", "--root", str(repo), "--today", TODAY.isoformat()]
+        cli,
+        ["set", "--string", "--root", str(repo), "--today", TODAY.isoformat(), "--", "generated", "title", new_title],
     )
     after = (repo / rel).read_text(encoding="utf-8")
     if result.exit_code == 0:

@@ -17,13 +17,9 @@ from prodops.render.pages import Renderer, Site, SiteOptions
 PLUGIN_NAME = "prodops"
 
 
-def render_site(result: Result, options: SiteOptions) -> Site:
-    from prodops import clidoc
-    from prodops.cli import cli
-
+def render_site(result: Result, options: SiteOptions, extra_pages: dict[str, str] | None = None) -> Site:
     schema_files = {p.name: p.read_bytes() for p in sorted((result.root / "schemas").glob("*.schema.json"))}
-    extra = {"reference/cli.md": clidoc.markdown(cli)}
-    return Renderer(result.catalog, result.schemas, result.diagnostics, options, schema_files, extra).render()
+    return Renderer(result.catalog, result.schemas, result.diagnostics, options, schema_files, extra_pages).render()
 
 
 def _inside(base: Path, rel: str) -> Path:

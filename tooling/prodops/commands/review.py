@@ -1,0 +1,126 @@
+"""Review commands: diff (what a change means), codeowners (who reviews it), freshness (what is out of date)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from prodops import pipeline, report
+from prodops.cli import EXIT_PROBLEMS, cli, resolve_root, root_option, today_option
+from prodops.diagnostics import ProdopsError
+
+
+@cli.command()
+@click.argument("base_rev", metavar="BASE")
+@click.argument("head_rev", metavar="[HEAD]", required=False)
+@root_option
+@today_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+    help="Output format.",
+)
+def diff(base_rev: str, head_rev: str | None, root: Path | None, today: Any, fmt: str) -> None:
+    """Say what a change means: entities added, removed, renamed, and what changed in each.
+
+    Compares Git revision BASE with HEAD (default: the working tree, uncommitted changes
+    included), and calls out what reviewers care about: horizon and status moves, slipped
+    dates, changed key-result targets, launch dates and readiness, lost links to key results
+    and dependents whose dates now conflict. Revisions are read with git, never checked out.
+
+    Example: prodops diff origin/main --format markdown >> "$GITHUB_STEP_SUMMARY"
+    """
+    from prodops import diff as diffing
+    from prodops import diffreport, gitrev
+
+    repo = resolve_root(root)
+    day: date | None = today.date() if today is not None else None
+    with gitrev.checkout(repo, base_rev) as old_root:
+        old = pipeline.build(old_root, today=day)
+    if head_rev is None:
+        new = pipeline.build(repo, today=day)
+        head_name = "working tree"
+    else:
+        with gitrev.checkout(repo, head_rev) as new_root:
+            new = pipeline.build(new_root, today=day)
+        head_name = head_rev
+    report = diffing.compare(old.catalog, new.catalog, base_rev, head_name)
+    click.echo(diffreport.markdown(report) if fmt == "markdown" else diffreport.as_json(report), nl=False)
+
+
+@cli.command()
+@root_option
+@click.option("--check", is_flag=True, help="Do not write; fail if .github/CODEOWNERS does not match the data.")
+@click.option(
+    "--fallback", metavar="@ORG/TEAM", help="Owner of everything else (default: codeowners-fallback in the config)."
+)
+def codeowners(root: Path | None, check: bool, fallback: str | None) -> None:
+    """Write .github/CODEOWNERS from the owners in the data, so the owning team is asked to review.
+
+    Example: prodops codeowners --check
+    """
+    from prodops import codeowners as owners
+    from prodops.render.write import _write_atomic
+
+    repo = resolve_root(root)
+    result = pipeline.build(repo)
+    if result.count("error"):
+        click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False)
+        raise ProdopsError("fix the errors above first; CODEOWNERS is written from valid data only")
+    owner = fallback or result.config.codeowners_fallback
+    if not owner:
+        raise ProdopsError("no fallback owner: set codeowners-fallback in [tool.prodops] or pass --fallback @org/team")
+    text = owners.render(result.catalog, owner)
+    target = repo / ".github" / "CODEOWNERS"
+    current = target.read_text(encoding="utf-8") if target.is_file() else None
+    if check:
+        if current != text:
+            click.echo(
+                ".github/CODEOWNERS is out of date with the data; run `prodops codeowners` and commit it", err=True
+            )
+            sys.exit(EXIT_PROBLEMS)
+        click.echo(".github/CODEOWNERS is up to date")
+        return
+    if current == text:
+        click.echo(".github/CODEOWNERS is already up to date")
+        return
+    _write_atomic(target, text.encode("utf-8"))
+    click.echo(
+        f"wrote .github/CODEOWNERS ({sum(line.startswith('/') for line in text.splitlines())} files routed to teams)"
+    )
+
+
+@cli.command()
+@root_option
+@today_option
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for one report per person."
+)
+def freshness(root: Path | None, today: Any, out: Path) -> None:
+    """Write one Markdown report per person of what they need to update (empty when nothing).
+
+    Stale check-ins, launch dates that passed and playbooks due for review, grouped by
+    the person who owns them; the scheduled workflow turns each into an issue.
+
+    Example: prodops freshness --out build/freshness
+    """
+    from prodops import freshness as fresh
+    from prodops.render.write import _write_atomic
+
+    repo = resolve_root(root)
+    result = pipeline.build(repo, today=today.date() if today is not None else None)
+    if result.count("error"):
+        click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False)
+        raise ProdopsError("fix the errors above first")
+    grouped = fresh.by_owner(result.catalog, result.diagnostics)
+    for handle, findings in sorted(grouped.items()):
+        _write_atomic(out / f"{handle}.md", fresh.markdown(handle, findings).encode("utf-8"))
+    waiting = sum(1 for findings in grouped.values() if findings)
+    click.echo(f"{waiting} of {len(grouped)} people have something to update; reports in {out}")

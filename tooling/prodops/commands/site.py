@@ -1,0 +1,123 @@
+"""Site commands: render (plain Markdown for any generator), build and serve (MkDocs)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from prodops import pipeline, report
+from prodops.cli import EXIT_PROBLEMS, cli, resolve_root, root_option, today_option
+from prodops.diagnostics import ProdopsError
+
+
+def cli_reference() -> dict[str, str]:
+    """The generated command-line reference page, added to the site by the adapters."""
+    from prodops import clidoc
+
+    return {"reference/cli.md": clidoc.markdown(cli)}
+
+
+def _load_mkdocs_yaml(repo: Path) -> dict[str, Any]:
+    path = repo / "mkdocs.yml"
+    if not path.is_file():
+        raise ProdopsError(f"{path}: no mkdocs.yml; the site's configuration lives there")
+    from prodops import yamlparse
+
+    parsed = yamlparse.parse(path.read_text(encoding="utf-8"))
+    if parsed.error is not None or not isinstance(parsed.data, dict):
+        where = (
+            f":{parsed.error.line}:{parsed.error.column}: {parsed.error.message}" if parsed.error else ": not a mapping"
+        )
+        raise ProdopsError(f"mkdocs.yml{where}")
+    return parsed.data
+
+
+@cli.command()
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into.")
+@root_option
+@today_option
+def render(out: Path, root: Path | None, today: Any) -> None:
+    """Write the site as plain Markdown: OUT/docs/ and OUT/mkdocs.yml.
+
+    The folder builds with `mkdocs build -f OUT/mkdocs.yml` or `zensical build -f
+    OUT/mkdocs.yml`, without the prodops plugin, so the site generator can be swapped.
+
+    Example: prodops render --out build/render
+    """
+    from prodops.render import SiteOptions, render_site, write_docs
+
+    repo = resolve_root(root)
+    result = pipeline.build(repo, today=today.date() if today is not None else None)
+    if result.count("error"):
+        click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False)
+        sys.exit(EXIT_PROBLEMS)
+    config = _load_mkdocs_yaml(repo)
+    edit_base = ""
+    if config.get("repo_url") and config.get("edit_uri"):
+        edit_base = str(config["repo_url"]).rstrip("/") + "/" + str(config["edit_uri"]).strip("/") + "/"
+    options = SiteOptions(
+        today=result.today, edit_base=edit_base, site_name=str(config.get("site_name", "Product operations"))
+    )
+    site = render_site(result, options, extra_pages=cli_reference())
+    docs_dir = repo / str(config.get("docs_dir", "docs"))
+    pages = write_docs(site, out, docs_dir, config)
+    click.echo(f"wrote {pages} generated pages and the hand-written pages to {out}/docs, config in {out}/mkdocs.yml")
+
+
+@cli.command()
+@root_option
+@click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on MkDocs warnings (broken links).")
+def build(root: Path | None, strict: bool) -> None:
+    """Validate the repository and build the site into the folder mkdocs.yml names (build/site/).
+
+    Example: prodops build
+    """
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    repo = resolve_root(root)
+    _mkdocs_logging()
+    try:
+        config = load_config(config_file=str(repo / "mkdocs.yml"), strict=strict)
+        mkdocs_build(config)
+    except MkDocsException as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(f"site built in {config.site_dir}")
+
+
+@cli.command()
+@root_option
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port on 127.0.0.1.")
+def serve(root: Path | None, port: int) -> None:
+    """Serve the site on 127.0.0.1 and rebuild when YAML, schemas or site pages change.
+
+    Example: prodops serve --port 8000
+    """
+    from mkdocs.commands.serve import serve as mkdocs_serve
+    from mkdocs.exceptions import MkDocsException
+
+    repo = resolve_root(root)
+    _mkdocs_logging()
+    try:
+        mkdocs_serve(config_file=str(repo / "mkdocs.yml"), dev_addr=f"127.0.0.1:{port}", livereload=True)
+    except MkDocsException as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _mkdocs_logging() -> None:
+    """Show MkDocs' messages (including the plugin's diagnostics) the way `mkdocs` itself does."""
+    import logging
+
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "_prodops", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+        handler._prodops = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
