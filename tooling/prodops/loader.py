@@ -27,7 +27,7 @@ class Document:
     kind: KindSchema
     text_or_none: str | None  # None when the data came from the cache: read again only if needed
     data: dict[str, Any]
-    source: Path | None = None
+    source: Path | str | None = None
     _positions: yamlparse.Parsed | None = field(default=None, repr=False)
 
     @property
@@ -39,7 +39,7 @@ class Document:
         if self.text_or_none is None:
             text: str | None = None
             if self.source is not None:
-                raw, _ = read_bytes(self.source, self.rel)
+                raw, _ = read_bytes(Path(self.source), self.rel)
                 if raw is not None:
                     text, _ = decode(raw, self.rel)
             self.text_or_none = text or ""
@@ -104,10 +104,12 @@ def _walk(root: Path, base: Path, problems: list[Diagnostic]) -> Iterator[str]:
                 Diagnostic("error", "PO109", f"cannot read folder: {exc.strerror}", _rel(root, Path(current)))
             )
             continue
+        prefix = len(str(root)) + 1
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            rel = _rel(root, Path(entry.path))
+            # scandir paths start with the root we gave it: slicing is exact and far cheaper than Path.
+            rel = entry.path[prefix:].replace(os.sep, "/")
             if entry.is_symlink():
                 problems.append(
                     Diagnostic(

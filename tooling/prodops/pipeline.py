@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -51,7 +52,9 @@ def build(
     """Run every stage over the whole repository.
 
     ``only`` limits the diagnostics reported to those files (as repository-relative
-    paths); references are still resolved against the whole repository. With
+    paths); references are still resolved against the whole repository, but model
+    objects are built only around those files (see ``catalog.link``), so the returned
+    catalog is partial: use it for diagnostics only. With
     ``use_cache``, files unchanged since the last run are not parsed or checked again.
     With ``base`` (a Git revision), status changes since that revision are checked
     against the lifecycles the playbooks declare. ``overrides`` maps repository-relative
@@ -62,7 +65,8 @@ def build(
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        result = _build(root, today, only, config, use_cache, overrides or {})
+        # Lifecycle checks compare whole catalogs, so a run with a base builds every model.
+        result = _build(root, today, only, config, use_cache, overrides or {}, focused=base is None)
         if base is not None and result.rules_checked:
             with gitrev.checkout(root, base) as old_root:
                 old = _build(old_root, result.today, None, config, False)
@@ -83,6 +87,7 @@ def _build(
     config: Config | None,
     use_cache: bool,
     overrides: dict[str, str] | None = None,
+    focused: bool = False,
 ) -> Result:
     root = root.resolve()
     config = config if config is not None else load_config(root)
@@ -114,7 +119,8 @@ def _build(
         for rel in files
         if rel not in loaded_rels and (kind := schemas.kind_for(rel)) is not None
     }
-    catalog, link_problems = link(documents, valid, schemas, unloaded, frozenset(invalid_paths))
+    focus = set(wanted) if focused and wanted is not None else None
+    catalog, link_problems = link(documents, valid, schemas, unloaded, frozenset(invalid_paths), focus)
     diagnostics.extend(link_problems)
 
     # Process rules judge the repository as a whole; on incomplete data they would
@@ -141,9 +147,11 @@ def _load_and_check(
     documents: list[Document] = []
     valid: dict[str, bool] = {}
     invalid_paths: set[tuple[str, JsonPath]] = set()
+    root_text = str(root)
     for rel in files:
         kind = schemas.kind_for(rel)
-        path = root / rel
+        # A plain string, not a Path: building 10,000 Path objects costs more than the cache saves.
+        location = f"{root_text}/{rel}"
         if rel in overrides and kind is not None:
             doc, problems = loader.load_bytes(rel, kind, overrides[rel].encode("utf-8"), schemas, None)
             if doc is not None:
@@ -151,21 +159,21 @@ def _load_and_check(
             raw, stat = None, None
         elif cache is not None and kind is not None and rel.endswith(loader.YAML_SUFFIX):
             try:
-                stat = path.stat()
+                stat = os.stat(location)  # noqa: PTH116 - see above
             except OSError:
                 stat = None
             read_raw: list[bytes | None] = []
 
-            def read(path: Path = path, rel: str = rel, read_raw: list[bytes | None] = read_raw) -> bytes | None:
+            def read(location: str = location, rel: str = rel, read_raw: list[bytes | None] = read_raw) -> bytes | None:
                 if not read_raw:
-                    read_raw.append(loader.read_bytes(path, rel)[0])
+                    read_raw.append(loader.read_bytes(Path(location), rel)[0])
                 return read_raw[0]
 
             entry = cache.lookup(rel, stat, read) if stat is not None else None
             if entry is not None:
                 diagnostics.extend(entry.problems)
                 if entry.data is not None:
-                    documents.append(loader.Document(rel, kind, None, entry.data, path))
+                    documents.append(loader.Document(rel, kind, None, entry.data, location))
                     valid[rel] = entry.valid
                     invalid_paths.update((rel, p.path) for p in entry.problems if p.code.startswith("PO2"))
                 continue
@@ -173,7 +181,7 @@ def _load_and_check(
             if raw is None or stat is None:
                 diagnostics.extend(loader.load_file(root, schemas, rel)[1])
                 continue
-            doc, problems = loader.load_bytes(rel, kind, raw, schemas, path)
+            doc, problems = loader.load_bytes(rel, kind, raw, schemas, Path(location))
         else:
             doc, problems = loader.load_file(root, schemas, rel)
             raw, stat = None, None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,24 @@ def test_a_damaged_cache_is_ignored(tmp_path: Path) -> None:
     for shard in range(64):
         (repo / ".prodops-cache" / f"files-{shard:02d}.json").write_text("{not json")
     assert pipeline.build(repo, today=TODAY, use_cache=True).diagnostics == []
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{p.parent.name}/{p.name}" for p in CASES])
+def test_one_file_alone_gets_the_same_diagnostics_as_in_a_full_run(case: Path, tmp_path: Path) -> None:
+    """`validate FILE` builds models only around FILE; its verdict must equal the full run's."""
+    repo = assemble(case, tmp_path / "repo")
+    full = pipeline.build(repo, today=TODAY)
+    overlay = sorted(p.relative_to(case).as_posix() for p in case.rglob("*.yaml"))
+    for rel in [*overlay, "roadmap/quick-setup.yaml", "okrs/2026-q4-company.yaml"]:
+        alone = pipeline.build(repo, today=TODAY, only=[rel]).diagnostics
+        assert alone == [d for d in full.diagnostics if d.file == rel], rel
+
+
+def test_every_example_file_alone_agrees_with_the_full_run() -> None:
+    later = date(2027, 2, 20)  # launch dates passed, playbooks due for review: some findings to agree on
+    full = pipeline.build(REPO_ROOT, today=later)
+    assert full.diagnostics
+    for rel in full.files[::4] + sorted({d.file for d in full.diagnostics}):
+        assert pipeline.build(REPO_ROOT, today=later, only=[rel]).diagnostics == [
+            d for d in full.diagnostics if d.file == rel
+        ], rel
