@@ -177,7 +177,8 @@ def validate(
     repo = resolve_root(root)
     only = relative_paths(repo, paths) if paths else None
     day: date | None = today.date() if today is not None else None
-    result = pipeline.build(repo, today=day, only=only, use_cache=cache, base=base)
+    with report.Progress(sys.stderr, "prodops: checking the repository"):
+        result = pipeline.build(repo, today=day, only=only, use_cache=cache, base=base)
     files = len(only) if only is not None else len(result.files)
     colour = fmt == "text" and report.use_colour(sys.stdout)
     click.echo(report.REPORTERS[fmt](result.diagnostics, files, result.rules_checked, colour), nl=False)

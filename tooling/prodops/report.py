@@ -22,6 +22,39 @@ def use_colour(stream: IO[str]) -> bool:
     return bool(isatty and isatty())
 
 
+class Progress:
+    """A one-line note on a terminal for work that takes longer than ``delay`` seconds, erased when done.
+
+    Nothing is written when the stream is not a terminal (CI logs, pipes) or NO_COLOR is set.
+    """
+
+    def __init__(self, stream: IO[str], message: str, delay: float = 1.0) -> None:
+        import threading
+
+        self.stream = stream
+        self.message = message
+        self.shown = False
+        self.enabled = bool(getattr(stream, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
+        self.timer = threading.Timer(delay, self._show)
+        self.timer.daemon = True
+
+    def _show(self) -> None:
+        self.stream.write(f"{self.message}…")
+        self.stream.flush()
+        self.shown = True
+
+    def __enter__(self) -> Progress:
+        if self.enabled:
+            self.timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.timer.cancel()
+        if self.shown:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
 def summary(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bool = True) -> str:
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = sum(d.severity == "warning" for d in diagnostics)

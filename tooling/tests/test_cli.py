@@ -169,3 +169,38 @@ def test_every_command_has_help_with_an_example() -> None:
     assert isinstance(cli, __import__("click").Group)
     for name, command in cli.commands.items():
         assert command.help and "Example:" in command.help, name
+
+
+class _Terminal:
+    def __init__(self) -> None:
+        self.written = ""
+
+    def isatty(self) -> bool:
+        return True
+
+    def write(self, text: str) -> None:
+        self.written += text
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_shows_on_a_terminal_after_the_delay_and_is_erased(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from prodops.report import Progress
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    terminal = _Terminal()
+    with Progress(terminal, "checking", delay=0.01):  # type: ignore[arg-type]
+        time.sleep(0.2)
+    assert terminal.written == "checking…\r\033[K"
+    quick = _Terminal()
+    with Progress(quick, "checking", delay=5):  # type: ignore[arg-type]
+        pass
+    assert quick.written == ""
+    monkeypatch.setenv("NO_COLOR", "1")
+    quiet = _Terminal()
+    with Progress(quiet, "checking", delay=0.01):  # type: ignore[arg-type]
+        time.sleep(0.1)
+    assert quiet.written == ""

@@ -17,7 +17,8 @@ from prodops.diagnostics import ProdopsError
 
 def _load(root: Path | None, today: Any) -> pipeline.Result:
     repo = resolve_root(root)
-    result = pipeline.build(repo, today=today.date() if today is not None else None, use_cache=True)
+    with report.Progress(sys.stderr, "prodops: reading the repository"):
+        result = pipeline.build(repo, today=today.date() if today is not None else None, use_cache=True)
     if result.count("error"):
         click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False, err=True)
         click.echo("prodops: the repository has errors; fix them first", err=True)
