@@ -5,14 +5,14 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Iterator, Mapping
-from typing import Any
-
-import jsonschema
-from jsonschema.exceptions import best_match
+from typing import TYPE_CHECKING, Any
 
 from prodops.diagnostics import Diagnostic, JsonPath, format_json_path
 from prodops.loader import Document
 from prodops.schemas import SchemaSet, field_schema
+
+if TYPE_CHECKING:
+    import jsonschema
 
 _TYPE_NAMES = {
     "string": "text",
@@ -90,6 +90,8 @@ def _diagnostics(doc: Document, schemas: SchemaSet, error: jsonschema.Validation
     value: Any = error.validator_value
     instance: Any = error.instance
     if validator in ("anyOf", "oneOf") and error.context:
+        from jsonschema.exceptions import best_match
+
         chosen = best_match(error.context)
         if chosen.validator != "required":
             yield from _diagnostics(doc, schemas, chosen)

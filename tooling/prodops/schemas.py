@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import Any
-
-import jsonschema
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
+from typing import TYPE_CHECKING, Any
 
 from prodops.diagnostics import ProdopsError
+
+if TYPE_CHECKING:
+    import jsonschema
 
 SCHEMA_SUFFIX = ".schema.json"
 # A path pattern into a document: keys, with "*" standing for every item of a list.
@@ -50,10 +50,15 @@ class KindSchema:
     title_field: str
     file: str
     schema: Mapping[str, Any]
-    validator: jsonschema.protocols.Validator
     refs: tuple[RefField, ...]
     # A compiled jsonschema-rs validator that answers "is it valid?" quickly; None when unavailable.
     fast: Any = None
+    documents: Mapping[str, Mapping[str, Any]] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def validator(self) -> jsonschema.protocols.Validator:
+        """python-jsonschema, for the paths and messages of errors; built (and imported) only when needed."""
+        return _reference_validator(self.schema, self.documents)
 
     @property
     def label(self) -> str:
@@ -102,9 +107,6 @@ def load_schemas(schema_dir: Path) -> SchemaSet:
             documents[path.name] = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ProdopsError(f"schemas/{path.name}: cannot read the schema: {exc}") from exc
-    registry: Registry[Any] = Registry().with_resources(
-        (name, Resource.from_contents(doc, default_specification=DRAFT202012)) for name, doc in documents.items()
-    )
     kinds: dict[str, KindSchema] = {}
     partial = SchemaSet(kinds, documents)
     fast_registry = _fast_registry(documents)
@@ -112,24 +114,24 @@ def load_schemas(schema_dir: Path) -> SchemaSet:
         kind = doc.get("x-prodops-kind")
         if kind is None:
             continue
-        try:
-            jsonschema.Draft202012Validator.check_schema(doc)
-        except jsonschema.SchemaError as exc:
-            raise ProdopsError(f"schemas/{name}: not a valid JSON Schema: {exc.message}") from exc
-        validator = jsonschema.Draft202012Validator(
-            doc,
-            registry=registry,
-            format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
-        )
+        fast = _fast_validator(fast_registry, name, doc)
+        if fast is None:
+            # jsonschema-rs refuses invalid schemas; without it, python-jsonschema checks the schema.
+            import jsonschema
+
+            try:
+                jsonschema.Draft202012Validator.check_schema(doc)
+            except jsonschema.SchemaError as exc:
+                raise ProdopsError(f"schemas/{name}: not a valid JSON Schema: {exc.message}") from exc
         kinds[kind] = KindSchema(
             kind=kind,
             folder=str(doc["x-prodops-folder"]).strip("/"),
             title_field=str(doc.get("x-prodops-title-field", "title")),
             file=name,
             schema=doc,
-            validator=validator,
             refs=tuple(_ref_fields(partial, name, doc)),
-            fast=_fast_validator(fast_registry, name, doc),
+            fast=fast,
+            documents=documents,
         )
     if not kinds:
         raise ProdopsError(f"{schema_dir}: no schema declares 'x-prodops-kind'")
@@ -137,6 +139,21 @@ def load_schemas(schema_dir: Path) -> SchemaSet:
 
 
 _FAST_BASE = "https://schemas.prodops.invalid/"
+
+
+def _reference_validator(
+    schema: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]]
+) -> jsonschema.protocols.Validator:
+    import jsonschema
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT202012
+
+    registry: Registry[Any] = Registry().with_resources(
+        (name, Resource.from_contents(doc, default_specification=DRAFT202012)) for name, doc in documents.items()
+    )
+    return jsonschema.Draft202012Validator(
+        schema, registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def _fast_registry(documents: Mapping[str, Mapping[str, Any]]) -> Any:
@@ -156,7 +173,11 @@ def _fast_validator(registry: Any, name: str, doc: Mapping[str, Any]) -> Any:
         return jsonschema_rs.validator_for(
             dict(doc), validate_formats=True, registry=registry, base_uri=_FAST_BASE + name
         )
-    except (ValueError, jsonschema_rs.ReferencingError):  # pragma: no cover - fall back to the reference validator
+    except (
+        ValueError,
+        jsonschema_rs.ValidationError,
+        jsonschema_rs.ReferencingError,
+    ):  # fall back to the reference validator
         return None
 
 

@@ -204,3 +204,11 @@ def test_progress_shows_on_a_terminal_after_the_delay_and_is_erased(monkeypatch:
     with Progress(quiet, "checking", delay=0.01):  # type: ignore[arg-type]
         time.sleep(0.1)
     assert quiet.written == ""
+
+
+def test_a_broken_schema_is_a_clear_error(base_repo: Path) -> None:
+    schema = base_repo / "schemas" / "team.schema.json"
+    schema.write_text(schema.read_text().replace('"type": "object",', '"type": 12,', 1))
+    code, output = invoke("validate", "--root", str(base_repo))
+    assert code == 1
+    assert output.startswith("prodops: schemas/team.schema.json: not a valid JSON Schema:")
