@@ -88,14 +88,7 @@ def required_fields(schemas: SchemaSet, kind: KindSchema) -> list[tuple[str, dic
 
 
 def _resolved(schemas: SchemaSet, file: str, node: Mapping[str, Any]) -> dict[str, Any]:
-    if "$ref" not in node:
-        return dict(node)
-    ref_file = str(node["$ref"]).partition("#")[0] or file
-    base = dict(schemas.resolve(file, node))
-    base.update({k: v for k, v in node.items() if k != "$ref"})
-    if "$ref" in base:
-        return _resolved(schemas, ref_file, base)
-    return base
+    return schemas.expand(file, node)[0]
 
 
 def item_fields(schemas: SchemaSet, kind: KindSchema, prop: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:

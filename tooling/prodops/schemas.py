@@ -96,6 +96,22 @@ class SchemaSet:
             out = out[part]
         return dict(out)
 
+    def expand(self, file: str, node: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
+        """Follow ``$ref`` to the end, keeping the referring node's own keywords (its description wins).
+
+        Returns the expanded node and the schema file it lives in, against which its own
+        ``$ref`` values resolve.
+        """
+        merged = dict(node)
+        seen: set[str] = set()
+        while isinstance(merged.get("$ref"), str) and merged["$ref"] not in seen:
+            ref = str(merged["$ref"])
+            seen.add(ref)
+            target = self.resolve(file, merged)
+            file = ref.partition("#")[0] or file
+            merged = {**target, **{k: v for k, v in merged.items() if k != "$ref"}}
+        return merged, file
+
 
 def load_schemas(schema_dir: Path) -> SchemaSet:
     """Read and compile every schema in ``schema_dir``. Raises ProdopsError on a broken schema."""
@@ -218,23 +234,10 @@ def values_at(data: Any, pattern: Pattern) -> Iterator[tuple[tuple[str | int, ..
 
 def field_schema(schemas: SchemaSet, kind: KindSchema, path: tuple[str | int, ...]) -> Mapping[str, Any] | None:
     """The schema node that describes the value at ``path`` (for hints), if it can be found."""
-    node: Mapping[str, Any] = kind.schema
-    file = kind.file
+    node, file = schemas.expand(kind.file, kind.schema)
     for part in path:
-        while "$ref" in node and "properties" not in node and "items" not in node:
-            ref = str(node["$ref"])
-            file = ref.partition("#")[0] or file
-            merged = dict(schemas.resolve(file, node))
-            merged.update({k: v for k, v in node.items() if k != "$ref"})
-            node = merged
-        if isinstance(part, int):
-            items = node.get("items")
-            if not isinstance(items, Mapping):
-                return None
-            node = items
-        else:
-            props = node.get("properties")
-            if not isinstance(props, Mapping) or part not in props:
-                return None
-            node = props[part]
+        child = node.get("items") if isinstance(part, int) else (node.get("properties") or {}).get(part)
+        if not isinstance(child, Mapping):
+            return None
+        node, file = schemas.expand(file, child)
     return node

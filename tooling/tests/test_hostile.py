@@ -121,12 +121,7 @@ SAFE_TEXT = (
 
 
 def _resolved(node: dict[str, Any], file: str) -> tuple[dict[str, Any], str]:
-    while "$ref" in node:
-        ref_file = str(node["$ref"]).partition("#")[0] or file
-        merged = dict(SCHEMAS.resolve(file, node))
-        merged.update({k: v for k, v in node.items() if k != "$ref"})
-        node, file = merged, ref_file
-    return node, file
+    return SCHEMAS.expand(file, node)
 
 
 def value_for(node: dict[str, Any], file: str, depth: int = 0) -> st.SearchStrategy[Any]:

@@ -384,17 +384,12 @@ class Renderer:
 def _field_rows(schemas: SchemaSet, file: str, node: Mapping[str, Any], prefix: str = "") -> Iterable[dict[str, str]]:
     required = set(node.get("required", ()))
     for name, prop in (node.get("properties") or {}).items():
-        resolved = dict(prop)
-        ref_file = file
-        if "$ref" in prop:
-            ref_file = str(prop["$ref"]).partition("#")[0] or file
-            base = dict(schemas.resolve(file, prop))
-            base.update({k: v for k, v in prop.items() if k != "$ref"})
-            resolved = base
+        resolved, ref_file = schemas.expand(file, prop)
         items = resolved.get("items")
         item_node: Mapping[str, Any] | None = None
+        item_file = ref_file
         if isinstance(items, Mapping):
-            item_node = dict(schemas.resolve(ref_file, items)) if "$ref" in items else items
+            item_node, item_file = schemas.expand(ref_file, items)
         kind = resolved.get("type", "")
         type_text = str(kind)
         if kind == "array" and item_node is not None:
@@ -416,4 +411,4 @@ def _field_rows(schemas: SchemaSet, file: str, node: Mapping[str, Any], prefix: 
         if kind == "object" and "properties" in resolved:
             yield from _field_rows(schemas, ref_file, resolved, prefix + name + ".")
         elif item_node is not None and "properties" in item_node:
-            yield from _field_rows(schemas, ref_file, item_node, prefix + name + "[].")
+            yield from _field_rows(schemas, item_file, item_node, prefix + name + "[].")
