@@ -156,6 +156,8 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
         last = index == len(parts) - 1
         nxt = parts[index + 1] if not last else ""
         if isinstance(node, list):
+            if not part.isdigit() or int(part) > 50:
+                raise ProdopsError(f"'{dotted}': '{part}' must be a list position such as 0 or 1")
             position = int(part)
             while len(node) <= position:
                 node.append({})
@@ -163,8 +165,10 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
                 node[position] = value
             else:
                 node = node[position]
-        else:
+        elif isinstance(node, dict):
             if last:
                 node[part] = value
             else:
                 node = node.setdefault(part, [] if nxt.isdigit() else {})
+        else:
+            raise ProdopsError(f"'{dotted}': '{'.'.join(parts[:index])}' already has a plain value")

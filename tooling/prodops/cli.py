@@ -122,6 +122,20 @@ def resolve_root(root: Path | None) -> Path:
     return root.resolve() if root is not None else find_root(Path.cwd())
 
 
+def load_valid(root: Path | None, today: Any, *, use_cache: bool = False, why: str = "") -> pipeline.Result:
+    """The repository's pipeline result for commands that need valid data; errors stop the command.
+
+    The diagnostics go to stderr, then a one-line reason, exit 1.
+    """
+    repo = resolve_root(root)
+    with report.Progress(sys.stderr, "prodops: reading the repository"):
+        result = pipeline.build(repo, today=today.date() if today is not None else None, use_cache=use_cache)
+    if result.count("error"):
+        click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False, err=True)
+        raise ProdopsError("the repository has errors; fix them first" + (f" ({why})" if why else ""))
+    return result
+
+
 def relative_paths(root: Path, paths: tuple[Path, ...]) -> list[str]:
     """Repository-relative POSIX paths; a path outside the repository is a usage error."""
     out = []

@@ -97,6 +97,7 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
 
 def write(catalog: Catalog, fmt: str, out: Path, generated: date) -> str:
     data = document(catalog)
+    (out if fmt == "csv" else out.parent).mkdir(parents=True, exist_ok=True)
     if fmt == "json":
         write_atomic(out, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         return str(out)

@@ -270,3 +270,34 @@ def test_set_replaces_a_block_scalar(repo: Path) -> None:
     assert code == 0, output
     text = path.read_text()
     assert "description: Rate usage against price plans.\nstatus: in-progress\n" in text
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("key_results.x.title=T", "'x' must be a list position"),
+        ("level=company --set level.x=1", "'level' already has a plain value"),
+        ("team", "is not FIELD=VALUE"),
+    ],
+)
+def test_new_explains_a_bad_set(repo: Path, assignment: str, message: str) -> None:
+    args = [
+        "new",
+        "objective",
+        "--no-input",
+        "--title",
+        "Win the SMB segment",
+        "--set",
+        "key_results.0.id=kr1",
+        "--set",
+        assignment,
+    ]
+    code, output = run(repo, *args)
+    assert code in (1, 2) and message in output and "Traceback" not in output
+
+
+def test_export_creates_the_folder_it_writes_into(repo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "not" / "yet" / "there.json"
+    code, output = run(repo, "export", "--format", "json", "--out", str(out))
+    assert code == 0, output
+    assert out.is_file()

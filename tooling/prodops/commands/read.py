@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -10,20 +9,13 @@ from typing import Any
 import click
 
 from prodops import export as exporting
-from prodops import pipeline, query, report
-from prodops.cli import EXIT_PROBLEMS, cli, complete_ids, complete_kinds, resolve_root, root_option, today_option
+from prodops import pipeline, query
+from prodops.cli import cli, complete_ids, complete_kinds, load_valid, root_option, today_option
 from prodops.diagnostics import ProdopsError
 
 
 def _load(root: Path | None, today: Any) -> pipeline.Result:
-    repo = resolve_root(root)
-    with report.Progress(sys.stderr, "prodops: reading the repository"):
-        result = pipeline.build(repo, today=today.date() if today is not None else None, use_cache=True)
-    if result.count("error"):
-        click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False, err=True)
-        click.echo("prodops: the repository has errors; fix them first", err=True)
-        sys.exit(EXIT_PROBLEMS)
-    return result
+    return load_valid(root, today, use_cache=True)
 
 
 @cli.command()

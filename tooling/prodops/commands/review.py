@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from prodops import pipeline, report
-from prodops.cli import EXIT_PROBLEMS, cli, resolve_root, root_option, today_option
+from prodops import pipeline
+from prodops.cli import EXIT_PROBLEMS, cli, load_valid, resolve_root, root_option, today_option
 from prodops.diagnostics import ProdopsError
 
 
@@ -70,10 +70,7 @@ def codeowners(root: Path | None, check: bool, fallback: str | None) -> None:
     from prodops.render.write import _write_atomic
 
     repo = resolve_root(root)
-    result = pipeline.build(repo)
-    if result.count("error"):
-        click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False)
-        raise ProdopsError("fix the errors above first; CODEOWNERS is written from valid data only")
+    result = load_valid(repo, None, why="CODEOWNERS is written from valid data only")
     owner = fallback or result.config.codeowners_fallback
     if not owner:
         raise ProdopsError("no fallback owner: set codeowners-fallback in [tool.prodops] or pass --fallback @org/team")
@@ -114,11 +111,7 @@ def freshness(root: Path | None, today: Any, out: Path) -> None:
     from prodops import freshness as fresh
     from prodops.render.write import _write_atomic
 
-    repo = resolve_root(root)
-    result = pipeline.build(repo, today=today.date() if today is not None else None)
-    if result.count("error"):
-        click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False)
-        raise ProdopsError("fix the errors above first")
+    result = load_valid(root, today)
     grouped = fresh.by_owner(result.catalog, result.diagnostics)
     for handle, findings in sorted(grouped.items()):
         _write_atomic(out / f"{handle}.md", fresh.markdown(handle, findings).encode("utf-8"))

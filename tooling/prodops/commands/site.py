@@ -8,8 +8,7 @@ from typing import Any
 
 import click
 
-from prodops import pipeline, report
-from prodops.cli import EXIT_PROBLEMS, cli, resolve_root, root_option, today_option
+from prodops.cli import EXIT_PROBLEMS, cli, load_valid, resolve_root, root_option, today_option
 from prodops.diagnostics import ProdopsError
 
 
@@ -50,10 +49,7 @@ def render(out: Path, root: Path | None, today: Any) -> None:
     from prodops.render import SiteOptions, render_site, write_docs
 
     repo = resolve_root(root)
-    result = pipeline.build(repo, today=today.date() if today is not None else None)
-    if result.count("error"):
-        click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False)
-        sys.exit(EXIT_PROBLEMS)
+    result = load_valid(repo, today)
     config = _load_mkdocs_yaml(repo)
     edit_base = ""
     if config.get("repo_url") and config.get("edit_uri"):
