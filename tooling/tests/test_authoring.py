@@ -289,9 +289,9 @@ def test_new_explains_a_bad_set(repo: Path, assignment: str, message: str) -> No
         "Win the SMB segment",
         "--set",
         "key_results.0.id=kr1",
-        "--set",
-        assignment,
     ]
+    for one in assignment.split(" --set "):
+        args += ["--set", one]
     code, output = run(repo, *args)
     assert code in (1, 2) and message in output and "Traceback" not in output
 
