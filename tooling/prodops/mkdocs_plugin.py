@@ -13,6 +13,7 @@ prints; warnings are reported but do not fail the build.
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 from datetime import date
@@ -106,7 +107,7 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Defence in depth: no link or image on a page may use a scheme other than http(s) or mailto."""
         return _HREF.sub(
-            lambda m: m.group(0) if safe_url(_html_unescape(m.group(2))) else f'{m.group(1)}="#unsafe-link-removed"',
+            lambda m: m.group(0) if safe_url(html.unescape(m.group(2))) else f'{m.group(1)}="#unsafe-link-removed"',
             html,
         )
 
@@ -131,9 +132,3 @@ def _nav_pages(nav: object) -> set[str]:
     if isinstance(nav, dict):
         return set().union(*(_nav_pages(value) for value in nav.values())) if nav else set()
     return set()
-
-
-def _html_unescape(text: str) -> str:
-    import html
-
-    return html.unescape(text)
