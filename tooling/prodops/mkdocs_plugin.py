@@ -13,9 +13,9 @@ prints; warnings are reported but do not fail the build.
 
 from __future__ import annotations
 
-import html
 import logging
 import re
+from html import unescape
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -107,7 +107,7 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         """Defence in depth: no link or image on a page may use a scheme other than http(s) or mailto."""
         return _HREF.sub(
-            lambda m: m.group(0) if safe_url(html.unescape(m.group(2))) else f'{m.group(1)}="#unsafe-link-removed"',
+            lambda m: m.group(0) if safe_url(unescape(m.group(2))) else f'{m.group(1)}="#unsafe-link-removed"',
             html,
         )
 
