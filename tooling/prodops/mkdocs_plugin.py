@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import logging
 import re
-from html import unescape
 from datetime import date
+from html import unescape
 from pathlib import Path
 from typing import Any
 
