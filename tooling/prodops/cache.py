@@ -1,14 +1,19 @@
 """A cache of what each unchanged file holds, so pre-commit and repeated runs skip parsing.
 
-For every content file it keeps the parsed data and the load and schema diagnostics,
-keyed by the file's size, modification time and content hash. It lives in
-``.prodops-cache/`` at the repository root, split into shards so that a run after one
-edit rewrites one small shard rather than the whole cache, (with a ``.gitignore`` of its own, so it is
-never committed) as JSON: nothing in it can run code, and a damaged or foreign cache is
-simply ignored. It is invalidated as a whole when the schemas or prodops change.
+For every content file it keeps the load and schema diagnostics, the file's outline
+(its id, key results and the ids it names: all that linking needs) and its parsed data,
+keyed by the file's size, modification time and content hash. Outlines are read for
+every file at the start of a run; data only for the files whose models are built, so
+checking one file in a large repository reads a few rows, not the whole cache.
+
+It is one SQLite database in ``.prodops-cache/`` at the repository root (with a
+``.gitignore`` of its own, so it is never committed). Values are stored as JSON text:
+nothing in it can run code, and a damaged, locked or foreign cache is simply not used
+(a damaged one is replaced on the next write). It is invalidated as a whole when the
+schemas or prodops change.
 
 A file whose size and modification time match is trusted without reading it, unless it
-was modified within two seconds of the cache being written (the "racy" case Git also
+was modified within two seconds of its entry being written (the "racy" case Git also
 guards against): such an entry is checked against the content hash.
 """
 
@@ -17,19 +22,37 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import sqlite3
 import time
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from prodops import __version__
+from prodops.catalog import Outline
 from prodops.diagnostics import Diagnostic
 
 CACHE_DIR = ".prodops-cache"
-FORMAT = 2
-SHARDS = 64
+CACHE_FILE = "files.sqlite"
+FORMAT = 3
 RACY_NS = 2_000_000_000
+LOCK_TIMEOUT_S = 2.0
+NO_PROBLEMS = "[]"
+
+_TABLE = """
+CREATE TABLE IF NOT EXISTS files (
+    rel TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    digest TEXT NOT NULL,
+    written_ns INTEGER NOT NULL,
+    valid INTEGER NOT NULL,
+    problems TEXT NOT NULL,
+    outline TEXT,
+    data TEXT
+)
+"""
 
 
 @dataclass
@@ -37,9 +60,42 @@ class Entry:
     size: int
     mtime_ns: int
     digest: str
-    data: Any  # the parsed document, or None when it could not be loaded
-    problems: list[Diagnostic]
     valid: bool
+    outline: Outline | None  # None when the file could not be loaded
+    problems_json: str = NO_PROBLEMS
+    data: Any = None  # the parsed document once read (or when just stored); None otherwise
+    written_ns: int = 0
+    _problems: list[Diagnostic] | None = field(default=None, repr=False)
+
+    @property
+    def problems(self) -> list[Diagnostic]:
+        if self._problems is None:
+            self._problems = (
+                [] if self.problems_json == NO_PROBLEMS else [_diagnostic(d) for d in json.loads(self.problems_json)]
+            )
+        return self._problems
+
+    @classmethod
+    def of(
+        cls,
+        stat: os.stat_result,
+        raw: bytes,
+        data: Any,
+        problems: list[Diagnostic],
+        valid: bool,
+        outline: Outline | None,
+    ) -> Entry:
+        """The entry for a file just read (``raw``), loaded (``data``) and checked."""
+        return cls(
+            stat.st_size,
+            stat.st_mtime_ns,
+            digest(raw),
+            valid,
+            outline,
+            json.dumps([_plain(d) for d in problems], ensure_ascii=False) if problems else NO_PROBLEMS,
+            data,
+            _problems=problems,
+        )
 
 
 def digest(raw: bytes) -> str:
@@ -55,109 +111,182 @@ def schema_key(schema_dir: Path) -> str:
     return hasher.hexdigest()
 
 
-def _shard(rel: str) -> int:
-    return int.from_bytes(hashlib.blake2b(rel.encode("utf-8"), digest_size=2).digest(), "big") % SHARDS
-
-
 class Cache:
-    """Read once at the start of a run; the shards that changed are written once at the end."""
+    """Outlines are read once at the start of a run; the rows that changed are written once at the end."""
 
     def __init__(self, root: Path, key: str) -> None:
         self.folder = root / CACHE_DIR
+        self.path = self.folder / CACHE_FILE
         self.key = key
         self.entries: dict[str, Entry] = {}
-        self.written_ns: dict[int, int] = {}
-        self.dirty: set[int] = set()
-        for shard in range(SHARDS):
-            self._read(shard)
+        self.changed: set[str] = set()
+        self.removed: set[str] = set()
+        self.fresh = True  # the database holds nothing usable: on save, start it again
+        self.writable = True
+        self._db: sqlite3.Connection | None = None
+        if self.path.is_file():
+            try:
+                self._read()
+            except sqlite3.OperationalError as exc:
+                self.entries = {}
+                # Another run is writing it: leave it alone this time. Anything else: rebuild it.
+                self.writable = "locked" not in str(exc)
+            except (sqlite3.Error, ValueError, TypeError, KeyError, IndexError):
+                self.entries = {}  # damaged or foreign: every file is read afresh, and the cache rebuilt
 
-    def _path(self, shard: int) -> Path:
-        return self.folder / f"files-{shard:02d}.json"
+    def _connect(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_S, isolation_level=None)
+        return self._db
 
-    def _read(self, shard: int) -> None:
-        try:
-            raw = json.loads(self._path(shard).read_text(encoding="utf-8"))
-            if raw.get("key") != self.key:
-                return
-            written = int(raw["written_ns"])
-            entries = {
-                rel: Entry(
-                    e["size"],
-                    e["mtime_ns"],
-                    e["digest"],
-                    e["data"],
-                    [_diagnostic(d) for d in e["problems"]],
-                    bool(e["valid"]),
-                )
-                for rel, e in raw["entries"].items()
-                if _shard(rel) == shard
-            }
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return  # no shard, or one we cannot trust: its files are read afresh
-        self.entries.update(entries)
-        self.written_ns[shard] = written
+    def _read(self) -> None:
+        db = self._connect()
+        (stored,) = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone() or (None,)
+        if stored != self.key:
+            return
+        entries = {}
+        for rel, size, mtime_ns, hashed, written_ns, valid, problems, shape in db.execute(
+            "SELECT rel, size, mtime_ns, digest, written_ns, valid, problems, outline FROM files"
+        ):
+            entries[rel] = Entry(
+                int(size),
+                int(mtime_ns),
+                str(hashed),
+                bool(valid),
+                None if shape is None else _outline(json.loads(shape)),
+                str(problems),
+                written_ns=int(written_ns),
+            )
+        self.entries = entries
+        self.fresh = False
 
-    def lookup(self, rel: str, stat: os.stat_result, read: Any) -> Entry | None:
+    def lookup(self, rel: str, stat: os.stat_result, read: Callable[[], bytes | None]) -> Entry | None:
         """The cached entry if the file is unchanged; ``read()`` gives its bytes when a check needs them."""
         entry = self.entries.get(rel)
         if entry is None or entry.size != stat.st_size:
             return None
-        if entry.mtime_ns == stat.st_mtime_ns and stat.st_mtime_ns < self.written_ns.get(_shard(rel), 0) - RACY_NS:
+        mtime = stat.st_mtime_ns
+        if entry.mtime_ns == mtime and mtime < entry.written_ns - RACY_NS:
             return entry
         raw = read()
         if raw is None or digest(raw) != entry.digest:
             return None
-        if entry.mtime_ns != stat.st_mtime_ns:
-            entry.mtime_ns = stat.st_mtime_ns
-            self.dirty.add(_shard(rel))
+        if entry.mtime_ns != mtime or time.time_ns() - RACY_NS > mtime:
+            entry.mtime_ns = mtime  # written again with a later stamp, so next time it is trusted unread
+            self.changed.add(rel)
         return entry
+
+    def data(self, rel: str) -> Any:
+        """The cached data of one unchanged file, or None if the cache cannot give it."""
+        return self.load_data([rel]).get(rel)
+
+    def load_data(self, rels: Iterable[str]) -> dict[str, Any]:
+        """The cached data of these files (those the cache holds), read in one pass."""
+        wanted = [rel for rel in rels if rel in self.entries]
+        out: dict[str, Any] = {}
+        try:
+            db = self._connect()
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for rel, hashed, text in db.execute(
+                    f"SELECT rel, digest, data FROM files WHERE rel IN ({marks})",  # only "?" marks go into the text
+                    chunk,
+                ):
+                    entry = self.entries.get(rel)
+                    if text is not None and entry is not None and hashed == entry.digest:
+                        out[rel] = json.loads(text)
+        except (sqlite3.Error, ValueError):
+            pass  # the caller reads the file itself
+        return out
 
     def store(self, rel: str, entry: Entry) -> None:
         self.entries[rel] = entry
-        self.dirty.add(_shard(rel))
+        self.changed.add(rel)
+        self.removed.discard(rel)
 
     def forget_missing(self, present: set[str]) -> None:
         for rel in [r for r in self.entries if r not in present]:
             del self.entries[rel]
-            self.dirty.add(_shard(rel))
+            self.changed.discard(rel)
+            self.removed.add(rel)
 
     def save(self) -> None:
-        """Write the changed shards atomically; a cache that cannot be written is not an error."""
-        if not self.dirty:
+        """Write the changed rows in one transaction; a cache that cannot be written is not an error."""
+        if not self.writable or not (self.changed or self.removed or self.fresh):
+            self.close()
             return
         try:
-            self.folder.mkdir(exist_ok=True)
-            ignore = self.folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# prodops' cache of parsed files; never committed.\n*\n", encoding="utf-8")
-            by_shard: dict[int, dict[str, Entry]] = {shard: {} for shard in self.dirty}
-            for rel, entry in self.entries.items():
-                shard = _shard(rel)
-                if shard in by_shard:
-                    by_shard[shard][rel] = entry
-            now = time.time_ns()
-            for shard, entries in by_shard.items():
-                payload = {
-                    "key": self.key,
-                    "written_ns": now,
-                    "entries": {
-                        rel: {
-                            "size": e.size,
-                            "mtime_ns": e.mtime_ns,
-                            "digest": e.digest,
-                            "data": e.data,
-                            "problems": [_plain(d) for d in e.problems],
-                            "valid": e.valid,
-                        }
-                        for rel, e in entries.items()
-                    },
-                }
-                fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".files.", suffix=".tmp")
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    json.dump(payload, handle, ensure_ascii=False, separators=(",", ":"), allow_nan=True)
-                Path(tmp).replace(self._path(shard))
-        except OSError:
+            self._write()
+        except (OSError, sqlite3.Error):
             pass
+        finally:
+            self.close()
+
+    def _write(self) -> None:
+        self.folder.mkdir(exist_ok=True)
+        ignore = self.folder / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# prodops' cache of parsed files; never committed.\n*\n", encoding="utf-8")
+        if self.fresh:
+            self.close()
+            self.path.unlink(missing_ok=True)  # damaged, foreign or out of date: begin again
+            for stale in [*self.folder.glob(CACHE_FILE + "-*"), *self.folder.glob("files-*.json")]:
+                stale.unlink(missing_ok=True)  # its journal, and the JSON shards of earlier versions
+        db = self._connect()
+        now = time.time_ns()
+        rows = []
+        for rel in self.changed:
+            e = self.entries[rel]
+            rows.append(
+                (
+                    rel,
+                    e.size,
+                    e.mtime_ns,
+                    e.digest,
+                    now,
+                    int(e.valid),
+                    e.problems_json,
+                    None if e.outline is None else json.dumps(e.outline, ensure_ascii=False),
+                    None if e.data is None else json.dumps(e.data, ensure_ascii=False, separators=(",", ":")),
+                )
+            )
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            db.execute(_TABLE)
+            if self.fresh:
+                db.execute("DELETE FROM files")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
+            db.executemany("DELETE FROM files WHERE rel = ?", [(rel,) for rel in self.removed])
+            # A row whose data is not in memory (only its stamp changed) keeps the data it has.
+            db.executemany(
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rel) DO UPDATE SET "
+                "size = excluded.size, mtime_ns = excluded.mtime_ns, digest = excluded.digest, "
+                "written_ns = excluded.written_ns, valid = excluded.valid, problems = excluded.problems, "
+                "outline = excluded.outline, data = COALESCE(excluded.data, files.data)",
+                rows,
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+
+def _outline(raw: list[Any]) -> Outline:
+    raw_id, krs, refs = raw
+    if not (raw_id is None or isinstance(raw_id, str)):
+        raise TypeError("outline id")
+    return Outline(
+        raw_id,
+        tuple(str(kr) for kr in krs),
+        tuple((str(name), str(kind), tuple(path), str(target)) for name, kind, path, target in refs),
+    )
 
 
 def _plain(d: Diagnostic) -> list[Any]:

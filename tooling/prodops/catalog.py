@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from prodops import model
 from prodops.diagnostics import Diagnostic, JsonPath
@@ -21,8 +22,7 @@ PERSON = "person"
 KEY_RESULT = "key-result"
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """One use of an id: ``source`` entity's field at ``path`` names ``target`` of ``kind``."""
 
     source: str
@@ -30,6 +30,34 @@ class Reference:
     path: JsonPath
     kind: str
     target: str
+
+
+class Outline(NamedTuple):
+    """What one file defines and names: all that linking needs, without the file's data.
+
+    The cache keeps an outline per file, so a run that checks one file links the whole
+    repository without reading the data of every other file.
+    """
+
+    id: str | None
+    key_results: tuple[str, ...]  # the key-result ids of an objective
+    refs: tuple[tuple[str, str, JsonPath, str], ...]  # (field, kind, path, id) for every string in a reference field
+
+
+def outline(doc: Document, invalid: Collection[JsonPath] = ()) -> Outline:
+    """The outline of a loaded document; values at ``invalid`` paths (schema errors of their own) are left out."""
+    data = doc.data
+    raw_id = data.get("id")
+    krs: tuple[str, ...] = ()
+    if doc.kind.kind == "objective" and isinstance(data.get("key_results"), list):
+        krs = tuple(kr["id"] for kr in data["key_results"] if isinstance(kr, dict) and isinstance(kr.get("id"), str))
+    refs = tuple(
+        (ref_field.name, ref_field.target, path, value)
+        for ref_field in doc.kind.refs
+        for path, value in values_at(data, ref_field.pattern)
+        if isinstance(value, str) and path not in invalid
+    )
+    return Outline(raw_id if isinstance(raw_id, str) else None, krs, refs)
 
 
 @dataclass
@@ -87,7 +115,7 @@ def link(
     valid: Mapping[str, bool],
     schemas: SchemaSet,
     unloaded: Mapping[str, str] | None = None,
-    invalid_paths: frozenset[tuple[str, JsonPath]] = frozenset(),
+    outlines: Mapping[str, Outline] | None = None,
     focus: set[str] | None = None,
 ) -> tuple[Catalog, list[Diagnostic]]:
     """Index ids, check every reference, derive inverse relations and find cycles.
@@ -96,7 +124,11 @@ def link(
     objects, but every document's id is known, and so is the id (file name) of
     every file that could not be loaded (``unloaded``: id -> kind), so one
     mistake is never reported a second time as a dangling reference elsewhere.
-    Values with a schema error of their own (``invalid_paths``) are not checked again.
+
+    ``outlines`` (by repository-relative path) say what each document defines and names,
+    leaving out values with a schema error of their own, which are not checked again; a
+    document without one is outlined here. Linking reads nothing else of a document, so a
+    cached document's data is never read unless a model is built from it.
 
     With ``focus`` (repository-relative paths), model objects are built only for those
     files' entities, the entities they reference, the entities that reference them and
@@ -107,10 +139,16 @@ def link(
     catalog = Catalog()
     problems: list[Diagnostic] = []
     known: dict[str, Document] = {}
+    known_krs: dict[str, tuple[str, ...]] = {}
+    outlined: dict[str, Outline] = {}
     placeholders = dict(unloaded or {})
+    given = outlines or {}
     for doc in sorted(documents, key=lambda d: d.rel):
-        raw_id = doc.data.get("id")
-        if not isinstance(raw_id, str):
+        shape = given.get(doc.rel)
+        if shape is None:
+            shape = outline(doc)
+        raw_id = shape.id
+        if raw_id is None:
             continue
         if raw_id != doc.stem:
             line, column = doc.locate(("id",))
@@ -143,32 +181,35 @@ def link(
             )
             continue
         known[raw_id] = doc
+        outlined[raw_id] = shape
+        if doc.kind.kind == "objective":
+            known_krs[raw_id] = shape.key_results
         catalog.documents[raw_id] = doc
         if raw_id != doc.stem:
             placeholders.setdefault(doc.stem, doc.kind.kind)
-    known_krs = _known_key_results(known)
 
+    incoming = catalog.incoming
     for oid, doc in known.items():
-        # References are checked in every document (the values are checked to be strings),
-        # so a PM sees a dangling id together with the schema errors; only valid
-        # documents contribute relations.
+        # References are checked in every document, so a PM sees a dangling id together
+        # with the schema errors; only valid documents contribute relations.
         is_valid = bool(valid.get(doc.rel))
-        for ref_field in doc.kind.refs:
-            for path, value in values_at(doc.data, ref_field.pattern):
-                if not isinstance(value, str):
+        for field_name, target_kind, path, value in outlined[oid].refs:
+            if target_kind != PERSON and placeholders.get(value) != target_kind:
+                if target_kind == KEY_RESULT:
+                    objective_id, _, kr_id = value.partition(".")
+                    ok = kr_id in known_krs.get(objective_id, ())
+                else:
+                    found = known.get(value)
+                    ok = found is not None and found.kind.kind == target_kind
+                if not ok:
+                    ref = Reference(oid, field_name, path, target_kind, value)
+                    problems.append(_reference_problem(doc, ref, known, known_krs, schemas))
                     continue
-                if (doc.rel, path) in invalid_paths:
-                    continue
-                ref = Reference(oid, ref_field.name, path, ref_field.target, value)
-                if ref_field.target != PERSON and placeholders.get(value) != ref_field.target:
-                    problem = _check_reference(doc, ref, known, known_krs, schemas)
-                    if problem is not None:
-                        problems.append(problem)
-                        continue
-                if not is_valid:
-                    continue
-                catalog.references.append(ref)
-                catalog.incoming[value].append(ref)
+            if not is_valid:
+                continue
+            ref = Reference(oid, field_name, path, target_kind, value)
+            catalog.references.append(ref)
+            incoming[value].append(ref)
 
     wanted = None if focus is None else _neighbourhood(catalog, known, focus)
     for raw_id, doc in known.items():
@@ -210,28 +251,20 @@ def _table(catalog: Catalog, kind: str) -> dict[str, object]:
     return tables[kind]
 
 
-def _known_key_results(known: Mapping[str, Document]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for oid, doc in known.items():
-        if doc.kind.kind != "objective":
-            continue
-        krs = doc.data.get("key_results")
-        out[oid] = (
-            [kr["id"] for kr in krs if isinstance(kr, dict) and isinstance(kr.get("id"), str)]
-            if isinstance(krs, list)
-            else []
-        )
-    return out
-
-
 def _suggest(value: str, candidates: Iterable[str]) -> str:
     close = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _check_reference(
-    doc: Document, ref: Reference, known: Mapping[str, Document], known_krs: Mapping[str, list[str]], schemas: SchemaSet
-) -> Diagnostic | None:
+def _reference_problem(
+    doc: Document,
+    ref: Reference,
+    known: Mapping[str, Document],
+    known_krs: Mapping[str, tuple[str, ...]],
+    schemas: SchemaSet,
+) -> Diagnostic:
+    """What is wrong with a reference that names no entity of its kind."""
+
     def problem(code: str, message: str, hint: str) -> Diagnostic:
         line, column = doc.locate(ref.path)  # positions are computed only for files with a problem
         return Diagnostic("error", code, message, doc.rel, line, column, ref.path, hint=hint)
@@ -244,17 +277,13 @@ def _check_reference(
                 f"{ref.field}: '{ref.target}' names no objective '{objective}'{_suggest(objective, known_krs)}",
                 "write key results as OBJECTIVE-ID.KR-ID; `prodops list objective` shows the ids",
             )
-        if kr not in known_krs[objective]:
-            listed = ", ".join(known_krs[objective]) or "none"
-            return problem(
-                "PO303",
-                f"{ref.field}: objective '{objective}' has no key result '{kr}'{_suggest(kr, known_krs[objective])}",
-                f"its key results are: {listed}",
-            )
-        return None
+        listed = ", ".join(known_krs[objective]) or "none"
+        return problem(
+            "PO303",
+            f"{ref.field}: objective '{objective}' has no key result '{kr}'{_suggest(kr, known_krs[objective])}",
+            f"its key results are: {listed}",
+        )
     target = known.get(ref.target)
-    if target is not None and target.kind.kind == ref.kind:
-        return None
     label = schemas.kinds[ref.kind].label if ref.kind in schemas.kinds else ref.kind
     if target is None:
         same_kind = [i for i, d in known.items() if d.kind.kind == ref.kind]
@@ -264,13 +293,11 @@ def _check_reference(
             f"{ref.field}: '{ref.target}' is not a {label}{_suggest(ref.target, same_kind)}",
             f"use the id of a file in {folder}/ (its name without .yaml)",
         )
-    if target.kind.kind != ref.kind:
-        return problem(
-            "PO304",
-            f"{ref.field}: '{ref.target}' is a {target.kind.label}, not a {label}",
-            f"this field takes the id of a {label}",
-        )
-    return None
+    return problem(
+        "PO304",
+        f"{ref.field}: '{ref.target}' is a {target.kind.label}, not a {label}",
+        f"this field takes the id of a {label}",
+    )
 
 
 def _cycles(catalog: Catalog, schemas: SchemaSet) -> list[Diagnostic]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,9 +26,19 @@ class Document:
     rel: str
     kind: KindSchema
     text_or_none: str | None  # None when the data came from the cache: read again only if needed
-    data: dict[str, Any]
+    data_or_none: dict[str, Any] | None  # None until ``fetch`` is asked for it
     source: Path | str | None = None
+    fetch: Callable[[], dict[str, Any]] | None = field(default=None, repr=False)
     _positions: yamlparse.Parsed | None = field(default=None, repr=False)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The parsed document; a cached document's data is read from the cache when first needed."""
+        if self.data_or_none is None:
+            if self.fetch is None:
+                raise ValueError(f"{self.rel}: a document needs data or a way to fetch it")
+            self.data_or_none = self.fetch()
+        return self.data_or_none
 
     @property
     def stem(self) -> str:

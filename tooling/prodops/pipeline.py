@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from prodops import gitrev, lifecycle, loader, schemacheck
-from prodops.cache import Cache, digest, schema_key
+from prodops.cache import Cache, schema_key
 from prodops.cache import Entry as CacheEntry
-from prodops.catalog import Catalog, link
+from prodops.catalog import Catalog, Outline, link, outline
 from prodops.codes import CHECKS
 from prodops.config import Config, load_config
-from prodops.diagnostics import Diagnostic, JsonPath, ProdopsError
+from prodops.diagnostics import Diagnostic, ProdopsError
 from prodops.loader import Document
 from prodops.rules import REGISTRY, Context
 from prodops.schemas import SchemaSet, load_schemas
@@ -108,10 +109,12 @@ def _build(
                 else [Diagnostic("error", "PO109", "no such file", rel)]
             )
     cache = Cache(root, schema_key(root / SCHEMA_DIR)) if use_cache else None
-    documents, valid, invalid_paths = _load_and_check(root, schemas, files, cache, diagnostics, overrides)
+    focus = set(wanted) if focused and wanted is not None else None
+    documents, valid, outlines = _load_and_check(root, schemas, files, cache, diagnostics, overrides)
     if cache is not None:
         cache.forget_missing(set(files))
-        cache.save()
+        if focus is None:  # every model will be built: read the cached data in one pass
+            _fill(cache, documents)
 
     loaded_rels = {doc.rel for doc in documents}
     unloaded = {
@@ -119,9 +122,10 @@ def _build(
         for rel in files
         if rel not in loaded_rels and (kind := schemas.kind_for(rel)) is not None
     }
-    focus = set(wanted) if focused and wanted is not None else None
-    catalog, link_problems = link(documents, valid, schemas, unloaded, frozenset(invalid_paths), focus)
+    catalog, link_problems = link(documents, valid, schemas, unloaded, outlines, focus)
     diagnostics.extend(link_problems)
+    if cache is not None:
+        cache.save()
 
     # Process rules judge the repository as a whole; on incomplete data they would
     # report the consequences of the errors above, so they wait until those are fixed.
@@ -142,21 +146,26 @@ def _load_and_check(
     cache: Cache | None,
     diagnostics: list[Diagnostic],
     overrides: dict[str, str],
-) -> tuple[list[Document], dict[str, bool], set[tuple[str, JsonPath]]]:
-    """Stages 1 and 2 per file: load strictly, check against the schema; reuse the cache where it is current."""
+) -> tuple[list[Document], dict[str, bool], dict[str, Outline]]:
+    """Stages 1 and 2 per file: load strictly, check against the schema; reuse the cache where it is current.
+
+    Returns the documents, whether each passed its schema, and each one's outline (what
+    linking needs). A document taken from the cache fetches its data only when asked.
+    """
     documents: list[Document] = []
     valid: dict[str, bool] = {}
-    invalid_paths: set[tuple[str, JsonPath]] = set()
+    outlines: dict[str, Outline] = {}
     root_text = str(root)
     for rel in files:
         kind = schemas.kind_for(rel)
         # A plain string, not a Path: building 10,000 Path objects costs more than the cache saves.
         location = f"{root_text}/{rel}"
+        raw: bytes | None = None
+        stat: os.stat_result | None = None
         if rel in overrides and kind is not None:
             doc, problems = loader.load_bytes(rel, kind, overrides[rel].encode("utf-8"), schemas, None)
             if doc is not None:
                 doc.text_or_none = overrides[rel]
-            raw, stat = None, None
         elif cache is not None and kind is not None and rel.endswith(loader.YAML_SUFFIX):
             try:
                 stat = os.stat(location)  # noqa: PTH116 - see above
@@ -172,10 +181,12 @@ def _load_and_check(
             entry = cache.lookup(rel, stat, read) if stat is not None else None
             if entry is not None:
                 diagnostics.extend(entry.problems)
-                if entry.data is not None:
-                    documents.append(loader.Document(rel, kind, None, entry.data, location))
+                if entry.outline is not None:
+                    documents.append(
+                        loader.Document(rel, kind, None, entry.data, location, _fetcher(root, schemas, cache, rel))
+                    )
                     valid[rel] = entry.valid
-                    invalid_paths.update((rel, p.path) for p in entry.problems if p.code.startswith("PO2"))
+                    outlines[rel] = entry.outline
                 continue
             raw = read()
             if raw is None or stat is None:
@@ -184,27 +195,49 @@ def _load_and_check(
             doc, problems = loader.load_bytes(rel, kind, raw, schemas, Path(location))
         else:
             doc, problems = loader.load_file(root, schemas, rel)
-            raw, stat = None, None
         schema_problems = schemacheck.check_document(doc, schemas) if doc is not None else []
         diagnostics.extend(problems)
         diagnostics.extend(schema_problems)
+        shape = None
         if doc is not None:
             documents.append(doc)
             valid[rel] = not schema_problems
-            invalid_paths.update((rel, p.path) for p in schema_problems)
+            shape = outlines[rel] = outline(doc, {p.path for p in schema_problems})
         if cache is not None and raw is not None and stat is not None:
             cache.store(
                 rel,
-                CacheEntry(
-                    stat.st_size,
-                    stat.st_mtime_ns,
-                    digest(raw),
+                CacheEntry.of(
+                    stat,
+                    raw,
                     doc.data if doc is not None else None,
                     [*problems, *schema_problems],
                     not schema_problems,
+                    shape,
                 ),
             )
-    return documents, valid, invalid_paths
+    return documents, valid, outlines
+
+
+def _fetcher(root: Path, schemas: SchemaSet, cache: Cache, rel: str) -> Callable[[], dict[str, Any]]:
+    """How a cached document gets its data: from the cache, or (if the cache cannot give it) from the file."""
+
+    def fetch() -> dict[str, Any]:
+        data = cache.data(rel)
+        if isinstance(data, dict):
+            return data
+        doc = loader.load_file(root, schemas, rel)[0]
+        return doc.data if doc is not None else {}
+
+    return fetch
+
+
+def _fill(cache: Cache, documents: list[Document]) -> None:
+    pending = [doc for doc in documents if doc.data_or_none is None]
+    found = cache.load_data(doc.rel for doc in pending)
+    for doc in pending:
+        data = found.get(doc.rel)
+        if isinstance(data, dict):
+            doc.data_or_none = data
 
 
 def _check_rules(catalog: Catalog, config: Config, today: date) -> list[Diagnostic]:

@@ -7,6 +7,7 @@ import shutil
 from datetime import date
 from pathlib import Path
 
+import click
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -67,3 +68,11 @@ def check_golden(path: Path, actual: str) -> None:
 @pytest.fixture
 def base_repo(tmp_path: Path) -> Path:
     return assemble(None, tmp_path / "repo")
+
+
+def all_commands() -> list[tuple[str, click.Command]]:
+    """Every top-level command, loaded the way `prodops --help` loads them."""
+    from prodops.cli import cli
+
+    ctx = click.Context(cli)
+    return [(name, command) for name in cli.list_commands(ctx) if (command := cli.get_command(ctx, name)) is not None]

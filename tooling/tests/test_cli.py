@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT, TODAY
+from conftest import REPO_ROOT, TODAY, all_commands
 
 from prodops import pipeline
 from prodops.cli import cli
@@ -165,9 +165,32 @@ def test_python_dash_m_runs_the_cli() -> None:
     assert "validate" in result.stdout
 
 
+def test_every_command_is_listed_and_loads_from_the_module_named_for_it() -> None:
+    import importlib
+
+    from prodops.cli import LAZY_COMMANDS
+
+    for module in sorted(set(LAZY_COMMANDS.values())):
+        importlib.import_module(module)
+    names = [name for name, _ in all_commands()]
+    assert names == sorted(cli.commands), "a command module defines a command missing from LAZY_COMMANDS"
+    for name, module in LAZY_COMMANDS.items():
+        assert cli.commands[name].callback.__module__ == module, name  # type: ignore[union-attr]
+
+
+def test_validate_does_not_import_the_site_or_writing_code() -> None:
+    code = (
+        "import sys; from prodops.cli import cli; "
+        "cli.main(['validate', '--help'], standalone_mode=False); "
+        "print(sorted(m for m in sys.modules if m.startswith(('jinja2', 'prodops.commands', 'prodops.render'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO_ROOT)
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_every_command_has_help_with_an_example() -> None:
     assert isinstance(cli, __import__("click").Group)
-    for name, command in cli.commands.items():
+    for name, command in all_commands():
         assert command.help and "Example:" in command.help, name
 
 

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT, TODAY
+from conftest import REPO_ROOT, TODAY, all_commands
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
@@ -192,7 +192,7 @@ def test_render_output_builds_with_zensical(tmp_path: Path) -> None:
 
 def test_cli_reference_page_is_generated_from_the_help(example_site: Path) -> None:
     page = (example_site / "reference" / "cli.html").read_text()
-    for name, command in cli.commands.items():
+    for name, command in all_commands():
         assert f"prodops {name}</code>" in page, name
         assert (command.help or "").split("\n")[0].split(".")[0][:40].replace("'", "&#39;") in page.replace(
             "&quot;", '"'

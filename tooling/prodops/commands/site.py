@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import Any
@@ -75,6 +76,7 @@ def build(root: Path | None, strict: bool) -> None:
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
+    gc.enable()  # Markdown makes cyclic garbage for every page; without the collector it piles up
     repo = resolve_root(root)
     _mkdocs_logging()
     try:
@@ -97,6 +99,7 @@ def serve(root: Path | None, port: int) -> None:
     from mkdocs.commands.serve import serve as mkdocs_serve
     from mkdocs.exceptions import MkDocsException
 
+    gc.enable()  # rebuilds for hours: garbage must be collected (`main` turns the collector off for batches)
     repo = resolve_root(root)
     _mkdocs_logging()
     try:
