@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import Any
 
 from prodops import __version__
-from prodops.catalog import Outline
 from prodops.diagnostics import Diagnostic
+from prodops.outline import Outline, RefUse
 
 CACHE_DIR = ".prodops-cache"
 CACHE_FILE = "files.sqlite"
-FORMAT = 3
+FORMAT = 4
 RACY_NS = 2_000_000_000
 LOCK_TIMEOUT_S = 2.0
 NO_PROBLEMS = "[]"
@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS files (
     valid INTEGER NOT NULL,
     problems TEXT NOT NULL,
     outline TEXT,
+    refs TEXT,
     data TEXT
 )
 """
@@ -145,15 +146,15 @@ class Cache:
         if stored != self.key:
             return
         entries = {}
-        for rel, size, mtime_ns, hashed, written_ns, valid, problems, shape in db.execute(
-            "SELECT rel, size, mtime_ns, digest, written_ns, valid, problems, outline FROM files"
+        for rel, size, mtime_ns, hashed, written_ns, valid, problems, shape, refs in db.execute(
+            "SELECT rel, size, mtime_ns, digest, written_ns, valid, problems, outline, refs FROM files"
         ):
             entries[rel] = Entry(
                 int(size),
                 int(mtime_ns),
                 str(hashed),
                 bool(valid),
-                None if shape is None else _outline(json.loads(shape)),
+                None if shape is None else _outline(json.loads(shape), refs),
                 str(problems),
                 written_ns=int(written_ns),
             )
@@ -247,7 +248,8 @@ class Cache:
                     now,
                     int(e.valid),
                     e.problems_json,
-                    None if e.outline is None else json.dumps(e.outline, ensure_ascii=False),
+                    None if e.outline is None else json.dumps(_plain_outline(e.outline), ensure_ascii=False),
+                    None if e.outline is None else json.dumps(e.outline.refs, ensure_ascii=False),
                     None if e.data is None else json.dumps(e.data, ensure_ascii=False, separators=(",", ":")),
                 )
             )
@@ -261,10 +263,10 @@ class Cache:
             db.executemany("DELETE FROM files WHERE rel = ?", [(rel,) for rel in self.removed])
             # A row whose data is not in memory (only its stamp changed) keeps the data it has.
             db.executemany(
-                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rel) DO UPDATE SET "
+                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rel) DO UPDATE SET "
                 "size = excluded.size, mtime_ns = excluded.mtime_ns, digest = excluded.digest, "
                 "written_ns = excluded.written_ns, valid = excluded.valid, problems = excluded.problems, "
-                "outline = excluded.outline, data = COALESCE(excluded.data, files.data)",
+                "outline = excluded.outline, refs = excluded.refs, data = COALESCE(excluded.data, files.data)",
                 rows,
             )
             db.execute("COMMIT")
@@ -278,14 +280,24 @@ class Cache:
             self._db = None
 
 
-def _outline(raw: list[Any]) -> Outline:
-    raw_id, krs, refs = raw
-    if not (raw_id is None or isinstance(raw_id, str)):
-        raise TypeError("outline id")
+def _plain_outline(shape: Outline) -> list[Any]:
+    return [shape.id, shape.key_results, shape.targets]
+
+
+def _outline(raw: list[Any], refs_json: Any) -> Outline:
+    """An outline as stored; its full references are decoded only when asked for."""
+    raw_id, krs, targets = raw
+    if not (raw_id is None or isinstance(raw_id, str)) or not isinstance(refs_json, str):
+        raise TypeError("outline")
+
+    def load() -> tuple[RefUse, ...]:
+        return tuple((str(f), str(k), tuple(p), str(v)) for f, k, p, v in json.loads(refs_json))
+
     return Outline(
         raw_id,
         tuple(str(kr) for kr in krs),
-        tuple((str(name), str(kind), tuple(path), str(target)) for name, kind, path, target in refs),
+        tuple(tuple(str(t) for t in field_targets) for field_targets in targets),
+        load=load,
     )
 
 

@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import difflib
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from prodops import model
 from prodops.diagnostics import Diagnostic, JsonPath
 from prodops.loader import Document
-from prodops.schemas import SchemaSet, values_at
+from prodops.outline import KEY_RESULT, PERSON, Outline, outline
+from prodops.schemas import SchemaSet
 
-# Kinds that are not files: people (members of teams) and key results (inside objectives).
-PERSON = "person"
-KEY_RESULT = "key-result"
+__all__ = ["KEY_RESULT", "PERSON", "Catalog", "Reference", "link"]
 
 
 class Reference(NamedTuple):
@@ -30,34 +29,6 @@ class Reference(NamedTuple):
     path: JsonPath
     kind: str
     target: str
-
-
-class Outline(NamedTuple):
-    """What one file defines and names: all that linking needs, without the file's data.
-
-    The cache keeps an outline per file, so a run that checks one file links the whole
-    repository without reading the data of every other file.
-    """
-
-    id: str | None
-    key_results: tuple[str, ...]  # the key-result ids of an objective
-    refs: tuple[tuple[str, str, JsonPath, str], ...]  # (field, kind, path, id) for every string in a reference field
-
-
-def outline(doc: Document, invalid: Collection[JsonPath] = ()) -> Outline:
-    """The outline of a loaded document; values at ``invalid`` paths (schema errors of their own) are left out."""
-    data = doc.data
-    raw_id = data.get("id")
-    krs: tuple[str, ...] = ()
-    if doc.kind.kind == "objective" and isinstance(data.get("key_results"), list):
-        krs = tuple(kr["id"] for kr in data["key_results"] if isinstance(kr, dict) and isinstance(kr.get("id"), str))
-    refs = tuple(
-        (ref_field.name, ref_field.target, path, value)
-        for ref_field in doc.kind.refs
-        for path, value in values_at(data, ref_field.pattern)
-        if isinstance(value, str) and path not in invalid
-    )
-    return Outline(raw_id if isinstance(raw_id, str) else None, krs, refs)
 
 
 @dataclass
@@ -128,13 +99,13 @@ def link(
     ``outlines`` (by repository-relative path) say what each document defines and names,
     leaving out values with a schema error of their own, which are not checked again; a
     document without one is outlined here. Linking reads nothing else of a document, so a
-    cached document's data is never read unless a model is built from it.
+    cached document's data is read only if a model is built from it.
 
-    With ``focus`` (repository-relative paths), model objects are built only for those
-    files' entities, the entities they reference, the entities that reference them and
-    every team: all a process rule looks at to judge an entity, so their findings are the
-    same as with the whole catalog, at a fraction of the cost (what pre-commit runs).
-    Ids, references and cycles still cover the whole repository.
+    With ``focus`` (repository-relative paths), model objects and references are built
+    only for those files' entities, the entities they reference, the entities that
+    reference them and every team: all a process rule looks at to judge an entity, so
+    their findings are the same as with the whole catalog, at a fraction of the cost (what
+    pre-commit runs). Ids, reference checks and cycles still cover the whole repository.
     """
     catalog = Catalog()
     problems: list[Diagnostic] = []
@@ -150,73 +121,62 @@ def link(
         raw_id = shape.id
         if raw_id is None:
             continue
-        if raw_id != doc.stem:
-            line, column = doc.locate(("id",))
-            problems.append(
-                Diagnostic(
-                    "error",
-                    "PO302",
-                    f"id '{raw_id}' does not match the file name '{doc.stem}.yaml'",
-                    doc.rel,
-                    line,
-                    column,
-                    ("id",),
-                    hint=f"an entity's id equals its file name: set 'id: {doc.stem}' or rename the file to {raw_id}.yaml",
-                )
-            )
+        stem = doc.stem
+        if raw_id != stem:
+            problems.append(_id_problem(doc, "PO302", raw_id, stem, None))
         first = known.get(raw_id)
         if first is not None:
-            line, column = doc.locate(("id",))
-            problems.append(
-                Diagnostic(
-                    "error",
-                    "PO301",
-                    f"id '{raw_id}' is already used by {first.rel}",
-                    doc.rel,
-                    line,
-                    column,
-                    ("id",),
-                    hint="ids are unique across the repository; rename one of the two files and its id",
-                )
-            )
+            problems.append(_id_problem(doc, "PO301", raw_id, stem, first))
             continue
         known[raw_id] = doc
         outlined[raw_id] = shape
         if doc.kind.kind == "objective":
             known_krs[raw_id] = shape.key_results
         catalog.documents[raw_id] = doc
-        if raw_id != doc.stem:
-            placeholders.setdefault(doc.stem, doc.kind.kind)
+        if raw_id != stem:
+            placeholders.setdefault(stem, doc.kind.kind)
 
-    incoming = catalog.incoming
+    def resolves(kind: str, value: str) -> bool:
+        if kind == PERSON or placeholders.get(value) == kind:
+            return True  # people are checked by a process rule; a file that failed to load has its own error
+        if kind == KEY_RESULT:
+            objective_id, _, kr_id = value.partition(".")
+            return kr_id in known_krs.get(objective_id, ())
+        found = known.get(value)
+        return found is not None and found.kind.kind == kind
+
+    # References are checked in every document, so a PM sees a dangling id together with
+    # the schema errors; only valid documents contribute relations.
+    subjects = {oid for oid, doc in known.items() if doc.rel in focus} if focus is not None else set()
+    wanted: set[str] | None = None if focus is None else {*subjects}
     for oid, doc in known.items():
-        # References are checked in every document, so a PM sees a dangling id together
-        # with the schema errors; only valid documents contribute relations.
-        is_valid = bool(valid.get(doc.rel))
-        for field_name, target_kind, path, value in outlined[oid].refs:
-            if target_kind != PERSON and placeholders.get(value) != target_kind:
-                if target_kind == KEY_RESULT:
-                    objective_id, _, kr_id = value.partition(".")
-                    ok = kr_id in known_krs.get(objective_id, ())
-                else:
-                    found = known.get(value)
-                    ok = found is not None and found.kind.kind == target_kind
-                if not ok:
-                    ref = Reference(oid, field_name, path, target_kind, value)
-                    problems.append(_reference_problem(doc, ref, known, known_krs, schemas))
-                    continue
-            if not is_valid:
-                continue
-            ref = Reference(oid, field_name, path, target_kind, value)
-            catalog.references.append(ref)
-            incoming[value].append(ref)
+        shape = outlined[oid]
+        broken = False
+        for ref_field, targets in zip(doc.kind.refs, shape.targets, strict=False):
+            kind = ref_field.target
+            for value in targets:
+                if not resolves(kind, value):
+                    broken = True
+                elif wanted is not None and _entity_named(kind, value) in subjects:
+                    wanted.add(oid)  # it names a file in focus: the rules judging that file may look at it
+        if broken:  # positions come from the full list of references, read only for such a file
+            problems.extend(_reference_problems(oid, doc, shape, known, known_krs, schemas, resolves))
+    if wanted is not None:
+        wanted.update(oid for oid, doc in known.items() if doc.kind.kind == "team")
+        for oid in subjects:
+            wanted.update(_entity_named(kind, value) for _, kind, _, value in outlined[oid].refs if kind != PERSON)
 
-    wanted = None if focus is None else _neighbourhood(catalog, known, focus)
-    for raw_id, doc in known.items():
-        if valid.get(doc.rel) and (wanted is None or raw_id in wanted):
-            builder = model.BUILDERS.get(doc.kind.kind)
-            if builder is not None:
-                _table(catalog, doc.kind.kind)[raw_id] = builder(doc.data, doc.rel)
+    for oid, doc in known.items():
+        if not valid.get(doc.rel) or (wanted is not None and oid not in wanted):
+            continue
+        for field_name, kind, path, value in outlined[oid].refs:
+            if resolves(kind, value):
+                ref = Reference(oid, field_name, path, kind, value)
+                catalog.references.append(ref)
+                catalog.incoming[value].append(ref)
+        builder = model.BUILDERS.get(doc.kind.kind)
+        if builder is not None:
+            _table(catalog, doc.kind.kind)[oid] = builder(doc.data, doc.rel)
     for team in catalog.teams.values():
         for member in team.members:
             catalog.people.setdefault(member.handle, (member, team.id))
@@ -224,20 +184,24 @@ def link(
         for kr in objective.key_results:
             catalog.key_results[kr.ref] = kr
 
-    problems.extend(_cycles(catalog, schemas))
+    problems.extend(_cycles(known, outlined, valid, resolves))
     return catalog, problems
 
 
-def _neighbourhood(catalog: Catalog, known: Mapping[str, Document], focus: set[str]) -> set[str]:
-    subjects = {entity_id for entity_id, doc in known.items() if doc.rel in focus}
-    wanted = set(subjects) | {entity_id for entity_id, doc in known.items() if doc.kind.kind == "team"}
-    for ref in catalog.references:
-        target = ref.target.partition(".")[0] if ref.kind == KEY_RESULT else ref.target
-        if ref.source in subjects:
-            wanted.add(target)
-        if target in subjects:
-            wanted.add(ref.source)
-    return wanted
+def _entity_named(kind: str, value: str) -> str:
+    """The entity a reference leads to: a key result ``OBJECTIVE.KR`` leads to its objective."""
+    return value.partition(".")[0] if kind == KEY_RESULT else value
+
+
+def _id_problem(doc: Document, code: str, raw_id: str, stem: str, first: Document | None) -> Diagnostic:
+    line, column = doc.locate(("id",))
+    if first is None:
+        message = f"id '{raw_id}' does not match the file name '{stem}.yaml'"
+        hint = f"an entity's id equals its file name: set 'id: {stem}' or rename the file to {raw_id}.yaml"
+    else:
+        message = f"id '{raw_id}' is already used by {first.rel}"
+        hint = "ids are unique across the repository; rename one of the two files and its id"
+    return Diagnostic("error", code, message, doc.rel, line, column, ("id",), hint=hint)
 
 
 def _table(catalog: Catalog, kind: str) -> dict[str, object]:
@@ -254,6 +218,23 @@ def _table(catalog: Catalog, kind: str) -> dict[str, object]:
 def _suggest(value: str, candidates: Iterable[str]) -> str:
     close = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _reference_problems(
+    oid: str,
+    doc: Document,
+    shape: Outline,
+    known: Mapping[str, Document],
+    known_krs: Mapping[str, tuple[str, ...]],
+    schemas: SchemaSet,
+    resolves: Callable[[str, str], bool],
+) -> list[Diagnostic]:
+    """Every reference of one document that names no entity of its kind, positioned."""
+    return [
+        _reference_problem(doc, Reference(oid, field_name, path, kind, value), known, known_krs, schemas)
+        for field_name, kind, path, value in shape.refs
+        if not resolves(kind, value)
+    ]
 
 
 def _reference_problem(
@@ -300,22 +281,31 @@ def _reference_problem(
     )
 
 
-def _cycles(catalog: Catalog, schemas: SchemaSet) -> list[Diagnostic]:
-    """Cycles in every relation from a kind to itself (depends_on, parent objectives)."""
+def _cycles(
+    known: Mapping[str, Document],
+    outlined: Mapping[str, Outline],
+    valid: Mapping[str, bool],
+    resolves: Callable[[str, str], bool],
+) -> list[Diagnostic]:
+    """Cycles in every relation from a kind to itself (depends_on, parent objectives), over valid documents."""
     problems: list[Diagnostic] = []
-    graphs: dict[str, dict[str, list[Reference]]] = defaultdict(lambda: defaultdict(list))
-    for ref in catalog.references:
-        doc = catalog.documents.get(ref.source)
-        if doc is not None and doc.kind.kind == ref.kind:
-            graphs[ref.field][ref.source].append(ref)
+    graphs: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for oid, doc in known.items():
+        if not valid.get(doc.rel):
+            continue
+        kind = doc.kind.kind
+        for ref_field, targets in zip(doc.kind.refs, outlined[oid].targets, strict=False):
+            if ref_field.target == kind:
+                graphs[ref_field.name][oid].extend(t for t in targets if resolves(kind, t))
     for field_name, graph in sorted(graphs.items()):
         for cycle in _find_cycles(graph):
             start = min(cycle)
             i = cycle.index(start)
             ordered = cycle[i:] + cycle[:i]
-            first_ref = next(r for r in graph[start] if r.target == ordered[1 % len(ordered)])
-            doc = catalog.documents[start]
-            line, column = doc.locate(first_ref.path)
+            following = ordered[1 % len(ordered)]
+            path = next(p for f, _, p, v in outlined[start].refs if f == field_name and v == following)
+            doc = known[start]
+            line, column = doc.locate(path)
             shown = " → ".join([*ordered, start])
             problems.append(
                 Diagnostic(
@@ -325,14 +315,14 @@ def _cycles(catalog: Catalog, schemas: SchemaSet) -> list[Diagnostic]:
                     doc.rel,
                     line,
                     column,
-                    first_ref.path,
+                    path,
                     hint=f"break the cycle: remove one of these {field_name} entries",
                 )
             )
     return problems
 
 
-def _find_cycles(graph: Mapping[str, list[Reference]]) -> list[list[str]]:
+def _find_cycles(graph: Mapping[str, list[str]]) -> list[list[str]]:
     """One cycle per strongly connected component with a cycle (iterative Tarjan, no recursion)."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -351,7 +341,7 @@ def _find_cycles(graph: Mapping[str, list[Reference]]) -> list[list[str]]:
                 counter += 1
                 stack.append(node)
                 on_stack.add(node)
-            edges = [r.target for r in graph.get(node, ())]
+            edges = graph.get(node, ())
             if pos < len(edges):
                 work.append((node, pos + 1))
                 nxt = edges[pos]
@@ -368,7 +358,7 @@ def _find_cycles(graph: Mapping[str, list[Reference]]) -> list[list[str]]:
                     component.append(top)
                     if top == node:
                         break
-                self_loop = any(r.target == node for r in graph.get(node, ()))
+                self_loop = node in graph.get(node, ())
                 if len(component) > 1 or self_loop:
                     cycles.append(_cycle_in(set(component), graph, min(component)))
             if work:
@@ -377,15 +367,14 @@ def _find_cycles(graph: Mapping[str, list[Reference]]) -> list[list[str]]:
     return cycles
 
 
-def _cycle_in(component: set[str], graph: Mapping[str, list[Reference]], start: str) -> list[str]:
+def _cycle_in(component: set[str], graph: Mapping[str, list[str]], start: str) -> list[str]:
     """A concrete cycle through ``start`` inside one strongly connected component (BFS)."""
     parents: dict[str, str] = {}
     queue = [start]
     seen = {start}
     while queue:
         node = queue.pop(0)
-        for ref in graph.get(node, ()):
-            nxt = ref.target
+        for nxt in graph.get(node, ()):
             if nxt == start:
                 path = [node]
                 while path[-1] != start:

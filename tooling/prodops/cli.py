@@ -10,8 +10,6 @@ import gc
 import importlib
 import os
 import sys
-import tempfile
-import traceback
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -75,6 +73,9 @@ class Group(click.Group):
             click.echo("prodops: interrupted", err=True)
             ctx.exit(130)
         except Exception:
+            import tempfile
+            import traceback
+
             with tempfile.NamedTemporaryFile("w", prefix="prodops-crash-", suffix=".log", delete=False) as log:
                 log.write(traceback.format_exc())
             click.echo(

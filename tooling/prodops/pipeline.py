@@ -10,14 +10,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from prodops import gitrev, lifecycle, loader, schemacheck
+from prodops import loader, schemacheck
 from prodops.cache import Cache, schema_key
 from prodops.cache import Entry as CacheEntry
-from prodops.catalog import Catalog, Outline, link, outline
+from prodops.catalog import Catalog, link
 from prodops.codes import CHECKS
 from prodops.config import Config, load_config
 from prodops.diagnostics import Diagnostic, ProdopsError
 from prodops.loader import Document
+from prodops.outline import Outline, outline
 from prodops.rules import REGISTRY, Context
 from prodops.schemas import SchemaSet, load_schemas
 
@@ -69,6 +70,8 @@ def build(
         # Lifecycle checks compare whole catalogs, so a run with a base builds every model.
         result = _build(root, today, only, config, use_cache, overrides or {}, focused=base is None)
         if base is not None and result.rules_checked:
+            from prodops import gitrev, lifecycle  # only runs against a base revision need them
+
             with gitrev.checkout(root, base) as old_root:
                 old = _build(old_root, result.today, None, config, False)
             result.diagnostics.extend(
@@ -131,7 +134,7 @@ def _build(
     # report the consequences of the errors above, so they wait until those are fixed.
     rules_checked = not any(d.severity == "error" for d in diagnostics)
     if rules_checked:
-        diagnostics.extend(_check_rules(catalog, config, today))
+        diagnostics.extend(_check_rules(catalog, config, today, wanted))
 
     if wanted is not None:
         diagnostics = [d for d in diagnostics if d.file in wanted]
@@ -240,7 +243,8 @@ def _fill(cache: Cache, documents: list[Document]) -> None:
             doc.data_or_none = data
 
 
-def _check_rules(catalog: Catalog, config: Config, today: date) -> list[Diagnostic]:
+def _check_rules(catalog: Catalog, config: Config, today: date, wanted: set[str] | None) -> list[Diagnostic]:
+    """Every rule's findings, positioned; findings in files not ``wanted`` are not positioned, only dropped."""
     out: list[Diagnostic] = []
     ctx = Context(catalog=catalog, config=config, today=today)
     for code, rule in REGISTRY.items():
@@ -249,6 +253,8 @@ def _check_rules(catalog: Catalog, config: Config, today: date) -> list[Diagnost
             continue
         for finding in rule.check(ctx):
             doc = catalog.documents[finding.entity]
+            if wanted is not None and doc.rel not in wanted:
+                continue
             line, column = doc.locate_key(finding.path) if finding.at_key else doc.locate(finding.path)
             out.append(
                 Diagnostic(severity, code, finding.message, doc.rel, line, column, finding.path, finding.hint)  # type: ignore[arg-type]

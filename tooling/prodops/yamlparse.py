@@ -21,10 +21,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-from yaml import events
-from yaml._yaml import CParser as _Parser  # libyaml, bundled with PyYAML's wheels
-
 from prodops.diagnostics import JsonPath
 
 MAX_DEPTH = 64
@@ -110,6 +106,8 @@ class _Frame:
 
 def parse(text: str, *, positions: bool = False, max_depth: int = MAX_DEPTH) -> Parsed:
     """Parse one YAML document strictly. Never raises for bad input."""
+    import yaml  # imported when first needed: a run that takes every file from the cache never is
+
     result = Parsed()
     try:
         _parse_into(text, result, positions, max_depth)
@@ -161,7 +159,10 @@ def _refuse(code: str, message: str, mark: Any, hint: str) -> ParseError:
 
 
 def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> None:
-    parser = _Parser(text)
+    from yaml import events
+    from yaml._yaml import CParser  # libyaml, bundled with PyYAML's wheels
+
+    parser = CParser(text)
     stack: list[_Frame] = []
     documents = 0
     root: Any = None
