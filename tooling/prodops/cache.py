@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS files (
 """
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     size: int
     mtime_ns: int
@@ -146,17 +146,20 @@ class Cache:
         if stored != self.key:
             return
         entries = {}
+        decode = json.loads
+        # The hot loop of a run that checks one file: values are taken as this module wrote them.
         for rel, size, mtime_ns, hashed, written_ns, valid, problems, shape, refs in db.execute(
             "SELECT rel, size, mtime_ns, digest, written_ns, valid, problems, outline, refs FROM files"
         ):
             entries[rel] = Entry(
-                int(size),
-                int(mtime_ns),
-                str(hashed),
-                bool(valid),
-                None if shape is None else _outline(json.loads(shape), refs),
-                str(problems),
-                written_ns=int(written_ns),
+                size,
+                mtime_ns,
+                hashed,
+                valid == 1,
+                None if shape is None else _outline(decode(shape), refs),
+                problems,
+                None,
+                written_ns,
             )
         self.entries = entries
         self.fresh = False
@@ -293,12 +296,7 @@ def _outline(raw: list[Any], refs_json: Any) -> Outline:
     def load() -> tuple[RefUse, ...]:
         return tuple((str(f), str(k), tuple(p), str(v)) for f, k, p, v in json.loads(refs_json))
 
-    return Outline(
-        raw_id,
-        tuple(str(kr) for kr in krs),
-        tuple(tuple(str(t) for t in field_targets) for field_targets in targets),
-        load=load,
-    )
+    return Outline(raw_id, tuple(krs), targets, load=load)
 
 
 def _plain(d: Diagnostic) -> list[Any]:

@@ -9,7 +9,7 @@ references, read when first asked for.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 
 from prodops.diagnostics import JsonPath
 from prodops.loader import Document
@@ -31,7 +31,7 @@ class Outline:
         self,
         entity_id: str | None,
         key_results: tuple[str, ...],
-        targets: tuple[tuple[str, ...], ...],
+        targets: Sequence[Sequence[str]],
         refs: tuple[RefUse, ...] | None = None,
         load: Callable[[], tuple[RefUse, ...]] | None = None,
     ) -> None:
