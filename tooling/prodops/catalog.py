@@ -155,16 +155,21 @@ def link(
     wanted: set[str] | None = None if focus is None else {*subjects}
     # How references to the files in focus are written: their ids, and OBJECTIVE.KR for their key results.
     naming_subjects = subjects | {f"{oid}.{kr}" for oid in subjects for kr in known_krs.get(oid, ())}
+    # Relations from a kind to itself (depends_on, parent objectives), between valid documents: for cycles.
+    graphs: dict[str, dict[str, list[str]]] = defaultdict(dict)
     for oid, doc in known.items():
         shape = outlined[oid]
         broken = False
         for ref_field, targets in zip(doc.kind.refs, shape.targets, strict=False):
             if ref_field.target == PERSON or not targets:
                 continue
-            if not resolvable[ref_field.target].issuperset(targets):
+            ids = resolvable[ref_field.target]
+            if not ids.issuperset(targets):
                 broken = True
             if wanted is not None and not naming_subjects.isdisjoint(targets):
                 wanted.add(oid)  # it names a file in focus: the rules judging that file may look at it
+            if ref_field.target == doc.kind.kind and valid.get(doc.rel):
+                graphs[ref_field.name].setdefault(oid, []).extend(t for t in targets if t in ids)
         if broken:  # positions come from the full list of references, read only for such a file
             problems.extend(_reference_problems(oid, doc, shape, known, known_krs, schemas, resolves))
     if wanted is not None:
@@ -190,7 +195,7 @@ def link(
         for kr in objective.key_results:
             catalog.key_results[kr.ref] = kr
 
-    problems.extend(_cycles(known, outlined, valid, resolves))
+    problems.extend(_cycles(graphs, known, outlined))
     return catalog, problems
 
 
@@ -288,23 +293,10 @@ def _reference_problem(
 
 
 def _cycles(
-    known: Mapping[str, Document],
-    outlined: Mapping[str, Outline],
-    valid: Mapping[str, bool],
-    resolves: Callable[[str, str], bool],
+    graphs: Mapping[str, Mapping[str, list[str]]], known: Mapping[str, Document], outlined: Mapping[str, Outline]
 ) -> list[Diagnostic]:
-    """Cycles in every relation from a kind to itself (depends_on, parent objectives), over valid documents."""
+    """One diagnostic per cycle in each relation graph (field -> source id -> target ids)."""
     problems: list[Diagnostic] = []
-    graphs: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for oid, doc in known.items():
-        if not valid.get(doc.rel):
-            continue
-        kind = doc.kind.kind
-        for ref_field, targets in zip(doc.kind.refs, outlined[oid].targets, strict=False):
-            if ref_field.target == kind and targets:
-                edges = [t for t in targets if resolves(kind, t)]
-                if edges:
-                    graphs[ref_field.name][oid].extend(edges)
     for field_name, graph in sorted(graphs.items()):
         for cycle in _find_cycles(graph):
             start = min(cycle)

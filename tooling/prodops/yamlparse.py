@@ -348,7 +348,10 @@ _FAST_ESCAPES = re.compile(r"\\[uUxN0-9]")  # numeric escapes (surrogates and co
 _FAST_UNDERSCORE_DIGIT = re.compile(r"_[0-9]")
 _FAST_BINARY = re.compile(r"0b[01]")
 _FAST_COMPACT = re.compile(r"(?:[-?]\s+){4}")  # compact nesting such as "- - - -"
-_FAST_FLOW = re.compile(r"[\[{][^\]}\n]*[:?\n]")  # flow mappings and multi-line flow collections, where libyaml errs
+# One-line flow collections without nesting; each item a plain word-like scalar ("[billing, q4-launch]").
+# Anything else in a flow (mappings, quotes, indicators such as "[>]", empty items) goes to the strict parser.
+_FAST_FLOW = re.compile(r"[\[{]([^\[\]{}\n]*)[\]}]")
+_FAST_FLOW_ITEM = re.compile(r"\s*[\w.][\w ./+-]*")
 _FAST_BLANK = re.compile(r"^ +$", re.MULTILINE)  # whitespace-only lines: libyaml and the spec disagree on block scalars
 _DEEP_INDENT = "\n" + " " * 48
 # A block scalar header ("key: |", "- >-", "|2"); one with no content below it reads differently.
@@ -400,11 +403,22 @@ def _fast_allowed(text: str) -> bool:
     if ("- -" in text or "? " in text or "-\n" in text) and _FAST_COMPACT.search(text):
         return False
     flows = text.count("[") + text.count("{")
-    if flows > _MAX_FAST_FLOW or (flows and _FAST_FLOW.search(text)):
+    if flows > _MAX_FAST_FLOW or (flows and not _plain_flows(text, flows)):
         return False
     if (" \n" in text or text.endswith(" ")) and _FAST_BLANK.search(text):
         return False
     return not (("|" in text or ">" in text) and _empty_block_scalar(text))
+
+
+def _plain_flows(text: str, flows: int) -> bool:
+    """True if every "[" and "{" opens a one-line, unnested flow collection of plain word-like items."""
+    found = 0
+    for match in _FAST_FLOW.finditer(text):
+        found += 1
+        content = match.group(1)
+        if content.strip() and not all(_FAST_FLOW_ITEM.fullmatch(item) for item in content.split(",")):
+            return False
+    return found == flows
 
 
 def _empty_block_scalar(text: str) -> bool:
