@@ -60,10 +60,18 @@ def summary(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bool =
     warnings = sum(d.severity == "warning" for d in diagnostics)
     checked = f"{files} file{'s' if files != 1 else ''} checked"
     if not errors and not warnings:
-        return f"{checked}: no problems"
-    line = f"{checked}: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+        line = f"{checked}: no problems"
+    else:
+        line = (
+            f"{checked}: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}"
+        )
     if not rules_checked:
-        line += " (process rules run once these errors are fixed)"
+        # With PATHS, the errors that hold the rules back may all be in other files.
+        line += (
+            " (process rules run once these errors are fixed)"
+            if errors
+            else " (process rules were not run: other files have errors; `prodops validate` lists them)"
+        )
     return line
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT, TODAY, all_commands
+from conftest import FIXTURES, REPO_ROOT, TODAY, all_commands, assemble
 
 from prodops import pipeline
 from prodops.cli import cli
@@ -50,7 +50,10 @@ def test_paths_limit_the_report_but_references_resolve_globally(base_repo: Path)
     (base_repo / "roadmap" / "setup-api.yaml").write_text("id: [broken\n")
     item = base_repo / "roadmap" / "quick-setup.yaml"
     code, output = invoke("validate", "--root", str(base_repo), "--today", TODAY.isoformat(), str(item))
-    assert output == "1 file checked: no problems\n"
+    assert output == (
+        "1 file checked: no problems (process rules were not run: other files have errors; "
+        "`prodops validate` lists them)\n"
+    )
     assert code == 0
     code, output = invoke("validate", "--root", str(base_repo), str(base_repo / "roadmap" / "setup-api.yaml"))
     assert code == 1 and "PO101" in output
@@ -163,6 +166,26 @@ def test_python_dash_m_runs_the_cli() -> None:
     result = subprocess.run([sys.executable, "-m", "prodops", "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0
     assert "validate" in result.stdout
+
+
+def test_the_console_script_passes_on_exit_codes_and_all_output(tmp_path: Path) -> None:
+    """`main` ends the process without tearing it down; what was printed must still arrive."""
+    repo = assemble(FIXTURES / "invalid" / "PO203-wrong-types", tmp_path / "repo")
+    run = [sys.executable, "-m", "prodops", "validate", "--today", TODAY.isoformat(), "--no-cache"]
+    bad = subprocess.run(run, capture_output=True, text=True, check=False, cwd=repo)
+    assert bad.returncode == 1
+    assert bad.stdout.endswith(
+        "8 files checked: 3 errors, 0 warnings (process rules run once these errors are fixed)\n"
+    )
+    assert "PO203" in bad.stdout
+    usage = subprocess.run([*run, "--format", "nope"], capture_output=True, text=True, check=False, cwd=repo)
+    assert usage.returncode == 2 and "Invalid value for '--format'" in usage.stderr
+    alone = subprocess.run([*run, "roadmap/setup-api.yaml"], capture_output=True, text=True, check=False, cwd=repo)
+    assert (alone.returncode, alone.stdout) == (
+        0,
+        "1 file checked: no problems (process rules were not run: other files have errors; "
+        "`prodops validate` lists them)\n",
+    )
 
 
 def test_every_command_is_listed_and_loads_from_the_module_named_for_it() -> None:

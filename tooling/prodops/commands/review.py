@@ -70,7 +70,7 @@ def codeowners(root: Path | None, check: bool, fallback: str | None) -> None:
     from prodops.render.write import _write_atomic
 
     repo = resolve_root(root)
-    result = load_valid(repo, None, why="CODEOWNERS is written from valid data only")
+    result = load_valid(repo, None, use_cache=True, why="CODEOWNERS is written from valid data only")
     owner = fallback or result.config.codeowners_fallback
     if not owner:
         raise ProdopsError("no fallback owner: set codeowners-fallback in [tool.prodops] or pass --fallback @org/team")
