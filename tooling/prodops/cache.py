@@ -24,7 +24,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -164,21 +164,27 @@ class Cache:
         self.entries = entries
         self.fresh = False
 
-    def lookup(self, rel: str, stat: os.stat_result, read: Callable[[], bytes | None]) -> Entry | None:
-        """The cached entry if the file is unchanged; ``read()`` gives its bytes when a check needs them."""
+    def lookup(self, rel: str, stat: os.stat_result, location: str) -> tuple[Entry | None, bytes | None]:
+        """The cached entry if the file is unchanged, and the file's bytes if they had to be read to tell."""
         entry = self.entries.get(rel)
         if entry is None or entry.size != stat.st_size:
-            return None
+            return None, None
         mtime = stat.st_mtime_ns
         if entry.mtime_ns == mtime and mtime < entry.written_ns - RACY_NS:
-            return entry
-        raw = read()
-        if raw is None or digest(raw) != entry.digest:
-            return None
+            return entry, None
+        try:
+            with open(location, "rb") as handle:  # noqa: PTH123 - a plain string path, as the caller has it
+                raw = handle.read(stat.st_size + 1)
+        except OSError:
+            return None, None
+        if len(raw) != stat.st_size:
+            return None, None  # changed while we looked: the caller reads it properly
+        if digest(raw) != entry.digest:
+            return None, raw
         if entry.mtime_ns != mtime or time.time_ns() - RACY_NS > mtime:
             entry.mtime_ns = mtime  # written again with a later stamp, so next time it is trusted unread
             self.changed.add(rel)
-        return entry
+        return entry, raw
 
     def data(self, rel: str) -> Any:
         """The cached data of one unchanged file, or None if the cache cannot give it."""

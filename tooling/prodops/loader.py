@@ -19,7 +19,7 @@ YAML_SUFFIX = ".yaml"
 MODELINE = re.compile(r"#\s*yaml-language-server:\s*\$schema=(\S+)")
 
 
-@dataclass
+@dataclass(slots=True)
 class Document:
     """One loaded file: its data, its text, and (computed on demand) where each value sits."""
 
@@ -28,7 +28,7 @@ class Document:
     text_or_none: str | None  # None when the data came from the cache: read again only if needed
     data_or_none: dict[str, Any] | None  # None until ``fetch`` is asked for it
     source: Path | str | None = None
-    fetch: Callable[[], dict[str, Any]] | None = field(default=None, repr=False)
+    fetch: Callable[[str], dict[str, Any]] | None = field(default=None, repr=False)  # rel -> data
     _positions: yamlparse.Parsed | None = field(default=None, repr=False)
 
     @property
@@ -37,7 +37,7 @@ class Document:
         if self.data_or_none is None:
             if self.fetch is None:
                 raise ValueError(f"{self.rel}: a document needs data or a way to fetch it")
-            self.data_or_none = self.fetch()
+            self.data_or_none = self.fetch(self.rel)
         return self.data_or_none
 
     @property

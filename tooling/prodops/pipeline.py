@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from prodops import loader, schemacheck
-from prodops.cache import Cache, schema_key
+from prodops.cache import NO_PROBLEMS, Cache, schema_key
 from prodops.cache import Entry as CacheEntry
 from prodops.catalog import Catalog, link
 from prodops.codes import CHECKS
@@ -159,6 +159,7 @@ def _load_and_check(
     valid: dict[str, bool] = {}
     outlines: dict[str, Outline] = {}
     root_text = str(root)
+    fetch = _fetcher(root, schemas, cache) if cache is not None else None
     for rel in files:
         kind = schemas.kind_for(rel)
         # A plain string, not a Path: building 10,000 Path objects costs more than the cache saves.
@@ -174,24 +175,17 @@ def _load_and_check(
                 stat = os.stat(location)  # noqa: PTH116 - see above
             except OSError:
                 stat = None
-            read_raw: list[bytes | None] = []
-
-            def read(location: str = location, rel: str = rel, read_raw: list[bytes | None] = read_raw) -> bytes | None:
-                if not read_raw:
-                    read_raw.append(loader.read_bytes(Path(location), rel)[0])
-                return read_raw[0]
-
-            entry = cache.lookup(rel, stat, read) if stat is not None else None
+            entry, raw = cache.lookup(rel, stat, location) if stat is not None else (None, None)
             if entry is not None:
-                diagnostics.extend(entry.problems)
+                if entry.problems_json != NO_PROBLEMS:
+                    diagnostics.extend(entry.problems)
                 if entry.outline is not None:
-                    documents.append(
-                        loader.Document(rel, kind, None, entry.data, location, _fetcher(root, schemas, cache, rel))
-                    )
+                    documents.append(loader.Document(rel, kind, None, entry.data, location, fetch))
                     valid[rel] = entry.valid
                     outlines[rel] = entry.outline
                 continue
-            raw = read()
+            if stat is not None and raw is None:
+                raw = loader.read_bytes(Path(location), rel)[0]
             if raw is None or stat is None:
                 diagnostics.extend(loader.load_file(root, schemas, rel)[1])
                 continue
@@ -221,10 +215,10 @@ def _load_and_check(
     return documents, valid, outlines
 
 
-def _fetcher(root: Path, schemas: SchemaSet, cache: Cache, rel: str) -> Callable[[], dict[str, Any]]:
+def _fetcher(root: Path, schemas: SchemaSet, cache: Cache) -> Callable[[str], dict[str, Any]]:
     """How a cached document gets its data: from the cache, or (if the cache cannot give it) from the file."""
 
-    def fetch() -> dict[str, Any]:
+    def fetch(rel: str) -> dict[str, Any]:
         data = cache.data(rel)
         if isinstance(data, dict):
             return data

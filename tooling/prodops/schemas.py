@@ -71,13 +71,20 @@ class SchemaSet:
 
     kinds: Mapping[str, KindSchema]
     documents: Mapping[str, Mapping[str, Any]]
+    _by_folder: dict[str, KindSchema | None] = field(default_factory=dict, repr=False, compare=False)
 
     def kind_for(self, rel_path: str) -> KindSchema | None:
         """The kind whose folder holds ``rel_path`` (the deepest folder wins)."""
+        folder = rel_path.rpartition("/")[0]
+        try:
+            return self._by_folder[folder]
+        except KeyError:
+            pass
         best: KindSchema | None = None
         for ks in self.kinds.values():
             if rel_path.startswith(ks.folder + "/") and (best is None or len(ks.folder) > len(best.folder)):
                 best = ks
+        self._by_folder[folder] = best  # the answer depends on the folder only
         return best
 
     @property
