@@ -123,9 +123,11 @@ class Cache:
         self.changed: set[str] = set()
         self.removed: set[str] = set()
         self.fresh = True  # the database holds nothing usable: on save, start it again
-        self.writable = True
+        # A cache folder, database or journal that is a link (a checkout can carry one) could
+        # point outside the repository: then there is no cache at all, neither read nor written.
+        self.writable = not _has_links(self.folder)
         self._db: sqlite3.Connection | None = None
-        if self.path.is_file():
+        if self.writable and self.path.is_file():
             try:
                 self._read()
             except sqlite3.OperationalError as exc:
@@ -194,6 +196,8 @@ class Cache:
         """The cached data of these files (those the cache holds), read in one pass."""
         wanted = [rel for rel in rels if rel in self.entries]
         out: dict[str, Any] = {}
+        if not wanted:
+            return out
         try:
             db = self._connect()
             for start in range(0, len(wanted), 500):
@@ -287,6 +291,16 @@ class Cache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _has_links(folder: Path) -> bool:
+    if folder.is_symlink():
+        return True
+    try:
+        with os.scandir(folder) as entries:
+            return any(entry.is_symlink() for entry in entries)
+    except OSError:
+        return False  # no folder yet (or none that can be read): nothing in it can lead elsewhere
 
 
 def _plain_outline(shape: Outline) -> list[Any]:

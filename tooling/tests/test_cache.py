@@ -114,3 +114,24 @@ def test_a_cache_another_run_is_writing_is_left_alone(tmp_path: Path, monkeypatc
         other.execute("ROLLBACK")
         other.close()
     assert pipeline.build(repo, today=TODAY, use_cache=True).diagnostics == []
+
+
+@pytest.mark.parametrize("linked", ["folder", "file", "journal"])
+def test_a_cache_that_is_a_link_is_neither_read_nor_written(tmp_path: Path, linked: str) -> None:
+    repo = assemble(None, tmp_path / "repo")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    if linked == "folder":
+        (repo / cache.CACHE_DIR).symlink_to(elsewhere, target_is_directory=True)
+    elif linked == "file":
+        (repo / cache.CACHE_DIR).mkdir()
+        (repo / CACHE).symlink_to(elsewhere / "files.sqlite")
+    else:
+        pipeline.build(repo, today=TODAY, use_cache=True)
+        (repo / cache.CACHE_DIR / f"{cache.CACHE_FILE}-journal").symlink_to(elsewhere / "journal")
+        (repo / "roadmap" / "quick-setup.yaml").write_text(
+            (repo / "roadmap" / "quick-setup.yaml").read_text() + "# changed\n"
+        )
+    for _ in range(2):
+        assert pipeline.build(repo, today=TODAY, use_cache=True).diagnostics == []
+    assert list(elsewhere.iterdir()) == []
