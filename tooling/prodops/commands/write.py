@@ -209,7 +209,7 @@ def new(
     if path.exists():
         raise ProdopsError(f"{rel} already exists; choose another id with --id")
     text = authoring.render_new(schemas, ks, rel, data)
-    result = pipeline.build(repo, today=day, only=[rel], overrides={rel: text})
+    result = pipeline.build(repo, today=day, only=[rel], overrides={rel: text}, use_cache=True)
     errors = [d for d in result.diagnostics if d.severity == "error"]
     if errors:
         click.echo(report.render_text(errors, 1, True), nl=False, err=True)
