@@ -261,9 +261,9 @@ class Cache:
                     now,
                     int(e.valid),
                     e.problems_json,
-                    None if e.outline is None else json.dumps(_plain_outline(e.outline), ensure_ascii=False),
-                    None if e.outline is None else json.dumps(e.outline.refs, ensure_ascii=False),
-                    None if e.data is None else json.dumps(e.data, ensure_ascii=False, separators=(",", ":")),
+                    None if e.outline is None else _json(_plain_outline(e.outline)),
+                    None if e.outline is None else _json(e.outline.refs),
+                    None if e.data is None else _json(e.data),
                 )
             )
         db.execute("BEGIN IMMEDIATE")
@@ -291,6 +291,9 @@ class Cache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+_json = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":")).encode
 
 
 def _has_links(folder: Path) -> bool:

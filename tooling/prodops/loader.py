@@ -49,7 +49,7 @@ class Document:
         if self.text_or_none is None:
             text: str | None = None
             if self.source is not None:
-                raw, _ = read_bytes(Path(self.source), self.rel)
+                raw, _ = read_bytes(self.source, self.rel)
                 if raw is not None:
                     text, _ = decode(raw, self.rel)
             self.text_or_none = text or ""
@@ -161,7 +161,7 @@ def load_file(root: Path, schemas: SchemaSet, rel: str) -> tuple[Document | None
 
 
 def load_bytes(
-    rel: str, kind: KindSchema, raw: bytes, schemas: SchemaSet, source: Path | None = None
+    rel: str, kind: KindSchema, raw: bytes, schemas: SchemaSet, source: Path | str | None = None
 ) -> tuple[Document | None, list[Diagnostic]]:
     text, problem = decode(raw, rel)
     if text is None:
@@ -172,10 +172,10 @@ def load_bytes(
     return doc, problems
 
 
-def read_bytes(path: Path, rel: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes | None, Diagnostic | None]:
+def read_bytes(path: Path | str, rel: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes | None, Diagnostic | None]:
     """The file's bytes, or why they cannot be used (unreadable, too large)."""
     try:
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:  # noqa: PTH123 - a str path is 10,000 fewer Path objects a run
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
         return None, Diagnostic("error", "PO109", f"cannot read file: {exc.strerror}", rel)
@@ -186,7 +186,7 @@ def read_bytes(path: Path, rel: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[b
     return raw, None
 
 
-def read_text(path: Path, rel: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, Diagnostic | None]:
+def read_text(path: Path | str, rel: str, max_bytes: int = MAX_FILE_BYTES) -> tuple[str | None, Diagnostic | None]:
     """Read a file as UTF-8 text, refusing what no ops file should be."""
     raw, problem = read_bytes(path, rel, max_bytes)
     if raw is None:

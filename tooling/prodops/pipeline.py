@@ -185,11 +185,11 @@ def _load_and_check(
                     outlines[rel] = entry.outline
                 continue
             if stat is not None and raw is None:
-                raw = loader.read_bytes(Path(location), rel)[0]
+                raw = loader.read_bytes(location, rel)[0]
             if raw is None or stat is None:
                 diagnostics.extend(loader.load_file(root, schemas, rel)[1])
                 continue
-            doc, problems = loader.load_bytes(rel, kind, raw, schemas, Path(location))
+            doc, problems = loader.load_bytes(rel, kind, raw, schemas, location)
         else:
             doc, problems = loader.load_file(root, schemas, rel)
         schema_problems = schemacheck.check_document(doc, schemas) if doc is not None else []
