@@ -154,10 +154,11 @@ def load_file(root: Path, schemas: SchemaSet, rel: str) -> tuple[Document | None
                 "error", "PO110", "content files end in '.yaml'", rel, hint=f"rename it to {rel.rsplit('.', 1)[0]}.yaml"
             )
         ]
-    raw, problem = read_bytes(root / rel, rel)
+    location = f"{root}/{rel}"  # a plain string: a Path per file costs more than reading it
+    raw, problem = read_bytes(location, rel)
     if raw is None:
         return None, [problem] if problem is not None else []
-    return load_bytes(rel, kind, raw, schemas, root / rel)
+    return load_bytes(rel, kind, raw, schemas, location)
 
 
 def load_bytes(
