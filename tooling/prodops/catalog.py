@@ -157,19 +157,30 @@ def link(
     naming_subjects = subjects | {f"{oid}.{kr}" for oid in subjects for kr in known_krs.get(oid, ())}
     # Relations from a kind to itself (depends_on, parent objectives), between valid documents: for cycles.
     graphs: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    # Per kind, the fields that name entities: (index in the outline's targets, ids it may name, field, to itself?).
+    plans = {
+        name: [
+            (i, resolvable[ref.target], ref.name, ref.target == name)
+            for i, ref in enumerate(kind.refs)
+            if ref.target != PERSON
+        ]
+        for name, kind in schemas.kinds.items()
+    }
     for oid, doc in known.items():
         shape = outlined[oid]
+        all_targets = shape.targets
+        is_valid = valid.get(doc.rel)
         broken = False
-        for ref_field, targets in zip(doc.kind.refs, shape.targets, strict=False):
-            if ref_field.target == PERSON or not targets:
+        for i, ids, field_name, to_itself in plans[doc.kind.kind]:
+            targets = all_targets[i] if i < len(all_targets) else ()
+            if not targets:
                 continue
-            ids = resolvable[ref_field.target]
             if not ids.issuperset(targets):
                 broken = True
             if wanted is not None and not naming_subjects.isdisjoint(targets):
                 wanted.add(oid)  # it names a file in focus: the rules judging that file may look at it
-            if ref_field.target == doc.kind.kind and valid.get(doc.rel):
-                graphs[ref_field.name].setdefault(oid, []).extend(t for t in targets if t in ids)
+            if to_itself and is_valid:
+                graphs[field_name].setdefault(oid, []).extend(t for t in targets if t in ids)
         if broken:  # positions come from the full list of references, read only for such a file
             problems.extend(_reference_problems(oid, doc, shape, known, known_krs, schemas, resolves))
     if wanted is not None:
