@@ -232,7 +232,7 @@ class Cache:
             return
         try:
             self._write()
-        except (OSError, sqlite3.Error):
+        except (OSError, sqlite3.Error, ValueError, TypeError):  # unwritable, busy, or a damaged row to copy
             pass
         finally:
             self.close()
