@@ -144,26 +144,47 @@ def root_option(func: F) -> F:
     )(func)
 
 
+def as_date(ctx: click.Context, param: click.Parameter, value: Any) -> date | None:
+    """Click callback: a YYYY-MM-DD option's value as a date (Click's DateTime gives a datetime)."""
+    return value.date() if value is not None else None
+
+
+DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
 def today_option(func: F) -> F:
     return click.option(
         "--today",
-        type=click.DateTime(formats=["%Y-%m-%d"]),
+        type=DATE,
+        callback=as_date,
         help="The date rules treat as today (YYYY-MM-DD), for reproducible results.",
     )(func)
+
+
+def format_option(choices: list[str], default: str | None = None, help: str = "Output format.") -> Callable[[F], F]:
+    """``--format`` (the ``fmt`` parameter) with these choices; the default is the first unless given."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(choices),
+        default=default or choices[0],
+        show_default=True,
+        help=help,
+    )
 
 
 def resolve_root(root: Path | None) -> Path:
     return root.resolve() if root is not None else find_root(Path.cwd())
 
 
-def load_valid(root: Path | None, today: Any, *, use_cache: bool = False, why: str = "") -> pipeline.Result:
+def load_valid(root: Path | None, today: date | None, *, use_cache: bool = False, why: str = "") -> pipeline.Result:
     """The repository's pipeline result for commands that need valid data; errors stop the command.
 
     The diagnostics go to stderr, then a one-line reason, exit 1.
     """
     repo = resolve_root(root)
     with report.Progress(sys.stderr, "prodops: reading the repository"):
-        result = pipeline.build(repo, today=today.date() if today is not None else None, use_cache=use_cache)
+        result = pipeline.build(repo, today=today, use_cache=use_cache)
     if result.count("error"):
         click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False, err=True)
         raise ProdopsError("the repository has errors; fix them first" + (f" ({why})" if why else ""))
@@ -192,12 +213,9 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @root_option
 @today_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(sorted(report.REPORTERS)),
+@format_option(
+    sorted(report.REPORTERS),
     default="text",
-    show_default=True,
     help="Output format: text (file:line:col lines), json, github (workflow annotations) or sarif (code scanning).",
 )
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
@@ -213,7 +231,13 @@ def cli() -> None:
     help="Also check every status change since this Git revision against the playbooks' lifecycles.",
 )
 def validate(
-    paths: tuple[Path, ...], root: Path | None, today: Any, fmt: str, strict: bool, cache: bool, base: str | None
+    paths: tuple[Path, ...],
+    root: Path | None,
+    today: date | None,
+    fmt: str,
+    strict: bool,
+    cache: bool,
+    base: str | None,
 ) -> None:
     """Check the repository: YAML, schemas, references and process rules.
 
@@ -224,9 +248,8 @@ def validate(
     """
     repo = resolve_root(root)
     only = relative_paths(repo, paths) if paths else None
-    day: date | None = today.date() if today is not None else None
     with report.Progress(sys.stderr, "prodops: checking the repository"):
-        result = pipeline.build(repo, today=day, only=only, use_cache=cache, base=base)
+        result = pipeline.build(repo, today=today, only=only, use_cache=cache, base=base)
     files = len(only) if only is not None else len(result.files)
     colour = fmt == "text" and report.use_colour(sys.stdout)
     click.echo(report.REPORTERS[fmt](result.diagnostics, files, result.rules_checked, colour), nl=False)

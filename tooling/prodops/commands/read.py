@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 import click
 
 from prodops import export as exporting
 from prodops import pipeline, query
-from prodops.cli import cli, complete_ids, complete_kinds, load_valid, root_option, today_option
+from prodops.cli import cli, complete_ids, complete_kinds, format_option, load_valid, root_option, today_option
 from prodops.diagnostics import ProdopsError
 
 
-def _load(root: Path | None, today: Any) -> pipeline.Result:
+def _load(root: Path | None, today: date | None) -> pipeline.Result:
     return load_valid(root, today, use_cache=True)
 
 
@@ -22,7 +21,7 @@ def _load(root: Path | None, today: Any) -> pipeline.Result:
 @click.argument("entity_id", metavar="ID", shell_complete=complete_ids)
 @root_option
 @today_option
-def show(entity_id: str, root: Path | None, today: Any) -> None:
+def show(entity_id: str, root: Path | None, today: date | None) -> None:
     """Print an entity with its fields and its relations in both directions.
 
     Example: prodops show usage-based-billing
@@ -38,14 +37,7 @@ def show(entity_id: str, root: Path | None, today: Any) -> None:
 @click.option("--horizon", type=click.Choice(["now", "next", "later"]), help="Only roadmap items in this horizon.")
 @click.option("--period", help="Only objectives of this quarter (YYYY-QN).")
 @click.option("--owner", help="Only entities owned by this handle.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["table", "json", "csv"])
 @root_option
 @today_option
 def list_entities(
@@ -57,7 +49,7 @@ def list_entities(
     owner: str | None,
     fmt: str,
     root: Path | None,
-    today: Any,
+    today: date | None,
 ) -> None:
     """List entities of KIND, filtered, as a table, JSON or CSV.
 
@@ -71,17 +63,10 @@ def list_entities(
 @cli.command()
 @click.argument("entity_id", metavar="[ID]", required=False, shell_complete=complete_ids)
 @click.option("--depth", type=click.IntRange(1, 10), default=2, show_default=True, help="How many links away from ID.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["mermaid", "dot"]),
-    default="mermaid",
-    show_default=True,
-    help="Graph language.",
-)
+@format_option(["mermaid", "dot"], help="Graph language.")
 @root_option
 @today_option
-def graph(entity_id: str | None, depth: int, fmt: str, root: Path | None, today: Any) -> None:
+def graph(entity_id: str | None, depth: int, fmt: str, root: Path | None, today: date | None) -> None:
     """Print the relation graph around an entity (or the whole graph) as Mermaid or Graphviz DOT.
 
     Example: prodops graph usage-based-billing --depth 2 --format dot | dot -Tsvg > graph.svg
@@ -94,7 +79,7 @@ def graph(entity_id: str | None, depth: int, fmt: str, root: Path | None, today:
 @click.argument("kr", metavar="OBJECTIVE.KR", shell_complete=complete_ids)
 @root_option
 @today_option
-def trace(kr: str, root: Path | None, today: Any) -> None:
+def trace(kr: str, root: Path | None, today: date | None) -> None:
     """Show everything that moves a key result: items, their dependencies, their launches.
 
     Example: prodops trace 2026-q4-payments-usage-billing.kr1
@@ -113,17 +98,10 @@ def report_group() -> None:
 
 @report_group.command(name="okrs")
 @click.option("--period", help="The quarter (default: the current one).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["markdown", "html"]),
-    default="markdown",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["markdown", "html"])
 @root_option
 @today_option
-def report_okrs(period: str | None, fmt: str, root: Path | None, today: Any) -> None:
+def report_okrs(period: str | None, fmt: str, root: Path | None, today: date | None) -> None:
     """The quarterly business review: progress, confidence, at-risk key results, the work behind each.
 
     Example: prodops report okrs --period 2026-Q4 > qbr.md
@@ -135,17 +113,10 @@ def report_okrs(period: str | None, fmt: str, root: Path | None, today: Any) -> 
 
 @report_group.command(name="launches")
 @click.option("--within", default="30d", show_default=True, help="How far ahead, in days (e.g. 30d, 90d).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["markdown", "html"]),
-    default="markdown",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["markdown", "html"])
 @root_option
 @today_option
-def report_launches(within: str, fmt: str, root: Path | None, today: Any) -> None:
+def report_launches(within: str, fmt: str, root: Path | None, today: date | None) -> None:
     """Upcoming launches with readiness, and what is missing by owner.
 
     Example: prodops report launches --within 30d
@@ -167,7 +138,7 @@ def report_launches(within: str, fmt: str, root: Path | None, today: Any) -> Non
 )
 @root_option
 @today_option
-def export(fmt: str, out: Path, root: Path | None, today: Any) -> None:
+def export(fmt: str, out: Path, root: Path | None, today: date | None) -> None:
     """Export every entity with computed fields and resolved relations: JSON, CSV per kind, SQLite, or an iCalendar of launches.
 
     Example: prodops export --format sqlite --out ops.db && datasette ops.db
@@ -175,5 +146,5 @@ def export(fmt: str, out: Path, root: Path | None, today: Any) -> None:
     result = _load(root, today)
     if out.exists() and fmt != "csv" and out.is_dir():
         raise ProdopsError(f"{out} is a folder; give a file name")
-    written = exporting.write(result.catalog, fmt, out, generated=result.today if today is not None else date.today())
+    written = exporting.write(result.catalog, fmt, out, generated=result.today)
     click.echo(f"wrote {written}")

@@ -5,12 +5,11 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
 
 from prodops import pipeline
-from prodops.cli import EXIT_PROBLEMS, cli, load_valid, resolve_root, root_option, today_option
+from prodops.cli import EXIT_PROBLEMS, cli, format_option, load_valid, resolve_root, root_option, today_option
 from prodops.diagnostics import ProdopsError
 
 
@@ -19,15 +18,8 @@ from prodops.diagnostics import ProdopsError
 @click.argument("head_rev", metavar="[HEAD]", required=False)
 @root_option
 @today_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["markdown", "json"]),
-    default="markdown",
-    show_default=True,
-    help="Output format.",
-)
-def diff(base_rev: str, head_rev: str | None, root: Path | None, today: Any, fmt: str) -> None:
+@format_option(["markdown", "json"])
+def diff(base_rev: str, head_rev: str | None, root: Path | None, today: date | None, fmt: str) -> None:
     """Say what a change means: entities added, removed, renamed, and what changed in each.
 
     Compares Git revision BASE with HEAD (default: the working tree, uncommitted changes
@@ -41,15 +33,14 @@ def diff(base_rev: str, head_rev: str | None, root: Path | None, today: Any, fmt
     from prodops import diffreport, gitrev
 
     repo = resolve_root(root)
-    day: date | None = today.date() if today is not None else None
     with gitrev.checkout(repo, base_rev) as old_root:
-        old = pipeline.build(old_root, today=day)
+        old = pipeline.build(old_root, today=today)
     if head_rev is None:
-        new = pipeline.build(repo, today=day)
+        new = pipeline.build(repo, today=today)
         head_name = "working tree"
     else:
         with gitrev.checkout(repo, head_rev) as new_root:
-            new = pipeline.build(new_root, today=day)
+            new = pipeline.build(new_root, today=today)
         head_name = head_rev
     report = diffing.compare(old.catalog, new.catalog, base_rev, head_name)
     click.echo(diffreport.markdown(report) if fmt == "markdown" else diffreport.as_json(report), nl=False)
@@ -100,7 +91,7 @@ def codeowners(root: Path | None, check: bool, fallback: str | None) -> None:
 @click.option(
     "--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder for one report per person."
 )
-def freshness(root: Path | None, today: Any, out: Path) -> None:
+def freshness(root: Path | None, today: date | None, out: Path) -> None:
     """Write one Markdown report per person of what they need to update (empty when nothing).
 
     Stale check-ins, launch dates that passed and playbooks due for review, grouped by

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ def _load_mkdocs_yaml(repo: Path) -> dict[str, Any]:
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into.")
 @root_option
 @today_option
-def render(out: Path, root: Path | None, today: Any) -> None:
+def render(out: Path, root: Path | None, today: date | None) -> None:
     """Write the site as plain Markdown: OUT/docs/ and OUT/mkdocs.yml.
 
     The folder builds with `mkdocs build -f OUT/mkdocs.yml` or `zensical build -f

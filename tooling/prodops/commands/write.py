@@ -11,7 +11,17 @@ from typing import Any
 import click
 
 from prodops import authoring, edit, pipeline, report
-from prodops.cli import EXIT_PROBLEMS, cli, complete_ids, complete_kinds, resolve_root, root_option, today_option
+from prodops.cli import (
+    DATE,
+    EXIT_PROBLEMS,
+    as_date,
+    cli,
+    complete_ids,
+    complete_kinds,
+    resolve_root,
+    root_option,
+    today_option,
+)
 from prodops.diagnostics import ProdopsError
 from prodops.model import Period
 from prodops.schemas import load_schemas
@@ -34,7 +44,7 @@ def _finish(outcome: authoring.Outcome, what: str) -> None:
 )
 @root_option
 @today_option
-def set_field(entity_id: str, field: str, value: str, as_string: bool, root: Path | None, today: Any) -> None:
+def set_field(entity_id: str, field: str, value: str, as_string: bool, root: Path | None, today: date | None) -> None:
     """Set one field of an entity, keeping the rest of the file byte for byte.
 
     FIELD is a dotted name: status, target.end, rice.reach, key_results.kr1.target
@@ -51,8 +61,7 @@ def set_field(entity_id: str, field: str, value: str, as_string: bool, root: Pat
         data = edit.locate(text).parsed.data
         return edit.set_value(text, edit.resolve_field(data, field), parsed)
 
-    day = today.date() if today is not None else None
-    _finish(authoring.apply(repo, rel, transform, day), f"{field} set to {edit.scalar(parsed)}")
+    _finish(authoring.apply(repo, rel, transform, today), f"{field} set to {edit.scalar(parsed)}")
 
 
 @cli.command()
@@ -62,7 +71,7 @@ def set_field(entity_id: str, field: str, value: str, as_string: bool, root: Pat
 )
 @root_option
 @today_option
-def move(entity_id: str, horizon: str, root: Path | None, today: Any) -> None:
+def move(entity_id: str, horizon: str, root: Path | None, today: date | None) -> None:
     """Move a roadmap item to now, next or later.
 
     Example: prodops move payment-plans --horizon next
@@ -71,9 +80,9 @@ def move(entity_id: str, horizon: str, root: Path | None, today: Any) -> None:
     rel = authoring.find_file(repo, entity_id)
     if not rel.startswith("roadmap/"):
         raise ProdopsError(f"'{entity_id}' is not a roadmap item ({rel})")
-    day = today.date() if today is not None else None
     _finish(
-        authoring.apply(repo, rel, lambda text: edit.set_value(text, ("horizon",), horizon), day), f"moved to {horizon}"
+        authoring.apply(repo, rel, lambda text: edit.set_value(text, ("horizon",), horizon), today),
+        f"moved to {horizon}",
     )
 
 
@@ -85,11 +94,18 @@ def move(entity_id: str, horizon: str, root: Path | None, today: Any) -> None:
 )
 @click.option("--note", default="", help="What changed and why.")
 @click.option("--author", default="", help="Your Git host handle (must be a team member).")
-@click.option("--date", "when", type=click.DateTime(formats=["%Y-%m-%d"]), help="Date measured (default: today).")
+@click.option("--date", "when", type=DATE, callback=as_date, help="Date measured (default: today).")
 @root_option
 @today_option
 def checkin(
-    kr: str, value: float, confidence: float, note: str, author: str, when: Any, root: Path | None, today: Any
+    kr: str,
+    value: float,
+    confidence: float,
+    note: str,
+    author: str,
+    when: date | None,
+    root: Path | None,
+    today: date | None,
 ) -> None:
     """Record a dated check-in of a key result and update its current value and confidence.
 
@@ -100,7 +116,7 @@ def checkin(
         raise click.BadParameter("write the key result as OBJECTIVE-ID.KR-ID", param_hint="OBJECTIVE.KR")
     repo = resolve_root(root)
     rel = authoring.find_file(repo, objective_id)
-    day = (when or today).date() if (when or today) is not None else date.today()
+    day = when or today or date.today()
     number: int | float = int(value) if value.is_integer() else value
 
     def transform(text: str) -> str:
@@ -119,7 +135,7 @@ def checkin(
         return edit.append_item(text, ("key_results", index, "checkins"), item)
 
     _finish(
-        authoring.apply(repo, rel, transform, today.date() if today is not None else None),
+        authoring.apply(repo, rel, transform, today),
         f"checked in {kr}: {number:g} at confidence {confidence:g}",
     )
 
@@ -145,7 +161,7 @@ def new(
     entity_id: str | None,
     assignments: tuple[str, ...],
     root: Path | None,
-    today: Any,
+    today: date | None,
 ) -> None:
     """Start a new file of KIND from its template, asking for the required fields.
 
@@ -163,7 +179,7 @@ def new(
             f"'{kind}' is not a kind; kinds: {', '.join(sorted(schemas.kinds))}", param_hint="KIND"
         )
     ks = schemas.kinds[kind]
-    day = today.date() if today is not None else date.today()
+    day = today or date.today()
     data: dict[str, Any] = {}
     given: dict[str, Any] = {}
     for assignment in assignments:
