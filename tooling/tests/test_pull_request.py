@@ -153,15 +153,21 @@ def test_unknown_revision_is_a_clear_error(repo: Path) -> None:
     assert "'no-such-branch' is not a commit" in output
 
 
-def test_lifecycle_transition_not_allowed_names_the_playbook(repo: Path) -> None:
+def _ship_xero_connector_from_idea(repo: Path) -> None:
     _edit(
         repo / "roadmap" / "xero-connector.yaml",
         "status: idea",
         "status: shipped\nlaunch_exempt_reason: Partner built it for us.",
     )
-    code, output = _invoke(
-        "validate", "--root", str(repo), "--today", TODAY.isoformat(), "--base", "HEAD", "--no-cache"
-    )
+
+
+def _validate_since_head(repo: Path) -> tuple[int, str]:
+    return _invoke("validate", "--root", str(repo), "--today", TODAY.isoformat(), "--base", "HEAD", "--no-cache")
+
+
+def test_lifecycle_transition_not_allowed_names_the_playbook(repo: Path) -> None:
+    _ship_xero_connector_from_idea(repo)
+    code, output = _validate_since_head(repo)
     assert code == 1
     assert (
         "roadmap/xero-connector.yaml:6:9: error PO501 status idea → shipped is not allowed by playbook 'roadmap-intake'"
@@ -170,19 +176,13 @@ def test_lifecycle_transition_not_allowed_names_the_playbook(repo: Path) -> None
 
 
 def test_changing_the_playbook_changes_what_is_enforced(repo: Path) -> None:
-    _edit(
-        repo / "roadmap" / "xero-connector.yaml",
-        "status: idea",
-        "status: shipped\nlaunch_exempt_reason: Partner built it for us.",
-    )
+    _ship_xero_connector_from_idea(repo)
     _edit(
         repo / "processes" / "roadmap-intake.yaml",
         "    - to: shipped\n      from: [in-progress]",
         "    - to: shipped\n      from: [idea, in-progress]",
     )
-    _code, output = _invoke(
-        "validate", "--root", str(repo), "--today", TODAY.isoformat(), "--base", "HEAD", "--no-cache"
-    )
+    _code, output = _validate_since_head(repo)
     assert "PO501" not in output
 
 
