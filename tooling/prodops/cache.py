@@ -103,13 +103,9 @@ def digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def schema_key(schema_dir: Path) -> str:
-    hasher = hashlib.blake2b(digest_size=16)
-    hasher.update(f"{FORMAT}:{__version__}".encode())
-    for path in sorted(schema_dir.glob("*.schema.json")):
-        hasher.update(path.name.encode())
-        hasher.update(path.read_bytes())
-    return hasher.hexdigest()
+def cache_key(schemas_digest: str) -> str:
+    """What every entry depends on besides its file: the cache's format, prodops' version and the schemas."""
+    return hashlib.blake2b(f"{FORMAT}:{__version__}:{schemas_digest}".encode(), digest_size=16).hexdigest()
 
 
 class Cache:

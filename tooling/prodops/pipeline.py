@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from prodops import loader, schemacheck
-from prodops.cache import NO_PROBLEMS, Cache, schema_key
+from prodops.cache import NO_PROBLEMS, Cache, cache_key
 from prodops.cache import Entry as CacheEntry
 from prodops.catalog import Catalog, link
 from prodops.codes import CHECKS
@@ -111,7 +111,7 @@ def _build(
                 if (root / rel).is_file()
                 else [Diagnostic("error", "PO109", "no such file", rel)]
             )
-    cache = Cache(root, schema_key(root / SCHEMA_DIR)) if use_cache else None
+    cache = Cache(root, cache_key(schemas.digest)) if use_cache else None
     focus = set(wanted) if focused and wanted is not None else None
     documents, valid, outlines = _load_and_check(root, schemas, files, cache, diagnostics, overrides)
     if cache is not None:

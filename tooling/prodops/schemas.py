@@ -11,6 +11,7 @@ ignores and editors pass over:
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ class SchemaSet:
 
     kinds: Mapping[str, KindSchema]
     documents: Mapping[str, Mapping[str, Any]]
+    digest: str = ""  # a hash of the schema files as read: what the cache of checked files depends on
     _by_folder: dict[str, KindSchema | None] = field(default_factory=dict, repr=False, compare=False)
 
     def kind_for(self, rel_path: str) -> KindSchema | None:
@@ -125,11 +127,14 @@ def load_schemas(schema_dir: Path) -> SchemaSet:
     if not schema_dir.is_dir():
         raise ProdopsError(f"{schema_dir}: no schemas folder; an ops repository keeps its JSON Schemas in schemas/")
     documents: dict[str, dict[str, Any]] = {}
+    hasher = hashlib.blake2b(digest_size=16)
     for path in sorted(schema_dir.glob("*" + SCHEMA_SUFFIX)):
         try:
-            documents[path.name] = json.loads(path.read_text(encoding="utf-8"))
+            raw = path.read_bytes()
+            documents[path.name] = json.loads(raw.decode("utf-8"))
         except (OSError, ValueError) as exc:
             raise ProdopsError(f"schemas/{path.name}: cannot read the schema: {exc}") from exc
+        hasher.update(path.name.encode() + b"\0" + raw + b"\0")
     kinds: dict[str, KindSchema] = {}
     partial = SchemaSet(kinds, documents)
     fast_registry = _fast_registry(documents)
@@ -158,7 +163,7 @@ def load_schemas(schema_dir: Path) -> SchemaSet:
         )
     if not kinds:
         raise ProdopsError(f"{schema_dir}: no schema declares 'x-prodops-kind'")
-    return SchemaSet(kinds, documents)
+    return SchemaSet(kinds, documents, hasher.hexdigest())
 
 
 _FAST_BASE = "https://schemas.prodops.invalid/"

@@ -135,3 +135,13 @@ def test_a_cache_that_is_a_link_is_neither_read_nor_written(tmp_path: Path, link
     for _ in range(2):
         assert pipeline.build(repo, today=TODAY, use_cache=True).diagnostics == []
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_change_of_schema_is_a_new_cache(tmp_path: Path) -> None:
+    repo = assemble(None, tmp_path / "repo")
+    assert pipeline.build(repo, today=TODAY, use_cache=True).diagnostics == []
+    schema = repo / "schemas" / "roadmap-item.schema.json"
+    schema.write_text(schema.read_text().replace('"enum": ["now", "next", "later"]', '"enum": ["next", "later"]'))
+    cached = pipeline.build(repo, today=TODAY, use_cache=True).diagnostics
+    assert {d.code for d in cached} == {"PO204"}
+    assert cached == pipeline.build(repo, today=TODAY).diagnostics
