@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -87,7 +88,7 @@ def link(
     schemas: SchemaSet,
     unloaded: Mapping[str, str] | None = None,
     outlines: Mapping[str, Outline] | None = None,
-    focus: set[str] | None = None,
+    focus: AbstractSet[str] | None = None,
 ) -> tuple[Catalog, list[Diagnostic]]:
     """Index ids, check every reference, derive inverse relations and find cycles.
 

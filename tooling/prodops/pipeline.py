@@ -64,18 +64,19 @@ def build(
     """
     # Every object built here lives until the end of the run: the cyclic garbage collector
     # would only scan millions of them again and again (a fifth of the time at 10,000 files).
+    wanted = frozenset(only) if only is not None else None
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         # Lifecycle checks compare whole catalogs, so a run with a base builds every model.
-        result = _build(root, today, only, config, use_cache, overrides or {}, focused=base is None)
+        result = _build(root, today, wanted, config, use_cache, overrides or {}, focused=base is None)
         if base is not None and result.rules_checked:
             from prodops import gitrev, lifecycle  # only runs against a base revision need them
 
             with gitrev.checkout(root, base) as old_root:
                 old = _build(old_root, result.today, None, config, False)
             result.diagnostics.extend(
-                d for d in lifecycle.check(old.catalog, result.catalog) if only is None or d.file in set(only)
+                d for d in lifecycle.check(old.catalog, result.catalog) if wanted is None or d.file in wanted
             )
             result.diagnostics.sort(key=lambda d: d.sort_key)
         return result
@@ -87,7 +88,7 @@ def build(
 def _build(
     root: Path,
     today: date | None,
-    only: Iterable[str] | None,
+    wanted: frozenset[str] | None,
     config: Config | None,
     use_cache: bool,
     overrides: dict[str, str] | None = None,
@@ -102,9 +103,7 @@ def _build(
     files, diagnostics = loader.discover(root, schemas)
     overrides = overrides or {}
     files = sorted(set(files) | set(overrides))
-    wanted: set[str] | None = None
-    if only is not None:
-        wanted = set(only)
+    if wanted is not None:
         for rel in sorted(wanted - set(files)):
             diagnostics.extend(
                 loader.load_file(root, schemas, rel)[1]
@@ -112,7 +111,7 @@ def _build(
                 else [Diagnostic("error", "PO109", "no such file", rel)]
             )
     cache = Cache(root, cache_key(schemas.digest)) if use_cache else None
-    focus = set(wanted) if focused and wanted is not None else None
+    focus = wanted if focused else None
     documents, valid, outlines = _load_and_check(root, schemas, files, cache, diagnostics, overrides)
     if cache is not None:
         cache.forget_missing(set(files))
@@ -237,7 +236,7 @@ def _fill(cache: Cache, documents: list[Document]) -> None:
             doc.data_or_none = data
 
 
-def _check_rules(catalog: Catalog, config: Config, today: date, wanted: set[str] | None) -> list[Diagnostic]:
+def _check_rules(catalog: Catalog, config: Config, today: date, wanted: frozenset[str] | None) -> list[Diagnostic]:
     """Every rule's findings, positioned; findings in files not ``wanted`` are not positioned, only dropped."""
     out: list[Diagnostic] = []
     ctx = Context(catalog=catalog, config=config, today=today)
