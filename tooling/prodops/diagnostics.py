@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -28,9 +28,6 @@ class Diagnostic:
     path: JsonPath = ()
     hint: str = ""
     excerpt: tuple[str, ...] = field(default=(), compare=False)
-
-    def with_severity(self, severity: Severity) -> Diagnostic:
-        return replace(self, severity=severity)
 
     @property
     def sort_key(self) -> tuple[str, int, int, str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 
 def progress_bar(share: float, label: str) -> Markup:
@@ -90,7 +90,3 @@ def timeline(rows: Sequence[tuple[str, str, str, date, date]], start: date, end:
         )
     out.append(Markup("</div>"))
     return Markup("").join(out)
-
-
-def esc(value: object) -> Markup:
-    return escape(str(value))

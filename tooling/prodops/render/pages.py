@@ -368,10 +368,6 @@ class Renderer:
         found = self.catalog.people.get(handle)
         return f"{found[0].name} (@{handle})" if found else f"@{handle}"
 
-    def title_of(self, entity_id: str) -> str:
-        entity = self.catalog.entity(entity_id)
-        return entity.title if entity is not None else entity_id
-
     def rice(self, item: model.RoadmapItem) -> str:
         return f"{item.rice.score:,.1f}" if item.rice else "–"
 
