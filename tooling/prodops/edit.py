@@ -242,15 +242,16 @@ def locked(path: Path) -> Iterator[bytes]:
     raise EditError(f"{path} keeps changing; try again")
 
 
-def _temporary(path: Path, data: bytes, mode: int) -> Path:
-    """``data`` in a synced temporary file beside ``path`` (same file system, so rename is atomic)."""
+def _temporary(path: Path, data: bytes, mode: int, sync: bool = True) -> Path:
+    """``data`` in a temporary file beside ``path`` (same file system, so rename is atomic), synced unless not ``sync``."""
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                handle.flush()
+                os.fsync(handle.fileno())
         tmp.chmod(mode)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -276,14 +277,19 @@ def create_atomic(path: Path, data: bytes) -> None:
     _sync_folder(path.parent)
 
 
-def write_atomic(path: Path, data: bytes, expected: bytes | None = None) -> None:
-    """Replace ``path`` with ``data`` by rename; with ``expected``, only if it still holds those bytes."""
+def write_atomic(path: Path, data: bytes, expected: bytes | None = None, *, sync: bool = True) -> None:
+    """Replace ``path`` with ``data`` by rename; with ``expected``, only if it still holds those bytes.
+
+    Readers see the old file or the new one, never a part. ``sync=False`` skips the disk
+    flushes, for output that is generated again on demand (the rendered site).
+    """
     if expected is not None and path.read_bytes() != expected:
         raise EditError(f"{path} changed while it was being edited; nothing was written, run the command again")
-    tmp = _temporary(path, data, path.stat().st_mode & 0o777 if path.exists() else 0o644)
+    tmp = _temporary(path, data, path.stat().st_mode & 0o777 if path.exists() else 0o644, sync)
     try:
         tmp.replace(path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _sync_folder(path.parent)
+    if sync:
+        _sync_folder(path.parent)

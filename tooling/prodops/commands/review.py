@@ -58,7 +58,7 @@ def codeowners(root: Path | None, check: bool, fallback: str | None) -> None:
     Example: prodops codeowners --check
     """
     from prodops import codeowners as owners
-    from prodops.render.write import _write_atomic
+    from prodops.edit import write_atomic
 
     repo = resolve_root(root)
     result = load_valid(repo, None, use_cache=True, why="CODEOWNERS is written from valid data only")
@@ -79,7 +79,8 @@ def codeowners(root: Path | None, check: bool, fallback: str | None) -> None:
     if current == text:
         click.echo(".github/CODEOWNERS is already up to date")
         return
-    _write_atomic(target, text.encode("utf-8"))
+    target.parent.mkdir(exist_ok=True)
+    write_atomic(target, text.encode("utf-8"))
     click.echo(
         f"wrote .github/CODEOWNERS ({sum(line.startswith('/') for line in text.splitlines())} files routed to teams)"
     )
@@ -100,11 +101,12 @@ def freshness(root: Path | None, today: date | None, out: Path) -> None:
     Example: prodops freshness --out build/freshness
     """
     from prodops import freshness as fresh
-    from prodops.render.write import _write_atomic
+    from prodops.edit import write_atomic
 
     result = load_valid(root, today)
     grouped = fresh.by_owner(result.catalog, result.diagnostics)
+    out.mkdir(parents=True, exist_ok=True)
     for handle, findings in sorted(grouped.items()):
-        _write_atomic(out / f"{handle}.md", fresh.markdown(handle, findings).encode("utf-8"))
+        write_atomic(out / f"{handle}.md", fresh.markdown(handle, findings).encode("utf-8"))
     waiting = sum(1 for findings in grouped.values() if findings)
     click.echo(f"{waiting} of {len(grouped)} people have something to update; reports in {out}")

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from prodops.diagnostics import ProdopsError
+from prodops.edit import write_atomic
 from prodops.pipeline import Result
 from prodops.render.pages import Renderer, Site, SiteOptions
 
@@ -30,15 +29,9 @@ def _inside(base: Path, rel: str) -> Path:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    """A generated page or config: written whole, without flushing to disk (it can be generated again)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, sync=False)
 
 
 def write_docs(site: Site, out: Path, hand_written: Path | None, mkdocs_config: dict[str, Any] | None) -> int:
