@@ -14,9 +14,7 @@ prints; warnings are reported but do not fail the build.
 from __future__ import annotations
 
 import logging
-import re
 from datetime import date
-from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +32,9 @@ from mkdocs.utils.templates import TemplateContext
 from prodops import pipeline, report
 from prodops.diagnostics import ProdopsError
 from prodops.render import Site, SiteOptions, render_site
-from prodops.render.safe import safe_url
+from prodops.render.safe import clean_page
 
 log = logging.getLogger("mkdocs.plugins.prodops")
-_HREF = re.compile(r'(href|src)="([^"]*)"')
 
 
 class ProdopsPluginConfig(Config):  # type: ignore[no-untyped-call]
@@ -105,11 +102,14 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         return context
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
-        """Defence in depth: no link or image on a page may use a scheme other than http(s) or mailto."""
-        return _HREF.sub(
-            lambda m: m.group(0) if safe_url(unescape(m.group(2))) else f'{m.group(1)}="#unsafe-link-removed"',
-            html,
-        )
+        """Every generated page, once converted, passes through the allow-list sanitiser.
+
+        Hand-written pages under ``site/`` are the repository's own reviewed HTML and Markdown
+        (they may use ``attr_list`` and any tag) and are left as written.
+        """
+        if self.site is not None and page.file.src_uri in self.site.pages:
+            return clean_page(html)
+        return html
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         """Rebuild when content, schemas or configuration change."""

@@ -23,6 +23,7 @@ from prodops.rules import REGISTRY, Context
 from prodops.schemas import SchemaSet, load_schemas
 
 SCHEMA_DIR = "schemas"
+SITE_DIR = "site"
 
 
 @dataclass
@@ -70,6 +71,10 @@ def build(
     try:
         # Lifecycle checks compare whole catalogs, so a run with a base builds every model.
         result = _build(root, today, wanted, config, use_cache, overrides or {}, focused=base is None)
+        if wanted is None:  # what the site would publish is part of the repository too
+            site_problems = loader.unpublishable(result.root, SITE_DIR)
+            if site_problems:
+                result.diagnostics = sorted([*result.diagnostics, *site_problems], key=lambda d: d.sort_key)
         if base is not None and result.rules_checked:
             from prodops import gitrev, lifecycle  # only runs against a base revision need them
 
@@ -104,10 +109,11 @@ def _build(
     overrides = overrides or {}
     files = sorted(set(files) | set(overrides))
     if wanted is not None:
-        for rel in sorted(wanted - set(files)):
+        reported = {d.file for d in diagnostics}  # discovery already said why (a link, a pipe)
+        for rel in sorted(wanted - set(files) - reported):
             diagnostics.extend(
                 loader.load_file(root, schemas, rel)[1]
-                if (root / rel).is_file()
+                if os.path.lexists(root / rel)
                 else [Diagnostic("error", "PO109", "no such file", rel)]
             )
     cache = Cache(root, cache_key(schemas.digest)) if use_cache else None

@@ -358,9 +358,8 @@ def launch_report(catalog: Catalog, today: date, until: date) -> str:
 
 
 def as_html(markdown_text: str, title: str) -> str:
-    """A self-contained HTML page (no outside requests) from a report's Markdown."""
-    import markdown
+    """A self-contained HTML page (no script, no outside requests) from a report's Markdown."""
+    from prodops.render import safe
 
-    body = markdown.markdown(html.escape(markdown_text, quote=False), extensions=["tables"])
     style = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left}code{font-family:monospace}"
-    return f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{style}</style></head><body>\n{body}\n</body></html>\n'
+    return safe.html_document(safe.markdown_html(markdown_text), title, style)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from click.testing import CliRunner
 from conftest import TODAY
 
+from prodops.cli import cli
 from prodops.pipeline import build
 
 
@@ -39,6 +42,40 @@ def test_symlink_is_not_followed(base_repo: Path, tmp_path: Path) -> None:
     ]
 
 
+def test_a_content_folder_that_is_a_symlink_is_not_followed(base_repo: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    (base_repo / "launches").rename(elsewhere)
+    (elsewhere / "leak.yaml").write_text("id: leak\ntitle: a line from outside the repository\n")
+    (base_repo / "launches").symlink_to(elsewhere, target_is_directory=True)
+    result = build(base_repo, today=TODAY)
+    assert not any(f.startswith("launches/") for f in result.files)
+    assert "launches:0:0 PO109 content folder is a symbolic link and is not followed" in _messages(base_repo)
+    assert "a line from outside" not in "".join(line for d in result.diagnostics for line in d.excerpt)
+
+
+def test_a_fifo_is_refused_without_blocking(base_repo: Path) -> None:
+    os.mkfifo(base_repo / "roadmap" / "fifo.yaml")
+    assert _messages(base_repo) == ["roadmap/fifo.yaml:0:0 PO109 not a regular file (a pipe, socket or device)"]
+    # Named on the command line, it is opened without blocking and refused the same way.
+    run = CliRunner().invoke(cli, ["validate", "--root", str(base_repo), str(base_repo / "roadmap" / "fifo.yaml")])
+    assert run.exit_code == 1
+    assert run.output.splitlines()[0] == "roadmap/fifo.yaml: error PO109 not a regular file (a pipe, socket or device)"
+    assert "1 error" in run.output
+
+
+def test_symlinks_in_the_site_folder_are_errors(base_repo: Path) -> None:
+    site = base_repo / "site"
+    (site / "guide").mkdir(parents=True)
+    (site / "passwd.txt").symlink_to("/etc/passwd")
+    (site / "guide" / "env.txt").symlink_to("/proc/self/environ")
+    (site / "linked").symlink_to("/etc", target_is_directory=True)
+    assert _messages(base_repo) == [
+        "site/guide/env.txt:0:0 PO109 symbolic link in the site folder; it would publish what it points to",
+        "site/linked:0:0 PO109 symbolic link in the site folder; it would publish what it points to",
+        "site/passwd.txt:0:0 PO109 symbolic link in the site folder; it would publish what it points to",
+    ]
+
+
 def test_names_with_spaces_and_non_ascii_are_reported_as_not_matching_the_id(base_repo: Path) -> None:
     source = (base_repo / "roadmap" / "setup-api.yaml").read_text()
     (base_repo / "roadmap" / "setup api ü.yaml").write_text(source)
@@ -59,4 +96,9 @@ def test_empty_repository(tmp_path: Path) -> None:
     for schema in (Path(__file__).resolve().parents[2] / "schemas").glob("*.json"):
         (tmp_path / "schemas" / schema.name).write_text(schema.read_text())
     result = build(tmp_path, today=TODAY)
-    assert result.diagnostics == [] and result.files == []
+    assert result.files == []
+    assert [(d.file, d.code, d.message) for d in result.diagnostics] == [
+        (".", "PO110", "the repository has no content: no .yaml file under launches/, okrs/, processes/, roadmap/")
+    ]
+    run = CliRunner().invoke(cli, ["validate", "--root", str(tmp_path)])
+    assert run.exit_code == 1 and "the repository has no content" in run.output

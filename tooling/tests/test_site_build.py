@@ -116,6 +116,22 @@ def test_hostile_text_cannot_inject_script(tmp_path: Path) -> None:
     assert [v for _, _, v in parser.links if not safe_url(v)] == []
 
 
+@pytest.mark.parametrize("command", ["build", "render"])
+def test_a_symlink_in_site_stops_build_and_render_before_anything_is_copied(tmp_path: Path, command: str) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO_ROOT, repo, ignore=shutil.ignore_patterns(".venv", "build", ".git", "tooling", "*.pyc"))
+    (repo / "site" / "passwd.txt").symlink_to("/etc/passwd")
+    args = [command, "--root", str(repo)] + (["--out", str(tmp_path / "out")] if command == "render" else [])
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 1
+    assert "site/passwd.txt: error PO109 symbolic link in the site folder; it would publish what it points to" in (
+        result.output
+    )
+    published = [p for p in (*tmp_path.rglob("passwd.txt"),) if p.parent != repo / "site"]
+    assert published == []
+    assert not (repo / "build" / "site" / "index.html").exists()
+
+
 def test_invalid_repository_fails_the_build_with_diagnostics(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     shutil.copytree(REPO_ROOT, repo, ignore=shutil.ignore_patterns(".venv", "build", ".git", "tooling", "*.pyc"))
@@ -138,19 +154,28 @@ def test_inline_escapes_markdown_and_html(text: str, expected: str) -> None:
     assert str(inline(text)) == expected
 
 
+_LINK = 'rel="noopener noreferrer"'
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("**bold** and [docs](https://example.com)", "**bold** and [docs](https://example.com)"),
-        ("[x](javascript:alert(1))", "[x]\\(javascript:alert(1))"),
-        ("[x]( java\tscript:alert(1))", "[x]\\( java\tscript:alert(1))"),
-        ("[x](relative/page.md)", "[x](relative/page.md)"),
-        ("<b>hi</b>", "&lt;b&gt;hi&lt;/b&gt;"),
-        ("[r]: vbscript:x", "\\[r]: vbscript:x"),
+        (
+            "**bold** and [docs](https://example.com)",
+            f'<p><strong>bold</strong> and <a href="https://example.com" {_LINK}>docs</a></p>',
+        ),
+        ("[x](javascript:alert(1))", f"<p><a {_LINK}>x</a></p>"),
+        ("[x]( java\tscript:alert(1))", f"<p><a {_LINK}>x</a></p>"),
+        ("[x](relative/page.html)", f'<p><a href="relative/page.html" {_LINK}>x</a></p>'),
+        ("<b>hi</b>", "<p>&#60;b&#62;hi&#60;/b&#62;</p>"),
+        ("[r]\n\n[r]: vbscript:x", f"<p><a {_LINK}>r</a></p>"),
+        ("text {: onclick=alert(1) }", "<p>text &#123;&#58; onclick&#61;alert&#40;1&#41; &#125;</p>"),
+        ("![x](https://tracker.example/p.gif) ![y](chart.png)", '<p><img alt="x"> <img alt="y" src="chart.png"></p>'),
+        ("`<b>` and a\nnew line", "<p><code>&#60;b&#62;</code> and a&#10;new line</p>"),
     ],
 )
-def test_markdown_fields_keep_formatting_but_not_html_or_unsafe_links(text: str, expected: str) -> None:
-    assert str(markdown_field(text)) == expected
+def test_markdown_fields_become_one_line_of_inert_sanitised_html(text: str, expected: str) -> None:
+    assert str(markdown_field(text)) == f'<div class="po-md">{expected}</div>'
 
 
 def test_render_writes_a_folder_that_mkdocs_builds_without_the_plugin(tmp_path: Path) -> None:

@@ -115,9 +115,12 @@ def _mkdocs_logging() -> None:
     import logging
 
     logger = logging.getLogger("mkdocs")
-    if not any(getattr(h, "_prodops", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
-        handler._prodops = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
-        logger.setLevel(logging.INFO)
+    for existing in logger.handlers:
+        if getattr(existing, "_prodops", False) and isinstance(existing, logging.StreamHandler):
+            existing.setStream(sys.stderr)  # a second command in one process writes where it writes now
+            return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    handler._prodops = True  # type: ignore[attr-defined]
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
