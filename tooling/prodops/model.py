@@ -309,9 +309,20 @@ class Playbook:
     checklist_template: tuple[ChecklistTemplateItem, ...]
     last_reviewed: date
     tags: tuple[str, ...]
+    go_no_go_working_days: int | None = None
 
     def required_for(self, tier: int) -> tuple[ChecklistTemplateItem, ...]:
         return tuple(c for c in self.checklist_template if tier in c.tiers)
+
+
+def working_days_before(day: date, count: int) -> date:
+    """The date ``count`` working days (Monday to Friday) before ``day``."""
+    current = day
+    while count > 0:
+        current = date.fromordinal(current.toordinal() - 1)
+        if current.weekday() < 5:
+            count -= 1
+    return current
 
 
 Entity = Team | Objective | RoadmapItem | Launch | Playbook
@@ -458,6 +469,7 @@ def build_playbook(data: dict[str, Any], file: str) -> Playbook:
         id=data["id"],
         file=file,
         title=data["title"],
+        go_no_go_working_days=data.get("go_no_go_working_days"),
         purpose=data["purpose"],
         owner=data["owner"],
         cadence=_s(data, "cadence"),

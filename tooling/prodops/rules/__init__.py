@@ -5,9 +5,14 @@ from __future__ import annotations
 from prodops.rules import (
     checkin_in_period,
     checkin_stale,
+    date_order,
     dependency_late,
+    due_in_quarter,
+    go_no_go_lead,
+    item_overdue,
     kr_has_work,
     kr_measurable,
+    launch_before_item_due,
     launch_checklist,
     launch_date_passed,
     launch_go_decision,
@@ -39,6 +44,11 @@ REGISTRY: dict[str, Rule] = {
         checkin_stale.RULE,
         team_objective_aligned.RULE,
         launch_go_decision.RULE,
+        item_overdue.RULE,
+        date_order.RULE,
+        go_no_go_lead.RULE,
+        launch_before_item_due.RULE,
+        due_in_quarter.RULE,
     )
 }
 
