@@ -6,7 +6,6 @@ reference field to a schema is all it takes for it to be checked and linked.
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from collections.abc import Set as AbstractSet
@@ -18,6 +17,7 @@ from prodops.diagnostics import Diagnostic, JsonPath
 from prodops.loader import Document
 from prodops.outline import KEY_RESULT, PERSON, Outline, outline
 from prodops.schemas import SchemaSet
+from prodops.suggest import did_you_mean
 
 __all__ = ["KEY_RESULT", "PERSON", "Catalog", "Reference", "link"]
 
@@ -239,8 +239,7 @@ def _table(catalog: Catalog, kind: str) -> dict[str, object]:
 
 
 def _suggest(value: str, candidates: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return did_you_mean(value, candidates)
 
 
 def _reference_problems(

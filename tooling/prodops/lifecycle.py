@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from prodops import model
 from prodops.catalog import Catalog
-from prodops.diagnostics import Diagnostic
+from prodops.config import Config
+from prodops.diagnostics import Diagnostic, Severity
 
 Entity = model.RoadmapItem | model.Launch
 
@@ -82,9 +83,21 @@ def _requirement_checks(catalog: Catalog) -> dict[str, tuple[str, Callable[[Any]
     }
 
 
-def check(base: Catalog, head: Catalog) -> Iterator[Diagnostic]:
+# The process rule that enforces the same standard as a requirement: a severity set for that rule
+# (``PO408 = "warning"``) governs the requirement too, so one standard is never enforced twice over.
+STANDARD_OF = {
+    "owner": "PO401",
+    "key-result": "PO401",
+    "go-decision": "PO415",
+    "readiness-complete": "PO406",
+    "launch-or-reason": "PO408",
+}
+
+
+def check(base: Catalog, head: Catalog, config: Config | None = None) -> Iterator[Diagnostic]:
     """Every status change from ``base`` to ``head`` that a playbook's lifecycle does not allow."""
     checks = _requirement_checks(head)
+    overrides = config.severity if config is not None else {}
     for cycle in lifecycles(head):
         table: dict[str, Entity] = dict(head.items) if cycle.kind == "roadmap-item" else dict(head.launches)
         before: dict[str, Entity] = dict(base.items) if cycle.kind == "roadmap-item" else dict(base.launches)
@@ -118,17 +131,18 @@ def check(base: Catalog, head: Catalog) -> Iterator[Diagnostic]:
                 continue
             for requirement in sorted({r for t in matching for r in t.requires}):
                 label, satisfied = checks[requirement]
-                if not satisfied(entity):
-                    came = f"{old_status} → {entity.status}" if old_status else f"a new file in '{entity.status}'"
-                    yield Diagnostic(
-                        "error",
-                        "PO502",
-                        f"{came} requires {label} (playbook '{cycle.playbook}')",
-                        doc.rel,
-                        line,
-                        column,
-                        ("status",),
-                        hint=f"add {label}, or keep the status at '{old_status}'"
-                        if old_status
-                        else f"add {label} first",
-                    )
+                standard = STANDARD_OF.get(requirement)
+                severity = overrides.get(standard, "error") if standard else "error"
+                if severity == "off" or satisfied(entity):
+                    continue
+                came = f"{old_status} → {entity.status}" if old_status else f"a new file in '{entity.status}'"
+                yield Diagnostic(
+                    cast(Severity, severity),
+                    "PO502",
+                    f"{came} requires {label} (playbook '{cycle.playbook}')",
+                    doc.rel,
+                    line,
+                    column,
+                    ("status",),
+                    hint=f"add {label}, or keep the status at '{old_status}'" if old_status else f"add {label} first",
+                )

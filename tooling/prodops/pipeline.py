@@ -81,7 +81,9 @@ def build(
             with gitrev.checkout(root, base) as old_root:
                 old = _build(old_root, result.today, None, config, False)
             result.diagnostics.extend(
-                d for d in lifecycle.check(old.catalog, result.catalog) if wanted is None or d.file in wanted
+                d
+                for d in lifecycle.check(old.catalog, result.catalog, result.config)
+                if wanted is None or d.file in wanted
             )
             result.diagnostics.sort(key=lambda d: d.sort_key)
         return result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from prodops.diagnostics import Diagnostic, JsonPath, format_json_path
 from prodops.loader import Document
 from prodops.schemas import SchemaSet, field_schema
+from prodops.suggest import did_you_mean
 
 if TYPE_CHECKING:
     import jsonschema
@@ -39,14 +39,27 @@ def check_document(doc: Document, schemas: SchemaSet) -> list[Diagnostic]:
             path = tuple(fast_error.instance_path)
             line, column = doc.locate(path)
             out.append(Diagnostic("error", "PO207", f"{_where(path)}{fast_error.message}", doc.rel, line, column, path))
-    # Dedupe: some schema shapes (if/then + required) report the same thing twice.
-    unique = {(d.line, d.column, d.message): d for d in out}
-    return sorted(unique.values(), key=lambda d: d.sort_key)
+    return sorted(_one_per_mistake(out), key=lambda d: d.sort_key)
+
+
+# When several keywords fail on one value ('2023-9-18' breaks both the date pattern and the date
+# format), the most specific says it best; the others would only repeat it.
+_PRIORITY = {"PO201": 0, "PO202": 0, "PO203": 1, "PO204": 2, "PO205": 3, "PO206": 4, "PO207": 5}
+
+
+def _one_per_mistake(found: list[Diagnostic]) -> list[Diagnostic]:
+    unique = {(d.line, d.column, d.message): d for d in found}  # if/then + required can say one thing twice
+    best: dict[JsonPath, int] = {}
+    for d in unique.values():
+        rank = _PRIORITY.get(d.code, 9)
+        best[d.path] = min(rank, best.get(d.path, rank))
+    return [d for d in unique.values() if _PRIORITY.get(d.code, 9) == best[d.path]]
 
 
 def _describe(value: Any) -> str:
     if isinstance(value, str):
-        text = value if len(value) <= 60 else value[:57] + "..."
+        # Mistakes hide at the end as often as at the start (a stray quote after a URL): keep both.
+        text = value if len(value) <= 60 else value[:24] + "…" + value[-32:]
         return f"'{text}'"
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -131,8 +144,7 @@ def _diagnostics(doc: Document, schemas: SchemaSet, error: jsonschema.Validation
         allowed = sorted((schema.get("properties") or {}).keys())
         for extra in sorted(k for k in instance if k not in allowed):
             line, column = doc.locate_key((*path, extra))
-            close = difflib.get_close_matches(extra, allowed, n=1)
-            suggestion = f" (did you mean '{close[0]}'?)" if close else ""
+            suggestion = did_you_mean(extra, allowed)
             yield Diagnostic(
                 "error",
                 "PO202",
@@ -160,8 +172,7 @@ def _diagnostics(doc: Document, schemas: SchemaSet, error: jsonschema.Validation
     if validator in ("enum", "const"):
         options = value if validator == "enum" else [value]
         shown = ", ".join(str(o) for o in options)
-        close = difflib.get_close_matches(str(instance), [str(o) for o in options], n=1)
-        suggestion = f" (did you mean '{close[0]}'?)" if close else ""
+        suggestion = did_you_mean(str(instance), [str(o) for o in options])
         yield Diagnostic(
             "error",
             "PO204",
@@ -177,7 +188,7 @@ def _diagnostics(doc: Document, schemas: SchemaSet, error: jsonschema.Validation
         yield Diagnostic(
             "error",
             "PO205",
-            f"{where}{_describe(instance)} is not a valid {value}",
+            f"{where}{_describe(instance)} is not a valid {value}{_offending(instance, value)}",
             doc.rel,
             line,
             column,
@@ -209,6 +220,21 @@ def _diagnostics(doc: Document, schemas: SchemaSet, error: jsonschema.Validation
         path,
         hint=_field_hint(doc, schemas, path),
     )
+
+
+# Characters no URL may hold unescaped (RFC 3986): the usual reason a pasted link is refused.
+_NOT_IN_URLS = frozenset(' "<>\\^`{|}')
+
+
+def _offending(instance: Any, fmt: object) -> str:
+    """Where a value breaks its format, when one character can be named."""
+    if not isinstance(instance, str) or fmt not in ("uri", "uri-reference", "iri"):
+        return ""
+    for index, char in enumerate(instance):
+        if char in _NOT_IN_URLS or ord(char) < 0x20:
+            shown = repr(char)[1:-1] if ord(char) < 0x20 else char
+            return f": character {index + 1} ('{shown}') is not allowed in a {fmt}"
+    return ""
 
 
 def _any(value: object) -> Any:

@@ -100,6 +100,30 @@ def test_a_risky_branch_gets_annotations_on_the_right_lines(repo: Path) -> None:
     ), annotations
 
 
+@pytest.mark.parametrize(("setting", "expected"), [(None, "error"), ("warning", "warning"), ("off", None)])
+def test_the_severity_of_a_rule_governs_the_lifecycle_requirement_of_the_same_standard(
+    repo: Path, setting: str | None, expected: str | None
+) -> None:
+    """PO408 (a shipped item has a launch) and the lifecycle's 'launch-or-reason' are one standard."""
+    if setting is not None:
+        _edit(
+            repo / "pyproject.toml",
+            "[tool.prodops]\n",
+            f'[tool.prodops.severity]\nPO408 = "{setting}"\n\n[tool.prodops]\n',
+        )
+        _git(repo, "commit", "-q", "-am", "PO408 severity")
+    _git(repo, "checkout", "-q", "-b", "ship")
+    _edit(repo / "roadmap" / "proration-rounding-fix.yaml", "status: in-progress", "status: shipped")
+    args = ["validate", "--root", str(repo), "--today", TODAY.isoformat(), "--base", "main", "--format", "json"]
+    code, output = _invoke(*args, "--no-cache")
+    found = {(d["code"], d["severity"]) for d in json.loads(output) if d["code"] in ("PO408", "PO502")}
+    if expected is None:
+        assert (code, found) == (0, set())
+    else:
+        assert found == {("PO408", expected), ("PO502", expected)}
+        assert code == (1 if expected == "error" else 0)
+
+
 def test_the_summary_says_what_the_change_means(repo: Path) -> None:
     _risky_branch(repo)
     code, output = _invoke("diff", "main", "--root", str(repo), "--today", TODAY.isoformat())

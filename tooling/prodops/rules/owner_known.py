@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 
 from prodops.catalog import PERSON
 from prodops.rules.base import Context, Finding, Rule
+from prodops.suggest import did_you_mean
 
 
 def check(ctx: Context) -> Iterator[Finding]:
@@ -14,8 +14,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     for ref in ctx.catalog.references:
         if ref.kind != PERSON or ref.target in people:
             continue
-        close = difflib.get_close_matches(ref.target, list(people), n=1)
-        suggestion = f" (did you mean '{close[0]}'?)" if close else ""
+        suggestion = did_you_mean(ref.target, people)
         yield Finding(
             ref.source,
             ref.path,

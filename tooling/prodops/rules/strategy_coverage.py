@@ -22,7 +22,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                 item.id,
                 where,
                 f"item is {why} but moves no key result",
-                "add 'key_results:' with the OBJECTIVE-ID.KR-ID it moves, or move it back to 'next'",
+                "add 'key_results:' with the OBJECTIVE-ID.KR-ID it moves, or "
+                + ("move it to horizon 'next'" if item.horizon == "now" else "set its status back to 'planned'"),
             )
 
 
