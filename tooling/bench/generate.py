@@ -363,6 +363,43 @@ def generate(out: Path, count: int, seed: int = 1) -> int:
     return len(files)
 
 
+def mutate(root: Path, count: int, seed: int) -> set[str]:
+    """``count`` meaningful, schema-valid edits spread over the repository; returns the ids edited."""
+    rng = random.Random(seed)
+    files = sorted(p for p in root.rglob("*.yaml") if "schemas" not in p.parts)
+    edited: set[str] = set()
+    for path in rng.sample(files, count):
+        first, _, body = path.read_text(encoding="utf-8").partition("\n")
+        data: dict[str, Any] = yaml.load(body, Loader=yaml.CSafeLoader)
+        if "horizon" in data:
+            choice = rng.randrange(4)
+            if choice == 0:
+                data["horizon"] = rng.choice([h for h in ("now", "next", "later") if h != data["horizon"]])
+            elif choice == 1 and isinstance(data.get("target"), dict) and "end" in data["target"]:
+                end = date.fromisoformat(str(data["target"]["end"]))
+                data["target"]["end"] = (end + timedelta(days=rng.randint(7, 90))).isoformat()
+            elif choice == 2:
+                data["problem"] = str(data["problem"]) + " Customers also raised it in the last review."
+            else:
+                data["title"] = str(data["title"]) + " (revised)"
+        elif "key_results" in data and isinstance(data["key_results"], list) and data["key_results"]:
+            kr = data["key_results"][0]
+            kr["target"] = kr["target"] + 1 if isinstance(kr["target"], int) else kr["target"] * 1.1
+        elif "members" in data:
+            data["members"].insert(0, {"handle": f"new-person-{len(edited)}", "name": "New Person", "role": "Analyst"})
+        elif "dates" in data:
+            ga = date.fromisoformat(str(data["dates"]["ga"]))
+            data["dates"]["ga"] = (ga + timedelta(days=rng.randint(1, 30))).isoformat()
+        else:
+            data["title"] = str(data["title"]) + " (revised)"
+        path.write_text(
+            first + "\n" + yaml.dump(data, Dumper=yaml.CSafeDumper, sort_keys=False, allow_unicode=True),
+            encoding="utf-8",
+        )
+        edited.add(str(data["id"]))
+    return edited
+
+
 def _render(rel: str, schema: str, data: dict[str, Any]) -> str:
     depth = rel.count("/")
     head = f"# yaml-language-server: $schema={'../' * depth}schemas/{schema}.schema.json\n"

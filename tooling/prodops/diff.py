@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from prodops import model
 from prodops.catalog import Catalog
+from prodops.diagnostics import Diagnostic
 from prodops.loader import Document
 
 
 @dataclass(frozen=True)
 class FieldChange:
     path: str
-    old: Any
-    new: Any
+    old: Any  # None: the value (or list element) was added
+    new: Any  # None: it was removed
+
+
+# How much a reviewer needs to see a called-out change: the summary keeps the heaviest first.
+MOVED_INTO_NOW = 50
+COMMITMENT = 40  # targets, readiness, risk, lost owners or key results, new date problems
+SLIP = 30
+STATE = 20
+MINOR = 10
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    weight: int
 
 
 @dataclass
@@ -25,10 +40,11 @@ class EntityChange:
     id: str
     title: str
     file: str
-    status: str  # added | removed | renamed | changed
+    status: str  # added | removed | renamed | changed | affected (unchanged, but the change broke its dates)
     old_id: str = ""
     fields: list[FieldChange] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # called-out changes, in plain words
+    notes: list[Note] = field(default_factory=list)  # called-out changes, in plain words
+    team: str = ""  # the team whose work this is ("" for company-wide things)
 
 
 @dataclass
@@ -36,30 +52,91 @@ class Report:
     base: str
     head: str
     changes: list[EntityChange]
+    team_names: dict[str, str] = field(default_factory=dict)
 
     @property
-    def attention(self) -> list[tuple[EntityChange, str]]:
+    def attention(self) -> list[tuple[EntityChange, Note]]:
         return [(c, note) for c in self.changes for note in c.notes]
 
 
-def flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Leaf values by readable path; list items that have an id are keyed by it (``key_results[kr1].target``)."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from flatten(item, f"{prefix}.{key}" if prefix else key)
-    elif isinstance(value, list) and value and all(isinstance(i, dict) and isinstance(i.get("id"), str) for i in value):
-        for item in value:
-            yield from flatten({k: v for k, v in item.items() if k != "id"}, f"{prefix}[{item['id']}]")
-    elif isinstance(value, list) and all(not isinstance(i, (dict, list)) for i in value):
-        yield prefix, value
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from flatten(item, f"{prefix}[{index}]")
-    else:
-        yield prefix, value
+# Lists of mappings are compared by the identity of their elements, not their position: adding a
+# member at the top of a team is one change, not one per member that moved down.
+_IDENTITY_KEYS: tuple[tuple[str, ...], ...] = (("id",), ("handle",), ("url",), ("date",), ("source", "summary"))
 
 
-def compare(base: Catalog, head: Catalog, base_name: str = "base", head_name: str = "working tree") -> Report:
+def _identity(items: list[Any]) -> tuple[str, ...] | None:
+    if not items or not all(isinstance(i, dict) for i in items):
+        return None
+    for keys in _IDENTITY_KEYS:
+        values = [tuple(str(i.get(k)) for k in keys) for i in items if all(k in i for k in keys)]
+        if len(values) == len(items) and len(set(values)) == len(values):
+            return keys
+    return None
+
+
+def field_changes(old: Any, new: Any, prefix: str = "") -> Iterator[FieldChange]:
+    """Every difference between two values, by readable path (``key_results[kr1].target``)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in [*new, *(k for k in old if k not in new)]:
+            path = f"{prefix}.{key}" if prefix else str(key)
+            if key not in new:
+                yield FieldChange(path, old[key], None)
+            elif key not in old:
+                yield FieldChange(path, None, new[key])
+            else:
+                yield from field_changes(old[key], new[key], path)
+    elif isinstance(old, list) and isinstance(new, list):
+        yield from _list_changes(old, new, prefix)
+    elif old != new:
+        yield FieldChange(prefix, old, new)
+
+
+def _list_changes(old: list[Any], new: list[Any], prefix: str) -> Iterator[FieldChange]:
+    if all(not isinstance(i, (dict, list)) for i in (*old, *new)):
+        # Plain values (tags, ids, approvers) are sets to a reader: additions and removals, not positions.
+        yield from (FieldChange(prefix, value, None) for value in old if value not in new)
+        yield from (FieldChange(prefix, None, value) for value in new if value not in old)
+        return
+    keys = _identity(old) if old else _identity(new)
+    if keys is not None and _identity(new or old) == keys:
+
+        def key_of(item: dict[str, Any]) -> str:
+            return " · ".join(str(item[k]) for k in keys)
+
+        before = {key_of(i): i for i in old}
+        after = {key_of(i): i for i in new}
+        for key, item in after.items():
+            path = f"{prefix}[{key}]"
+            if key not in before:
+                yield FieldChange(path, None, item)
+            else:
+                rest_old = {k: v for k, v in before[key].items() if k not in keys}
+                rest_new = {k: v for k, v in item.items() if k not in keys}
+                yield from field_changes(rest_old, rest_new, path)
+        yield from (FieldChange(f"{prefix}[{key}]", item, None) for key, item in before.items() if key not in after)
+        return
+    for index in range(max(len(old), len(new))):
+        path = f"{prefix}[{index}]"
+        if index >= len(new):
+            yield FieldChange(path, old[index], None)
+        elif index >= len(old):
+            yield FieldChange(path, None, new[index])
+        else:
+            yield from field_changes(old[index], new[index], path)
+
+
+# Rules about dates and lateness whose new findings a change is responsible for.
+DATE_RULES = ("PO409", "PO416", "PO417", "PO418", "PO419", "PO420")
+
+
+def compare(
+    base: Catalog,
+    head: Catalog,
+    base_name: str = "base",
+    head_name: str = "working tree",
+    base_problems: Iterable[Diagnostic] = (),
+    head_problems: Iterable[Diagnostic] = (),
+) -> Report:
     old_docs, new_docs = base.documents, head.documents
     changes: list[EntityChange] = []
     added = sorted(set(new_docs) - set(old_docs))
@@ -82,28 +159,73 @@ def compare(base: Catalog, head: Catalog, base_name: str = "base", head_name: st
             old_id = renamed[new_id]
             change = _changed(old_docs[old_id], doc)
             change.status, change.old_id = "renamed", old_id
-            change.notes.insert(0, f"renamed from `{old_id}`")
+            change.notes.insert(0, Note(f"renamed from `{old_id}`", STATE))
             changes.append(change)
         else:
             changes.append(
-                EntityChange(doc.kind.kind, new_id, _title(doc), doc.rel, "added", notes=[f"new {doc.kind.label}"])
+                EntityChange(
+                    doc.kind.kind, new_id, _title(doc), doc.rel, "added", notes=[Note(f"new {doc.kind.label}", MINOR)]
+                )
             )
     for old_id in removed:
         if old_id not in renamed.values():
             doc = old_docs[old_id]
             changes.append(
                 EntityChange(
-                    doc.kind.kind, old_id, _title(doc), doc.rel, "removed", notes=[f"{doc.kind.label} removed"]
+                    doc.kind.kind,
+                    old_id,
+                    _title(doc),
+                    doc.rel,
+                    "removed",
+                    notes=[Note(f"{doc.kind.label} removed", COMMITMENT)],
                 )
             )
     for entity_id in sorted(set(old_docs) & set(new_docs)):
         if old_docs[entity_id].data != new_docs[entity_id].data:
-            changes.append(_changed(old_docs[entity_id], new_docs[entity_id]))
+            change = _changed(old_docs[entity_id], new_docs[entity_id])
+            if change.fields:  # a reordered list of plain values means nothing
+                changes.append(change)
+    introduced = _new_date_problems(base_problems, head_problems)
+    changed_files = {c.file for c in changes}
+    for doc in new_docs.values():
+        if doc.rel in introduced and doc.rel not in changed_files:
+            # Not edited, but the change made its dates wrong (a dependency slipped past it).
+            changes.append(EntityChange(doc.kind.kind, str(doc.data.get("id")), _title(doc), doc.rel, "affected"))
     for change in changes:
         change.notes.extend(_called_out(change, base, head))
+        change.notes.extend(Note(text, COMMITMENT) for text in introduced.get(change.file, ()))
+        change.team = _team_of(change, base, head)
     order = {"roadmap-item": 0, "objective": 1, "launch": 2, "playbook": 3, "team": 4}
     changes.sort(key=lambda c: (order.get(c.kind, 9), c.id))
-    return Report(base_name, head_name, changes)
+    names = {t.id: t.name for t in base.teams.values()} | {t.id: t.name for t in head.teams.values()}
+    return Report(base_name, head_name, changes, names)
+
+
+def _new_date_problems(base: Iterable[Diagnostic], head: Iterable[Diagnostic]) -> dict[str, list[str]]:
+    """Lateness and date-order findings the change brings in, by file, in the rules' own words."""
+    before = {(d.code, d.file, d.message) for d in base if d.code in DATE_RULES}
+    out: dict[str, list[str]] = {}
+    for d in head:
+        if d.code in DATE_RULES and (d.code, d.file, d.message) not in before:
+            out.setdefault(d.file, []).append(f"new date problem ({d.code}): {d.message}")
+    return out
+
+
+def _team_of(change: EntityChange, base: Catalog, head: Catalog) -> str:
+    """The team a reviewer thinks of for this change: the owning team, or '' for company-wide things."""
+    for catalog in (head, base):
+        entity_id = change.id if catalog is head else (change.old_id or change.id)
+        if change.kind == "roadmap-item" and entity_id in catalog.items:
+            return catalog.items[entity_id].team
+        if change.kind == "objective" and entity_id in catalog.objectives:
+            return catalog.objectives[entity_id].team
+        if change.kind == "team" and entity_id in catalog.teams:
+            return entity_id
+        if change.kind == "launch" and entity_id in catalog.launches:
+            for item_id in catalog.launches[entity_id].items:
+                if item_id in catalog.items:
+                    return catalog.items[item_id].team
+    return ""
 
 
 def _title(doc: Document) -> str:
@@ -112,22 +234,11 @@ def _title(doc: Document) -> str:
 
 
 def _changed(old: Document, new: Document) -> EntityChange:
-    before, after = dict(flatten(old.data)), dict(flatten(new.data))
-    fields = [
-        FieldChange(path, before.get(path), after.get(path))
-        for path in sorted(set(before) | set(after), key=lambda p: (_order(new, p), p))
-        if before.get(path) != after.get(path) and path != "id"
-    ]
+    fields = [f for f in field_changes(old.data, new.data) if f.path != "id"]
     return EntityChange(new.kind.kind, str(new.data.get("id")), _title(new), new.rel, "changed", fields=fields)
 
 
-def _order(doc: Document, path: str) -> int:
-    top = path.split(".", 1)[0].split("[", 1)[0]
-    keys = list(doc.data)
-    return keys.index(top) if top in keys else len(keys)
-
-
-def _called_out(change: EntityChange, base: Catalog, head: Catalog) -> Iterator[str]:
+def _called_out(change: EntityChange, base: Catalog, head: Catalog) -> Iterator[Note]:
     old_id = change.old_id or change.id
     if change.kind == "roadmap-item":
         yield from _item_notes(base.items.get(old_id), head.items.get(change.id), head)
@@ -137,12 +248,16 @@ def _called_out(change: EntityChange, base: Catalog, head: Catalog) -> Iterator[
         yield from _launch_notes(base.launches.get(old_id), head.launches.get(change.id))
     elif change.kind == "playbook" and change.status == "changed":
         touched = {f.path.split("[", 1)[0].split(".", 1)[0] for f in change.fields}
-        if touched & {"checklist_template", "lifecycle"}:
-            yield (
-                "process change: what CI enforces changes ("
-                + ", ".join(sorted(touched & {"checklist_template", "lifecycle"}))
-                + ")"
-            )
+        enforced = touched & {"checklist_template", "lifecycle", "go_no_go_working_days"}
+        if enforced:
+            yield Note(f"process change: what CI enforces changes ({', '.join(sorted(enforced))})", COMMITMENT)
+    elif change.kind == "team" and change.status == "changed":
+        for f in change.fields:
+            if f.path.startswith("members[") and "." not in f.path.split("]", 1)[1]:
+                handle = f.path[len("members[") : -1]
+                yield Note(f"member `{handle}` {'added' if f.old is None else 'removed'}", STATE)
+            elif f.path == "lead":
+                yield Note(f"lead `{f.old}` → `{f.new}`", STATE)
 
 
 def _days(old: date | None, new: date | None) -> str:
@@ -156,63 +271,71 @@ def _days(old: date | None, new: date | None) -> str:
     )
 
 
-def _item_notes(old: model.RoadmapItem | None, new: model.RoadmapItem | None, head: Catalog) -> Iterator[str]:
+def _item_notes(old: model.RoadmapItem | None, new: model.RoadmapItem | None, head: Catalog) -> Iterator[Note]:
     if new is None:
         return
     if old is None:
         if new.horizon == "now":
-            yield "added straight to **now**"
+            yield Note("added straight to **now**", MOVED_INTO_NOW)
         return
     if old.horizon != new.horizon:
-        yield f"horizon **{old.horizon} → {new.horizon}**"
+        yield Note(f"horizon **{old.horizon} → {new.horizon}**", MOVED_INTO_NOW if new.horizon == "now" else STATE)
     if old.status != new.status:
-        yield f"status **{old.status} → {new.status}**"
+        into_work = new.status == "in-progress"
+        yield Note(f"status **{old.status} → {new.status}**", MOVED_INTO_NOW if into_work else STATE)
     slip = _days(old.due, new.due)
     if slip:
-        yield f"due date {slip}"
+        yield Note(f"due date {slip}", SLIP if new.due and old.due and new.due > old.due else MINOR)
     if old.key_results and not new.key_results:
-        yield "lost its last link to a key result"
+        yield Note("lost its last link to a key result", COMMITMENT)
     if old.owner and not new.owner:
-        yield "lost its owner"
+        yield Note("lost its owner", COMMITMENT)
     due = new.due
     if due is not None and due != old.due:
         for dependent in sorted(head.dependents(new.id), key=lambda i: i.id):
             if dependent.active and dependent.due is not None and dependent.due < due:
-                yield f"`{dependent.id}` depends on it but is due {dependent.due.isoformat()}, before it ({due.isoformat()})"
+                yield Note(
+                    f"`{dependent.id}` depends on it but is due {dependent.due.isoformat()}, before it ({due.isoformat()})",
+                    COMMITMENT,
+                )
 
 
-def _objective_notes(old: model.Objective | None, new: model.Objective | None) -> Iterator[str]:
+def _objective_notes(old: model.Objective | None, new: model.Objective | None) -> Iterator[Note]:
     if old is None or new is None:
         return
     before: Mapping[str, model.KeyResult] = {kr.id: kr for kr in old.key_results}
     for kr in new.key_results:
         was = before.get(kr.id)
         if was is None:
-            yield f"key result `{kr.id}` added"
+            yield Note(f"key result `{kr.id}` added", MINOR)
             continue
         if was.target != kr.target:
-            yield f"key result `{kr.id}` target **{was.target:g} → {kr.target:g}** {kr.unit}"
+            yield Note(f"key result `{kr.id}` target **{was.target:g} → {kr.target:g}** {kr.unit}", COMMITMENT)
         if was.baseline != kr.baseline:
-            yield f"key result `{kr.id}` baseline **{was.baseline:g} → {kr.baseline:g}** {kr.unit}"
+            yield Note(f"key result `{kr.id}` baseline **{was.baseline:g} → {kr.baseline:g}** {kr.unit}", COMMITMENT)
         if was.confidence >= 0.5 > kr.confidence:
-            yield f"key result `{kr.id}` is now at risk (confidence {was.confidence:g} → {kr.confidence:g})"
+            yield Note(
+                f"key result `{kr.id}` is now at risk (confidence {was.confidence:g} → {kr.confidence:g})", COMMITMENT
+            )
     for kr_id in sorted(set(before) - {kr.id for kr in new.key_results}):
-        yield f"key result `{kr_id}` removed"
+        yield Note(f"key result `{kr_id}` removed", COMMITMENT)
 
 
-def _launch_notes(old: model.Launch | None, new: model.Launch | None) -> Iterator[str]:
+def _launch_notes(old: model.Launch | None, new: model.Launch | None) -> Iterator[Note]:
     if old is None or new is None:
         return
     slip = _days(old.ga, new.ga)
     if slip:
-        yield f"GA date {slip}"
+        yield Note(f"GA date {slip}", SLIP if new.ga > old.ga else MINOR)
     if old.status != new.status:
-        yield f"status **{old.status} → {new.status}**"
+        yield Note(f"status **{old.status} → {new.status}**", STATE)
     if new.readiness_done < old.readiness_done:
-        yield f"readiness fell {round(old.readiness_done * 100)}% → {round(new.readiness_done * 100)}%"
+        yield Note(
+            f"readiness fell {round(old.readiness_done * 100)}% → {round(new.readiness_done * 100)}%", COMMITMENT
+        )
     old_decision = old.go_no_go.decision if old.go_no_go else "not set"
     new_decision = new.go_no_go.decision if new.go_no_go else "not set"
     if old_decision != new_decision:
-        yield f"go/no-go **{old_decision} → {new_decision}**"
+        yield Note(f"go/no-go **{old_decision} → {new_decision}**", COMMITMENT)
     if old.tier != new.tier:
-        yield f"tier {old.tier} → {new.tier}"
+        yield Note(f"tier {old.tier} → {new.tier}", STATE)

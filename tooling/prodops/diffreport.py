@@ -2,14 +2,22 @@
 
 Text from the repository is untrusted (a pull request from a fork writes it): values are
 shown in code spans, table pipes are escaped and ``@`` cannot mention anyone.
+
+The Markdown summary ranks: called-out changes are grouped by team, the groups with the
+heaviest changes first (moves into *now*, commitments, slips), and when ``max_chars`` is
+given (a pull-request comment holds at most 65,536) the groups that do not fit are kept as
+counts, with a pointer to the full report.
 """
 
 from __future__ import annotations
 
+import difflib
 import json
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 
-from prodops.diff import EntityChange, Report
+from prodops.diff import EntityChange, FieldChange, Note, Report
 
 LABELS = {
     "roadmap-item": "Roadmap item",
@@ -18,7 +26,11 @@ LABELS = {
     "playbook": "Playbook",
     "team": "Team",
 }
+PLURALS = {"roadmap-item": "roadmap items", "objective": "objectives", "launch": "launches"}
 MARKER = "<!-- prodops-diff -->"
+COMMENT_LIMIT = 65_536  # what GitHub accepts in one issue or pull-request comment
+_TEXT_MIN = 60  # text longer than this is shown as a word diff
+_CONTEXT_WORDS = 6
 
 
 def _text(value: str, limit: int = 120) -> str:
@@ -44,45 +56,154 @@ def _name(change: EntityChange) -> str:
     return f"{LABELS.get(change.kind, change.kind)} `{change.id}` — {_text(change.title, 80)}"
 
 
-def markdown(report: Report) -> str:
+def _is_text(f: FieldChange) -> bool:
+    return isinstance(f.old, str) and isinstance(f.new, str) and max(len(f.old), len(f.new)) > _TEXT_MIN
+
+
+def word_diff(old: str, new: str, context: int = _CONTEXT_WORDS) -> str:
+    """The words that changed, ~~deleted~~ and **inserted**, with a few words of context around each change."""
+    a, b = old.split(), new.split()
+    pieces: list[str] = []
+    opcodes = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    for index, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        if op == "equal":
+            words = a[i1:i2]
+            first, last = index == 0, index == len(opcodes) - 1
+            if len(words) > 2 * context or ((first or last) and len(words) > context):
+                head = [] if first else words[:context]
+                tail = [] if last else words[-context:]
+                pieces.append(
+                    " ".join(_text(w) for w in head)
+                    + (" … " if head or tail else "…")
+                    + " ".join(_text(w) for w in tail)
+                )
+            else:
+                pieces.append(" ".join(_text(w) for w in words))
+            continue
+        if i2 > i1:
+            pieces.append("~~" + " ".join(_text(w) for w in a[i1:i2]) + "~~")
+        if j2 > j1:
+            pieces.append("**" + " ".join(_text(w) for w in b[j1:j2]) + "**")
+    return " ".join(p.strip() for p in pieces if p.strip())
+
+
+def _quote(text: str) -> list[str]:
+    return ["> " + _text(line, 2_000) if line.strip() else ">" for line in text.splitlines()]
+
+
+def _details(change: EntityChange) -> list[str]:
+    header = f"{_name(change)} ({change.status}, `{change.file}`)"
+    if not change.fields:
+        return [f"- {header}"]
+    n = len(change.fields)
+    lines = ["<details>", f"<summary>{header}: {n} field{'s' if n != 1 else ''}</summary>", ""]
+    values = [f for f in change.fields if not _is_text(f)]
+    texts = [f for f in change.fields if _is_text(f)]
+    if values:
+        lines += ["| Field | Before | After |", "|---|---|---|"]
+        lines += [f"| `{f.path}` | {_code(f.old)} | {_code(f.new)} |" for f in values]
+        lines.append("")
+    for f in texts:
+        lines += [f"`{f.path}`: {word_diff(str(f.old), str(f.new))}", ""]
+        lines += ["<details><summary>Full text, before and after</summary>", ""]
+        lines += [*_quote(str(f.old)), "", "→", "", *_quote(str(f.new)), "", "</details>", ""]
+    lines.append("</details>")
+    return lines
+
+
+@dataclass(frozen=True)
+class _Group:
+    team: str
+    title: str
+    notes: list[tuple[EntityChange, Note]]
+
+    @property
+    def weight(self) -> int:
+        return max(note.weight for _, note in self.notes)
+
+    def counts(self) -> str:
+        entities = Counter(c.kind for c in {(c.kind, c.id): c for c, _ in self.notes}.values())
+        parts = [f"{n} {PLURALS.get(k, k + 's') if n != 1 else LABELS.get(k, k).lower()}" for k, n in entities.items()]
+        n = len(self.notes)
+        return f"{n} change{'s' if n != 1 else ''} to look at ({', '.join(parts)})"
+
+
+def _groups(report: Report) -> list[_Group]:
+    by_team: dict[str, list[tuple[EntityChange, Note]]] = {}
+    for change, note in report.attention:
+        by_team.setdefault(change.team, []).append((change, note))
+    groups = []
+    for team, notes in by_team.items():
+        title = report.team_names.get(team, team) if team else "Company-wide"
+        notes.sort(
+            key=lambda cn: (-cn[1].weight, list(LABELS).index(cn[0].kind) if cn[0].kind in LABELS else 9, cn[0].id)
+        )
+        groups.append(_Group(team, title, notes))
+    groups.sort(key=lambda g: (-g.weight, -len(g.notes), g.title))
+    return groups
+
+
+def markdown(report: Report, max_chars: int | None = None, full_report: str = "") -> str:
+    """The summary; with ``max_chars``, at most that many characters (the heaviest groups kept whole)."""
     counts = {
-        status: sum(c.status == status for c in report.changes) for status in ("changed", "added", "removed", "renamed")
+        status: sum(c.status == status for c in report.changes)
+        for status in ("changed", "added", "removed", "renamed", "affected")
     }
-    lines = [MARKER, f"## Product ops changes: `{report.base}` → `{report.head}`", ""]
+    head = [MARKER, f"## Product ops changes: `{report.base}` → `{report.head}`", ""]
     if not report.changes:
-        lines.append("No roadmap, OKR, launch, playbook or team changes.")
-        return "\n".join(lines) + "\n"
+        return "\n".join([*head, "No roadmap, OKR, launch, playbook or team changes."]) + "\n"
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     attention = report.attention
-    lines.append(f"**{summary}** · {len(attention)} change{'s' if len(attention) != 1 else ''} to look at")
-    lines.append("")
-    if attention:
-        lines += ["### Look at these", ""]
-        for change, note in attention:
-            lines.append(f"- {_name(change)}: {note}")
-        lines.append("")
-    lines += ["### All changes", ""]
+    groups = _groups(report)
+    head.append(
+        f"**{summary}** · {len(attention)} change{'s' if len(attention) != 1 else ''} to look at"
+        + (f" in {len(groups)} group{'s' if len(groups) != 1 else ''}" if groups else "")
+    )
+    head.append("")
+    where = full_report or "the job summary and the `prodops-summary` artifact"
+    budget = max_chars if max_chars is not None else 10**12
+    out = "\n".join(head) + "\n"
+
+    def fits(extra: str, reserve: int) -> bool:
+        return len(out) + len(extra) + reserve <= budget
+
+    summaries = [f"- **{_text(g.title, 60)}**: {g.counts()}\n" for g in groups]
+    trailer_reserve = 400
+    if groups:
+        out += "### Look at these\n\n"
+        left_out: list[str] = []
+        for index, group in enumerate(groups):
+            lines = [f"#### {_text(group.title, 60)} — {group.counts()}", ""]
+            lines += [f"- {_name(change)}: {note.text}" for change, note in group.notes]
+            section = "\n".join(lines) + "\n\n"
+            rest = sum(len(s) for s in summaries[index + 1 :])
+            if not left_out and fits(section, rest + trailer_reserve):
+                out += section
+            else:
+                left_out.append(summaries[index])
+        if left_out:
+            out += f"Not shown in full here (the full report is in {where}):\n\n" + "".join(left_out) + "\n"
+    out += "### All changes\n\n"
+    remaining = len(report.changes)
     for change in report.changes:
-        header = f"{_name(change)} ({change.status}, `{change.file}`)"
-        if not change.fields:
-            lines.append(f"- {header}")
-            continue
-        lines += [
-            "<details>",
-            f"<summary>{header}: {len(change.fields)} field{'s' if len(change.fields) != 1 else ''}</summary>",
-            "",
-        ]
-        lines += ["| Field | Before | After |", "|---|---|---|"]
-        lines += [f"| `{f.path}` | {_code(f.old)} | {_code(f.new)} |" for f in change.fields]
-        lines += ["", "</details>"]
-    return "\n".join(lines) + "\n"
+        block = "\n".join(_details(change)) + "\n"
+        if not fits(block, trailer_reserve):
+            break
+        out += block
+        remaining -= 1
+    if remaining:
+        out += f"\n…and {remaining} more changed entit{'ies' if remaining != 1 else 'y'}: see {where}.\n"
+    if len(out) > budget:  # a budget too small even for the counts: cut, and say so
+        tail = f"\n\n…cut to {budget} characters; see {where}.\n"
+        out = out[: max(0, budget - len(tail))] + tail
+    return out
 
 
 def as_json(report: Report) -> str:
     return (
         json.dumps(
             {
-                "version": 1,
+                "version": 2,
                 "base": report.base,
                 "head": report.head,
                 "changes": [
@@ -93,7 +214,9 @@ def as_json(report: Report) -> str:
                         "title": c.title,
                         "file": c.file,
                         "status": c.status,
-                        "notes": c.notes,
+                        "team": c.team or None,
+                        "notes": [n.text for n in c.notes],
+                        "weights": [n.weight for n in c.notes],
                         "fields": [{"path": f.path, "old": f.old, "new": f.new} for f in c.fields],
                     }
                     for c in report.changes

@@ -129,7 +129,14 @@ def test_the_summary_says_what_the_change_means(repo: Path) -> None:
     code, output = _invoke("diff", "main", "--root", str(repo), "--today", TODAY.isoformat())
     assert code == 0, output
     assert output.startswith("<!-- prodops-diff -->\n## Product ops changes: `main` → `working tree`\n")
-    assert "**3 changed** · 5 changes to look at" in output
+    assert "**3 changed, 2 affected** · 8 changes to look at in 2 groups" in output
+    # The team with the move into now comes first, with its count; the heaviest changes lead it.
+    assert "#### Payments — 6 changes to look at (3 roadmap items, 1 launch)" in output
+    assert output.index("#### Payments") < output.index("#### Growth — 2 changes to look at (1 launch)")
+    assert (
+        "- Roadmap item `usage-based-billing` — Usage-based billing plans: new date problem (PO409): depends on "
+        "'usage-meter-imports', due 2027-02-05, 21 days after this item is due (2027-01-15)" in output
+    )
     assert "- Roadmap item `payment-plans` — Instalment plans for large invoices: horizon **next → now**" in output
     assert (
         "- Roadmap item `usage-meter-imports` — Usage meter imports from Stripe, Snowflake and CSV: due date slipped 56 days (2026-12-11 → 2027-02-05)"
@@ -141,11 +148,14 @@ def test_the_summary_says_what_the_change_means(repo: Path) -> None:
     assert "| `target.end` | `2026-12-11` | `2027-02-05` |" in output
     code, as_json = _invoke("diff", "main", "risky", "--root", str(repo), "--format", "json")
     data = json.loads(as_json)
-    assert data["version"] == 1 and data["head"] == "risky"
+    assert data["head"] == "risky"
+    assert data["version"] == 2
     assert {(c["id"], c["status"]) for c in data["changes"]} == {
         ("payment-plans", "changed"),
         ("usage-meter-imports", "changed"),
         ("guided-onboarding", "changed"),
+        ("usage-based-billing", "affected"),
+        ("usage-based-billing-ga", "affected"),
     }
 
 

@@ -19,13 +19,34 @@ from prodops.diagnostics import ProdopsError
 @root_option
 @today_option
 @format_option(["markdown", "json"])
-def diff(base_rev: str, head_rev: str | None, root: Path | None, today: date | None, fmt: str) -> None:
+@click.option(
+    "--max-chars",
+    type=click.IntRange(min=1_000),
+    help="Keep the Markdown summary within this many characters (a pull-request comment holds 65,536): "
+    "the most important groups stay whole, the rest become counts.",
+)
+@click.option(
+    "--full-report",
+    metavar="TEXT",
+    default="",
+    help="Where readers find the full report when the summary is cut (a link in Markdown, for example).",
+)
+def diff(
+    base_rev: str,
+    head_rev: str | None,
+    root: Path | None,
+    today: date | None,
+    fmt: str,
+    max_chars: int | None,
+    full_report: str,
+) -> None:
     """Say what a change means: entities added, removed, renamed, and what changed in each.
 
     Compares Git revision BASE with HEAD (default: the working tree, uncommitted changes
     included), and calls out what reviewers care about: horizon and status moves, slipped
-    dates, changed key-result targets, launch dates and readiness, lost links to key results
-    and dependents whose dates now conflict. Revisions are read with git, never checked out.
+    dates, changed key-result targets, launch dates and readiness, lost links to key results,
+    dependents whose dates now conflict and new lateness or date-order problems, grouped by team
+    with the most important first. Revisions are read with git, never checked out.
 
     Example: prodops diff origin/main --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
@@ -42,8 +63,9 @@ def diff(base_rev: str, head_rev: str | None, root: Path | None, today: date | N
         with gitrev.checkout(repo, head_rev) as new_root:
             new = pipeline.build(new_root, today=today)
         head_name = head_rev
-    report = diffing.compare(old.catalog, new.catalog, base_rev, head_name)
-    click.echo(diffreport.markdown(report) if fmt == "markdown" else diffreport.as_json(report), nl=False)
+    report = diffing.compare(old.catalog, new.catalog, base_rev, head_name, old.diagnostics, new.diagnostics)
+    text = diffreport.markdown(report, max_chars, full_report) if fmt == "markdown" else diffreport.as_json(report)
+    click.echo(text, nl=False)
 
 
 @cli.command()

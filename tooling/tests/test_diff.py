@@ -1,0 +1,144 @@
+"""The meaning-level diff: lists by identity, text as word diffs, and a summary that fits a comment."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from conftest import FIXTURES, REPO_ROOT, TODAY, check_golden, copy_example
+
+from prodops import diff, diffreport
+from prodops.pipeline import build
+
+GOLDEN = FIXTURES / "diff"
+
+
+def _report(before: Path, after: Path) -> diff.Report:
+    old, new = build(before, today=TODAY), build(after, today=TODAY)
+    return diff.compare(old.catalog, new.catalog, "main", "branch", old.diagnostics, new.diagnostics)
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> tuple[Path, Path]:
+    before = copy_example(tmp_path / "before")
+    after = tmp_path / "after"
+    shutil.copytree(before, after)
+    return before, after
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_text_change_shows_the_words_that_changed(pair: tuple[Path, Path]) -> None:
+    before, after = pair
+    _edit(
+        after / "roadmap" / "usage-based-billing.yaml",
+        "rate it by hand and paste totals into invoices every month",
+        "rate it by hand in a second tool and paste totals into invoices every week",
+    )
+    report = _report(before, after)
+    [change] = report.changes
+    [field] = change.fields
+    assert field.path == "problem"
+    text = diffreport.markdown(report)
+    assert (
+        "`problem`: … to spreadsheets, rate it by hand **in a second tool** and paste totals into invoices every "
+        "~~month;~~ **week;** it is our most-cited reason in …" in text
+    )
+    check_golden(GOLDEN / "text-change.md", text)
+
+
+def test_a_member_added_at_the_top_of_a_team_is_one_change(pair: tuple[Path, Path]) -> None:
+    before, after = pair
+    _edit(
+        after / "processes" / "teams" / "payments.yaml",
+        "members:\n",
+        "members:\n  - handle: noor-haddad\n    name: Noor Haddad\n    role: Product Designer\n",
+    )
+    report = _report(before, after)
+    [change] = report.changes
+    assert [(f.path, f.old) for f in change.fields] == [("members[noor-haddad]", None)]
+    assert [n.text for n in change.notes] == ["member `noor-haddad` added"]
+    check_golden(GOLDEN / "member-added.md", diffreport.markdown(report))
+
+
+def test_a_list_insertion_at_the_top_is_one_change(pair: tuple[Path, Path]) -> None:
+    before, after = pair
+    _edit(
+        after / "roadmap" / "usage-based-billing.yaml",
+        "evidence:\n",
+        "evidence:\n  - source: sales\n    summary: Lost a 40-seat deal to a competitor with usage pricing\n"
+        "    account: Northwind Logistics\n    date: 2026-11-20\n",
+    )
+    report = _report(before, after)
+    [change] = report.changes
+    assert [f.path for f in change.fields] == [
+        "evidence[sales · Lost a 40-seat deal to a competitor with usage pricing]"
+    ]
+    check_golden(GOLDEN / "list-insertion.md", diffreport.markdown(report))
+
+
+def test_a_check_in_added_is_one_change(pair: tuple[Path, Path]) -> None:
+    before, after = pair
+    path = after / "okrs" / "2026-Q4" / "2026-q4-payments-usage-billing.yaml"
+    text = path.read_text(encoding="utf-8")
+    marker = "    checkins:\n"
+    index = text.index(marker) + len(marker)
+    text = text[:index] + "      - date: 2026-11-30\n        value: 21\n        confidence: 0.7\n" + text[index:]
+    path.write_text(text, encoding="utf-8")
+    report = _report(before, after)
+    [change] = report.changes
+    assert [(f.path, f.old, f.new) for f in change.fields] == [
+        ("key_results[kr1].checkins[2026-11-30]", None, {"date": "2026-11-30", "value": 21, "confidence": 0.7})
+    ]
+    check_golden(GOLDEN / "checkin-added.md", diffreport.markdown(report))
+
+
+def test_a_reordered_list_of_plain_values_is_no_change(pair: tuple[Path, Path]) -> None:
+    before, after = pair
+    path = after / "roadmap" / "usage-based-billing.yaml"
+    data = path.read_text(encoding="utf-8")
+    match = re.search(r"key_results:\n((?:  - .*\n)+)", data)
+    assert match is not None and match.group(1).count("\n") >= 2
+    lines = match.group(1).splitlines(keepends=True)
+    path.write_text(data.replace(match.group(1), "".join(reversed(lines))), encoding="utf-8")
+    assert _report(before, after).changes == []
+
+
+# -- at scale --------------------------------------------------------------------------------------
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_generate", REPO_ROOT / "tooling" / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_thousand_changes_fit_one_comment_and_the_json_keeps_them_all(tmp_path: Path) -> None:
+    before, after = tmp_path / "before", tmp_path / "after"
+    _generator().generate(before, 2_000, seed=3)
+    shutil.copytree(before, after)
+    edited = _generator().mutate(after, 1_000, seed=5)
+    report = _report(before, after)
+    text = diffreport.markdown(
+        report, max_chars=diffreport.COMMENT_LIMIT, full_report="[the full report](https://ci/run/1)"
+    )
+    assert len(text) <= diffreport.COMMENT_LIMIT
+    for group in diffreport._groups(report):
+        title = diffreport._text(group.title, 60)
+        assert f"#### {title} — {group.counts()}" in text or f"- **{title}**: {group.counts()}" in text, title
+    assert "[the full report](https://ci/run/1)" in text
+    as_json = json.loads(diffreport.as_json(report))
+    assert {c["id"] for c in as_json["changes"] if c["status"] == "changed"} == edited
+    full = diffreport.markdown(report)
+    assert len(full) > diffreport.COMMENT_LIMIT  # the cut was needed: the test is not vacuous
