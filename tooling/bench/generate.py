@@ -5,8 +5,10 @@
 The repository has the real schemas, a team registry, objectives with key results
 and check-ins, roadmap items with RICE inputs, evidence and dependencies, launch
 plans that follow the launch playbook, and playbooks: every reference resolves
-and every process rule passes (with ``--today 2026-11-22`` or any later date,
-freshness warnings aside), so validation and site builds can be measured at scale.
+and every process rule passes (with ``--today 2026-11-22`` or any later date), freshness
+warnings aside: like real public roadmaps, some planned and in-progress work of past quarters
+is still open, which rule PO416 reports as overdue. ``mutate`` makes meaningful edits for the
+diff benchmark.
 """
 
 from __future__ import annotations
