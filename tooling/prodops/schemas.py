@@ -253,3 +253,11 @@ def field_schema(schemas: SchemaSet, kind: KindSchema, path: tuple[str | int, ..
             return None
         node, file = schemas.expand(file, child)
     return node
+
+
+def enum_values(schemas: SchemaSet, kind: str, path: tuple[str | int, ...]) -> tuple[str, ...]:
+    """The allowed values of a field, in the schema's order (the one place they are written)."""
+    ks = schemas.kinds.get(kind)
+    node = field_schema(schemas, ks, path) if ks is not None else None
+    values = node.get("enum") if node is not None else None
+    return tuple(str(v) for v in values) if isinstance(values, list) else ()

@@ -7,6 +7,7 @@ fail, never skip, when Chromium is missing: CI installs it (`make test` does too
 from __future__ import annotations
 
 import functools
+import json
 import http.server
 import shutil
 import threading
@@ -174,8 +175,24 @@ def test_search_finds_an_item_by_a_word_of_its_title(page: Page, base_url: str) 
 
 
 def test_search_finds_pages_by_owner(page: Page, base_url: str) -> None:
-    hrefs = _search(page, base_url, "Kavya", "team/payments.html")
-    assert any("team/payments.html" in h for h in hrefs), hrefs
+    """A first name finds what the person owns: labels and values are separate words in the index."""
+    owned = {
+        f"roadmap-item/{p.stem}.html"
+        for p in (REPO_ROOT / "roadmap").glob("*.yaml")
+        if "\nowner: kavya-iyer\n" in p.read_text(encoding="utf-8")
+    }
+    assert len(owned) >= 5
+    hrefs = _search(page, base_url, "Kavya", "roadmap-item/")
+    found = {h.split("://", 1)[-1].split("/", 1)[-1].split("?")[0] for h in hrefs}
+    assert len(found & owned) >= 5, (found, owned)
+
+
+def test_the_search_index_separates_labels_from_values(site_dir: Path) -> None:
+    index = json.loads((site_dir / "search" / "search_index.json").read_text(encoding="utf-8"))
+    texts = {doc["location"].split("#")[0]: doc["text"] for doc in index["docs"] if "#" not in doc["location"]}
+    page = texts["roadmap-item/usage-based-billing.html"]
+    assert "Owner: Mateo García" in page and "Status: in-progress" in page
+    assert "OwnerMateo" not in page
 
 
 PAYLOAD = '<script>alert(1)</script><img src=x onerror=alert(2)><iframe src="javascript:alert(3)"></iframe>[x](javascript:alert(4)) "\' onmouseover=alert(5) <svg onload=alert(6)>'

@@ -25,10 +25,7 @@ from prodops.codes import CHECKS
 from prodops.diagnostics import Diagnostic
 from prodops.render import charts, safe
 from prodops.rules import REGISTRY
-from prodops.schemas import SchemaSet
-
-HORIZONS = ("now", "next", "later")
-ITEM_STATUSES = ("idea", "discovery", "planned", "in-progress", "shipped", "cancelled")
+from prodops.schemas import SchemaSet, enum_values
 
 # Where each kind's entity pages live.
 ENTITY_DIRS = {
@@ -38,6 +35,14 @@ ENTITY_DIRS = {
     "playbook": "playbook",
     "team": "team",
 }
+
+
+@dataclass(frozen=True)
+class Board:
+    """Board columns by horizon (active work only) and what the board leaves out, by status."""
+
+    columns: list[tuple[str, list[model.RoadmapItem]]]
+    hidden: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,9 @@ class Renderer:
         self.period = model.Period.containing(options.today)
         self.site = Site()
         self.extra_pages = dict(extra_pages or {})
+        # Columns and counts follow the schema: a horizon or status an organisation adds gets its own.
+        self.horizons = enum_values(schemas, "roadmap-item", ("horizon",))
+        self.statuses = enum_values(schemas, "roadmap-item", ("status",))
 
     # -- links -------------------------------------------------------------------------------
 
@@ -123,7 +131,7 @@ class Renderer:
     def render(self) -> Site:
         c = self.catalog
         self._page("index.md", "dashboard.md.j2", **self._dashboard())
-        self._page("roadmap/index.md", "roadmap_board.md.j2", columns=self._board(c.items.values()))
+        self._page("roadmap/index.md", "roadmap_board.md.j2", board=self._board(c.items.values()))
         self._page("roadmap/teams.md", "roadmap_teams.md.j2", teams=self._by_team())
         self._page("roadmap/timeline.md", "roadmap_timeline.md.j2", timeline=self._timeline("roadmap/timeline.md"))
         self._page("roadmap/all.md", "roadmap_all.md.j2", items=self._by_rice())
@@ -191,9 +199,9 @@ class Renderer:
         current = sorted(
             (o for o in c.objectives.values() if o.period == self.period), key=lambda o: (o.level != "company", o.title)
         )
-        counts: dict[str, Counter[str]] = {h: Counter() for h in HORIZONS}
+        counts: dict[str, Counter[str]] = {h: Counter() for h in self.horizons}
         for item in c.items.values():
-            counts[item.horizon][item.status] += 1
+            counts.setdefault(item.horizon, Counter())[item.status] += 1
         today = self.options.today
         upcoming = sorted(
             (
@@ -211,8 +219,8 @@ class Renderer:
         return {
             "objectives": current,
             "counts": counts,
-            "statuses": ITEM_STATUSES,
-            "horizons": HORIZONS,
+            "statuses": self.statuses,
+            "horizons": list(counts),
             "within30": [launch for launch in upcoming if launch.ga <= today + timedelta(days=30)],
             "within90": [launch for launch in upcoming if launch.ga > today + timedelta(days=30)],
             "at_risk": at_risk,
@@ -221,14 +229,18 @@ class Renderer:
             "documents": c.documents,
         }
 
-    def _board(self, items: Iterable[model.RoadmapItem]) -> list[tuple[str, list[model.RoadmapItem]]]:
-        by_horizon: dict[str, list[model.RoadmapItem]] = defaultdict(list)
+    def _board(self, items: Iterable[model.RoadmapItem]) -> Board:
+        by_horizon: dict[str, list[model.RoadmapItem]] = {h: [] for h in self.horizons}
+        hidden: Counter[str] = Counter()
         for item in items:
             if item.active:
-                by_horizon[item.horizon].append(item)
-        return [(h, sorted(by_horizon[h], key=lambda i: (-(i.rice.score if i.rice else 0), i.id))) for h in HORIZONS]
+                by_horizon.setdefault(item.horizon, []).append(item)
+            else:
+                hidden[item.status] += 1
+        columns = [(h, sorted(found, key=lambda i: (-(i.rice.score if i.rice else 0), i.id))) for h, found in by_horizon.items()]
+        return Board(columns, dict(sorted(hidden.items())))
 
-    def _by_team(self) -> list[tuple[model.Team | None, str, list[tuple[str, list[model.RoadmapItem]]]]]:
+    def _by_team(self) -> list[tuple[model.Team | None, str, Board]]:
         by_team: dict[str, list[model.RoadmapItem]] = defaultdict(list)
         for item in self.catalog.items.values():
             by_team[item.team].append(item)
