@@ -7,8 +7,8 @@ fail, never skip, when Chromium is missing: CI installs it (`make test` does too
 from __future__ import annotations
 
 import functools
-import json
 import http.server
+import json
 import shutil
 import threading
 from collections.abc import Iterator

@@ -237,7 +237,10 @@ class Renderer:
                 by_horizon.setdefault(item.horizon, []).append(item)
             else:
                 hidden[item.status] += 1
-        columns = [(h, sorted(found, key=lambda i: (-(i.rice.score if i.rice else 0), i.id))) for h, found in by_horizon.items()]
+        columns = [
+            (h, sorted(found, key=lambda i: (-(i.rice.score if i.rice else 0), i.id)))
+            for h, found in by_horizon.items()
+        ]
         return Board(columns, dict(sorted(hidden.items())))
 
     def _by_team(self) -> list[tuple[model.Team | None, str, Board]]:
