@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from markupsafe import Markup
@@ -55,38 +56,95 @@ def sparkline(points: Sequence[tuple[date, float]], baseline: float, target: flo
     )
 
 
-def timeline(rows: Sequence[tuple[str, str, str, date, date]], start: date, end: date) -> Markup:
-    """Horizontal bars per item between start and end, positioned with CSS percentages.
+@dataclass(frozen=True)
+class TimelineRow:
+    """One bar: an item's label and link, its dates, and what filters and styles need."""
 
-    ``rows`` holds (label, link, status, from, to). Each bar carries its dates as text.
+    group: str
+    label: str
+    link: str
+    status: str
+    start: date
+    end: date
+    overdue: bool
+    facets: Mapping[str, str]
+
+
+def _quarters(start: date, end: date) -> list[date]:
+    first = date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
+    out = []
+    while first <= end:
+        out.append(first)
+        month = first.month + 3
+        first = date(first.year + (month > 12), (month - 1) % 12 + 1, 1)
+    return out
+
+
+def timeline(rows: Sequence[TimelineRow], start: date, end: date, today: date) -> Markup:
+    """Bars between ``start`` and ``end``, grouped, with quarter labels, a today line and overdue marks.
+
+    Positions are CSS percentages of the track; each bar also carries its dates as text, so the
+    chart reads without colour and without JavaScript. The axis stays in view when the page scrolls.
     """
     total = max(1, (end - start).days)
-    months = []
-    span_months = (end.year - start.year) * 12 + end.month - start.month + 1
-    step = max(1, -(-span_months // 8))  # at most about eight labels, so they never overlap
-    cursor = date(start.year, start.month, 1)
-    index = 0
-    while cursor <= end:
-        if cursor >= start and index % step == 0:
-            left = (cursor - start).days / total * 100
-            months.append(
-                Markup('<span class="po-tl__month" style="left:{left:.2f}%">{name}</span>').format(
-                    left=left, name=cursor.strftime("%b %Y")
-                )
+
+    def pct(day: date) -> float:
+        return max(0.0, min(100.0, (day - start).days / total * 100))
+
+    axis = [
+        Markup(
+            '<span class="po-tl__month" style="left:{left:.2f}%"><span class="po-tl__year">{year} </span>Q{q}</span>'
+        ).format(left=pct(q), year=q.year, q=(q.month - 1) // 3 + 1)
+        for q in _quarters(start, end)
+        if q >= start
+    ]
+    out = [Markup('<div class="po-tl"><div class="po-tl__axis"><span class="po-tl__axis-track">'), *axis]
+    if start <= today <= end:
+        out.append(
+            Markup('<span class="po-tl__today" style="left:{left:.2f}%" title="Today, {day}">today</span>').format(
+                left=pct(today), day=today.isoformat()
             )
-        index += 1
-        cursor = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
-    out = [Markup('<div class="po-tl"><div class="po-tl__axis">'), *months, Markup("</div>")]
-    for label, link, status, a, b in rows:
-        left = max(0.0, (a - start).days / total * 100)
-        right = min(100.0, (b - start).days / total * 100)
+        )
+    out.append(Markup("</span></div>"))
+    group = None
+    for row in rows:
+        if row.group != group:
+            group = row.group
+            out.append(
+                Markup('<div class="po-tl__group" role="heading" aria-level="3">{name}</div>').format(name=group)
+            )
+        attributes = Markup(" ").join(
+            Markup('data-{key}="{value}"').format(key=key, value=value) for key, value in row.facets.items()
+        )
+        left, right = pct(row.start), pct(row.end)
+        clipped = " po-tl__bar--clipped" if row.start < start or row.end > end else ""
+        late = " po-tl__bar--overdue" if row.overdue else ""
+        note = " · overdue" if row.overdue else ""
         out.append(
             Markup(
-                '<div class="po-tl__row"><a class="po-tl__label" href="{link}">{label}</a>'
-                '<span class="po-tl__track"><span class="po-tl__bar po-status--{status}" '
-                'style="left:{left:.2f}%;width:{width:.2f}%" title="{a} to {b}">'
-                '<span class="po-tl__dates">{a} → {b} · {status}</span></span></span></div>'
-            ).format(link=link, label=label, status=status, left=left, width=max(0.8, right - left), a=a, b=b)
+                '<div class="po-tl__row" {attributes}><a class="po-tl__label" href="{link}" title="{label}">{label}</a>'
+                '<span class="po-tl__track">'
+                '{today}<span class="po-tl__bar po-status--{status}{late}{clipped}" '
+                'style="left:{left:.2f}%;width:{width:.2f}%" title="{a} to {b}{note}"></span>'
+                '<span class="po-tl__dates" style="left:{text_left:.2f}%">{a} → {b} · {status}{note}</span>'
+                "</span></div>"
+            ).format(
+                attributes=attributes,
+                link=row.link,
+                label=row.label,
+                status=row.status,
+                late=late,
+                clipped=clipped,
+                left=left,
+                width=max(0.8, right - left),
+                text_left=min(left, 70.0),
+                a=row.start,
+                b=row.end,
+                note=note,
+                today=Markup('<span class="po-tl__todayline" style="left:{left:.2f}%"></span>').format(left=pct(today))
+                if start <= today <= end
+                else "",
+            )
         )
     out.append(Markup("</div>"))
     return Markup("").join(out)

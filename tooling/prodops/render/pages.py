@@ -133,7 +133,10 @@ class Renderer:
         self._page("index.md", "dashboard.md.j2", **self._dashboard())
         self._page("roadmap/index.md", "roadmap_board.md.j2", board=self._board(c.items.values()))
         self._page("roadmap/teams.md", "roadmap_teams.md.j2", teams=self._by_team())
-        self._page("roadmap/timeline.md", "roadmap_timeline.md.j2", timeline=self._timeline("roadmap/timeline.md"))
+        self._page("roadmap/timeline.md", "roadmap_timeline.md.j2", **self._timeline("roadmap/timeline.md"))
+        self._page(
+            "roadmap/timeline-all.md", "roadmap_timeline.md.j2", **self._timeline("roadmap/timeline-all.md", full=True)
+        )
         self._page("roadmap/all.md", "roadmap_all.md.j2", items=self._by_rice())
         periods = sorted({o.period for o in c.objectives.values()}, key=lambda p: (p.year, p.quarter), reverse=True)
         self._page("okrs/index.md", "okrs_index.md.j2", periods=periods, current=self.period)
@@ -249,20 +252,76 @@ class Renderer:
             by_team[item.team].append(item)
         return [(self.catalog.teams.get(t), t, self._board(items)) for t, items in sorted(by_team.items())]
 
-    def _timeline(self, here: str) -> Markup:
-        rows = []
+    def _timeline(self, here: str, full: bool = False) -> dict[str, Any]:
+        """Rows grouped by team; by default the window from last quarter to four quarters ahead."""
+        today = self.options.today
+        current = model.Period.containing(today)
+        window_start = model.Period.containing(current.start - timedelta(days=1)).start
+        window_end = current.start
+        for _ in range(4):
+            window_end = model.Period.containing(window_end + timedelta(days=92)).start
+        window_end = model.Period.containing(window_end).end
+        rows, undated, outside = [], [], []
         for item in self.catalog.items.values():
             if not item.active:
                 continue
             end = item.due
             start = item.start or (item.quarter.start if item.quarter else None)
             if start is None or end is None:
+                undated.append(item)
                 continue
-            rows.append((item.title, self.entity_link(here, "roadmap-item", item.id), item.status, start, end))
-        if not rows:
-            return Markup('<p class="po-muted">No roadmap item has dates yet.</p>')
-        rows.sort(key=lambda r: (r[3], r[4], r[0]))
-        return charts.timeline(rows, min(r[3] for r in rows), max(r[4] for r in rows))
+            if end < start:
+                start, end = end, start  # PO417 reports it; the chart still shows the span
+            if not full and (end < window_start or start > window_end):
+                outside.append(item)
+                continue
+            team = self.catalog.teams.get(item.team)
+            rows.append(
+                charts.TimelineRow(
+                    group=team.name if team else item.team,
+                    label=item.title,
+                    link=self.entity_link(here, "roadmap-item", item.id),
+                    status=item.status,
+                    start=start,
+                    end=end,
+                    overdue=item.status in ("planned", "in-progress") and end < today,
+                    facets=self._facets(item),
+                )
+            )
+        rows.sort(key=lambda r: (r.group, r.start, r.end, r.label))
+        if rows:
+            low = min(r.start for r in rows) if full else window_start
+            high = max(r.end for r in rows) if full else window_end
+            chart = charts.timeline(rows, low, high, today)
+        else:
+            chart = Markup('<p class="po-muted">No roadmap item has dates in this window.</p>')
+        return {
+            "chart": chart,
+            "undated": sorted(undated, key=lambda i: (i.team, i.id)),
+            "outside": sorted(outside, key=lambda i: (i.team, i.id)),
+            "window": (window_start, window_end),
+            "full": full,
+            "shown": len(rows),
+        }
+
+    def facet_attributes(self, item: model.RoadmapItem) -> Markup:
+        """The item's facets as data-* attributes, for the templates."""
+        return Markup(" ").join(
+            Markup('data-{key}="{value}"').format(key=key, value=value) for key, value in self._facets(item).items()
+        )
+
+    def _facets(self, item: model.RoadmapItem) -> dict[str, str]:
+        """What the filters on the roadmap views match an item on (see site/javascripts/filters.js)."""
+        return {
+            "po-item": "1",
+            "team": item.team,
+            "status": item.status,
+            "horizon": item.horizon,
+            "quarter": str(item.quarter) if item.quarter else "",
+            "owner": item.owner,
+            "tags": " ".join(item.tags),
+            "text": f"{item.title} {item.id} {self.person(item.owner) if item.owner else ''}",
+        }
 
     def _by_rice(self) -> list[model.RoadmapItem]:
         return sorted(self.catalog.items.values(), key=lambda i: (-(i.rice.score if i.rice else -1), i.id))
