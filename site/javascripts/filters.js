@@ -45,9 +45,13 @@
         var value = node.getAttribute("data-" + facet[0]) || "";
         facets[facet[0]] = facet[0] === "tags" ? value.split(" ").filter(Boolean) : value;
       });
+      var column = node.closest(".po-board__col");
       return { node: node, facets: facets, text: (node.getAttribute("data-text") || node.textContent).toLowerCase(),
-               home: node.parentNode, next: node.nextSibling };
+               home: node.parentNode, next: node.nextSibling, badge: column ? column.querySelector(".po-count") : null,
+               shown: true };
     });
+    var badges = [];
+    items.forEach(function (item) { if (item.badge && badges.indexOf(item.badge) < 0) { badges.push(item.badge); } });
     var state = readState();
     var bar = element("div", { "class": "po-filters", role: "search", "aria-label": "Filter these items" });
     var controls = {};
@@ -123,7 +127,7 @@
     function apply() {
       var wanted = { q: text.value.trim().toLowerCase(), group: group ? group.value : "" };
       Object.keys(controls).forEach(function (key) { wanted[key] = controls[key].value; });
-      var shown = 0;
+      var shown = 0, perColumn = new Map();
       for (var i = 0; i < items.length; i++) {
         var item = items[i], ok = true;
         for (var key in controls) {
@@ -133,14 +137,14 @@
           if (key === "tags" ? have.indexOf(value) < 0 : have !== value) { ok = false; break; }
         }
         if (ok && wanted.q && item.text.indexOf(wanted.q) < 0) { ok = false; }
-        item.node.hidden = !ok;
-        if (ok) { shown++; }
+        if (item.shown !== ok) { item.node.hidden = !ok; item.shown = ok; }  // touch the page only on change
+        if (ok) {
+          shown++;
+          if (item.badge) { perColumn.set(item.badge, (perColumn.get(item.badge) || 0) + 1); }
+        }
       }
       count.textContent = shown === items.length ? items.length + " shown" : shown + " of " + items.length + " shown";
-      root.querySelectorAll(".po-board__col").forEach(function (col) {
-        var badge = col.querySelector(".po-count");
-        if (badge) { badge.textContent = "(" + col.querySelectorAll("[data-po-item]:not([hidden])").length + ")"; }
-      });
+      badges.forEach(function (badge) { badge.textContent = "(" + (perColumn.get(badge) || 0) + ")"; });
       writeState(wanted);
     }
 

@@ -96,6 +96,41 @@ _Dumper.yaml_implicit_resolvers = {
 }
 
 
+FIRST_NAMES = [
+    "Amara",
+    "Bruno",
+    "Chen",
+    "Dalia",
+    "Emeka",
+    "Freya",
+    "Goran",
+    "Hana",
+    "Ines",
+    "Jonas",
+    "Kofi",
+    "Leila",
+    "Marek",
+    "Nadia",
+    "Oskar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tariq",
+    "Uma",
+    "Viktor",
+    "Wen",
+]
+LAST_NAMES = ["Okafor", "Silva", "Novak", "Haddad", "Larsen", "Mehta", "Costa", "Weber", "Tanaka", "Moreau", "Kowalski"]
+
+
+def _person_name(index: int) -> str:
+    """Distinct, readable names: people are searched for by first name."""
+    first = FIRST_NAMES[index % len(FIRST_NAMES)]
+    last = LAST_NAMES[(index // len(FIRST_NAMES)) % len(LAST_NAMES)]
+    return f"{first} {last}" + (f" {index // (len(FIRST_NAMES) * len(LAST_NAMES)) + 1}" if index >= 253 else "")
+
+
 def _period_bounds(period: str) -> tuple[date, date]:
     year, q = int(period[:4]), int(period[-1])
     start = date(year, 3 * q - 2, 1)
@@ -139,7 +174,7 @@ class Generator:
         for t in range(count):
             tid = f"team-{t:03d}"
             members = [
-                {"handle": f"{tid}-person-{m}", "name": f"Person {m} of {tid}", "role": "Product Manager"}
+                {"handle": f"{tid}-person-{m}", "name": _person_name(t * 6 + m), "role": "Product Manager"}
                 for m in range(6)
             ]
             data = {
