@@ -113,6 +113,8 @@ def parse(text: str, *, positions: bool = False, max_depth: int = MAX_DEPTH) -> 
         _parse_into(text, result, positions, max_depth)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if mark is not None and _LIBYAML_DEPTH in str(exc.problem):
+            return _too_deep(text, mark, positions, max_depth)
         line, column = _pos(mark) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
@@ -136,6 +138,36 @@ def parse(text: str, *, positions: bool = False, max_depth: int = MAX_DEPTH) -> 
     if result.error is not None:
         result.data = None
     return result
+
+
+# Newer libyaml releases (bundled with PyYAML 6.0.3 and later) stop at 1,000 levels themselves,
+# and their scanner reads up to 1,024 characters ahead of the events we see: in "[[[[..." it
+# fails at the 1,000th "[" before we are handed the level at which MAX_DEPTH is exceeded.
+_LIBYAML_DEPTH = "exceeded maximum nesting depth"
+
+
+def _too_deep(text: str, mark: Any, positions: bool, max_depth: int) -> Parsed:
+    """PO108 where our own depth cap is first exceeded, whichever libyaml found the nesting first.
+
+    The text before libyaml's limit holds fewer than its 1,000 levels, so parsing only that
+    prefix runs into our cap at the same event as a libyaml without a limit would.
+    """
+    prefix = Parsed()
+    end = int(mark.index)
+    if 0 < end < len(text):
+        import yaml
+
+        try:
+            _parse_into(text[:end], prefix, positions, max_depth)
+        except yaml.YAMLError:
+            prefix.error = None
+    if prefix.error is not None and prefix.error.code == "PO108":
+        return Parsed(error=prefix.error)
+    # Our cap is below libyaml's, so the nesting is too deep for us at this point too.
+    return Parsed(error=_refuse("PO108", f"nesting is deeper than {max_depth} levels", mark, _DEPTH_HINT))
+
+
+_DEPTH_HINT = "flatten the structure; operating-system files never need this depth"
 
 
 def _index(mark: Any) -> int:
@@ -163,6 +195,7 @@ def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> N
     from yaml._yaml import CParser  # libyaml, bundled with PyYAML's wheels
 
     parser = CParser(text)
+    has_escapes = "\\" in text  # once: asking for each double-quoted scalar would read the text again each time
     stack: list[_Frame] = []
     documents = 0
     root: Any = None
@@ -267,7 +300,7 @@ def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> N
                     value = resolve_plain(event.value)
                 else:
                     value = event.value
-                    if event.style == '"' and "\\" in text and not _encodable(value):
+                    if event.style == '"' and has_escapes and not _encodable(value):
                         result.error = _refuse(
                             "PO106",
                             "string contains a lone surrogate escape, which is not valid Unicode",
@@ -309,10 +342,7 @@ def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> N
             if child is not None:
                 if len(stack) >= max_depth:
                     result.error = _refuse(
-                        "PO108",
-                        f"nesting is deeper than {max_depth} levels",
-                        event.start_mark,
-                        "flatten the structure; operating-system files never need this depth",
+                        "PO108", f"nesting is deeper than {max_depth} levels", event.start_mark, _DEPTH_HINT
                     )
                     return
                 stack.append(child)
@@ -344,9 +374,18 @@ _FAST_CHARS = re.compile(
     r"[&*!\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]"
 )  # anchors, aliases, tags, odd characters
 _FAST_ESCAPES = re.compile(r"\\[uUxN0-9]")  # numeric escapes (surrogates and control characters)
-# YAML 1.1 integer forms (1_000, 0b101); patterns that start with a literal are searched fast.
-_FAST_UNDERSCORE_DIGIT = re.compile(r"_[0-9]")
-_FAST_BINARY = re.compile(r"0b[01]")
+# A word that yaml-rs may read as a number: it starts a scalar (after white space or a flow
+# indicator) with a sign, digit, dot, underscore or "~", and holds only characters that its
+# number forms use (yaml-rs also reads 0X12C, 0B101, +0x1F, 1__0, 0x1F_2 and .iNf as numbers).
+# A word followed by any other character ("12%", "2026-q4") is part of a longer string.
+_FAST_NUMBERISH = re.compile(r"(?<![^\s\[\]{},])[-+._0-9~][-+._0-9a-fA-FiInNoOtTxXyY~]*+(?=[\s\[\]{},:]|\Z)")
+# The words both parsers read alike: YAML 1.2 core-schema numbers and "~"; and strings to both:
+# a lone sign, and a word with a sign that is neither its first character nor after an exponent
+# ("2026-11-03", "3+", "--note"), which is not a number in any YAML schema.
+_FAST_AGREED = re.compile(
+    r"[-+]?[0-9]+|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|~|[-+]|.*[^eE][-+].*"
+)
 _FAST_COMPACT = re.compile(r"(?:[-?]\s+){4}")  # compact nesting such as "- - - -"
 # One-line flow collections without nesting; each item a plain word-like scalar ("[billing, q4-launch]").
 # Anything else in a flow (mappings, quotes, indicators such as "[>]", empty items) goes to the strict parser.
@@ -395,11 +434,9 @@ def _fast_allowed(text: str) -> bool:
         return False
     if "\\" in text and _FAST_ESCAPES.search(text):
         return False
-    if "0b" in text and _FAST_BINARY.search(text):
+    agreed = _FAST_AGREED.fullmatch
+    if not all(agreed(word) for word in _FAST_NUMBERISH.findall(text)):
         return False
-    for match in _FAST_UNDERSCORE_DIGIT.finditer(text):
-        if match.start() and text[match.start() - 1].isdigit():
-            return False
     if ("- -" in text or "? " in text or "-\n" in text) and _FAST_COMPACT.search(text):
         return False
     flows = text.count("[") + text.count("{")
@@ -421,14 +458,34 @@ def _plain_flows(text: str, flows: int) -> bool:
     return found == flows
 
 
+_SPACES = re.compile(r" *")
+
+
+def _after_spaces(text: str, index: int) -> int:
+    match = _SPACES.match(text, index)
+    assert match is not None  # " *" matches everywhere
+    return match.end()
+
+
 def _empty_block_scalar(text: str) -> bool:
-    """True if some block scalar header has no more-indented line after it."""
+    """True if some block scalar header has no more-indented line after it.
+
+    Linear in the text: a header is matched at most once per line, and the blank lines
+    after a header are read only until the next line with content.
+    """
+    size = len(text)
     for match in _FAST_BLOCK_HEADER.finditer(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
-        header_indent = len(text[line_start:]) - len(text[line_start:].lstrip(" "))
-        rest = text[match.end() :].split("\n")[1:]
-        following = next((line for line in rest if line.strip()), None)
-        if following is None or len(following) - len(following.lstrip(" ")) <= header_indent:
+        header_indent = _after_spaces(text, line_start) - line_start
+        following = match.end() + 1  # the header's pattern ends at the end of its line
+        while following < size:
+            content = _after_spaces(text, following)
+            if content < size and text[content] != "\n":
+                break  # a line with content (tabs and other white space never reach this check)
+            following = content + 1
+        else:
+            return True
+        if content - following <= header_indent:
             return True
     return False
 
