@@ -149,24 +149,35 @@ _LIBYAML_DEPTH = "exceeded maximum nesting depth"
 def _too_deep(text: str, mark: Any, positions: bool, max_depth: int) -> Parsed:
     """PO108 where our own depth cap is first exceeded, whichever libyaml found the nesting first.
 
-    The text before libyaml's limit holds fewer than its 1,000 levels, so parsing only that
-    prefix runs into our cap at the same event as a libyaml without a limit would.
+    The text before the point where libyaml gave up holds fewer levels than its limit, so
+    parsing only that prefix runs into our cap at the same event as a libyaml without a limit
+    would. (libyaml counts block levels too, so a prefix may need cutting once more.)
     """
-    prefix = Parsed()
-    end = int(mark.index)
-    if 0 < end < len(text):
-        import yaml
+    import yaml
 
+    end = int(mark.index)
+    for _ in range(_DEPTH_RETRIES):
+        if not 0 < end < len(text):
+            break
+        prefix = Parsed()
         try:
             _parse_into(text[:end], prefix, positions, max_depth)
+        except yaml.MarkedYAMLError as exc:
+            again = exc.problem_mark
+            if again is None or _LIBYAML_DEPTH not in str(exc.problem) or int(again.index) >= end:
+                break  # the cut text ends inside a construct: not a finding about the file
+            end = int(again.index)
+            continue
         except yaml.YAMLError:
-            prefix.error = None
-    if prefix.error is not None and prefix.error.code == "PO108":
-        return Parsed(error=prefix.error)
+            break
+        if prefix.error is not None and prefix.error.code == "PO108":
+            return Parsed(error=prefix.error)
+        break
     # Our cap is below libyaml's, so the nesting is too deep for us at this point too.
     return Parsed(error=_refuse("PO108", f"nesting is deeper than {max_depth} levels", mark, _DEPTH_HINT))
 
 
+_DEPTH_RETRIES = 4
 _DEPTH_HINT = "flatten the structure; operating-system files never need this depth"
 
 
