@@ -11,12 +11,15 @@ loader's limit) and one of a quarter of that, and times, in this process:
 * ``load``: ``loader.parse_document`` (what ``validate`` does with the file).
 
 It prints the best of ``--runs`` for each, and the growth from the quarter size to the full
-size: about 4x is linear, about 16x quadratic. The target is every figure under 1 s.
+size: about 4x is linear, about 16x quadratic. The target is every figure under 1 s. The
+cyclic garbage collector is paused, as ``pipeline.build`` pauses it for every command (with it
+running, the shapes with a million nodes take two to three times longer).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from collections.abc import Callable
@@ -147,6 +150,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--shape", action="append", choices=sorted(SHAPES), help="only these shapes")
     args = parser.parse_args()
+    gc.disable()
     schemas = load_schemas(REPO_ROOT / "schemas")
     kind = schemas.kinds["roadmap-item"]
     paths: dict[str, Callable[[str], object]] = {

@@ -94,14 +94,16 @@ def _pos(mark: Any) -> Position:
 
 
 class _Frame:
-    __slots__ = ("container", "key", "key_pos", "path", "seen")
+    __slots__ = ("items", "key", "mapping", "path", "seen", "start")
 
-    def __init__(self, container: dict[str, Any] | list[Any], path: JsonPath) -> None:
-        self.container = container
-        self.path = path
+    def __init__(self, mapping: dict[str, Any] | None, items: list[Any] | None) -> None:
+        self.mapping = mapping
+        self.items = items
+        self.path: JsonPath = ()  # with the start offset below, filled only when positions are asked for
+        self.start = 0
         self.key: str | None = None  # pending mapping key, None when a key is expected
-        self.key_pos: Position = (0, 0)
-        self.seen: dict[str, Position] | None = {} if isinstance(container, dict) else None
+        # The start mark of each key seen so far (its line is worked out only for a duplicate).
+        self.seen: dict[str, Any] | None = {} if mapping is not None else None
 
 
 def parse(text: str, *, positions: bool = False, max_depth: int = MAX_DEPTH) -> Parsed:
@@ -202,21 +204,115 @@ def _refuse(code: str, message: str, mark: Any, hint: str) -> ParseError:
 
 
 def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> None:
+    """Build the data from libyaml's events with an explicit stack.
+
+    This loop runs once per event (up to one per byte of a hostile file), so it dispatches on
+    the event's exact class, most frequent first, and builds paths only when positions are asked for.
+    """
     from yaml import events
     from yaml._yaml import CParser  # libyaml, bundled with PyYAML's wheels
 
+    scalar_event, alias_event = events.ScalarEvent, events.AliasEvent
+    mapping_start, sequence_start = events.MappingStartEvent, events.SequenceStartEvent
+    mapping_end, sequence_end = events.MappingEndEvent, events.SequenceEndEvent
+    document_start, stream_end = events.DocumentStartEvent, events.StreamEndEvent
+
     parser = CParser(text)
+    get_event = parser.get_event
     has_escapes = "\\" in text  # once: asking for each double-quoted scalar would read the text again each time
+    values, spans, keys, key_spans = result.values, result.spans, result.keys, result.key_spans
     stack: list[_Frame] = []
+    parent: _Frame | None = None  # the innermost open collection: stack[-1]
     documents = 0
     root: Any = None
     has_root = False
     try:
         while True:
-            event = parser.get_event()
-            if event is None or isinstance(event, events.StreamEndEvent):
-                break
-            if isinstance(event, events.DocumentStartEvent):
+            event: Any = get_event()
+            cls = type(event)
+            if cls is scalar_event:
+                if event.anchor is not None:
+                    result.error = _anchor(event)
+                    return
+                tag = event.tag
+                plain = event.implicit[0]
+                if tag is not None and (tag != "!" or plain):
+                    result.error = _tag(event)
+                    return
+                if parent is not None and parent.key is None and parent.seen is not None:
+                    # A mapping key.
+                    key = event.value
+                    if plain and key in _NULLS:
+                        result.error = _refuse("PO101", "empty mapping key", event.start_mark, "give the key a name")
+                        return
+                    first = parent.seen.get(key)
+                    if first is not None:
+                        line, column = _pos(event.start_mark)
+                        result.error = ParseError(
+                            "PO102",
+                            f"duplicate key '{key}' (first defined on line {first.line + 1})",
+                            line,
+                            column,
+                            "remove one of the two; YAML would silently keep only the last",
+                        )
+                        return
+                    parent.seen[key] = event.start_mark
+                    parent.key = key
+                    if positions:
+                        keys[(*parent.path, key)] = _pos(event.start_mark)
+                        key_spans[(*parent.path, key)] = (event.start_mark.index, event.end_mark.index)
+                    continue
+                value: Any
+                if plain and tag is None:
+                    value = resolve_plain(event.value)
+                else:
+                    value = event.value
+                    style = event.style
+                    if style == '"' and has_escapes and not _encodable(value):
+                        result.error = _refuse(
+                            "PO106",
+                            "string contains a lone surrogate escape, which is not valid Unicode",
+                            event.start_mark,
+                            "remove the '\\uD8xx'-style escape or write the character itself",
+                        )
+                        return
+                    if (style == '"' or style == "'") and _char_at(text, event.end_mark) == "#":
+                        result.error = _refuse(
+                            "PO101",
+                            "a '#' directly after a quoted value is not a comment",
+                            event.end_mark,
+                            "put a space before '#' to start a comment, or move the '#' inside the quotes",
+                        )
+                        return
+                child: _Frame | None = None
+            elif cls is mapping_end or cls is sequence_end:
+                closed = stack.pop()
+                parent = stack[-1] if stack else None
+                if positions:
+                    spans[closed.path] = (closed.start, event.end_mark.index)
+                continue
+            elif cls is mapping_start or cls is sequence_start:
+                if event.anchor is not None:
+                    result.error = _anchor(event)
+                    return
+                if event.tag is not None:
+                    result.error = _tag(event)
+                    return
+                if parent is not None and parent.key is None and parent.seen is not None:
+                    result.error = _refuse(
+                        "PO101",
+                        "a mapping key must be a plain word, not a list or mapping",
+                        event.start_mark,
+                        "use a simple key such as 'title:'",
+                    )
+                    return
+                if cls is mapping_start:
+                    value = {}
+                    child = _Frame(value, None)
+                else:
+                    value = []
+                    child = _Frame(None, value)
+            elif cls is document_start:
                 documents += 1
                 if documents > 1:
                     result.error = _refuse(
@@ -227,9 +323,7 @@ def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> N
                     )
                     return
                 continue
-            if isinstance(event, (events.StreamStartEvent, events.DocumentEndEvent)):
-                continue
-            if isinstance(event, events.AliasEvent):
+            elif cls is alias_event:
                 result.error = _refuse(
                     "PO103",
                     f"alias '*{event.anchor}' is not allowed",
@@ -237,119 +331,37 @@ def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> N
                     "write the value out in full; anchors and aliases are refused so every value is visible where it is used",
                 )
                 return
-            if isinstance(event, (events.MappingEndEvent, events.SequenceEndEvent)):
-                closed = stack.pop()
-                if positions and closed.path in result.spans:
-                    result.spans[closed.path] = (result.spans[closed.path][0], _index(event.end_mark))
-                continue
-            node_event: Any = event
-            if node_event.anchor is not None:
-                result.error = _refuse(
-                    "PO103",
-                    f"anchor '&{node_event.anchor}' is not allowed",
-                    event.start_mark,
-                    "remove the anchor and write values out in full",
-                )
-                return
-            tag = node_event.tag
-            if tag is not None and not (isinstance(event, events.ScalarEvent) and tag == "!" and not event.implicit[0]):
-                result.error = _refuse(
-                    "PO104",
-                    f"tag '{tag}' is not allowed",
-                    event.start_mark,
-                    "remove the tag; values are plain strings, numbers, booleans, lists and mappings",
-                )
-                return
-            start = _pos(event.start_mark)
-
-            # Work out where this node goes: a mapping key, a mapping value, or a list item.
-            parent = stack[-1] if stack else None
-            if parent is not None and parent.seen is not None and parent.key is None:
-                # Expecting a key.
-                if not isinstance(event, events.ScalarEvent):
-                    result.error = _refuse(
-                        "PO101",
-                        "a mapping key must be a plain word, not a list or mapping",
-                        event.start_mark,
-                        "use a simple key such as 'title:'",
-                    )
-                    return
-                key = event.value
-                if event.implicit[0] and key in _NULLS:
-                    result.error = _refuse("PO101", "empty mapping key", event.start_mark, "give the key a name")
-                    return
-                first = parent.seen.get(key)
-                if first is not None:
-                    result.error = ParseError(
-                        "PO102",
-                        f"duplicate key '{key}' (first defined on line {first[0]})",
-                        start[0],
-                        start[1],
-                        "remove one of the two; YAML would silently keep only the last",
-                    )
-                    return
-                parent.seen[key] = start
-                parent.key = key
-                parent.key_pos = start
-                if positions:
-                    result.keys[(*parent.path, key)] = start
-                    result.key_spans[(*parent.path, key)] = (_index(event.start_mark), _index(event.end_mark))
+            elif event is None or cls is stream_end:
+                break
+            else:  # the stream's start and a document's end
                 continue
 
-            if parent is None:
-                path: JsonPath = ()
-            elif parent.seen is not None:
-                assert parent.key is not None
-                path = (*parent.path, parent.key)
-            else:
-                assert isinstance(parent.container, list)
-                path = (*parent.path, len(parent.container))
-
-            value: Any
-            if isinstance(event, events.ScalarEvent):
-                if event.implicit[0] and tag is None:
-                    value = resolve_plain(event.value)
-                else:
-                    value = event.value
-                    if event.style == '"' and has_escapes and not _encodable(value):
-                        result.error = _refuse(
-                            "PO106",
-                            "string contains a lone surrogate escape, which is not valid Unicode",
-                            event.start_mark,
-                            "remove the '\\uD8xx'-style escape or write the character itself",
-                        )
-                        return
-                    if event.style in ('"', "'") and _char_at(text, event.end_mark) == "#":
-                        result.error = _refuse(
-                            "PO101",
-                            "a '#' directly after a quoted value is not a comment",
-                            event.end_mark,
-                            "put a space before '#' to start a comment, or move the '#' inside the quotes",
-                        )
-                        return
-                child: _Frame | None = None
-            elif isinstance(event, events.MappingStartEvent):
-                value = {}
-                child = _Frame(value, path)
-            elif isinstance(event, events.SequenceStartEvent):
-                value = []
-                child = _Frame(value, path)
-            else:  # pragma: no cover - libyaml emits no other node events
-                continue
-
+            # Put the node where it goes: the root, a mapping value, or a list item.
             if positions:
-                result.values[path] = start
-                result.spans[path] = (_index(event.start_mark), _index(event.end_mark))
+                path: JsonPath
+                if parent is None:
+                    path = ()
+                elif parent.key is not None:
+                    path = (*parent.path, parent.key)
+                else:
+                    assert parent.items is not None
+                    path = (*parent.path, len(parent.items))
+                start_mark = event.start_mark
+                values[path] = (start_mark.line + 1, start_mark.column + 1)
+                spans[path] = (start_mark.index, event.end_mark.index)
+                if child is not None:
+                    child.path = path
+                    child.start = start_mark.index
             if parent is None:
                 root = value
                 has_root = True
-            elif parent.seen is not None:
-                assert isinstance(parent.container, dict) and parent.key is not None
-                parent.container[parent.key] = value
+            elif parent.mapping is not None:
+                assert parent.key is not None
+                parent.mapping[parent.key] = value
                 parent.key = None
             else:
-                assert isinstance(parent.container, list)
-                parent.container.append(value)
+                assert parent.items is not None
+                parent.items.append(value)
             if child is not None:
                 if len(stack) >= max_depth:
                     result.error = _refuse(
@@ -357,11 +369,30 @@ def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> N
                     )
                     return
                 stack.append(child)
+                parent = child
     finally:
         dispose = getattr(parser, "dispose", None)
         if dispose is not None:
             dispose()
     result.data = root if has_root else None
+
+
+def _anchor(event: Any) -> ParseError:
+    return _refuse(
+        "PO103",
+        f"anchor '&{event.anchor}' is not allowed",
+        event.start_mark,
+        "remove the anchor and write values out in full",
+    )
+
+
+def _tag(event: Any) -> ParseError:
+    return _refuse(
+        "PO104",
+        f"tag '{event.tag}' is not allowed",
+        event.start_mark,
+        "remove the tag; values are plain strings, numbers, booleans, lists and mappings",
+    )
 
 
 def _encodable(value: str) -> bool:
