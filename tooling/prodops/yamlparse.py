@@ -259,8 +259,9 @@ def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> N
                     parent.seen[key] = event.start_mark
                     parent.key = key
                     if positions:
-                        keys[(*parent.path, key)] = _pos(event.start_mark)
-                        key_spans[(*parent.path, key)] = (event.start_mark.index, event.end_mark.index)
+                        key_path = (*parent.path, key)
+                        keys[key_path] = _pos(event.start_mark)
+                        key_spans[key_path] = (event.start_mark.index, event.end_mark.index)
                     continue
                 value: Any
                 if plain and tag is None:
@@ -348,8 +349,9 @@ def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> N
                     path = (*parent.path, len(parent.items))
                 start_mark = event.start_mark
                 values[path] = (start_mark.line + 1, start_mark.column + 1)
-                spans[path] = (start_mark.index, event.end_mark.index)
-                if child is not None:
+                if child is None:
+                    spans[path] = (start_mark.index, event.end_mark.index)
+                else:  # a collection's span is written when it ends
                     child.path = path
                     child.start = start_mark.index
             if parent is None:
@@ -420,7 +422,8 @@ _FAST_ESCAPES = re.compile(r"\\[uUxN0-9]")  # numeric escapes (surrogates and co
 # indicator) with a sign, digit, dot, underscore or "~", and holds only characters that its
 # number forms use (yaml-rs also reads 0X12C, 0B101, +0x1F, 1__0, 0x1F_2 and .iNf as numbers).
 # A word followed by any other character ("12%", "2026-q4") is part of a longer string.
-_FAST_NUMBERISH = re.compile(r"(?<![^\s\[\]{},])[-+._0-9~][-+._0-9a-fA-FiInNoOtTxXyY~]*+(?=[\s\[\]{},:]|\Z)")
+# (A dash and a space, the list indicator, is no word.)
+_FAST_NUMBERISH = re.compile(r"(?<![^\s\[\]{},])(?!-\s)[-+._0-9~][-+._0-9a-fA-FiInNoOtTxXyY~]*+(?=[\s\[\]{},:]|\Z)")
 # The words both parsers read alike: YAML 1.2 core-schema numbers and "~"; and strings to both:
 # a lone sign, and a word with a sign that is neither its first character nor after an exponent
 # ("2026-11-03", "3+", "--note"), which is not a number in any YAML schema.
@@ -476,9 +479,6 @@ def _fast_allowed(text: str) -> bool:
         return False
     if "\\" in text and _FAST_ESCAPES.search(text):
         return False
-    agreed = _FAST_AGREED.fullmatch
-    if not all(agreed(word) for word in _FAST_NUMBERISH.findall(text)):
-        return False
     if ("- -" in text or "? " in text or "-\n" in text) and _FAST_COMPACT.search(text):
         return False
     flows = text.count("[") + text.count("{")
@@ -486,7 +486,10 @@ def _fast_allowed(text: str) -> bool:
         return False
     if (" \n" in text or text.endswith(" ")) and _FAST_BLANK.search(text):
         return False
-    return not (("|" in text or ">" in text) and _empty_block_scalar(text))
+    if ("|" in text or ">" in text) and _empty_block_scalar(text):
+        return False
+    agreed = _FAST_AGREED.fullmatch  # last: it looks at every number-like word
+    return all(agreed(word) for word in _FAST_NUMBERISH.findall(text))
 
 
 def _plain_flows(text: str, flows: int) -> bool:
