@@ -4,13 +4,24 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: site validate serve test lint chromium node bench clean
+LOCK := requirements.lock
 
-$(STAMP): pyproject.toml
+.PHONY: site validate serve test lint chromium node bench lock clean
+
+# Every dependency comes from the lock, checked against its hashes; then the package itself.
+# `pip check` fails if pyproject.toml asks for something the lock does not have (run `make lock`).
+$(STAMP): $(LOCK) pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	touch $(STAMP)
+
+# Refresh the lock: the newest releases within pyproject.toml's ranges (runtime and dev), for every
+# platform and Python 3.11+, each with the hashes of all its files. The package index is PyPI.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
+		--upgrade --quiet --custom-compile-command "make lock" --output-file $(LOCK)
 
 # Validate the repository, then build the site into build/site/.
 site: $(STAMP)
@@ -50,6 +61,7 @@ test: lint chromium node
 # Benchmarks (not part of the test suite): validation at 1,000 and 10,000 entities against
 # check-jsonschema, and the site build at 200 and 2,000 entities against plain MkDocs.
 bench: $(STAMP)
+	$(BIN)/python tooling/bench/parse_bench.py
 	$(BIN)/python tooling/bench/validate_bench.py
 	$(BIN)/python tooling/bench/site_bench.py
 

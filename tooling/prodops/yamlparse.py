@@ -94,14 +94,16 @@ def _pos(mark: Any) -> Position:
 
 
 class _Frame:
-    __slots__ = ("container", "key", "key_pos", "path", "seen")
+    __slots__ = ("items", "key", "mapping", "path", "seen", "start")
 
-    def __init__(self, container: dict[str, Any] | list[Any], path: JsonPath) -> None:
-        self.container = container
-        self.path = path
+    def __init__(self, mapping: dict[str, Any] | None, items: list[Any] | None) -> None:
+        self.mapping = mapping
+        self.items = items
+        self.path: JsonPath = ()  # with the start offset below, filled only when positions are asked for
+        self.start = 0
         self.key: str | None = None  # pending mapping key, None when a key is expected
-        self.key_pos: Position = (0, 0)
-        self.seen: dict[str, Position] | None = {} if isinstance(container, dict) else None
+        # The start mark of each key seen so far (its line is worked out only for a duplicate).
+        self.seen: dict[str, Any] | None = {} if mapping is not None else None
 
 
 def parse(text: str, *, positions: bool = False, max_depth: int = MAX_DEPTH) -> Parsed:
@@ -113,6 +115,8 @@ def parse(text: str, *, positions: bool = False, max_depth: int = MAX_DEPTH) -> 
         _parse_into(text, result, positions, max_depth)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if mark is not None and _LIBYAML_DEPTH in str(exc.problem):
+            return _too_deep(text, mark, positions, max_depth)
         line, column = _pos(mark) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
@@ -138,6 +142,47 @@ def parse(text: str, *, positions: bool = False, max_depth: int = MAX_DEPTH) -> 
     return result
 
 
+# Newer libyaml releases (bundled with PyYAML 6.0.3 and later) stop at 1,000 levels themselves,
+# and their scanner reads up to 1,024 characters ahead of the events we see: in "[[[[..." it
+# fails at the 1,000th "[" before we are handed the level at which MAX_DEPTH is exceeded.
+_LIBYAML_DEPTH = "exceeded maximum nesting depth"
+
+
+def _too_deep(text: str, mark: Any, positions: bool, max_depth: int) -> Parsed:
+    """PO108 where our own depth cap is first exceeded, whichever libyaml found the nesting first.
+
+    The text before the point where libyaml gave up holds fewer levels than its limit, so
+    parsing only that prefix runs into our cap at the same event as a libyaml without a limit
+    would. (libyaml counts block levels too, so a prefix may need cutting once more.)
+    """
+    import yaml
+
+    end = int(mark.index)
+    for _ in range(_DEPTH_RETRIES):
+        if not 0 < end < len(text):
+            break
+        prefix = Parsed()
+        try:
+            _parse_into(text[:end], prefix, positions, max_depth)
+        except yaml.MarkedYAMLError as exc:
+            again = exc.problem_mark
+            if again is None or _LIBYAML_DEPTH not in str(exc.problem) or int(again.index) >= end:
+                break  # the cut text ends inside a construct: not a finding about the file
+            end = int(again.index)
+            continue
+        except yaml.YAMLError:
+            break
+        if prefix.error is not None and prefix.error.code == "PO108":
+            return Parsed(error=prefix.error)
+        break
+    # Our cap is below libyaml's, so the nesting is too deep for us at this point too.
+    return Parsed(error=_refuse("PO108", f"nesting is deeper than {max_depth} levels", mark, _DEPTH_HINT))
+
+
+_DEPTH_RETRIES = 4
+_DEPTH_HINT = "flatten the structure; operating-system files never need this depth"
+
+
 def _index(mark: Any) -> int:
     return int(mark.index) if mark is not None else 0
 
@@ -159,20 +204,116 @@ def _refuse(code: str, message: str, mark: Any, hint: str) -> ParseError:
 
 
 def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> None:
+    """Build the data from libyaml's events with an explicit stack.
+
+    This loop runs once per event (up to one per byte of a hostile file), so it dispatches on
+    the event's exact class, most frequent first, and builds paths only when positions are asked for.
+    """
     from yaml import events
     from yaml._yaml import CParser  # libyaml, bundled with PyYAML's wheels
 
+    scalar_event, alias_event = events.ScalarEvent, events.AliasEvent
+    mapping_start, sequence_start = events.MappingStartEvent, events.SequenceStartEvent
+    mapping_end, sequence_end = events.MappingEndEvent, events.SequenceEndEvent
+    document_start, stream_end = events.DocumentStartEvent, events.StreamEndEvent
+
     parser = CParser(text)
+    get_event = parser.get_event
+    has_escapes = "\\" in text  # once: asking for each double-quoted scalar would read the text again each time
+    values, spans, keys, key_spans = result.values, result.spans, result.keys, result.key_spans
     stack: list[_Frame] = []
+    parent: _Frame | None = None  # the innermost open collection: stack[-1]
     documents = 0
     root: Any = None
     has_root = False
     try:
         while True:
-            event = parser.get_event()
-            if event is None or isinstance(event, events.StreamEndEvent):
-                break
-            if isinstance(event, events.DocumentStartEvent):
+            event: Any = get_event()
+            cls = type(event)
+            if cls is scalar_event:
+                if event.anchor is not None:
+                    result.error = _anchor(event)
+                    return
+                tag = event.tag
+                plain = event.implicit[0]
+                if tag is not None and (tag != "!" or plain):
+                    result.error = _tag(event)
+                    return
+                if parent is not None and parent.key is None and parent.seen is not None:
+                    # A mapping key.
+                    key = event.value
+                    if plain and key in _NULLS:
+                        result.error = _refuse("PO101", "empty mapping key", event.start_mark, "give the key a name")
+                        return
+                    first = parent.seen.get(key)
+                    if first is not None:
+                        line, column = _pos(event.start_mark)
+                        result.error = ParseError(
+                            "PO102",
+                            f"duplicate key '{key}' (first defined on line {first.line + 1})",
+                            line,
+                            column,
+                            "remove one of the two; YAML would silently keep only the last",
+                        )
+                        return
+                    parent.seen[key] = event.start_mark
+                    parent.key = key
+                    if positions:
+                        key_path = (*parent.path, key)
+                        keys[key_path] = _pos(event.start_mark)
+                        key_spans[key_path] = (event.start_mark.index, event.end_mark.index)
+                    continue
+                value: Any
+                if plain and tag is None:
+                    value = resolve_plain(event.value)
+                else:
+                    value = event.value
+                    style = event.style
+                    if style == '"' and has_escapes and not _encodable(value):
+                        result.error = _refuse(
+                            "PO106",
+                            "string contains a lone surrogate escape, which is not valid Unicode",
+                            event.start_mark,
+                            "remove the '\\uD8xx'-style escape or write the character itself",
+                        )
+                        return
+                    if (style == '"' or style == "'") and _char_at(text, event.end_mark) == "#":
+                        result.error = _refuse(
+                            "PO101",
+                            "a '#' directly after a quoted value is not a comment",
+                            event.end_mark,
+                            "put a space before '#' to start a comment, or move the '#' inside the quotes",
+                        )
+                        return
+                child: _Frame | None = None
+            elif cls is mapping_end or cls is sequence_end:
+                closed = stack.pop()
+                parent = stack[-1] if stack else None
+                if positions:
+                    spans[closed.path] = (closed.start, event.end_mark.index)
+                continue
+            elif cls is mapping_start or cls is sequence_start:
+                if event.anchor is not None:
+                    result.error = _anchor(event)
+                    return
+                if event.tag is not None:
+                    result.error = _tag(event)
+                    return
+                if parent is not None and parent.key is None and parent.seen is not None:
+                    result.error = _refuse(
+                        "PO101",
+                        "a mapping key must be a plain word, not a list or mapping",
+                        event.start_mark,
+                        "use a simple key such as 'title:'",
+                    )
+                    return
+                if cls is mapping_start:
+                    value = {}
+                    child = _Frame(value, None)
+                else:
+                    value = []
+                    child = _Frame(None, value)
+            elif cls is document_start:
                 documents += 1
                 if documents > 1:
                     result.error = _refuse(
@@ -183,9 +324,7 @@ def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> N
                     )
                     return
                 continue
-            if isinstance(event, (events.StreamStartEvent, events.DocumentEndEvent)):
-                continue
-            if isinstance(event, events.AliasEvent):
+            elif cls is alias_event:
                 result.error = _refuse(
                     "PO103",
                     f"alias '*{event.anchor}' is not allowed",
@@ -193,134 +332,69 @@ def _parse_into(text: str, result: Parsed, positions: bool, max_depth: int) -> N
                     "write the value out in full; anchors and aliases are refused so every value is visible where it is used",
                 )
                 return
-            if isinstance(event, (events.MappingEndEvent, events.SequenceEndEvent)):
-                closed = stack.pop()
-                if positions and closed.path in result.spans:
-                    result.spans[closed.path] = (result.spans[closed.path][0], _index(event.end_mark))
-                continue
-            node_event: Any = event
-            if node_event.anchor is not None:
-                result.error = _refuse(
-                    "PO103",
-                    f"anchor '&{node_event.anchor}' is not allowed",
-                    event.start_mark,
-                    "remove the anchor and write values out in full",
-                )
-                return
-            tag = node_event.tag
-            if tag is not None and not (isinstance(event, events.ScalarEvent) and tag == "!" and not event.implicit[0]):
-                result.error = _refuse(
-                    "PO104",
-                    f"tag '{tag}' is not allowed",
-                    event.start_mark,
-                    "remove the tag; values are plain strings, numbers, booleans, lists and mappings",
-                )
-                return
-            start = _pos(event.start_mark)
-
-            # Work out where this node goes: a mapping key, a mapping value, or a list item.
-            parent = stack[-1] if stack else None
-            if parent is not None and parent.seen is not None and parent.key is None:
-                # Expecting a key.
-                if not isinstance(event, events.ScalarEvent):
-                    result.error = _refuse(
-                        "PO101",
-                        "a mapping key must be a plain word, not a list or mapping",
-                        event.start_mark,
-                        "use a simple key such as 'title:'",
-                    )
-                    return
-                key = event.value
-                if event.implicit[0] and key in _NULLS:
-                    result.error = _refuse("PO101", "empty mapping key", event.start_mark, "give the key a name")
-                    return
-                first = parent.seen.get(key)
-                if first is not None:
-                    result.error = ParseError(
-                        "PO102",
-                        f"duplicate key '{key}' (first defined on line {first[0]})",
-                        start[0],
-                        start[1],
-                        "remove one of the two; YAML would silently keep only the last",
-                    )
-                    return
-                parent.seen[key] = start
-                parent.key = key
-                parent.key_pos = start
-                if positions:
-                    result.keys[(*parent.path, key)] = start
-                    result.key_spans[(*parent.path, key)] = (_index(event.start_mark), _index(event.end_mark))
+            elif event is None or cls is stream_end:
+                break
+            else:  # the stream's start and a document's end
                 continue
 
-            if parent is None:
-                path: JsonPath = ()
-            elif parent.seen is not None:
-                assert parent.key is not None
-                path = (*parent.path, parent.key)
-            else:
-                assert isinstance(parent.container, list)
-                path = (*parent.path, len(parent.container))
-
-            value: Any
-            if isinstance(event, events.ScalarEvent):
-                if event.implicit[0] and tag is None:
-                    value = resolve_plain(event.value)
-                else:
-                    value = event.value
-                    if event.style == '"' and "\\" in text and not _encodable(value):
-                        result.error = _refuse(
-                            "PO106",
-                            "string contains a lone surrogate escape, which is not valid Unicode",
-                            event.start_mark,
-                            "remove the '\\uD8xx'-style escape or write the character itself",
-                        )
-                        return
-                    if event.style in ('"', "'") and _char_at(text, event.end_mark) == "#":
-                        result.error = _refuse(
-                            "PO101",
-                            "a '#' directly after a quoted value is not a comment",
-                            event.end_mark,
-                            "put a space before '#' to start a comment, or move the '#' inside the quotes",
-                        )
-                        return
-                child: _Frame | None = None
-            elif isinstance(event, events.MappingStartEvent):
-                value = {}
-                child = _Frame(value, path)
-            elif isinstance(event, events.SequenceStartEvent):
-                value = []
-                child = _Frame(value, path)
-            else:  # pragma: no cover - libyaml emits no other node events
-                continue
-
+            # Put the node where it goes: the root, a mapping value, or a list item.
             if positions:
-                result.values[path] = start
-                result.spans[path] = (_index(event.start_mark), _index(event.end_mark))
+                path: JsonPath
+                if parent is None:
+                    path = ()
+                elif parent.key is not None:
+                    path = (*parent.path, parent.key)
+                else:
+                    assert parent.items is not None
+                    path = (*parent.path, len(parent.items))
+                start_mark = event.start_mark
+                values[path] = (start_mark.line + 1, start_mark.column + 1)
+                if child is None:
+                    spans[path] = (start_mark.index, event.end_mark.index)
+                else:  # a collection's span is written when it ends
+                    child.path = path
+                    child.start = start_mark.index
             if parent is None:
                 root = value
                 has_root = True
-            elif parent.seen is not None:
-                assert isinstance(parent.container, dict) and parent.key is not None
-                parent.container[parent.key] = value
+            elif parent.mapping is not None:
+                assert parent.key is not None
+                parent.mapping[parent.key] = value
                 parent.key = None
             else:
-                assert isinstance(parent.container, list)
-                parent.container.append(value)
+                assert parent.items is not None
+                parent.items.append(value)
             if child is not None:
                 if len(stack) >= max_depth:
                     result.error = _refuse(
-                        "PO108",
-                        f"nesting is deeper than {max_depth} levels",
-                        event.start_mark,
-                        "flatten the structure; operating-system files never need this depth",
+                        "PO108", f"nesting is deeper than {max_depth} levels", event.start_mark, _DEPTH_HINT
                     )
                     return
                 stack.append(child)
+                parent = child
     finally:
         dispose = getattr(parser, "dispose", None)
         if dispose is not None:
             dispose()
     result.data = root if has_root else None
+
+
+def _anchor(event: Any) -> ParseError:
+    return _refuse(
+        "PO103",
+        f"anchor '&{event.anchor}' is not allowed",
+        event.start_mark,
+        "remove the anchor and write values out in full",
+    )
+
+
+def _tag(event: Any) -> ParseError:
+    return _refuse(
+        "PO104",
+        f"tag '{event.tag}' is not allowed",
+        event.start_mark,
+        "remove the tag; values are plain strings, numbers, booleans, lists and mappings",
+    )
 
 
 def _encodable(value: str) -> bool:
@@ -344,9 +418,19 @@ _FAST_CHARS = re.compile(
     r"[&*!\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]"
 )  # anchors, aliases, tags, odd characters
 _FAST_ESCAPES = re.compile(r"\\[uUxN0-9]")  # numeric escapes (surrogates and control characters)
-# YAML 1.1 integer forms (1_000, 0b101); patterns that start with a literal are searched fast.
-_FAST_UNDERSCORE_DIGIT = re.compile(r"_[0-9]")
-_FAST_BINARY = re.compile(r"0b[01]")
+# A word that yaml-rs may read as a number: it starts a scalar (after white space or a flow
+# indicator) with a sign, digit, dot, underscore or "~", and holds only characters that its
+# number forms use (yaml-rs also reads 0X12C, 0B101, +0x1F, 1__0, 0x1F_2 and .iNf as numbers).
+# A word followed by any other character ("12%", "2026-q4") is part of a longer string.
+# (A dash and a space, the list indicator, is no word.)
+_FAST_NUMBERISH = re.compile(r"(?<![^\s\[\]{},])(?!-\s)[-+._0-9~][-+._0-9a-fA-FiInNoOtTxXyY~]*+(?=[\s\[\]{},:]|\Z)")
+# The words both parsers read alike: YAML 1.2 core-schema numbers and "~"; and strings to both:
+# a lone sign, and a word with a sign that is neither its first character nor after an exponent
+# ("2026-11-03", "3+", "--note"), which is not a number in any YAML schema.
+_FAST_AGREED = re.compile(
+    r"[-+]?[0-9]+|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|~|[-+]|.*[^eE][-+].*"
+)
 _FAST_COMPACT = re.compile(r"(?:[-?]\s+){4}")  # compact nesting such as "- - - -"
 # One-line flow collections without nesting; each item a plain word-like scalar ("[billing, q4-launch]").
 # Anything else in a flow (mappings, quotes, indicators such as "[>]", empty items) goes to the strict parser.
@@ -395,11 +479,6 @@ def _fast_allowed(text: str) -> bool:
         return False
     if "\\" in text and _FAST_ESCAPES.search(text):
         return False
-    if "0b" in text and _FAST_BINARY.search(text):
-        return False
-    for match in _FAST_UNDERSCORE_DIGIT.finditer(text):
-        if match.start() and text[match.start() - 1].isdigit():
-            return False
     if ("- -" in text or "? " in text or "-\n" in text) and _FAST_COMPACT.search(text):
         return False
     flows = text.count("[") + text.count("{")
@@ -407,7 +486,10 @@ def _fast_allowed(text: str) -> bool:
         return False
     if (" \n" in text or text.endswith(" ")) and _FAST_BLANK.search(text):
         return False
-    return not (("|" in text or ">" in text) and _empty_block_scalar(text))
+    if ("|" in text or ">" in text) and _empty_block_scalar(text):
+        return False
+    agreed = _FAST_AGREED.fullmatch  # last: it looks at every number-like word
+    return all(agreed(word) for word in _FAST_NUMBERISH.findall(text))
 
 
 def _plain_flows(text: str, flows: int) -> bool:
@@ -421,14 +503,34 @@ def _plain_flows(text: str, flows: int) -> bool:
     return found == flows
 
 
+_SPACES = re.compile(r" *")
+
+
+def _after_spaces(text: str, index: int) -> int:
+    match = _SPACES.match(text, index)
+    assert match is not None  # " *" matches everywhere
+    return match.end()
+
+
 def _empty_block_scalar(text: str) -> bool:
-    """True if some block scalar header has no more-indented line after it."""
+    """True if some block scalar header has no more-indented line after it.
+
+    Linear in the text: a header is matched at most once per line, and the blank lines
+    after a header are read only until the next line with content.
+    """
+    size = len(text)
     for match in _FAST_BLOCK_HEADER.finditer(text):
         line_start = text.rfind("\n", 0, match.start()) + 1
-        header_indent = len(text[line_start:]) - len(text[line_start:].lstrip(" "))
-        rest = text[match.end() :].split("\n")[1:]
-        following = next((line for line in rest if line.strip()), None)
-        if following is None or len(following) - len(following.lstrip(" ")) <= header_indent:
+        header_indent = _after_spaces(text, line_start) - line_start
+        following = match.end() + 1  # the header's pattern ends at the end of its line
+        while following < size:
+            content = _after_spaces(text, following)
+            if content < size and text[content] != "\n":
+                break  # a line with content (tabs and other white space never reach this check)
+            following = content + 1
+        else:
+            return True
+        if content - following <= header_indent:
             return True
     return False
 

@@ -22,8 +22,28 @@ def _load(path: Path) -> dict[str, object]:
     return parsed.data
 
 
-def test_there_are_the_three_workflows() -> None:
-    assert [p.name for p in WORKFLOWS] == ["freshness.yml", "publish.yml", "pull-request.yml"]
+def test_there_are_the_four_workflows() -> None:
+    assert [p.name for p in WORKFLOWS] == ["freshness.yml", "lock-refresh.yml", "publish.yml", "pull-request.yml"]
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_workflows_install_from_the_lock(path: Path) -> None:
+    """Every install goes through `make` (the hash-checked lock), never a bare `pip install`."""
+    for job in _load(path)["jobs"].values():  # type: ignore[attr-defined]
+        for step in job.get("steps", []):
+            assert "pip install" not in step.get("run", ""), f"{path.name}: {step.get('name')} installs around the lock"
+
+
+def test_lock_refresh_tests_the_new_lock_read_only_and_proposes_it() -> None:
+    jobs = _load(REPO_ROOT / ".github" / "workflows" / "lock-refresh.yml")["jobs"]
+    assert isinstance(jobs, dict)
+    refresh, propose = jobs["refresh"], jobs["propose"]
+    assert refresh["permissions"] == {"contents": "read"}, "the job that runs new releases' code cannot write"
+    runs = "\n".join(step.get("run", "") for step in refresh["steps"])
+    assert "make lock" in runs and "make test" in runs and "pr-body.md" in runs
+    assert propose["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert not any("make" in step.get("run", "").split() for step in propose["steps"]), "the writing job runs no code"
+    assert "gh pr create" in propose["steps"][-1]["run"] and "--body-file" in propose["steps"][-1]["run"]
 
 
 def test_actionlint() -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import yaml
+import yaml._yaml  # type: ignore[import-not-found]
+import yaml.scanner
 
 from prodops.yamlparse import parse, resolve_plain
 
@@ -95,13 +98,91 @@ def test_alias_bomb_is_refused_at_the_first_anchor() -> None:
     assert error is not None and error.code == "PO103" and error.line == 1
 
 
-@pytest.mark.parametrize("opener", ["[", "{a: ", "- "])
-def test_deep_nesting_is_refused_without_recursion(opener: str) -> None:
+@pytest.mark.parametrize(("opener", "line", "column"), [("[", 1, 65), ("{a: ", 1, 257), ("- ", 65, 129)])
+def test_deep_nesting_is_refused_without_recursion(opener: str, line: int, column: int) -> None:
     depth = 200_000
     text = opener * depth if opener != "- " else "".join("  " * i + "-\n" for i in range(100)) + "x"
     error = parse(text).error
     assert error is not None
-    assert error.code in {"PO108", "PO101"}
+    assert (error.code, error.line, error.column, error.message) == (
+        "PO108",
+        line,
+        column,
+        "nesting is deeper than 64 levels",
+    )
+
+
+_REAL_CPARSER = yaml._yaml.CParser
+
+
+def _libyaml_with_a_depth_limit(limit: int, lookahead: int) -> type:
+    """A libyaml whose scanner stops at ``limit`` flow levels, ``lookahead`` characters ahead of its events.
+
+    That is how libyaml 0.2.6 and later (PyYAML 6.0.3 and later) behave, with limit 1,000 and
+    a look-ahead of up to 1,024 characters; PyYAML 6.0.1 and 6.0.2 bundle a libyaml with no limit.
+    """
+
+    class Limited:
+        def __init__(self, text: str) -> None:
+            self._inner = _REAL_CPARSER(text)
+            level, self._fails_at = 0, None
+            for index, char in enumerate(text):
+                level += (char in "[{") - (char in "]}")
+                if level >= limit:
+                    self._fails_at = index
+                    break
+            self._text = text
+
+        def get_event(self) -> Any:
+            event = self._inner.get_event()
+            if (
+                self._fails_at is not None
+                and event is not None
+                and event.start_mark.index + lookahead >= self._fails_at
+            ):
+                line = self._text.count("\n", 0, self._fails_at)
+                column = self._fails_at - (self._text.rfind("\n", 0, self._fails_at) + 1)
+                mark = yaml.Mark("<unicode string>", self._fails_at, line, column, None, None)
+                raise yaml.scanner.ScannerError(
+                    "while increasing flow level", mark, "exceeded maximum nesting depth", mark
+                )
+            return event
+
+        def dispose(self) -> None:
+            self._inner.dispose()
+
+    return Limited
+
+
+DEEP_TEXTS = {
+    "flow sequences": ("id: deep\nx: " + "[" * 100_000 + "\n", 2, 67),
+    "flow mappings": ("id: deep\nx: " + "{a: " * 50_000 + "\n", 2, 256),
+    "block, then flow": (
+        "id: deep\nx:\n" + "".join("  " * i + "- \n" for i in range(1, 40)) + " " * 80 + "- " + "[" * 5000,
+        42,
+        106,
+    ),
+    "after non-ASCII text": ("id: déjà\nx: [ééé, " + "[" * 100_000 + "\n", 2, 72),
+}
+
+
+@pytest.mark.parametrize(("limit", "lookahead"), [(None, 0), (1000, 1024), (1000, 0), (200, 1024), (66, 1024), (66, 0)])
+@pytest.mark.parametrize("case", DEEP_TEXTS)
+def test_deep_nesting_gives_the_same_diagnostic_whatever_libyaml_limits(
+    case: str, limit: int | None, lookahead: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PO108 where our cap is first exceeded, with or without libyaml's own depth limit, however far it reads ahead."""
+    text, line, column = DEEP_TEXTS[case]
+    if limit is not None:
+        monkeypatch.setattr(yaml._yaml, "CParser", _libyaml_with_a_depth_limit(limit, lookahead))
+    error = parse(text).error
+    assert error is not None
+    assert (error.code, error.line, error.column, error.message) == (
+        "PO108",
+        line,
+        column,
+        "nesting is deeper than 64 levels",
+    )
 
 
 def test_nesting_up_to_the_limit_is_accepted() -> None:
