@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,6 +36,9 @@ class Result:
     config: Config
     today: date
     rules_checked: bool = True
+    # With ``only``, ``diagnostics`` holds those files' problems; this also holds every other
+    # file's load, schema and reference problems (rules and lifecycles judge only those files).
+    everywhere: list[Diagnostic] = field(default_factory=list)
 
     def count(self, severity: str) -> int:
         return sum(d.severity == severity for d in self.diagnostics)
@@ -135,10 +138,11 @@ def _build(
     if rules_checked:
         diagnostics.extend(_check_rules(catalog, config, today, wanted))
 
+    diagnostics.sort(key=lambda d: d.sort_key)
+    everywhere = diagnostics
     if wanted is not None:
         diagnostics = [d for d in diagnostics if d.file in wanted]
-    diagnostics.sort(key=lambda d: d.sort_key)
-    return Result(root, schemas, catalog, documents, files, diagnostics, config, today, rules_checked)
+    return Result(root, schemas, catalog, documents, files, diagnostics, config, today, rules_checked, everywhere)
 
 
 def _load_and_check(

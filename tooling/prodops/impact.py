@@ -1,0 +1,87 @@
+"""What a change to some files would break anywhere in the repository, checked through the cache.
+
+A change is checked by building the repository as it is and as it would be, and comparing
+every error of the two. Load, schema and reference problems (dangling or duplicate ids,
+cycles) are found for every file in every run, from the cache's outlines. Process rules
+are run only where a change can move their findings: a rule judges an entity by the entity
+itself, the entities it names, those that name it and the people of the teams (see
+``catalog.link``), so a change can only move the findings of the changed files and of the
+files they name or that name them, before or after the change. A changed team file
+changes who the people are, which any file may name: then every file is judged.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from prodops import pipeline
+from prodops.diagnostics import Diagnostic
+from prodops.outline import KEY_RESULT, PERSON
+
+
+@dataclass
+class Impact:
+    """The errors a change adds, and the repository before it (its catalog has the changed files' neighbours)."""
+
+    added: list[Diagnostic]
+    before: pipeline.Result
+
+
+def check(root: Path, changes: Mapping[str, str], today: date | None = None) -> Impact:
+    """Build the repository with and without ``changes`` (path -> new text) and return the errors added anywhere."""
+    rels = sorted(changes)
+    overrides = dict(changes)
+    before = pipeline.build(root, today=today, only=rels, use_cache=True)
+    after = pipeline.build(root, today=today, only=rels, overrides=overrides, use_cache=True)
+    # Rules run only on a repository without errors: if the change leaves one, its neighbours'
+    # findings are not computed after it either, and the errors found so far are all there is.
+    if after.rules_checked:
+        scope = _neighbourhood(before, rels)
+        scope_after = _neighbourhood(after, rels)
+        wanted = None if scope is None or scope_after is None else sorted(scope | scope_after)
+        if wanted != rels:
+            before = pipeline.build(root, today=today, only=wanted, use_cache=True)
+            after = pipeline.build(root, today=today, only=wanted, overrides=overrides, use_cache=True)
+    return Impact(_added(before.everywhere, after.everywhere), before)
+
+
+def _neighbourhood(result: pipeline.Result, rels: list[str]) -> set[str] | None:
+    """The files whose rule findings a change to ``rels`` can move; None when that is every file (a team changed)."""
+    catalog = result.catalog
+    subjects = {oid for oid, doc in catalog.documents.items() if doc.rel in rels}
+    if not subjects.isdisjoint(catalog.teams):
+        return None
+    out = set(rels)
+    for ref in catalog.references:  # built for the changed files' neighbourhood: a few hundred at most
+        if ref.kind == PERSON:
+            continue
+        target = ref.target.partition(".")[0] if ref.kind == KEY_RESULT else ref.target
+        if ref.source in subjects and target in catalog.documents:
+            out.add(catalog.documents[target].rel)
+        elif target in subjects:
+            out.add(catalog.documents[ref.source].rel)
+    return out
+
+
+def _key(d: Diagnostic) -> tuple[str, str, str]:
+    # Not the position: an edit moves the lines below it, and the problems there stay the same problems.
+    return (d.file, d.code, d.message)
+
+
+def _added(before: list[Diagnostic], after: list[Diagnostic]) -> list[Diagnostic]:
+    """The errors of ``after`` that ``before`` does not have (counted: a second copy of a problem is new)."""
+    known = Counter(_key(d) for d in before if d.severity == "error")
+    added: list[Diagnostic] = []
+    for d in after:
+        if d.severity != "error":
+            continue
+        key = _key(d)
+        if known[key]:
+            known[key] -= 1
+        else:
+            added.append(d)
+    return added
