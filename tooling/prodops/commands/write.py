@@ -32,7 +32,7 @@ def _finish(outcome: authoring.Outcome, what: str) -> None:
         files = sorted({d.file for d in outcome.problems})
         click.echo(report.render_lines(outcome.problems), nl=False, err=True)
         count = len(outcome.problems)
-        where = "" if files == [outcome.rel] else f" ({count} {_plural(count, 'error')} in {len(files)} files)"
+        where = "" if files == [outcome.rel] else f" ({_plural(count, 'error')} in {_plural(len(files), 'file')})"
         click.echo(f"prodops: {outcome.rel} was not changed: {what} would add the problems above{where}", err=True)
         if outcome.breaks:
             click.echo(
