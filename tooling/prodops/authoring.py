@@ -25,7 +25,8 @@ class Outcome:
     ``problems`` are the errors the edit would add anywhere in the repository (nothing is
     written when there are any); ``breaks`` are the references among them that naming the
     new id instead would fix (``--update-references``); ``updated`` are the other files
-    written because they named the old id.
+    written because they named the old id; ``moved_to`` is the file's new name when its
+    entity's id changes (ids equal file names).
     """
 
     changed: bool
@@ -33,6 +34,7 @@ class Outcome:
     problems: list[Diagnostic]
     breaks: list[Diagnostic] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    moved_to: str | None = None
 
 
 def find_file(root: Path, entity_id: str) -> str:
@@ -50,6 +52,10 @@ def find_file(root: Path, entity_id: str) -> str:
     if len(matches) > 1:
         raise ProdopsError(f"id '{entity_id}' is used by {', '.join(matches)}; fix the duplicate first")
     return matches[0]
+
+
+# What an id may be (the schemas' pattern): lower-case words joined by hyphens.
+ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
 
 
 @dataclass(frozen=True)
@@ -88,7 +94,7 @@ class _File:
     """A file being edited: its bytes as read, its form and its text, and the text it is to get."""
 
     rel: str
-    raw: bytes
+    raw: bytes | None  # None for a file that does not exist yet
     form: filetext.Form
     text: str
     new: str
@@ -119,15 +125,17 @@ def apply(
         edited = _edited(rel, original, transform)
         if edited.new == edited.text:
             return Outcome(False, rel, [])
-        changes = [edited]
-        found = impact.check(root, _texts(changes), today)
         moves = renamed(edited.text) if renamed is not None else []
-        uses = _uses(found.before, moves)
+        moved_to = _moved_to(root, rel, moves)
+        alone = [_moved(edited, moved_to)]
+        found = impact.check(root, _texts(alone, rel if moved_to else None), today)
         if not found.added:
-            _write(root, changes)
-            return Outcome(True, rel, [])
-        if not uses or not update_references:
-            return Outcome(False, rel, found.added, [d for d in found.added if (d.file, d.path) in uses])
+            _write(root, alone, {path: original} if moved_to else None)
+            return Outcome(True, rel, [], moved_to=moved_to)
+        uses = _uses(found.before, moves)
+        fixable = [d for d in found.added if (d.file, d.path) in uses]
+        if not fixable or not update_references:
+            return Outcome(False, rel, found.added, fixable, moved_to=moved_to)
     # Every file that names an old id is locked (in one order, so writers cannot deadlock) and edited.
     files = sorted({rel, *(file for file, _ in uses)})
     with edit.locked_all([root / f for f in files]) as originals:
@@ -137,12 +145,36 @@ def apply(
             current = edited if file == rel else others.setdefault(file, _edited(file, originals[root / file], None))
             for used_at, target in sorted((p, t) for (f, p), t in uses.items() if f == file):
                 current.new = edit.set_value(current.new, used_at, target)
-        changes = [edited, *others.values()]
-        found = impact.check(root, _texts(changes), today)
+        changes = [_moved(edited, moved_to), *others.values()]
+        found = impact.check(root, _texts(changes, rel if moved_to else None), today)
         if found.added:
-            return Outcome(False, rel, found.added)
-        _write(root, changes)
-    return Outcome(True, rel, [], updated=sorted(others))
+            return Outcome(False, rel, found.added, moved_to=moved_to)
+        _write(root, changes, {path: originals[path]} if moved_to else None)
+    return Outcome(True, rel, [], updated=sorted(others), moved_to=moved_to)
+
+
+def _moved(edited: _File, moved_to: str | None) -> _File:
+    """The edited file under its new name (a file to create) when its entity's id changes."""
+    if moved_to is None:
+        return edited
+    return _File(moved_to, None, edited.form, edited.text, edited.new)
+
+
+def _moved_to(root: Path, rel: str, moves: list[Rename]) -> str | None:
+    """The file's new name when the edit changes the id of the entity it holds (ids equal file names)."""
+    folder, _, name = rel.rpartition("/")
+    for move in moves:
+        # Only a well-formed id names a file; any other gets its schema error and no file.
+        if (
+            move.kind not in (KEY_RESULT, PERSON)
+            and f"{move.old}{loader.YAML_SUFFIX}" == name
+            and ID.fullmatch(move.new)
+        ):
+            moved_to = f"{folder}/{move.new}{loader.YAML_SUFFIX}"
+            if (root / moved_to).exists():
+                raise ProdopsError(f"{rel} was not changed: {moved_to} already exists; choose another id")
+            return moved_to
+    return None
 
 
 def _edited(rel: str, raw: bytes, transform: Callable[[str], str] | None) -> _File:
@@ -158,9 +190,12 @@ def _edited(rel: str, raw: bytes, transform: Callable[[str], str] | None) -> _Fi
     return edited
 
 
-def _texts(files: list[_File]) -> dict[str, str]:
+def _texts(files: list[_File], removed: str | None = None) -> dict[str, str | None]:
     # Exactly the bytes that would be written, as the loader will read them.
-    return {f.rel: f.data.decode("utf-8") for f in files}
+    texts: dict[str, str | None] = {f.rel: f.data.decode("utf-8") for f in files}
+    if removed is not None:
+        texts[removed] = None
+    return texts
 
 
 def _uses(before: pipeline.Result, moves: list[Rename]) -> dict[tuple[str, JsonPath], str]:
@@ -174,8 +209,12 @@ def _uses(before: pipeline.Result, moves: list[Rename]) -> dict[tuple[str, JsonP
     }
 
 
-def _write(root: Path, files: list[_File]) -> None:
-    edit.replace_all({root / f.rel: (f.data, f.raw) for f in files if f.new != f.text})
+def _write(root: Path, files: list[_File], removed: Mapping[Path, bytes] | None = None) -> None:
+    changes: dict[Path, tuple[bytes | None, bytes | None]] = {
+        root / f.rel: (f.data, f.raw) for f in files if f.new != f.text or f.raw is None
+    }
+    changes.update({path: (None, raw) for path, raw in (removed or {}).items()})
+    edit.replace_all(changes)
 
 
 # --- New files -----------------------------------------------------------------------------------

@@ -332,30 +332,50 @@ def remove_leftovers(path: Path) -> list[Path]:
     return removed
 
 
-def replace_all(changes: Mapping[Path, tuple[bytes, bytes]], *, sync: bool = True) -> None:
-    """Replace each file with its new bytes, all of them or none: ``changes`` maps path -> (new, expected).
+def replace_all(changes: Mapping[Path, tuple[bytes | None, bytes | None]], *, sync: bool = True) -> None:
+    """Change several files, all of them or none: ``changes`` maps path -> (new bytes, expected bytes).
 
-    The caller holds every file's lock (``locked_all``). Each file must still hold its
-    expected bytes; every temporary file is written before the first is renamed into place,
-    and if a rename fails, the files already replaced get their old bytes back.
+    New bytes of None remove the file; expected bytes of None create it (never over an
+    existing file). The caller holds the lock of every file that exists (``locked_all``).
+    Each must still hold its expected bytes; every temporary file is written before the
+    first file changes, and if a step fails, the files already changed get their old bytes back.
     """
     for path, (_, expected) in changes.items():
-        if path.read_bytes() != expected:
+        if expected is None:
+            if path.exists():
+                raise EditError(f"{path} already exists; nothing was written")
+        elif path.read_bytes() != expected:
             raise EditError(f"{path} changed while it was being edited; nothing was written, run the command again")
-    for path in changes:
-        remove_leftovers(path)
+    for path, (_, expected) in changes.items():
+        if expected is not None:
+            remove_leftovers(path)
+    modes = {
+        path: path.stat().st_mode & 0o777 if expected is not None else 0o644 for path, (_, expected) in changes.items()
+    }
     temporaries: dict[Path, Path] = {}
-    replaced: list[Path] = []
+    done: list[Path] = []
     try:
         for path, (data, _) in changes.items():
-            temporaries[path] = _temporary(path, data, path.stat().st_mode & 0o777, sync)
+            if data is not None:
+                temporaries[path] = _temporary(path, data, modes[path], sync)
         try:
-            for path, tmp in temporaries.items():
-                tmp.replace(path)
-                replaced.append(path)
+            # Files are created first and removed last, so a failure in between leaves no entity missing.
+            for path in sorted(changes, key=lambda p: (changes[p][1] is not None, changes[p][0] is None)):
+                data, expected = changes[path]
+                if data is None:
+                    path.unlink()
+                elif expected is None:
+                    os.link(temporaries[path], path)  # atomic, and fails if the name exists
+                else:
+                    temporaries[path].replace(path)
+                done.append(path)
         except BaseException:
-            for path in replaced:
-                _temporary(path, changes[path][1], path.stat().st_mode & 0o777, sync).replace(path)
+            for path in reversed(done):
+                old = changes[path][1]
+                if old is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    _temporary(path, old, modes[path], sync).replace(path)
             raise
     finally:
         for tmp in temporaries.values():

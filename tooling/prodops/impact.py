@@ -31,8 +31,11 @@ class Impact:
     before: pipeline.Result
 
 
-def check(root: Path, changes: Mapping[str, str], today: date | None = None) -> Impact:
-    """Build the repository with and without ``changes`` (path -> new text) and return the errors added anywhere."""
+def check(root: Path, changes: Mapping[str, str | None], today: date | None = None) -> Impact:
+    """Build the repository with and without ``changes`` and return the errors they add anywhere.
+
+    ``changes`` maps repository-relative paths to their new text, or to None for a file removed.
+    """
     rels = sorted(changes)
     overrides = dict(changes)
     before = pipeline.build(root, today=today, only=rels, use_cache=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -52,7 +52,7 @@ def build(
     config: Config | None = None,
     use_cache: bool = False,
     base: str | None = None,
-    overrides: dict[str, str] | None = None,
+    overrides: Mapping[str, str | None] | None = None,
 ) -> Result:
     """Run every stage over the whole repository.
 
@@ -63,7 +63,8 @@ def build(
     ``use_cache``, files unchanged since the last run are not parsed or checked again.
     With ``base`` (a Git revision), status changes since that revision are checked
     against the lifecycles the playbooks declare. ``overrides`` maps repository-relative
-    paths to text that replaces (or adds) those files, to check an edit before writing it.
+    paths to text that replaces (or adds) those files, or to None for a file removed, to
+    check an edit before writing it.
     """
     # Every object built here lives until the end of the run: the cyclic garbage collector
     # would only scan millions of them again and again (a fifth of the time at 10,000 files).
@@ -94,7 +95,7 @@ def _build(
     wanted: frozenset[str] | None,
     config: Config | None,
     use_cache: bool,
-    overrides: dict[str, str] | None = None,
+    overrides: Mapping[str, str | None] | None = None,
     focused: bool = False,
 ) -> Result:
     root = root.resolve()
@@ -105,9 +106,10 @@ def _build(
 
     files, diagnostics = loader.discover(root, schemas)
     overrides = overrides or {}
-    files = sorted(set(files) | set(overrides))
+    removed = {rel for rel, text in overrides.items() if text is None}
+    files = sorted((set(files) | set(overrides)) - removed)
     if wanted is not None:
-        for rel in sorted(wanted - set(files)):
+        for rel in sorted(wanted - set(files) - removed):
             diagnostics.extend(
                 loader.load_file(root, schemas, rel)[1]
                 if (root / rel).is_file()
@@ -151,7 +153,7 @@ def _load_and_check(
     files: list[str],
     cache: Cache | None,
     diagnostics: list[Diagnostic],
-    overrides: dict[str, str],
+    overrides: Mapping[str, str | None],
 ) -> tuple[list[Document], dict[str, bool], dict[str, Outline]]:
     """Stages 1 and 2 per file: load strictly, check against the schema; reuse the cache where it is current.
 
@@ -169,10 +171,11 @@ def _load_and_check(
         location = f"{root_text}/{rel}"
         raw: bytes | None = None
         stat: os.stat_result | None = None
-        if rel in overrides and kind is not None:
-            doc, problems = loader.load_bytes(rel, kind, overrides[rel].encode("utf-8"), schemas, None)
+        text = overrides.get(rel)
+        if text is not None and kind is not None:
+            doc, problems = loader.load_bytes(rel, kind, text.encode("utf-8"), schemas, None)
             if doc is not None:
-                doc.text_or_none = overrides[rel]
+                doc.text_or_none = text
         elif cache is not None and kind is not None and rel.endswith(loader.YAML_SUFFIX):
             try:
                 stat = os.stat(location)  # noqa: PTH116 - see above

@@ -563,3 +563,57 @@ def test_set_refuses_an_edit_that_would_pass_the_size_limit(repo: Path) -> None:
         "    hint: split the file; one entity per file, and long text belongs in a linked document\n",
     )
     assert path.read_bytes() == before
+
+
+def test_set_refuses_renaming_an_entity_that_other_files_name(repo: Path) -> None:
+    before = snapshot(repo)
+    code, output = run(repo, "set", "usage-based-billing", "id", "usage-billing")
+    assert code == 1
+    check_golden(GOLDEN / "rename-entity-refused.txt", output)
+    assert snapshot(repo) == before
+
+
+def test_set_update_references_renames_an_entity_and_its_file(repo: Path) -> None:
+    before = snapshot(repo)
+    code, output = run(repo, "set", "usage-based-billing", "id", "usage-billing", "--update-references")
+    assert (code, output) == (
+        0,
+        "roadmap/usage-based-billing.yaml: id set to usage-billing\n"
+        "roadmap/usage-based-billing.yaml: renamed to roadmap/usage-billing.yaml\n"
+        "launches/usage-based-billing-ga.yaml: references updated\n"
+        "roadmap/usage-billing-revenue-recognition.yaml: references updated\n",
+    )
+    old, new = repo / "roadmap" / "usage-based-billing.yaml", repo / "roadmap" / "usage-billing.yaml"
+    assert not old.exists()
+    assert new.read_bytes() == before[old].replace(b"id: usage-based-billing\n", b"id: usage-billing\n")
+    after = snapshot(repo)
+    for path, data in before.items():
+        if path != old:
+            assert after[path] == data.replace(b"- usage-based-billing\n", b"- usage-billing\n"), path
+    assert run(repo, "validate", "--no-cache") == (0, "71 files checked: no problems\n")
+
+
+def test_a_rename_that_fails_half_way_puts_every_file_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from prodops import edit
+
+    replaced, created, removed = tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "c.yaml"
+    replaced.write_bytes(b"a: 1\n")
+    removed.write_bytes(b"c: 1\n")
+    real_unlink = Path.unlink
+
+    def failing_unlink(self: Path, missing_ok: bool = False) -> None:
+        if self == removed:
+            raise PermissionError(13, "Permission denied")
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", failing_unlink)
+    with pytest.raises(PermissionError), edit.locked_all([replaced, removed]) as originals:
+        edit.replace_all(
+            {
+                replaced: (b"a: 2\n", originals[replaced]),
+                created: (b"b: 2\n", None),
+                removed: (None, originals[removed]),
+            }
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "c.yaml"]
+    assert (replaced.read_bytes(), removed.read_bytes()) == (b"a: 1\n", b"c: 1\n")

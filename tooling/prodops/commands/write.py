@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -33,12 +32,13 @@ def _finish(outcome: authoring.Outcome, what: str) -> None:
         click.echo(report.render_lines(outcome.problems), nl=False, err=True)
         count = len(outcome.problems)
         where = "" if files == [outcome.rel] else f" ({_plural(count, 'error')} in {_plural(len(files), 'file')})"
+        if outcome.moved_to is not None:
+            what = f"{what} (and renaming the file to {outcome.moved_to}: an id is its file name)"
         click.echo(f"prodops: {outcome.rel} was not changed: {what} would add the problems above{where}", err=True)
         if outcome.breaks:
             click.echo(
                 f"prodops: {_plural(len(outcome.breaks), 'of them is a reference', 'of them are references')} "
-                "to the old value; "
-                "run the command again with --update-references to update them in the same change",
+                "to the old value; run the command again with --update-references to update them in the same change",
                 err=True,
             )
         sys.exit(EXIT_PROBLEMS)
@@ -46,6 +46,8 @@ def _finish(outcome: authoring.Outcome, what: str) -> None:
         click.echo(f"{outcome.rel}: already so, nothing written")
         return
     click.echo(f"{outcome.rel}: {what}")
+    if outcome.moved_to is not None:
+        click.echo(f"{outcome.rel}: renamed to {outcome.moved_to}")
     for rel in outcome.updated:
         click.echo(f"{rel}: references updated")
 
@@ -235,7 +237,7 @@ def new(
     entity_id = entity_id or authoring.slug(str(title))
     if not no_input and not entity_id:
         entity_id = click.prompt("Id", default=authoring.slug(str(title)))
-    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?", entity_id):
+    if not authoring.ID.fullmatch(entity_id):
         raise click.BadParameter(f"'{entity_id}' is not an id: lower-case words joined by hyphens", param_hint="--id")
     data["id"] = entity_id
     data[title_field] = str(title)
