@@ -39,6 +39,11 @@ class Outcome:
 
 def find_file(root: Path, entity_id: str) -> str:
     """The repository-relative file of an entity (ids equal file names, so no parsing is needed)."""
+    return find_entity(root, entity_id)[0]
+
+
+def find_entity(root: Path, entity_id: str) -> tuple[str, str]:
+    """The repository-relative file of an entity and its kind."""
     schemas = load_schemas(root / pipeline.SCHEMA_DIR)
     files, _ = loader.discover(root, schemas)
     matches = [rel for rel in files if rel.rsplit("/", 1)[-1] == f"{entity_id}{loader.YAML_SUFFIX}"]
@@ -51,7 +56,8 @@ def find_file(root: Path, entity_id: str) -> str:
         raise ProdopsError(f"no entity '{entity_id}'{hint}")
     if len(matches) > 1:
         raise ProdopsError(f"id '{entity_id}' is used by {', '.join(matches)}; fix the duplicate first")
-    return matches[0]
+    kind = schemas.kind_for(matches[0])
+    return matches[0], kind.kind if kind is not None else ""
 
 
 # What an id may be (the schemas' pattern): lower-case words joined by hyphens.

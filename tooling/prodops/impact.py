@@ -20,7 +20,6 @@ from pathlib import Path
 
 from prodops import pipeline
 from prodops.diagnostics import Diagnostic
-from prodops.outline import KEY_RESULT, PERSON
 
 
 @dataclass
@@ -38,36 +37,16 @@ def check(root: Path, changes: Mapping[str, str | None], today: date | None = No
     """
     rels = sorted(changes)
     overrides = dict(changes)
-    before = pipeline.build(root, today=today, only=rels, use_cache=True)
-    after = pipeline.build(root, today=today, only=rels, overrides=overrides, use_cache=True)
-    # Rules run only on a repository without errors: if the change leaves one, its neighbours'
-    # findings are not computed after it either, and the errors found so far are all there is.
-    if after.rules_checked:
-        scope = _neighbourhood(before, rels)
-        scope_after = _neighbourhood(after, rels)
-        wanted = None if scope is None or scope_after is None else sorted(scope | scope_after)
-        if wanted != rels:
-            before = pipeline.build(root, today=today, only=wanted, use_cache=True)
-            after = pipeline.build(root, today=today, only=wanted, overrides=overrides, use_cache=True)
+    before = pipeline.build(root, today=today, only=rels, use_cache=True, neighbours=True)
+    after = pipeline.build(root, today=today, only=rels, overrides=overrides, use_cache=True, neighbours=True)
+    # The neighbours differ when the change names other files or changes ids: judge the files
+    # of both in both. (Rules run only on a repository without errors: if the change leaves
+    # one, no finding is computed after it, and the errors found so far are all there is.)
+    if after.rules_checked and before.only != after.only:
+        wanted = None if before.only is None or after.only is None else sorted(before.only | after.only)
+        before = pipeline.build(root, today=today, only=wanted, use_cache=True)
+        after = pipeline.build(root, today=today, only=wanted, overrides=overrides, use_cache=True)
     return Impact(_added(before.everywhere, after.everywhere), before)
-
-
-def _neighbourhood(result: pipeline.Result, rels: list[str]) -> set[str] | None:
-    """The files whose rule findings a change to ``rels`` can move; None when that is every file (a team changed)."""
-    catalog = result.catalog
-    subjects = {oid for oid, doc in catalog.documents.items() if doc.rel in rels}
-    if not subjects.isdisjoint(catalog.teams):
-        return None
-    out = set(rels)
-    for ref in catalog.references:  # built for the changed files' neighbourhood: a few hundred at most
-        if ref.kind == PERSON:
-            continue
-        target = ref.target.partition(".")[0] if ref.kind == KEY_RESULT else ref.target
-        if ref.source in subjects and target in catalog.documents:
-            out.add(catalog.documents[target].rel)
-        elif target in subjects:
-            out.add(catalog.documents[ref.source].rel)
-    return out
 
 
 def _key(d: Diagnostic) -> tuple[str, str, str]:

@@ -39,6 +39,7 @@ class Result:
     # With ``only``, ``diagnostics`` holds those files' problems; this also holds every other
     # file's load, schema and reference problems (rules and lifecycles judge only those files).
     everywhere: list[Diagnostic] = field(default_factory=list)
+    only: frozenset[str] | None = None  # the files reported (``only``, with its neighbours if asked)
 
     def count(self, severity: str) -> int:
         return sum(d.severity == severity for d in self.diagnostics)
@@ -53,6 +54,7 @@ def build(
     use_cache: bool = False,
     base: str | None = None,
     overrides: Mapping[str, str | None] | None = None,
+    neighbours: bool = False,
 ) -> Result:
     """Run every stage over the whole repository.
 
@@ -64,7 +66,10 @@ def build(
     With ``base`` (a Git revision), status changes since that revision are checked
     against the lifecycles the playbooks declare. ``overrides`` maps repository-relative
     paths to text that replaces (or adds) those files, or to None for a file removed, to
-    check an edit before writing it.
+    check an edit before writing it. With ``neighbours``, ``only`` grows by the files that
+    those files name or that name them: every file whose findings an edit of them can change
+    (every file, when one of them is a team: any file may name its people); the result's
+    ``only`` says which files that was.
     """
     # Every object built here lives until the end of the run: the cyclic garbage collector
     # would only scan millions of them again and again (a fifth of the time at 10,000 files).
@@ -73,7 +78,7 @@ def build(
     gc.disable()
     try:
         # Lifecycle checks compare whole catalogs, so a run with a base builds every model.
-        result = _build(root, today, wanted, config, use_cache, overrides or {}, focused=base is None)
+        result = _build(root, today, wanted, config, use_cache, overrides or {}, base is None, neighbours)
         if base is not None and result.rules_checked:
             from prodops import gitrev, lifecycle  # only runs against a base revision need them
 
@@ -97,6 +102,7 @@ def _build(
     use_cache: bool,
     overrides: Mapping[str, str | None] | None = None,
     focused: bool = False,
+    neighbours: bool = False,
 ) -> Result:
     root = root.resolve()
     config = config if config is not None else load_config(root)
@@ -116,8 +122,10 @@ def _build(
                 else [Diagnostic("error", "PO109", "no such file", rel)]
             )
     cache = Cache(root, cache_key(schemas.digest)) if use_cache else None
-    focus = wanted if focused else None
     documents, valid, outlines = _load_and_check(root, schemas, files, cache, diagnostics, overrides)
+    if neighbours and wanted is not None:
+        wanted = _neighbourhood(schemas, outlines, wanted)
+    focus = wanted if focused else None
     if cache is not None:
         cache.forget_missing(set(files))
         if focus is None:  # every model will be built: read the cached data in one pass
@@ -144,7 +152,29 @@ def _build(
     everywhere = diagnostics
     if wanted is not None:
         diagnostics = [d for d in diagnostics if d.file in wanted]
-    return Result(root, schemas, catalog, documents, files, diagnostics, config, today, rules_checked, everywhere)
+    return Result(
+        root, schemas, catalog, documents, files, diagnostics, config, today, rules_checked, everywhere, wanted
+    )
+
+
+def _neighbourhood(schemas: SchemaSet, outlines: Mapping[str, Outline], rels: frozenset[str]) -> frozenset[str] | None:
+    """``rels`` and the files they name or that name them (None: every file, as a team is among them)."""
+    subjects = {shape.id: rel for rel in rels if (shape := outlines.get(rel)) is not None and shape.id is not None}
+    if any((kind := schemas.kind_for(rel)) is not None and kind.kind == "team" for rel in subjects.values()):
+        return None
+    naming = {*subjects, *(f"{oid}.{kr}" for oid, rel in subjects.items() for kr in outlines[rel].key_results)}
+    # Ids have no dots, so OBJECTIVE.KR leads to its objective by what comes before the dot.
+    named = {value.partition(".")[0] for rel in subjects.values() for ids in outlines[rel].targets for value in ids}
+    out = set(rels)
+    for rel, shape in outlines.items():  # every file: a plain loop, no generator per file
+        if shape.id in named:
+            out.add(rel)
+            continue
+        for ids in shape.targets:
+            if ids and not naming.isdisjoint(ids):
+                out.add(rel)
+                break
+    return frozenset(out)
 
 
 def _load_and_check(

@@ -90,8 +90,7 @@ def set_field(
     Example: prodops set usage-based-billing target.end 2027-01-29
     """
     repo = resolve_root(root)
-    rel = authoring.find_file(repo, entity_id)
-    kind = load_schemas(repo / pipeline.SCHEMA_DIR).kind_for(rel)
+    rel, kind = authoring.find_entity(repo, entity_id)
     parsed: Any = value if as_string else edit.parse_value(value)
 
     def transform(text: str) -> str:
@@ -101,7 +100,7 @@ def set_field(
     def renamed(text: str) -> list[authoring.Rename]:
         data = edit.locate(text).parsed.data
         path = edit.resolve_field(data, field)
-        return authoring.renames(kind.kind if kind else "", entity_id, data, path, parsed)
+        return authoring.renames(kind, entity_id, data, path, parsed)
 
     outcome = authoring.apply(repo, rel, transform, today, renamed, update_references)
     _finish(outcome, f"{field} set to {edit.scalar(parsed)}")
