@@ -149,7 +149,12 @@ def apply(
         others: dict[str, _File] = {}
         for file in files:
             current = edited if file == rel else others.setdefault(file, _edited(file, originals[root / file], None))
-            for used_at, target in sorted((p, t) for (f, p), t in uses.items() if f == file):
+            for used_at, (old, target) in sorted((p, t) for (f, p), t in uses.items() if f == file):
+                # The files were not locked while the uses were found: each must still name the old id.
+                if edit.value_at(edit.locate(current.new).parsed.data, used_at) != old:
+                    raise edit.EditError(
+                        f"{file} changed while it was being edited; nothing was written, run the command again"
+                    )
                 current.new = edit.set_value(current.new, used_at, target)
         changes = [_moved(edited, moved_to), *others.values()]
         found = impact.check(root, _texts(changes, rel if moved_to else None), today)
@@ -204,12 +209,12 @@ def _texts(files: list[_File], removed: str | None = None) -> dict[str, str | No
     return texts
 
 
-def _uses(before: pipeline.Result, moves: list[Rename]) -> dict[tuple[str, JsonPath], str]:
-    """Where the old ids are named: (file, path) -> the new value to write there."""
+def _uses(before: pipeline.Result, moves: list[Rename]) -> dict[tuple[str, JsonPath], tuple[str, str]]:
+    """Where the old ids are named: (file, path) -> (the old value there, the new value to write)."""
     wanted = {(m.kind, m.old): m.new for m in moves}
     documents = before.catalog.documents
     return {
-        (documents[ref.source].rel, ref.path): wanted[(ref.kind, ref.target)]
+        (documents[ref.source].rel, ref.path): (ref.target, wanted[(ref.kind, ref.target)])
         for ref in before.catalog.references
         if (ref.kind, ref.target) in wanted
     }

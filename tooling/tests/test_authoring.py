@@ -617,3 +617,31 @@ def test_a_rename_that_fails_half_way_puts_every_file_back(tmp_path: Path, monke
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "c.yaml"]
     assert (replaced.read_bytes(), removed.read_bytes()) == (b"a: 1\n", b"c: 1\n")
+
+
+def test_update_references_refuses_when_a_file_that_named_the_id_changed_meanwhile(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prodops import impact
+
+    real_check = impact.check
+    other = repo / "roadmap" / "usage-meter-imports.yaml"
+
+    def check_then_someone_edits(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = real_check(*args, **kwargs)
+        if other.read_bytes().count(f"{KR_OBJECTIVE}.kr1".encode()):  # once, between finding the uses and writing
+            other.write_bytes(
+                other.read_bytes().replace(f"{KR_OBJECTIVE}.kr1".encode(), f"{KR_OBJECTIVE}.kr3".encode())
+            )
+        return found
+
+    monkeypatch.setattr(impact, "check", check_then_someone_edits)
+    before = snapshot(repo)
+    code, output = run(repo, "set", KR_OBJECTIVE, "key_results.0.id", "kr9", "--update-references")
+    assert (code, output) == (
+        1,
+        "prodops: roadmap/usage-meter-imports.yaml changed while it was being edited; nothing was written, "
+        "run the command again\n",
+    )
+    after = snapshot(repo)
+    assert {p for p in before if before[p] != after[p]} == {other}
