@@ -9,6 +9,7 @@ For each size it generates a repository (seed 1) and times, ``--runs`` times eac
 * ``validate cold``: ``prodops validate --no-cache`` (load, schema, references, all rules);
 * ``validate warm``: ``prodops validate`` with the cache of unchanged files;
 * ``incremental``: ``prodops validate FILE`` for one changed file (what pre-commit runs);
+* ``set``: ``prodops set ITEM rice.reach N``, one edit checked against the whole repository;
 * ``check-jsonschema``: the same files against the same schemas, schema part only.
 
 The commands run as subprocesses, so each figure includes start-up, and peak memory is the
@@ -109,6 +110,20 @@ def measure(work: Path, count: int, runs: int, with_cjs: bool) -> dict[str, obje
         target.write_text(target.read_text(encoding="utf-8") + "# touched\n", encoding="utf-8")
         return _run([*base, str(target)])[0]
 
+    edited = target.stem
+    reach = iter(range(100, 100 + 2 * runs + 2))
+
+    def edit() -> float:
+        cmd = [prodops, "set", edited, "rice.reach", str(next(reach)), "--root", str(repo), "--today", TODAY]
+        start = time.perf_counter()
+        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+        elapsed = time.perf_counter() - start
+        if done.returncode != 0:  # a refused edit would time the wrong thing
+            raise SystemExit(f"prodops set failed: {done.stderr.decode()}")
+        return elapsed
+
+    edit()  # fails loudly now, before anything is timed, if the edit is refused
+
     result: dict[str, object] = {
         "count": count,
         "read": _times(read, runs),
@@ -116,6 +131,7 @@ def measure(work: Path, count: int, runs: int, with_cjs: bool) -> dict[str, obje
         "validate cold": _times(cold, runs),
         "validate warm": _times(warm, runs),
         "incremental": _times(incremental, runs),
+        "set": _times(edit, runs),
         "peak_kib": peak[0],
     }
     if with_cjs:
@@ -136,7 +152,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="prodops-bench-") as tmp:
         results = [measure(Path(tmp), n, args.runs, not args.skip_check_jsonschema) for n in args.sizes]
-    steps = ["read", "parse floor", "validate cold", "validate warm", "incremental", "check-jsonschema"]
+    steps = ["read", "parse floor", "validate cold", "validate warm", "incremental", "set", "check-jsonschema"]
     for res in results:
         count = res["count"]
         print(

@@ -5,27 +5,45 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
-from prodops import edit, loader, pipeline
-from prodops.diagnostics import Diagnostic, ProdopsError
+from prodops import edit, filetext, impact, loader, pipeline
+from prodops.diagnostics import Diagnostic, JsonPath, ProdopsError
+from prodops.outline import KEY_RESULT, PERSON
 from prodops.schemas import KindSchema, SchemaSet, load_schemas
 
 
 @dataclass
 class Outcome:
+    """What an edit did: whether it wrote, the file it edited, the errors that refused it, and more.
+
+    ``problems`` are the errors the edit would add anywhere in the repository (nothing is
+    written when there are any); ``breaks`` are the references among them that naming the
+    new id instead would fix (``--update-references``); ``updated`` are the other files
+    written because they named the old id; ``moved_to`` is the file's new name when its
+    entity's id changes (ids equal file names).
+    """
+
     changed: bool
     rel: str
     problems: list[Diagnostic]
+    breaks: list[Diagnostic] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    moved_to: str | None = None
 
 
 def find_file(root: Path, entity_id: str) -> str:
     """The repository-relative file of an entity (ids equal file names, so no parsing is needed)."""
+    return find_entity(root, entity_id)[0]
+
+
+def find_entity(root: Path, entity_id: str) -> tuple[str, str]:
+    """The repository-relative file of an entity and its kind."""
     schemas = load_schemas(root / pipeline.SCHEMA_DIR)
     files, _ = loader.discover(root, schemas)
     matches = [rel for rel in files if rel.rsplit("/", 1)[-1] == f"{entity_id}{loader.YAML_SUFFIX}"]
@@ -38,34 +56,176 @@ def find_file(root: Path, entity_id: str) -> str:
         raise ProdopsError(f"no entity '{entity_id}'{hint}")
     if len(matches) > 1:
         raise ProdopsError(f"id '{entity_id}' is used by {', '.join(matches)}; fix the duplicate first")
-    return matches[0]
+    kind = schemas.kind_for(matches[0])
+    return matches[0], kind.kind if kind is not None else ""
 
 
-def apply(root: Path, rel: str, transform: Callable[[str], str], today: date | None = None) -> Outcome:
+# What an id may be (the schemas' pattern): lower-case words joined by hyphens.
+ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
+
+
+@dataclass(frozen=True)
+class Rename:
+    """An id that an edit changes: references of ``kind`` that name ``old`` should name ``new``."""
+
+    kind: str  # an entity kind, KEY_RESULT or PERSON
+    old: str
+    new: str
+
+
+def renames(kind: str, entity_id: str, data: Any, path: JsonPath, value: Any) -> list[Rename]:
+    """The ids that setting ``path`` to ``value`` changes: an entity's id, a key result's id, a member's handle."""
+    old = edit.value_at(data, path)
+    if not isinstance(old, str) or not isinstance(value, str) or old == value:
+        return []
+    if path == ("id",):
+        found = [Rename(kind, old, value)]
+        if kind == "objective":
+            krs = data.get("key_results") if isinstance(data, dict) else None
+            found += [
+                Rename(KEY_RESULT, f"{old}.{kr['id']}", f"{value}.{kr['id']}")
+                for kr in krs or []
+                if isinstance(kr, dict) and isinstance(kr.get("id"), str)
+            ]
+        return found
+    if kind == "objective" and len(path) == 3 and path[0] == "key_results" and path[2] == "id":
+        return [Rename(KEY_RESULT, f"{entity_id}.{old}", f"{entity_id}.{value}")]
+    if kind == "team" and len(path) == 3 and path[0] == "members" and path[2] == "handle":
+        return [Rename(PERSON, old, value)]
+    return []
+
+
+@dataclass
+class _File:
+    """A file being edited: its bytes as read, its form and its text, and the text it is to get."""
+
+    rel: str
+    raw: bytes | None  # None for a file that does not exist yet
+    form: filetext.Form
+    text: str
+    new: str
+
+    @property
+    def data(self) -> bytes:
+        return self.form.encode(self.new)
+
+
+def apply(
+    root: Path,
+    rel: str,
+    transform: Callable[[str], str],
+    today: date | None = None,
+    renamed: Callable[[str], list[Rename]] | None = None,
+    update_references: bool = False,
+) -> Outcome:
     """Edit one file: compute the new text, check it against the whole repository, write it atomically.
 
-    The edit is refused when it would add an error; problems the file already had do not
-    block an edit that leaves them as they were. Nothing is written when nothing changes.
+    The edit is refused when it would add an error in any file; problems the repository
+    already had do not block an edit that leaves them as they were. Nothing is written when
+    nothing changes. ``renamed`` says which ids the edit changes (given the file's text);
+    with ``update_references`` the references to them are updated too, in one change that
+    writes every file or none.
     """
     path = root / rel
     with edit.locked(path) as original:
-        text = original.decode("utf-8")
-        new = transform(text)
-        if new == text:
+        edited = _edited(rel, original, transform)
+        if edited.new == edited.text:
             return Outcome(False, rel, [])
-        # Both runs read the other files through the cache: at 10,000 files an edit is checked in a second.
-        before = _errors(pipeline.build(root, today=today, only=[rel], use_cache=True).diagnostics)
-        after = _errors(pipeline.build(root, today=today, only=[rel], overrides={rel: new}, use_cache=True).diagnostics)
-        known = {(d.code, d.message) for d in before}
-        added = [d for d in after if (d.code, d.message) not in known]
-        if added:
-            return Outcome(False, rel, added)
-        edit.write_atomic(path, new.encode("utf-8"), expected=original)
-    return Outcome(True, rel, [])
+        moves = renamed(edited.text) if renamed is not None else []
+        moved_to = _moved_to(root, rel, moves)
+        alone = [_moved(edited, moved_to)]
+        found = impact.check(root, _texts(alone, rel if moved_to else None), today)
+        if not found.added:
+            _write(root, alone, {path: original} if moved_to else None)
+            return Outcome(True, rel, [], moved_to=moved_to)
+        uses = _uses(found.before, moves)
+        fixable = [d for d in found.added if (d.file, d.path) in uses]
+        if not fixable or not update_references:
+            return Outcome(False, rel, found.added, fixable, moved_to=moved_to)
+    # Every file that names an old id is locked (in one order, so writers cannot deadlock) and edited.
+    files = sorted({rel, *(file for file, _ in uses)})
+    with edit.locked_all([root / f for f in files]) as originals:
+        edited = _edited(rel, originals[path], transform)
+        others: dict[str, _File] = {}
+        for file in files:
+            current = edited if file == rel else others.setdefault(file, _edited(file, originals[root / file], None))
+            for used_at, (old, target) in sorted((p, t) for (f, p), t in uses.items() if f == file):
+                # The files were not locked while the uses were found: each must still name the old id.
+                if edit.value_at(edit.locate(current.new).parsed.data, used_at) != old:
+                    raise edit.EditError(
+                        f"{file} changed while it was being edited; nothing was written, run the command again"
+                    )
+                current.new = edit.set_value(current.new, used_at, target)
+        changes = [_moved(edited, moved_to), *others.values()]
+        found = impact.check(root, _texts(changes, rel if moved_to else None), today)
+        if found.added:
+            return Outcome(False, rel, found.added, moved_to=moved_to)
+        _write(root, changes, {path: originals[path]} if moved_to else None)
+    return Outcome(True, rel, [], updated=sorted(others), moved_to=moved_to)
 
 
-def _errors(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    return [d for d in diagnostics if d.severity == "error"]
+def _moved(edited: _File, moved_to: str | None) -> _File:
+    """The edited file under its new name (a file to create) when its entity's id changes."""
+    if moved_to is None:
+        return edited
+    return _File(moved_to, None, edited.form, edited.text, edited.new)
+
+
+def _moved_to(root: Path, rel: str, moves: list[Rename]) -> str | None:
+    """The file's new name when the edit changes the id of the entity it holds (ids equal file names)."""
+    folder, _, name = rel.rpartition("/")
+    for move in moves:
+        # Only a well-formed id names a file; any other gets its schema error and no file.
+        if (
+            move.kind not in (KEY_RESULT, PERSON)
+            and f"{move.old}{loader.YAML_SUFFIX}" == name
+            and ID.fullmatch(move.new)
+        ):
+            moved_to = f"{folder}/{move.new}{loader.YAML_SUFFIX}"
+            if (root / moved_to).exists():
+                raise ProdopsError(f"{rel} was not changed: {moved_to} already exists; choose another id")
+            return moved_to
+    return None
+
+
+def _edited(rel: str, raw: bytes, transform: Callable[[str], str] | None) -> _File:
+    text, form = filetext.decode(raw, rel)
+    new = transform(text) if transform is not None else text
+    edited = _File(rel, raw, form, text, new)
+    size = len(edited.data)
+    if new != text and size > loader.MAX_FILE_BYTES:
+        raise ProdopsError(
+            f"{rel}: the edit would make the file {size:,} bytes, over the limit of {loader.MAX_FILE_BYTES // 1024} KiB "
+            "(PO107); it was not changed\n    hint: split the file; one entity per file, and long text belongs in a linked document"
+        )
+    return edited
+
+
+def _texts(files: list[_File], removed: str | None = None) -> dict[str, str | None]:
+    # Exactly the bytes that would be written, as the loader will read them.
+    texts: dict[str, str | None] = {f.rel: f.data.decode("utf-8") for f in files}
+    if removed is not None:
+        texts[removed] = None
+    return texts
+
+
+def _uses(before: pipeline.Result, moves: list[Rename]) -> dict[tuple[str, JsonPath], tuple[str, str]]:
+    """Where the old ids are named: (file, path) -> (the old value there, the new value to write)."""
+    wanted = {(m.kind, m.old): m.new for m in moves}
+    documents = before.catalog.documents
+    return {
+        (documents[ref.source].rel, ref.path): (ref.target, wanted[(ref.kind, ref.target)])
+        for ref in before.catalog.references
+        if (ref.kind, ref.target) in wanted
+    }
+
+
+def _write(root: Path, files: list[_File], removed: Mapping[Path, bytes] | None = None) -> None:
+    changes: dict[Path, tuple[bytes | None, bytes | None]] = {
+        root / f.rel: (f.data, f.raw) for f in files if f.new != f.text or f.raw is None
+    }
+    changes.update({path: (None, raw) for path, raw in (removed or {}).items()})
+    edit.replace_all(changes)
 
 
 # --- New files -----------------------------------------------------------------------------------

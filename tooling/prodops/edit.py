@@ -16,7 +16,7 @@ import contextlib
 import fcntl
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -101,7 +101,7 @@ def set_value(text: str, path: JsonPath, value: Any) -> str:
     spans = doc.parsed.spans
     if path in spans:
         start, end = spans[path]
-        current = _value_at(doc.parsed.data, path)
+        current = value_at(doc.parsed.data, path)
         if isinstance(current, (dict, list)):
             raise EditError(
                 f"{_show(path)} is a {'mapping' if isinstance(current, dict) else 'list'}; set one of its fields instead"
@@ -112,7 +112,7 @@ def set_value(text: str, path: JsonPath, value: Any) -> str:
         trailing = old[len(old.rstrip("\n")) :]  # a block scalar's span ends with its line break(s)
         return text[:start] + scalar(value) + trailing + text[end:]
     parent, key = path[:-1], path[-1]
-    container = _value_at(doc.parsed.data, parent)
+    container = value_at(doc.parsed.data, parent)
     if not isinstance(container, dict) or not isinstance(key, str):
         raise EditError(f"{_show(parent) or 'the file'} has no field '{key}' to set, and one cannot be added there")
     return _add_key(doc, parent, key, scalar(value))
@@ -138,11 +138,11 @@ def _add_key(doc: Located, parent: JsonPath, key: str, rendered: str) -> str:
 def append_item(text: str, path: JsonPath, item: dict[str, Any]) -> str:
     """Append a mapping to the block list at ``path`` (creating the list as the mapping's last key if absent)."""
     doc = locate(text)
-    current = _value_at(doc.parsed.data, path)
+    current = value_at(doc.parsed.data, path)
     fields = [(k, scalar(v)) for k, v in item.items()]
     if current is None:
         parent, key = path[:-1], path[-1]
-        if not isinstance(key, str) or not isinstance(_value_at(doc.parsed.data, parent), dict):
+        if not isinstance(key, str) or not isinstance(value_at(doc.parsed.data, parent), dict):
             raise EditError(f"cannot add a list at {_show(path)}")
         siblings = [p for p in doc.parsed.key_spans if p[:-1] == parent and len(p) == len(parent) + 1]
         if not siblings:
@@ -174,7 +174,8 @@ def _item_block(fields: list[tuple[str, str]], dash_column: int) -> str:
     return "".join(lines)
 
 
-def _value_at(data: Any, path: JsonPath) -> Any:
+def value_at(data: Any, path: JsonPath) -> Any:
+    """The value at ``path`` in ``data``, or None if there is none."""
     for part in path:
         if isinstance(part, int) and isinstance(data, list) and 0 <= part < len(data):  # noqa: SIM114 - separate branches narrow the types
             data = data[part]
@@ -210,11 +211,15 @@ def resolve_field(data: Any, field: str) -> JsonPath:
                 )
         else:
             path.append(part)
-        node = _value_at(data, tuple(path))
+        node = value_at(data, tuple(path))
     return tuple(path)
 
 
 # --- Writing ------------------------------------------------------------------------------------
+
+# Temporary files are named ``.NAME.RANDOM.prodops.tmp`` beside the file they replace: hidden from
+# the loader (a leading dot), ignored by Git (``.gitignore``), and recognisable as leftovers.
+TEMP_SUFFIX = ".prodops.tmp"
 
 
 @contextlib.contextmanager
@@ -244,7 +249,7 @@ def locked(path: Path) -> Iterator[bytes]:
 
 def _temporary(path: Path, data: bytes, mode: int, sync: bool = True) -> Path:
     """``data`` in a temporary file beside ``path`` (same file system, so rename is atomic), synced unless not ``sync``."""
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -293,3 +298,88 @@ def write_atomic(path: Path, data: bytes, expected: bytes | None = None, *, sync
         raise
     if sync:
         _sync_folder(path.parent)
+
+
+@contextlib.contextmanager
+def locked_all(paths: Sequence[Path]) -> Iterator[dict[Path, bytes]]:
+    """Lock every one of ``paths`` (in a fixed order, so two writers cannot deadlock) and yield their bytes."""
+    with contextlib.ExitStack() as stack:
+        yield {path: stack.enter_context(locked(path)) for path in sorted(set(paths))}
+
+
+def remove_leftovers(path: Path) -> list[Path]:
+    """Remove the temporary files that interrupted writes of ``path`` left beside it.
+
+    Call it holding ``path``'s lock: a writer holds that lock for as long as its temporary
+    file exists, so any temporary file of ``path`` found then belongs to a writer that died.
+    """
+    prefix = f".{path.name}."
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(prefix) and name.endswith(TEMP_SUFFIX)):
+            continue
+        middle = name[len(prefix) : -len(TEMP_SUFFIX)]
+        if not middle or "." in middle:  # the temporary file of another name, such as NAME.old.yaml
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(entry.path)  # noqa: PTH108 - the scandir entry's path is already a string
+            removed.append(Path(entry.path))
+    return removed
+
+
+def replace_all(changes: Mapping[Path, tuple[bytes | None, bytes | None]], *, sync: bool = True) -> None:
+    """Change several files, all of them or none: ``changes`` maps path -> (new bytes, expected bytes).
+
+    New bytes of None remove the file; expected bytes of None create it (never over an
+    existing file). The caller holds the lock of every file that exists (``locked_all``).
+    Each must still hold its expected bytes; every temporary file is written before the
+    first file changes, and if a step fails, the files already changed get their old bytes back.
+    """
+    for path, (_, expected) in changes.items():
+        if expected is None:
+            if path.exists():
+                raise EditError(f"{path} already exists; nothing was written")
+        elif path.read_bytes() != expected:
+            raise EditError(f"{path} changed while it was being edited; nothing was written, run the command again")
+    for path, (_, expected) in changes.items():
+        if expected is not None:
+            remove_leftovers(path)
+    modes = {
+        path: path.stat().st_mode & 0o777 if expected is not None else 0o644 for path, (_, expected) in changes.items()
+    }
+    temporaries: dict[Path, Path] = {}
+    done: list[Path] = []
+    try:
+        for path, (data, _) in changes.items():
+            if data is not None:
+                temporaries[path] = _temporary(path, data, modes[path], sync)
+        try:
+            # Files are created first and removed last, so a failure in between leaves no entity missing.
+            for path in sorted(changes, key=lambda p: (changes[p][1] is not None, changes[p][0] is None)):
+                data, expected = changes[path]
+                if data is None:
+                    path.unlink()
+                elif expected is None:
+                    os.link(temporaries[path], path)  # atomic, and fails if the name exists
+                else:
+                    temporaries[path].replace(path)
+                done.append(path)
+        except BaseException:
+            for path in reversed(done):
+                old = changes[path][1]
+                if old is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    _temporary(path, old, modes[path], sync).replace(path)
+            raise
+    finally:
+        for tmp in temporaries.values():
+            tmp.unlink(missing_ok=True)
+    if sync:
+        for folder in sorted({path.parent for path in changes}):
+            _sync_folder(folder)

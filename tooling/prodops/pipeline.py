@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import gc
 import os
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,10 @@ class Result:
     config: Config
     today: date
     rules_checked: bool = True
+    # With ``only``, ``diagnostics`` holds those files' problems; this also holds every other
+    # file's load, schema and reference problems (rules and lifecycles judge only those files).
+    everywhere: list[Diagnostic] = field(default_factory=list)
+    only: frozenset[str] | None = None  # the files reported (``only``, with its neighbours if asked)
 
     def count(self, severity: str) -> int:
         return sum(d.severity == severity for d in self.diagnostics)
@@ -50,7 +54,8 @@ def build(
     config: Config | None = None,
     use_cache: bool = False,
     base: str | None = None,
-    overrides: dict[str, str] | None = None,
+    overrides: Mapping[str, str | None] | None = None,
+    neighbours: bool = False,
 ) -> Result:
     """Run every stage over the whole repository.
 
@@ -61,7 +66,11 @@ def build(
     ``use_cache``, files unchanged since the last run are not parsed or checked again.
     With ``base`` (a Git revision), status changes since that revision are checked
     against the lifecycles the playbooks declare. ``overrides`` maps repository-relative
-    paths to text that replaces (or adds) those files, to check an edit before writing it.
+    paths to text that replaces (or adds) those files, or to None for a file removed, to
+    check an edit before writing it. With ``neighbours``, ``only`` grows by the files that
+    those files name or that name them: every file whose findings an edit of them can change
+    (every file, when one of them is a team: any file may name its people); the result's
+    ``only`` says which files that was.
     """
     # Every object built here lives until the end of the run: the cyclic garbage collector
     # would only scan millions of them again and again (a fifth of the time at 10,000 files).
@@ -70,7 +79,7 @@ def build(
     gc.disable()
     try:
         # Lifecycle checks compare whole catalogs, so a run with a base builds every model.
-        result = _build(root, today, wanted, config, use_cache, overrides or {}, focused=base is None)
+        result = _build(root, today, wanted, config, use_cache, overrides or {}, base is None, neighbours)
         if wanted is None:  # what the site would publish is part of the repository too
             site_problems = loader.unpublishable(result.root, SITE_DIR)
             if site_problems:
@@ -98,8 +107,9 @@ def _build(
     wanted: frozenset[str] | None,
     config: Config | None,
     use_cache: bool,
-    overrides: dict[str, str] | None = None,
+    overrides: Mapping[str, str | None] | None = None,
     focused: bool = False,
+    neighbours: bool = False,
 ) -> Result:
     root = root.resolve()
     config = config if config is not None else load_config(root)
@@ -109,18 +119,21 @@ def _build(
 
     files, diagnostics = loader.discover(root, schemas)
     overrides = overrides or {}
-    files = sorted(set(files) | set(overrides))
+    removed = {rel for rel, text in overrides.items() if text is None}
+    files = sorted((set(files) | set(overrides)) - removed)
     if wanted is not None:
         reported = {d.file for d in diagnostics}  # discovery already said why (a link, a pipe)
-        for rel in sorted(wanted - set(files) - reported):
+        for rel in sorted(wanted - set(files) - removed - reported):
             diagnostics.extend(
                 loader.load_file(root, schemas, rel)[1]
                 if os.path.lexists(root / rel)
                 else [Diagnostic("error", "PO109", "no such file", rel)]
             )
     cache = Cache(root, cache_key(schemas.digest)) if use_cache else None
-    focus = wanted if focused else None
     documents, valid, outlines = _load_and_check(root, schemas, files, cache, diagnostics, overrides)
+    if neighbours and wanted is not None:
+        wanted = _neighbourhood(schemas, outlines, wanted)
+    focus = wanted if focused else None
     if cache is not None:
         cache.forget_missing(set(files))
         if focus is None:  # every model will be built: read the cached data in one pass
@@ -143,10 +156,33 @@ def _build(
     if rules_checked:
         diagnostics.extend(_check_rules(catalog, config, today, wanted))
 
+    diagnostics.sort(key=lambda d: d.sort_key)
+    everywhere = diagnostics
     if wanted is not None:
         diagnostics = [d for d in diagnostics if d.file in wanted]
-    diagnostics.sort(key=lambda d: d.sort_key)
-    return Result(root, schemas, catalog, documents, files, diagnostics, config, today, rules_checked)
+    return Result(
+        root, schemas, catalog, documents, files, diagnostics, config, today, rules_checked, everywhere, wanted
+    )
+
+
+def _neighbourhood(schemas: SchemaSet, outlines: Mapping[str, Outline], rels: frozenset[str]) -> frozenset[str] | None:
+    """``rels`` and the files they name or that name them (None: every file, as a team is among them)."""
+    subjects = {shape.id: rel for rel in rels if (shape := outlines.get(rel)) is not None and shape.id is not None}
+    if any((kind := schemas.kind_for(rel)) is not None and kind.kind == "team" for rel in subjects.values()):
+        return None
+    naming = {*subjects, *(f"{oid}.{kr}" for oid, rel in subjects.items() for kr in outlines[rel].key_results)}
+    # Ids have no dots, so OBJECTIVE.KR leads to its objective by what comes before the dot.
+    named = {value.partition(".")[0] for rel in subjects.values() for ids in outlines[rel].targets for value in ids}
+    out = set(rels)
+    for rel, shape in outlines.items():  # every file: a plain loop, no generator per file
+        if shape.id in named:
+            out.add(rel)
+            continue
+        for ids in shape.targets:
+            if ids and not naming.isdisjoint(ids):
+                out.add(rel)
+                break
+    return frozenset(out)
 
 
 def _load_and_check(
@@ -155,7 +191,7 @@ def _load_and_check(
     files: list[str],
     cache: Cache | None,
     diagnostics: list[Diagnostic],
-    overrides: dict[str, str],
+    overrides: Mapping[str, str | None],
 ) -> tuple[list[Document], dict[str, bool], dict[str, Outline]]:
     """Stages 1 and 2 per file: load strictly, check against the schema; reuse the cache where it is current.
 
@@ -173,10 +209,11 @@ def _load_and_check(
         location = f"{root_text}/{rel}"
         raw: bytes | None = None
         stat: os.stat_result | None = None
-        if rel in overrides and kind is not None:
-            doc, problems = loader.load_bytes(rel, kind, overrides[rel].encode("utf-8"), schemas, None)
+        text = overrides.get(rel)
+        if text is not None and kind is not None:
+            doc, problems = loader.load_bytes(rel, kind, text.encode("utf-8"), schemas, None)
             if doc is not None:
-                doc.text_or_none = overrides[rel]
+                doc.text_or_none = text
         elif cache is not None and kind is not None and rel.endswith(loader.YAML_SUFFIX):
             try:
                 stat = os.stat(location)  # noqa: PTH116 - see above

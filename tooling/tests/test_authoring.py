@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import TODAY, copy_example
+from conftest import FIXTURES, REPO_ROOT, TODAY, check_golden, copy_example
 
 from prodops.cli import cli
 
@@ -246,9 +246,10 @@ def test_exports(repo: Path, tmp_path: Path) -> None:
     (moves,) = connection.execute("select count(*) from relations where field = 'key_results'").fetchone()
     assert count == 22 and moves > 30
     assert run(repo, "export", "--format", "ics", "--out", str(tmp_path / "launches.ics"))[0] == 0
-    ics = (tmp_path / "launches.ics").read_text()
-    assert ics.startswith("BEGIN:VCALENDAR\nVERSION:2.0\n") or ics.startswith("BEGIN:VCALENDAR\r\n")
-    assert "DTSTART;VALUE=DATE:20270120" in ics and ics.count("BEGIN:VEVENT") == 12
+    ics = (tmp_path / "launches.ics").read_bytes()  # bytes: read_text() would turn CRLF into LF
+    assert ics.startswith(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
+    assert ics.count(b"\n") == ics.count(b"\r\n")  # RFC 5545: every line ends in CRLF
+    assert b"DTSTART;VALUE=DATE:20270120" in ics and ics.count(b"BEGIN:VEVENT") == 12
 
 
 def test_completion_of_ids_and_kinds(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -301,3 +302,346 @@ def test_export_creates_the_folder_it_writes_into(repo: Path, tmp_path: Path) ->
     code, output = run(repo, "export", "--format", "json", "--out", str(out))
     assert code == 0, output
     assert out.is_file()
+
+
+# --- Edits are checked against the whole repository ---------------------------------------------
+
+GOLDEN = FIXTURES / "authoring"
+KR_OBJECTIVE = "2026-q4-payments-usage-billing"
+
+
+def snapshot(repo: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in content_files(repo)}
+
+
+def test_set_refuses_renaming_a_key_result_that_other_files_name(repo: Path) -> None:
+    before = snapshot(repo)
+    code, output = run(repo, "set", KR_OBJECTIVE, "key_results.0.id", "kr9")
+    assert code == 1
+    check_golden(GOLDEN / "rename-key-result-refused.txt", output)
+    assert snapshot(repo) == before
+
+
+def test_set_update_references_renames_a_key_result_in_every_file(repo: Path) -> None:
+    before = snapshot(repo)
+    code, output = run(repo, "set", KR_OBJECTIVE, "key_results.0.id", "kr9", "--update-references")
+    assert (code, output) == (
+        0,
+        "okrs/2026-Q4/2026-q4-payments-usage-billing.yaml: key_results.0.id set to kr9\n"
+        "launches/usage-based-billing-ga.yaml: references updated\n"
+        "roadmap/usage-based-billing.yaml: references updated\n"
+        "roadmap/usage-meter-imports.yaml: references updated\n",
+    )
+    after = snapshot(repo)
+    old, new = f"{KR_OBJECTIVE}.kr1".encode(), f"{KR_OBJECTIVE}.kr9".encode()
+    objective = repo / "okrs" / "2026-Q4" / f"{KR_OBJECTIVE}.yaml"
+    for path, data in before.items():
+        if path == objective:
+            assert after[path] == data.replace(b"  - id: kr1\n", b"  - id: kr9\n", 1)
+        else:
+            assert after[path] == data.replace(old, new), path
+    assert run(repo, "validate", "--no-cache") == (0, "71 files checked: no problems\n")
+
+
+def test_set_refuses_renaming_a_member_that_other_files_name(repo: Path) -> None:
+    before = snapshot(repo)
+    code, output = run(repo, "set", "payments", "members.1.handle", "mateo-g")
+    assert code == 1
+    check_golden(GOLDEN / "rename-member-refused.txt", output)
+    assert snapshot(repo) == before
+
+
+def test_set_update_references_renames_a_member_everywhere(repo: Path) -> None:
+    before = snapshot(repo)
+    code, output = run(repo, "set", "payments", "members.0.handle", "kavya-i", "--update-references")
+    assert code == 0, output
+    assert output.startswith("processes/teams/payments.yaml: members.0.handle set to kavya-i\n")
+    after = snapshot(repo)
+    changed = {p.relative_to(repo).as_posix() for p in before if before[p] != after[p]}
+    assert "processes/teams/payments.yaml" in changed and len(changed) > 2
+    for path, data in before.items():
+        # Only whole values change: `lead: kavya-iyer` in the team file itself, `owner: kavya-iyer` elsewhere.
+        assert after[path] == data.replace(b": kavya-iyer\n", b": kavya-i\n").replace(b"- kavya-iyer\n", b"- kavya-i\n")
+    assert run(repo, "validate", "--no-cache") == (0, "71 files checked: no problems\n")
+
+
+def test_new_refuses_an_id_that_another_file_uses(repo: Path) -> None:
+    before = snapshot(repo)
+    code, output = run(
+        repo,
+        "new",
+        "team",
+        "--no-input",
+        "--title",
+        "Usage billing",
+        "--id",
+        "usage-based-billing",
+        *("--set", "mission=Bill by usage", "--set", "lead=kavya-iyer", "--set", "handle=@ledgerline/usage"),
+        *("--set", "channel=#usage", "--set", "members.0.handle=kavya-iyer"),
+        *("--set", "members.0.name=Kavya Iyer", "--set", "members.0.role=Lead"),
+    )
+    assert code == 1
+    check_golden(GOLDEN / "new-duplicate-id-refused.txt", output)
+    assert not (repo / "processes" / "teams" / "usage-based-billing.yaml").exists()
+    assert snapshot(repo) == before
+
+
+def test_set_refuses_the_second_edit_that_closes_a_cycle(repo: Path) -> None:
+    code, output = run(repo, "set", "customer-health-score", "depends_on.0", "in-app-guides-localisation")
+    assert code == 0, output
+    before = snapshot(repo)
+    code, output = run(repo, "set", "in-app-guides-localisation", "depends_on.0", "customer-health-score")
+    assert (code, output) == (
+        1,
+        "roadmap/customer-health-score.yaml:11:5: error PO305 depends_on: cycle customer-health-score → "
+        "in-app-guides-localisation → customer-health-score\n"
+        "    hint: break the cycle: remove one of these depends_on entries\n"
+        "prodops: roadmap/in-app-guides-localisation.yaml was not changed: depends_on.0 set to customer-health-score"
+        " would add the problems above (1 error in 1 file)\n",
+    )
+    assert snapshot(repo) == before
+
+
+def test_a_change_to_several_files_is_written_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prodops import edit
+
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_bytes(b"a: 1\n")
+    second.write_bytes(b"b: 1\n")
+    real_replace = Path.replace
+    calls: list[Path] = []
+
+    def failing_replace(self: Path, target: Path) -> Path:
+        calls.append(Path(target))
+        if Path(target) == second and len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real_replace(self, target)
+
+    monkeypatch.setattr(Path, "replace", failing_replace)
+    with pytest.raises(OSError, match="No space left"), edit.locked_all([first, second]) as originals:
+        edit.replace_all({first: (b"a: 2\n", originals[first]), second: (b"b: 2\n", originals[second])})
+    assert (first.read_bytes(), second.read_bytes()) == (b"a: 1\n", b"b: 1\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "b.yaml"]
+
+
+# --- Encodings and line endings -------------------------------------------------------------------
+
+
+def crlf(data: bytes) -> bytes:
+    return data.replace(b"\n", b"\r\n")
+
+
+CHECKIN = ("checkin", f"{KR_OBJECTIVE}.kr1", "--value", "19", "--confidence", "0.7", "--note", "More partners")
+
+
+EDITS = {
+    "replace": ("roadmap/usage-based-billing.yaml", ("set", "usage-based-billing", "target.end", "2027-01-29")),
+    "block-scalar": ("roadmap/usage-based-billing.yaml", ("set", "usage-based-billing", "description", "Rate usage.")),
+    "add-key": ("roadmap/xero-connector.yaml", ("set", "xero-connector", "description", "Two-way sync.")),
+    "checkin": (f"okrs/2026-Q4/{KR_OBJECTIVE}.yaml", CHECKIN),
+}
+
+
+@pytest.mark.parametrize(
+    ("form", "edit"),
+    # Replacing a one-line value never wrote a line break, so it kept CRLF files as they were.
+    [(form, edit) for form in ("crlf", "bom", "bom-crlf") for edit in EDITS if (form, edit) != ("crlf", "replace")],
+)
+def test_edits_keep_the_byte_order_mark_and_line_endings(tmp_path: Path, form: str, edit: str) -> None:
+    rel, args = EDITS[edit]
+    plain, encoded = copy_example(tmp_path / "lf"), copy_example(tmp_path / form)
+    path = encoded / rel
+    data = path.read_bytes()
+    if "crlf" in form:
+        data = crlf(data)
+    if "bom" in form:
+        data = b"\xef\xbb\xbf" + data
+    path.write_bytes(data)
+    assert run(plain, *args)[0] == 0
+    code, output = run(encoded, *args)
+    assert code == 0, output
+    expected = (plain / rel).read_bytes()
+    if "crlf" in form:
+        expected = crlf(expected)
+    if "bom" in form:
+        expected = b"\xef\xbb\xbf" + expected
+    assert path.read_bytes() == expected
+
+
+def test_set_on_a_file_with_a_byte_order_mark_and_the_value_on_the_next_line(repo: Path) -> None:
+    path = repo / "roadmap" / "payment-plans.yaml"
+    text = path.read_bytes().replace(
+        b"title: Instalment plans for large invoices\n", b"title:\n  Instalment plans for large invoices\n"
+    )
+    path.write_bytes(b"\xef\xbb\xbf" + text)
+    code, output = run(repo, "set", "payment-plans", "title", "Payment plans")
+    assert (code, output) == (0, "roadmap/payment-plans.yaml: title set to Payment plans\n")
+    assert path.read_bytes() == b"\xef\xbb\xbf" + text.replace(
+        b"  Instalment plans for large invoices\n", b"  Payment plans\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            lambda text: text.replace(b"Usage-based", "Usage-basé".encode("latin-1")),
+            "prodops: roadmap/usage-based-billing.yaml:3:17: byte 0xE9 is not valid UTF-8; prodops edits only UTF-8 "
+            "files, so it was not changed\n"
+            "    hint: save the file as UTF-8 (it may have been saved as Latin-1 or Windows-1252)\n",
+        ),
+        (
+            lambda text: text.decode("utf-8").encode("utf-16"),
+            "prodops: roadmap/usage-based-billing.yaml:1:1: file is encoded as UTF-16; prodops edits only UTF-8 files,"
+            " so it was not changed\n"
+            "    hint: save the file as UTF-8 (without a byte-order mark)\n",
+        ),
+        (
+            lambda text: text.replace(b"\n", b"\r\n", 3),
+            "prodops: roadmap/usage-based-billing.yaml: the file mixes line breaks (3 CRLF, 48 LF); prodops keeps a "
+            "file's line breaks as they are and cannot tell which to use, so it was not changed\n"
+            "    hint: convert the file to one kind of line break (LF, as the repository's other files), then run the "
+            "command again\n",
+        ),
+    ],
+    ids=["latin-1", "utf-16", "mixed-line-breaks"],
+)
+def test_set_refuses_a_file_it_cannot_write_back_exactly(repo: Path, data, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = repo / "roadmap" / "usage-based-billing.yaml"
+    path.write_bytes(data(path.read_bytes()))
+    before = path.read_bytes()
+    assert run(repo, "set", "usage-based-billing", "status", "planned") == (1, message)
+    assert path.read_bytes() == before
+
+
+# --- Interrupted writes and limits ----------------------------------------------------------------
+
+KILLED_WRITE = """
+import os, signal, sys
+from pathlib import Path
+from prodops import edit
+
+def die(self, target):  # the temporary file is written; the process dies before the rename
+    os.kill(os.getpid(), signal.SIGKILL)
+
+Path.replace = die
+edit.write_atomic(Path(sys.argv[1]), b"x" * 786_432)
+"""
+
+
+def test_the_next_write_removes_what_a_killed_write_left(repo: Path) -> None:
+    import subprocess
+    import sys
+
+    path = repo / "roadmap" / "usage-based-billing.yaml"
+    before = path.read_bytes()
+    killed = subprocess.run([sys.executable, "-c", KILLED_WRITE, str(path)], check=False)
+    assert killed.returncode == -9
+    leftovers = [p for p in path.parent.iterdir() if p.name.startswith(".")]
+    assert [p.stat().st_size for p in leftovers] == [786_432]
+    assert leftovers[0].name.startswith(".usage-based-billing.yaml.") and leftovers[0].name.endswith(".prodops.tmp")
+    assert path.read_bytes() == before
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", "-q", f"roadmap/{leftovers[0].name}"], cwd=REPO_ROOT, check=False
+    )
+    assert ignored.returncode == 0, "temporary files are not ignored by Git"
+    code, output = run(repo, "set", "usage-based-billing", "target.end", "2027-01-29")
+    assert code == 0, output
+    assert [p.name for p in path.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_set_refuses_an_edit_that_would_pass_the_size_limit(repo: Path) -> None:
+    path = repo / "roadmap" / "usage-based-billing.yaml"
+    before = path.read_bytes()
+    code, output = run(repo, "set", "usage-based-billing", "title", "x" * (1024 * 1024 - len(before) + 30))
+    assert (code, output) == (
+        1,
+        f"prodops: roadmap/usage-based-billing.yaml: the edit would make the file {1024 * 1024 + 5:,} bytes, over the "
+        "limit of 1024 KiB (PO107); it was not changed\n"
+        "    hint: split the file; one entity per file, and long text belongs in a linked document\n",
+    )
+    assert path.read_bytes() == before
+
+
+def test_set_refuses_renaming_an_entity_that_other_files_name(repo: Path) -> None:
+    before = snapshot(repo)
+    code, output = run(repo, "set", "usage-based-billing", "id", "usage-billing")
+    assert code == 1
+    check_golden(GOLDEN / "rename-entity-refused.txt", output)
+    assert snapshot(repo) == before
+
+
+def test_set_update_references_renames_an_entity_and_its_file(repo: Path) -> None:
+    before = snapshot(repo)
+    code, output = run(repo, "set", "usage-based-billing", "id", "usage-billing", "--update-references")
+    assert (code, output) == (
+        0,
+        "roadmap/usage-based-billing.yaml: id set to usage-billing\n"
+        "roadmap/usage-based-billing.yaml: renamed to roadmap/usage-billing.yaml\n"
+        "launches/usage-based-billing-ga.yaml: references updated\n"
+        "roadmap/usage-billing-revenue-recognition.yaml: references updated\n",
+    )
+    old, new = repo / "roadmap" / "usage-based-billing.yaml", repo / "roadmap" / "usage-billing.yaml"
+    assert not old.exists()
+    assert new.read_bytes() == before[old].replace(b"id: usage-based-billing\n", b"id: usage-billing\n")
+    after = snapshot(repo)
+    for path, data in before.items():
+        if path != old:
+            assert after[path] == data.replace(b"- usage-based-billing\n", b"- usage-billing\n"), path
+    assert run(repo, "validate", "--no-cache") == (0, "71 files checked: no problems\n")
+
+
+def test_a_rename_that_fails_half_way_puts_every_file_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from prodops import edit
+
+    replaced, created, removed = tmp_path / "a.yaml", tmp_path / "b.yaml", tmp_path / "c.yaml"
+    replaced.write_bytes(b"a: 1\n")
+    removed.write_bytes(b"c: 1\n")
+    real_unlink = Path.unlink
+
+    def failing_unlink(self: Path, missing_ok: bool = False) -> None:
+        if self == removed:
+            raise PermissionError(13, "Permission denied")
+        real_unlink(self, missing_ok=missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", failing_unlink)
+    with pytest.raises(PermissionError), edit.locked_all([replaced, removed]) as originals:
+        edit.replace_all(
+            {
+                replaced: (b"a: 2\n", originals[replaced]),
+                created: (b"b: 2\n", None),
+                removed: (None, originals[removed]),
+            }
+        )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "c.yaml"]
+    assert (replaced.read_bytes(), removed.read_bytes()) == (b"a: 1\n", b"c: 1\n")
+
+
+def test_update_references_refuses_when_a_file_that_named_the_id_changed_meanwhile(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prodops import impact
+
+    real_check = impact.check
+    other = repo / "roadmap" / "usage-meter-imports.yaml"
+
+    def check_then_someone_edits(*args, **kwargs):  # type: ignore[no-untyped-def]
+        found = real_check(*args, **kwargs)
+        if other.read_bytes().count(f"{KR_OBJECTIVE}.kr1".encode()):  # once, between finding the uses and writing
+            other.write_bytes(
+                other.read_bytes().replace(f"{KR_OBJECTIVE}.kr1".encode(), f"{KR_OBJECTIVE}.kr3".encode())
+            )
+        return found
+
+    monkeypatch.setattr(impact, "check", check_then_someone_edits)
+    before = snapshot(repo)
+    code, output = run(repo, "set", KR_OBJECTIVE, "key_results.0.id", "kr9", "--update-references")
+    assert (code, output) == (
+        1,
+        "prodops: roadmap/usage-meter-imports.yaml changed while it was being edited; nothing was written, "
+        "run the command again\n",
+    )
+    after = snapshot(repo)
+    assert {p for p in before if before[p] != after[p]} == {other}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 import click
 
-from prodops import authoring, edit, pipeline, report
+from prodops import authoring, edit, impact, pipeline, report
 from prodops.cli import (
     DATE,
     EXIT_PROBLEMS,
@@ -29,10 +28,32 @@ from prodops.schemas import load_schemas
 
 def _finish(outcome: authoring.Outcome, what: str) -> None:
     if outcome.problems:
-        click.echo(report.render_text(outcome.problems, 1, True), nl=False, err=True)
-        click.echo(f"prodops: {outcome.rel} was not changed: {what} would add the problems above", err=True)
+        files = sorted({d.file for d in outcome.problems})
+        click.echo(report.render_lines(outcome.problems), nl=False, err=True)
+        count = len(outcome.problems)
+        where = "" if files == [outcome.rel] else f" ({_plural(count, 'error')} in {_plural(len(files), 'file')})"
+        if outcome.moved_to is not None:
+            what = f"{what} (and renaming the file to {outcome.moved_to}: an id is its file name)"
+        click.echo(f"prodops: {outcome.rel} was not changed: {what} would add the problems above{where}", err=True)
+        if outcome.breaks:
+            click.echo(
+                f"prodops: {_plural(len(outcome.breaks), 'of them is a reference', 'of them are references')} "
+                "to the old value; run the command again with --update-references to update them in the same change",
+                err=True,
+            )
         sys.exit(EXIT_PROBLEMS)
-    click.echo(f"{outcome.rel}: {what}" if outcome.changed else f"{outcome.rel}: already so, nothing written")
+    if not outcome.changed:
+        click.echo(f"{outcome.rel}: already so, nothing written")
+        return
+    click.echo(f"{outcome.rel}: {what}")
+    if outcome.moved_to is not None:
+        click.echo(f"{outcome.rel}: renamed to {outcome.moved_to}")
+    for rel in outcome.updated:
+        click.echo(f"{rel}: references updated")
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 @cli.command(name="set")
@@ -42,26 +63,47 @@ def _finish(outcome: authoring.Outcome, what: str) -> None:
 @click.option(
     "--string", "as_string", is_flag=True, help="Store VALUE as text even if it looks like a number or boolean."
 )
+@click.option(
+    "--update-references",
+    is_flag=True,
+    help="When FIELD is an id (an id, a key result's id, a member's handle), update the files that name it too.",
+)
 @root_option
 @today_option
-def set_field(entity_id: str, field: str, value: str, as_string: bool, root: Path | None, today: date | None) -> None:
+def set_field(
+    entity_id: str,
+    field: str,
+    value: str,
+    as_string: bool,
+    update_references: bool,
+    root: Path | None,
+    today: date | None,
+) -> None:
     """Set one field of an entity, keeping the rest of the file byte for byte.
 
     FIELD is a dotted name: status, target.end, rice.reach, key_results.kr1.target
     (list items by id or by position from 0). The edit is checked against the whole
-    repository first and refused if it would add an error.
+    repository first and refused if it would add an error in any file. Setting an id
+    that other files name is refused unless --update-references updates them as well:
+    then every file is written, or none.
 
     Example: prodops set usage-based-billing target.end 2027-01-29
     """
     repo = resolve_root(root)
-    rel = authoring.find_file(repo, entity_id)
+    rel, kind = authoring.find_entity(repo, entity_id)
     parsed: Any = value if as_string else edit.parse_value(value)
 
     def transform(text: str) -> str:
         data = edit.locate(text).parsed.data
         return edit.set_value(text, edit.resolve_field(data, field), parsed)
 
-    _finish(authoring.apply(repo, rel, transform, today), f"{field} set to {edit.scalar(parsed)}")
+    def renamed(text: str) -> list[authoring.Rename]:
+        data = edit.locate(text).parsed.data
+        path = edit.resolve_field(data, field)
+        return authoring.renames(kind, entity_id, data, path, parsed)
+
+    outcome = authoring.apply(repo, rel, transform, today, renamed, update_references)
+    _finish(outcome, f"{field} set to {edit.scalar(parsed)}")
 
 
 @cli.command()
@@ -194,7 +236,7 @@ def new(
     entity_id = entity_id or authoring.slug(str(title))
     if not no_input and not entity_id:
         entity_id = click.prompt("Id", default=authoring.slug(str(title)))
-    if not re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?", entity_id):
+    if not authoring.ID.fullmatch(entity_id):
         raise click.BadParameter(f"'{entity_id}' is not an id: lower-case words joined by hyphens", param_hint="--id")
     data["id"] = entity_id
     data[title_field] = str(title)
@@ -225,10 +267,11 @@ def new(
     if path.exists():
         raise ProdopsError(f"{rel} already exists; choose another id with --id")
     text = authoring.render_new(schemas, ks, rel, data)
-    result = pipeline.build(repo, today=day, only=[rel], overrides={rel: text}, use_cache=True)
-    errors = [d for d in result.diagnostics if d.severity == "error"]
+    errors = impact.check(repo, {rel: text}, day).added
     if errors:
-        click.echo(report.render_text(errors, 1, True), nl=False, err=True)
+        click.echo(report.render_lines(errors), nl=False, err=True)
+        if any(d.file != rel for d in errors):
+            raise ProdopsError(f"{rel} was not written: it would add the problems above to other files")
         raise ProdopsError(f"{rel} was not written: fill in the fields above (use --set FIELD=VALUE)")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

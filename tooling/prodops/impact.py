@@ -1,0 +1,69 @@
+"""What a change to some files would break anywhere in the repository, checked through the cache.
+
+A change is checked by building the repository as it is and as it would be, and comparing
+every error of the two. Load, schema and reference problems (dangling or duplicate ids,
+cycles) are found for every file in every run, from the cache's outlines. Process rules
+are run only where a change can move their findings: a rule judges an entity by the entity
+itself, the entities it names, those that name it and the people of the teams (see
+``catalog.link``), so a change can only move the findings of the changed files and of the
+files they name or that name them, before or after the change. A changed team file
+changes who the people are, which any file may name: then every file is judged.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from prodops import pipeline
+from prodops.diagnostics import Diagnostic
+
+
+@dataclass
+class Impact:
+    """The errors a change adds, and the repository before it (its catalog has the changed files' neighbours)."""
+
+    added: list[Diagnostic]
+    before: pipeline.Result
+
+
+def check(root: Path, changes: Mapping[str, str | None], today: date | None = None) -> Impact:
+    """Build the repository with and without ``changes`` and return the errors they add anywhere.
+
+    ``changes`` maps repository-relative paths to their new text, or to None for a file removed.
+    """
+    rels = sorted(changes)
+    overrides = dict(changes)
+    before = pipeline.build(root, today=today, only=rels, use_cache=True, neighbours=True)
+    after = pipeline.build(root, today=today, only=rels, overrides=overrides, use_cache=True, neighbours=True)
+    # The neighbours differ when the change names other files or changes ids: judge the files
+    # of both in both. (Rules run only on a repository without errors: if the change leaves
+    # one, no finding is computed after it, and the errors found so far are all there is.)
+    if after.rules_checked and before.only != after.only:
+        wanted = None if before.only is None or after.only is None else sorted(before.only | after.only)
+        before = pipeline.build(root, today=today, only=wanted, use_cache=True)
+        after = pipeline.build(root, today=today, only=wanted, overrides=overrides, use_cache=True)
+    return Impact(_added(before.everywhere, after.everywhere), before)
+
+
+def _key(d: Diagnostic) -> tuple[str, str, str]:
+    # Not the position: an edit moves the lines below it, and the problems there stay the same problems.
+    return (d.file, d.code, d.message)
+
+
+def _added(before: list[Diagnostic], after: list[Diagnostic]) -> list[Diagnostic]:
+    """The errors of ``after`` that ``before`` does not have (counted: a second copy of a problem is new)."""
+    known = Counter(_key(d) for d in before if d.severity == "error")
+    added: list[Diagnostic] = []
+    for d in after:
+        if d.severity != "error":
+            continue
+        key = _key(d)
+        if known[key]:
+            known[key] -= 1
+        else:
+            added.append(d)
+    return added
