@@ -48,12 +48,10 @@ def find_entity(root: Path, entity_id: str) -> tuple[str, str]:
     files, _ = loader.discover(root, schemas)
     matches = [rel for rel in files if rel.rsplit("/", 1)[-1] == f"{entity_id}{loader.YAML_SUFFIX}"]
     if not matches:
-        import difflib
+        from prodops.suggest import did_you_mean
 
         stems = [rel.rsplit("/", 1)[-1].removesuffix(loader.YAML_SUFFIX) for rel in files]
-        close = difflib.get_close_matches(entity_id, stems, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ProdopsError(f"no entity '{entity_id}'{hint}")
+        raise ProdopsError(f"no entity '{entity_id}'{did_you_mean(entity_id, stems)}")
     if len(matches) > 1:
         raise ProdopsError(f"id '{entity_id}' is used by {', '.join(matches)}; fix the duplicate first")
     kind = schemas.kind_for(matches[0])
