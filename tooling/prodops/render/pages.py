@@ -142,7 +142,8 @@ class Renderer:
         self._page("okrs/index.md", "okrs_index.md.j2", periods=periods, current=self.period)
         for period in periods:
             self._page(f"okrs/{period}.md", "okrs_period.md.j2", **self._okr_period(period))
-        self._page("launches/index.md", "launches_index.md.j2", months=self._calendar())
+        self._page("launches/index.md", "launches_index.md.j2", **self._calendar())
+        self._page("health.md", "health.md.j2", **self._health())
         self._page(
             "playbooks/index.md", "playbooks_index.md.j2", playbooks=sorted(c.playbooks.values(), key=lambda p: p.title)
         )
@@ -229,6 +230,7 @@ class Renderer:
             "at_risk": at_risk,
             "unowned": unowned,
             "warnings": self.warnings,
+            "health": self._health()["groups"],
             "documents": c.documents,
         }
 
@@ -349,14 +351,46 @@ class Renderer:
             "work": work,
         }
 
-    def _calendar(self) -> list[tuple[str, list[model.Launch]]]:
-        months: dict[tuple[int, int], list[model.Launch]] = defaultdict(list)
+    def _calendar(self) -> dict[str, Any]:
+        """Launches still to come (soonest first, by month), the overdue ones, and the past ones."""
+        today = self.options.today
+        upcoming: dict[tuple[int, int], list[model.Launch]] = defaultdict(list)
+        overdue, past = [], []
         for launch in self.catalog.launches.values():
-            months[(launch.ga.year, launch.ga.month)].append(launch)
-        return [
-            (date(y, m, 1).strftime("%B %Y"), sorted(launches, key=lambda launch: launch.ga))
-            for (y, m), launches in sorted(months.items(), reverse=True)
-        ]
+            if launch.status in ("launched", "cancelled"):
+                past.append(launch)
+            elif launch.ga < today:
+                overdue.append(launch)  # its date passed and it has not launched (rule PO407)
+            else:
+                upcoming[(launch.ga.year, launch.ga.month)].append(launch)
+        return {
+            "months": [
+                (date(y, m, 1).strftime("%B %Y"), sorted(found, key=lambda launch: launch.ga))
+                for (y, m), found in sorted(upcoming.items())
+            ],
+            "overdue": sorted(overdue, key=lambda launch: launch.ga),
+            "past": sorted(past, key=lambda launch: launch.ga, reverse=True),
+            "at_risk": {launch.id for launch in self.catalog.launches.values() if self._launch_at_risk(launch)},
+        }
+
+    def _launch_at_risk(self, launch: model.Launch) -> bool:
+        """Two weeks or less to GA with the checklist under half done, or a no-go on record."""
+        if launch.status in ("launched", "cancelled"):
+            return False
+        decided_no = launch.go_no_go is not None and launch.go_no_go.decision == "no-go"
+        close = (launch.ga - self.options.today).days <= 14
+        return decided_no or (close and launch.readiness_done < 0.5)
+
+    def _health(self) -> dict[str, Any]:
+        """Warnings counted by rule, with the first few of each; the full list has its own page."""
+        by_code: dict[str, list[Diagnostic]] = defaultdict(list)
+        for d in self.warnings:
+            by_code[d.code].append(d)
+        titles = {code: check.name for code, check in CHECKS.items()} | {
+            code: rule.name for code, rule in REGISTRY.items()
+        }
+        groups = sorted(by_code.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+        return {"groups": [(code, titles.get(code, code), found) for code, found in groups]}
 
     def _item_context(self, item: model.RoadmapItem) -> dict[str, Any]:
         c = self.catalog
