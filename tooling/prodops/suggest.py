@@ -17,7 +17,10 @@ def closest(value: str, candidates: Iterable[str]) -> str | None:
         if option.casefold() == folded:
             return option
     if len(folded) >= 3:
-        starts = [o for o in options if o.casefold().startswith(folded)]
+        # A unique name the typo starts (or that starts the typo: a handle that was shortened).
+        starts = [
+            o for o in options if len(o) >= 3 and (o.casefold().startswith(folded) or folded.startswith(o.casefold()))
+        ]
         if len(starts) == 1:
             return starts[0]
     by_fold = {o.casefold(): o for o in options}

@@ -14,6 +14,7 @@ from prodops.suggest import closest, did_you_mean
         ("stage", ["status", "target", "tags", "team", "title"], None),  # 'target' is too far to propose
         ("payment", ["payments", "platform", "core"], "payments"),
         ("mateo", ["mateo-garcia", "maria-lopez"], "mateo-garcia"),  # a unique prefix
+        ("mateo-garcia", ["mateo-g", "maria-lopez"], "mateo-g"),  # a handle that was shortened
         ("ma", ["mateo-garcia", "maria-lopez"], None),
         ("2026-q4", ["2026-Q3", "2026-Q4"], "2026-Q4"),  # case folds
         ("xyz", [], None),
