@@ -111,11 +111,25 @@ def set_value(text: str, path: JsonPath, value: Any) -> str:
         old = text[start:end]
         trailing = old[len(old.rstrip("\n")) :]  # a block scalar's span ends with its line break(s)
         return text[:start] + scalar(value) + trailing + text[end:]
-    parent, key = path[:-1], path[-1]
-    container = value_at(doc.parsed.data, parent)
-    if not isinstance(container, dict) or not isinstance(key, str):
-        raise EditError(f"{_show(parent) or 'the file'} has no field '{key}' to set, and one cannot be added there")
-    return _add_key(doc, parent, key, scalar(value))
+    # The deepest mapping that exists: the missing keys below it are added as nested mappings
+    # (``set ITEM target.end`` on an item with no target writes ``target:`` and ``  end:``).
+    depth = len(path) - 1
+    while depth > 0 and value_at(doc.parsed.data, path[:depth]) is None:
+        depth -= 1
+    anchor, missing = path[:depth], path[depth:]
+    container = value_at(doc.parsed.data, anchor)
+    if not isinstance(container, dict) or not all(isinstance(part, str) for part in missing):
+        raise EditError(
+            f"{_show(path[:-1]) or 'the file'} has no field '{path[-1]}' to set, and one cannot be added there"
+        )
+    if len(missing) == 1:
+        return _add_key(doc, anchor, str(missing[0]), scalar(value))
+    siblings = [p for p in doc.parsed.key_spans if p[:-1] == anchor and len(p) == len(anchor) + 1]
+    base = _column(doc.text, min(doc.parsed.key_spans[p][0] for p in siblings)) if siblings else 0
+    lines = [f"{' ' * (base + 2 * level)}{part}:" for level, part in enumerate(missing[1:-1], start=1)]
+    lines.append(f"{' ' * (base + 2 * (len(missing) - 1))}{missing[-1]}: {scalar(value)}")
+    with_key = _add_key(doc, anchor, str(missing[0]), "__PRODOPS_BLOCK__")
+    return with_key.replace(" __PRODOPS_BLOCK__\n", "\n" + "\n".join(lines) + "\n", 1)
 
 
 def _add_key(doc: Located, parent: JsonPath, key: str, rendered: str) -> str:

@@ -59,6 +59,20 @@ def test_set_adds_a_missing_field_after_its_siblings(repo: Path) -> None:
     assert path.read_text().endswith("  - integrations\ndescription: Two-way sync of contacts and invoices.\n")
 
 
+def test_set_creates_a_missing_object_and_then_adds_to_it(repo: Path) -> None:
+    path = repo / "roadmap" / "xero-connector.yaml"
+    before = path.read_text()
+    code, output = run(repo, "set", "xero-connector", "target.end", "2027-03-31")
+    assert (code, output) == (0, "roadmap/xero-connector.yaml: target.end set to 2027-03-31\n")
+    assert path.read_text() == before + "target:\n  end: 2027-03-31\n"
+    code, output = run(repo, "set", "xero-connector", "target.quarter", "2027-Q1")
+    assert code == 0, output
+    assert path.read_text() == before + "target:\n  end: 2027-03-31\n  quarter: 2027-Q1\n"
+    code, output = run(repo, "set", "xero-connector", "target.ned", "2027-03-31")
+    assert code == 1 and "target: unknown field 'ned'" in output
+    assert path.read_text() == before + "target:\n  end: 2027-03-31\n  quarter: 2027-Q1\n"
+
+
 def test_set_refuses_an_edit_that_would_make_the_file_invalid(repo: Path) -> None:
     path = repo / "roadmap" / "usage-based-billing.yaml"
     before = path.read_bytes()
