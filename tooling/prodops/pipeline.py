@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -36,6 +35,7 @@ class Result:
     config: Config
     today: date
     rules_checked: bool = True
+    notices: list[str] = field(default_factory=list)  # about the run, not the content (an ignored cache)
 
     def count(self, severity: str) -> int:
         return sum(d.severity == severity for d in self.diagnostics)
@@ -73,11 +73,11 @@ def build(
         if base is not None and result.rules_checked:
             from prodops import gitrev, lifecycle  # only runs against a base revision need them
 
-            with gitrev.checkout(root, base) as old_root:
-                old = _build(old_root, result.today, None, config, False)
-            result.diagnostics.extend(
-                d for d in lifecycle.check(old.catalog, result.catalog) if wanted is None or d.file in wanted
-            )
+            with gitrev.checkout(root, base) as revision:
+                old = _build(revision.root, result.today, None, config, False)
+            # What could not be read at the base is not compared: say so, where it is.
+            found = [*revision.problems, *lifecycle.check(old.catalog, result.catalog)]
+            result.diagnostics.extend(d for d in found if wanted is None or d.file in wanted)
             result.diagnostics.sort(key=lambda d: d.sort_key)
         return result
     finally:
@@ -138,7 +138,8 @@ def _build(
     if wanted is not None:
         diagnostics = [d for d in diagnostics if d.file in wanted]
     diagnostics.sort(key=lambda d: d.sort_key)
-    return Result(root, schemas, catalog, documents, files, diagnostics, config, today, rules_checked)
+    notices = cache.notices if cache is not None else []
+    return Result(root, schemas, catalog, documents, files, diagnostics, config, today, rules_checked, notices)
 
 
 def _load_and_check(
@@ -164,17 +165,12 @@ def _load_and_check(
         # A plain string, not a Path: building 10,000 Path objects costs more than the cache saves.
         location = f"{root_text}/{rel}"
         raw: bytes | None = None
-        stat: os.stat_result | None = None
         if rel in overrides and kind is not None:
             doc, problems = loader.load_bytes(rel, kind, overrides[rel].encode("utf-8"), schemas, None)
             if doc is not None:
                 doc.text_or_none = overrides[rel]
         elif cache is not None and kind is not None and rel.endswith(loader.YAML_SUFFIX):
-            try:
-                stat = os.stat(location)  # noqa: PTH116 - see above
-            except OSError:
-                stat = None
-            entry, raw = cache.lookup(rel, stat, location) if stat is not None else (None, None)
+            entry, raw = cache.lookup(rel, location)
             if entry is not None:
                 if entry.problems_json != NO_PROBLEMS:
                     diagnostics.extend(entry.problems)
@@ -183,9 +179,7 @@ def _load_and_check(
                     valid[rel] = entry.valid
                     outlines[rel] = entry.outline
                 continue
-            if stat is not None and raw is None:
-                raw = loader.read_bytes(location, rel)[0]
-            if raw is None or stat is None:
+            if raw is None:  # unreadable or too large: the loader says which
                 diagnostics.extend(loader.load_file(root, schemas, rel)[1])
                 continue
             doc, problems = loader.load_bytes(rel, kind, raw, schemas, location)
@@ -199,11 +193,10 @@ def _load_and_check(
             documents.append(doc)
             valid[rel] = not schema_problems
             shape = outlines[rel] = outline(doc, {p.path for p in schema_problems})
-        if cache is not None and raw is not None and stat is not None:
+        if cache is not None and raw is not None:
             cache.store(
                 rel,
                 CacheEntry.of(
-                    stat,
                     raw,
                     doc.data if doc is not None else None,
                     [*problems, *schema_problems],

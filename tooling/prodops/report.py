@@ -76,6 +76,11 @@ def summary(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bool =
 
 
 def render_text(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bool, colour: bool = False) -> str:
+    return render_lines(diagnostics, colour) + summary(diagnostics, files, rules_checked) + "\n"
+
+
+def render_lines(diagnostics: Sequence[Diagnostic], colour: bool = False) -> str:
+    """The diagnostics in text form, without the summary line."""
     lines: list[str] = []
     for d in diagnostics:
         where = f"{d.file}:{d.line}:{d.column}" if d.line else d.file
@@ -84,8 +89,12 @@ def render_text(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bo
         lines.extend(f"    {row}" for row in d.excerpt)
         if d.hint:
             lines.append(f"    hint: {d.hint}")
-    lines.append(summary(diagnostics, files, rules_checked))
-    return "\n".join(lines) + "\n"
+    return "".join(line + "\n" for line in lines)
+
+
+def render_notices(notices: Sequence[str]) -> str:
+    """Notes about a run rather than the content (a cache that was not used), one line each."""
+    return "".join(f"prodops: warning: {notice}\n" for notice in notices)
 
 
 def render_json(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bool, colour: bool = False) -> str:
