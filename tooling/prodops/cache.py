@@ -187,14 +187,17 @@ class Cache:
             return
         entries = {}
         decode = json.loads
-        sign = self._sign
         same = hmac.compare_digest
-        # The hot loop of a run that checks one file: values are taken as this module wrote them.
+        blake2b = hashlib.blake2b
+        secret = self._secret
+        # The hot loop of a run that checks one file: values are taken as this module wrote them, and
+        # the signature is computed inline (as _sign does) because a call per row is a tenth of the loop.
         for rel, size, hashed, valid, problems, shape, refs, mac in db.execute(
             "SELECT rel, size, digest, valid, problems, outline, refs, mac FROM files"
         ):
+            message = f"{self.key}\0{rel}\0{size}\0{hashed}\0{valid}\0{problems}\0{shape or ''}\0{refs or ''}"
             if not isinstance(mac, bytes) or not same(
-                mac, sign(rel, str(size), hashed, str(valid), problems, shape or "", refs or "")
+                mac, blake2b(message.encode(), key=secret, digest_size=trust.MAC_BYTES).digest()
             ):
                 self._untrusted()
                 return
@@ -220,13 +223,15 @@ class Cache:
         except OSError:
             return None, None
         try:
-            raw = os.read(fd, MAX_FILE_BYTES + 1)
+            # Asking for exactly the size (not the limit) spares a megabyte's allocation per file.
+            size = os.fstat(fd).st_size
+            raw = os.read(fd, size + 1) if size <= MAX_FILE_BYTES else b""
         except OSError:
             return None, None
         finally:
             os.close(fd)
-        if len(raw) > MAX_FILE_BYTES:
-            return None, None
+        if len(raw) != size:
+            return None, None  # too large, or changed while read: the loader reads it again and says what it found
         entry = self.entries.get(rel)
         if entry is None or entry.size != len(raw) or entry.digest != digest(raw):
             return None, raw
