@@ -484,3 +484,25 @@ def test_a_huge_file_at_the_base_is_refused_without_being_read(repo: Path) -> No
     # figure includes the memory of the Python process it was started from).
     assert int(own_kib) < HUGE / 2 / 1024, own_kib
     assert int(children_kib) < HUGE / 2 / 1024, children_kib
+
+
+def test_a_revision_larger_than_the_limit_is_refused_before_it_is_read(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gitrev, "MAX_REVISION_BYTES", 1024 * 1024)
+    for name in ("notes-a", "notes-b"):
+        _add_to_base(repo, "100644", _blob(repo, b"# padding\n" * 60_000), f"processes/{name}.yaml")
+    read: list[tuple[str, ...]] = []
+    real = gitrev._git
+
+    def recording(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        read.append(args)
+        return real(root, *args, stdin=stdin)
+
+    monkeypatch.setattr(gitrev, "_git", recording)
+    code, output = _invoke("diff", "HEAD", "--root", str(repo))
+    assert code == 1
+    assert output == (
+        "prodops: revision 'HEAD' holds more than 1 MiB of content files (at processes/notes-b.yaml); it is not read\n"
+    )
+    assert not any(args[0] == "cat-file" for args in read)
