@@ -33,8 +33,8 @@ CONTENT = ("schemas", "roadmap", "okrs", "launches", "processes", "pyproject.tom
 READ_SUFFIXES = (b".yaml", b".yml", b".json", b".toml")
 MAX_REVISION_BYTES = 256 * 1024 * 1024
 REGULAR_MODES = (b"100644", b"100755")
-# Git from the revision's own repository only: no replacement objects from local refs.
-_ENV = {**os.environ, "GIT_NO_REPLACE_OBJECTS": "1", "GIT_LITERAL_PATHSPECS": "1"}
+# Objects as the revision holds them (no replacements from local refs); paths as given, not patterns.
+_GIT_ENV = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_LITERAL_PATHSPECS": "1"}
 
 
 @dataclass
@@ -56,7 +56,12 @@ class _Blob:
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     try:
         return subprocess.run(
-            ["git", "-C", str(root), *args], input=stdin, capture_output=True, check=False, timeout=120, env=_ENV
+            ["git", "-C", str(root), *args],
+            input=stdin,
+            capture_output=True,
+            check=False,
+            timeout=120,
+            env={**os.environ, **_GIT_ENV},
         )
     except FileNotFoundError as exc:
         raise ProdopsError("git is not installed; comparing revisions needs it") from exc
