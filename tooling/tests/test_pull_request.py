@@ -266,20 +266,19 @@ def test_pre_commit_rejects_a_bad_file_and_accepts_a_good_one(repo: Path) -> Non
     assert "roadmap/payment-plans.yaml:6:9: error PO204 status: 'discovry' is not one of" in bad.stdout, bad.stdout
 
 
-def _cached_row(repo: Path, rel: str) -> tuple[object, ...]:
+def _cached_row(repo: Path, rel: str) -> dict[str, object]:
     db = sqlite3.connect(repo / ".prodops-cache" / "files.sqlite")
-    row = db.execute("SELECT * FROM files WHERE rel = ?", (rel,)).fetchone()
+    cursor = db.execute("SELECT * FROM files WHERE rel = ?", (rel,))
+    row = dict(zip([column[0] for column in cursor.description], cursor.fetchone(), strict=True))
     db.close()
-    return tuple(row)
+    return row
 
 
-def _forge_row(repo: Path, rel: str, row: tuple[object, ...]) -> None:
+def _forge_row(repo: Path, rel: str, row: dict[str, object]) -> None:
     """Put a row back as it was, but claiming the file's current content (its size and hash)."""
     raw = (repo / rel).read_bytes()
+    values = {**row, "size": len(raw), "digest": cache.digest(raw)}
     db = sqlite3.connect(repo / ".prodops-cache" / "files.sqlite", isolation_level=None)
-    names = [column[1] for column in db.execute("PRAGMA table_info(files)")]
-    values = dict(zip(names, row, strict=True))
-    values.update(size=len(raw), digest=cache.digest(raw))
     marks = ", ".join("?" * len(values))
     db.execute(f"INSERT OR REPLACE INTO files ({', '.join(values)}) VALUES ({marks})", list(values.values()))
     db.close()
@@ -313,6 +312,27 @@ def test_a_committed_cache_is_not_believed_in_a_fresh_clone(repo: Path, tmp_path
     assert (clone / ".prodops-cache" / "files.sqlite").read_bytes() == (
         repo / ".prodops-cache" / "files.sqlite"
     ).read_bytes()
+
+
+def test_reading_commands_in_a_fresh_clone_show_the_files_not_a_committed_cache(repo: Path, tmp_path: Path) -> None:
+    assert _invoke("validate", "--root", str(repo), "--today", TODAY.isoformat())[0] == 0
+    item = "roadmap/payment-plans.yaml"
+    row = _cached_row(repo, item)
+    data = json.loads(str(row["data"]))
+    _forge_row(repo, item, {**row, "data": json.dumps({**data, "title": "Forged title"})})
+    clone = _commit_the_cache_and_clone(repo, tmp_path / "clone")
+    out = tmp_path / "export.json"
+    for args in (
+        ["show", "payment-plans"],
+        ["list", "roadmap-item"],
+        ["export", "--format", "json", "--out", str(out)],
+    ):
+        result = CliRunner().invoke(cli, [*args, "--root", str(clone), "--today", TODAY.isoformat()])
+        assert result.exit_code == 0, result.output
+        shown = out.read_text() if args[0] == "export" else result.stdout
+        assert data["title"] in shown
+        assert "Forged title" not in shown
+        assert result.stderr == TRACKED
 
 
 def test_codeowners_check_reads_the_files_not_a_committed_cache(repo: Path, tmp_path: Path) -> None:
