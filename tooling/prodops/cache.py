@@ -2,9 +2,9 @@
 
 For every content file it keeps the load and schema diagnostics, the file's outline
 (its id, key results and the ids it names: all that linking needs) and its parsed data,
-keyed by the file's size, modification time and content hash. Outlines are read for
-every file at the start of a run; data only for the files whose models are built, so
-checking one file in a large repository reads a few rows, not the whole cache.
+keyed by the hash of the file's content. Outlines are read for every file at the start
+of a run; data only for the files whose models are built, so checking one file in a
+large repository reads a few rows, not the whole cache.
 
 It is one SQLite database in ``.prodops-cache/`` at the repository root (with a
 ``.gitignore`` of its own, so it is never committed). Values are stored as JSON text:
@@ -12,31 +12,40 @@ nothing in it can run code, and a damaged, locked or foreign cache is simply not
 (a damaged one is replaced on the next write). It is invalidated as a whole when the
 schemas or prodops change.
 
-A file whose size and modification time match is trusted without reading it, unless it
-was modified within two seconds of its entry being written (the "racy" case Git also
-guards against): such an entry is checked against the content hash.
+The cache can never change an answer:
+
+* every file is read and hashed on every run, and an entry is used only for the content
+  it was made from (a size and a modification time can be kept while the content
+  changes: ``touch -r``); hashing 10,000 small files costs tens of milliseconds;
+* every row is signed with this user's key (see ``trust``), together with the cache key
+  and the file's path, so a row this tool did not write here, or wrote for other schemas
+  or another file, is not used;
+* a cache folder that Git tracks is neither read nor written (a committed cache came
+  from somewhere else, whatever it says).
+
+Each reason to ignore the cache becomes one notice, for the command to show.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import sqlite3
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prodops import __version__
+from prodops import __version__, trust
 from prodops.diagnostics import Diagnostic
+from prodops.loader import MAX_FILE_BYTES
 from prodops.outline import Outline, RefUse
 
 CACHE_DIR = ".prodops-cache"
 CACHE_FILE = "files.sqlite"
-FORMAT = 4
-RACY_NS = 2_000_000_000
+FORMAT = 5
 LOCK_TIMEOUT_S = 2.0
 NO_PROBLEMS = "[]"
 
@@ -44,14 +53,14 @@ _TABLE = """
 CREATE TABLE IF NOT EXISTS files (
     rel TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
     digest TEXT NOT NULL,
-    written_ns INTEGER NOT NULL,
     valid INTEGER NOT NULL,
     problems TEXT NOT NULL,
     outline TEXT,
     refs TEXT,
-    data TEXT
+    data TEXT,
+    mac BLOB NOT NULL,
+    data_mac BLOB
 )
 """
 
@@ -59,13 +68,11 @@ CREATE TABLE IF NOT EXISTS files (
 @dataclass(slots=True)
 class Entry:
     size: int
-    mtime_ns: int
     digest: str
     valid: bool
     outline: Outline | None  # None when the file could not be loaded
     problems_json: str = NO_PROBLEMS
     data: Any = None  # the parsed document once read (or when just stored); None otherwise
-    written_ns: int = 0
     _problems: list[Diagnostic] | None = field(default=None, repr=False)
 
     @property
@@ -79,7 +86,6 @@ class Entry:
     @classmethod
     def of(
         cls,
-        stat: os.stat_result,
         raw: bytes,
         data: Any,
         problems: list[Diagnostic],
@@ -88,8 +94,7 @@ class Entry:
     ) -> Entry:
         """The entry for a file just read (``raw``), loaded (``data``) and checked."""
         return cls(
-            stat.st_size,
-            stat.st_mtime_ns,
+            len(raw),
             digest(raw),
             valid,
             outline,
@@ -118,12 +123,27 @@ class Cache:
         self.entries: dict[str, Entry] = {}
         self.changed: set[str] = set()
         self.removed: set[str] = set()
+        self.notices: list[str] = []  # why the cache was not used, one line each
         self.fresh = True  # the database holds nothing usable: on save, start it again
+        self._db: sqlite3.Connection | None = None
+        secret, why = trust.machine_key()
+        self._secret = secret or b""
         # A cache folder, database or journal that is a link (a checkout can carry one) could
         # point outside the repository: then there is no cache at all, neither read nor written.
-        self.writable = not _has_links(self.folder)
-        self._db: sqlite3.Connection | None = None
-        if self.writable and self.path.is_file():
+        self.writable = secret is not None and not _has_links(self.folder)
+        if secret is None:
+            self.notices.append(f"not using {CACHE_DIR}/: its signing key cannot be kept ({why})")
+            return
+        if not self.writable or not self.folder.exists():
+            return
+        if trust.tracked(root, CACHE_DIR):
+            self.writable = False  # never rewrite files the repository holds
+            self.notices.append(
+                f"ignoring {CACHE_DIR}/: it is tracked by Git, so it was not written here; "
+                f"remove it with `git rm -r --cached {CACHE_DIR}`"
+            )
+            return
+        if self.path.is_file():
             try:
                 self._read()
             except sqlite3.OperationalError as exc:
@@ -138,50 +158,83 @@ class Cache:
             self._db = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_S, isolation_level=None)
         return self._db
 
+    def _sign(self, *parts: str) -> bytes:
+        # No part holds a NUL (paths cannot; JSON text escapes it), so the joined message splits one way only.
+        return trust.sign(self._secret, "\0".join((self.key, *parts)).encode())
+
+    def _untrusted(self) -> None:
+        """A signature did not match: nothing in the database is used, and it is removed now (so it is not met again)."""
+        self.entries = {}
+        self.fresh = True
+        self.notices.append(
+            f"ignoring {CACHE_DIR}/: it was not written by prodops for this user on this machine, "
+            "or it was changed since; it is rebuilt"
+        )
+        if self.writable:
+            self.close()
+            try:
+                self.path.unlink(missing_ok=True)
+            except OSError:
+                self.writable = False
+
     def _read(self) -> None:
         db = self._connect()
-        (stored,) = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone() or (None,)
-        if stored != self.key:
+        meta = dict(db.execute("SELECT name, value FROM meta").fetchall())
+        if meta.get("key") != self.key:
+            return  # other schemas or another version: rebuilt without a word
+        if not hmac.compare_digest(str(meta.get("check", "")), self._sign("meta").hex()):
+            self._untrusted()
             return
         entries = {}
         decode = json.loads
-        # The hot loop of a run that checks one file: values are taken as this module wrote them.
-        for rel, size, mtime_ns, hashed, written_ns, valid, problems, shape, refs in db.execute(
-            "SELECT rel, size, mtime_ns, digest, written_ns, valid, problems, outline, refs FROM files"
+        same = hmac.compare_digest
+        blake2b = hashlib.blake2b
+        secret = self._secret
+        # The hot loop of a run that checks one file: values are taken as this module wrote them, and
+        # the signature is computed inline (as _sign does) because a call per row is a tenth of the loop.
+        for rel, size, hashed, valid, problems, shape, refs, mac in db.execute(
+            "SELECT rel, size, digest, valid, problems, outline, refs, mac FROM files"
         ):
+            message = f"{self.key}\0{rel}\0{size}\0{hashed}\0{valid}\0{problems}\0{shape or ''}\0{refs or ''}"
+            if not isinstance(mac, bytes) or not same(
+                mac, blake2b(message.encode(), key=secret, digest_size=trust.MAC_BYTES).digest()
+            ):
+                self._untrusted()
+                return
             entries[rel] = Entry(
                 size,
-                mtime_ns,
                 hashed,
                 valid == 1,
                 None if shape is None else _outline(decode(shape), refs),
                 problems,
                 None,
-                written_ns,
             )
         self.entries = entries
         self.fresh = False
 
-    def lookup(self, rel: str, stat: os.stat_result, location: str) -> tuple[Entry | None, bytes | None]:
-        """The cached entry if the file is unchanged, and the file's bytes if they had to be read to tell."""
-        entry = self.entries.get(rel)
-        if entry is None or entry.size != stat.st_size:
-            return None, None
-        mtime = stat.st_mtime_ns
-        if entry.mtime_ns == mtime and mtime < entry.written_ns - RACY_NS:
-            return entry, None
+    def lookup(self, rel: str, location: str) -> tuple[Entry | None, bytes | None]:
+        """The cached entry if the file's content is what it was made from, and the file's bytes.
+
+        The bytes are None when the file cannot be read or is too large (the caller loads it
+        the ordinary way, which says why).
+        """
         try:
-            with open(location, "rb") as handle:  # noqa: PTH123 - a plain string path, as the caller has it
-                raw = handle.read(stat.st_size + 1)
+            fd = os.open(location, os.O_RDONLY)
         except OSError:
             return None, None
-        if len(raw) != stat.st_size:
-            return None, None  # changed while we looked: the caller reads it properly
-        if digest(raw) != entry.digest:
+        try:
+            # Asking for exactly the size (not the limit) spares a megabyte's allocation per file.
+            size = os.fstat(fd).st_size
+            raw = os.read(fd, size + 1) if size <= MAX_FILE_BYTES else b""
+        except OSError:
+            return None, None
+        finally:
+            os.close(fd)
+        if len(raw) != size:
+            return None, None  # too large, or changed while read: the loader reads it again and says what it found
+        entry = self.entries.get(rel)
+        if entry is None or entry.size != len(raw) or entry.digest != digest(raw):
             return None, raw
-        if entry.mtime_ns != mtime or time.time_ns() - RACY_NS > mtime:
-            entry.mtime_ns = mtime  # written again with a later stamp, so next time it is trusted unread
-            self.changed.add(rel)
         return entry, raw
 
     def data(self, rel: str) -> Any:
@@ -189,25 +242,31 @@ class Cache:
         return self.load_data([rel]).get(rel)
 
     def load_data(self, rels: Iterable[str]) -> dict[str, Any]:
-        """The cached data of these files (those the cache holds), read in one pass."""
+        """The cached data of these files (those the cache holds, with a valid signature), read in one pass."""
         wanted = [rel for rel in rels if rel in self.entries]
         out: dict[str, Any] = {}
         if not wanted:
             return out
+        sign = self._sign
+        same = hmac.compare_digest
         try:
             db = self._connect()
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                for rel, hashed, text in db.execute(
-                    f"SELECT rel, digest, data FROM files WHERE rel IN ({marks})",  # only "?" marks go into the text
+                for rel, hashed, text, mac in db.execute(
+                    f"SELECT rel, digest, data, data_mac FROM files WHERE rel IN ({marks})",  # only "?" marks go in
                     chunk,
                 ):
                     entry = self.entries.get(rel)
-                    if text is not None and entry is not None and hashed == entry.digest:
-                        out[rel] = json.loads(text)
+                    if text is None or entry is None or hashed != entry.digest:
+                        continue
+                    if not isinstance(mac, bytes) or not same(mac, sign("data", rel, hashed, text)):
+                        self._untrusted()  # the caller reads every file itself
+                        return {}
+                    out[rel] = json.loads(text)
         except (sqlite3.Error, ValueError):
-            pass  # the caller reads the file itself
+            return {}  # the caller reads the files itself
         return out
 
     def store(self, rel: str, entry: Entry) -> None:
@@ -244,22 +303,26 @@ class Cache:
             for stale in [*self.folder.glob(CACHE_FILE + "-*"), *self.folder.glob("files-*.json")]:
                 stale.unlink(missing_ok=True)  # its journal, and the JSON shards of earlier versions
         db = self._connect()
-        now = time.time_ns()
+        sign = self._sign
         rows = []
         for rel in self.changed:
             e = self.entries[rel]
+            shape = None if e.outline is None else _json(_plain_outline(e.outline))
+            refs = None if e.outline is None else _json(e.outline.refs)
+            data = None if e.data is None else _json(e.data)
+            valid = int(e.valid)
             rows.append(
                 (
                     rel,
                     e.size,
-                    e.mtime_ns,
                     e.digest,
-                    now,
-                    int(e.valid),
+                    valid,
                     e.problems_json,
-                    None if e.outline is None else _json(_plain_outline(e.outline)),
-                    None if e.outline is None else _json(e.outline.refs),
-                    None if e.data is None else _json(e.data),
+                    shape,
+                    refs,
+                    data,
+                    sign(rel, str(e.size), e.digest, str(valid), e.problems_json, shape or "", refs or ""),
+                    None if data is None else sign("data", rel, e.digest, data),
                 )
             )
         db.execute("BEGIN IMMEDIATE")
@@ -269,15 +332,9 @@ class Cache:
             if self.fresh:
                 db.execute("DELETE FROM files")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('check', ?)", (sign("meta").hex(),))
             db.executemany("DELETE FROM files WHERE rel = ?", [(rel,) for rel in self.removed])
-            # A row whose data is not in memory (only its stamp changed) keeps the data it has.
-            db.executemany(
-                "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(rel) DO UPDATE SET "
-                "size = excluded.size, mtime_ns = excluded.mtime_ns, digest = excluded.digest, "
-                "written_ns = excluded.written_ns, valid = excluded.valid, problems = excluded.problems, "
-                "outline = excluded.outline, refs = excluded.refs, data = COALESCE(excluded.data, files.data)",
-                rows,
-            )
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

@@ -185,6 +185,7 @@ def load_valid(root: Path | None, today: date | None, *, use_cache: bool = False
     repo = resolve_root(root)
     with report.Progress(sys.stderr, "prodops: reading the repository"):
         result = pipeline.build(repo, today=today, use_cache=use_cache)
+    click.echo(report.render_notices(result.notices), nl=False, err=True)
     if result.count("error"):
         click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False, err=True)
         raise ProdopsError("the repository has errors; fix them first" + (f" ({why})" if why else ""))
@@ -250,6 +251,7 @@ def validate(
     only = relative_paths(repo, paths) if paths else None
     with report.Progress(sys.stderr, "prodops: checking the repository"):
         result = pipeline.build(repo, today=today, only=only, use_cache=cache, base=base)
+    click.echo(report.render_notices(result.notices), nl=False, err=True)
     files = len(only) if only is not None else len(result.files)
     colour = fmt == "text" and report.use_colour(sys.stdout)
     click.echo(report.REPORTERS[fmt](result.diagnostics, files, result.rules_checked, colour), nl=False)

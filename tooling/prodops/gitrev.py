@@ -1,29 +1,68 @@
 """Read the repository as it was at a Git revision, without touching the working tree.
 
-The revision's files are taken with ``git archive`` into a temporary folder, extracted
-with the tar "data" filter (no absolute paths, no ``..``, no links out), and never
-checked out over the user's files. A revision that looks like an option is refused.
+A revision is read as Git stores it: its tree is listed with ``git ls-tree`` (which gives
+every entry's mode and size without reading it) and the blobs prodops reads are taken with
+``git cat-file --batch``, into a temporary folder that is never the user's working tree.
+Not ``git archive``: it applies ``.gitattributes`` from the revision itself, so
+``export-ignore`` could hide files from the comparison and ``export-subst``, filters and
+end-of-line conversion could rewrite them.
+
+Only regular files are written, under names checked to stay inside the folder. Symbolic
+links and submodules are skipped, and so is a file larger than the loader accepts from the
+working tree (refused by its listed size, so it is never read); each becomes a warning
+naming the revision and the path. The revision's content as a whole has a size limit too.
+A revision that looks like an option is refused.
 """
 
 from __future__ import annotations
 
-import io
+import os
 import subprocess
-import tarfile
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from prodops.diagnostics import ProdopsError
+from prodops.diagnostics import Diagnostic, ProdopsError
+from prodops.loader import MAX_FILE_BYTES
 
 # What an ops repository is made of; everything else (tooling, site) is not needed to validate it.
 CONTENT = ("schemas", "roadmap", "okrs", "launches", "processes", "pyproject.toml", "prodops.toml")
+# The files prodops reads from those: content, schemas and configuration. Others are not copied.
+READ_SUFFIXES = (b".yaml", b".yml", b".json", b".toml")
+MAX_REVISION_BYTES = 256 * 1024 * 1024
+REGULAR_MODES = (b"100644", b"100755")
+# Objects as the revision holds them (no replacements from local refs); paths as given, not patterns.
+_GIT_ENV = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_LITERAL_PATHSPECS": "1"}
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+@dataclass
+class Revision:
+    """A revision's content files in a temporary folder, and what of it was not read (as warnings)."""
+
+    root: Path
+    name: str
+    problems: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Blob:
+    rel: bytes  # relative to the repository root prodops works in
+    oid: bytes
+    size: int
+
+
+def _git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
     try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False, timeout=120)
+        return subprocess.run(
+            ["git", "-C", str(root), *args],
+            input=stdin,
+            capture_output=True,
+            check=False,
+            timeout=120,
+            env={**os.environ, **_GIT_ENV},
+        )
     except FileNotFoundError as exc:
         raise ProdopsError("git is not installed; comparing revisions needs it") from exc
     except subprocess.TimeoutExpired as exc:
@@ -40,27 +79,112 @@ def resolve(root: Path, revision: str) -> str:
     return done.stdout.decode().strip()
 
 
-def _prefix(root: Path) -> str:
+def _prefix(root: Path) -> bytes:
     done = _git(root, "rev-parse", "--show-prefix")
     if done.returncode != 0:
         raise ProdopsError(f"{root} is not inside a Git repository")
-    return done.stdout.decode().strip()
+    return done.stdout.rstrip(b"\n")
 
 
 @contextmanager
-def checkout(root: Path, revision: str) -> Iterator[Path]:
+def checkout(root: Path, revision: str) -> Iterator[Revision]:
     """A temporary folder holding the repository's content as of ``revision``."""
     commit = resolve(root, revision)
-    prefix = _prefix(root)
-    listing = _git(root, "ls-tree", "--name-only", commit, "--", prefix or ".")
-    names = {Path(line).name for line in listing.stdout.decode().splitlines()}
-    wanted = [f"{prefix}{name}" for name in CONTENT if name in names]
+    blobs, problems = _list(root, commit, revision)
     with tempfile.TemporaryDirectory(prefix="prodops-rev-") as tmp:
         dest = Path(tmp)
-        if wanted:
-            archive = _git(root, "archive", "--format=tar", commit, "--", *wanted)
-            if archive.returncode != 0:
-                raise ProdopsError(f"git archive failed: {archive.stderr.decode(errors='replace').strip()}")
-            with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
-                tar.extractall(dest, filter="data")
-        yield dest / prefix if prefix else dest
+        problems.extend(_write(root, blobs, dest, revision))
+        yield Revision(dest, revision, sorted(problems, key=lambda d: d.sort_key))
+
+
+def _list(root: Path, commit: str, revision: str) -> tuple[list[_Blob], list[Diagnostic]]:
+    """The regular files to read, from the tree's listing (modes and sizes, no content)."""
+    prefix = _prefix(root)
+    paths = [(prefix + name.encode()).decode(errors="surrogateescape") for name in CONTENT]
+    listing = _git(root, "ls-tree", "-r", "-z", "-l", "--full-tree", commit, "--", *paths)
+    if listing.returncode != 0:
+        raise ProdopsError(f"git ls-tree failed: {listing.stderr.decode(errors='replace').strip()}")
+    blobs: list[_Blob] = []
+    problems: list[Diagnostic] = []
+    total = 0
+    for record in listing.stdout.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition(b"\t")
+        mode, _kind, oid, size = meta.split()
+        if not path.startswith(prefix):
+            continue
+        rel = path[len(prefix) :]
+        shown = rel.decode(errors="replace")
+        if not _safe(rel):
+            problems.append(_skipped(shown, revision, "has a name that cannot be a file here", "PO109"))
+        elif mode == b"120000":
+            problems.append(_skipped(shown, revision, "is a symbolic link", "PO109"))
+        elif mode == b"160000":
+            problems.append(_skipped(shown, revision, "is a submodule", "PO109"))
+        elif mode not in REGULAR_MODES:
+            problems.append(_skipped(shown, revision, f"is not a regular file (mode {mode.decode()})", "PO109"))
+        elif not rel.endswith(READ_SUFFIXES):
+            continue
+        elif int(size) > MAX_FILE_BYTES:
+            problems.append(_skipped(shown, revision, f"is larger than {MAX_FILE_BYTES // 1024} KiB", "PO107"))
+        else:
+            total += int(size)
+            if total > MAX_REVISION_BYTES:
+                raise ProdopsError(
+                    f"revision '{revision}' holds more than {MAX_REVISION_BYTES // (1024 * 1024)} MiB of content "
+                    f"files (at {shown}); it is not read"
+                )
+            blobs.append(_Blob(rel, oid, int(size)))
+    return blobs, problems
+
+
+def _safe(rel: bytes) -> bool:
+    """A relative name made only of ordinary parts (a crafted tree can hold '..' or empty names)."""
+    return all(part not in (b"", b".", b"..") for part in rel.split(b"/"))
+
+
+def _skipped(rel: str, revision: str, what: str, code: str) -> Diagnostic:
+    return Diagnostic(
+        "warning",
+        code,
+        f"{what} in revision '{revision}'; it was not read, so it is not compared",
+        rel,
+        hint=f"keep content files as regular files of at most {MAX_FILE_BYTES // 1024} KiB inside the repository",
+    )
+
+
+def _write(root: Path, blobs: list[_Blob], dest: Path, revision: str) -> list[Diagnostic]:
+    """Each blob's bytes as Git stores them, written as a new regular file under ``dest``."""
+    if not blobs:
+        return []
+    done = _git(root, "cat-file", "--batch", stdin=b"".join(blob.oid + b"\n" for blob in blobs))
+    if done.returncode != 0:
+        raise ProdopsError(f"git cat-file failed: {done.stderr.decode(errors='replace').strip()}")
+    out = memoryview(done.stdout)
+    at = 0
+    problems: list[Diagnostic] = []
+    for blob in blobs:
+        end = done.stdout.find(b"\n", at)
+        header = bytes(out[at:end]).split() if end >= 0 else []
+        if len(header) != 3 or header[0] != blob.oid or header[1] != b"blob" or int(header[2]) != blob.size:
+            raise ProdopsError(f"revision '{revision}': git did not return {blob.rel.decode(errors='replace')}")
+        content = out[end + 1 : end + 1 + blob.size]
+        at = end + 1 + blob.size + 1
+        try:
+            _create(dest / os.fsdecode(blob.rel), content)
+        except OSError:  # a crafted tree can name one path twice, or as both a file and a folder
+            shown = blob.rel.decode(errors="replace")
+            problems.append(_skipped(shown, revision, "is named twice, or as a file and a folder", "PO109"))
+    return problems
+
+
+def _create(target: Path, content: memoryview) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # The folder is new and holds only what is written here: no link can be in the way.
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    try:
+        while content:
+            content = content[os.write(fd, content) :]
+    finally:
+        os.close(fd)

@@ -41,6 +41,7 @@ class Result:
     # file's load, schema and reference problems (rules and lifecycles judge only those files).
     everywhere: list[Diagnostic] = field(default_factory=list)
     only: frozenset[str] | None = None  # the files reported (``only``, with its neighbours if asked)
+    notices: list[str] = field(default_factory=list)  # about the run, not the content (an ignored cache)
 
     def count(self, severity: str) -> int:
         return sum(d.severity == severity for d in self.diagnostics)
@@ -87,13 +88,11 @@ def build(
         if base is not None and result.rules_checked:
             from prodops import gitrev, lifecycle  # only runs against a base revision need them
 
-            with gitrev.checkout(root, base) as old_root:
-                old = _build(old_root, result.today, None, config, False)
-            result.diagnostics.extend(
-                d
-                for d in lifecycle.check(old.catalog, result.catalog, result.config)
-                if wanted is None or d.file in wanted
-            )
+            with gitrev.checkout(root, base) as revision:
+                old = _build(revision.root, result.today, None, config, False)
+            # What could not be read at the base is not compared: say so, where it is.
+            found = [*revision.problems, *lifecycle.check(old.catalog, result.catalog, result.config)]
+            result.diagnostics.extend(d for d in found if wanted is None or d.file in wanted)
             result.diagnostics.sort(key=lambda d: d.sort_key)
         return result
     finally:
@@ -160,8 +159,9 @@ def _build(
     everywhere = diagnostics
     if wanted is not None:
         diagnostics = [d for d in diagnostics if d.file in wanted]
+    notices = cache.notices if cache is not None else []
     return Result(
-        root, schemas, catalog, documents, files, diagnostics, config, today, rules_checked, everywhere, wanted
+        root, schemas, catalog, documents, files, diagnostics, config, today, rules_checked, everywhere, wanted, notices
     )
 
 
@@ -208,18 +208,13 @@ def _load_and_check(
         # A plain string, not a Path: building 10,000 Path objects costs more than the cache saves.
         location = f"{root_text}/{rel}"
         raw: bytes | None = None
-        stat: os.stat_result | None = None
         text = overrides.get(rel)
         if text is not None and kind is not None:
             doc, problems = loader.load_bytes(rel, kind, text.encode("utf-8"), schemas, None)
             if doc is not None:
                 doc.text_or_none = text
         elif cache is not None and kind is not None and rel.endswith(loader.YAML_SUFFIX):
-            try:
-                stat = os.stat(location)  # noqa: PTH116 - see above
-            except OSError:
-                stat = None
-            entry, raw = cache.lookup(rel, stat, location) if stat is not None else (None, None)
+            entry, raw = cache.lookup(rel, location)
             if entry is not None:
                 if entry.problems_json != NO_PROBLEMS:
                     diagnostics.extend(entry.problems)
@@ -228,9 +223,7 @@ def _load_and_check(
                     valid[rel] = entry.valid
                     outlines[rel] = entry.outline
                 continue
-            if stat is not None and raw is None:
-                raw = loader.read_bytes(location, rel)[0]
-            if raw is None or stat is None:
+            if raw is None:  # unreadable or too large: the loader says which
                 diagnostics.extend(loader.load_file(root, schemas, rel)[1])
                 continue
             doc, problems = loader.load_bytes(rel, kind, raw, schemas, location)
@@ -244,11 +237,10 @@ def _load_and_check(
             documents.append(doc)
             valid[rel] = not schema_problems
             shape = outlines[rel] = outline(doc, {p.path for p in schema_problems})
-        if cache is not None and raw is not None and stat is not None:
+        if cache is not None and raw is not None:
             cache.store(
                 rel,
                 CacheEntry.of(
-                    stat,
                     raw,
                     doc.data if doc is not None else None,
                     [*problems, *schema_problems],

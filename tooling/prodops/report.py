@@ -92,6 +92,11 @@ def render_lines(diagnostics: Sequence[Diagnostic], colour: bool = False) -> str
     return "".join(line + "\n" for line in lines)
 
 
+def render_notices(notices: Sequence[str]) -> str:
+    """Notes about a run rather than the content (a cache that was not used), one line each."""
+    return "".join(f"prodops: warning: {notice}\n" for notice in notices)
+
+
 def render_json(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bool, colour: bool = False) -> str:
     return (
         json.dumps(

@@ -65,6 +65,12 @@ def check_golden(path: Path, actual: str) -> None:
     assert actual == path.read_text()
 
 
+@pytest.fixture(autouse=True)
+def _private_cache_key(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache's signing key lives in a folder of the test run, never in the user's own cache directory."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+
+
 @pytest.fixture
 def base_repo(tmp_path: Path) -> Path:
     return assemble(None, tmp_path / "repo")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import FIXTURES, TODAY, assemble, copy_example
 
-from prodops import cache, pipeline
+from prodops import cache, pipeline, trust
+from prodops.cli import cli
 
 CACHE = Path(cache.CACHE_DIR) / cache.CACHE_FILE
 
@@ -145,3 +150,116 @@ def test_a_change_of_schema_is_a_new_cache(tmp_path: Path) -> None:
     cached = pipeline.build(repo, today=TODAY, use_cache=True).diagnostics
     assert {d.code for d in cached} == {"PO204"}
     assert cached == pipeline.build(repo, today=TODAY).diagnostics
+
+
+ITEM = "roadmap/quick-setup.yaml"
+ALTERED = (
+    "ignoring .prodops-cache/: it was not written by prodops for this user on this machine, "
+    "or it was changed since; it is rebuilt"
+)
+
+
+def _codes(repo: Path) -> list[str]:
+    return [d.code for d in pipeline.build(repo, today=TODAY, use_cache=True).diagnostics]
+
+
+def test_an_edit_that_keeps_the_size_and_the_modification_time_is_seen(tmp_path: Path) -> None:
+    repo = assemble(None, tmp_path / "repo")
+    item = repo / ITEM
+    hour_ago = time.time() - 3600
+    os.utime(item, (hour_ago, hour_ago))  # long before the cache is written: no "racy" doubt about it
+    assert _codes(repo) == []
+    before = item.stat()
+    item.write_text(item.read_text().replace("horizon: now", "horizon: nox"))
+    os.utime(item, ns=(before.st_atime_ns, before.st_mtime_ns))  # what `touch -r` does
+    assert item.stat().st_size == before.st_size
+    assert item.stat().st_mtime_ns == before.st_mtime_ns
+    assert _codes(repo) == ["PO204"]
+
+
+def _forge(repo: Path, rel: str, **columns: object) -> None:
+    """Change a row the way someone without the key would: values only, the signature as it was."""
+    db = sqlite3.connect(repo / CACHE, isolation_level=None)
+    names = ", ".join(f"{name} = ?" for name in columns)
+    db.execute(f"UPDATE files SET {names} WHERE rel = ?", (*columns.values(), rel))
+    db.close()
+
+
+def _forged_title(repo: Path, rel: str, title: str) -> None:
+    db = sqlite3.connect(repo / CACHE)
+    (text,) = db.execute("SELECT data FROM files WHERE rel = ?", (rel,)).fetchone()
+    db.close()
+    _forge(repo, rel, data=json.dumps({**json.loads(text), "title": title}))
+
+
+def test_a_row_that_calls_a_changed_file_unchanged_is_not_believed(tmp_path: Path) -> None:
+    repo = assemble(None, tmp_path / "repo")
+    assert _codes(repo) == []
+    item = repo / ITEM
+    item.write_text(item.read_text().replace("horizon: now", "horizon: nowhere"))
+    raw = item.read_bytes()
+    _forge(repo, ITEM, size=len(raw), digest=cache.digest(raw))  # "this content has no problems"
+    result = pipeline.build(repo, today=TODAY, use_cache=True)
+    assert [d.code for d in result.diagnostics] == ["PO204"]
+    assert result.notices == [ALTERED]
+    again = pipeline.build(repo, today=TODAY, use_cache=True)  # rebuilt: quiet, and still right
+    assert ([d.code for d in again.diagnostics], again.notices) == (["PO204"], [])
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        pytest.param(["show", "quick-setup"], id="show"),
+        pytest.param(["list", "roadmap-item"], id="list"),
+        pytest.param(["export", "--format", "json", "--out", "{out}"], id="export"),
+    ],
+)
+def test_forged_data_never_reaches_the_reading_commands(tmp_path: Path, command: list[str]) -> None:
+    repo = assemble(None, tmp_path / "repo")
+    out = tmp_path / "out.json"
+    args = [arg.replace("{out}", str(out)) for arg in command]
+    assert CliRunner().invoke(cli, [*args, "--root", str(repo), "--today", TODAY.isoformat()]).exit_code == 0
+    _forged_title(repo, ITEM, "Forged title")
+    result = CliRunner().invoke(cli, [*args, "--root", str(repo), "--today", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    shown = out.read_text() if out.exists() else result.stdout
+    assert "Forged title" not in shown
+    assert "Quick setup wizard" in shown
+    assert result.stderr == f"prodops: warning: {ALTERED}\n"
+
+
+def test_a_cache_signed_with_another_key_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = assemble(None, tmp_path / "repo")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "other-machine"))
+    assert _codes(repo) == []
+    _forged_title(repo, ITEM, "Forged title")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "this-machine"))
+    result = pipeline.build(repo, today=TODAY, use_cache=True)
+    assert result.notices == [ALTERED]
+    assert result.catalog.items["quick-setup"].title == "Quick setup wizard"
+    assert pipeline.build(repo, today=TODAY, use_cache=True).notices == []
+
+
+def test_the_key_is_made_once_and_readable_by_its_user_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    key, why = trust.machine_key()
+    path = tmp_path / "xdg" / "prodops" / "key"
+    assert (key is not None, why) == (True, "")
+    assert path.read_bytes() == key and len(key) == trust.KEY_BYTES
+    assert (path.stat().st_mode & 0o777, path.parent.stat().st_mode & 0o777) == (0o600, 0o700)
+    assert trust.machine_key() == (key, "")
+    assert [p.name for p in path.parent.iterdir()] == ["key"]
+
+
+def test_a_key_others_can_read_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    repo = assemble(None, tmp_path / "repo")
+    assert _codes(repo) == []
+    key = tmp_path / "xdg" / "prodops" / "key"
+    key.chmod(0o644)
+    result = pipeline.build(repo, today=TODAY, use_cache=True)
+    assert result.diagnostics == []
+    assert result.notices == [
+        f"not using .prodops-cache/: its signing key cannot be kept ({key} can be read by other users; "
+        "remove it and prodops will make a new key)"
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPO_ROOT, TODAY, copy_example
 
-from prodops import gitrev
+from prodops import cache, gitrev
 from prodops.cli import cli
 from prodops.diagnostics import ProdopsError
 
@@ -297,3 +298,268 @@ def test_pre_commit_rejects_a_bad_file_and_accepts_a_good_one(repo: Path) -> Non
     bad = run()
     assert bad.returncode == 1
     assert "roadmap/payment-plans.yaml:6:9: error PO204 status: 'discovry' is not one of" in bad.stdout, bad.stdout
+
+
+def _cached_row(repo: Path, rel: str) -> dict[str, object]:
+    db = sqlite3.connect(repo / ".prodops-cache" / "files.sqlite")
+    cursor = db.execute("SELECT * FROM files WHERE rel = ?", (rel,))
+    row = dict(zip([column[0] for column in cursor.description], cursor.fetchone(), strict=True))
+    db.close()
+    return row
+
+
+def _forge_row(repo: Path, rel: str, row: dict[str, object]) -> None:
+    """Put a row back as it was, but claiming the file's current content (its size and hash)."""
+    raw = (repo / rel).read_bytes()
+    values = {**row, "size": len(raw), "digest": cache.digest(raw)}
+    db = sqlite3.connect(repo / ".prodops-cache" / "files.sqlite", isolation_level=None)
+    marks = ", ".join("?" * len(values))
+    db.execute(f"INSERT OR REPLACE INTO files ({', '.join(values)}) VALUES ({marks})", list(values.values()))
+    db.close()
+
+
+def _commit_the_cache_and_clone(repo: Path, clone: Path) -> Path:
+    _git(repo, "add", "-A")
+    _git(repo, "add", "-f", ".prodops-cache")
+    _git(repo, "commit", "-q", "-m", "A change, with a cache that vouches for it")
+    _git(repo.parent, "clone", "-q", str(repo), str(clone))
+    return clone
+
+
+TRACKED = (
+    "prodops: warning: ignoring .prodops-cache/: it is tracked by Git, so it was not written here; "
+    "remove it with `git rm -r --cached .prodops-cache`\n"
+)
+
+
+def test_a_committed_cache_is_not_believed_in_a_fresh_clone(repo: Path, tmp_path: Path) -> None:
+    assert _invoke("validate", "--root", str(repo), "--today", TODAY.isoformat())[0] == 0
+    item = "roadmap/payment-plans.yaml"
+    row = _cached_row(repo, item)
+    _edit(repo / item, "horizon: next", "horizon: soon")
+    _forge_row(repo, item, row)  # "this content is fine"
+    clone = _commit_the_cache_and_clone(repo, tmp_path / "clone")
+    result = CliRunner().invoke(cli, ["validate", "--root", str(clone), "--today", TODAY.isoformat()])
+    assert result.exit_code == 1
+    assert "roadmap/payment-plans.yaml:7:10: error PO204 horizon: 'soon' is not one of" in result.stdout
+    assert result.stderr == TRACKED
+    assert (clone / ".prodops-cache" / "files.sqlite").read_bytes() == (
+        repo / ".prodops-cache" / "files.sqlite"
+    ).read_bytes()
+
+
+def test_reading_commands_in_a_fresh_clone_show_the_files_not_a_committed_cache(repo: Path, tmp_path: Path) -> None:
+    assert _invoke("validate", "--root", str(repo), "--today", TODAY.isoformat())[0] == 0
+    item = "roadmap/payment-plans.yaml"
+    row = _cached_row(repo, item)
+    data = json.loads(str(row["data"]))
+    _forge_row(repo, item, {**row, "data": json.dumps({**data, "title": "Forged title"})})
+    clone = _commit_the_cache_and_clone(repo, tmp_path / "clone")
+    out = tmp_path / "export.json"
+    for args in (
+        ["show", "payment-plans"],
+        ["list", "roadmap-item"],
+        ["export", "--format", "json", "--out", str(out)],
+    ):
+        result = CliRunner().invoke(cli, [*args, "--root", str(clone), "--today", TODAY.isoformat()])
+        assert result.exit_code == 0, result.output
+        shown = out.read_text() if args[0] == "export" else result.stdout
+        assert data["title"] in shown
+        assert "Forged title" not in shown
+        assert result.stderr == TRACKED
+
+
+def test_codeowners_check_reads_the_files_not_a_committed_cache(repo: Path, tmp_path: Path) -> None:
+    assert _invoke("codeowners", "--root", str(repo))[0] == 0
+    assert _invoke("validate", "--root", str(repo), "--today", TODAY.isoformat())[0] == 0
+    item = "roadmap/payment-plans.yaml"
+    row = _cached_row(repo, item)
+    _edit(repo / item, "team: payments", "team: growth")
+    _forge_row(repo, item, row)  # still "team: payments", as CODEOWNERS says
+    clone = _commit_the_cache_and_clone(repo, tmp_path / "clone")
+    assert _invoke("validate", "--root", str(clone), "--today", TODAY.isoformat(), "--no-cache")[0] == 0
+    result = CliRunner().invoke(cli, ["codeowners", "--root", str(clone), "--check"])
+    assert result.exit_code == 1
+    assert result.stderr == TRACKED + (
+        ".github/CODEOWNERS is out of date with the data; run `prodops codeowners` and commit it\n"
+    )
+
+
+def _commit_attributes(repo: Path, rel: str, text: str) -> None:
+    (repo / rel).write_text(text)
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "Attributes")
+
+
+def test_export_ignore_at_the_base_hides_nothing_from_lifecycle_checks(repo: Path) -> None:
+    _commit_attributes(repo, "roadmap/.gitattributes", "*.yaml export-ignore\n")
+    _ship_xero_connector_from_idea(repo)
+    code, output = _validate_since_head(repo)
+    assert code == 1
+    assert "roadmap/xero-connector.yaml:6:9: error PO501 status idea → shipped is not allowed" in output
+
+
+@pytest.mark.parametrize("attributes", ["*.yaml export-ignore\n", "*.yaml export-subst\n", "*.yaml ident\n"])
+def test_diff_reads_a_revision_as_git_stores_it(repo: Path, attributes: str) -> None:
+    item = repo / "roadmap" / "payment-plans.yaml"
+    _edit(item, "title: ", "title: $Format:%H$ $Id$ ")
+    _git(repo, "commit", "-q", "-am", "A title that looks like a placeholder")
+    _commit_attributes(repo, "roadmap/.gitattributes", attributes)
+    code, output = _invoke("diff", "HEAD", "--root", str(repo), "--format", "json")
+    assert code == 0, output
+    assert json.loads(output)["changes"] == []
+
+
+def _add_to_base(repo: Path, mode: str, oid: str, rel: str) -> None:
+    """Commit an entry straight into the index (the working tree does not have it: the branch removes it)."""
+    _git(repo, "update-index", "--add", "--cacheinfo", f"{mode},{oid},{rel}")
+    _git(repo, "commit", "-q", "-m", f"Add {rel}")
+    _git(repo, "reset", "-q")  # the working tree never had it: now it is "deleted" there
+
+
+def _blob(repo: Path, content: bytes) -> str:
+    return (
+        subprocess.run(
+            ["git", "-C", str(repo), "hash-object", "-w", "--stdin"], input=content, capture_output=True, check=True
+        )
+        .stdout.decode()
+        .strip()
+    )
+
+
+@pytest.mark.parametrize(
+    ("mode", "what"),
+    [
+        pytest.param("120000", "is a symbolic link", id="symlink"),
+        pytest.param("160000", "is a submodule", id="submodule"),
+    ],
+)
+def test_links_and_submodules_at_the_base_are_skipped_with_a_warning(repo: Path, mode: str, what: str) -> None:
+    head = _git(repo, "rev-parse", "HEAD").strip()
+    oid = _blob(repo, b"/etc/passwd") if mode == "120000" else head
+    _add_to_base(repo, mode, oid, "roadmap/elsewhere.yaml")
+    warning = (
+        f"roadmap/elsewhere.yaml: warning PO109 {what} in revision 'HEAD'; it was not read, so it is not compared\n"
+        "    hint: keep content files as regular files of at most 1024 KiB inside the repository\n"
+    )
+    result = CliRunner().invoke(cli, ["diff", "HEAD", "--root", str(repo), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert (json.loads(result.stdout)["changes"], result.stderr) == ([], warning)
+    code, output = _validate_since_head(repo)
+    assert code == 0, output
+    assert warning in output
+    strict = ("validate", "--root", str(repo), "--today", TODAY.isoformat(), "--base", "HEAD", "--no-cache", "--strict")
+    assert _invoke(*strict)[0] == 1
+
+
+def _mktree(repo: Path, listing: str) -> str:
+    done = subprocess.run(["git", "-C", str(repo), "mktree"], input=listing, text=True, capture_output=True, check=True)
+    return done.stdout.strip()
+
+
+def _commit_a_crafted_entry(repo: Path, folder: str, entry: str) -> None:
+    """A commit whose ``folder`` holds one more entry (``mode type oid<TAB>name``), as only a crafted tree can."""
+    inner = _mktree(repo, _git(repo, "ls-tree", f"HEAD:{folder}") + entry + "\n")
+    outer = _mktree(
+        repo,
+        "".join(
+            f"040000 tree {inner}\t{folder}\n" if line.endswith(f"\t{folder}") else line + "\n"
+            for line in _git(repo, "ls-tree", "HEAD").splitlines()
+        ),
+    )
+    commit = _git(repo, "commit-tree", outer, "-p", "HEAD", "-m", "Crafted").strip()
+    _git(repo, "update-ref", "HEAD", commit)
+
+
+@pytest.mark.parametrize("name", ["..", "."])
+def test_a_tree_that_names_a_parent_folder_writes_nothing_outside(repo: Path, tmp_path: Path, name: str) -> None:
+    blob = _blob(repo, b"id: escaped\n")
+    up = _mktree(repo, f"100644 blob {blob}\tescaped.yaml\n")
+    _commit_a_crafted_entry(repo, "roadmap", f"040000 tree {up}\t{name}")
+    result = CliRunner().invoke(cli, ["diff", "HEAD", "--root", str(repo), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith(
+        f"roadmap/{name}/escaped.yaml: warning PO109 has a name that cannot be a file here in revision 'HEAD'"
+    )
+    assert json.loads(result.stdout)["changes"] == []
+    assert not (tmp_path / "escaped.yaml").exists()
+
+
+HUGE = 160 * 1024 * 1024
+
+# The probe's own peak is VmHWM, which starts again at exec (ru_maxrss carries the peak of the
+# process it was forked from); a child's ru_maxrss includes the probe's memory when it was started.
+RSS_PROBE = """
+import resource, sys
+from pathlib import Path
+from click.testing import CliRunner
+from prodops.cli import cli
+result = CliRunner().invoke(cli, sys.argv[1:])
+print(result.exit_code)
+status = Path("/proc/self/status").read_text()
+print(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(result.output)
+"""
+
+
+def test_a_huge_file_at_the_base_is_refused_without_being_read(repo: Path) -> None:
+    writer = subprocess.Popen(
+        ["git", "-C", str(repo), "hash-object", "-w", "--stdin"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    assert writer.stdin is not None
+    zeros = bytes(1024 * 1024)
+    for _ in range(HUGE // len(zeros)):
+        writer.stdin.write(zeros)
+    out, _ = writer.communicate()
+    _add_to_base(repo, "100644", out.decode().strip(), "processes/huge.yaml")
+    assert sum(p.stat().st_size for p in (repo / ".git").rglob("*") if p.is_file()) < HUGE / 50  # stored small
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            RSS_PROBE,
+            "validate",
+            "--root",
+            str(repo),
+            "--today",
+            TODAY.isoformat(),
+            "--base",
+            "HEAD",
+            "--no-cache",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    code, own_kib, children_kib, output = probe.stdout.split("\n", 3)
+    assert (
+        "processes/huge.yaml: warning PO107 is larger than 1024 KiB in revision 'HEAD'; "
+        "it was not read, so it is not compared\n"
+    ) in output
+    assert code == "0", output
+    # Neither prodops nor the git it runs held the blob: each peaked far below its 160 MiB.
+    assert int(own_kib) < HUGE / 2 / 1024, own_kib
+    assert int(children_kib) < HUGE / 2 / 1024, children_kib
+
+
+def test_a_revision_larger_than_the_limit_is_refused_before_it_is_read(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(gitrev, "MAX_REVISION_BYTES", 1024 * 1024)
+    for name in ("notes-a", "notes-b"):
+        _add_to_base(repo, "100644", _blob(repo, b"# padding\n" * 60_000), f"processes/{name}.yaml")
+    read: list[tuple[str, ...]] = []
+    real = gitrev._git
+
+    def recording(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+        read.append(args)
+        return real(root, *args, stdin=stdin)
+
+    monkeypatch.setattr(gitrev, "_git", recording)
+    code, output = _invoke("diff", "HEAD", "--root", str(repo))
+    assert code == 1
+    assert output == (
+        "prodops: revision 'HEAD' holds more than 1 MiB of content files (at processes/notes-b.yaml); it is not read\n"
+    )
+    assert not any(args[0] == "cat-file" for args in read)

@@ -51,20 +51,24 @@ def diff(
     Example: prodops diff origin/main --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
     from prodops import diff as diffing
-    from prodops import diffreport, gitrev
+    from prodops import diffreport, gitrev, report
 
     repo = resolve_root(root)
-    with gitrev.checkout(repo, base_rev) as old_root:
-        old = pipeline.build(old_root, today=today)
+    with gitrev.checkout(repo, base_rev) as base:
+        old = pipeline.build(base.root, today=today)
+    unread = base.problems
     if head_rev is None:
         new = pipeline.build(repo, today=today)
         head_name = "working tree"
     else:
-        with gitrev.checkout(repo, head_rev) as new_root:
-            new = pipeline.build(new_root, today=today)
+        with gitrev.checkout(repo, head_rev) as head:
+            new = pipeline.build(head.root, today=today)
+        unread = [*unread, *head.problems]
         head_name = head_rev
-    report = diffing.compare(old.catalog, new.catalog, base_rev, head_name, old.diagnostics, new.diagnostics)
-    text = diffreport.markdown(report, max_chars, full_report) if fmt == "markdown" else diffreport.as_json(report)
+    # Files a revision holds but prodops does not read (links, oversized) are left out of the comparison.
+    click.echo(report.render_lines(unread), nl=False, err=True)
+    changes = diffing.compare(old.catalog, new.catalog, base_rev, head_name, old.diagnostics, new.diagnostics)
+    text = diffreport.markdown(changes, max_chars, full_report) if fmt == "markdown" else diffreport.as_json(changes)
     click.echo(text, nl=False)
 
 
