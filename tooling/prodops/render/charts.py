@@ -9,29 +9,53 @@ from datetime import date
 from markupsafe import Markup
 
 
-def progress_bar(share: float, label: str) -> Markup:
-    """A bar with its percentage written out, so colour is never the only signal."""
+def confidence_level(value: float) -> str:
+    """The word for a confidence: on track (0.7 and up), watch (0.5 and up), at risk."""
+    return "on track" if value >= 0.7 else "watch" if value >= 0.5 else "at risk"
+
+
+_LEVEL_OF_WORD = {"on track": "good", "watch": "fair", "at risk": "low"}
+
+
+def progress_bar(share: float, label: str, confidence: float | None = None, pace: float | None = None) -> Markup:
+    """A bar with its percentage written out, so colour is never the only signal.
+
+    With a ``confidence`` (a key result), the colour follows it, so a bar and the confidence word
+    beside it always agree; without one, the colour follows the progress. ``pace`` marks where
+    the bar would be if progress were even over the period (the share of the period gone by).
+    """
     pct = round(max(0.0, min(1.0, share)) * 100)
-    level = "good" if pct >= 70 else "fair" if pct >= 40 else "low"
+    if confidence is not None:
+        level = _LEVEL_OF_WORD[confidence_level(confidence)]
+    else:
+        level = "good" if pct >= 70 else "fair" if pct >= 40 else "low"
+    mark = Markup("")
+    aria = f"{label}: {pct}%"
+    if pace is not None:
+        expected = round(max(0.0, min(1.0, pace)) * 100)
+        aria += f", {expected}% expected by now"
+        mark = Markup('<span class="po-bar__pace" style="left:{p}%" title="{p}% expected by now"></span>').format(
+            p=expected
+        )
     return Markup(
-        '<span class="po-bar po-bar--{level}" role="img" aria-label="{label}: {pct}%">'
-        '<span class="po-bar__fill" style="width:{pct}%"></span></span> <span class="po-bar__text">{pct}%</span>'
-    ).format(level=level, label=label, pct=pct)
+        '<span class="po-bar po-bar--{level}" role="img" aria-label="{aria}">'
+        '<span class="po-bar__fill" style="width:{pct}%"></span>{mark}</span> <span class="po-bar__text">{pct}%</span>'
+    ).format(level=level, aria=aria, pct=pct, mark=mark)
 
 
 def confidence(value: float) -> Markup:
     """Confidence as a word and a number: at risk, watch, on track."""
-    word = "on track" if value >= 0.7 else "watch" if value >= 0.5 else "at risk"
+    word = confidence_level(value)
     return Markup('<span class="po-conf po-conf--{cls}">{word} ({value:.1f})</span>').format(
         cls=word.replace(" ", "-"), word=word, value=value
     )
 
 
 def sparkline(points: Sequence[tuple[date, float]], baseline: float, target: float, label: str) -> Markup:
-    """A small line chart of check-ins, with the target as a dashed line and a text alternative."""
+    """A line chart of check-ins with the target as a dashed line, date and target ticks, and a text alternative."""
     if not points:
         return Markup('<span class="po-muted">no check-ins yet</span>')
-    width, height, pad = 160, 36, 3
+    width, plot, height, pad, right = 176, 34, 48, 3, 30
     values = [v for _, v in points] + [baseline, target]
     low, high = min(values), max(values)
     span = (high - low) or 1.0
@@ -39,8 +63,12 @@ def sparkline(points: Sequence[tuple[date, float]], baseline: float, target: flo
     days = max(1, points[-1][0].toordinal() - first)
 
     def xy(day: date, value: float) -> tuple[float, float]:
-        x = pad + (day.toordinal() - first) / days * (width - 2 * pad) if len(points) > 1 else width / 2
-        y = pad + (high - value) / span * (height - 2 * pad)
+        x = (
+            pad + (day.toordinal() - first) / days * (width - right - 2 * pad)
+            if len(points) > 1
+            else (width - right) / 2
+        )
+        y = pad + (high - value) / span * (plot - 2 * pad)
         return round(x, 1), round(y, 1)
 
     path = " ".join(f"{x},{y}" for x, y in (xy(d, v) for d, v in points))
@@ -49,10 +77,27 @@ def sparkline(points: Sequence[tuple[date, float]], baseline: float, target: flo
     return Markup(
         '<svg class="po-spark" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{label}">'
         "<title>{summary}</title>"
-        '<line x1="0" y1="{ty}" x2="{w}" y2="{ty}" class="po-spark__target"/>'
-        '<polyline points="{path}" class="po-spark__line"/></svg>'
+        '<line x1="0" y1="{plot}" x2="{pw}" y2="{plot}" class="po-spark__axis"/>'
+        '<line x1="0" y1="{ty}" x2="{pw}" y2="{ty}" class="po-spark__target"/>'
+        '<text x="{tx}" y="{tly}" class="po-spark__tick">{target}</text>'
+        '<polyline points="{path}" class="po-spark__line"/>'
+        '<text x="0" y="{dy}" class="po-spark__tick">{start}</text>'
+        '<text x="{pw}" y="{dy}" class="po-spark__tick" text-anchor="end">{end}</text></svg>'
     ).format(
-        w=width, h=height, label=f"{label}; target {target:g}; check-ins {summary}", summary=summary, ty=ty, path=path
+        w=width,
+        h=height,
+        plot=plot,
+        pw=width - right,
+        tx=width - right + 3,
+        tly=min(plot, ty + 3),
+        dy=height - 3,
+        target=f"{target:g}",
+        start=points[0][0].strftime("%d %b"),
+        end=points[-1][0].strftime("%d %b"),
+        label=f"{label}; target {target:g}; check-ins {summary}",
+        summary=summary,
+        ty=ty,
+        path=path,
     )
 
 

@@ -479,6 +479,15 @@ class Renderer:
     def rice(self, item: model.RoadmapItem) -> str:
         return f"{item.rice.score:,.1f}" if item.rice else "–"
 
+    def kr_bar(self, kr: model.KeyResult) -> Markup:
+        """A key result's progress, coloured by its confidence, with the expected pace in the current quarter."""
+        objective = self.catalog.objectives.get(kr.objective)
+        pace = None
+        if objective is not None and objective.period == self.period:
+            start, end = self.period.start, self.period.end
+            pace = (self.options.today - start).days / max(1, (end - start).days)
+        return charts.progress_bar(kr.progress, kr.title, kr.confidence, pace)
+
     def checkin_chart(self, kr: model.KeyResult) -> Markup:
         return charts.sparkline(
             [(ci.date, ci.value) for ci in kr.checkins], kr.baseline, kr.target, f"Check-ins of {kr.title}"
