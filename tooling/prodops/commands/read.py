@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -11,6 +13,20 @@ from prodops import export as exporting
 from prodops import pipeline, query
 from prodops.cli import cli, complete_ids, complete_kinds, format_option, load_valid, root_option, today_option
 from prodops.diagnostics import ProdopsError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def raw_csv_option(func: F) -> F:
+    return click.option(
+        "--raw-csv",
+        is_flag=True,
+        help=(
+            "Write CSV cells exactly as they are, for programs. By default a text cell that starts with "
+            "=, +, -, @, a tab or a carriage return gets a leading ' so a spreadsheet shows it as text "
+            "instead of running it as a formula."
+        ),
+    )(func)
 
 
 def _load(root: Path | None, today: date | None) -> pipeline.Result:
@@ -38,6 +54,7 @@ def show(entity_id: str, root: Path | None, today: date | None) -> None:
 @click.option("--period", help="Only objectives of this quarter (YYYY-QN).")
 @click.option("--owner", help="Only entities owned by this handle.")
 @format_option(["table", "json", "csv"])
+@raw_csv_option
 @root_option
 @today_option
 def list_entities(
@@ -48,6 +65,7 @@ def list_entities(
     period: str | None,
     owner: str | None,
     fmt: str,
+    raw_csv: bool,
     root: Path | None,
     today: date | None,
 ) -> None:
@@ -57,7 +75,7 @@ def list_entities(
     """
     result = _load(root, today)
     rows = query.rows(result.catalog, kind, team=team, status=status, horizon=horizon, period=period, owner=owner)
-    click.echo(query.format_rows(rows, fmt), nl=False)
+    click.echo(query.format_rows(rows, fmt, query.LIST_COLUMNS[kind], escape_csv=not raw_csv), nl=False)
 
 
 @cli.command()
@@ -130,15 +148,14 @@ def report_launches(within: str, fmt: str, root: Path | None, today: date | None
 
 
 @cli.command()
-@click.option(
-    "--format", "fmt", type=click.Choice(["json", "csv", "sqlite", "ics"]), required=True, help="What to write."
-)
+@click.option("--format", "fmt", type=click.Choice(list(exporting.WRITERS)), required=True, help="What to write.")
 @click.option(
     "--out", type=click.Path(path_type=Path), required=True, help="A file (json, sqlite, ics) or a folder (csv)."
 )
+@raw_csv_option
 @root_option
 @today_option
-def export(fmt: str, out: Path, root: Path | None, today: date | None) -> None:
+def export(fmt: str, out: Path, raw_csv: bool, root: Path | None, today: date | None) -> None:
     """Export every entity with computed fields and resolved relations: JSON, CSV per kind, SQLite, or an iCalendar of launches.
 
     Example: prodops export --format sqlite --out ops.db && datasette ops.db
@@ -146,5 +163,5 @@ def export(fmt: str, out: Path, root: Path | None, today: date | None) -> None:
     result = _load(root, today)
     if out.exists() and fmt != "csv" and out.is_dir():
         raise ProdopsError(f"{out} is a folder; give a file name")
-    written = exporting.write(result.catalog, fmt, out, generated=result.today)
+    written = exporting.write(result.catalog, result.schemas, fmt, out, generated=result.today, escape_csv=not raw_csv)
     click.echo(f"wrote {written}")
