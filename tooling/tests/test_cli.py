@@ -148,6 +148,29 @@ def test_internal_error_is_short_and_logged(base_repo: Path, monkeypatch: pytest
     log.unlink()
 
 
+WITHIN_REFUSED = [
+    ("99999999999999d", "99999999999999d reaches past the last date there is (9999-12-31); give fewer days"),
+    ("2912118d", "2912118d reaches past the last date there is (9999-12-31); give fewer days"),
+    ("9" * 5000 + "d", "reaches past the last date there is (9999-12-31); give fewer days"),
+    ("30dd", "'30dd' is not a number of days; write it like 30d"),
+    ("-5d", "'-5d' is not a number of days; write it like 30d"),
+]
+
+
+def test_report_launches_within_too_far_or_not_days_is_a_usage_error(base_repo: Path) -> None:
+    def report(within: str) -> tuple[int, str]:
+        return invoke("report", "launches", "--root", str(base_repo), "--today", TODAY.isoformat(), "--within", within)
+
+    for within, message in WITHIN_REFUSED:
+        code, output = report(within)
+        assert code == 2, output
+        assert "Invalid value for --within: " in output and message in output
+    for within in ("30", "30d", "2912117d"):  # the last one reaches 9999-12-31, the last date there is
+        code, output = report(within)
+        assert code == 0, output
+        assert output.startswith("# Launches from 2026-11-22 to ")
+
+
 def test_not_in_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, output = invoke("validate")

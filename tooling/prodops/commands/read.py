@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -139,12 +140,30 @@ def report_launches(within: str, fmt: str, root: Path | None, today: date | None
 
     Example: prodops report launches --within 30d
     """
-    if not within.rstrip("d").isdigit():
-        raise click.BadParameter("write a number of days such as 30d", param_hint="--within")
+    days = _days(within)
     result = _load(root, today)
-    horizon = result.today + timedelta(days=int(within.rstrip("d")))
+    if days > (date.max - result.today).days:
+        raise click.BadParameter(
+            f"{within} reaches past the last date there is ({date.max.isoformat()}); give fewer days",
+            param_hint="--within",
+        )
+    horizon = result.today + timedelta(days=days)
     text = query.launch_report(result.catalog, result.today, horizon)
     click.echo(query.as_html(text, "Upcoming launches") if fmt == "html" else text, nl=False)
+
+
+def _days(text: str) -> int:
+    """``30d`` (or ``30``) as a number of days; anything else is a usage error."""
+    match = re.fullmatch(r"([0-9]+)d?", text.strip())
+    if match is None:
+        raise click.BadParameter(f"'{text}' is not a number of days; write it like 30d", param_hint="--within")
+    digits = match.group(1).lstrip("0") or "0"
+    if len(digits) > len(str(date.max.toordinal())):  # more days than the calendar has (and no huge int)
+        raise click.BadParameter(
+            f"{text} reaches past the last date there is ({date.max.isoformat()}); give fewer days",
+            param_hint="--within",
+        )
+    return int(digits)
 
 
 @cli.command()
