@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import platform
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, REPO_ROOT, TODAY, all_commands, assemble
 
-from prodops import pipeline
+from prodops import __version__, pipeline
 from prodops.cli import cli
 from prodops.codes import CHECKS
 from prodops.rules import REGISTRY
@@ -135,17 +137,51 @@ def test_bad_configuration_is_a_clear_error(base_repo: Path, config: str, messag
     assert output.startswith(message)
 
 
-def test_internal_error_is_short_and_logged(base_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _explode(message: str) -> Callable[..., None]:
     def explode(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("boom")
+        raise RuntimeError(message)
 
-    monkeypatch.setattr(pipeline, "build", explode)
+    return explode
+
+
+def test_internal_error_is_short_and_logged_in_the_cache_folder(
+    base_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "build", _explode("boom"))
+    result = CliRunner().invoke(cli, ["validate", "--root", str(base_repo), "--format", "json"])
+    assert result.exit_code == 3
+    log = base_repo / ".prodops-cache" / "prodops.log"
+    assert result.output == (
+        "prodops: internal error (a bug in prodops, not in your files): RuntimeError; "
+        f"please report it with the log; details in {log}\n"
+    )
+    text = log.read_text()
+    assert text.startswith(
+        f"### version information\n\nprodops version: {__version__}\nPython version: {sys.version.split()[0]}"
+    )
+    assert f"platform: {platform.platform()}" in text
+    assert f"### command line\n\ncli validate --root {base_repo} --format json\n" in text
+    assert "An unexpected error has occurred: RuntimeError: boom\n" in text
+    assert "Traceback (most recent call last):" in text and text.endswith("RuntimeError: boom\n")
+    assert (base_repo / ".prodops-cache" / ".gitignore").read_text().endswith("*\n")  # never committed
+    # The next crash replaces the log: one stable place to look.
+    monkeypatch.setattr(pipeline, "build", _explode("bang"))
+    assert CliRunner().invoke(cli, ["validate", "--root", str(base_repo)]).exit_code == 3
+    assert "RuntimeError: bang" in log.read_text() and "boom" not in log.read_text()
+    assert sorted(p.name for p in log.parent.iterdir()) == [".gitignore", "prodops.log"]
+
+
+def test_crash_log_goes_to_the_user_cache_when_the_repository_is_not_writable(
+    base_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (base_repo / ".prodops-cache").write_text("a file where the cache folder would be\n")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(pipeline, "build", _explode("boom"))
     result = CliRunner().invoke(cli, ["validate", "--root", str(base_repo)])
     assert result.exit_code == 3
-    assert "internal error" in result.output and "Traceback" not in result.output
-    log = Path(result.output.rsplit("details in ", 1)[1].strip())
+    log = tmp_path / "xdg" / "prodops" / "prodops.log"
+    assert result.output.endswith(f"details in {log}\n")
     assert "RuntimeError: boom" in log.read_text()
-    log.unlink()
 
 
 WITHIN_REFUSED = [
