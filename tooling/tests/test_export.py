@@ -178,3 +178,14 @@ def test_ics_folds_long_lines_at_75_octets_and_drops_control_characters(base_rep
 
 def test_ics_text_keeps_line_breaks_and_turns_tabs_into_spaces() -> None:
     assert export.ics_text("a\tb\r\nc\rd\ne\x00\x1f\u2028f") == "a b\nc\nd\ne\nf"
+
+
+def test_json_export_is_the_document_with_one_entity_per_line(base_repo: Path, tmp_path: Path) -> None:
+    code, output = run(base_repo, "export", "--format", "json", "--out", str(tmp_path / "ops.json"))
+    assert code == 0, output
+    text = (tmp_path / "ops.json").read_text()
+    result = pipeline.build(base_repo, today=TODAY)
+    assert json.loads(text) == export.document(result.catalog, result.schemas)
+    records = [json.loads(line.strip().rstrip(",")) for line in text.splitlines() if line.startswith("      {")]
+    assert sorted(r["id"] for r in records) == sorted(result.catalog.documents)
+    assert text.startswith('{\n  "format": "prodops-export",\n  "version": 1,\n  "entities": {\n    "launch": [\n')
