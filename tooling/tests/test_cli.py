@@ -200,7 +200,7 @@ def test_report_launches_within_too_far_or_not_days_is_a_usage_error(base_repo: 
     for within, message in WITHIN_REFUSED:
         code, output = report(within)
         assert code == 2, output
-        assert "Invalid value for --within: " in output and message in output
+        assert "Invalid value for '--within': " in output and message in output
     for within in ("30", "30d", "2912117d"):  # the last one reaches 9999-12-31, the last date there is
         code, output = report(within)
         assert code == 0, output

@@ -130,40 +130,41 @@ def report_okrs(period: str | None, fmt: str, root: Path | None, today: date | N
     click.echo(query.as_html(text, "OKR review") if fmt == "html" else text, nl=False)
 
 
+def as_days(ctx: click.Context, param: click.Parameter, text: str) -> int:
+    """Click callback: ``30d`` (or ``30``) as a number of days; anything else is a usage error."""
+    match = re.fullmatch(r"([0-9]+)d?", text.strip())
+    shown = text if len(text) <= 24 else text[:20] + "…"
+    if match is None:
+        raise click.BadParameter(f"{shown!r} is not a number of days; write it like 30d")
+    digits = match.group(1).lstrip("0") or "0"
+    if len(digits) > len(str(date.max.toordinal())):  # more days than the calendar has (and no huge int)
+        raise click.BadParameter(
+            f"{shown} reaches past the last date there is ({date.max.isoformat()}); give fewer days"
+        )
+    return int(digits)
+
+
 @report_group.command(name="launches")
-@click.option("--within", default="30d", show_default=True, help="How far ahead, in days (e.g. 30d, 90d).")
+@click.option(
+    "--within", default="30d", show_default=True, callback=as_days, help="How far ahead, in days (e.g. 30d, 90d)."
+)
 @format_option(["markdown", "html"])
 @root_option
 @today_option
-def report_launches(within: str, fmt: str, root: Path | None, today: date | None) -> None:
+def report_launches(within: int, fmt: str, root: Path | None, today: date | None) -> None:
     """Upcoming launches with readiness, and what is missing by owner.
 
     Example: prodops report launches --within 30d
     """
-    days = _days(within)
     result = _load(root, today)
-    if days > (date.max - result.today).days:
+    if within > (date.max - result.today).days:
         raise click.BadParameter(
-            f"{within} reaches past the last date there is ({date.max.isoformat()}); give fewer days",
-            param_hint="--within",
+            f"{within}d reaches past the last date there is ({date.max.isoformat()}); give fewer days",
+            param_hint="'--within'",
         )
-    horizon = result.today + timedelta(days=days)
+    horizon = result.today + timedelta(days=within)
     text = query.launch_report(result.catalog, result.today, horizon)
     click.echo(query.as_html(text, "Upcoming launches") if fmt == "html" else text, nl=False)
-
-
-def _days(text: str) -> int:
-    """``30d`` (or ``30``) as a number of days; anything else is a usage error."""
-    match = re.fullmatch(r"([0-9]+)d?", text.strip())
-    if match is None:
-        raise click.BadParameter(f"'{text}' is not a number of days; write it like 30d", param_hint="--within")
-    digits = match.group(1).lstrip("0") or "0"
-    if len(digits) > len(str(date.max.toordinal())):  # more days than the calendar has (and no huge int)
-        raise click.BadParameter(
-            f"{text} reaches past the last date there is ({date.max.isoformat()}); give fewer days",
-            param_hint="--within",
-        )
-    return int(digits)
 
 
 @cli.command()
