@@ -110,8 +110,8 @@ def _computed_column(kind: KindSchema, name: str) -> str:
 
 def columns(kind: KindSchema) -> list[str]:
     """A kind's table columns, from its schema: id first, then the rest by name."""
-    names = {"file", "id", *kind.schema.get("properties", {})}
-    names.update(_computed_column(kind, c) for c in COMPUTED.get(kind.kind, ((), None))[0])
+    computed = COMPUTED[kind.kind][0] if kind.kind in COMPUTED else ()
+    names = {"file", "id", *kind.schema.get("properties", {}), *(_computed_column(kind, c) for c in computed)}
     return sorted(names, key=lambda c: (c != "id", c))
 
 

@@ -189,3 +189,12 @@ def test_json_export_is_the_document_with_one_entity_per_line(base_repo: Path, t
     records = [json.loads(line.strip().rstrip(",")) for line in text.splitlines() if line.startswith("      {")]
     assert sorted(r["id"] for r in records) == sorted(result.catalog.documents)
     assert text.startswith('{\n  "format": "prodops-export",\n  "version": 1,\n  "entities": {\n    "launch": [\n')
+
+
+def test_every_computed_field_is_declared_for_its_columns() -> None:
+    """An empty kind's columns come from COMPUTED's names: they must be what its function computes."""
+    result = pipeline.build(REPO_ROOT, today=TODAY)
+    for kind, (names, compute) in export.COMPUTED.items():
+        assert kind in result.schemas.kinds
+        entity_id = next(i for i, d in sorted(result.catalog.documents.items()) if d.kind.kind == kind)
+        assert tuple(compute(result.catalog, entity_id)) == names, kind
