@@ -51,6 +51,7 @@ test: lint chromium node
 # check-jsonschema, and the site build at 200 and 2,000 entities against plain MkDocs.
 bench: $(STAMP)
 	$(BIN)/python tooling/bench/validate_bench.py
+	$(BIN)/python tooling/bench/export_bench.py
 	$(BIN)/python tooling/bench/site_bench.py
 
 clean:
