@@ -63,6 +63,8 @@ test: lint chromium node
 bench: $(STAMP)
 	$(BIN)/python tooling/bench/parse_bench.py
 	$(BIN)/python tooling/bench/validate_bench.py
+	$(BIN)/python tooling/bench/export_bench.py
+	$(BIN)/python tooling/bench/diff_bench.py
 	$(BIN)/python tooling/bench/site_bench.py
 
 clean:

@@ -1,7 +1,7 @@
 """The ``prodops`` command: a thin layer that parses options, calls the library and maps results to exit codes.
 
 Exit codes: 0 clean; 1 problems found (or a user mistake such as a bad
-configuration); 2 usage error; 3 internal error (a bug: the traceback goes to a log file).
+configuration); 2 usage error; 3 internal error (a bug: versions, command line and traceback go to the crash log, see ``crashlog``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from prodops.rules import REGISTRY
 
 EXIT_PROBLEMS = 1
 EXIT_INTERNAL = 3
+ARGV_KEY = "prodops.argv"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -61,6 +62,10 @@ class Group(click.Group):
             importlib.import_module(LAZY_COMMANDS[cmd_name])  # the module registers its commands on `cli`
         return self.commands.get(cmd_name)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        ctx.meta[ARGV_KEY] = [ctx.info_name or "prodops", *args]  # for the crash log
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -72,16 +77,34 @@ class Group(click.Group):
         except KeyboardInterrupt:
             click.echo("prodops: interrupted", err=True)
             ctx.exit(130)
-        except Exception:
-            import tempfile
-            import traceback
+        except Exception as exc:
+            from prodops import crashlog
 
-            with tempfile.NamedTemporaryFile("w", prefix="prodops-crash-", suffix=".log", delete=False) as log:
-                log.write(traceback.format_exc())
+            argv = ctx.meta.get(ARGV_KEY, ["prodops"])
+            log = crashlog.write(_root_for_log(argv[1:]), argv, exc)
+            where = f"details in {log}" if log is not None else "no log could be written"
             click.echo(
-                f"prodops: internal error (a bug in prodops, not in your files); details in {log.name}", err=True
+                f"prodops: internal error (a bug in prodops, not in your files): {type(exc).__name__}; "
+                f"please report it with the log; {where}",
+                err=True,
             )
             ctx.exit(EXIT_INTERNAL)
+
+
+def _root_for_log(args: list[str]) -> Path | None:
+    """The repository a crashed command ran on (its --root, or the one around the working folder)."""
+    given = None
+    for i, arg in enumerate(args):
+        if arg == "--root" and i + 1 < len(args):
+            given = args[i + 1]
+        elif arg.startswith("--root="):
+            given = arg.removeprefix("--root=")
+    if given is not None:
+        return Path(given).resolve()
+    try:
+        return find_root(Path.cwd())
+    except (ProdopsError, OSError):
+        return None
 
 
 def find_root(start: Path) -> Path:

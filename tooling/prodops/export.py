@@ -1,74 +1,95 @@
-"""Data out: one versioned JSON document, CSV per kind, SQLite tables, and an iCalendar of launches."""
+"""Data out: one versioned JSON document, CSV per kind, SQLite tables, and an iCalendar of launches.
+
+Every kind the schemas declare is exported, with the columns its schema declares (plus
+``file`` and the computed fields), so a kind without entities is an empty table with
+headers, and the columns do not depend on which fields the entities happen to use.
+Relations are read from the catalog's indexes, so an export is linear in the size of
+the repository.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import sqlite3
 import tempfile
-from dataclasses import asdict, is_dataclass
-from datetime import date
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from prodops.catalog import Catalog
+from prodops import tabular
+from prodops.catalog import Catalog, Reference
+from prodops.diagnostics import ProdopsError
 from prodops.edit import write_atomic
+from prodops.schemas import KindSchema, SchemaSet
 
 FORMAT_VERSION = 1
 
 
-def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        return {k: _plain(v) for k, v in asdict(value).items()}
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, date):
-        return value.isoformat()
-    return value
-
-
-def document(catalog: Catalog) -> dict[str, Any]:
-    """Every entity as written, plus computed fields and resolved relations both ways."""
-    entities: dict[str, list[dict[str, Any]]] = {
-        "roadmap-item": [],
-        "objective": [],
-        "launch": [],
-        "playbook": [],
-        "team": [],
+def _item(catalog: Catalog, entity_id: str) -> dict[str, Any]:
+    item = catalog.items[entity_id]
+    return {
+        "rice_score": round(item.rice.score, 3) if item.rice else None,
+        "due": item.due.isoformat() if item.due else None,
     }
+
+
+def _objective(catalog: Catalog, entity_id: str) -> dict[str, Any]:
+    objective = catalog.objectives[entity_id]
+    return {
+        "progress": round(objective.progress, 4),
+        "key_results": {kr.id: {"progress": round(kr.progress, 4)} for kr in objective.key_results},
+    }
+
+
+def _launch(catalog: Catalog, entity_id: str) -> dict[str, Any]:
+    return {"readiness": round(catalog.launches[entity_id].readiness_done, 4)}
+
+
+# Kind -> (the computed fields' names, what computes them for one entity).
+COMPUTED: dict[str, tuple[tuple[str, ...], Callable[[Catalog, str], dict[str, Any]]]] = {
+    "roadmap-item": (("rice_score", "due"), _item),
+    "objective": (("progress", "key_results"), _objective),
+    "launch": (("readiness",), _launch),
+}
+
+
+def _outgoing(catalog: Catalog) -> dict[str, list[Reference]]:
+    """Source id -> its references, in the catalog's order (the catalog indexes only the other way)."""
+    by_source: dict[str, list[Reference]] = defaultdict(list)
+    for ref in catalog.references:
+        by_source[ref.source].append(ref)
+    return by_source
+
+
+def _incoming(catalog: Catalog, entity_id: str) -> list[Reference]:
+    """References to an entity: to its id and, for an objective, to each of its key results."""
+    refs = list(catalog.incoming.get(entity_id, ()))
+    objective = catalog.objectives.get(entity_id)
+    if objective is not None:
+        for kr in objective.key_results:
+            refs.extend(catalog.incoming.get(kr.ref, ()))
+    return refs
+
+
+def document(catalog: Catalog, schemas: SchemaSet) -> dict[str, Any]:
+    """Every entity as written, plus computed fields and resolved relations both ways."""
+    entities: dict[str, list[dict[str, Any]]] = {kind: [] for kind in sorted(schemas.kinds)}
+    outgoing = _outgoing(catalog)
     for entity_id, doc in sorted(catalog.documents.items()):
         kind = doc.kind.kind
         if kind not in entities or catalog.entity(entity_id) is None:
             continue
         record: dict[str, Any] = {"file": doc.rel, **doc.data}
-        computed: dict[str, Any] = {}
-        if entity_id in catalog.items:
-            item = catalog.items[entity_id]
-            computed = {
-                "rice_score": round(item.rice.score, 3) if item.rice else None,
-                "due": item.due.isoformat() if item.due else None,
-            }
-        elif entity_id in catalog.objectives:
-            objective = catalog.objectives[entity_id]
-            computed = {
-                "progress": round(objective.progress, 4),
-                "key_results": {kr.id: {"progress": round(kr.progress, 4)} for kr in objective.key_results},
-            }
-        elif entity_id in catalog.launches:
-            computed = {"readiness": round(catalog.launches[entity_id].readiness_done, 4)}
-        record["computed"] = computed
+        computed = COMPUTED.get(kind)
+        record["computed"] = computed[1](catalog, entity_id) if computed else {}
         record["relations"] = {
-            "out": [
-                {"field": r.field, "kind": r.kind, "id": r.target} for r in catalog.references if r.source == entity_id
-            ],
+            "out": [{"field": r.field, "kind": r.kind, "id": r.target} for r in outgoing.get(entity_id, ())],
             "in": [
                 {"field": r.field, "kind": catalog.documents[r.source].kind.kind, "id": r.source}
-                for r in catalog.references
-                if r.target == entity_id or r.target.startswith(entity_id + ".")
+                for r in _incoming(catalog, entity_id)
             ],
         }
         entities[kind].append(record)
@@ -79,7 +100,22 @@ def relations(catalog: Catalog) -> list[dict[str, str]]:
     return [{"source": r.source, "field": r.field, "kind": r.kind, "target": r.target} for r in catalog.references]
 
 
-def _flat(record: dict[str, Any]) -> dict[str, Any]:
+RELATION_COLUMNS = ("source", "field", "kind", "target")
+
+
+def _computed_column(kind: KindSchema, name: str) -> str:
+    """A computed field's column; ``computed_NAME`` where the kind has a field of that name."""
+    return f"computed_{name}" if name in kind.schema.get("properties", {}) else name
+
+
+def columns(kind: KindSchema) -> list[str]:
+    """A kind's table columns, from its schema: id first, then the rest by name."""
+    computed = COMPUTED[kind.kind][0] if kind.kind in COMPUTED else ()
+    names = {"file", "id", *kind.schema.get("properties", {}), *(_computed_column(kind, c) for c in computed)}
+    return sorted(names, key=lambda c: (c != "id", c))
+
+
+def _flat(kind: KindSchema, record: dict[str, Any]) -> dict[str, Any]:
     """One CSV/SQL row: scalars as they are, nested values as JSON text."""
     out: dict[str, Any] = {}
     for key, value in record.items():
@@ -87,7 +123,7 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
             continue
         if key == "computed":
             for ck, cv in value.items():
-                out[ck] = json.dumps(cv) if isinstance(cv, (dict, list)) else cv
+                out[_computed_column(kind, ck)] = json.dumps(cv) if isinstance(cv, (dict, list)) else cv
         elif isinstance(value, (dict, list)):
             out[key] = json.dumps(value, ensure_ascii=False)
         else:
@@ -95,108 +131,151 @@ def _flat(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def write(catalog: Catalog, fmt: str, out: Path, generated: date) -> str:
-    data = document(catalog)
-    (out if fmt == "csv" else out.parent).mkdir(parents=True, exist_ok=True)
-    if fmt == "json":
-        write_atomic(out, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
-        return str(out)
-    if fmt == "csv":
-        out.mkdir(parents=True, exist_ok=True)
-        for kind, records in data["entities"].items():
-            rows = [_flat(r) for r in records]
-            columns = sorted({c for r in rows for c in r}, key=lambda c: (c != "id", c))
-            buffer = io.StringIO()
-            writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
-            write_atomic(out / f"{kind}.csv", buffer.getvalue().encode("utf-8"))
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=["source", "field", "kind", "target"], lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(relations(catalog))
-        write_atomic(out / "relations.csv", buffer.getvalue().encode("utf-8"))
-        return f"{out}/ (one CSV per kind and relations.csv)"
-    if fmt == "sqlite":
-        fd, tmp = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=f".{out.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            connection = sqlite3.connect(tmp)
-            with connection:
-                for kind, records in data["entities"].items():
-                    rows = [_flat(r) for r in records]
-                    columns = sorted({c for r in rows for c in r}, key=lambda c: (c != "id", c))
-                    table = kind.replace("-", "_")
-                    connection.execute(
-                        f'CREATE TABLE "{table}" ({", ".join(f"{_q(c)}" for c in columns)}, PRIMARY KEY ("id"))'
-                    )
-                    connection.executemany(
-                        f'INSERT INTO "{table}" VALUES ({", ".join("?" for _ in columns)})',
-                        [[r.get(c) for c in columns] for r in rows],
-                    )
-                connection.execute('CREATE TABLE "relations" ("source", "field", "kind", "target")')
-                connection.executemany(
-                    'INSERT INTO "relations" VALUES (?, ?, ?, ?)', [list(r.values()) for r in relations(catalog)]
-                )
-            connection.close()
-            Path(tmp).replace(out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return str(out)
-    if fmt == "ics":
-        write_atomic(out, calendar(catalog, generated).encode("utf-8"))
-        return str(out)
-    raise ValueError(fmt)
+def _tables(schemas: SchemaSet, data: dict[str, Any]) -> list[tuple[str, list[str], list[dict[str, Any]]]]:
+    """(kind, columns, rows) for every kind; a row's fields outside its schema's columns are kept too."""
+    out = []
+    for kind, records in data["entities"].items():
+        ks = schemas.kinds[kind]
+        rows = [_flat(ks, r) for r in records]
+        names = columns(ks)
+        extra = sorted({c for r in rows for c in r} - set(names))
+        out.append((kind, names + extra, rows))
+    return out
+
+
+def json_text(data: dict[str, Any]) -> str:
+    """The export document as JSON text with one entity per line.
+
+    Indented JSON is written by the json module's Python encoder, four times slower than
+    its C encoder, which writes each entity here (1.2 s against 0.3 s at 10,000 entities).
+    """
+    head = {k: v for k, v in data.items() if k != "entities"}
+    lines = ["{", *(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}," for k, v in head.items())]
+    lines.append('  "entities": {')
+    kinds = list(data["entities"].items())
+    for i, (kind, records) in enumerate(kinds):
+        close = "]" + ("," if i < len(kinds) - 1 else "")
+        if not records:
+            lines.append(f"    {json.dumps(kind)}: []" + close[1:])
+            continue
+        lines.append(f"    {json.dumps(kind)}: [")
+        lines.extend(f"      {json.dumps(r, ensure_ascii=False)}," for r in records[:-1])
+        lines.append(f"      {json.dumps(records[-1], ensure_ascii=False)}")
+        lines.append(f"    {close}")
+    lines += ["  }", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def _write_json(catalog: Catalog, schemas: SchemaSet, out: Path, generated: date, escape: bool) -> str:
+    write_atomic(out, json_text(document(catalog, schemas)).encode("utf-8"))
+    return str(out)
+
+
+def _write_csv(catalog: Catalog, schemas: SchemaSet, out: Path, generated: date, escape: bool) -> str:
+    out.mkdir(parents=True, exist_ok=True)
+    for kind, names, rows in _tables(schemas, document(catalog, schemas)):
+        write_atomic(out / f"{kind}.csv", tabular.write(names, rows, escape=escape).encode("utf-8"))
+    text = tabular.write(RELATION_COLUMNS, relations(catalog), escape=escape)
+    write_atomic(out / "relations.csv", text.encode("utf-8"))
+    return f"{out}/ (one CSV per kind and relations.csv)"
 
 
 def _q(column: str) -> str:
     return '"' + column.replace('"', '""') + '"'
 
 
-def _ics_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n").replace("\r", "")
+def _write_sqlite(catalog: Catalog, schemas: SchemaSet, out: Path, generated: date, escape: bool) -> str:
+    tables = _tables(schemas, document(catalog, schemas))
+    fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        connection = sqlite3.connect(tmp)
+        try:
+            with connection:
+                for kind, names, rows in tables:
+                    table = _q(kind.replace("-", "_"))
+                    connection.execute(f'CREATE TABLE {table} ({", ".join(map(_q, names))}, PRIMARY KEY ("id"))')
+                    connection.executemany(
+                        f"INSERT INTO {table} VALUES ({', '.join('?' for _ in names)})",
+                        [[r.get(c) for c in names] for r in rows],
+                    )
+                connection.execute(f'CREATE TABLE "relations" ({", ".join(map(_q, RELATION_COLUMNS))})')
+                connection.executemany(
+                    'INSERT INTO "relations" VALUES (?, ?, ?, ?)',
+                    [[r[c] for c in RELATION_COLUMNS] for r in relations(catalog)],
+                )
+        finally:
+            connection.close()
+        Path(tmp).replace(out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return str(out)
 
 
-def _fold(line: str) -> str:
-    """RFC 5545 line folding at 75 octets."""
-    data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line
-    parts: list[str] = []
-    current = b""
-    for char in line:
-        encoded = char.encode("utf-8")
-        if len(current) + len(encoded) > (75 if not parts else 74):
-            parts.append(current.decode("utf-8"))
-            current = b""
-        current += encoded
-    parts.append(current.decode("utf-8"))
-    return "\r\n ".join(parts)
+def _write_ics(catalog: Catalog, schemas: SchemaSet, out: Path, generated: date, escape: bool) -> str:
+    write_atomic(out, calendar(catalog, generated))
+    return str(out)
 
 
-def calendar(catalog: Catalog, generated: date) -> str:
-    """An iCalendar feed: one all-day event per launch stage (alpha, beta, GA)."""
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//prodops//launch calendar//EN",
-        "CALSCALE:GREGORIAN",
-        "X-WR-CALNAME:Launches",
-    ]
-    stamp = generated.strftime("%Y%m%dT000000Z")
+# Format -> writer(catalog, schemas, out, generated, escape_csv) returning what it wrote, for the message.
+WRITERS: dict[str, Callable[[Catalog, SchemaSet, Path, date, bool], str]] = {
+    "json": _write_json,
+    "csv": _write_csv,
+    "sqlite": _write_sqlite,
+    "ics": _write_ics,
+}
+
+
+def write(
+    catalog: Catalog, schemas: SchemaSet, fmt: str, out: Path, generated: date, *, escape_csv: bool = True
+) -> str:
+    """Write the export in ``fmt`` to ``out`` (a folder for csv, a file otherwise); returns what was written.
+
+    A path that cannot be written is a ``ProdopsError`` naming it.
+    """
+    writer = WRITERS[fmt]
+    try:
+        (out if fmt == "csv" else out.parent).mkdir(parents=True, exist_ok=True)
+        return writer(catalog, schemas, out, generated, escape_csv)
+    except (OSError, sqlite3.Error) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise ProdopsError(f"cannot write {out}: {reason}; choose a path you can write to") from None
+
+
+# Characters a calendar client must not receive: every C0 control but line feed (tab becomes a
+# space), DEL and the C1 controls. Line breaks are kept as line breaks (written as \n).
+_CONTROLS: dict[int, str | None] = {c: None for c in [*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0)]}
+_CONTROLS.update({0x09: " ", 0x0A: "\n", 0x2028: "\n", 0x2029: "\n"})
+
+
+def ics_text(text: str) -> str:
+    """A TEXT value with no control character left in it (``icalendar`` escapes the rest)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROLS)
+
+
+def calendar(catalog: Catalog, generated: date) -> bytes:
+    """An iCalendar feed (RFC 5545): one all-day event per launch stage (alpha, beta, GA)."""
+    import icalendar
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//prodops//launch calendar//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", "Launches")
+    stamp = datetime(generated.year, generated.month, generated.day, tzinfo=UTC)
     for launch in sorted(catalog.launches.values(), key=lambda x: x.ga):
         for stage, day in launch.dates:
             label = "GA" if stage == "ga" else stage
-            lines += [
-                "BEGIN:VEVENT",
-                f"UID:{launch.id}-{stage}@prodops",
-                f"DTSTAMP:{stamp}",
-                f"DTSTART;VALUE=DATE:{day.strftime('%Y%m%d')}",
-                f"DTEND;VALUE=DATE:{date.fromordinal(min(day.toordinal() + 1, date.max.toordinal())).strftime('%Y%m%d')}",
-                f"SUMMARY:{_ics_text(f'{launch.title} — {label} (tier {launch.tier})')}",
-                f"DESCRIPTION:{_ics_text(f'Status: {launch.status}. Readiness {round(launch.readiness_done * 100)}%. {launch.summary.strip()}')}",
-                "END:VEVENT",
-            ]
-    lines.append("END:VCALENDAR")
-    return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+            event = icalendar.Event()
+            event.add("uid", f"{launch.id}-{stage}@prodops")
+            event.add("dtstamp", stamp)
+            event.add("dtstart", day)
+            event.add("dtend", date.fromordinal(min(day.toordinal() + 1, date.max.toordinal())))
+            event.add("summary", ics_text(f"{launch.title} — {label} (tier {launch.tier})"))
+            readiness = round(launch.readiness_done * 100)
+            summary = launch.summary.strip()
+            event.add("description", ics_text(f"Status: {launch.status}. Readiness {readiness}%. {summary}"))
+            cal.add_component(event)
+    data: bytes = cal.to_ical()
+    return data

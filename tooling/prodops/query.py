@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import json
-from collections import deque
+from collections import defaultdict, deque
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from prodops import model
+from prodops import model, tabular
 from prodops.catalog import KEY_RESULT, PERSON, Catalog
 from prodops.diagnostics import ProdopsError
 
 KIND_TABLES = ("roadmap-item", "objective", "launch", "playbook", "team")
+# The columns `prodops list` shows per kind (a CSV of no rows still has them as its header).
+LIST_COLUMNS: dict[str, tuple[str, ...]] = {
+    "roadmap-item": ("id", "title", "team", "owner", "status", "horizon", "due", "rice"),
+    "objective": ("id", "title", "period", "level", "team", "owner", "progress"),
+    "launch": ("id", "title", "tier", "status", "ga", "owner", "team", "readiness"),
+    "playbook": ("id", "title", "owner", "cadence", "last_reviewed"),
+    "team": ("id", "title", "lead", "handle", "members", "team"),
+}
 
 
 def current_period(today: date) -> model.Period:
@@ -169,18 +176,14 @@ def rows(
     return [row for row in out if keep(row)]
 
 
-def format_rows(data: list[dict[str, Any]], fmt: str) -> str:
+def format_rows(data: list[dict[str, Any]], fmt: str, columns: Sequence[str], *, escape_csv: bool = True) -> str:
+    """Rows as JSON, CSV (with a header even when empty; see ``tabular`` for ``escape_csv``) or a text table."""
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if not data:
-        return "" if fmt == "csv" else "no matching entities\n"
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(data[0]), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(data)
-        return buffer.getvalue()
-    columns = list(data[0])
+        return tabular.write(columns, data, escape=escape_csv)
+    if not data:
+        return "no matching entities\n"
     cells = [[("" if row[c] is None else str(row[c])) for c in columns] for row in data]
     widths = [min(50, max(len(c), *(len(r[i]) for r in cells))) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
@@ -207,20 +210,25 @@ def _edges(catalog: Catalog) -> list[tuple[str, str, str]]:
 
 
 def graph(catalog: Catalog, entity_id: str | None, depth: int, fmt: str) -> str:
+    """The relation graph (every entity, or those within ``depth`` links of one), in Mermaid or DOT."""
     edges = _edges(catalog)
     if entity_id is not None:
         _entity(catalog, entity_id)
+        # Neighbours both ways, built once: the walk is linear in the edges it reaches.
+        neighbours: dict[str, list[str]] = defaultdict(list)
+        for a, b, _ in edges:
+            neighbours[a].append(b)
+            neighbours[b].append(a)
         keep = {entity_id}
         frontier = deque([(entity_id, 0)])
         while frontier:
             node, d = frontier.popleft()
             if d >= depth:
                 continue
-            for a, b, _ in edges:
-                for here, there in ((a, b), (b, a)):
-                    if here == node and there not in keep:
-                        keep.add(there)
-                        frontier.append((there, d + 1))
+            for there in neighbours.get(node, ()):
+                if there not in keep:
+                    keep.add(there)
+                    frontier.append((there, d + 1))
         edges = [e for e in edges if e[0] in keep and e[1] in keep]
         nodes = sorted(keep)
     else:

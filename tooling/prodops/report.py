@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import urllib.parse
 from collections.abc import Callable, Sequence
 from typing import IO
 
@@ -75,6 +77,23 @@ def summary(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bool =
     return line
 
 
+# Characters that would break a one-line-per-problem report or drive the terminal: C0 and
+# C1 controls, DEL, the Unicode line and paragraph separators and the bidirectional
+# overrides (which can make a line read as something else).
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def visible(text: str) -> str:
+    """``text`` with each control character written as an escape (``\\n``, ``\\x1b``, ``\\u202e``)."""
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+    return _INVISIBLE.sub(escape, text)
+
+
 def render_text(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bool, colour: bool = False) -> str:
     return render_lines(diagnostics, colour) + summary(diagnostics, files, rules_checked) + "\n"
 
@@ -83,18 +102,19 @@ def render_lines(diagnostics: Sequence[Diagnostic], colour: bool = False) -> str
     """One line per diagnostic (with its excerpt and hint), without the summary line."""
     lines: list[str] = []
     for d in diagnostics:
-        where = f"{d.file}:{d.line}:{d.column}" if d.line else d.file
+        name = visible(d.file)
+        where = f"{name}:{d.line}:{d.column}" if d.line else name
         severity = click.style(d.severity, fg=_COLOURS[d.severity], bold=True) if colour else d.severity
-        lines.append(f"{where}: {severity} {d.code} {d.message}")
-        lines.extend(f"    {row}" for row in d.excerpt)
+        lines.append(f"{where}: {severity} {d.code} {visible(d.message)}")
+        lines.extend(f"    {visible(row)}" for row in d.excerpt)
         if d.hint:
-            lines.append(f"    hint: {d.hint}")
+            lines.append(f"    hint: {visible(d.hint)}")
     return "".join(line + "\n" for line in lines)
 
 
 def render_notices(notices: Sequence[str]) -> str:
     """Notes about a run rather than the content (a cache that was not used), one line each."""
-    return "".join(f"prodops: warning: {notice}\n" for notice in notices)
+    return "".join(f"prodops: warning: {visible(notice)}\n" for notice in notices)
 
 
 def render_json(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bool, colour: bool = False) -> str:
@@ -120,7 +140,8 @@ def render_json(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bo
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's data: % and line breaks encoded as the runner expects, other controls made visible."""
+    return visible(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_property(text: str) -> str:
@@ -163,7 +184,9 @@ def render_sarif(diagnostics: Sequence[Diagnostic], files: int, rules_checked: b
     ]
     results = []
     for d in diagnostics:
-        location: dict[str, object] = {"artifactLocation": {"uri": d.file, "uriBaseId": "%SRCROOT%"}}
+        # A URI reference: a space, %, #, ? or a control character in a file name is percent-encoded.
+        uri = urllib.parse.quote(d.file, safe="/")
+        location: dict[str, object] = {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}}
         if d.line:
             location["region"] = {"startLine": d.line, "startColumn": max(d.column, 1)}
         results.append(

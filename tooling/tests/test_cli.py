@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import platform
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, REPO_ROOT, TODAY, all_commands, assemble
 
-from prodops import pipeline
+from prodops import __version__, pipeline
 from prodops.cli import cli
 from prodops.codes import CHECKS
 from prodops.rules import REGISTRY
@@ -135,17 +137,74 @@ def test_bad_configuration_is_a_clear_error(base_repo: Path, config: str, messag
     assert output.startswith(message)
 
 
-def test_internal_error_is_short_and_logged(base_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _explode(message: str) -> Callable[..., None]:
     def explode(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("boom")
+        raise RuntimeError(message)
 
-    monkeypatch.setattr(pipeline, "build", explode)
+    return explode
+
+
+def test_internal_error_is_short_and_logged_in_the_cache_folder(
+    base_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "build", _explode("boom"))
+    result = CliRunner().invoke(cli, ["validate", "--root", str(base_repo), "--format", "json"])
+    assert result.exit_code == 3
+    log = base_repo / ".prodops-cache" / "prodops.log"
+    assert result.output == (
+        "prodops: internal error (a bug in prodops, not in your files): RuntimeError; "
+        f"please report it with the log; details in {log}\n"
+    )
+    text = log.read_text()
+    assert text.startswith(
+        f"### version information\n\nprodops version: {__version__}\nPython version: {sys.version.split()[0]}"
+    )
+    assert f"platform: {platform.platform()}" in text
+    assert f"### command line\n\ncli validate --root {base_repo} --format json\n" in text
+    assert "An unexpected error has occurred: RuntimeError: boom\n" in text
+    assert "Traceback (most recent call last):" in text and text.endswith("RuntimeError: boom\n")
+    assert (base_repo / ".prodops-cache" / ".gitignore").read_text().endswith("*\n")  # never committed
+    # The next crash replaces the log: one stable place to look.
+    monkeypatch.setattr(pipeline, "build", _explode("bang"))
+    assert CliRunner().invoke(cli, ["validate", "--root", str(base_repo)]).exit_code == 3
+    assert "RuntimeError: bang" in log.read_text() and "boom" not in log.read_text()
+    assert sorted(p.name for p in log.parent.iterdir()) == [".gitignore", "prodops.log"]
+
+
+def test_crash_log_goes_to_the_user_cache_when_the_repository_is_not_writable(
+    base_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (base_repo / ".prodops-cache").write_text("a file where the cache folder would be\n")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(pipeline, "build", _explode("boom"))
     result = CliRunner().invoke(cli, ["validate", "--root", str(base_repo)])
     assert result.exit_code == 3
-    assert "internal error" in result.output and "Traceback" not in result.output
-    log = Path(result.output.rsplit("details in ", 1)[1].strip())
+    log = tmp_path / "xdg" / "prodops" / "prodops.log"
+    assert result.output.endswith(f"details in {log}\n")
     assert "RuntimeError: boom" in log.read_text()
-    log.unlink()
+
+
+WITHIN_REFUSED = [
+    ("99999999999999d", "99999999999999d reaches past the last date there is (9999-12-31); give fewer days"),
+    ("2912118d", "2912118d reaches past the last date there is (9999-12-31); give fewer days"),
+    ("9" * 5000 + "d", "reaches past the last date there is (9999-12-31); give fewer days"),
+    ("30dd", "'30dd' is not a number of days; write it like 30d"),
+    ("-5d", "'-5d' is not a number of days; write it like 30d"),
+]
+
+
+def test_report_launches_within_too_far_or_not_days_is_a_usage_error(base_repo: Path) -> None:
+    def report(within: str) -> tuple[int, str]:
+        return invoke("report", "launches", "--root", str(base_repo), "--today", TODAY.isoformat(), "--within", within)
+
+    for within, message in WITHIN_REFUSED:
+        code, output = report(within)
+        assert code == 2, output
+        assert "Invalid value for '--within': " in output and message in output
+    for within in ("30", "30d", "2912117d"):  # the last one reaches 9999-12-31, the last date there is
+        code, output = report(within)
+        assert code == 0, output
+        assert output.startswith("# Launches from 2026-11-22 to ")
 
 
 def test_not_in_a_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

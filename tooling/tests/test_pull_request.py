@@ -178,8 +178,10 @@ def test_added_removed_and_renamed_entities(repo: Path) -> None:
 def test_a_revision_that_looks_like_an_option_is_refused(repo: Path, revision: str) -> None:
     with pytest.raises(ProdopsError, match="is not a revision"):
         gitrev.resolve(repo, revision)
-    code, _output = _invoke("diff", "--root", str(repo), "--", revision) if revision else (1, "is not a revision")
-    assert code != 0
+    code, output = _invoke("diff", "--root", str(repo), "--", revision)
+    assert code == 1
+    assert output.startswith(f"prodops: {revision!r} is not a revision"[: len("prodops: ") + 1])
+    assert "is not a revision" in output
 
 
 def test_unknown_revision_is_a_clear_error(repo: Path) -> None:
@@ -237,6 +239,30 @@ def test_codeowners_routes_each_file_to_its_team(repo: Path) -> None:
     assert code == 1 and "out of date" in output
 
 
+FALLBACKS_REFUSED = [
+    ("not a team", "'not'"),
+    ("* @x", "'*'"),
+    ("@org/team\n* @evil", "'*'"),
+    ("x@y", "'x@y'"),
+    ("@", "'@'"),
+]
+
+
+def test_codeowners_takes_users_teams_and_e_mail_but_refuses_anything_else(repo: Path) -> None:
+    for fallback, shown in FALLBACKS_REFUSED:
+        code, output = _invoke("codeowners", "--root", str(repo), "--fallback", fallback)
+        assert code == 2, output
+        assert (
+            f"Invalid value for --fallback: {shown} is not an owner: write @org/team, @user or an e-mail address"
+            in output
+        )
+        assert not (repo / ".github" / "CODEOWNERS").exists()
+    for fallback in ("@ana-pm", "@ledgerline/product-leadership", "ops@ledgerline.example", "@a @b/c"):
+        code, output = _invoke("codeowners", "--root", str(repo), "--fallback", fallback)
+        assert code == 0, output
+        assert f"\n* {fallback}\n" in (repo / ".github" / "CODEOWNERS").read_text()
+
+
 def test_repository_codeowners_is_current() -> None:
     code, output = _invoke("codeowners", "--root", str(REPO_ROOT), "--check")
     assert code == 0, output
@@ -266,6 +292,15 @@ def test_freshness_reports_one_file_per_person(repo: Path, tmp_path: Path) -> No
     assert kavya.startswith("@kavya-iyer, the product operations data you own needs an update:")
     assert "- [ ] `launches/smart-reconciliation.yaml:" in kavya and "GA date 2026-12-15 passed 36 days ago" in kavya
     assert (out / "li-wei.md").read_text() == ""
+
+
+def test_freshness_to_an_unwritable_out_names_it(repo: Path, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    out = tmp_path / "a-file" / "fresh"
+    code, output = _invoke("freshness", "--root", str(repo), "--today", "2027-01-20", "--out", str(out))
+    assert code == 1, output
+    assert output.startswith(f"prodops: cannot write {out}: ")
+    assert "choose a folder you can write to" in output and "Traceback" not in output
 
 
 def test_pre_commit_rejects_a_bad_file_and_accepts_a_good_one(repo: Path) -> None:

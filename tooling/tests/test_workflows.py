@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -104,6 +106,74 @@ def test_least_privilege(path: Path) -> None:
                 )
             if step.get("uses", "").startswith("actions/checkout@"):
                 assert step.get("with", {}).get("persist-credentials") is False
+
+
+FAKE_GH = """#!/bin/sh
+# Stands in for the GitHub CLI: answers from files in $FAKE, applies --jq with jq, logs writes.
+if [ "$2" = user ]; then
+  if [ -f "$FAKE/login" ]; then cat "$FAKE/login"; exit 0; fi
+  echo "gh: Resource not accessible by integration (HTTP 403)" >&2; exit 1
+fi
+if [ "$2" = --method ]; then echo "$3 $4" >> "$FAKE/writes"; exit 0; fi
+filter=""
+while [ $# -gt 0 ]; do [ "$1" = --jq ] && filter="$2"; shift; done
+jq -r "$filter" "$FAKE/comments.json"
+"""
+
+
+def _comment_step() -> dict[str, object]:
+    jobs = _load(REPO_ROOT / ".github" / "workflows" / "pull-request.yml")["jobs"]
+    assert isinstance(jobs, dict)
+    return next(s for s in jobs["comment"]["steps"] if s.get("name") == "Create or update the comment")
+
+
+def _run_comment_step(tmp_path: Path, comments: list[dict[str, object]], login: str | None = None) -> list[str]:
+    """The step's script, run by bash against a stand-in GitHub CLI; returns the writes it made."""
+    if shutil.which("jq") is None:
+        pytest.fail("the comment step's filter runs with jq (apt-get install jq)")
+    step = _comment_step()
+    fake = tmp_path / "fake"
+    fake.mkdir(exist_ok=True)
+    (fake / "writes").write_text("")
+    (fake / "comments.json").write_text(json.dumps(comments))
+    (fake / "login").unlink(missing_ok=True)
+    if login is not None:
+        (fake / "login").write_text(login + "\n")
+    gh = fake / "gh"
+    gh.write_text(FAKE_GH)
+    gh.chmod(0o755)
+    env_block = step["env"]
+    assert isinstance(env_block, dict)
+    env = {
+        "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}",
+        "FAKE": str(fake),
+        "REPO": "ledgerline/product-ops",
+        "PR": "7",
+        **{k: str(v) for k, v in env_block.items() if "${{" not in str(v)},
+    }
+    done = subprocess.run(
+        ["bash", "-e", "-c", str(step["run"])], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return (fake / "writes").read_text().splitlines()
+
+
+MARKED = "<!-- prodops-diff -->\n## Product ops changes"
+
+
+def test_the_summary_comment_step_edits_only_a_comment_of_its_own(tmp_path: Path) -> None:
+    mallory = {"id": 11, "user": {"login": "mallory"}, "body": MARKED + " (forged)"}
+    bot = {"id": 22, "user": {"login": "github-actions[bot]"}, "body": MARKED}
+    other = {"id": 33, "user": {"login": "github-actions[bot]"}, "body": "LGTM"}
+    assert _run_comment_step(tmp_path, [mallory, other, bot]) == [
+        "PATCH repos/ledgerline/product-ops/issues/comments/22"
+    ]
+    assert _run_comment_step(tmp_path, [mallory, other]) == ["POST repos/ledgerline/product-ops/issues/7/comments"]
+    # With a personal token, the comments of the token's user are the job's own.
+    own = {"id": 44, "user": {"login": "ops-bot"}, "body": MARKED}
+    assert _run_comment_step(tmp_path, [mallory, bot, own], login="ops-bot") == [
+        "PATCH repos/ledgerline/product-ops/issues/comments/44"
+    ]
 
 
 def test_pre_commit_files_are_valid() -> None:

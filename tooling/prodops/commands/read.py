@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -11,6 +14,20 @@ from prodops import export as exporting
 from prodops import pipeline, query
 from prodops.cli import cli, complete_ids, complete_kinds, format_option, load_valid, root_option, today_option
 from prodops.diagnostics import ProdopsError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def raw_csv_option(func: F) -> F:
+    return click.option(
+        "--raw-csv",
+        is_flag=True,
+        help=(
+            "Write CSV cells exactly as they are, for programs. By default a text cell that starts with "
+            "=, +, -, @, a tab or a carriage return gets a leading ' so a spreadsheet shows it as text "
+            "instead of running it as a formula."
+        ),
+    )(func)
 
 
 def _load(root: Path | None, today: date | None) -> pipeline.Result:
@@ -38,6 +55,7 @@ def show(entity_id: str, root: Path | None, today: date | None) -> None:
 @click.option("--period", help="Only objectives of this quarter (YYYY-QN).")
 @click.option("--owner", help="Only entities owned by this handle.")
 @format_option(["table", "json", "csv"])
+@raw_csv_option
 @root_option
 @today_option
 def list_entities(
@@ -48,6 +66,7 @@ def list_entities(
     period: str | None,
     owner: str | None,
     fmt: str,
+    raw_csv: bool,
     root: Path | None,
     today: date | None,
 ) -> None:
@@ -57,7 +76,7 @@ def list_entities(
     """
     result = _load(root, today)
     rows = query.rows(result.catalog, kind, team=team, status=status, horizon=horizon, period=period, owner=owner)
-    click.echo(query.format_rows(rows, fmt), nl=False)
+    click.echo(query.format_rows(rows, fmt, query.LIST_COLUMNS[kind], escape_csv=not raw_csv), nl=False)
 
 
 @cli.command()
@@ -111,34 +130,52 @@ def report_okrs(period: str | None, fmt: str, root: Path | None, today: date | N
     click.echo(query.as_html(text, "OKR review") if fmt == "html" else text, nl=False)
 
 
+def as_days(ctx: click.Context, param: click.Parameter, text: str) -> int:
+    """Click callback: ``30d`` (or ``30``) as a number of days; anything else is a usage error."""
+    match = re.fullmatch(r"([0-9]+)d?", text.strip())
+    shown = text if len(text) <= 24 else text[:20] + "…"
+    if match is None:
+        raise click.BadParameter(f"{shown!r} is not a number of days; write it like 30d")
+    digits = match.group(1).lstrip("0") or "0"
+    if len(digits) > len(str(date.max.toordinal())):  # more days than the calendar has (and no huge int)
+        raise click.BadParameter(
+            f"{shown} reaches past the last date there is ({date.max.isoformat()}); give fewer days"
+        )
+    return int(digits)
+
+
 @report_group.command(name="launches")
-@click.option("--within", default="30d", show_default=True, help="How far ahead, in days (e.g. 30d, 90d).")
+@click.option(
+    "--within", default="30d", show_default=True, callback=as_days, help="How far ahead, in days (e.g. 30d, 90d)."
+)
 @format_option(["markdown", "html"])
 @root_option
 @today_option
-def report_launches(within: str, fmt: str, root: Path | None, today: date | None) -> None:
+def report_launches(within: int, fmt: str, root: Path | None, today: date | None) -> None:
     """Upcoming launches with readiness, and what is missing by owner.
 
     Example: prodops report launches --within 30d
     """
-    if not within.rstrip("d").isdigit():
-        raise click.BadParameter("write a number of days such as 30d", param_hint="--within")
     result = _load(root, today)
-    horizon = result.today + timedelta(days=int(within.rstrip("d")))
+    if within > (date.max - result.today).days:
+        raise click.BadParameter(
+            f"{within}d reaches past the last date there is ({date.max.isoformat()}); give fewer days",
+            param_hint="'--within'",
+        )
+    horizon = result.today + timedelta(days=within)
     text = query.launch_report(result.catalog, result.today, horizon)
     click.echo(query.as_html(text, "Upcoming launches") if fmt == "html" else text, nl=False)
 
 
 @cli.command()
-@click.option(
-    "--format", "fmt", type=click.Choice(["json", "csv", "sqlite", "ics"]), required=True, help="What to write."
-)
+@click.option("--format", "fmt", type=click.Choice(list(exporting.WRITERS)), required=True, help="What to write.")
 @click.option(
     "--out", type=click.Path(path_type=Path), required=True, help="A file (json, sqlite, ics) or a folder (csv)."
 )
+@raw_csv_option
 @root_option
 @today_option
-def export(fmt: str, out: Path, root: Path | None, today: date | None) -> None:
+def export(fmt: str, out: Path, raw_csv: bool, root: Path | None, today: date | None) -> None:
     """Export every entity with computed fields and resolved relations: JSON, CSV per kind, SQLite, or an iCalendar of launches.
 
     Example: prodops export --format sqlite --out ops.db && datasette ops.db
@@ -146,5 +183,5 @@ def export(fmt: str, out: Path, root: Path | None, today: date | None) -> None:
     result = _load(root, today)
     if out.exists() and fmt != "csv" and out.is_dir():
         raise ProdopsError(f"{out} is a folder; give a file name")
-    written = exporting.write(result.catalog, fmt, out, generated=result.today)
+    written = exporting.write(result.catalog, result.schemas, fmt, out, generated=result.today, escape_csv=not raw_csv)
     click.echo(f"wrote {written}")

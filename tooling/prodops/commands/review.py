@@ -91,6 +91,9 @@ def codeowners(root: Path | None, check: bool, fallback: str | None) -> None:
     owner = fallback or result.config.codeowners_fallback
     if not owner:
         raise ProdopsError("no fallback owner: set codeowners-fallback in [tool.prodops] or pass --fallback @org/team")
+    problem = owners.owner_problem(owner)
+    if problem is not None:  # the configured one was checked when the configuration was read
+        raise click.BadParameter(problem, param_hint="--fallback")
     text = owners.render(result.catalog, owner)
     target = repo / ".github" / "CODEOWNERS"
     current = target.read_text(encoding="utf-8") if target.is_file() else None
@@ -131,8 +134,11 @@ def freshness(root: Path | None, today: date | None, out: Path) -> None:
 
     result = load_valid(root, today)
     grouped = fresh.by_owner(result.catalog, result.diagnostics)
-    out.mkdir(parents=True, exist_ok=True)
-    for handle, findings in sorted(grouped.items()):
-        write_atomic(out / f"{handle}.md", fresh.markdown(handle, findings).encode("utf-8"))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for handle, findings in sorted(grouped.items()):
+            write_atomic(out / f"{handle}.md", fresh.markdown(handle, findings).encode("utf-8"))
+    except OSError as exc:
+        raise ProdopsError(f"cannot write {out}: {exc.strerror or exc}; choose a folder you can write to") from None
     waiting = sum(1 for findings in grouped.values() if findings)
     click.echo(f"{waiting} of {len(grouped)} people have something to update; reports in {out}")

@@ -49,10 +49,21 @@ def render(out: Path, root: Path | None, today: date | None) -> None:
     Example: prodops render --out build/render
     """
     from prodops.render import SiteOptions, render_site, write_docs
+    from prodops.render.write import check_out
 
     repo = resolve_root(root)
     result = load_valid(repo, today)
     config = _load_mkdocs_yaml(repo)
+    docs_dir = repo / str(config.get("docs_dir", "docs"))
+    # What --out must not replace: the site's configuration and hand-written pages, the
+    # schemas and content folders, and Git's folder (checked before the pages are rendered).
+    protected = [
+        repo / "mkdocs.yml",
+        docs_dir,
+        repo / ".git",
+        *(repo / folder for folder in ("schemas", *result.schemas.folders)),
+    ]
+    check_out(out, repo, protected)
     edit_base = ""
     if config.get("repo_url") and config.get("edit_uri"):
         edit_base = str(config["repo_url"]).rstrip("/") + "/" + str(config["edit_uri"]).strip("/") + "/"
@@ -60,8 +71,7 @@ def render(out: Path, root: Path | None, today: date | None) -> None:
         today=result.today, edit_base=edit_base, site_name=str(config.get("site_name", "Product operations"))
     )
     site = render_site(result, options, extra_pages=cli_reference())
-    docs_dir = repo / str(config.get("docs_dir", "docs"))
-    pages = write_docs(site, out, docs_dir, config)
+    pages = write_docs(site, out, docs_dir, config, repo, protected)
     click.echo(f"wrote {pages} generated pages and the hand-written pages to {out}/docs, config in {out}/mkdocs.yml")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +35,83 @@ def _write_atomic(path: Path, data: bytes) -> None:
     write_atomic(path, data, sync=False)
 
 
-def write_docs(site: Site, out: Path, hand_written: Path | None, mkdocs_config: dict[str, Any] | None) -> int:
+# What writing to ``out`` replaces: two folders, removed and written whole, and one file.
+REPLACED = ("docs", "overrides", "mkdocs.yml")
+
+
+def check_out(out: Path, root: Path | None, protected: Iterable[Path]) -> None:
+    """Refuse an ``out`` where writing would replace or remove something it must not.
+
+    ``out/docs`` and ``out/overrides`` are removed and written whole, and ``out/mkdocs.yml``
+    is replaced, so none of them may be a symbolic link (the removal would follow it) or
+    be or hold the repository (``root``) or a ``protected`` path (its ``mkdocs.yml``, its
+    hand-written pages, its content); ``out`` may not be the repository itself nor lie
+    inside a protected folder.
+    """
+    for name in REPLACED[:2]:
+        if (out / name).is_symlink():
+            raise ProdopsError(
+                f"refusing to write to {out}: {out / name} is a symbolic link, and it would be removed "
+                "and written again; remove the link or choose another --out folder"
+            )
+    target = out.resolve()
+    advice = "choose a folder outside the repository's content, such as build/render"
+    if root is not None and target == root.resolve():
+        raise ProdopsError(
+            f"refusing to write to {out}: it is the repository, whose mkdocs.yml it would replace; {advice}"
+        )
+    for place in [*([root] if root is not None else []), *protected]:
+        kept = place.resolve()
+        shown = _shown(place, root)
+        if place != root and (target == kept or target.is_relative_to(kept)):
+            raise ProdopsError(
+                f"refusing to write to {out}: it is {'' if target == kept else 'inside '}{shown}, "
+                f"whose files it would overwrite; {advice}"
+            )
+        for name in REPLACED:
+            replaced = (out / name).resolve()
+            if replaced == kept or kept.is_relative_to(replaced):
+                raise ProdopsError(f"refusing to write to {out}: writing {out / name} would replace {shown}; {advice}")
+
+
+def _shown(place: Path, root: Path | None) -> str:
+    """A protected path as people know it: relative to the repository, which is named as such."""
+    if root is None:
+        return str(place)
+    if place == root:
+        return f"the repository {root}"
+    try:
+        return f"the repository's {place.relative_to(root).as_posix()}"
+    except ValueError:
+        return str(place)
+
+
+def write_docs(
+    site: Site,
+    out: Path,
+    hand_written: Path | None,
+    mkdocs_config: dict[str, Any] | None,
+    root: Path | None = None,
+    protected: Iterable[Path] = (),
+) -> int:
     """Write a complete docs project to ``out``: ``out/docs/`` and ``out/mkdocs.yml``.
 
     The config is the repository's ``mkdocs.yml`` without the prodops plugin, so
     MkDocs or Zensical can build the written Markdown as it is. Returns the page count.
+    ``out`` is checked first (``check_out``) against the repository ``root``, the ``protected``
+    paths and the hand-written pages; a folder that cannot be written is a ``ProdopsError`` naming it.
     """
+    check_out(out, root, [*protected, *([hand_written] if hand_written is not None else [])])
+    try:
+        return _write_docs(site, out, hand_written, mkdocs_config)
+    except OSError as exc:
+        where = exc.filename or out
+        raise ProdopsError(
+            f"cannot write {where}: {exc.strerror or exc}; choose an --out folder you can write to"
+        ) from None
+
+
+def _write_docs(site: Site, out: Path, hand_written: Path | None, mkdocs_config: dict[str, Any] | None) -> int:
     docs = out / "docs"
     if docs.exists():
         shutil.rmtree(docs)

@@ -1,0 +1,78 @@
+"""`prodops list` and `prodops graph`: CSV that a spreadsheet opens safely, and a graph walk linear in its edges."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import deque
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import REPO_ROOT, TODAY
+
+from prodops import pipeline, query
+from prodops.cli import cli
+
+
+def run(repo: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, [*args, "--root", str(repo), "--today", TODAY.isoformat()])
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("title", ["=1+41", "+SUM(A1:A2)", "-2+3-4", "@SUM(A1)", "\tTABS", "\rCR LF"])
+def test_list_csv_neutralises_formulas_unless_raw(base_repo: Path, title: str) -> None:
+    path = base_repo / "roadmap" / "quick-setup.yaml"
+    path.write_text(path.read_text().replace("title: Quick setup wizard", f"title: {json.dumps(title)}"))
+    code, output = run(base_repo, "list", "roadmap-item", "--format", "csv")
+    assert code == 0, output
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(output, newline=""))}
+    assert rows["quick-setup"]["title"] == "'" + title
+    assert rows["quick-setup"]["rice"] == "266.7"  # a number is left as it is
+    code, output = run(base_repo, "list", "roadmap-item", "--format", "csv", "--raw-csv")
+    assert code == 0, output
+    rows = {r["id"]: r for r in csv.DictReader(io.StringIO(output, newline=""))}
+    assert rows["quick-setup"]["title"] == title
+
+
+def test_list_csv_without_matches_still_has_its_header(base_repo: Path) -> None:
+    code, output = run(base_repo, "list", "launch", "--format", "csv", "--team", "nobody")
+    assert code == 0
+    assert output.splitlines() == ["id,title,tier,status,ga,owner,team,readiness"]
+    assert run(base_repo, "list", "launch", "--team", "nobody")[1] == "no matching entities\n"
+
+
+class _CountingList(list):  # type: ignore[type-arg]
+    walks = 0
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        type(self).walks += 1
+        return super().__iter__()
+
+
+def _reference_graph(edges: list[tuple[str, str, str]], start: str, depth: int) -> set[str]:
+    """The neighbourhood by the definition: every node within ``depth`` links, either way."""
+    keep = {start}
+    frontier = deque([(start, 0)])
+    while frontier:
+        node, d = frontier.popleft()
+        if d < depth:
+            for a, b, _ in edges:
+                for here, there in ((a, b), (b, a)):
+                    if here == node and there not in keep:
+                        keep.add(there)
+                        frontier.append((there, d + 1))
+    return keep
+
+
+def test_graph_walks_the_edges_a_fixed_number_of_times_not_once_per_node(monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = pipeline.build(REPO_ROOT, today=TODAY).catalog
+    edges = query._edges(catalog)
+    expected = _reference_graph(edges, "usage-based-billing", 3)
+    assert len(expected) > 20
+    monkeypatch.setattr(query, "_edges", lambda catalog: _CountingList(edges))
+    text = query.graph(catalog, "usage-based-billing", 3, "dot")
+    assert _CountingList.walks <= 2
+    nodes = {line.split('"')[1] for line in text.splitlines() if "[label=" in line and "->" not in line}
+    assert nodes == expected
