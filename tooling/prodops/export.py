@@ -218,6 +218,17 @@ def _write_ics(catalog: Catalog, schemas: SchemaSet, out: Path, generated: date,
     return str(out)
 
 
+def site_files(catalog: Catalog, schemas: SchemaSet, generated: date) -> dict[str, bytes]:
+    """The exports the site offers for download, by path under the site: JSON, CSV per kind, ICS."""
+    data = document(catalog, schemas)
+    files = {"exports/prodops.json": json_text(data).encode("utf-8")}
+    for kind, names, rows in _tables(schemas, data):
+        files[f"exports/{kind}.csv"] = tabular.write(names, rows).encode("utf-8")
+    files["exports/relations.csv"] = tabular.write(RELATION_COLUMNS, relations(catalog)).encode("utf-8")
+    files["exports/launches.ics"] = calendar(catalog, generated)
+    return files
+
+
 # Format -> writer(catalog, schemas, out, generated, escape_csv) returning what it wrote, for the message.
 WRITERS: dict[str, Callable[[Catalog, SchemaSet, Path, date, bool], str]] = {
     "json": _write_json,

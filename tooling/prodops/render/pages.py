@@ -469,6 +469,9 @@ class Renderer:
         self._page("reference/rules.md", "rules.md.j2", checks=list(CHECKS.values()), rules=list(REGISTRY.values()))
         for name, content in self.schema_files.items():
             self.site.files[f"schemas/{name}"] = content
+        from prodops import export
+
+        self.site.files.update(export.site_files(self.catalog, self.schemas, self.options.today))
 
     # -- helpers used by templates ---------------------------------------------------------------
 
