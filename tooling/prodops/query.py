@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from datetime import date
@@ -12,6 +13,7 @@ from typing import Any
 from prodops import model, tabular
 from prodops.catalog import KEY_RESULT, PERSON, Catalog
 from prodops.diagnostics import ProdopsError
+from prodops.schemas import SchemaSet
 
 KIND_TABLES = ("roadmap-item", "objective", "launch", "playbook", "team")
 # The columns `prodops list` shows per kind (a CSV of no rows still has them as its header).
@@ -80,6 +82,52 @@ def show(catalog: Catalog, entity_id: str) -> str:
     lines += [f"  → {r.field}: {r.target}" for r in outgoing] or ["  → none"]
     lines += [f"  ← {r.source} ({r.field})" for r in incoming] or ["  ← none"]
     return "\n".join(lines) + "\n"
+
+
+_PERIOD = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+
+
+def check_filters(
+    catalog: Catalog, schemas: SchemaSet, kind: str, filters: dict[str, str | None]
+) -> tuple[dict[str, str | None], list[tuple[str, str]]]:
+    """Filters normalised (``2026-q4`` is ``2026-Q4``), and (option, message) for each value nothing can match.
+
+    A value that no entity could ever have is a typo, not an empty answer: it is reported with
+    the closest known value. Allowed values come from the schemas and the teams, never from a list here.
+    """
+    from prodops.schemas import enum_values
+    from prodops.suggest import did_you_mean
+
+    known: dict[str, list[str]] = {
+        "team": sorted(catalog.teams),
+        "owner": sorted(catalog.people),
+        "status": list(enum_values(schemas, kind, ("status",))),
+        "horizon": list(enum_values(schemas, kind, ("horizon",))),
+    }
+    out = dict(filters)
+    problems: list[tuple[str, str]] = []
+    for name, value in filters.items():
+        if value is None:
+            continue
+        if name == "period":
+            match = _PERIOD.match(value.strip())
+            if match is None:
+                problems.append(("--period", f"'{value}' is not a quarter such as 2026-Q4"))
+            else:
+                out[name] = f"{match.group(1)}-Q{match.group(2)}"
+            continue
+        options = known.get(name, [])
+        if not options:
+            problems.append((f"--{name}", f"{kind} has no {name} to filter on"))
+        elif value not in options:
+            folded = {o.casefold(): o for o in options}
+            if value.casefold() in folded:
+                out[name] = folded[value.casefold()]
+                continue
+            shown = ", ".join(options) if len(options) <= 12 else f"{len(options)} known values"
+            article = "an" if name[0] in "aeiou" else "a"
+            problems.append((f"--{name}", f"'{value}' is not {article} {name} ({shown}){did_you_mean(value, options)}"))
+    return out, problems
 
 
 def rows(
@@ -176,6 +224,18 @@ def rows(
     return [row for row in out if keep(row)]
 
 
+# Shares are printed as the site prints them (50%); JSON and CSV keep the number (0.502).
+SHARE_COLUMNS = frozenset({"progress", "readiness"})
+
+
+def _cell(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if column in SHARE_COLUMNS and isinstance(value, float):
+        return f"{round(value * 100)}%"
+    return str(value)
+
+
 def format_rows(data: list[dict[str, Any]], fmt: str, columns: Sequence[str], *, escape_csv: bool = True) -> str:
     """Rows as JSON, CSV (with a header even when empty; see ``tabular`` for ``escape_csv``) or a text table."""
     if fmt == "json":
@@ -184,7 +244,7 @@ def format_rows(data: list[dict[str, Any]], fmt: str, columns: Sequence[str], *,
         return tabular.write(columns, data, escape=escape_csv)
     if not data:
         return "no matching entities\n"
-    cells = [[("" if row[c] is None else str(row[c])) for c in columns] for row in data]
+    cells = [[_cell(c, row[c]) for c in columns] for row in data]
     widths = [min(50, max(len(c), *(len(r[i]) for r in cells))) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))

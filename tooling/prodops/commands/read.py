@@ -51,8 +51,8 @@ def show(entity_id: str, root: Path | None, today: date | None) -> None:
 @click.argument("kind", shell_complete=complete_kinds)
 @click.option("--team", help="Only this team's entities.")
 @click.option("--status", help="Only entities with this status.")
-@click.option("--horizon", type=click.Choice(["now", "next", "later"]), help="Only roadmap items in this horizon.")
-@click.option("--period", help="Only objectives of this quarter (YYYY-QN).")
+@click.option("--horizon", help="Only roadmap items in this horizon (the values the schema allows).")
+@click.option("--period", help="Only objectives of this quarter (YYYY-QN, any case).")
 @click.option("--owner", help="Only entities owned by this handle.")
 @format_option(["table", "json", "csv"])
 @raw_csv_option
@@ -75,7 +75,13 @@ def list_entities(
     Example: prodops list roadmap-item --team payments --horizon now
     """
     result = _load(root, today)
-    rows = query.rows(result.catalog, kind, team=team, status=status, horizon=horizon, period=period, owner=owner)
+    if kind not in query.KIND_TABLES:
+        raise click.BadParameter(f"'{kind}' is not a kind; kinds: {', '.join(query.KIND_TABLES)}", param_hint="KIND")
+    given = {"team": team, "status": status, "horizon": horizon, "period": period, "owner": owner}
+    filters, problems = query.check_filters(result.catalog, result.schemas, kind, given)
+    if problems:
+        raise click.UsageError("; ".join(f"{option}: {message}" for option, message in problems))
+    rows = query.rows(result.catalog, kind, **filters)
     click.echo(query.format_rows(rows, fmt, query.LIST_COLUMNS[kind], escape_csv=not raw_csv), nl=False)
 
 
