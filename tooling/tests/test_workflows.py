@@ -121,6 +121,22 @@ jq -r "$filter" "$FAKE/comments.json"
 """
 
 
+def test_the_comment_fits_and_the_full_report_is_kept() -> None:
+    jobs = _load(REPO_ROOT / ".github" / "workflows" / "pull-request.yml")["jobs"]
+    assert isinstance(jobs, dict)
+    steps = jobs["validate"]["steps"]
+    summary = next(s for s in steps if s.get("name") == "What this change means")
+    script = str(summary["run"])
+    comment_line = script.split("> prodops-summary.md")[0]
+    assert "--max-chars 65000" in comment_line and "--full-report" in script
+    assert "> prodops-summary.md" in script and "> prodops-full.md" in script and "> prodops-diff.json" in script
+    assert 'cat prodops-full.md >> "$GITHUB_STEP_SUMMARY"' in script
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact@"))
+    assert str(upload["with"]["path"]).split() == ["prodops-summary.md", "prodops-full.md", "prodops-diff.json"]
+    # The comment job posts the cut summary, never the full one.
+    assert "body=@prodops-summary.md" in str(_comment_step()["run"])
+
+
 def _comment_step() -> dict[str, object]:
     jobs = _load(REPO_ROOT / ".github" / "workflows" / "pull-request.yml")["jobs"]
     assert isinstance(jobs, dict)
