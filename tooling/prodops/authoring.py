@@ -331,3 +331,35 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
                 node = node.setdefault(part, [] if nxt.isdigit() else {})
         else:
             raise ProdopsError(f"'{dotted}': '{'.'.join(parts[:index])}' already has a plain value")
+
+
+def git_author(root: Path) -> str | None:
+    """The team member who is the Git user here: by handle in the e-mail, or by name; None if nobody matches.
+
+    A GitHub no-reply address (``123+handle@users.noreply.github.com``) and a plain ``handle@…``
+    name the handle; otherwise a member whose name is the Git user's name.
+    """
+    import subprocess
+
+    def config(key: str) -> str:
+        try:
+            run = subprocess.run(
+                ["git", "-C", str(root), "config", "--get", key],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=10,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return ""
+        return run.stdout.strip() if run.returncode == 0 else ""
+
+    email, name = config("user.email"), config("user.name")
+    if not email and not name:
+        return None
+    people = pipeline.build(root, use_cache=True).catalog.people
+    local = email.split("@", 1)[0].split("+", 1)[-1].casefold()
+    for handle, (member, _team) in sorted(people.items()):
+        if handle.casefold() == local or (name and member.name.casefold() == name.casefold()):
+            return handle
+    return None

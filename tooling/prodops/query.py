@@ -59,11 +59,7 @@ def show(catalog: Catalog, entity_id: str) -> str:
     for key, value in doc.data.items():
         if key == "id":
             continue
-        if isinstance(value, (dict, list)):
-            lines.append(f"{key}:")
-            lines += [f"  {line}" for line in json.dumps(value, indent=2, ensure_ascii=False).splitlines()[1:-1]]
-        else:
-            lines.append(f"{key}: {' '.join(str(value).split())}")
+        lines += _outline(key, value, 0)
     if isinstance(entity, model.RoadmapItem):
         rice = f"{entity.rice.score:.1f}" if entity.rice else "–"
         lines += ["", f"RICE score: {rice}"]
@@ -82,6 +78,30 @@ def show(catalog: Catalog, entity_id: str) -> str:
     lines += [f"  → {r.field}: {r.target}" for r in outgoing] or ["  → none"]
     lines += [f"  ← {r.source} ({r.field})" for r in incoming] or ["  ← none"]
     return "\n".join(lines) + "\n"
+
+
+def _outline(key: str, value: Any, depth: int) -> list[str]:
+    """A field as a reader writes it down: nested mappings indented, list items with '-', text on one line."""
+    pad = "  " * depth
+    if isinstance(value, dict):
+        return [f"{pad}{key}:", *(line for k, v in value.items() for line in _outline(str(k), v, depth + 1))]
+    if isinstance(value, list):
+        lines = [f"{pad}{key}:"]
+        for item in value:
+            if isinstance(item, dict) and item:
+                first, *rest = item.items()
+                head = _outline(str(first[0]), first[1], depth + 2)
+                lines.append(f"{pad}  - {head[0].lstrip()}")
+                lines += head[1:]
+                lines += [line for k, v in rest for line in _outline(str(k), v, depth + 2)]
+            else:
+                lines.append(f"{pad}  - {_one_line(item)}")
+        return lines
+    return [f"{pad}{key}: {_one_line(value)}"]
+
+
+def _one_line(value: Any) -> str:
+    return "" if value is None else " ".join(str(value).split())
 
 
 _PERIOD = re.compile(r"^(\d{4})-[Qq]([1-4])$")

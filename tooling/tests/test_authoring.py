@@ -659,3 +659,24 @@ def test_update_references_refuses_when_a_file_that_named_the_id_changed_meanwhi
     )
     after = snapshot(repo)
     assert {p for p in before if before[p] != after[p]} == {other}
+
+
+@pytest.mark.parametrize(
+    ("name", "email", "expected"),
+    [
+        ("Mateo García", "mateo@ledgerline.example", "mateo-garcia"),  # by name
+        ("M. G.", "1234+mateo-garcia@users.noreply.github.com", "mateo-garcia"),  # by handle in the address
+        ("Someone Else", "someone@example.com", None),  # nobody matches: no author is written
+    ],
+)
+def test_checkin_takes_its_author_from_the_git_user(repo: Path, name: str, email: str, expected: str | None) -> None:
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "user.name", name], check=True)
+    subprocess.run(["git", "-C", str(repo), "config", "user.email", email], check=True)
+    code, output = run(repo, "checkin", "2026-q4-payments-usage-billing.kr1", "--value", "20", "--confidence", "0.7")
+    assert code == 0, output
+    text = (repo / "okrs" / "2026-Q4" / "2026-q4-payments-usage-billing.yaml").read_text(encoding="utf-8")
+    entry = text[text.index(f"date: {TODAY.isoformat()}") :].split("\n      - ", 1)[0]
+    assert (f"author: {expected}" in entry) if expected else ("author:" not in entry)

@@ -77,3 +77,11 @@ def test_graph_walks_the_edges_a_fixed_number_of_times_not_once_per_node(monkeyp
     assert _CountingList.walks <= 2
     nodes = {line.split('"')[1] for line in text.splitlines() if "[label=" in line and "->" not in line}
     assert nodes == expected
+
+
+def test_show_prints_nested_values_as_an_outline(base_repo: Path) -> None:
+    code, output = run(base_repo, "show", "quick-setup")
+    assert code == 0
+    assert "target:\n  quarter: 2026-Q4\n  start: 2026-10-01\n  end: 2026-12-11\n" in output
+    assert "key_results:\n  - 2026-q4-company.kr1\n  - 2026-q4-core.kr1\n" in output
+    assert "{" not in output and '"' not in output  # no JSON fragments

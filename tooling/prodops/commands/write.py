@@ -135,7 +135,12 @@ def move(entity_id: str, horizon: str, root: Path | None, today: date | None) ->
     "--confidence", type=click.FloatRange(0, 1), required=True, help="Confidence the target will be reached, 0 to 1."
 )
 @click.option("--note", default="", help="What changed and why.")
-@click.option("--author", default="", help="Your Git host handle (must be a team member).")
+@click.option(
+    "--author",
+    default="",
+    help="Your Git host handle (must be a team member). Default: the team member whose name or e-mail "
+    "matches your Git user (git config user.name / user.email), if one does.",
+)
 @click.option("--date", "when", type=DATE, callback=as_date, help="Date measured (default: today).")
 @root_option
 @today_option
@@ -160,6 +165,8 @@ def checkin(
     rel = authoring.find_file(repo, objective_id)
     day = when or today or date.today()
     number: int | float = int(value) if value.is_integer() else value
+    if not author:
+        author = authoring.git_author(repo) or ""
 
     def transform(text: str) -> str:
         data = edit.locate(text).parsed.data
