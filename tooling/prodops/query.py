@@ -362,13 +362,16 @@ def okr_report(catalog: Catalog, period_text: str, today: date) -> str:
         period = model.Period.parse(period_text)
     except ValueError as exc:
         raise ProdopsError(f"'{period_text}' is not a quarter such as 2026-Q4") from exc
+    from prodops.values import FORMULA, rolled_up_progress
+
+    rolled = rolled_up_progress(catalog)
     objectives = sorted(
         (o for o in catalog.objectives.values() if o.period == period), key=lambda o: (o.level != "company", o.title)
     )
     lines = [
         f"# OKR review {period}",
         "",
-        f"As of {today.isoformat()}. Progress is the share of the way from baseline to target.",
+        f"As of {today.isoformat()}. Progress is the share of the way from baseline to target. {FORMULA}",
         "",
     ]
     if not objectives:
@@ -380,7 +383,7 @@ def okr_report(catalog: Catalog, period_text: str, today: date) -> str:
     ]
     for o in objectives:
         team = f", {o.team}" if o.team else ""
-        lines += [f"## {o.title}", "", f"{o.level}{team} · owner @{o.owner} · `{bar(o.progress)}`", ""]
+        lines += [f"## {o.title}", "", f"{o.level}{team} · owner @{o.owner} · `{bar(rolled[o.id])}`", ""]
         lines += [
             "| Key result | Progress | Now | Confidence | Since last check-in | Work |",
             "|---|---|---|---|---|---|",

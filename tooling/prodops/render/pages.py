@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from prodops import model
+from prodops import model, values
 from prodops.catalog import Catalog
 from prodops.codes import CHECKS
 from prodops.diagnostics import Diagnostic
@@ -108,6 +108,7 @@ class Renderer:
         self.period = model.Period.containing(options.today)
         self.site = Site()
         self.extra_pages = dict(extra_pages or {})
+        self.progress = values.rolled_up_progress(catalog)
         # Columns and counts follow the schema: a horizon or status an organisation adds gets its own.
         self.horizons = enum_values(schemas, "roadmap-item", ("horizon",))
         self.statuses = enum_values(schemas, "roadmap-item", ("status",))
@@ -349,6 +350,7 @@ class Renderer:
             "children": children,
             "shown_period": period,
             "work": work,
+            "formula": values.FORMULA,
         }
 
     def _calendar(self) -> dict[str, Any]:
@@ -481,6 +483,10 @@ class Renderer:
 
     def rice(self, item: model.RoadmapItem) -> str:
         return f"{item.rice.score:,.1f}" if item.rice else "–"
+
+    def objective_bar(self, objective: model.Objective) -> Markup:
+        """An objective's progress with its child objectives rolled up (``values.rolled_up_progress``)."""
+        return charts.progress_bar(self.progress.get(objective.id, objective.progress), objective.title)
 
     def kr_bar(self, kr: model.KeyResult) -> Markup:
         """A key result's progress, coloured by its confidence, with the expected pace in the current quarter."""
