@@ -30,12 +30,16 @@ class Config:
     playbook_review_days: int = 180
     checkin_stale_days: int = 21
     codeowners_fallback: str = ""
+    # A key result's confidence bands: below ``at_risk_below`` it is at risk, from ``on_track_from`` on track.
+    at_risk_below: float = 0.5
+    on_track_from: float = 0.7
     severity: Mapping[str, SeverityOverride] = field(default_factory=dict)
     source: str = ""
 
 
 _HANDLE = re.compile(r"@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?")
 _INT_KEYS = {"playbook-review-days": "playbook_review_days", "checkin-stale-days": "checkin_stale_days"}
+_SHARE_KEYS = {"at-risk-below": "at_risk_below", "on-track-from": "on_track_from"}
 
 
 def load_config(root: Path) -> Config:
@@ -66,6 +70,10 @@ def _from_table(table: Mapping[str, Any], source: str) -> Config:
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ProdopsError(f"{source}: '{key}' must be a whole number of days, at least 1 (got {value!r})")
             values[_INT_KEYS[key]] = value
+        elif key in _SHARE_KEYS:
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+                raise ProdopsError(f"{source}: '{key}' must be a confidence between 0 and 1 (got {value!r})")
+            values[_SHARE_KEYS[key]] = float(value)
         elif key == "codeowners-fallback":
             if not isinstance(value, str) or not _HANDLE.fullmatch(value):
                 raise ProdopsError(
@@ -82,6 +90,9 @@ def _from_table(table: Mapping[str, Any], source: str) -> Config:
                     )
             values["severity"] = dict(value)
         else:
-            known = ", ".join(sorted([*_INT_KEYS, "codeowners-fallback", "severity"]))
+            known = ", ".join(sorted([*_INT_KEYS, *_SHARE_KEYS, "codeowners-fallback", "severity"]))
             raise ProdopsError(f"{source}: unknown setting '{key}' (known settings: {known})")
-    return Config(source=source, **values)
+    config = Config(source=source, **values)
+    if config.at_risk_below > config.on_track_from:
+        raise ProdopsError(f"{source}: 'at-risk-below' must not be above 'on-track-from'")
+    return config

@@ -9,8 +9,10 @@ from typing import Any
 
 from prodops import model
 from prodops.catalog import Catalog
+from prodops.config import Config
 from prodops.diagnostics import Diagnostic
 from prodops.loader import Document
+from prodops.values import at_risk
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ def compare(
     head_name: str = "working tree",
     base_problems: Iterable[Diagnostic] = (),
     head_problems: Iterable[Diagnostic] = (),
+    config: Config | None = None,
 ) -> Report:
     old_docs, new_docs = base.documents, head.documents
     changes: list[EntityChange] = []
@@ -192,7 +195,7 @@ def compare(
             # Not edited, but the change made its dates wrong (a dependency slipped past it).
             changes.append(EntityChange(doc.kind.kind, str(doc.data.get("id")), _title(doc), doc.rel, "affected"))
     for change in changes:
-        change.notes.extend(_called_out(change, base, head))
+        change.notes.extend(_called_out(change, base, head, config or Config()))
         change.notes.extend(Note(text, COMMITMENT) for text in introduced.get(change.file, ()))
         change.team = _team_of(change, base, head)
     order = {"roadmap-item": 0, "objective": 1, "launch": 2, "playbook": 3, "team": 4}
@@ -238,12 +241,12 @@ def _changed(old: Document, new: Document) -> EntityChange:
     return EntityChange(new.kind.kind, str(new.data.get("id")), _title(new), new.rel, "changed", fields=fields)
 
 
-def _called_out(change: EntityChange, base: Catalog, head: Catalog) -> Iterator[Note]:
+def _called_out(change: EntityChange, base: Catalog, head: Catalog, config: Config) -> Iterator[Note]:
     old_id = change.old_id or change.id
     if change.kind == "roadmap-item":
         yield from _item_notes(base.items.get(old_id), head.items.get(change.id), head)
     elif change.kind == "objective":
-        yield from _objective_notes(base.objectives.get(old_id), head.objectives.get(change.id))
+        yield from _objective_notes(base.objectives.get(old_id), head.objectives.get(change.id), config)
     elif change.kind == "launch":
         yield from _launch_notes(base.launches.get(old_id), head.launches.get(change.id))
     elif change.kind == "playbook" and change.status == "changed":
@@ -300,7 +303,7 @@ def _item_notes(old: model.RoadmapItem | None, new: model.RoadmapItem | None, he
                 )
 
 
-def _objective_notes(old: model.Objective | None, new: model.Objective | None) -> Iterator[Note]:
+def _objective_notes(old: model.Objective | None, new: model.Objective | None, config: Config) -> Iterator[Note]:
     if old is None or new is None:
         return
     before: Mapping[str, model.KeyResult] = {kr.id: kr for kr in old.key_results}
@@ -313,7 +316,7 @@ def _objective_notes(old: model.Objective | None, new: model.Objective | None) -
             yield Note(f"key result `{kr.id}` target **{was.target:g} → {kr.target:g}** {kr.unit}", COMMITMENT)
         if was.baseline != kr.baseline:
             yield Note(f"key result `{kr.id}` baseline **{was.baseline:g} → {kr.baseline:g}** {kr.unit}", COMMITMENT)
-        if was.confidence >= 0.5 > kr.confidence:
+        if not at_risk(was.confidence, config) and at_risk(kr.confidence, config):
             yield Note(
                 f"key result `{kr.id}` is now at risk (confidence {was.confidence:g} → {kr.confidence:g})", COMMITMENT
             )

@@ -68,7 +68,7 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         edit_base = ""
         if config.repo_url and config.edit_uri:
             edit_base = config.repo_url.rstrip("/") + "/" + config.edit_uri.strip("/") + "/"
-        options = SiteOptions(today=result.today, edit_base=edit_base, site_name=config.site_name)
+        options = SiteOptions(today=result.today, edit_base=edit_base, site_name=config.site_name, config=result.config)
         from prodops.commands.site import cli_reference
 
         self.site = render_site(result, options, extra_pages=cli_reference())

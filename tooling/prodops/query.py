@@ -12,6 +12,7 @@ from typing import Any
 
 from prodops import model, tabular
 from prodops.catalog import KEY_RESULT, PERSON, Catalog
+from prodops.config import Config
 from prodops.diagnostics import ProdopsError
 from prodops.schemas import SchemaSet
 
@@ -357,14 +358,15 @@ def trace(catalog: Catalog, kr_ref: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def okr_report(catalog: Catalog, period_text: str, today: date) -> str:
+def okr_report(catalog: Catalog, period_text: str, today: date, config: Config | None = None) -> str:
     try:
         period = model.Period.parse(period_text)
     except ValueError as exc:
         raise ProdopsError(f"'{period_text}' is not a quarter such as 2026-Q4") from exc
-    from prodops.values import FORMULA, rolled_up_progress
+    from prodops.values import FORMULA, at_risk, rolled_up_progress
 
     rolled = rolled_up_progress(catalog)
+    bands = config if config is not None else Config()
     objectives = sorted(
         (o for o in catalog.objectives.values() if o.period == period), key=lambda o: (o.level != "company", o.title)
     )
@@ -376,9 +378,9 @@ def okr_report(catalog: Catalog, period_text: str, today: date) -> str:
     ]
     if not objectives:
         return "\n".join([*lines, "No objectives for this quarter."]) + "\n"
-    at_risk = [kr for o in objectives for kr in o.key_results if kr.confidence < 0.5]
+    risky = [kr for o in objectives for kr in o.key_results if at_risk(kr.confidence, bands)]
     lines += [
-        f"**{len(objectives)} objectives · {sum(len(o.key_results) for o in objectives)} key results · {len(at_risk)} at risk**",
+        f"**{len(objectives)} objectives · {sum(len(o.key_results) for o in objectives)} key results · {len(risky)} at risk**",
         "",
     ]
     for o in objectives:
@@ -397,18 +399,18 @@ def okr_report(catalog: Catalog, period_text: str, today: date) -> str:
                 ", ".join(f"{i.id} ({i.status})" for i in sorted(catalog.items_moving(kr.ref), key=lambda i: i.id))
                 or "**none**"
             )
-            risk = " ⚠ at risk" if kr.confidence < 0.5 else ""
+            risk = " ⚠ at risk" if at_risk(kr.confidence, bands) else ""
             lines.append(
                 f"| {kr.id}: {kr.title} | `{bar(kr.progress, 10)}` | {kr.current:g} {kr.unit} | {kr.confidence:g}{risk} | {change} | {work} |"
             )
         lines.append("")
-    if at_risk:
+    if risky:
         lines += (
             ["## At risk", ""]
             + [
                 f"- **{kr.ref}** {kr.title}: confidence {kr.confidence:g}"
                 + (f" — {kr.checkins[-1].note}" if kr.checkins and kr.checkins[-1].note else "")
-                for kr in at_risk
+                for kr in risky
             ]
             + [""]
         )

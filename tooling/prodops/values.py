@@ -15,6 +15,19 @@ from __future__ import annotations
 from collections import defaultdict
 
 from prodops.catalog import Catalog
+from prodops.config import Config
+
+
+def confidence_band(confidence: float, config: Config) -> str:
+    """'at risk', 'watch' or 'on track', by the repository's bands (``at-risk-below``, ``on-track-from``)."""
+    if confidence < config.at_risk_below:
+        return "at risk"
+    return "on track" if confidence >= config.on_track_from else "watch"
+
+
+def at_risk(confidence: float, config: Config) -> bool:
+    return confidence < config.at_risk_below
+
 
 FORMULA = (
     "Progress rolls up: each of an objective's own key results counts 1 and each child objective counts "

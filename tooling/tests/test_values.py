@@ -47,3 +47,25 @@ def test_the_report_and_the_site_show_the_rolled_up_progress(base_repo: Path) ->
     assert f'aria-label="Customers get value in their first week: {expected}%"' in site.pages["okrs/2026-Q4.md"]
     page = site.pages["objective/2026-q4-company.md"]
     assert f"{expected}%" in page and "its own key results alone: 35%" in page
+
+
+def test_the_at_risk_threshold_is_one_setting_for_site_report_and_diff(base_repo: Path) -> None:
+    # The base has key results at confidence 0.6 (company kr1), 0.5 (core kr1) and 0.6 (core kr2).
+    def report() -> str:
+        args = ["report", "okrs", "--period", "2026-Q4", "--root", str(base_repo), "--today", TODAY.isoformat()]
+        return CliRunner().invoke(cli, args).output
+
+    assert "· 0 at risk**" in report()
+    (base_repo / "prodops.toml").write_text("at-risk-below = 0.65\n")
+    assert "· 3 at risk**" in report()
+    result = build(base_repo, today=TODAY)
+    site = render_site(result, SiteOptions(today=TODAY, config=result.config))
+    assert "Key results at risk (confidence below 0.65)" in site.pages["index.md"]
+    assert site.pages["index.md"].count('class="po-conf po-conf--at-risk"') == 3
+
+
+def test_the_bands_are_checked(base_repo: Path) -> None:
+    (base_repo / "prodops.toml").write_text("at-risk-below = 0.8\non-track-from = 0.7\n")
+    result = CliRunner().invoke(cli, ["validate", "--root", str(base_repo)])
+    assert result.exit_code == 1
+    assert "prodops.toml: 'at-risk-below' must not be above 'on-track-from'" in result.output

@@ -132,7 +132,9 @@ def report_okrs(period: str | None, fmt: str, root: Path | None, today: date | N
     Example: prodops report okrs --period 2026-Q4 > qbr.md
     """
     result = _load(root, today)
-    text = query.okr_report(result.catalog, period or str(query.current_period(result.today)), result.today)
+    text = query.okr_report(
+        result.catalog, period or str(query.current_period(result.today)), result.today, result.config
+    )
     click.echo(query.as_html(text, "OKR review") if fmt == "html" else text, nl=False)
 
 

@@ -67,7 +67,9 @@ def diff(
         head_name = head_rev
     # Files a revision holds but prodops does not read (links, oversized) are left out of the comparison.
     click.echo(report.render_lines(unread), nl=False, err=True)
-    changes = diffing.compare(old.catalog, new.catalog, base_rev, head_name, old.diagnostics, new.diagnostics)
+    changes = diffing.compare(
+        old.catalog, new.catalog, base_rev, head_name, old.diagnostics, new.diagnostics, new.config
+    )
     text = diffreport.markdown(changes, max_chars, full_report) if fmt == "markdown" else diffreport.as_json(changes)
     click.echo(text, nl=False)
 

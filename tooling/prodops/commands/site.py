@@ -68,7 +68,10 @@ def render(out: Path, root: Path | None, today: date | None) -> None:
     if config.get("repo_url") and config.get("edit_uri"):
         edit_base = str(config["repo_url"]).rstrip("/") + "/" + str(config["edit_uri"]).strip("/") + "/"
     options = SiteOptions(
-        today=result.today, edit_base=edit_base, site_name=str(config.get("site_name", "Product operations"))
+        today=result.today,
+        edit_base=edit_base,
+        site_name=str(config.get("site_name", "Product operations")),
+        config=result.config,
     )
     site = render_site(result, options, extra_pages=cli_reference())
     pages = write_docs(site, out, docs_dir, config, repo, protected)

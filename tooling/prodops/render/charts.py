@@ -8,27 +8,19 @@ from datetime import date
 
 from markupsafe import Markup
 
-
-def confidence_level(value: float) -> str:
-    """The word for a confidence: on track (0.7 and up), watch (0.5 and up), at risk."""
-    return "on track" if value >= 0.7 else "watch" if value >= 0.5 else "at risk"
-
-
 _LEVEL_OF_WORD = {"on track": "good", "watch": "fair", "at risk": "low"}
 
 
-def progress_bar(share: float, label: str, confidence: float | None = None, pace: float | None = None) -> Markup:
+def progress_bar(share: float, label: str, band: str | None = None, pace: float | None = None) -> Markup:
     """A bar with its percentage written out, so colour is never the only signal.
 
-    With a ``confidence`` (a key result), the colour follows it, so a bar and the confidence word
-    beside it always agree; without one, the colour follows the progress. ``pace`` marks where
+    With a confidence ``band`` (a key result: 'at risk', 'watch', 'on track'), the colour follows it,
+    so a bar and the confidence word beside it always agree; without one, the colour follows the progress. ``pace`` marks where
     the bar would be if progress were even over the period (the share of the period gone by).
     """
     pct = round(max(0.0, min(1.0, share)) * 100)
-    if confidence is not None:
-        level = _LEVEL_OF_WORD[confidence_level(confidence)]
-    else:
-        level = "good" if pct >= 70 else "fair" if pct >= 40 else "low"
+    by_progress = "good" if pct >= 70 else "fair" if pct >= 40 else "low"
+    level = _LEVEL_OF_WORD[band] if band is not None else by_progress
     mark = Markup("")
     aria = f"{label}: {pct}%"
     if pace is not None:
@@ -43,11 +35,10 @@ def progress_bar(share: float, label: str, confidence: float | None = None, pace
     ).format(level=level, aria=aria, pct=pct, mark=mark)
 
 
-def confidence(value: float) -> Markup:
+def confidence(value: float, band: str) -> Markup:
     """Confidence as a word and a number: at risk, watch, on track."""
-    word = confidence_level(value)
     return Markup('<span class="po-conf po-conf--{cls}">{word} ({value:.1f})</span>').format(
-        cls=word.replace(" ", "-"), word=word, value=value
+        cls=band.replace(" ", "-"), word=band, value=value
     )
 
 

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from prodops import model, values
 from prodops.catalog import Catalog
 from prodops.codes import CHECKS
+from prodops.config import Config
 from prodops.diagnostics import Diagnostic
 from prodops.render import charts, safe
 from prodops.rules import REGISTRY
@@ -52,6 +53,7 @@ class SiteOptions:
     today: date
     edit_base: str = ""  # e.g. https://github.com/org/repo/edit/main/ ; empty: no edit links
     site_name: str = "Product operations"
+    config: Config = field(default_factory=Config)
 
 
 @dataclass
@@ -76,7 +78,6 @@ def _environment() -> jinja2.Environment:
     env.filters["md"] = safe.markdown_field
     env.filters["href"] = safe.href
     env.filters["bar"] = charts.progress_bar
-    env.filters["conf"] = charts.confidence
     env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=True))
     env.filters["plain_title"] = safe.plain_title
     env.filters["num"] = lambda value: f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
@@ -105,6 +106,7 @@ class Renderer:
         self.options = options
         self.schema_files = schema_files
         self.env = _environment()
+        self.env.filters["conf"] = lambda value: charts.confidence(value, self.band(value))
         self.period = model.Period.containing(options.today)
         self.site = Site()
         self.extra_pages = dict(extra_pages or {})
@@ -216,7 +218,7 @@ class Renderer:
             ),
             key=lambda launch: launch.ga,
         )
-        at_risk = [kr for o in current for kr in o.key_results if kr.confidence < 0.5]
+        at_risk = [kr for o in current for kr in o.key_results if self.at_risk(kr)]
         unowned = sorted(
             (i for i in c.items.values() if i.active and i.horizon in ("now", "next") and not i.owner),
             key=lambda i: i.id,
@@ -495,7 +497,16 @@ class Renderer:
         if objective is not None and objective.period == self.period:
             start, end = self.period.start, self.period.end
             pace = (self.options.today - start).days / max(1, (end - start).days)
-        return charts.progress_bar(kr.progress, kr.title, kr.confidence, pace)
+        return charts.progress_bar(kr.progress, kr.title, self.band(kr.confidence), pace)
+
+    def band(self, confidence: float) -> str:
+        return values.confidence_band(confidence, self.options.config)
+
+    def at_risk(self, kr: model.KeyResult) -> bool:
+        return values.at_risk(kr.confidence, self.options.config)
+
+    def risky(self, objective: model.Objective) -> list[model.KeyResult]:
+        return [kr for kr in objective.key_results if self.at_risk(kr)]
 
     def checkin_chart(self, kr: model.KeyResult) -> Markup:
         return charts.sparkline(
