@@ -247,25 +247,9 @@ def new(
         raise click.BadParameter(f"'{entity_id}' is not an id: lower-case words joined by hyphens", param_hint="--id")
     data["id"] = entity_id
     data[title_field] = str(title)
-    ids_by_kind = _ids_by_kind(repo)
-    for name, prop in authoring.required_fields(schemas, ks):
-        if name in data:
-            continue
-        if name in given:
-            data[name] = given.pop(name)
-            continue
-        default = _default(name, prop, day)
-        if prop.get("type") == "array" and authoring.item_fields(schemas, ks, prop):
-            item: dict[str, Any] = {}
-            for sub, sub_prop in authoring.item_fields(schemas, ks, prop):
-                item[sub] = _ask(f"{name}[0].{sub}", sub_prop, _default(sub, sub_prop, day), no_input, ids_by_kind)
-            data[name] = [item]
-        elif prop.get("type") == "array":
-            data[name] = [_ask(name, prop.get("items", {}), None, no_input, ids_by_kind)]
-        else:
-            data[name] = _ask(name, prop, default, no_input, ids_by_kind)
-    for name, value in given.items():
-        data[name] = value
+    from prodops import prompts
+
+    prompts.Asker(schemas, ks, prompts.Known.of(repo), no_input, day).fill(data, given)
     folder = ks.folder if kind != "objective" else f"{ks.folder}/{data.get('period', Period.containing(day))}"
     rel = f"{folder}/{entity_id}.yaml"
     path = repo / rel
@@ -286,47 +270,3 @@ def new(
     except FileExistsError as exc:
         raise ProdopsError(f"{rel} already exists; choose another id with --id") from exc
     click.echo(f"wrote {rel}")
-
-
-def _ids_by_kind(repo: Path) -> dict[str, list[str]]:
-    from prodops import loader
-
-    schemas = load_schemas(repo / pipeline.SCHEMA_DIR)
-    files, _ = loader.discover(repo, schemas)
-    out: dict[str, list[str]] = {}
-    for rel in files:
-        ks = schemas.kind_for(rel)
-        if ks is not None:
-            out.setdefault(ks.kind, []).append(rel.rsplit("/", 1)[-1].removesuffix(".yaml"))
-    return out
-
-
-def _default(name: str, prop: dict[str, Any], day: date) -> Any:
-    if "enum" in prop:
-        return {"horizon": "later", "status": prop["enum"][0]}.get(name, prop["enum"][0])
-    if prop.get("format") == "date":
-        return day.isoformat()
-    if name == "period":
-        return str(Period.containing(day))
-    return None
-
-
-def _ask(name: str, prop: dict[str, Any], default: Any, no_input: bool, ids_by_kind: dict[str, list[str]]) -> Any:
-    if no_input:
-        if default is None:
-            raise click.UsageError(f"{name} is required: pass --set {name}=VALUE")
-        return default
-    target = prop.get("x-ref")
-    if "enum" in prop:
-        choice = click.prompt(
-            name,
-            type=click.Choice([str(v) for v in prop["enum"]]),
-            default=str(default) if default is not None else None,
-        )
-        return edit.parse_value(choice)
-    if isinstance(target, str) and target in ids_by_kind:
-        options = sorted(ids_by_kind[target])
-        click.echo(f"{name}: one of {', '.join(options[:20])}{' …' if len(options) > 20 else ''}")
-        return click.prompt(name, type=click.Choice(options), show_choices=False, default=default)
-    answer = click.prompt(f"{name} ({prop.get('description', '')})".strip(), default=default)
-    return edit.parse_value(str(answer)) if prop.get("type") in ("number", "integer") else str(answer)

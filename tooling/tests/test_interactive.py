@@ -1,0 +1,91 @@
+"""`prodops new`, answered in a real pseudo-terminal as a PM would: one typo each, and a valid file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+from click.testing import CliRunner
+from conftest import TODAY, copy_example
+
+from prodops.cli import cli
+
+PRODOPS = str(Path(sys.executable).parent / "prodops")
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return copy_example(tmp_path / "ops")
+
+
+def _session(repo: Path, kind: str) -> pexpect.spawn:
+    child = pexpect.spawn(
+        PRODOPS,
+        ["new", kind, "--root", str(repo), "--today", TODAY.isoformat()],
+        encoding="utf-8",
+        timeout=60,
+        env={"NO_COLOR": "1", "TERM": "dumb", "PATH": "/usr/bin:/bin", "HOME": str(repo.parent)},
+        dimensions=(50, 250),
+    )
+    return child
+
+
+def _answer(child: pexpect.spawn, prompt: str, text: str) -> None:
+    child.expect_exact(prompt)
+    child.sendline(text)
+
+
+def _valid(repo: Path) -> None:
+    result = CliRunner().invoke(cli, ["validate", "--root", str(repo), "--today", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+
+
+def test_new_roadmap_item_asks_what_the_rules_need_and_corrects_a_typo(repo: Path) -> None:
+    child = _session(repo, "roadmap-item")
+    _answer(child, "Title:", "Dunning for small businesses")
+    _answer(child, "problem (", "Small customers forget to chase overdue invoices and lose cash.")
+    _answer(child, "status (", "in-progres")  # the typo
+    child.expect_exact(
+        "Error: 'in-progres' is not one of idea, discovery, planned, in-progress, shipped, cancelled (did you mean 'in-progress'?)"
+    )
+    _answer(child, "status (", "in-progress")
+    _answer(child, "horizon (", "now")
+    _answer(child, "team (", "payments")
+    _answer(child, "owner (", "mateo-garcia")
+    _answer(child, "target.quarter (", "")  # the proposed current quarter
+    _answer(child, "target.end (", "2026-12-18")
+    # In progress, so rule PO401 wants a key result: asked for, with the known ones listed.
+    _answer(child, "key_results (", "2026-q4-payments-usage-billing.kr2")
+    child.expect_exact("wrote roadmap/dunning-for-small-businesses.yaml")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    text = (repo / "roadmap" / "dunning-for-small-businesses.yaml").read_text(encoding="utf-8")
+    assert "owner: mateo-garcia\n" in text and "target:\n  quarter: 2026-Q4\n  end: 2026-12-18\n" in text
+    assert "key_results:\n  - 2026-q4-payments-usage-billing.kr2\n" in text
+    _valid(repo)
+
+
+def test_new_launch_builds_owners_dates_and_the_checklist(repo: Path) -> None:
+    child = _session(repo, "launch")
+    _answer(child, "Title:", "Dunning for small businesses")
+    _answer(child, "tier (", "3")
+    _answer(child, "status (", "")  # planned
+    _answer(child, "items (", "dunning-for-smb")  # the typo: no such item
+    child.expect_exact("Error: 'dunning-for-smb' is not one of")
+    _answer(child, "items (", "payment-plans")
+    _answer(child, "playbook (", "launch-readiness")
+    _answer(child, "owners.product (", "kavya-iyer")
+    _answer(child, "owners.engineering (", "daniel-mensah")
+    _answer(child, "dates.ga (", "2027-05-04")
+    child.expect_exact("readiness: 1 checklist items from playbook 'launch-readiness' for tier 3")
+    child.expect_exact("wrote launches/dunning-for-small-businesses.yaml")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    text = (repo / "launches" / "dunning-for-small-businesses.yaml").read_text(encoding="utf-8")
+    assert "owners:\n  product: kavya-iyer\n  engineering: daniel-mensah\n" in text
+    assert "dates:\n  ga: 2027-05-04\n" in text and "readiness:\n  - id: release-notes\n" in text
+    _valid(repo)
