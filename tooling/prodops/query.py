@@ -418,11 +418,19 @@ def okr_report(catalog: Catalog, period_text: str, today: date, config: Config |
 
 
 def launch_report(catalog: Catalog, today: date, until: date) -> str:
-    launches = sorted(
-        (x for x in catalog.launches.values() if today <= x.ga <= until and x.status not in ("cancelled", "launched")),
-        key=lambda x: x.ga,
-    )
+    """Launches due in the window, and before them those whose GA passed without launching."""
+    open_launches = [x for x in catalog.launches.values() if x.status not in ("cancelled", "launched")]
+    overdue = sorted((x for x in open_launches if x.ga < today), key=lambda x: x.ga)
+    launches = sorted((x for x in open_launches if today <= x.ga <= until), key=lambda x: x.ga)
     lines = [f"# Launches from {today.isoformat()} to {until.isoformat()}", ""]
+    if overdue:
+        lines += ["## Past their GA date, not launched", ""]
+        lines += [
+            f"- **{x.title}** (`{x.id}`): GA {x.ga.isoformat()}, {(today - x.ga).days} days ago, still {x.status}"
+            " — launch it, or move its date"
+            for x in overdue
+        ]
+        lines.append("")
     if not launches:
         return "\n".join([*lines, "No launches in this window."]) + "\n"
     for launch in launches:

@@ -85,3 +85,12 @@ def test_show_prints_nested_values_as_an_outline(base_repo: Path) -> None:
     assert "target:\n  quarter: 2026-Q4\n  start: 2026-10-01\n  end: 2026-12-11\n" in output
     assert "key_results:\n  - 2026-q4-company.kr1\n  - 2026-q4-core.kr1\n" in output
     assert "{" not in output and '"' not in output  # no JSON fragments
+
+
+def test_report_launches_calls_out_a_launch_past_its_date(base_repo: Path) -> None:
+    path = base_repo / "launches" / "activation-emails-launch.yaml"
+    path.write_text(path.read_text().replace("status: launched", "status: ready"))
+    code, output = run(base_repo, "report", "launches", "--within", "30d")
+    assert code == 0, output
+    assert "## Past their GA date, not launched" in output
+    assert "- **Activation emails** (`activation-emails-launch`): GA 2026-09-30, 53 days ago, still ready" in output
