@@ -1,6 +1,7 @@
 """CODEOWNERS from the data: each entity file is owned by its team's handle on the Git host.
 
-Ownership: a team file by its team; a roadmap item and a team objective by their team;
+Ownership: a team file by its team; a roadmap item by its team and every contributing team;
+a team objective by its team;
 anything else (company objectives, launches, playbooks) by the team of its owner (a
 launch's product owner). Everything not listed falls to the fallback owner, which comes
 first because in CODEOWNERS the last matching line wins.
@@ -66,9 +67,11 @@ def render(catalog: Catalog, fallback: str) -> str:
     rows = []
     for entity_id, doc in sorted(catalog.documents.items(), key=lambda kv: kv[1].rel):
         team_id = owning_team(catalog, entity_id)
-        team = catalog.teams.get(team_id) if team_id else None
-        if team is not None:
-            rows.append((f"/{_escape(doc.rel)}", team.handle))
+        item = catalog.items.get(entity_id)
+        team_ids = item.teams if item is not None else ((team_id,) if team_id else ())
+        handles = [catalog.teams[t].handle for t in team_ids if t in catalog.teams]
+        if handles:
+            rows.append((f"/{_escape(doc.rel)}", " ".join(dict.fromkeys(handles))))
     width = max((len(path) for path, _ in rows), default=0)
     lines += [f"{path:<{width}} {handle}" for path, handle in rows]
     return "\n".join(lines) + "\n"

@@ -190,6 +190,12 @@ class RoadmapItem:
     cancelled_reason: str
     links: tuple[Link, ...]
     tags: tuple[str, ...]
+    contributing_teams: tuple[str, ...] = ()
+
+    @property
+    def teams(self) -> tuple[str, ...]:
+        """The owning team first, then the teams that contribute."""
+        return (self.team, *(t for t in self.contributing_teams if t != self.team))
 
     @property
     def due(self) -> date | None:
@@ -404,6 +410,7 @@ def build_item(data: dict[str, Any], file: str) -> RoadmapItem:
         status=data["status"],
         horizon=data["horizon"],
         team=data["team"],
+        contributing_teams=_t(data, "contributing_teams"),
         owner=_s(data, "owner"),
         quarter=Period.parse(target["quarter"]) if "quarter" in target else None,
         start=parse_date(target.get("start")),

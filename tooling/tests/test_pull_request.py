@@ -228,8 +228,15 @@ def test_codeowners_routes_each_file_to_its_team(repo: Path) -> None:
     assert code == 0, output
     owners = (repo / ".github" / "CODEOWNERS").read_text()
     assert owners.splitlines()[5] == "* @ledgerline/product-leadership"
-    routed = dict(line.split() for line in owners.splitlines() if line.startswith("/"))
+    routed = {
+        path: " ".join(rest) for path, *rest in (line.split() for line in owners.splitlines() if line.startswith("/"))
+    }
     assert routed["/roadmap/payment-plans.yaml"] == "@ledgerline/payments"
+    # Work that spans teams asks every team involved.
+    assert (
+        routed["/roadmap/usage-based-billing.yaml"]
+        == "@ledgerline/payments @ledgerline/platform @ledgerline/go-to-market"
+    )
     assert routed["/launches/guided-onboarding.yaml"] == "@ledgerline/growth"
     assert routed["/okrs/2026-Q4/2026-q4-grow-net-revenue-retention.yaml"] == "@ledgerline/product-leadership"
     assert routed["/processes/launch-readiness.yaml"] == "@ledgerline/go-to-market"

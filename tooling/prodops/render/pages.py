@@ -254,7 +254,8 @@ class Renderer:
     def _by_team(self) -> list[tuple[model.Team | None, str, Board]]:
         by_team: dict[str, list[model.RoadmapItem]] = defaultdict(list)
         for item in self.catalog.items.values():
-            by_team[item.team].append(item)
+            for team in item.teams:  # an item shows under its own team and every contributing one
+                by_team[team].append(item)
         return [(self.catalog.teams.get(t), t, self._board(items)) for t, items in sorted(by_team.items())]
 
     def _timeline(self, here: str, full: bool = False) -> dict[str, Any]:
@@ -449,8 +450,8 @@ class Renderer:
         c = self.catalog
         handles = {m.handle for m in team.members}
         return {
-            "items": self._board(i for i in c.items.values() if i.team == team.id),
-            "shipped": sorted((i for i in c.items.values() if i.team == team.id and not i.active), key=lambda i: i.id),
+            "items": self._board(i for i in c.items.values() if team.id in i.teams),
+            "shipped": sorted((i for i in c.items.values() if team.id in i.teams and not i.active), key=lambda i: i.id),
             "objectives": sorted(
                 (o for o in c.objectives.values() if o.team == team.id),
                 key=lambda o: (str(o.period), o.id),
