@@ -516,7 +516,7 @@ def test_set_on_a_file_with_a_byte_order_mark_and_the_value_on_the_next_line(rep
         ),
         (
             lambda text: text.replace(b"\n", b"\r\n", 3),
-            "prodops: roadmap/usage-based-billing.yaml: the file mixes line breaks (3 CRLF, 48 LF); prodops keeps a "
+            "prodops: roadmap/usage-based-billing.yaml: the file mixes line breaks (3 CRLF, {lf} LF); prodops keeps a "
             "file's line breaks as they are and cannot tell which to use, so it was not changed\n"
             "    hint: convert the file to one kind of line break (LF, as the repository's other files), then run the "
             "command again\n",
@@ -528,7 +528,8 @@ def test_set_refuses_a_file_it_cannot_write_back_exactly(repo: Path, data, messa
     path = repo / "roadmap" / "usage-based-billing.yaml"
     path.write_bytes(data(path.read_bytes()))
     before = path.read_bytes()
-    assert run(repo, "set", "usage-based-billing", "status", "planned") == (1, message)
+    lf = before.count(b"\n") - before.count(b"\r\n")  # counted, so the test does not pin the example's length
+    assert run(repo, "set", "usage-based-billing", "status", "planned") == (1, message.format(lf=lf))
     assert path.read_bytes() == before
 
 
