@@ -107,7 +107,9 @@ def published_fields(schemas: SchemaSet, config: PublicConfig) -> dict[str, froz
         if config.fields is not None:
             listed = {name.removeprefix(kind + ".") for name in config.fields if name.startswith(kind + ".")}
             # A listed field brings the fields inside it; a listed nested field, the fields holding it.
-            fields = {f for f in fields if any(f == n or f.startswith(n + ".") or n.startswith(f + ".") for n in listed)}
+            fields = {
+                f for f in fields if any(f == n or f.startswith(n + ".") or n.startswith(f + ".") for n in listed)
+            }
         out[kind] = frozenset(
             f for f in fields if not any(f"{kind}.{f}" == h or f"{kind}.{f}".startswith(h + ".") for h in hidden)
         )
@@ -126,7 +128,9 @@ def check_config(schemas: SchemaSet, config: PublicConfig, source: str) -> list[
         for name in names:
             visibility = known.get(name)
             if visibility is None:
-                problems.append(f"{source}: {setting}: '{name}' is not a field (write KIND.FIELD, such as roadmap-item.title)")
+                problems.append(
+                    f"{source}: {setting}: '{name}' is not a field (write KIND.FIELD, such as roadmap-item.title)"
+                )
             elif setting == "fields" and visibility != "public":
                 kind = name.partition(".")[0]
                 problems.append(
