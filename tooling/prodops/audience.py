@@ -18,9 +18,11 @@ reference to an entity that is not public dropped; the public pages and ``prodop
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any, Literal
 
 from prodops.catalog import Catalog
@@ -241,3 +243,21 @@ def export_document(view: PublicView) -> dict[str, Any]:
         "request_feature_url": view.request_feature_url,
         "entities": {kind: list(records) for kind, records in view.entities.items() if records},
     }
+
+
+def export_bytes(view: PublicView) -> bytes:
+    """The public export as UTF-8 JSON: what ``export --audience public`` writes and the site offers."""
+    return (json.dumps(export_document(view), ensure_ascii=False, indent=1) + "\n").encode()
+
+
+def write_export(view: PublicView, out: Path) -> str:
+    """Write the public export to ``out``; a path that cannot be written is a ``ProdopsError`` naming it."""
+    from prodops.edit import write_atomic
+
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(out, export_bytes(view))
+    except OSError as exc:
+        raise ProdopsError(f"cannot write {out}: {exc.strerror or exc}; choose a path you can write to") from None
+    count = sum(len(records) for records in view.entities.values())
+    return f"{out} (public: {count} entities)"

@@ -8,10 +8,9 @@ conversion (the MkDocs plugin and ``prodops render`` do that for every generated
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from prodops.audience import PublicView, export_document
+from prodops.audience import PublicView, export_bytes
 from prodops.render.pages import Site, _environment
 
 # What a customer reads for each status; a status the schema adds shows as written.
@@ -76,5 +75,5 @@ def render_public(view: PublicView) -> Site:
         columns=columns, shipped_count=len(shipped), **context
     )
     site.pages["shipped.md"] = env.get_template("public_shipped.md.j2").render(shipped=shipped, **context)
-    site.files[EXPORT_FILE] = (json.dumps(export_document(view), ensure_ascii=False, indent=1) + "\n").encode()
+    site.files[EXPORT_FILE] = export_bytes(view)
     return site
