@@ -168,7 +168,7 @@ def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Planter, di
 
 
 def test_the_example_plants_canaries_everywhere(example: tuple[Path, Planter, dict[str, bytes]]) -> None:
-    root, planter, files = example
+    _, planter, files = example
     assert len(planter.planted) > 500
     assert {"index.html", "shipped.html", "404.html", "roadmap.json", "sitemap.xml", "sitemap.xml.gz"} <= set(files)
     assert "search/search_index.json" in files
