@@ -514,7 +514,7 @@ def test_set_on_a_file_with_a_byte_order_mark_and_the_value_on_the_next_line(rep
         ),
         (
             lambda text: text.replace(b"\n", b"\r\n", 3),
-            "prodops: roadmap/usage-based-billing.yaml: the file mixes line breaks (3 CRLF, 48 LF); prodops keeps a "
+            "prodops: roadmap/usage-based-billing.yaml: the file mixes line breaks (3 CRLF, 50 LF); prodops keeps a "
             "file's line breaks as they are and cannot tell which to use, so it was not changed\n"
             "    hint: convert the file to one kind of line break (LF, as the repository's other files), then run the "
             "command again\n",
