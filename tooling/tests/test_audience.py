@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -186,3 +187,29 @@ def test_a_configuration_that_publishes_too_much_fails_the_public_build(tmp_path
         "publish another one\n"
     )
     assert not (tmp_path / "public.json").exists()
+
+
+def test_hostile_text_in_public_fields_cannot_run_on_the_public_site(tmp_path: Path) -> None:
+    import yaml
+    from mkdocs.commands.build import build as mkdocs_build
+    from payloads import PAYLOADS, scan
+
+    from prodops import yamlparse
+    from prodops.commands.site import public_mkdocs_config
+
+    repo = copy_example(tmp_path / "repo")
+    shutil.copy(REPO_ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+    shutil.copytree(REPO_ROOT / "site-public", repo / "site-public")
+    public = [p for p in sorted((repo / "roadmap").glob("*.yaml")) if "\nvisibility: public\n" in p.read_text()]
+    for index, payload in enumerate(PAYLOADS):
+        path = public[index % len(public)]
+        data = yamlparse.parse(path.read_text()).data
+        data["title"] = f"Item {payload}"[:140]
+        data["public_summary"] = f"A summary long enough: {payload}"[:400]
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
+        if index % len(public) == len(public) - 1 or index == len(PAYLOADS) - 1:
+            out = tmp_path / f"site-{index}"
+            mkdocs_build(public_mkdocs_config(repo, strict=True, site_dir=out))
+            for page in ("index.html", "shipped.html"):
+                findings, _ = scan((out / page).read_text())
+                assert findings == [], (page, findings)
