@@ -110,7 +110,12 @@ def test_an_internal_field_cannot_be_published_and_unknown_fields_are_named(resu
 def test_cancelled_and_long_shipped_items_leave_the_public_roadmap(result: pipeline.Result, tmp_path: Path) -> None:
     repo = copy_example(tmp_path / "repo")
     path = repo / "roadmap" / "quickbooks-desktop-sync.yaml"
-    path.write_text(path.read_text().replace("\nhorizon: later\n", "\nhorizon: later\nvisibility: public\n"))
+    path.write_text(
+        path.read_text().replace(
+            "\nhorizon: later\n",
+            "\nhorizon: later\nvisibility: public\npublic_summary: Sync with QuickBooks Desktop.\n",
+        )
+    )
     assert "visibility: public" in path.read_text()
     built = pipeline.build(repo, today=TODAY)
     assert built.count("error") == 0
