@@ -218,3 +218,18 @@ def test_hostile_text_in_public_fields_cannot_run_on_the_public_site(tmp_path: P
             for page in ("index.html", "shipped.html"):
                 findings, _ = scan((out / page).read_text())
                 assert findings == [], (page, findings)
+
+
+def test_an_unknown_visibility_in_a_schema_is_an_error(tmp_path: Path) -> None:
+    shutil.copytree(REPO_ROOT / "schemas", tmp_path / "schemas")
+    path = tmp_path / "schemas" / "roadmap-item.schema.json"
+    schema = json.loads(path.read_text())
+    schema["properties"]["title"]["x-visibility"] = "everyone"
+    path.write_text(json.dumps(schema))
+    schemas = load_schemas(tmp_path / "schemas")
+    with pytest.raises(ProdopsError) as raised:
+        audience.field_visibilities(schemas, schemas.kinds["roadmap-item"])
+    assert str(raised.value) == (
+        "schemas/roadmap-item.schema.json: title: x-visibility must be one of public, internal, confidential "
+        "(got 'everyone')"
+    )
