@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 LOCK := requirements.lock
 
-.PHONY: site validate serve test lint chromium node bench lock clean
+.PHONY: site public-site validate serve test lint chromium node bench lock clean
 
 # Every dependency comes from the lock, checked against its hashes; then the package itself.
 # `pip check` fails if pyproject.toml asks for something the lock does not have (run `make lock`).
@@ -27,6 +27,10 @@ lock: $(STAMP)
 site: $(STAMP)
 	$(BIN)/prodops validate
 	$(BIN)/prodops build
+
+# Build the public roadmap (public items and fields only) into build/public/.
+public-site: $(STAMP)
+	$(BIN)/prodops build --audience public
 
 validate: $(STAMP)
 	$(BIN)/prodops validate

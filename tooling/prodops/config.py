@@ -9,6 +9,14 @@ Example::
 
     [tool.prodops.severity]
     PO411 = "error"   # error | warning | info | off
+
+    [tool.prodops.public]                 # the public site (`prodops build --audience public`)
+    title = "Ledgerline roadmap"
+    request-feature-url = "https://feedback.example.com/new"
+    target-quarters = true                # show target quarters (default: no dates at all)
+    shipped-within-days = 180             # how long a shipped item stays under "recently shipped"
+    fields = ["roadmap-item.title", "roadmap-item.public_summary", "roadmap-item.status", "roadmap-item.horizon"]
+    hide = ["roadmap-item.depends_on"]    # fields the schema allows but this site leaves out
 """
 
 from __future__ import annotations
@@ -26,6 +34,20 @@ SeverityOverride = str  # a severity, or "off"
 
 
 @dataclass(frozen=True)
+class PublicConfig:
+    """The public site's settings. They can only narrow what the schemas allow to be published."""
+
+    title: str = "Product roadmap"
+    request_feature_url: str = ""
+    target_quarters: bool = False
+    shipped_within_days: int = 180
+    # "KIND.FIELD.PATH" of the fields to publish (None: every field the schema marks public) and of
+    # fields to keep off the site. Neither can publish what the schema does not mark public.
+    fields: tuple[str, ...] | None = None
+    hide: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     playbook_review_days: int = 180
     checkin_stale_days: int = 21
@@ -35,6 +57,7 @@ class Config:
     on_track_from: float = 0.7
     severity: Mapping[str, SeverityOverride] = field(default_factory=dict)
     source: str = ""
+    public: PublicConfig = field(default_factory=PublicConfig)
 
 
 _HANDLE = re.compile(r"@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?")
@@ -89,10 +112,51 @@ def _from_table(table: Mapping[str, Any], source: str) -> Config:
                         f"{source}: severity of {code} must be one of error, warning, info, off (got {level!r})"
                     )
             values["severity"] = dict(value)
+        elif key == "public":
+            values["public"] = _public(value, source)
         else:
-            known = ", ".join(sorted([*_INT_KEYS, *_SHARE_KEYS, "codeowners-fallback", "severity"]))
+            known = ", ".join(sorted([*_INT_KEYS, *_SHARE_KEYS, "codeowners-fallback", "public", "severity"]))
             raise ProdopsError(f"{source}: unknown setting '{key}' (known settings: {known})")
     config = Config(source=source, **values)
     if config.at_risk_below > config.on_track_from:
         raise ProdopsError(f"{source}: 'at-risk-below' must not be above 'on-track-from'")
     return config
+
+
+_PUBLIC_KEYS = ("fields", "hide", "request-feature-url", "shipped-within-days", "target-quarters", "title")
+
+
+def _public(table: object, source: str) -> PublicConfig:
+    """``[tool.prodops.public]``; which fields exist and may be hidden is checked against the schemas later."""
+    where = f"{source} [public]" if source == "prodops.toml" else f"{source.removesuffix(']')}.public]"
+    if not isinstance(table, dict):
+        raise ProdopsError(f"{source}: 'public' must be a table such as [tool.prodops.public]")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "title":
+            if not isinstance(value, str) or not value.strip() or len(value) > 80:
+                raise ProdopsError(f"{where}: 'title' must be text of 1 to 80 characters (got {value!r})")
+            values["title"] = value
+        elif key == "request-feature-url":
+            if not isinstance(value, str) or not re.fullmatch(r"(https://|mailto:)[^\s\"'<>]+", value):
+                raise ProdopsError(
+                    f"{where}: 'request-feature-url' must be an https:// or mailto: address (got {value!r})"
+                )
+            values["request_feature_url"] = value
+        elif key == "target-quarters":
+            if not isinstance(value, bool):
+                raise ProdopsError(f"{where}: 'target-quarters' must be true or false (got {value!r})")
+            values["target_quarters"] = value
+        elif key == "shipped-within-days":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ProdopsError(
+                    f"{where}: 'shipped-within-days' must be a whole number of days, 0 or more (got {value!r})"
+                )
+            values["shipped_within_days"] = value
+        elif key in ("fields", "hide"):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ProdopsError(f"{where}: '{key}' must be a list of fields such as [\"roadmap-item.title\"]")
+            values[key] = tuple(value)
+        else:
+            raise ProdopsError(f"{where}: unknown setting '{key}' (known settings: {', '.join(_PUBLIC_KEYS)})")
+    return PublicConfig(**values)

@@ -40,6 +40,8 @@ log = logging.getLogger("mkdocs.plugins.prodops")
 class ProdopsPluginConfig(Config):  # type: ignore[no-untyped-call]
     root = config_options.Optional(config_options.Type(str))
     today = config_options.Optional(config_options.Type(str))
+    # "public": the customer-facing site, made from the audience filter's data only (see audience.py).
+    audience = config_options.Choice(("internal", "public"), default="internal")
 
 
 class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped-call]
@@ -63,8 +65,20 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
             text = report.render_text(result.diagnostics, len(result.files), result.rules_checked)
             raise PluginError(f"prodops: the repository has {errors} error(s); fix them to build the site:\n{text}")
         warnings = result.count("warning")
-        if warnings:
+        if warnings and self.config.audience == "internal":
             log.info("prodops: %d warning(s); they are listed on the home page and by `prodops validate`", warnings)
+        if self.config.audience == "public":
+            from prodops.audience import public_view
+            from prodops.render.public import render_public
+
+            try:
+                view = public_view(
+                    result.catalog, result.schemas, result.config.public, result.today, result.config.source
+                )
+            except ProdopsError as exc:
+                raise PluginError(f"prodops: {exc}") from exc
+            self.site = render_public(view)
+            return config
         edit_base = ""
         if config.repo_url and config.edit_uri:
             edit_base = config.repo_url.rstrip("/") + "/" + config.edit_uri.strip("/") + "/"

@@ -181,15 +181,32 @@ def report_launches(within: int, fmt: str, root: Path | None, today: date | None
     "--out", type=click.Path(path_type=Path), required=True, help="A file (json, sqlite, ics) or a folder (csv)."
 )
 @raw_csv_option
+@click.option(
+    "--audience",
+    type=click.Choice(["internal", "public"]),
+    default="internal",
+    show_default=True,
+    help="public: only public entities and the fields the schemas mark public (JSON only), as on the public site.",
+)
 @root_option
 @today_option
-def export(fmt: str, out: Path, raw_csv: bool, root: Path | None, today: date | None) -> None:
+def export(fmt: str, out: Path, raw_csv: bool, audience: str, root: Path | None, today: date | None) -> None:
     """Export every entity with computed fields and resolved relations: JSON, CSV per kind, SQLite, or an iCalendar of launches.
 
     Example: prodops export --format sqlite --out ops.db && datasette ops.db
     """
+    if audience == "public" and fmt != "json":
+        raise click.BadParameter(f"the public export is JSON only (got {fmt!r})", param_hint="'--format'")
     result = _load(root, today)
     if out.exists() and fmt != "csv" and out.is_dir():
         raise ProdopsError(f"{out} is a folder; give a file name")
+    if audience == "public":
+        from prodops import audience as audiences
+
+        view = audiences.public_view(
+            result.catalog, result.schemas, result.config.public, result.today, result.config.source
+        )
+        click.echo(f"wrote {audiences.write_export(view, out)}")
+        return
     written = exporting.write(result.catalog, result.schemas, fmt, out, generated=result.today, escape_csv=not raw_csv)
     click.echo(f"wrote {written}")

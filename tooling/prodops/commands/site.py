@@ -81,10 +81,21 @@ def render(out: Path, root: Path | None, today: date | None) -> None:
 @cli.command()
 @root_option
 @click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on MkDocs warnings (broken links).")
-def build(root: Path | None, strict: bool) -> None:
+@click.option(
+    "--audience",
+    type=click.Choice(["internal", "public"]),
+    default="internal",
+    show_default=True,
+    help="internal: the whole site, into the folder mkdocs.yml names; public: the customer-facing roadmap "
+    "(public items and fields only) into build/public/.",
+)
+def build(root: Path | None, strict: bool, audience: str) -> None:
     """Validate the repository and build the site into the folder mkdocs.yml names (build/site/).
 
-    Example: prodops build
+    With --audience public, build the public roadmap instead: its own configuration, generated
+    from mkdocs.yml without the repository and edit links or the internal pages.
+
+    Example: prodops build --audience public
     """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -94,12 +105,32 @@ def build(root: Path | None, strict: bool) -> None:
     repo = resolve_root(root)
     _mkdocs_logging()
     try:
-        config = load_config(config_file=str(repo / "mkdocs.yml"), strict=strict)
+        if audience == "public":
+            config = public_mkdocs_config(repo, strict)
+        else:
+            config = load_config(config_file=str(repo / "mkdocs.yml"), strict=strict)
         mkdocs_build(config)
     except MkDocsException as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_PROBLEMS)
     click.echo(f"site built in {config.site_dir}")
+
+
+def public_mkdocs_config(repo: Path, strict: bool, site_dir: Path | None = None) -> Any:
+    """The public site's MkDocs configuration (JSON is YAML), resolved against the repository."""
+    import io
+    import json
+
+    from mkdocs.config import load_config
+
+    from prodops.config import load_config as load_prodops_config
+    from prodops.public_site import PUBLIC_DOCS_DIR, PUBLIC_SITE_DIR, mkdocs_config
+
+    if not (repo / PUBLIC_DOCS_DIR).is_dir():
+        raise ProdopsError(f"{repo / PUBLIC_DOCS_DIR}: no folder for the public site (it holds its style sheet)")
+    title = load_prodops_config(repo).public.title
+    text = json.dumps(mkdocs_config(_load_mkdocs_yaml(repo), title, str(site_dir or PUBLIC_SITE_DIR)))
+    return load_config(io.StringIO(text), config_file_path=str(repo / "mkdocs.yml"), strict=strict)
 
 
 @cli.command()

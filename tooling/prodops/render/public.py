@@ -1,0 +1,79 @@
+"""The public site's pages, made from a :class:`prodops.audience.PublicView` and nothing else.
+
+The renderer is handed the filtered data only (no catalog, no documents, no diagnostics), so
+what the audience filter left out cannot reach a page. Like the internal pages, the text
+goes through :mod:`prodops.render.safe` here and the whole page through its sanitiser after
+conversion (the MkDocs plugin and ``prodops render`` do that for every generated page).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from prodops.audience import PublicView, export_bytes
+from prodops.render.pages import Site, _environment
+
+# What a customer reads for each status; a status the schema adds shows as written.
+STATUS_LABELS = {
+    "idea": "Exploring",
+    "discovery": "Researching",
+    "planned": "Planned",
+    "in-progress": "In progress",
+    "shipped": "Shipped",
+}
+HORIZON_LABELS = {
+    "now": ("Now", "Being built"),
+    "next": ("Next", "Coming up"),
+    "later": ("Later", "On our radar"),
+}
+# Earlier in the lifecycle shows lower in a column: what is being built comes first.
+_STATUS_ORDER = {"in-progress": 0, "planned": 1, "discovery": 2, "idea": 3}
+EXPORT_FILE = "roadmap.json"
+
+
+def _card(record: dict[str, Any]) -> dict[str, Any]:
+    status = str(record.get("status", ""))
+    return {
+        "id": record["id"],
+        "title": record.get("title", record["id"]),
+        "summary": record.get("public_summary", ""),
+        "status": status,
+        "horizon": str(record.get("horizon", "")),
+        "status_label": STATUS_LABELS.get(status, status),
+        "quarter": (record.get("target") or {}).get("quarter", ""),
+        "depends_on": list(record.get("depends_on", ())),
+    }
+
+
+def render_public(view: PublicView) -> Site:
+    """The public pages: the now/next/later roadmap and what shipped recently, plus the public export."""
+    env = _environment()
+    items = [_card(r) for r in view.entities.get("roadmap-item", ())]
+    titles = {c["id"]: c["title"] for c in items}
+    pages = {c["id"]: "shipped.html" if c["status"] == "shipped" else "index.html" for c in items}
+    for c in items:
+        # Only public items are in ``depends_on`` by now; each link goes to the page its card is on.
+        c["deps"] = [(titles[d], f"{pages[d]}#item-{d}") for d in c["depends_on"] if d in pages]
+    open_items = [c for c in items if c["status"] != "shipped"]
+    columns = []
+    for horizon in view.horizons:
+        cards = sorted(
+            (c for c in open_items if c["horizon"] == horizon),
+            key=lambda c: (_STATUS_ORDER.get(c["status"], 9), c["title"].lower()),
+        )
+        label, blurb = HORIZON_LABELS.get(horizon, (horizon.capitalize(), ""))
+        columns.append({"horizon": horizon, "label": label, "blurb": blurb, "cards": cards})
+    shipped = sorted((c for c in items if c["status"] == "shipped"), key=lambda c: c["title"].lower())
+    shipped.sort(key=lambda c: c["quarter"], reverse=True)  # the latest quarter first (when quarters are shown)
+    context = {
+        "title": view.title,
+        "request_url": view.request_feature_url,
+        "export": EXPORT_FILE,
+    }
+    site = Site()
+    site.pages["index.md"] = env.get_template("public_roadmap.md.j2").render(
+        columns=columns, shipped_count=len(shipped), **context
+    )
+    site.pages["shipped.md"] = env.get_template("public_shipped.md.j2").render(shipped=shipped, **context)
+    site.files[EXPORT_FILE] = export_bytes(view)
+    return site
