@@ -27,8 +27,8 @@ def assemble(case: Path | None, dest: Path) -> Path:
     if case is not None:
         removed = case / "remove.txt"
         if removed.exists():
-            for rel in removed.read_text().split():
-                (dest / rel).unlink()
+            for name in removed.read_text().split():
+                (dest / name).unlink()
         for path in sorted(case.rglob("*")):
             rel = path.relative_to(case)
             if path.is_dir() or rel.as_posix() in CASE_META:

@@ -526,7 +526,7 @@ def test_set_on_a_file_with_a_byte_order_mark_and_the_value_on_the_next_line(rep
     ],
     ids=["latin-1", "utf-16", "mixed-line-breaks"],
 )
-def test_set_refuses_a_file_it_cannot_write_back_exactly(repo: Path, data, message: str) -> None:  # type: ignore[no-untyped-def]
+def test_set_refuses_a_file_it_cannot_write_back_exactly(repo: Path, data, message: str) -> None:
     path = repo / "roadmap" / "usage-based-billing.yaml"
     path.write_bytes(data(path.read_bytes()))
     before = path.read_bytes()
@@ -646,7 +646,7 @@ def test_update_references_refuses_when_a_file_that_named_the_id_changed_meanwhi
     real_check = impact.check
     other = repo / "roadmap" / "usage-meter-imports.yaml"
 
-    def check_then_someone_edits(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def check_then_someone_edits(*args, **kwargs):
         found = real_check(*args, **kwargs)
         if other.read_bytes().count(f"{KR_OBJECTIVE}.kr1".encode()):  # once, between finding the uses and writing
             other.write_bytes(

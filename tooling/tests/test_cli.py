@@ -257,7 +257,8 @@ def test_every_command_is_listed_and_loads_from_the_module_named_for_it() -> Non
     names = [name for name, _ in all_commands()]
     assert names == sorted(cli.commands), "a command module defines a command missing from LAZY_COMMANDS"
     for name, module in LAZY_COMMANDS.items():
-        assert cli.commands[name].callback.__module__ == module, name  # type: ignore[union-attr]
+        callback = cli.commands[name].callback
+        assert callback is not None and callback.__module__ == module, name
 
 
 def test_validate_does_not_import_the_site_or_writing_code() -> None:

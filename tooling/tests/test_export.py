@@ -120,7 +120,7 @@ class _CountingList(list):  # type: ignore[type-arg]
 
     walks = 0
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         type(self).walks += 1
         return super().__iter__()
 

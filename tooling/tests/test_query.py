@@ -47,7 +47,7 @@ def test_list_csv_without_matches_still_has_its_header(base_repo: Path) -> None:
 class _CountingList(list):  # type: ignore[type-arg]
     walks = 0
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         type(self).walks += 1
         return super().__iter__()
 

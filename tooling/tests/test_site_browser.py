@@ -18,7 +18,7 @@ import pytest
 from conftest import REPO_ROOT
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Dialog, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -93,7 +93,12 @@ class Watch:
                 None if req.url.startswith(("http://127.0.0.1:", "data:", "blob:")) else self.outside.append(req.url)
             ),
         )
-        page.on("dialog", lambda dialog: (self.errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+
+        def on_dialog(dialog: Dialog) -> None:
+            self.errors.append(f"dialog: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
 
 
 @pytest.fixture

@@ -104,10 +104,11 @@ def _open(page: Page, url: str) -> None:
 
 
 def _visible_cards(page: Page) -> list[str]:
-    return page.eval_on_selector_all(
+    teams: list[str] = page.eval_on_selector_all(
         ".po-board [data-po-item]:not([hidden]), .po-lanes [data-po-item]:not([hidden])",
         "cards => cards.map(c => c.getAttribute('data-team'))",
     )
+    return teams
 
 
 def test_filter_the_board_by_team_with_the_controls(page: Page, scale_url: str, teams: Counter[str]) -> None:

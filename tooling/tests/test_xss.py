@@ -28,7 +28,7 @@ from conftest import REPO_ROOT, TODAY
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from payloads import PAYLOADS, scan
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Dialog, sync_playwright
 from test_site_browser import CHROMIUM, CHROMIUM_ARGS, _QuietHandler
 
 from prodops import pipeline
@@ -255,7 +255,12 @@ def _exercise(browser: Browser, url: str) -> list[str]:
     """Load a page, hover/focus every element, click every clickable one; the dialogs that opened."""
     dialogs: list[str] = []
     page = browser.new_page()
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
 
     def route(request_route: Any) -> None:
         request = request_route.request

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 import yaml
-import yaml._yaml  # type: ignore[import-not-found]
+import yaml._yaml
 import yaml.scanner
 
 from prodops.yamlparse import parse, resolve_plain
@@ -138,11 +138,12 @@ def _libyaml_with_a_depth_limit(limit: int, lookahead: int) -> type:
             if (
                 self._fails_at is not None
                 and event is not None
+                and event.start_mark is not None
                 and event.start_mark.index + lookahead >= self._fails_at
             ):
                 line = self._text.count("\n", 0, self._fails_at)
                 column = self._fails_at - (self._text.rfind("\n", 0, self._fails_at) + 1)
-                mark = yaml.Mark("<unicode string>", self._fails_at, line, column, None, None)
+                mark = yaml.Mark("<unicode string>", self._fails_at, line, column, None, None)  # type: ignore[arg-type]
                 raise yaml.scanner.ScannerError(
                     "while increasing flow level", mark, "exceeded maximum nesting depth", mark
                 )
