@@ -13,17 +13,17 @@ canary once the schema makes one internal field public.
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
 import re
 import shutil
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import REPO_ROOT, copy_example
+from conftest import REPO_ROOT, bench_generator, copy_example
 from mkdocs.commands.build import build as mkdocs_build
 
 from prodops import yamlparse
@@ -213,12 +213,8 @@ def test_the_search_finds_a_canary_once_the_schema_publishes_an_internal_field(
     assert all(re.fullmatch(rb"zq\d{6}canary", hit) for hits in leaks.values() for hit in hits)
 
 
-def _generator() -> Any:
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO_ROOT / "tooling" / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _generator() -> ModuleType:
+    return bench_generator()
 
 
 def test_no_canary_leaks_from_a_generated_repository(tmp_path: Path) -> None:

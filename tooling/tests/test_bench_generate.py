@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
-from conftest import REPO_ROOT, TODAY
+from conftest import TODAY, bench_generator
 
 from prodops.pipeline import build
 
 
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO_ROOT / "tooling" / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_generator()
 
 
 def test_generated_repository_validates_clean_but_for_lateness(tmp_path: Path) -> None:

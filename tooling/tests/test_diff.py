@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 import shutil
@@ -10,7 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import FIXTURES, REPO_ROOT, TODAY, check_golden, copy_example
+from conftest import FIXTURES, TODAY, bench_generator, check_golden, copy_example
 
 from prodops import diff, diffreport
 from prodops.pipeline import build
@@ -117,11 +116,7 @@ def test_a_reordered_list_of_plain_values_is_no_change(pair: tuple[Path, Path]) 
 
 
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO_ROOT / "tooling" / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return bench_generator()
 
 
 def test_a_thousand_changes_fit_one_comment_and_the_json_keeps_them_all(tmp_path: Path) -> None:

@@ -6,17 +6,14 @@ fixtures it shares). Screenshots at desktop width and at 390 px go to build/scre
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, SCREENSHOTS, serving
 from mkdocs.commands.build import build as mkdocs_build
 from playwright.sync_api import Browser, Page
-from test_site_browser import SCREENSHOTS, Watch, _QuietHandler, browser  # noqa: F401 (a fixture)
+from test_site_browser import Watch
 
 from prodops.commands.site import public_mkdocs_config
 
@@ -27,14 +24,11 @@ WIDTHS = {"desktop": 1280, "phone": 390}
 def public_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     out = tmp_path_factory.mktemp("public")
     mkdocs_build(public_mkdocs_config(REPO_ROOT, strict=True, site_dir=out))
-    handler = functools.partial(_QuietHandler, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with serving(out) as url:
+        yield url
 
 
-def _page(browser: Browser, width: int) -> Page:  # noqa: F811
+def _page(browser: Browser, width: int) -> Page:
     return browser.new_context(viewport={"width": width, "height": 900}).new_page()
 
 
@@ -53,7 +47,7 @@ def _public_titles(status_in: set[str] | None = None, status_out: set[str] | Non
 
 @pytest.mark.parametrize("view", ["index", "shipped"])
 @pytest.mark.parametrize("size", list(WIDTHS))
-def test_public_views_load_cleanly_and_are_captured(browser: Browser, public_url: str, view: str, size: str) -> None:  # noqa: F811
+def test_public_views_load_cleanly_and_are_captured(browser: Browser, public_url: str, view: str, size: str) -> None:
     page = _page(browser, WIDTHS[size])
     watch = Watch(page)
     response = page.goto(public_url + f"{view}.html", wait_until="networkidle")
@@ -73,7 +67,7 @@ def test_public_views_load_cleanly_and_are_captured(browser: Browser, public_url
     page.context.close()
 
 
-def test_the_board_shows_the_public_open_items_in_three_columns(browser: Browser, public_url: str) -> None:  # noqa: F811
+def test_the_board_shows_the_public_open_items_in_three_columns(browser: Browser, public_url: str) -> None:
     page = _page(browser, 1280)
     page.goto(public_url + "index.html")
     columns = page.locator(".pp-column")
@@ -88,7 +82,7 @@ def test_the_board_shows_the_public_open_items_in_three_columns(browser: Browser
     page.context.close()
 
 
-def test_shipped_lists_the_public_shipped_items(browser: Browser, public_url: str) -> None:  # noqa: F811
+def test_shipped_lists_the_public_shipped_items(browser: Browser, public_url: str) -> None:
     page = _page(browser, 1280)
     page.goto(public_url + "shipped.html")
     shown = {t.strip() for t in page.locator(".pp-card__title").all_inner_texts()}
@@ -97,7 +91,7 @@ def test_shipped_lists_the_public_shipped_items(browser: Browser, public_url: st
     page.context.close()
 
 
-def test_search_finds_public_items_only(browser: Browser, public_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_search_finds_public_items_only(browser: Browser, public_url: str, tmp_path: Path) -> None:
     page = _page(browser, 1280)
     page.goto(public_url + "index.html")
     page.locator(".md-search__input").first.click()

@@ -7,20 +7,16 @@ phone. Screenshots go to build/screenshots/scale-*.png on every run.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import importlib.util
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, TODAY
+from conftest import REPO_ROOT, SCREENSHOTS, TODAY, bench_generator, serving
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
-from playwright.sync_api import Browser, Page, sync_playwright
-from test_site_browser import CHROMIUM, CHROMIUM_ARGS, SCREENSHOTS, Watch, _QuietHandler, _search
+from playwright.sync_api import Browser, Page
+from test_site_browser import Watch, _search
 
 from prodops.pipeline import build
 
@@ -29,10 +25,7 @@ SIZE = 2_000
 
 @pytest.fixture(scope="module")
 def scale_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    spec = importlib.util.spec_from_file_location("bench_generate", REPO_ROOT / "tooling" / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = bench_generator()
     repo = tmp_path_factory.mktemp("scale") / "repo"
     module.generate(repo, SIZE, seed=11)
     (repo / "mkdocs.yml").write_text((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8"), encoding="utf-8")
@@ -60,21 +53,8 @@ def scale_site(scale_repo: Path, tmp_path_factory: pytest.TempPathFactory) -> Pa
 
 @pytest.fixture(scope="module")
 def scale_url(scale_site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(scale_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}; install Debian's 'chromium' package (make test does)")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    with serving(scale_site) as url:
+        yield url
 
 
 @pytest.fixture

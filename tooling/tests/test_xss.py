@@ -10,26 +10,22 @@ while the test listens for dialogs.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
 import shutil
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT, TODAY
+from conftest import REPO_ROOT, TODAY, serving
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from payloads import PAYLOADS, scan
-from playwright.sync_api import Browser, Dialog, sync_playwright
-from test_site_browser import CHROMIUM, CHROMIUM_ARGS, _QuietHandler
+from playwright.sync_api import Browser, Dialog
 
 from prodops import pipeline
 from prodops.cli import cli
@@ -288,21 +284,8 @@ def _exercise(browser: Browser, url: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def payload_server(payload_site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(payload_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is not installed at {CHROMIUM}; install Debian's 'chromium' package (make test does)")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    with serving(payload_site) as url:
+        yield url
 
 
 def test_the_browser_probe_catches_a_live_payload(payload_site: Path, payload_server: str, browser: Browser) -> None:
