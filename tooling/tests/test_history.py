@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
@@ -15,6 +16,8 @@ from conftest import FIXTURES, check_golden
 from prodops import history, historyview
 from prodops.cli import cli
 from prodops.model import Period
+from prodops.render.changes import add_changes
+from prodops.render.pages import Site, SiteOptions
 
 
 def git(repo: Path, *args: str, day: str = "2026-06-15", author: str = "Ana Admin") -> str:
@@ -372,3 +375,66 @@ def test_outside_git_is_a_clear_error(tmp_path: Path) -> None:
     code, _, err = run("history", "alpha", "--root", str(tmp_path))
     assert code == 1 and "is not inside a Git repository; the history comes from Git" in err
     assert historyview.commit_at(history.Index(), date(2026, 1, 1)) is None
+
+
+def _changes(root: Path, known: set[str]) -> Site:
+    site = Site()
+    add_changes(site, root, SiteOptions(today=date(2026, 10, 5), site_name="Ops <&> site"), known)
+    return site
+
+
+def test_what_changed_page_by_week(repo: Path) -> None:
+    page = _changes(repo, {"alpha", "beta", "obj"}).pages["changes.md"]
+    weeks = [line for line in page.splitlines() if line.startswith("## ")]
+    assert weeks == ["## Week of 2026-09-28", "## Week of 2026-09-07", "## Week of 2026-08-17", "## Week of 2026-08-03"]
+    assert (
+        '<li><span class="po-badge">slipped</span> <a href="roadmap-item/alpha.html">Alpha &lt;b&gt;*bold*&lt;/b&gt;</a>: '
+        "2026-09-20 → 2026-09-30 (+10 days) <small>2026-08-05, Ana Admin</small></li>"
+    ) in page
+    # gamma has no page now (not in the catalog): named, not linked
+    assert '<li><span class="po-badge">moved to now</span> Gamma: from next <small>' in page
+    assert "<script" not in page
+
+
+def test_what_changed_feed_is_atom(repo: Path) -> None:
+    raw = _changes(repo, set()).files["changes.atom"]
+    root = ElementTree.fromstring(raw)
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert root.tag == f"{atom}feed"
+    # RFC 4287 4.1.1: exactly one id, title and updated; an author (here on the feed, for every entry)
+    for tag in ("id", "title", "updated", "author"):
+        assert len(root.findall(f"{atom}{tag}")) == 1, tag
+    assert root.findtext(f"{atom}title") == "Ops <&> site: what changed"
+    entries = root.findall(f"{atom}entry")
+    assert [e.findtext(f"{atom}title") for e in entries] == [
+        "Week of 2026-09-28",
+        "Week of 2026-09-07",
+        "Week of 2026-08-17",
+        "Week of 2026-08-03",
+    ]
+    ids = [e.findtext(f"{atom}id") for e in entries]
+    assert len(set(ids)) == len(ids) and all(i and i.startswith("urn:") for i in ids)
+    for entry in entries:  # 4.1.2: each entry has one id, title, updated (RFC 3339)
+        stamp = entry.findtext(f"{atom}updated") or ""
+        assert datetime.fromisoformat(stamp).tzinfo is not None
+        assert entry.find(f"{atom}content").get("type") == "text"  # type: ignore[union-attr]
+    assert root.findtext(f"{atom}updated") == "2026-10-03T12:00:00+00:00"
+    first = entries[-1].findtext(f"{atom}content")
+    assert first == (
+        "payments\n"
+        "- slipped: Alpha <b>*bold*</b>: 2026-09-20 → 2026-09-30 (+10 days) (2026-08-05)\n"
+        "- confidence: Collect faster: obj.kr1: 0.5 → 0.7 (2026-08-05)"
+    )
+    hrefs = [link.get("href") or "" for link in root.iter(f"{atom}link")]
+    assert hrefs and all(not h.startswith(("http:", "https:", "//")) for h in hrefs)  # no other host
+
+
+def test_what_changed_outside_git_says_so(tmp_path: Path) -> None:
+    site = _changes(tmp_path, set())
+    assert (
+        "No history to show: the repository is not inside a Git repository; the history comes from Git."
+        in site.pages["changes.md"]
+    )
+    root = ElementTree.fromstring(site.files["changes.atom"])
+    assert root.findall("{http://www.w3.org/2005/Atom}entry") == []
+    assert root.findtext("{http://www.w3.org/2005/Atom}updated") == "2026-10-05T00:00:00Z"
