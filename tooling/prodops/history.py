@@ -166,7 +166,7 @@ def _walk(root: Path, index: Index, head: str) -> None:
         "--format=%x01%H%x00%an%x00%cI",
         span,
         "--",
-        *(prefix + folder for folder in FOLDERS),
+        *FOLDERS,  # relative to the repository root, where git runs; the paths it prints are from the top
     )
     commits = _parse_log(out, prefix)
     wanted = {oid for _, entries in commits for _, _, oid in entries if oid != _NO_OID}

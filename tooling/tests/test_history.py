@@ -438,3 +438,29 @@ def test_what_changed_outside_git_says_so(tmp_path: Path) -> None:
     root = ElementTree.fromstring(site.files["changes.atom"])
     assert root.findall("{http://www.w3.org/2005/Atom}entry") == []
     assert root.findtext("{http://www.w3.org/2005/Atom}updated") == "2026-10-05T00:00:00Z"
+
+
+def test_an_ops_repository_in_a_subfolder_of_the_git_repository(tmp_path: Path) -> None:
+    top = tmp_path / "company"
+    ops = top / "ops"
+    (ops / "schemas").mkdir(parents=True)
+    git(top, "init", "-q", "-b", "main")
+    commit(
+        top,
+        "2026-07-01",
+        "Ana Admin",
+        {
+            "ops/roadmap/alpha.yaml": item("alpha", "payments", "planned", "now", "2026-08-31"),
+            "roadmap/elsewhere.yaml": item("elsewhere", "x", "idea", "later", "2026-12-31"),
+        },
+    )
+    commit(
+        top,
+        "2026-07-08",
+        "Ben Builder",
+        {"ops/roadmap/alpha.yaml": item("alpha", "payments", "planned", "now", "2026-09-14")},
+    )
+    index = history.load(ops)
+    assert sorted(index.changes) == ["alpha"]
+    assert index.paths == {"roadmap/alpha.yaml": "alpha"}
+    assert historyview.due_history(index, "alpha").slipped_days == 14
