@@ -464,3 +464,25 @@ def test_an_ops_repository_in_a_subfolder_of_the_git_repository(tmp_path: Path) 
     assert sorted(index.changes) == ["alpha"]
     assert index.paths == {"roadmap/alpha.yaml": "alpha"}
     assert historyview.due_history(index, "alpha").slipped_days == 14
+
+
+def test_a_merged_branch_counts_once_on_the_day_it_landed(repo: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "replan", day="2026-10-06")
+    commit(
+        repo,
+        "2026-10-06",
+        "Ben Builder",
+        {"roadmap/gamma.yaml": item("gamma", "growth", "planned", "now", "2026-11-15")},
+    )
+    commit(
+        repo,
+        "2026-10-07",
+        "Ben Builder",
+        {"roadmap/gamma.yaml": item("gamma", "growth", "planned", "now", "2026-11-30")},
+    )
+    git(repo, "checkout", "-q", "main", day="2026-10-09")
+    git(repo, "merge", "-q", "--no-ff", "-m", "Replan", "replan", day="2026-10-09", author="Cy Closer")
+    moves = historyview.due_history(history.load(repo), "gamma").moves
+    assert [(m.before.isoformat(), m.after.isoformat(), m.commit.day, m.commit.author) for m in moves] == [
+        ("2026-10-31", "2026-11-30", "2026-10-09", "Cy Closer")
+    ]
