@@ -44,8 +44,8 @@ HORIZONS = ["later", "next", "now"]
 _END = re.compile(r"^(  end: )(\d{4}-\d{2}-\d{2})$", re.M)
 _STATUS = re.compile(r"^(status: )(\S+)$", re.M)
 _HORIZON = re.compile(r"^(horizon: )(\S+)$", re.M)
-_CURRENT = re.compile(r"^(    current: )(\S+)$", re.M)
-_CONFIDENCE = re.compile(r"^(    confidence: )(\S+)$", re.M)
+_CURRENT = re.compile(r"^(  current: )(\S+)$", re.M)
+_CONFIDENCE = re.compile(r"^(  confidence: )(\S+)$", re.M)
 
 
 def _git(root: Path, *args: str, stdin: bytes | None = None) -> bytes:

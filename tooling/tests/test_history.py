@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES, check_golden
+from conftest import FIXTURES, REPO_ROOT, check_golden
 
 from prodops import history, historyview
 from prodops.cli import cli
@@ -486,3 +486,22 @@ def test_a_merged_branch_counts_once_on_the_day_it_landed(repo: Path) -> None:
     assert [(m.before.isoformat(), m.after.isoformat(), m.commit.day, m.commit.author) for m in moves] == [
         ("2026-10-31", "2026-11-30", "2026-10-09", "Cy Closer")
     ]
+
+
+def test_the_benchmark_writes_a_history_with_slips_moves_and_checkins(tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("history_bench", REPO_ROOT / "tooling" / "bench" / "history_bench.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    root = tmp_path / "repo"
+    bench.generate(root, 60, seed=2)
+    bench.write_history(root, 80, seed=2)
+    index = history.load(root)
+    assert 70 <= len(index.commits) <= 81  # the first, and nearly every edit changes a tracked field
+    items = [e for e, kind in index.kinds.items() if kind == "roadmap-item"]
+    assert sum(len(historyview.due_history(index, e).slips) for e in items) > 5
+    objectives = [e for e, kind in index.kinds.items() if kind == "objective"]
+    assert any(len(index.changes[e]) > 1 for e in objectives)  # check-ins
+    assert any(len({(c.state or {}).get("status") for c in index.changes[e]}) > 1 for e in items)
