@@ -37,6 +37,7 @@ INDEX_FILE = "history.json"
 FOLDERS = {"roadmap": "roadmap-item", "okrs": "objective", "launches": "launch"}
 _GIT_ENV = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_LITERAL_PATHSPECS": "1"}
 _NO_OID = "0" * 40
+BYTES_PER_READ = 64 * 1024 * 1024  # blob bytes asked of one `git cat-file --batch`
 
 State = dict[str, Any]  # the tracked fields of one version (JSON values only)
 
@@ -222,25 +223,37 @@ def _read_blobs(root: Path, oids: set[str]) -> dict[str, State | None]:
     if not oids:
         return {}
     order = sorted(oids)
-    sizes = git(root, "cat-file", "--batch-check", stdin="".join(f"{o}\n" for o in order).encode()).split(b"\n")
-    small = [o for o, line in zip(order, sizes, strict=False) if _fits(line)]
+    checked = git(root, "cat-file", "--batch-check", stdin="".join(f"{o}\n" for o in order).encode())
+    small = [(o, size) for o, line in zip(order, checked.split(b"\n"), strict=False) if (size := _size(line)) >= 0]
     states: dict[str, State | None] = dict.fromkeys(order)
-    if not small:
-        return states
-    out = git(root, "cat-file", "--batch", stdin="".join(f"{o}\n" for o in small).encode())
-    at = 0
-    for oid in small:
-        end = out.index(b"\n", at)
-        size = int(out[at:end].split()[2])
-        raw = out[end + 1 : end + 1 + size]
-        at = end + 1 + size + 1
-        states[oid] = _state_of(raw)
+    chunk: list[str] = []
+    held = 0
+    for at, (oid, size) in enumerate(small):
+        chunk.append(oid)
+        held += size
+        if held >= BYTES_PER_READ or at == len(small) - 1:  # a bounded amount in memory at a time
+            states.update(_parse_blobs(root, chunk))
+            chunk, held = [], 0
     return states
 
 
-def _fits(line: bytes) -> bool:
+def _size(line: bytes) -> int:
+    """A blob's size from ``--batch-check``; -1 for what is not read (missing, not a blob, too large)."""
     parts = line.split()
-    return len(parts) == 3 and parts[1] == b"blob" and int(parts[2]) <= MAX_FILE_BYTES
+    ok = len(parts) == 3 and parts[1] == b"blob" and int(parts[2]) <= MAX_FILE_BYTES
+    return int(parts[2]) if ok else -1
+
+
+def _parse_blobs(root: Path, oids: list[str]) -> dict[str, State | None]:
+    out = git(root, "cat-file", "--batch", stdin="".join(f"{o}\n" for o in oids).encode())
+    states: dict[str, State | None] = {}
+    at = 0
+    for oid in oids:
+        end = out.index(b"\n", at)
+        size = int(out[at:end].split()[2])
+        states[oid] = _state_of(out[end + 1 : end + 1 + size])
+        at = end + 1 + size + 1
+    return states
 
 
 def _state_of(raw: bytes) -> State | None:

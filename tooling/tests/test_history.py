@@ -505,3 +505,15 @@ def test_the_benchmark_writes_a_history_with_slips_moves_and_checkins(tmp_path: 
     objectives = [e for e, kind in index.kinds.items() if kind == "objective"]
     assert any(len(index.changes[e]) > 1 for e in objectives)  # check-ins
     assert any(len({(c.state or {}).get("status") for c in index.changes[e]}) > 1 for e in items)
+
+
+def test_a_committed_index_is_never_used(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    history.load(repo)
+    git(repo, "add", "-f", ".prodops-cache/history.json", day="2026-10-20")
+    git(repo, "commit", "-q", "-m", "Commit the cache by mistake", day="2026-10-20")
+    monkeypatch.setattr(history, "BYTES_PER_READ", 300)  # and blobs read a few at a time give the same
+    index = history.load(repo)
+    assert index.notices == [
+        "ignoring .prodops-cache/: it is tracked by Git; remove it with `git rm -r --cached .prodops-cache`"
+    ]
+    assert historyview.due_history(index, "alpha").slipped_days == 30
