@@ -100,13 +100,16 @@ def git(root: Path, *args: str, stdin: bytes | None = None, check: bool = True) 
 
 def load(root: Path) -> Index:
     """The history index of ``root``'s ``HEAD``, brought up to date (and saved when it changed)."""
-    if not git(root, "rev-parse", "--is-inside-work-tree", check=False).startswith(b"true"):
+    # One process for what the repository is, one for HEAD: on a busy machine each start costs.
+    info = git(root, "rev-parse", "--is-inside-work-tree", "--is-shallow-repository", "--git-path", "shallow",
+               "--show-prefix", check=False).decode(errors="surrogateescape").split("\n")  # fmt: skip
+    if info[0] != "true" or len(info) < 4:
         raise ProdopsError(f"{root} is not inside a Git repository; the history comes from Git")
     head_out = git(root, "rev-parse", "--verify", "--quiet", "HEAD^{commit}", check=False).strip()
     if not head_out:
         raise ProdopsError(f"{root} has no commits yet; the history comes from Git")
     head = head_out.decode()
-    shallow = _shallow_mark(root)
+    shallow = _shallow_mark(root, info[2]) if info[1] == "true" else ""
     store = _Store(root)
     index = store.read()
     if index is not None and (index.shallow != shallow or not _continues(root, index.head, head)):
@@ -114,7 +117,7 @@ def load(root: Path) -> Index:
     if index is None:
         index = Index(shallow=shallow)
     if index.head != head:
-        _walk(root, index, head)
+        _walk(root, index, head, info[3])
         store.write(index)
     index.notices = store.notices
     if shallow:
@@ -125,11 +128,9 @@ def load(root: Path) -> Index:
     return index
 
 
-def _shallow_mark(root: Path) -> str:
-    """What bounds a shallow clone (the content of its shallow file), or empty for a full clone."""
-    if git(root, "rev-parse", "--is-shallow-repository").strip() != b"true":
-        return ""
-    where = Path(git(root, "rev-parse", "--git-path", "shallow").decode().strip())
+def _shallow_mark(root: Path, shallow_file: str) -> str:
+    """What bounds a shallow clone: the content of its shallow file (Git's path to it, as given)."""
+    where = Path(shallow_file)
     path = where if where.is_absolute() else root / where
     try:
         return " ".join(path.read_text(encoding="ascii").split())
@@ -146,13 +147,8 @@ def _continues(root: Path, last: str, head: str) -> bool:
     return bool(lines) and lines[-1].split()[1:2] == [last.encode()]
 
 
-def _prefix(root: Path) -> str:
-    return git(root, "rev-parse", "--show-prefix").decode(errors="surrogateescape").rstrip("\n")
-
-
-def _walk(root: Path, index: Index, head: str) -> None:
-    """Add the commits after ``index.head`` up to ``head`` that changed content files."""
-    prefix = _prefix(root)
+def _walk(root: Path, index: Index, head: str, prefix: str) -> None:
+    """Add the commits after ``index.head`` up to ``head`` that changed content files (paths under ``prefix``)."""
     span = f"{index.head}..{head}" if index.head else head
     out = git(
         root,
