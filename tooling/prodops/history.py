@@ -31,12 +31,13 @@ from prodops.cache import CACHE_DIR
 from prodops.diagnostics import ProdopsError
 from prodops.loader import MAX_FILE_BYTES
 
-FORMAT = 1
+FORMAT = 2
 INDEX_FILE = "history.json"
 # The folders whose files have a history worth keeping, and the kind each holds.
 FOLDERS = {"roadmap": "roadmap-item", "okrs": "objective", "launches": "launch"}
 _GIT_ENV = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_LITERAL_PATHSPECS": "1"}
 _NO_OID = "0" * 40
+_MISSING = object()
 BYTES_PER_READ = 64 * 1024 * 1024  # blob bytes asked of one `git cat-file --batch`
 
 State = dict[str, Any]  # the tracked fields of one version (JSON values only)
@@ -404,7 +405,7 @@ def _plain(index: Index) -> dict[str, Any]:
         "shallow": index.shallow,
         "unreadable": index.unreadable,
         "commits": [[c.oid, c.author, c.when] for c in index.commits],
-        "entities": {e: [index.kinds[e], [[c.commit, c.state] for c in cs]] for e, cs in index.changes.items()},
+        "entities": {e: [index.kinds[e], _deltas(cs)] for e, cs in index.changes.items()},
         "paths": index.paths,
     }
 
@@ -419,5 +420,41 @@ def _index(plain: dict[str, Any]) -> Index:
     )
     for entity, (kind, changes) in plain["entities"].items():
         index.kinds[entity] = str(kind)
-        index.changes[entity] = [Change(int(c), s) for c, s in changes]
+        index.changes[entity] = _states(changes)
     return index
+
+
+# Each version is stored as what changed since the one before (most commits change one or two
+# fields): [commit] for a removal, [commit, state] for a whole state, [commit, changed, removed keys].
+def _deltas(changes: list[Change]) -> list[list[Any]]:
+    out: list[list[Any]] = []
+    before: State | None = None
+    for change in changes:
+        state = change.state
+        if state is None:
+            out.append([change.commit])
+        elif before is None:
+            out.append([change.commit, state])
+        else:
+            changed = {k: v for k, v in state.items() if before.get(k, _MISSING) != v}
+            out.append([change.commit, changed, [k for k in before if k not in state]])
+        before = state
+    return out
+
+
+def _states(stored: list[list[Any]]) -> list[Change]:
+    out: list[Change] = []
+    before: State | None = None
+    for record in stored:
+        state: State | None
+        if len(record) == 1:
+            state = None
+        elif len(record) == 2:
+            state = dict(record[1])
+        else:
+            if before is None:
+                raise ValueError("a change stored against no state")
+            state = {k: v for k, v in before.items() if k not in record[2]} | record[1]
+        out.append(Change(int(record[0]), state))
+        before = state
+    return out

@@ -517,3 +517,16 @@ def test_a_committed_index_is_never_used(repo: Path, monkeypatch: pytest.MonkeyP
         "ignoring .prodops-cache/: it is tracked by Git; remove it with `git rm -r --cached .prodops-cache`"
     ]
     assert historyview.due_history(index, "alpha").slipped_days == 30
+
+
+def test_the_stored_index_gives_back_every_state(repo: Path) -> None:
+    no_horizon = item("beta", "payments", "shipped", "now", "2026-09-15").replace("horizon: now\n", "")
+    commit(repo, "2026-10-20", "Ben Builder", {"roadmap/beta.yaml": no_horizon})
+    built = history.load(repo)  # walked from nothing, in memory
+    stored = history.load(repo)  # read back from .prodops-cache/
+    assert stored.commits == built.commits and stored.paths == built.paths
+    assert {e: [(c.commit, c.state) for c in cs] for e, cs in stored.changes.items()} == {
+        e: [(c.commit, c.state) for c in cs] for e, cs in built.changes.items()
+    }
+    last = stored.changes["beta"][-1].state
+    assert last is not None and "horizon" not in last and last["status"] == "shipped"
