@@ -454,7 +454,10 @@ def _states(stored: list[list[Any]]) -> list[Change]:
         else:
             if before is None:
                 raise ValueError("a change stored against no state")
-            state = {k: v for k, v in before.items() if k not in record[2]} | record[1]
+            gone = record[2]
+            state = (
+                {**before, **record[1]} if not gone else {k: v for k, v in before.items() if k not in gone} | record[1]
+            )
         out.append(Change(int(record[0]), state))
         before = state
     return out
