@@ -38,6 +38,8 @@ LAZY_COMMANDS = {
     "trace": "prodops.commands.read",
     "report": "prodops.commands.read",
     "export": "prodops.commands.read",
+    "history": "prodops.commands.history",
+    "digest": "prodops.commands.history",
     "diff": "prodops.commands.review",
     "codeowners": "prodops.commands.review",
     "freshness": "prodops.commands.review",

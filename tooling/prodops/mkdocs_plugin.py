@@ -32,6 +32,7 @@ from mkdocs.utils.templates import TemplateContext
 from prodops import pipeline, report
 from prodops.diagnostics import ProdopsError
 from prodops.render import Site, SiteOptions, render_site
+from prodops.render.changes import add_changes
 from prodops.render.safe import clean_page
 
 log = logging.getLogger("mkdocs.plugins.prodops")
@@ -86,6 +87,7 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         from prodops.commands.site import cli_reference
 
         self.site = render_site(result, options, extra_pages=cli_reference())
+        add_changes(self.site, self.root, options, set(result.catalog.documents))
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:

@@ -13,6 +13,7 @@ import click
 from prodops import export as exporting
 from prodops import pipeline, query
 from prodops.cli import cli, complete_ids, complete_kinds, format_option, load_valid, root_option, today_option
+from prodops.commands.history import AS_OF, list_as_of, report_quarter, show_as_of
 from prodops.diagnostics import ProdopsError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -36,13 +37,19 @@ def _load(root: Path | None, today: date | None) -> pipeline.Result:
 
 @cli.command()
 @click.argument("entity_id", metavar="ID", shell_complete=complete_ids)
+@AS_OF
 @root_option
 @today_option
-def show(entity_id: str, root: Path | None, today: date | None) -> None:
+def show(entity_id: str, as_of: date | None, root: Path | None, today: date | None) -> None:
     """Print an entity with its fields and its relations in both directions.
+
+    With --as-of, the fields the history keeps (status, horizon, due date, key results) as they were then.
 
     Example: prodops show usage-based-billing
     """
+    if as_of is not None:
+        click.echo(show_as_of(root, entity_id, as_of), nl=False)
+        return
     result = _load(root, today)
     click.echo(query.show(result.catalog, entity_id), nl=False)
 
@@ -56,6 +63,7 @@ def show(entity_id: str, root: Path | None, today: date | None) -> None:
 @click.option("--owner", help="Only entities owned by this handle.")
 @format_option(["table", "json", "csv"])
 @raw_csv_option
+@AS_OF
 @root_option
 @today_option
 def list_entities(
@@ -67,13 +75,20 @@ def list_entities(
     owner: str | None,
     fmt: str,
     raw_csv: bool,
+    as_of: date | None,
     root: Path | None,
     today: date | None,
 ) -> None:
     """List entities of KIND, filtered, as a table, JSON or CSV.
 
+    With --as-of, roadmap items, objectives or launches as they were then, from Git's history.
+
     Example: prodops list roadmap-item --team payments --horizon now
     """
+    if as_of is not None:
+        only = {"team": team, "status": status, "horizon": horizon, "period": period, "owner": owner}
+        click.echo(list_as_of(root, kind, as_of, fmt, not raw_csv, **only), nl=False)
+        return
     result = _load(root, today)
     if kind not in query.KIND_TABLES:
         raise click.BadParameter(f"'{kind}' is not a kind; kinds: {', '.join(query.KIND_TABLES)}", param_hint="KIND")
@@ -119,6 +134,9 @@ def report_group() -> None:
 
     Example: prodops report okrs --period 2026-Q4 --format html > qbr.html
     """
+
+
+report_group.add_command(report_quarter)
 
 
 @report_group.command(name="okrs")

@@ -1,0 +1,216 @@
+"""What the history index answers: states as of a date, due-date moves, say/do per quarter, a digest of changes.
+
+Dates are the commits' committer dates (the day a change landed on the branch), in the
+committer's own time zone. "As of a date" is the state at the last indexed commit on or
+before that day.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from prodops.history import Change, Commit, Index, State
+from prodops.model import Period
+
+CLOSED = ("shipped", "cancelled")
+
+
+def commit_at(index: Index, day: date) -> int | None:
+    """The last commit (an index into ``index.commits``) on or before ``day``; None before the history begins."""
+    text = day.isoformat()
+    found = None
+    for at, commit in enumerate(index.commits):
+        if commit.day <= text:
+            found = at  # first-parent dates can go back and forth: the last one in order counts
+    return found
+
+
+def change_at(index: Index, entity: str, at: int) -> Change | None:
+    """The change in force at commit ``at`` (None when the entity did not exist yet)."""
+    changes = index.changes.get(entity, [])
+    where = bisect_right([c.commit for c in changes], at)
+    return changes[where - 1] if where else None
+
+
+def states_at(index: Index, at: int, kind: str | None = None) -> dict[str, tuple[State, Commit]]:
+    """Every entity (of ``kind``) that existed at commit ``at``: its state and the commit that set it."""
+    out: dict[str, tuple[State, Commit]] = {}
+    for entity in sorted(index.changes):
+        if kind is not None and index.kinds[entity] != kind:
+            continue
+        change = change_at(index, entity, at)
+        if change is not None and change.state is not None:
+            out[entity] = (change.state, index.commits[change.commit])
+    return out
+
+
+def due(state: State | None) -> date | None:
+    """The due date of a roadmap item's version: its end date, or the end of its target quarter."""
+    if state is None:
+        return None
+    try:
+        if isinstance(state.get("end"), str):
+            return date.fromisoformat(state["end"])
+        if isinstance(state.get("quarter"), str):
+            return Period.parse(state["quarter"]).end
+    except ValueError:
+        return None
+    return None
+
+
+@dataclass(frozen=True)
+class Move:
+    """The due date changed from ``before`` to ``after`` in ``commit``."""
+
+    entity: str
+    commit: Commit
+    before: date
+    after: date
+    team: str
+
+    @property
+    def days(self) -> int:
+        return (self.after - self.before).days
+
+
+@dataclass(frozen=True)
+class DueHistory:
+    entity: str
+    moves: tuple[Move, ...]
+
+    @property
+    def slips(self) -> tuple[Move, ...]:
+        return tuple(m for m in self.moves if m.days > 0)
+
+    @property
+    def slipped_days(self) -> int:
+        """Days the due date moved later, added up (a move earlier does not take any back)."""
+        return sum(m.days for m in self.slips)
+
+
+def due_history(index: Index, entity: str) -> DueHistory:
+    moves: list[Move] = []
+    before: date | None = None
+    for change in index.changes.get(entity, []):
+        after = due(change.state)
+        if before is not None and after is not None and after != before and change.state is not None:
+            moves.append(Move(entity, index.commits[change.commit], before, after, str(change.state.get("team", ""))))
+        if after is not None:
+            before = after
+    return DueHistory(entity, tuple(moves))
+
+
+@dataclass
+class TeamQuarter:
+    team: str
+    committed: list[tuple[str, State]] = field(default_factory=list)  # in now at the start: (id, state then)
+    shipped: dict[str, State] = field(default_factory=dict)  # of those, shipped by the end: id -> state then
+    slips: list[Move] = field(default_factory=list)  # due dates moved later during the quarter
+
+    @property
+    def ratio(self) -> float | None:
+        return len(self.shipped) / len(self.committed) if self.committed else None
+
+
+@dataclass
+class Quarter:
+    period: Period
+    teams: dict[str, TeamQuarter]
+    known_from_start: bool  # False when the history begins after the quarter's first day
+
+
+def quarter(index: Index, period: Period) -> Quarter:
+    """Say/do and slips per team: items in now (and not closed) on the first day that were shipped on the last."""
+    start, end = commit_at(index, period.start), commit_at(index, period.end)
+    teams: dict[str, TeamQuarter] = {}
+
+    def team(name: str) -> TeamQuarter:
+        return teams.setdefault(name, TeamQuarter(name))
+
+    if start is not None and end is not None:
+        at_end = states_at(index, end, "roadmap-item")
+        for entity, (state, _) in states_at(index, start, "roadmap-item").items():
+            if state.get("horizon") != "now" or state.get("status") in CLOSED:
+                continue
+            bucket = team(str(state.get("team", "")))
+            bucket.committed.append((entity, state))
+            later = at_end.get(entity)
+            if later is not None and later[0].get("status") == "shipped":
+                bucket.shipped[entity] = later[0]
+    first, last = period.start.isoformat(), period.end.isoformat()
+    for entity, kind in sorted(index.kinds.items()):
+        if kind != "roadmap-item":
+            continue
+        for move in due_history(index, entity).slips:
+            if first <= move.commit.day <= last:
+                team(move.team).slips.append(move)
+    return Quarter(period, dict(sorted(teams.items())), start is not None and index.begins <= first)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing a stakeholder wants to hear about."""
+
+    what: str  # "moved to now", "slipped", "shipped", "launched", "confidence"
+    entity: str
+    title: str
+    team: str
+    commit: Commit
+    detail: str = ""
+
+
+def digest(index: Index, since: date, until: date) -> list[Event]:
+    """The changes whose commits fall between ``since`` and ``until`` (both included), oldest first."""
+    first, last = since.isoformat(), until.isoformat()
+    events: list[tuple[int, Event]] = []
+    for entity, changes in index.changes.items():
+        kind = index.kinds[entity]
+        previous: State | None = None
+        for change in changes:
+            commit = index.commits[change.commit]
+            if change.state is not None and first <= commit.day <= last:
+                team = _team(index, kind, change.state, change.commit)
+                events += [(change.commit, e) for e in _events(kind, entity, previous, change.state, team, commit)]
+            previous = change.state
+    return [e for _, e in sorted(events, key=lambda pair: (pair[0], pair[1].team, pair[1].entity))]
+
+
+def _team(index: Index, kind: str, state: State, at: int) -> str:
+    if kind != "launch":
+        return str(state.get("team", ""))
+    for item in state.get("items", []):  # a launch belongs to the team of the work it launches
+        change = change_at(index, item, at)
+        if change is not None and change.state is not None:
+            return str(change.state.get("team", ""))
+    return ""
+
+
+def _events(kind: str, entity: str, before: State | None, after: State, team: str, commit: Commit) -> list[Event]:
+    old: State = before or {}
+    title = str(after.get("title", ""))
+    out: list[Event] = []
+
+    def event(what: str, detail: str = "") -> None:
+        out.append(Event(what, entity, title, team, commit, detail))
+
+    if kind == "roadmap-item":
+        if after.get("horizon") == "now" and old.get("horizon") != "now":
+            event("moved to now", f"from {old['horizon']}" if old.get("horizon") else "new")
+        was, now = due(before), due(after)
+        if was is not None and now is not None and now > was:
+            event("slipped", f"{was.isoformat()} → {now.isoformat()} (+{(now - was).days} days)")
+        if after.get("status") == "shipped" and old.get("status") != "shipped":
+            event("shipped")
+    elif kind == "launch":
+        if after.get("status") == "launched" and old.get("status") != "launched":
+            event("launched", f"GA {after['ga']}" if after.get("ga") else "")
+    elif kind == "objective":
+        old_krs: dict[str, Any] = old.get("krs", {})
+        for kr, (_, confidence) in after.get("krs", {}).items():
+            previous = old_krs.get(kr)
+            if previous is not None and None not in (previous[1], confidence) and previous[1] != confidence:
+                event("confidence", f"{entity}.{kr}: {previous[1]:g} → {confidence:g}")
+    return out

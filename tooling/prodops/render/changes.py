@@ -1,0 +1,112 @@
+"""The "What changed" page and its Atom feed: the history's digest, week by week.
+
+Both come from the history index (``prodops.history``); a repository that is not a Git
+repository, or has no commits, gets the page with a note instead. The feed is written with
+the standard library's XML writer, which escapes every text node, and is served as a file
+next to the page (it makes no request anywhere: links in it are relative to the site).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from prodops import history, historyview
+from prodops.diagnostics import ProdopsError
+from prodops.historyview import Event
+from prodops.render.pages import ENTITY_DIRS, Site, SiteOptions, _environment
+
+PAGE = "changes.md"
+FEED = "changes.atom"
+WEEKS = 12
+ATOM = "http://www.w3.org/2005/Atom"
+# Characters XML 1.0 cannot hold at all (a Git author name can carry them).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """An event as the page shows it: the event, and the entity page's address if it has one."""
+
+    what: str
+    entity: str
+    title: str
+    detail: str
+    commit: history.Commit
+    link: str
+
+
+@dataclass(frozen=True)
+class Week:
+    start: date
+    teams: list[tuple[str, list[Shown]]]
+
+
+def add_changes(site: Site, root: Path, options: SiteOptions, known: set[str]) -> None:
+    """Add the page and the feed to ``site``; ``known`` are the ids that have a page now."""
+    note = ""
+    weeks: list[Week] = []
+    since = options.today - timedelta(days=options.today.weekday() + 7 * (WEEKS - 1))
+    try:
+        index = history.load(root)
+    except ProdopsError as exc:
+        note = "No history to show: " + str(exc).replace(str(root), "the repository") + "."
+    else:
+        weeks = _weeks(historyview.digest(index, since, options.today), known)
+        if index.begins and index.begins > since.isoformat():
+            note = f"The history here begins on {index.begins}."
+    env = _environment()  # the pages' own, with their filters and macros
+    site.pages[PAGE] = env.get_template("changes.md.j2").render(
+        changes=weeks, weeks=WEEKS, today=options.today, note=note
+    )
+    site.files[FEED] = feed(weeks, options)
+
+
+def _weeks(events: list[Event], known: set[str]) -> list[Week]:
+    by_week: dict[date, dict[str, list[Shown]]] = {}
+    for e in events:
+        day = date.fromisoformat(e.commit.day)
+        start = day - timedelta(days=day.weekday())
+        kind = "objective" if e.what == "confidence" else "launch" if e.what == "launched" else "roadmap-item"
+        link = f"{ENTITY_DIRS[kind]}/{e.entity}.html" if e.entity in known else ""
+        shown = Shown(e.what, e.entity, e.title, e.detail, e.commit, link)
+        by_week.setdefault(start, {}).setdefault(e.team, []).append(shown)
+    return [Week(start, sorted(teams.items())) for start, teams in sorted(by_week.items(), reverse=True)]
+
+
+def feed(weeks: list[Week], options: SiteOptions) -> bytes:
+    """An Atom feed (RFC 4287) with one entry per week, its changes as plain text."""
+    ET.register_namespace("", ATOM)
+
+    def sub(parent: ET.Element, tag: str, text: str = "", **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+        if text:
+            element.text = _NOT_XML.sub("\ufffd", text)
+        return element
+
+    root = ET.Element(f"{{{ATOM}}}feed")
+    sub(root, "id", "urn:prodops:changes")
+    sub(root, "title", f"{options.site_name}: what changed")
+    newest = [max(e.commit.when for _, events in w.teams for e in events) for w in weeks]
+    sub(root, "updated", max(newest) if newest else f"{options.today.isoformat()}T00:00:00Z")
+    sub(sub(root, "author"), "name", options.site_name)
+    sub(root, "link", rel="alternate", href="changes.html")
+    sub(root, "link", rel="self", href=FEED)
+    for week, updated in zip(weeks, newest, strict=True):
+        entry = sub(root, "entry")
+        sub(entry, "id", f"urn:prodops:changes:week:{week.start.isoformat()}")
+        sub(entry, "title", f"Week of {week.start.isoformat()}")
+        sub(entry, "updated", updated)
+        sub(entry, "link", rel="alternate", href=f"changes.html#week-of-{week.start.isoformat()}")
+        lines = []
+        for team, events in week.teams:
+            lines.append(team or "No team")
+            lines += [
+                f"- {e.what}: {e.title or e.entity}" + (f": {e.detail}" if e.detail else "") + f" ({e.commit.day})"
+                for e in events
+            ]
+        sub(entry, "content", "\n".join(lines), type="text")
+    return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
