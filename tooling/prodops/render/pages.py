@@ -78,6 +78,8 @@ def _environment() -> jinja2.Environment:
     env.filters["md"] = safe.markdown_field
     env.filters["href"] = safe.href
     env.filters["bar"] = charts.progress_bar
+    # The default bands; a Renderer replaces this with the repository's (``at-risk-below``, ``on-track-from``).
+    env.filters["conf"] = lambda value: charts.confidence(value, values.confidence_band(value, Config()))
     env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=True))
     env.filters["plain_title"] = safe.plain_title
     env.filters["num"] = lambda value: f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
