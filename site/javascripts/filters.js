@@ -105,14 +105,17 @@
       });
       var teams = {};
       items.forEach(function (item) { (teams[item.facets.team] = teams[item.facets.team] || []).push(item); });
+      // A lane heading takes the columns' level (one below the page's heading), its columns the next.
+      var head = board.querySelector(".po-board__head");
+      var level = head ? Math.min(parseInt(head.tagName.slice(1), 10) || 3, 5) : 3;
       lanes = element("div", { "class": "po-lanes" });
       Object.keys(teams).sort().forEach(function (team) {
         var lane = element("section", { "class": "po-lane", "data-team": team });
-        lane.appendChild(element("h3", { "class": "po-lane__head" }, team));
+        lane.appendChild(element("h" + level, { "class": "po-lane__head" }, team));
         var row = element("div", { "class": "po-board" });
         columns.forEach(function (horizon) {
           var col = element("section", { "class": "po-board__col", "aria-label": team + ", " + horizon });
-          col.appendChild(element("h4", { "class": "po-board__head" }, horizon));
+          col.appendChild(element("h" + (level + 1), { "class": "po-board__head" }, horizon));
           var list = element("ul", { "class": "po-cards" });
           teams[team].forEach(function (item) { if (item.facets.horizon === horizon) { list.appendChild(item.node); } });
           col.appendChild(list);

@@ -120,7 +120,8 @@ def test_board_shows_three_columns_with_cards(page: Page, base_url: str) -> None
     page.goto(base_url + "roadmap/index.html")
     columns = page.locator(".po-board__col")
     assert columns.count() == 3
-    assert [columns.nth(i).locator("h3").inner_text().split()[0] for i in range(3)] == ["Now", "Next", "Later"]
+    heads = [columns.nth(i).locator("h2.po-board__head").inner_text().split()[0] for i in range(3)]
+    assert heads == ["Now", "Next", "Later"]
     now_cards = columns.nth(0).locator(".po-card")
     assert now_cards.count() >= 10
     assert "Usage-based billing plans" in columns.nth(0).inner_text()
