@@ -46,7 +46,11 @@
         facets[facet[0]] = facet[0] === "tags" ? value.split(" ").filter(Boolean) : value;
       });
       var column = node.closest(".po-board__col");
-      return { node: node, facets: facets, text: (node.getAttribute("data-text") || node.textContent).toLowerCase(),
+      // The free text matches the title (the item's first link: a card's, a row's, a timeline label)
+      // and data-text (its id and owner's name), not the rest of the card.
+      var link = node.querySelector("a");
+      var words = (link ? link.textContent : "") + " " + (node.getAttribute("data-text") || "");
+      return { node: node, facets: facets, text: words.toLowerCase(),
                home: node.parentNode, next: node.nextSibling, badge: column ? column.querySelector(".po-count") : null,
                shown: true };
     });
