@@ -8,7 +8,9 @@ Configured in ``mkdocs.yml``::
       - prodops
 
 An invalid repository fails the build with the same diagnostics ``prodops validate``
-prints; warnings are reported but do not fail the build.
+prints; warnings are reported but do not fail the build. Under ``mkdocs serve`` (and
+``prodops serve``) only the first build fails: a rebuild that finds errors logs them and
+keeps the last good pages, so the site stays up while a writer fixes a typo.
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
     def __init__(self) -> None:
         self.site: Site | None = None
         self.root: Path | None = None
+        self.serving = False
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Note whether this is a server; defining this hook keeps the plugin (and its last good site) across rebuilds."""
+        self.serving = command == "serve"
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Validate the repository; fail the build on errors."""
@@ -61,6 +68,13 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         errors = result.count("error")
         if errors:
             text = report.render_text(result.diagnostics, len(result.files), result.rules_checked)
+            if self.serving and self.site is not None:
+                log.error(
+                    "prodops: the repository has %d error(s); showing the last good pages until they are fixed:\n%s",
+                    errors,
+                    text,
+                )
+                return config
             raise PluginError(f"prodops: the repository has {errors} error(s); fix them to build the site:\n{text}")
         warnings = result.count("warning")
         if warnings:

@@ -12,7 +12,16 @@ import click
 
 from prodops import export as exporting
 from prodops import pipeline, query
-from prodops.cli import cli, complete_ids, complete_kinds, format_option, load_valid, root_option, today_option
+from prodops.cli import (
+    cli,
+    complete_ids,
+    complete_kinds,
+    format_option,
+    load_readable,
+    load_valid,
+    root_option,
+    today_option,
+)
 from prodops.diagnostics import ProdopsError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -31,7 +40,8 @@ def raw_csv_option(func: F) -> F:
 
 
 def _load(root: Path | None, today: date | None) -> pipeline.Result:
-    return load_valid(root, today, use_cache=True)
+    """What the reading commands read: everything that loaded, with a warning naming broken files."""
+    return load_readable(root, today, use_cache=True)
 
 
 @cli.command()
@@ -180,7 +190,7 @@ def export(fmt: str, out: Path, raw_csv: bool, root: Path | None, today: date | 
 
     Example: prodops export --format sqlite --out ops.db && datasette ops.db
     """
-    result = _load(root, today)
+    result = load_valid(root, today, use_cache=True, why="an export is written from valid data only")
     if out.exists() and fmt != "csv" and out.is_dir():
         raise ProdopsError(f"{out} is a folder; give a file name")
     written = exporting.write(result.catalog, result.schemas, fmt, out, generated=result.today, escape_csv=not raw_csv)
