@@ -66,7 +66,8 @@ test: lint chromium node
 	$(BIN)/pytest
 
 # Benchmarks (not part of the test suite): validation at 1,000 and 10,000 entities against
-# check-jsonschema, and the site build at 200 and 2,000 entities against plain MkDocs.
+# check-jsonschema, the site build at 2,000 and 5,000 entities against plain MkDocs, and the time
+# `prodops serve` takes to show a one-file change.
 bench: $(STAMP)
 	$(BIN)/python tooling/bench/parse_bench.py
 	$(BIN)/python tooling/bench/validate_bench.py

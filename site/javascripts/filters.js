@@ -46,7 +46,11 @@
         facets[facet[0]] = facet[0] === "tags" ? value.split(" ").filter(Boolean) : value;
       });
       var column = node.closest(".po-board__col");
-      return { node: node, facets: facets, text: (node.getAttribute("data-text") || node.textContent).toLowerCase(),
+      // The free text matches the title (the item's first link: a card's, a row's, a timeline label)
+      // and data-text (its id and owner's name), not the rest of the card.
+      var link = node.querySelector("a");
+      var words = (link ? link.textContent : "") + " " + (node.getAttribute("data-text") || "");
+      return { node: node, facets: facets, text: words.toLowerCase(),
                home: node.parentNode, next: node.nextSibling, badge: column ? column.querySelector(".po-count") : null,
                shown: true };
     });
@@ -105,14 +109,17 @@
       });
       var teams = {};
       items.forEach(function (item) { (teams[item.facets.team] = teams[item.facets.team] || []).push(item); });
+      // A lane heading takes the columns' level (one below the page's heading), its columns the next.
+      var head = board.querySelector(".po-board__head");
+      var level = head ? Math.min(parseInt(head.tagName.slice(1), 10) || 3, 5) : 3;
       lanes = element("div", { "class": "po-lanes" });
       Object.keys(teams).sort().forEach(function (team) {
         var lane = element("section", { "class": "po-lane", "data-team": team });
-        lane.appendChild(element("h3", { "class": "po-lane__head" }, team));
+        lane.appendChild(element("h" + level, { "class": "po-lane__head" }, team));
         var row = element("div", { "class": "po-board" });
         columns.forEach(function (horizon) {
           var col = element("section", { "class": "po-board__col", "aria-label": team + ", " + horizon });
-          col.appendChild(element("h4", { "class": "po-board__head" }, horizon));
+          col.appendChild(element("h" + (level + 1), { "class": "po-board__head" }, horizon));
           var list = element("ul", { "class": "po-cards" });
           teams[team].forEach(function (item) { if (item.facets.horizon === horizon) { list.appendChild(item.node); } });
           col.appendChild(list);

@@ -217,6 +217,21 @@ def load_valid(root: Path | None, today: date | None, *, use_cache: bool = False
     return result
 
 
+def load_readable(root: Path | None, today: date | None, *, use_cache: bool = False) -> pipeline.Result:
+    """The repository's pipeline result for commands that only read: everything that loaded.
+
+    Files with errors are left out of the catalog (a file that failed its schema has no model)
+    and named in a one-line warning on stderr; `prodops validate` shows the errors themselves.
+    """
+    repo = resolve_root(root)
+    with report.Progress(sys.stderr, "prodops: reading the repository"):
+        result = pipeline.build(repo, today=today, use_cache=use_cache)
+    click.echo(report.render_notices(result.notices), nl=False, err=True)
+    if result.count("error"):
+        click.echo(report.render_broken(result.diagnostics), err=True)
+    return result
+
+
 def relative_paths(root: Path, paths: tuple[Path, ...]) -> list[str]:
     """Repository-relative POSIX paths; a path outside the repository is a usage error."""
     out = []

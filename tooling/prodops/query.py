@@ -47,6 +47,11 @@ def _entity(catalog: Catalog, entity_id: str) -> tuple[str, Any]:
     ):
         if entity_id in table:
             return kind, table[entity_id]
+    if entity_id in catalog.documents:  # its file loaded but failed its schema: there is no model to show
+        rel = catalog.documents[entity_id].rel
+        raise ProdopsError(
+            f"'{entity_id}' ({rel}) has errors, so it cannot be shown; `prodops validate {rel}` lists them"
+        )
     import difflib
 
     close = difflib.get_close_matches(entity_id, list(catalog.documents), n=1)

@@ -117,6 +117,24 @@ def render_notices(notices: Sequence[str]) -> str:
     return "".join(f"prodops: warning: {visible(notice)}\n" for notice in notices)
 
 
+def render_broken(diagnostics: Sequence[Diagnostic], shown: int = 3) -> str:
+    """One line for a command that read around errors: the files left out, a few by name.
+
+    A file with a load (PO1xx) or schema (PO2xx) error has no model, so readers leave it out;
+    an error of another stage (a reference to a file left out) leaves its file in.
+    """
+    errors = [d for d in diagnostics if d.severity == "error"]
+    left_out = sorted({d.file for d in errors if d.code.startswith(("PO1", "PO2"))})
+    elsewhere = sum(d.file not in left_out for d in errors)
+    named = ", ".join(visible(f or "the repository") for f in left_out[:shown])
+    more = f" and {len(left_out) - shown} more" if len(left_out) > shown else ""
+    noun = "file" if len(left_out) == 1 else "files"
+    parts = [f"left out {len(left_out)} {noun} with errors ({named}{more})"] if left_out else []
+    if elsewhere:
+        parts.append(f"{elsewhere} other error(s)")
+    return f"prodops: warning: {'; '.join(parts)}; showing the rest (`prodops validate` lists the errors)"
+
+
 def render_json(diagnostics: Sequence[Diagnostic], files: int, rules_checked: bool, colour: bool = False) -> str:
     return (
         json.dumps(

@@ -92,10 +92,39 @@ def test_board_shows_three_columns_with_cards(page: Page, base_url: str) -> None
     page.goto(base_url + "roadmap/index.html")
     columns = page.locator(".po-board__col")
     assert columns.count() == 3
-    assert [columns.nth(i).locator("h3").inner_text().split()[0] for i in range(3)] == ["Now", "Next", "Later"]
+    heads = [columns.nth(i).locator("h2.po-board__head").inner_text().split()[0] for i in range(3)]
+    assert heads == ["Now", "Next", "Later"]
     now_cards = columns.nth(0).locator(".po-card")
     assert now_cards.count() >= 10
     assert "Usage-based billing plans" in columns.nth(0).inner_text()
+
+
+@pytest.mark.parametrize("view", ["roadmap/index.html", "roadmap/all.html", "roadmap/timeline.html"])
+def test_text_filter_matches_title_id_and_owner_name(page: Page, base_url: str, view: str) -> None:
+    """The title comes from the item's link, the id and the owner's name from data-text."""
+    owned = {
+        p.stem
+        for p in (REPO_ROOT / "roadmap").glob("*.yaml")
+        if "\nowner: mateo-garcia\n" in p.read_text(encoding="utf-8")
+    }
+    page.goto(base_url + view, wait_until="networkidle")
+    page.wait_for_selector(".po-filters__count")
+    box = page.locator(".po-filters input[name=q]")
+
+    def shown(query: str) -> set[str]:
+        box.fill(query)
+        return set(
+            page.eval_on_selector_all(
+                "[data-po-item]:not([hidden])",
+                "nodes => nodes.map(n => n.querySelector('a').getAttribute('href').split('/').pop().replace('.html', ''))",
+            )
+        )
+
+    assert shown("Correct proration ROUNDING") == {"proration-rounding-fix"}
+    assert shown("proration-rounding-fix") == {"proration-rounding-fix"}
+    mateo = shown("Mateo García")
+    assert mateo and mateo <= owned
+    assert shown("RICE 1,200") == set()  # the card's other text is not matched
 
 
 def test_okr_page_shows_objectives_progress_and_work(page: Page, base_url: str) -> None:

@@ -12,7 +12,16 @@ import click
 
 from prodops import export as exporting
 from prodops import pipeline, query
-from prodops.cli import cli, complete_ids, complete_kinds, format_option, load_valid, root_option, today_option
+from prodops.cli import (
+    cli,
+    complete_ids,
+    complete_kinds,
+    format_option,
+    load_readable,
+    load_valid,
+    root_option,
+    today_option,
+)
 from prodops.commands.history import AS_OF, list_as_of, report_quarter, show_as_of
 from prodops.diagnostics import ProdopsError
 
@@ -32,7 +41,8 @@ def raw_csv_option(func: F) -> F:
 
 
 def _load(root: Path | None, today: date | None) -> pipeline.Result:
-    return load_valid(root, today, use_cache=True)
+    """What the reading commands read: everything that loaded, with a warning naming broken files."""
+    return load_readable(root, today, use_cache=True)
 
 
 @cli.command()
@@ -215,7 +225,7 @@ def export(fmt: str, out: Path, raw_csv: bool, audience: str, root: Path | None,
     """
     if audience == "public" and fmt != "json":
         raise click.BadParameter(f"the public export is JSON only (got {fmt!r})", param_hint="'--format'")
-    result = _load(root, today)
+    result = load_valid(root, today, use_cache=True, why="an export is written from valid data only")
     if out.exists() and fmt != "csv" and out.is_dir():
         raise ProdopsError(f"{out} is a folder; give a file name")
     if audience == "public":

@@ -147,7 +147,7 @@ def timeline(rows: Sequence[TimelineRow], start: date, end: date, today: date) -
         if row.group != group:
             group = row.group
             out.append(
-                Markup('<div class="po-tl__group" role="heading" aria-level="3">{name}</div>').format(name=group)
+                Markup('<div class="po-tl__group" role="heading" aria-level="2">{name}</div>').format(name=group)
             )
         attributes = Markup(" ").join(
             Markup('data-{key}="{value}"').format(key=key, value=value) for key, value in row.facets.items()

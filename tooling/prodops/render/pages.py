@@ -328,7 +328,8 @@ class Renderer:
             "quarter": str(item.quarter) if item.quarter else "",
             "owner": item.owner,
             "tags": " ".join(item.tags),
-            "text": f"{item.title} {item.id} {self.person(item.owner) if item.owner else ''}",
+            # Words the text filter matches besides the title, which it reads from the item's link.
+            "text": f"{item.id} {self.person(item.owner) if item.owner else ''}".rstrip(),
         }
 
     def _by_rice(self) -> list[model.RoadmapItem]:

@@ -1,0 +1,105 @@
+"""`prodops serve` keeps the site up through a broken file: it logs the errors and serves the last good pages."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT, copy_example
+
+ITEM = "roadmap/usage-based-billing.yaml"
+PAGE = "roadmap-item/usage-based-billing.html"
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, ""
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return 0, ""
+
+
+def _until(check: Callable[[], bool], what: str, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"not within {timeout:.0f} s: {what}")
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[Path, str, Path]]:
+    """A copy of the example repository served by `prodops serve` on a free port: (repo, url, log)."""
+    repo = copy_example(tmp_path / "repo")
+    shutil.copy(REPO_ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+    shutil.copytree(REPO_ROOT / "site", repo / "site")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "prodops", "serve", "--root", str(repo), "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        _until(lambda: _get(url + PAGE)[0] == 200 or server.poll() is not None, "the first build")
+        assert server.poll() is None, log.read_text()
+        yield repo, url, log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_a_broken_file_keeps_the_last_good_site_and_shows_the_error(served: tuple[Path, str, Path]) -> None:
+    repo, url, log = served
+    path = repo / ITEM
+    good = path.read_text(encoding="utf-8")
+    assert "\nstatus: in-progress\n" in good and "\ntitle: Usage-based billing plans\n" in good
+    path.write_text(good.replace("\nstatus: in-progress\n", "\nstatus: in progres\n"), encoding="utf-8")
+    _until(lambda: "showing the last good pages" in log.read_text(), "the error in the log")
+    text = log.read_text()
+    assert f"{ITEM}:9:9: error PO204 status: 'in progres' is not one of" in text
+    assert "Traceback" not in text
+    status, html = _get(url + PAGE)
+    assert status == 200 and "Usage-based billing plans" in html
+    # Fixed (and retitled): the next rebuild publishes it.
+    path.write_text(
+        good.replace("title: Usage-based billing plans", "title: Usage-based billing, fixed"), encoding="utf-8"
+    )
+    _until(lambda: "Usage-based billing, fixed" in _get(url + PAGE)[1], "the fixed page")
+
+
+def test_the_first_build_still_fails_on_errors(tmp_path: Path) -> None:
+    repo = copy_example(tmp_path / "repo")
+    shutil.copy(REPO_ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+    shutil.copytree(REPO_ROOT / "site", repo / "site")
+    path = repo / ITEM
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("\nstatus: in-progress\n", "\nstatus: x\n"), encoding="utf-8"
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    done = subprocess.run(
+        [sys.executable, "-m", "prodops", "serve", "--root", str(repo), "--port", str(port)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert "fix them to build the site" in done.stderr and f"{ITEM}:9:9: error PO204" in done.stderr
