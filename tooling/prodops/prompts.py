@@ -117,11 +117,11 @@ class Asker:
         playbook = self.known.playbooks.get(str(data.get("playbook")))
         if playbook is None:
             return None
-        owner = (data.get("owners") or {}).get("product", "")
-        items = [
-            {"id": c.id, "title": c.title, "owner": owner, "status": "todo"}
-            for c in playbook.required_for(int(data.get("tier") or 0))
-        ]
+        owners, tier = data.get("owners"), data.get("tier")
+        if not isinstance(tier, int) or isinstance(tier, bool):
+            return None  # a tier the schema will refuse, with its own message: no checklist to derive
+        owner = owners.get("product", "") if isinstance(owners, dict) else ""
+        items = [{"id": c.id, "title": c.title, "owner": owner, "status": "todo"} for c in playbook.required_for(tier)]
         if items and not self.no_input:
             click.echo(
                 f"readiness: {len(items)} checklist items from playbook '{playbook.id}' for tier {data.get('tier')}"
@@ -148,7 +148,7 @@ class Asker:
         if kind == "array":
             items, items_file = self.schemas.expand(file, node.get("items") or {})
             if items.get("type") == "object":
-                return [self.value(f"{name}[0]", items, items_file)]
+                return [self.value(f"{name}.0", items, items_file)]
             return self.many(name, items, node.get("description", ""), required)
         return self.one(name, node, required)
 

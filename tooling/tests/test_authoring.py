@@ -685,3 +685,20 @@ def test_checkin_takes_its_author_from_the_git_user(repo: Path, name: str, email
     text = (repo / "okrs" / "2026-Q4" / "2026-q4-payments-usage-billing.yaml").read_text(encoding="utf-8")
     entry = text[text.index(f"date: {TODAY.isoformat()}") :].split("\n      - ", 1)[0]
     assert (f"author: {expected}" in entry) if expected else ("author:" not in entry)
+
+
+def test_new_with_a_tier_that_is_not_a_number_is_a_clear_error(repo: Path) -> None:
+    sets = [
+        "tier=x",
+        "items.0=payment-plans",
+        "playbook=launch-readiness",
+        "owners.product=kavya-iyer",
+        "owners.engineering=daniel-mensah",
+        "dates.ga=2027-05-04",
+    ]
+    args = ["new", "launch", "--no-input", "--title", "X launch", *(a for one in sets for a in ("--set", one))]
+    code, output = run(repo, *args)
+    assert "internal error" not in output and "Traceback" not in output
+    # No checklist can be derived for tier 'x'; the message names the field in --set's own syntax.
+    assert code == 2, output
+    assert output.splitlines()[-1] == "Error: readiness.0.id is required: pass --set readiness.0.id=VALUE"
