@@ -53,20 +53,26 @@ class _Blob:
     size: int
 
 
-def _git(root: Path, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+def run_git(
+    root: Path, *args: str, stdin: bytes | None = None, timeout: float = 120, needed_for: str = "comparing revisions"
+) -> subprocess.CompletedProcess[bytes]:
+    """Git in ``root`` with literal pathspecs and no replacement objects; a missing or hung git is a ProdopsError."""
     try:
         return subprocess.run(
             ["git", "-C", str(root), *args],
             input=stdin,
             capture_output=True,
             check=False,
-            timeout=120,
+            timeout=timeout,
             env={**os.environ, **_GIT_ENV},
         )
     except FileNotFoundError as exc:
-        raise ProdopsError("git is not installed; comparing revisions needs it") from exc
+        raise ProdopsError(f"git is not installed; {needed_for} needs it") from exc
     except subprocess.TimeoutExpired as exc:
         raise ProdopsError(f"git {args[0]} took too long") from exc
+
+
+_git = run_git
 
 
 def resolve(root: Path, revision: str) -> str:

@@ -21,12 +21,11 @@ from __future__ import annotations
 import hmac
 import json
 import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prodops import __version__, trust, yamlparse
+from prodops import __version__, gitrev, trust, yamlparse
 from prodops.cache import CACHE_DIR
 from prodops.diagnostics import ProdopsError
 from prodops.loader import MAX_FILE_BYTES
@@ -35,7 +34,6 @@ FORMAT = 2
 INDEX_FILE = "history.json"
 # The folders whose files have a history worth keeping, and the kind each holds.
 FOLDERS = {"roadmap": "roadmap-item", "okrs": "objective", "launches": "launch"}
-_GIT_ENV = {"GIT_NO_REPLACE_OBJECTS": "1", "GIT_LITERAL_PATHSPECS": "1"}
 _NO_OID = "0" * 40
 _MISSING = object()
 BYTES_PER_READ = 64 * 1024 * 1024  # blob bytes asked of one `git cat-file --batch`
@@ -80,19 +78,7 @@ class Index:
 
 
 def git(root: Path, *args: str, stdin: bytes | None = None, check: bool = True) -> bytes:
-    try:
-        done = subprocess.run(
-            ["git", "-C", str(root), *args],
-            input=stdin,
-            capture_output=True,
-            check=False,
-            timeout=600,
-            env={**os.environ, **_GIT_ENV},
-        )
-    except FileNotFoundError as exc:
-        raise ProdopsError("git is not installed; the history needs it") from exc
-    except subprocess.TimeoutExpired as exc:
-        raise ProdopsError(f"git {args[0]} took too long") from exc
+    done = gitrev.run_git(root, *args, stdin=stdin, timeout=600, needed_for="the history")
     if check and done.returncode != 0:
         message = done.stderr.decode(errors="replace").strip().splitlines()
         raise ProdopsError(f"git {args[0]} failed: {message[0] if message else done.returncode}")

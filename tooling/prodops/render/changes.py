@@ -17,7 +17,7 @@ from pathlib import Path
 from prodops import history, historyview
 from prodops.diagnostics import ProdopsError
 from prodops.historyview import Event
-from prodops.render.pages import ENTITY_DIRS, Site, SiteOptions, _environment
+from prodops.render.pages import ENTITY_DIRS, Site, SiteOptions, environment
 
 PAGE = "changes.md"
 FEED = "changes.atom"
@@ -58,7 +58,7 @@ def add_changes(site: Site, root: Path, options: SiteOptions, known: set[str]) -
         weeks = _weeks(historyview.digest(index, since, options.today), known)
         if index.begins and index.begins > since.isoformat():
             note = f"The history here begins on {index.begins}."
-    env = _environment()  # the pages' own, with their filters and macros
+    env = environment()  # the pages' own, with their filters and macros
     site.pages[PAGE] = env.get_template("changes.md.j2").render(
         changes=weeks, weeks=WEEKS, today=options.today, note=note
     )

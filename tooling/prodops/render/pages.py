@@ -65,7 +65,8 @@ class Site:
     edit_urls: dict[str, str] = field(default_factory=dict)
 
 
-def _environment() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
+    """The templates with their filters and macros, shared by every page renderer (site, public, changes)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("prodops.render", "templates"),
         autoescape=True,
@@ -107,7 +108,7 @@ class Renderer:
         self.warnings = [d for d in diagnostics if d.severity != "error"]
         self.options = options
         self.schema_files = schema_files
-        self.env = _environment()
+        self.env = environment()
         self.env.filters["conf"] = lambda value: charts.confidence(value, self.band(value))
         self.period = model.Period.containing(options.today)
         self.site = Site()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from prodops.audience import PublicView, export_bytes
-from prodops.render.pages import Site, _environment
+from prodops.render.pages import Site, environment
 
 # What a customer reads for each status; a status the schema adds shows as written.
 STATUS_LABELS = {
@@ -47,7 +47,7 @@ def _card(record: dict[str, Any]) -> dict[str, Any]:
 
 def render_public(view: PublicView) -> Site:
     """The public pages: the now/next/later roadmap and what shipped recently, plus the public export."""
-    env = _environment()
+    env = environment()
     items = [_card(r) for r in view.entities.get("roadmap-item", ())]
     titles = {c["id"]: c["title"] for c in items}
     pages = {c["id"]: "shipped.html" if c["status"] == "shipped" else "index.html" for c in items}
