@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from prodops import authoring, edit, impact, pipeline, report
+from prodops import authoring, edit, impact, kinds, pipeline, report
 from prodops.cli import (
     DATE,
     EXIT_PROBLEMS,
@@ -120,7 +120,8 @@ def move(entity_id: str, horizon: str, root: Path | None, today: date | None) ->
     """
     repo = resolve_root(root)
     rel = authoring.find_file(repo, entity_id)
-    if not rel.startswith("roadmap/"):
+    found = kinds.registry(load_schemas(repo / pipeline.SCHEMA_DIR)).kind_for(rel)
+    if found is None or found.kind != "roadmap-item":
         raise ProdopsError(f"'{entity_id}' is not a roadmap item ({rel})")
     _finish(
         authoring.apply(repo, rel, lambda text: edit.set_value(text, ("horizon",), horizon), today),
