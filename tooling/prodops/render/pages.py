@@ -198,8 +198,12 @@ class Renderer:
             self.site.edit_urls[path] = edit
         self._page(path, template, file=file, edit_url=edit, **context)
         named_by = self._named_by(kind, entity_id)
-        if named_by:  # what kinds declared only by a schema say of this entity
-            self.site.pages[path] += self.render_template(path, "_named_by.md.j2", named_by=named_by)
+        if named_by:  # what kinds declared only by a schema say of this entity, above the source line
+            text = self.site.pages[path]
+            at = text.rfind('<p class="po-source">')
+            at = at if at >= 0 else len(text)
+            section = self.render_template(path, "_named_by.md.j2", named_by=named_by)
+            self.site.pages[path] = text[:at] + section.lstrip("\n") + "\n" + text[at:]
 
     def render_template(self, here: str, template: str, **context: Any) -> str:
         """One template rendered for page ``here`` with the renderer's helpers (for page providers too)."""
@@ -212,7 +216,9 @@ class Renderer:
     def _generic_pages(self, spec: kinds.KindSpec) -> None:
         """A page per entity of a generic kind, and the kind's index page (in the navigation)."""
         records = spec.ordered(list(self.catalog.of(spec.kind).values()))
-        self._page(spec.index_page, "record_index.md.j2", spec=spec, rows=[self._index_row(spec, e) for e in records])
+        headings = [generic.label(spec, self, column) for column in spec.list_columns]
+        rows = [self._index_row(spec, e) for e in records]
+        self._page(spec.index_page, "record_index.md.j2", spec=spec, headings=headings, rows=rows)
         for record in records:
             fields = generic.fields(self, spec, page_path(spec.kind, record.id), record)
             self._entity(spec.kind, record.id, record.file, spec.template, spec=spec, record=record, fields=fields)
