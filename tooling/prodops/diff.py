@@ -206,7 +206,7 @@ def compare(
     declared = {d.kind.kind: d.kind for d in (*old_docs.values(), *new_docs.values())}
     for change in changes:
         ks = declared[change.kind]
-        change.label, change.plural = ks.label, kinds.plural_of(ks)
+        change.label, change.plural = kinds.label_of(ks), kinds.plural_of(ks)
     return Report(base_name, head_name, changes, names)
 
 

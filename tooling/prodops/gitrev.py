@@ -104,13 +104,16 @@ def checkout(root: Path, revision: str) -> Iterator[Revision]:
         problems.extend(_write(root, blobs, dest, revision))
         folders = declared_folders(dest / "schemas")
         if folders:
-            content, more = _list(root, commit, revision, folders)
+            spent = sum(blob.size for blob in blobs)  # the limit is for the revision, settings included
+            content, more = _list(root, commit, revision, folders, spent)
             problems.extend(more)
             problems.extend(_write(root, content, dest, revision))
         yield Revision(dest, revision, sorted(problems, key=lambda d: d.sort_key))
 
 
-def _list(root: Path, commit: str, revision: str, names: tuple[str, ...]) -> tuple[list[_Blob], list[Diagnostic]]:
+def _list(
+    root: Path, commit: str, revision: str, names: tuple[str, ...], spent: int = 0
+) -> tuple[list[_Blob], list[Diagnostic]]:
     """The regular files to read under ``names``, from the tree's listing (modes and sizes, no content)."""
     prefix = _prefix(root)
     paths = [(prefix + name.encode()).decode(errors="surrogateescape") for name in names]
@@ -119,7 +122,7 @@ def _list(root: Path, commit: str, revision: str, names: tuple[str, ...]) -> tup
         raise ProdopsError(f"git ls-tree failed: {listing.stderr.decode(errors='replace').strip()}")
     blobs: list[_Blob] = []
     problems: list[Diagnostic] = []
-    total = 0
+    total = spent
     for record in listing.stdout.split(b"\0"):
         if not record:
             continue

@@ -52,6 +52,7 @@ class Builtin:
     row: RowFunction
     sort: Callable[[Any], Any]
     index_page: str  # the section page listing the kind
+    label: str  # how a reader names one, shorter than the schema's title ("launch", not "launch plan")
     plural: str
     owner: Callable[[Any], str]  # the accountable person's handle ("" when none)
     teams: Callable[[Any], tuple[str, ...]]  # the teams that own it directly
@@ -253,7 +254,7 @@ def _spec(schemas: SchemaSet, ks: KindSchema) -> KindSpec:
         folder=ks.folder,
         schema_file=ks.file,
         title_field=ks.title_field,
-        label=ks.label,
+        label=label_of(ks),
         plural=plural_of(ks),
         id_pattern=str((id_node or {}).get("pattern", "")),
         owner_field=owner_field,
@@ -264,6 +265,12 @@ def _spec(schemas: SchemaSet, ks: KindSchema) -> KindSpec:
         markdown_fields=markdown,
         builtin=builtin,
     )
+
+
+def label_of(ks: KindSchema) -> str:
+    """How a reader names one entity of a kind: a built-in kind's short name, else the schema's title."""
+    builtin = BUILTIN.get(ks.kind)
+    return builtin.label if builtin is not None else ks.label
 
 
 def plural_of(ks: KindSchema) -> str:
@@ -379,6 +386,7 @@ BUILTIN: dict[str, Builtin] = {
         row=_item_row,
         sort=_rice_order,
         index_page="roadmap/index.md",
+        label="roadmap item",
         plural="roadmap items",
         owner=lambda i: i.owner,
         teams=lambda i: i.teams,
@@ -392,6 +400,7 @@ BUILTIN: dict[str, Builtin] = {
         row=_objective_row,
         sort=lambda o: (str(o.period), o.id),
         index_page="okrs/index.md",
+        label="objective",
         plural="objectives",
         owner=lambda o: o.owner,
         teams=lambda o: (o.team,) if o.team else (),
@@ -405,6 +414,7 @@ BUILTIN: dict[str, Builtin] = {
         row=_launch_row,
         sort=lambda launch: launch.ga,
         index_page="launches/index.md",
+        label="launch",
         plural="launches",
         owner=_product_owner,
         teams=lambda launch: (),
@@ -418,6 +428,7 @@ BUILTIN: dict[str, Builtin] = {
         row=_playbook_row,
         sort=lambda p: p.id,
         index_page="playbooks/index.md",
+        label="playbook",
         plural="playbooks",
         owner=lambda p: p.owner,
         teams=lambda p: (),
@@ -429,6 +440,7 @@ BUILTIN: dict[str, Builtin] = {
         row=_team_row,
         sort=lambda t: t.id,
         index_page="teams/index.md",
+        label="team",
         plural="teams",
         owner=lambda t: t.lead,
         teams=lambda t: (t.id,),
