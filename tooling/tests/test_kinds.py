@@ -423,3 +423,17 @@ def test_a_revision_holds_the_folders_its_own_schemas_declare(repo: Path) -> Non
     assert "decisions/guided-setup-first.yaml" in read
     assert "notes/private.yaml" not in read
     assert sorted(result.catalog.of("decision")) == ["guided-setup-first", "public-setup-api"]
+
+
+def test_move_takes_the_horizons_the_schema_allows(repo: Path) -> None:
+    path = repo / "schemas/roadmap-item.schema.json"
+    path.write_text(
+        path.read_text().replace('"enum": ["now", "next", "later"]', '"enum": ["now", "next", "later", "someday"]')
+    )
+    assert "someday" in path.read_text()
+    code, output = _run("move", "setup-api", "--horizon", "somday", "--root", str(repo))
+    assert code == 2
+    assert "'somday' is not a horizon (now, next, later, someday) (did you mean 'someday'?)" in " ".join(output.split())
+    code, output = _run("move", "setup-api", "--horizon", "someday", "--root", str(repo))
+    assert code == 0, output
+    assert "horizon: someday\n" in (repo / "roadmap/setup-api.yaml").read_text()
