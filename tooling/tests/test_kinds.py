@@ -437,3 +437,18 @@ def test_move_takes_the_horizons_the_schema_allows(repo: Path) -> None:
     code, output = _run("move", "setup-api", "--horizon", "someday", "--root", str(repo))
     assert code == 0, output
     assert "horizon: someday\n" in (repo / "roadmap/setup-api.yaml").read_text()
+
+
+def test_shell_completion_offers_every_kind_and_the_new_kinds_ids(repo: Path) -> None:
+    import click
+
+    from prodops.cli import complete_ids, complete_kinds
+
+    ctx = click.Context(cli, obj=None)
+    ctx.params["root"] = str(repo)
+    param = click.Argument(["kind"])
+    assert [c.value for c in complete_kinds(ctx, param, "")] == list(
+        ("roadmap-item", "objective", "launch", "playbook", "team", "decision")
+    )
+    assert [c.value for c in complete_kinds(ctx, param, "de")] == ["decision"]
+    assert "guided-setup-first" in [c.value for c in complete_ids(ctx, param, "guided")]
