@@ -452,3 +452,29 @@ def test_shell_completion_offers_every_kind_and_the_new_kinds_ids(repo: Path) ->
     )
     assert [c.value for c in complete_kinds(ctx, param, "de")] == ["decision"]
     assert "guided-setup-first" in [c.value for c in complete_ids(ctx, param, "guided")]
+
+
+def test_new_starts_a_record_of_the_new_kind_from_its_schema(repo: Path) -> None:
+    code, output = _run(
+        "new",
+        "decision",
+        "--no-input",
+        "--title",
+        "Keep invoices in one currency per customer",
+        "--set",
+        "status=proposed",
+        "--set",
+        "decided_on=2026-11-20",
+        "--set",
+        "decided_by=ana-pm",
+        "--set",
+        "context=Mixed currencies confuse dunning.",
+        "--set",
+        "items.0=setup-api",
+        "--root",
+        str(repo),
+    )
+    assert code == 0, output
+    written = repo / "processes/decisions/keep-invoices-in-one-currency-per-customer.yaml"
+    check_golden(GOLDEN / "new.yaml", written.read_text(encoding="utf-8"))
+    assert "keep-invoices-in-one-currency-per-customer" in pipeline.build(repo, today=TODAY).catalog.of("decision")
