@@ -478,3 +478,48 @@ def test_new_starts_a_record_of_the_new_kind_from_its_schema(repo: Path) -> None
     written = repo / "processes/decisions/keep-invoices-in-one-currency-per-customer.yaml"
     check_golden(GOLDEN / "new.yaml", written.read_text(encoding="utf-8"))
     assert "keep-invoices-in-one-currency-per-customer" in pipeline.build(repo, today=TODAY).catalog.of("decision")
+
+
+def test_the_plugin_watches_the_folders_the_schemas_declare(repo: Path) -> None:
+    from mkdocs.config import load_config
+
+    from prodops.mkdocs_plugin import ProdopsPlugin
+
+    schema = json.loads((repo / "schemas/decision.schema.json").read_text())
+    schema["x-prodops-folder"] = "decisions"  # a top-level folder no built-in kind uses
+    (repo / "schemas/decision.schema.json").write_text(json.dumps(schema, indent=1))
+    shutil.move(repo / "processes/decisions", repo / "decisions")
+    for path in (repo / "decisions").glob("*.yaml"):
+        path.write_text(path.read_text().replace("$schema=../../schemas/", "$schema=../schemas/"))
+    _with_site_config(repo)
+    config = load_config(config_file=str(repo / "mkdocs.yml"))
+    plugin = config.plugins["prodops"]
+    assert isinstance(plugin, ProdopsPlugin)
+    plugin.config.today = TODAY.isoformat()
+    plugin.on_config(config)
+
+    class Server:
+        def __init__(self) -> None:
+            self.watched: list[str] = []
+
+        def watch(self, path: str) -> None:
+            self.watched.append(Path(path).relative_to(repo).as_posix())
+
+    server = Server()
+    plugin.on_serve(server, config=config, builder=None)  # type: ignore[arg-type]
+    assert server.watched == ["decisions", "launches", "okrs", "processes", "roadmap", "schemas"]
+    assert {"Decision records": "decision/index.md"} in config.nav
+
+
+def test_the_history_index_does_not_take_a_nested_kinds_files_for_roadmap_items(repo: Path) -> None:
+    from prodops import history
+
+    _nested_kind(repo)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "Signals beside the roadmap")
+    index = history.load(repo)
+    assert index.kinds["setup-api"] == "roadmap-item"
+    assert "guided-setup-first-signal" not in index.kinds
+    assert not any(path.startswith("roadmap/signals/") for path in index.paths)
+    assert index.kinds["2026-q4-core"] == "objective"
