@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from prodops import kinds, model
+from prodops.builtin_kinds import BUILTIN
 from prodops.diagnostics import Diagnostic, JsonPath
 from prodops.loader import Document
 from prodops.outline import KEY_RESULT, PERSON, Outline, outline
@@ -54,14 +55,14 @@ class Catalog:
 
     def of(self, kind: str) -> Mapping[str, model.Entity]:
         """Every valid entity of ``kind`` by id (the built-in kinds' tables are ``items``, ``objectives``...)."""
-        builtin = kinds.BUILTIN.get(kind)
+        builtin = BUILTIN.get(kind)
         if builtin is not None:
             table: Mapping[str, model.Entity] = getattr(self, builtin.attribute)
             return table
         return self.records.get(kind, {})
 
     def _table(self, kind: str) -> dict[str, model.Entity]:
-        builtin = kinds.BUILTIN.get(kind)
+        builtin = BUILTIN.get(kind)
         if builtin is not None:
             table: dict[str, model.Entity] = getattr(self, builtin.attribute)
             return table
