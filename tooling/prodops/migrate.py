@@ -216,15 +216,36 @@ def _move(rel: str, doc: edit.Located, change: Change, label: str, applied: list
     if text[line_start:key_start].strip():
         raise _Conflict(key_start, f"{change.dotted} shares its line with another field; move it to {change.to} by hand")
     comment = rest if rest.startswith("#") else ""
-    removed = text[:line_start] + text[line_end:]
+    above = _comments_above(text, line_start, key_start - line_start)
+    removed = text[: line_start - len(above)] + text[line_end:]
     moved = edit.set_value(removed, target, value) if existing is None else removed
-    if comment and existing is None:
+    if existing is None:
         located = edit.locate(moved)
         end = located.parsed.spans[target][1]
-        moved = moved[:end] + "  " + comment + moved[end:]
+        if comment:
+            moved = moved[:end] + "  " + comment + moved[end:]
+        if above:
+            key_at = located.parsed.key_spans[target][0]
+            at = moved.rfind("\n", 0, key_at) + 1
+            indent = " " * (key_at - at)
+            moved = moved[:at] + "".join(indent + line.lstrip(" ") for line in above.splitlines(True)) + moved[at:]
     line, column = _position(text, key_start)
     applied.append(Applied(rel, line, column, f"{change.dotted} moved to {change.to} {label}"))
     return moved
+
+
+def _comments_above(text: str, line_start: int, indent: int) -> str:
+    """The comment-only lines right above a line, at its indentation: they speak of it, so they move with it."""
+    start = line_start
+    while start > 0:
+        previous = text.rfind("\n", 0, start - 1) + 1
+        line = text[previous:start]
+        if not line.lstrip(" ").startswith("#") or len(line) - len(line.lstrip(" ")) != indent:
+            break
+        if previous == 0 and line.startswith("# yaml-language-server:"):
+            break  # the schema line belongs to the file
+        start = previous
+    return text[start:line_start]
 
 
 def _position(text: str, index: int) -> tuple[int, int]:
