@@ -90,7 +90,7 @@ CHECKS: dict[str, Check] = {
             "PO117",
             "schema-version-missing",
             "A schema without x-prodops-schema-version cannot be told apart from an old one by prodops migrate.",
-            "Add the version of the schema set the file was written for, after \"$schema\".",
+            'Add the version of the schema set the file was written for, after "$schema".',
             "info",
         ),
         Check(

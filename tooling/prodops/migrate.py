@@ -137,7 +137,9 @@ def _schemas(root: Path, schemas: SchemaSet, target: int) -> list[FileChange]:
         before = path.read_bytes() if path.exists() else b""
         if before != data:
             message = f"replaced by the version {target} prodops ships" if before else "added (prodops ships it)"
-            out.append(FileChange(f"{SCHEMA_DIR}/{name}", before, data, [Applied(f"{SCHEMA_DIR}/{name}", 0, 0, message)]))
+            out.append(
+                FileChange(f"{SCHEMA_DIR}/{name}", before, data, [Applied(f"{SCHEMA_DIR}/{name}", 0, 0, message)])
+            )
     for name, version in schemaversion.versions(schemas).items():
         if name in shipped or version is None or version >= target:
             continue
@@ -214,7 +216,9 @@ def _move(rel: str, doc: edit.Located, change: Change, label: str, applied: list
     line_end = len(text) if line_end < 0 else line_end + 1
     rest = text[value_end:line_end].strip()
     if text[line_start:key_start].strip():
-        raise _Conflict(key_start, f"{change.dotted} shares its line with another field; move it to {change.to} by hand")
+        raise _Conflict(
+            key_start, f"{change.dotted} shares its line with another field; move it to {change.to} by hand"
+        )
     comment = rest if rest.startswith("#") else ""
     above = _comments_above(text, line_start, key_start - line_start)
     removed = text[: line_start - len(above)] + text[line_end:]

@@ -8,6 +8,7 @@ fields renamed (``rename-field``), enum values renamed (``rename-value``) and fi
 
 from __future__ import annotations
 
+import itertools
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -75,7 +76,7 @@ def steps() -> tuple[Step, ...]:
         if entry.name.endswith(".toml"):
             found.append(_parse_step(entry.name, tomllib.loads(entry.read_text(encoding="utf-8"))))
     found.sort(key=lambda step: step.source)
-    for before, after in zip(found, found[1:], strict=False):
+    for before, after in itertools.pairwise(found):
         if after.source != before.target:
             raise ProdopsError(f"prodops/{DATA}: no step from version {before.target} to {after.source}")
     return tuple(found)

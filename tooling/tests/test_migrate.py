@@ -130,7 +130,9 @@ def test_a_file_that_cannot_be_migrated_is_named(tmp_path: Path, text: str, mess
     code, _, err = _run("migrate", "--root", str(repo))
     assert code == 1
     assert err.startswith("roadmap/broken.yaml") and message in err, err
-    assert (repo / "roadmap" / "payment-links.yaml").read_bytes() == (V1 / "roadmap" / "payment-links.yaml").read_bytes()
+    assert (repo / "roadmap" / "payment-links.yaml").read_bytes() == (
+        V1 / "roadmap" / "payment-links.yaml"
+    ).read_bytes()
 
 
 def test_schemas_without_any_version_are_a_clear_error(tmp_path: Path) -> None:
