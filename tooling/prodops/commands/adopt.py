@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -56,3 +57,38 @@ def migrate(root: Path | None, today: date | None, dry_run: bool) -> None:
     click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False)
     if result.count("error"):
         sys.exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--name", help="The organisation's name, as the site and README show it. Default: from DIR.")
+@click.option(
+    "--repo",
+    metavar="OWNER/NAME",
+    help="The repository on GitHub: the site's links and the teams' handles (@OWNER/team). Default: OWNER from --name, /product-ops.",
+)
+@click.option(
+    "--install",
+    metavar="REQUIREMENT",
+    help="How the new repository installs prodops (a pip requirement: a wheel, a Git URL at a commit). "
+    "Default: where the prodops running now was installed from.",
+)
+@today_option
+def init(directory: Path, name: str | None, repo: str | None, install: str | None, today: date | None) -> None:
+    """Write a new ops repository into DIR (a new or empty folder): schemas, site, settings, workflows, an example.
+
+    The new repository validates with no problem and builds its site at once: run make site and
+    make test in it. The example content (one team, objective, roadmap item, launch plan and
+    playbook) is dated from today; replace it with your own.
+
+    Example: prodops init ../acme-product-ops --name "Acme Analytics" --repo acme/product-ops
+    """
+    from prodops import scaffold
+
+    target = directory.absolute()
+    display = name or target.name.replace("-", " ").replace("_", " ").title()
+    slug = re.sub(r"[^a-z0-9]+", "-", display.lower()).strip("-") or "example"
+    org = scaffold.organisation(display, repo or f"{slug}/product-ops")
+    written = scaffold.write(target, org, today or date.today(), install or scaffold.requirement())
+    click.echo(f"wrote {len(written)} files into {directory} for {org.name} ({org.repo})")
+    click.echo(f"next: cd {directory} && git init && make site && make test")
