@@ -14,7 +14,6 @@ no problem at all), then renamed into place: the target appears whole or not at 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -99,7 +98,9 @@ def files(org: Organisation, today: date, install: str) -> dict[str, bytes]:
         if not rel.endswith(".j2"):
             continue
         path = rel.removesuffix(".j2").replace("__objective__", str(values["objective"]))
-        path = "/".join("." + part.removeprefix("dot-") if part.startswith("dot-") else part for part in path.split("/"))
+        path = "/".join(
+            "." + part.removeprefix("dot-") if part.startswith("dot-") else part for part in path.split("/")
+        )
         out[path] = env.from_string(entry.read_text(encoding="utf-8")).render(values).encode("utf-8")
     return out
 
@@ -117,7 +118,8 @@ def _personalised(path: str, raw: bytes, org: Organisation) -> bytes:
             "repo_name": org.repo,
         }
         for key, value in fields.items():
-            text = re.sub(rf"(?m)^{key}: .*$", lambda _m, k=key, v=value: f"{k}: {edit.scalar(v)}", text, count=1)
+            line = f"{key}: {edit.scalar(value)}"
+            text = re.sub(rf"(?m)^{key}: .*$", line.replace("\\", "\\\\"), text, count=1)
     text = text.replace(EXAMPLE_REPO, org.repo).replace(EXAMPLE_NAME, org.name)
     return text.encode("utf-8")
 
@@ -183,10 +185,12 @@ def write(target: Path, org: Organisation, today: date, install: str) -> list[st
         contents[".github/CODEOWNERS"] = _codeowners(staging, today)
         (staging / ".github" / "CODEOWNERS").write_bytes(contents[".github/CODEOWNERS"])
         staging.chmod(0o755)
-        os.replace(staging, target)  # an empty folder is replaced; a folder that filled meanwhile is not
+        staging.replace(target)  # an empty folder is replaced; a folder that filled meanwhile is not
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
-        raise ProdopsError(f"{target}: cannot write the repository: {exc.strerror or exc}; nothing was written") from exc
+        raise ProdopsError(
+            f"{target}: cannot write the repository: {exc.strerror or exc}; nothing was written"
+        ) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -35,7 +35,7 @@ def _content(root: Path) -> dict[str, bytes]:
 
 
 def _diff(before: dict[str, bytes], after: dict[str, bytes]) -> str:
-    out = []
+    out: list[str] = []
     for rel in sorted(before):
         old, new = before[rel].decode().splitlines(True), after[rel].decode().splitlines(True)
         out.extend(difflib.unified_diff(old, new, f"a/{rel}", f"b/{rel}", n=1))
