@@ -143,3 +143,17 @@ def test_schemas_without_any_version_are_a_clear_error(tmp_path: Path) -> None:
     assert code == 1
     assert "no schema declares x-prodops-schema-version, so the version to migrate from is unknown" in err
     assert "Traceback" not in err
+
+
+def test_a_repository_at_the_current_version_keeps_its_own_schema_changes(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO_ROOT / "schemas", repo / "schemas")
+    shutil.copytree(FIXTURES / "base", repo, dirs_exist_ok=True)
+    schema = repo / "schemas" / "roadmap-item.schema.json"
+    schema.write_text(
+        schema.read_text().replace('"enum": ["now", "next", "later"]', '"enum": ["now", "next", "later", "someday"]')
+    )
+    before = schema.read_bytes()
+    code, out, _ = _run("migrate", "--root", str(repo))
+    assert (code, out) == (0, "the schemas are at version 2, the version this prodops ships: nothing to migrate\n")
+    assert schema.read_bytes() == before
