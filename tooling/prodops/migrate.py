@@ -131,16 +131,21 @@ def _content(root: Path, schemas: SchemaSet, steps: tuple[Step, ...]) -> tuple[l
 def _schemas(root: Path, schemas: SchemaSet, target: int) -> list[FileChange]:
     """Shipped schema files take the package's bytes; a schema of the repository's own gets its version raised."""
     shipped = package_data.shipped_schemas()
+    versions = schemaversion.versions(schemas)
     out: list[FileChange] = []
     for name, data in shipped.items():
-        path = root / SCHEMA_DIR / name
-        before = path.read_bytes() if path.exists() else b""
+        version = versions.get(name)
+        # A schema at the current version stays as it is (it may hold the organisation's own values and
+        # fields); one without a version is not known to be older; a kind the repository removed stays away.
+        if version is None or version >= target:
+            continue
+        rel = f"{SCHEMA_DIR}/{name}"
+        before = (root / rel).read_bytes()
         if before != data:
-            message = f"replaced by the version {target} prodops ships" if before else "added (prodops ships it)"
             out.append(
-                FileChange(f"{SCHEMA_DIR}/{name}", before, data, [Applied(f"{SCHEMA_DIR}/{name}", 0, 0, message)])
+                FileChange(rel, before, data, [Applied(rel, 0, 0, f"replaced by the version {target} prodops ships")])
             )
-    for name, version in schemaversion.versions(schemas).items():
+    for name, version in versions.items():
         if name in shipped or version is None or version >= target:
             continue
         rel = f"{SCHEMA_DIR}/{name}"

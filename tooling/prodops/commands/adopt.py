@@ -22,7 +22,7 @@ def migrate(root: Path | None, today: date | None, dry_run: bool) -> None:
 
     Each migration step (a renamed field, a renamed allowed value, a moved field) is applied
     to every file of its kind as an edit of only the bytes concerned: comments, order,
-    quoting and line breaks stay. The schemas prodops ships replace the repository's copies
+    quoting and line breaks stay. The schemas prodops ships replace the repository's older copies
     (re-apply your own changes to them afterwards; git diff schemas/ shows them); a schema of
     the repository's own gets its version raised. Every changed file is written, or none.
     Then the repository is validated.
