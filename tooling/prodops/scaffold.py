@@ -175,7 +175,11 @@ def write(target: Path, org: Organisation, today: date, install: str) -> list[st
         )
     if not target.parent.is_dir():
         raise ProdopsError(f"{target.parent}: no such folder; create it first")
-    contents = files(org, today, install)
+    if not install.strip() or any(ch < " " or ch == "\x7f" for ch in install):
+        raise ProdopsError(
+            f"--install {install!r}: give one pip requirement on one line, e.g. prodops @ file:///path/to/prodops.whl"
+        )
+    contents = files(org, today, install.strip())
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".prodops-init", dir=target.parent))
     try:
         for rel, data in sorted(contents.items()):

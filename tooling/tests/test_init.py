@@ -107,6 +107,7 @@ def test_an_empty_folder_is_filled_and_a_file_is_refused(tmp_path: Path) -> None
     [
         (["--repo", "not a repo"], "--repo 'not a repo': give the repository as OWNER/NAME, e.g. acme/product-ops"),
         (["--name", "Acme\nInc"], "give the organisation's name in one line of up to 80 characters"),
+        (["--install", "prodops\n--index-url http://x"], "give one pip requirement on one line"),
     ],
 )
 def test_bad_names_are_refused(tmp_path: Path, args: list[str], message: str) -> None:

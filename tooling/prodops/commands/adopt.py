@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from prodops import pipeline, report
-from prodops.cli import EXIT_PROBLEMS, cli, resolve_root, root_option, today_option
+from prodops.cli import DATE, EXIT_PROBLEMS, as_date, cli, resolve_root, root_option, today_option
 
 
 @cli.command()
@@ -65,7 +65,8 @@ def migrate(root: Path | None, today: date | None, dry_run: bool) -> None:
 @click.option(
     "--repo",
     metavar="OWNER/NAME",
-    help="The repository on GitHub: the site's links and the teams' handles (@OWNER/team). Default: OWNER from --name, /product-ops.",
+    help="The repository on GitHub: the site's links and the teams' handles (@OWNER/team). "
+    "Default: the name in lower case with hyphens, then /product-ops.",
 )
 @click.option(
     "--install",
@@ -73,7 +74,12 @@ def migrate(root: Path | None, today: date | None, dry_run: bool) -> None:
     help="How the new repository installs prodops (a pip requirement: a wheel, a Git URL at a commit). "
     "Default: where the prodops running now was installed from.",
 )
-@today_option
+@click.option(
+    "--today",
+    type=DATE,
+    callback=as_date,
+    help="The day the example content is dated from (YYYY-MM-DD). Default: today.",
+)
 def init(directory: Path, name: str | None, repo: str | None, install: str | None, today: date | None) -> None:
     """Write a new ops repository into DIR (a new or empty folder): schemas, site, settings, workflows, an example.
 
