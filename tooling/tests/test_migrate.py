@@ -68,6 +68,19 @@ def test_dry_run_lists_every_change_and_writes_nothing(tmp_path: Path) -> None:
     assert {p: p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file()} == before
 
 
+def test_dry_run_with_diff_shows_each_content_change_and_writes_nothing(tmp_path: Path) -> None:
+    repo = _copy(tmp_path)
+    before = {p: p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file()}
+    code, out, _ = _run("migrate", "--root", str(repo), "--dry-run", "--diff")
+    assert code == 0
+    assert "--- a/roadmap/dunning-sequences.yaml\n+++ b/roadmap/dunning-sequences.yaml\n" in out
+    assert "-supporting_teams:\n+contributing_teams:\n" in out
+    assert "-    status: n/a  # see the note\n+    status: not-applicable  # see the note\n" in out
+    assert "a/schemas/" not in out
+    assert out.endswith("9 file(s) would change (dry run: nothing was written)\n")
+    assert {p: p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file()} == before
+
+
 def test_migrate_makes_exactly_the_declared_changes_and_keeps_comments(tmp_path: Path) -> None:
     repo = _copy(tmp_path)
     before = _content(repo)

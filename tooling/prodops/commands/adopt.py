@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from prodops import pipeline, report
 from prodops.cli import DATE, EXIT_PROBLEMS, as_date, cli, resolve_root, root_option, today_option
 
+if TYPE_CHECKING:
+    from prodops.migrate import FileChange
+
 
 @cli.command()
 @root_option
 @today_option
 @click.option("--dry-run", is_flag=True, help="List every change the migration would make; write nothing.")
-def migrate(root: Path | None, today: date | None, dry_run: bool) -> None:
+@click.option("--diff", "show_diff", is_flag=True, help="Also show each content file's change as a unified diff.")
+def migrate(root: Path | None, today: date | None, dry_run: bool, show_diff: bool) -> None:
     """Upgrade the repository's content files and schemas to the schema version this prodops ships.
 
     Each migration step (a renamed field, a renamed allowed value, a moved field) is applied
@@ -27,7 +33,7 @@ def migrate(root: Path | None, today: date | None, dry_run: bool) -> None:
     the repository's own gets its version raised. Every changed file is written, or none.
     Then the repository is validated.
 
-    Example: prodops migrate --dry-run
+    Example: prodops migrate --dry-run --diff
     """
     from prodops import migrate as migration
 
@@ -48,6 +54,8 @@ def migrate(root: Path | None, today: date | None, dry_run: bool) -> None:
         click.echo(f"the schemas are at version {plan.target}, the version this prodops ships: nothing to migrate")
         return
     changed = len(plan.files)
+    if show_diff:
+        click.echo(_unified(plan.files), nl=False)
     if dry_run:
         click.echo(f"{changed} file(s) would change (dry run: nothing was written)")
         return
@@ -57,6 +65,18 @@ def migrate(root: Path | None, today: date | None, dry_run: bool) -> None:
     click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False)
     if result.count("error"):
         sys.exit(EXIT_PROBLEMS)
+
+
+def _unified(files: list[FileChange]) -> str:
+    """The content files' changes as a unified diff (the schemas' replacement is listed, not shown)."""
+    out: list[str] = []
+    for change in files:
+        if change.rel.startswith("schemas/"):
+            continue
+        old = change.before.decode("utf-8-sig").splitlines(keepends=True)
+        new = change.after.decode("utf-8-sig").splitlines(keepends=True)
+        out.extend(difflib.unified_diff(old, new, f"a/{change.rel}", f"b/{change.rel}", n=1))
+    return "".join(out)
 
 
 @cli.command()
