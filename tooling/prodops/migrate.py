@@ -78,7 +78,7 @@ def plan(root: Path) -> Plan:
         )
     steps = path_between(source, target)
     files, problems = _content(root, schemas, steps) if steps else ([], [])
-    files.extend(_schemas(root, schemas, target))
+    files.extend(_schemas(root, schemas, source, target))
     return Plan(source, target, steps, files, problems)
 
 
@@ -128,18 +128,27 @@ def _content(root: Path, schemas: SchemaSet, steps: tuple[Step, ...]) -> tuple[l
     return out, problems
 
 
-def _schemas(root: Path, schemas: SchemaSet, target: int) -> list[FileChange]:
-    """Shipped schema files take the package's bytes; a schema of the repository's own gets its version raised."""
+def _schemas(root: Path, schemas: SchemaSet, source: int, target: int) -> list[FileChange]:
+    """Shipped schema files take the package's bytes; a schema of the repository's own gets its version raised.
+
+    On an upgrade, a schema the package ships that the repository lacks is added: the shipped
+    schemas refer to one another, so a later version's new kind comes with it.
+    """
     shipped = package_data.shipped_schemas()
     versions = schemaversion.versions(schemas)
     out: list[FileChange] = []
     for name, data in shipped.items():
+        rel = f"{SCHEMA_DIR}/{name}"
+        if name not in versions and source < target and not (root / rel).exists():
+            out.append(
+                FileChange(rel, b"", data, [Applied(rel, 0, 0, f"added (part of the version {target} schemas)")])
+            )
+            continue
         version = versions.get(name)
         # A schema at the current version stays as it is (it may hold the organisation's own values and
-        # fields); one without a version is not known to be older; a kind the repository removed stays away.
+        # fields); one without a version is not known to be older.
         if version is None or version >= target:
             continue
-        rel = f"{SCHEMA_DIR}/{name}"
         before = (root / rel).read_bytes()
         if before != data:
             out.append(

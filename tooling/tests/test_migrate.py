@@ -170,3 +170,14 @@ def test_a_repository_at_the_current_version_keeps_its_own_schema_changes(tmp_pa
     code, out, _ = _run("migrate", "--root", str(repo))
     assert (code, out) == (0, "the schemas are at version 2, the version this prodops ships: nothing to migrate\n")
     assert schema.read_bytes() == before
+
+
+def test_an_upgrade_adds_a_shipped_schema_the_repository_lacks(tmp_path: Path) -> None:
+    repo = _copy(tmp_path)
+    (repo / "schemas" / "team.schema.json").unlink()
+    code, out, _ = _run("migrate", "--root", str(repo), "--dry-run")
+    assert code == 0
+    assert "schemas/team.schema.json: added (part of the version 2 schemas)\n" in out
+    code, out, _ = _run("migrate", "--root", str(repo), "--today", TODAY.isoformat())
+    assert code == 0 and out.endswith("7 files checked: no problems\n"), out
+    assert (repo / "schemas" / "team.schema.json").read_bytes() == package_data.shipped_schemas()["team.schema.json"]
