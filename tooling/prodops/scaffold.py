@@ -38,6 +38,8 @@ SHARED = {
     "github/workflows": ".github/workflows",
     "github/pull_request_template.md": ".github/pull_request_template.md",
 }
+LOCKED_INSTALL = "Install prodops (dependencies from requirements.lock, hash-checked)"
+STARTER_INSTALL = "Install prodops (what prodops-requirements.txt names)"
 TEXT_SUFFIXES = (".md", ".yml", ".yaml", ".html", ".css", ".js", ".json")
 REPO_PATTERN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]{0,38})/([A-Za-z0-9._-]{1,100})$")
 
@@ -120,6 +122,8 @@ def _personalised(path: str, raw: bytes, org: Organisation) -> bytes:
         for key, value in fields.items():
             line = f"{key}: {edit.scalar(value)}"
             text = re.sub(rf"(?m)^{key}: .*$", line.replace("\\", "\\\\"), text, count=1)
+    if path.startswith(".github/workflows/"):  # this repository installs from its lock; a new one from one line
+        text = text.replace(LOCKED_INSTALL, STARTER_INSTALL)
     text = text.replace(EXAMPLE_REPO, org.repo).replace(EXAMPLE_NAME, org.name)
     return text.encode("utf-8")
 

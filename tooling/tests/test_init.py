@@ -55,6 +55,7 @@ def test_the_new_repository_speaks_of_its_own_organisation(tmp_path: Path) -> No
     for rel, data in tree.items():
         # The schemas stay byte for byte the shipped ones (their examples name the example organisation).
         assert rel.startswith("schemas/") or b"ledgerline" not in data.lower(), rel
+        assert b"requirements.lock" not in data, rel  # the new repository installs prodops from one line
     mkdocs = tree["mkdocs.yml"].decode()
     assert "site_name: Acme Analytics product operations\n" in mkdocs
     assert "repo_url: https://github.com/acme/product-ops\n" in mkdocs
@@ -64,7 +65,13 @@ def test_the_new_repository_speaks_of_its_own_organisation(tmp_path: Path) -> No
     assert "okrs/2027-q1-activation.yaml" in tree
     # The shared files are the repository's own, byte for byte (schemas unchanged).
     for name in ("schemas/roadmap-item.schema.json", "site/javascripts/filters.js", ".github/workflows/publish.yml"):
+        # (a workflow that names requirements.lock is not among them)
         assert tree[name] == (REPO_ROOT / name).read_bytes(), name
+    workflow = tree[".github/workflows/pull-request.yml"].decode()
+    assert (
+        "- name: Install prodops (what prodops-requirements.txt names)\n        run: make .venv/.installed\n"
+        in workflow
+    )
     assert tree["prodops-requirements.txt"].decode().splitlines()[-1] == scaffold.requirement()
 
 
