@@ -75,6 +75,21 @@ def test_the_new_repository_speaks_of_its_own_organisation(tmp_path: Path) -> No
     assert tree["prodops-requirements.txt"].decode().splitlines()[-1] == scaffold.requirement()
 
 
+def test_the_pre_commit_configuration_is_valid(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    assert _init(target, "--today", "2026-11-22")[0] == 0
+    done = subprocess.run(
+        [str(BIN / "pre-commit"), "validate-config", ".pre-commit-config.yaml"],
+        cwd=target,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    hooks = yaml.safe_load((target / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
+    assert [hook["entry"] for hook in hooks] == ["prodops validate", "prodops codeowners"]
+
+
 @pytest.mark.parametrize("today", ["2026-10-01", "2026-12-10", "2026-12-31", "2027-01-01", "2027-03-31", "2028-02-29"])
 def test_the_example_is_clean_whatever_the_day(tmp_path: Path, today: str) -> None:
     target = tmp_path / "new"
