@@ -508,7 +508,7 @@ def test_the_plugin_watches_the_folders_the_schemas_declare(repo: Path) -> None:
     server = Server()
     plugin.on_serve(server, config=config, builder=None)  # type: ignore[arg-type]
     assert server.watched == ["decisions", "launches", "okrs", "processes", "roadmap", "schemas"]
-    assert {"Decision records": "decision/index.md"} in config.nav
+    assert {"Decision records": "decision/index.md"} in (config.nav or [])
 
 
 def test_the_history_index_does_not_take_a_nested_kinds_files_for_roadmap_items(repo: Path) -> None:
