@@ -78,6 +78,20 @@ class Catalog:
         kind = self.kind_of(entity_id)
         return self.of(kind).get(entity_id) if kind is not None else None
 
+    def owning_teams(self, entity_id: str) -> tuple[str, ...]:
+        """The teams that own an entity: those it names (``KindSpec.teams``), else its owner's team."""
+        kind = self.kind_of(entity_id)
+        entity = self.entity(entity_id)
+        if kind is None or entity is None or self.kinds is None:
+            return ()
+        spec = self.kinds[kind]
+        direct = spec.teams(entity)
+        if direct:
+            return direct
+        person = spec.owner(entity)
+        found = self.people.get(person) if person else None
+        return (found[1],) if found else ()
+
     def referrers(self, target: str, kind: str | None = None, field_name: str | None = None) -> list[Reference]:
         return [
             r

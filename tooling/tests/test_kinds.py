@@ -221,7 +221,7 @@ def test_diff_names_changes_to_the_new_kind(repo: Path, tmp_path: Path) -> None:
     report = diff.compare(old.catalog, new.catalog, "main", "branch", old.diagnostics, new.diagnostics)
     assert [(c.kind, c.id, c.status, c.team) for c in report.changes] == [
         ("decision", "guided-setup-first", "changed", "core"),
-        ("decision", "public-setup-api", "removed", ""),
+        ("decision", "public-setup-api", "removed", "core"),  # no team field: its decided_by's team
     ]
     check_golden(GOLDEN / "diff.md", diffreport.markdown(report))
 
