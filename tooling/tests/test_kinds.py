@@ -523,3 +523,21 @@ def test_the_history_index_does_not_take_a_nested_kinds_files_for_roadmap_items(
     assert "guided-setup-first-signal" not in index.kinds
     assert not any(path.startswith("roadmap/signals/") for path in index.paths)
     assert index.kinds["2026-q4-core"] == "objective"
+
+
+def test_every_built_in_kind_has_a_schema_and_rows_with_its_columns() -> None:
+    """The registry of built-in behaviour matches the schemas (this test uses the example organisation on purpose)."""
+    from conftest import REPO_ROOT
+
+    from prodops.builtin_kinds import BUILTIN
+
+    result = pipeline.build(REPO_ROOT, today=TODAY)
+    registry = kinds.registry(result.schemas)
+    assert set(BUILTIN) <= set(registry.names)
+    pages = render_site(result, SiteOptions(today=TODAY)).pages
+    for spec in registry:
+        entities = list(result.catalog.of(spec.kind).values())
+        assert entities, spec.kind
+        assert tuple(spec.row(result.catalog, entities[0])) == spec.list_columns, spec.kind
+        assert spec.ordered(entities) == spec.ordered(list(reversed(entities))), spec.kind
+        assert spec.index_page in pages, spec.kind
