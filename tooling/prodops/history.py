@@ -30,7 +30,7 @@ from prodops.cache import CACHE_DIR
 from prodops.diagnostics import ProdopsError
 from prodops.loader import MAX_FILE_BYTES
 
-FORMAT = 2
+FORMAT = 3
 INDEX_FILE = "history.json"
 # The folders whose files have a history worth keeping, and the kind each holds.
 FOLDERS = {"roadmap": "roadmap-item", "okrs": "objective", "launches": "launch"}
@@ -270,11 +270,22 @@ def tracked(data: dict[str, Any]) -> State:
     krs = data.get("key_results")
     if isinstance(krs, list):
         state["krs"] = {
-            kr["id"]: [_number(kr.get("current")), _number(kr.get("confidence"))]
-            for kr in krs
-            if isinstance(kr, dict) and isinstance(kr.get("id"), str)
+            kr["id"]: _key_result(kr) for kr in krs if isinstance(kr, dict) and isinstance(kr.get("id"), str)
         }
     return state
+
+
+def _key_result(kr: dict[str, Any]) -> dict[str, Any]:
+    """A key result's numbers, and its dated check-ins as ``[date, value, confidence]``."""
+    checkins = kr.get("checkins")
+    return {
+        **{key: _number(kr.get(key)) for key in ("current", "confidence", "baseline", "target")},
+        "checkins": [
+            [c["date"], _number(c.get("value")), _number(c.get("confidence"))]
+            for c in (checkins if isinstance(checkins, list) else [])
+            if isinstance(c, dict) and isinstance(c.get("date"), str)
+        ],
+    }
 
 
 def _text(value: Any) -> str:
