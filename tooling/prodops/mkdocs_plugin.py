@@ -35,7 +35,7 @@ from mkdocs.utils.templates import TemplateContext
 from prodops import pipeline, report
 from prodops.diagnostics import ProdopsError
 from prodops.render import Site, SiteOptions, render_site
-from prodops.render.changes import add_changes
+from prodops.render.changes import add_history
 from prodops.render.safe import clean_page
 
 log = logging.getLogger("mkdocs.plugins.prodops")
@@ -102,7 +102,7 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         from prodops.commands.site import cli_reference
 
         self.site = render_site(result, options, extra_pages=cli_reference())
-        add_changes(self.site, self.root, options, set(result.catalog.documents))
+        add_history(self.site, self.root, options, result.catalog)
         # The catalog and the rendered pages live until the build ends: millions of objects
         # that every full collection during MkDocs' work would scan again (at 5,000 entities a
         # third of the build). Frozen, the collector skips them; on_post_build lets them go.

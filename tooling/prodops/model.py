@@ -258,6 +258,7 @@ class Launch:
     success_metrics: tuple[str, ...]
     post_launch_review: date | None
     tags: tuple[str, ...]
+    release_note: str = ""  # the customer-facing summary for the release notes (Markdown)
 
     @property
     def ga(self) -> date:
@@ -473,6 +474,7 @@ def build_launch(data: dict[str, Any], file: str) -> Launch:
         success_metrics=_t(data, "success_metrics"),
         post_launch_review=parse_date(data.get("post_launch_review")),
         tags=_t(data, "tags"),
+        release_note=_s(data, "release_note"),
     )
 
 

@@ -49,7 +49,7 @@ def render(out: Path, root: Path | None, today: date | None) -> None:
     Example: prodops render --out build/render
     """
     from prodops.render import SiteOptions, render_site, write_docs
-    from prodops.render.changes import add_changes
+    from prodops.render.changes import add_history
     from prodops.render.write import check_out
 
     repo = resolve_root(root)
@@ -75,7 +75,7 @@ def render(out: Path, root: Path | None, today: date | None) -> None:
         config=result.config,
     )
     site = render_site(result, options, extra_pages=cli_reference())
-    add_changes(site, repo, options, set(result.catalog.documents))
+    add_history(site, repo, options, result.catalog)
     pages = write_docs(site, out, docs_dir, config, repo, protected)
     click.echo(f"wrote {pages} generated pages and the hand-written pages to {out}/docs, config in {out}/mkdocs.yml")
 
