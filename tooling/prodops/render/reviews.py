@@ -74,6 +74,7 @@ def add_reviews(site: Site, index: Index | None, note: str, options: SiteOptions
             here=here,
             link=lambda kind, entity_id, here=here: entity(here, kind, entity_id),
             chart=_path_chart,
+            band=lambda value: values.confidence_band(value, options.config).replace(" ", "-"),
             outcome=calibration.OUTCOME,
             begins=begins,
             back=_link(here, INDEX),
