@@ -7,7 +7,8 @@ from datetime import date
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import REPO_ROOT, assemble
+from conftest import REPO_ROOT, SCREENSHOTS, assemble, serving
+from playwright.sync_api import Browser
 from test_history import commit, git
 
 from prodops import asof
@@ -71,3 +72,25 @@ def test_the_configuration_points_the_plugin_at_the_revision(tmp_path: Path) -> 
     assert config["plugins"][1]["prodops"]["history_root"] == str(tmp_path)
     assert config["site_name"] == "Ops (as of 2026-11-20)"
     assert "<code>aaaaaaaaaaaa</code> of 2026-11-14" in asof.banner(where)
+
+
+def test_the_banner_shows_in_a_browser_at_desktop_and_phone_width(tmp_path: Path, browser: Browser) -> None:
+    root = repo(tmp_path)
+    result = CliRunner().invoke(cli, ["build", "--root", str(root), "--as-of", "2026-11-20"])
+    assert result.exit_code == 0, result.output
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with serving(root / "build" / "site-as-of-2026-11-20") as url:
+        for width in (1280, 390):
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            page = context.new_page()
+            for rel in ("index.html", "roadmap-item/quick-setup.html", "404.html"):
+                page.goto(url + rel)
+                banner = page.locator(".po-asof").first
+                assert banner.is_visible(), (rel, width)
+                box = banner.bounding_box()
+                assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (rel, width)
+                assert "As of 2026-11-20:" in banner.inner_text()
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            page.goto(url + "index.html")
+            page.screenshot(path=str(SCREENSHOTS / f"as-of-home-{width}.png"), full_page=False)
+            context.close()
