@@ -4,8 +4,8 @@ It walks the commits that touched the content folders (first-parent by default, 
 branch counts once, on the day it landed), reads each distinct file version once by its blob
 id (``git cat-file --batch``, as ``gitrev`` does: a file unchanged across 1,000 commits is
 read once) and keeps per entity the tracked fields of each version that differs from the one
-before: status, horizon, due date, team, and each key result's current value and confidence,
-with the commit, author and date. Entities are followed by id, so a moved file keeps its
+before: status, horizon, due date, team, and each key result's current value, confidence,
+baseline, target and dated check-ins, with the commit, author and date. Entities are followed by id, so a moved file keeps its
 history; a file renamed together with its id (Git sees the rename) continues the old id's.
 
 The index lives in ``.prodops-cache/history.json`` and is brought up to date from the last
