@@ -30,7 +30,7 @@ from prodops.cache import CACHE_DIR
 from prodops.diagnostics import ProdopsError
 from prodops.loader import MAX_FILE_BYTES
 
-FORMAT = 3
+FORMAT = 4
 INDEX_FILE = "history.json"
 # The folders whose files have a history worth keeping, and the kind each holds.
 FOLDERS = {"roadmap": "roadmap-item", "okrs": "objective", "launches": "launch"}
@@ -269,23 +269,26 @@ def tracked(data: dict[str, Any]) -> State:
         state["items"] = [i for i in items if isinstance(i, str)]
     krs = data.get("key_results")
     if isinstance(krs, list):
-        state["krs"] = {
-            kr["id"]: _key_result(kr) for kr in krs if isinstance(kr, dict) and isinstance(kr.get("id"), str)
-        }
+        named = [kr for kr in krs if isinstance(kr, dict) and isinstance(kr.get("id"), str)]
+        # Numbers and check-ins apart: most commits change a value, and the index stores only the
+        # fields that changed, so a long list of check-ins is not stored again with every value.
+        state["krs"] = {kr["id"]: [_number(kr.get(k)) for k in KR_NUMBERS] for kr in named}
+        checkins = {kr["id"]: _checkins(kr.get("checkins")) for kr in named}
+        if any(checkins.values()):
+            state["checkins"] = {kr: found for kr, found in checkins.items() if found}
     return state
 
 
-def _key_result(kr: dict[str, Any]) -> dict[str, Any]:
-    """A key result's numbers, and its dated check-ins as ``[date, value, confidence]``."""
-    checkins = kr.get("checkins")
-    return {
-        **{key: _number(kr.get(key)) for key in ("current", "confidence", "baseline", "target")},
-        "checkins": [
-            [c["date"], _number(c.get("value")), _number(c.get("confidence"))]
-            for c in (checkins if isinstance(checkins, list) else [])
-            if isinstance(c, dict) and isinstance(c.get("date"), str)
-        ],
-    }
+KR_NUMBERS = ("current", "confidence", "baseline", "target")  # the order of a key result's numbers in a state
+
+
+def _checkins(value: Any) -> list[list[Any]]:
+    """Dated check-ins as ``[date, value, confidence]``."""
+    return [
+        [c["date"], _number(c.get("value")), _number(c.get("confidence"))]
+        for c in (value if isinstance(value, list) else [])
+        if isinstance(c, dict) and isinstance(c.get("date"), str)
+    ]
 
 
 def _text(value: Any) -> str:

@@ -43,8 +43,8 @@ def _fields(state: State) -> list[str]:
         lines.append(f"due: {when.isoformat()}")
     if state.get("items"):
         lines.append(f"items: {', '.join(state['items'])}")
-    for kr, numbers in state.get("krs", {}).items():
-        lines.append(f"{kr}: current {_num(numbers['current'])}, confidence {_num(numbers['confidence'])}")
+    for kr, (current, confidence, *_) in state.get("krs", {}).items():
+        lines.append(f"{kr}: current {_num(current)}, confidence {_num(confidence)}")
     return lines
 
 

@@ -109,22 +109,20 @@ def score(index: Index, period: Period) -> QuarterScore:
         if state.get("period") != str(period):
             continue
         team = str(state.get("team", ""))
-        krs = tuple(_kr(entity, kr, numbers, team, first, last) for kr, numbers in state.get("krs", {}).items())
+        checkins = state.get("checkins", {})
+        krs = tuple(
+            _kr(entity, kr, numbers, checkins.get(kr, []), team, first, last)
+            for kr, numbers in state.get("krs", {}).items()
+        )
         objectives.append(ObjectiveScore(entity, str(state.get("title") or entity), team, krs))
     return QuarterScore(period, tuple(objectives), True)
 
 
-def _kr(objective: str, kr: str, numbers: dict[str, Any], team: str, first: str, last: str) -> KeyResultScore:
-    path = tuple(
-        Point(day, value, confidence) for day, value, confidence in numbers["checkins"] if first <= day <= last
-    )
+def _kr(
+    objective: str, kr: str, numbers: list[Any], checkins: list[list[Any]], team: str, first: str, last: str
+) -> KeyResultScore:
+    current, confidence, baseline, target = numbers
+    path = [Point(day, value, conf) for day, value, conf in checkins if first <= day <= last]
     return KeyResultScore(
-        objective,
-        kr,
-        team,
-        numbers["baseline"],
-        numbers["target"],
-        numbers["current"],
-        numbers["confidence"],
-        tuple(sorted(path, key=lambda p: p.day)),
+        objective, kr, team, baseline, target, current, confidence, tuple(sorted(path, key=lambda p: p.day))
     )
