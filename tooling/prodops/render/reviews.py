@@ -22,7 +22,7 @@ from prodops.catalog import Catalog
 from prodops.history import Index
 from prodops.model import Launch, Period
 from prodops.render import charts
-from prodops.render.pages import ENTITY_DIRS, Site, SiteOptions, environment
+from prodops.render.pages import Site, SiteOptions, environment, page_path
 
 FOLDER = "history"
 INDEX = f"{FOLDER}/index.md"
@@ -64,7 +64,7 @@ def add_reviews(site: Site, index: Index | None, note: str, options: SiteOptions
     known = set(catalog.documents)
 
     def entity(here: str, kind: str, entity_id: str) -> str:
-        return _link(here, f"{ENTITY_DIRS[kind]}/{entity_id}.md") if entity_id in known else ""
+        return _link(here, page_path(kind, entity_id)) if entity_id in known else ""
 
     begins = index.begins if index is not None else ""
     for review in reviews:
@@ -127,9 +127,9 @@ def add_release_notes(site: Site, catalog: Catalog) -> None:
         rows.append(
             {
                 "launch": launch,
-                "link": _link(here, f"{ENTITY_DIRS['launch']}/{launch.id}.md"),
+                "link": _link(here, page_path("launch", launch.id)),
                 "shipped": [
-                    (catalog.items[i].title, _link(here, f"{ENTITY_DIRS['roadmap-item']}/{i}.md"))
+                    (catalog.items[i].title, _link(here, page_path("roadmap-item", i)))
                     for i in launch.items
                     if i in catalog.items
                 ],
