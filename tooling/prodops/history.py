@@ -4,8 +4,8 @@ It walks the commits that touched the content folders (first-parent by default, 
 branch counts once, on the day it landed), reads each distinct file version once by its blob
 id (``git cat-file --batch``, as ``gitrev`` does: a file unchanged across 1,000 commits is
 read once) and keeps per entity the tracked fields of each version that differs from the one
-before: status, horizon, due date, team, and each key result's current value and confidence,
-with the commit, author and date. Entities are followed by id, so a moved file keeps its
+before: status, horizon, due date, team, and each key result's current value, confidence,
+baseline, target and dated check-ins, with the commit, author and date. Entities are followed by id, so a moved file keeps its
 history; a file renamed together with its id (Git sees the rename) continues the old id's.
 
 The index lives in ``.prodops-cache/history.json`` and is brought up to date from the last
@@ -31,7 +31,11 @@ from prodops.diagnostics import ProdopsError
 from prodops.loader import MAX_FILE_BYTES
 from prodops.schemas import declared_kinds, deepest_kind
 
+<<<<<<< HEAD
 FORMAT = 3  # 3: a file in a sub-folder of another kind (roadmap/insights/) is not taken for an item
+=======
+FORMAT = 4
+>>>>>>> history2
 INDEX_FILE = "history.json"
 # The kinds whose files have a history worth keeping; their folders come from the schemas.
 TRACKED = ("roadmap-item", "objective", "launch")
@@ -277,12 +281,26 @@ def tracked(data: dict[str, Any]) -> State:
         state["items"] = [i for i in items if isinstance(i, str)]
     krs = data.get("key_results")
     if isinstance(krs, list):
-        state["krs"] = {
-            kr["id"]: [_number(kr.get("current")), _number(kr.get("confidence"))]
-            for kr in krs
-            if isinstance(kr, dict) and isinstance(kr.get("id"), str)
-        }
+        named = [kr for kr in krs if isinstance(kr, dict) and isinstance(kr.get("id"), str)]
+        # Numbers and check-ins apart: most commits change a value, and the index stores only the
+        # fields that changed, so a long list of check-ins is not stored again with every value.
+        state["krs"] = {kr["id"]: [_number(kr.get(k)) for k in KR_NUMBERS] for kr in named}
+        checkins = {kr["id"]: _checkins(kr.get("checkins")) for kr in named}
+        if any(checkins.values()):
+            state["checkins"] = {kr: found for kr, found in checkins.items() if found}
     return state
+
+
+KR_NUMBERS = ("current", "confidence", "baseline", "target")  # the order of a key result's numbers in a state
+
+
+def _checkins(value: Any) -> list[list[Any]]:
+    """Dated check-ins as ``[date, value, confidence]``."""
+    return [
+        [c["date"], _number(c.get("value")), _number(c.get("confidence"))]
+        for c in (value if isinstance(value, list) else [])
+        if isinstance(c, dict) and isinstance(c.get("date"), str)
+    ]
 
 
 def _text(value: Any) -> str:
