@@ -31,11 +31,7 @@ from prodops.diagnostics import ProdopsError
 from prodops.loader import MAX_FILE_BYTES
 from prodops.schemas import declared_kinds, deepest_kind
 
-<<<<<<< HEAD
-FORMAT = 3  # 3: a file in a sub-folder of another kind (roadmap/insights/) is not taken for an item
-=======
-FORMAT = 4
->>>>>>> history2
+FORMAT = 5  # 5: key results keep baseline, target and check-ins; a sub-folder of another kind's folder is its own kind
 INDEX_FILE = "history.json"
 # The kinds whose files have a history worth keeping; their folders come from the schemas.
 TRACKED = ("roadmap-item", "objective", "launch")
