@@ -54,7 +54,7 @@ def test_the_site_as_of_a_date_shows_that_revision_with_a_banner(tmp_path: Path)
 
 def test_a_date_before_the_history_is_a_clear_error(tmp_path: Path) -> None:
     root = tmp_path / "ops"
-    root.mkdir()
+    shutil.copytree(REPO_ROOT / "schemas", root / "schemas")  # the history keeps the kinds they declare
     git(root, "init", "-q", "-b", "main")
     commit(root, "2026-11-14", "Ana Admin", {"roadmap/a.yaml": "id: a\n"})
     result = CliRunner().invoke(cli, ["build", "--root", str(root), "--as-of", "2026-01-01"])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import REPO_ROOT
 from test_history import commit, git
 
 from prodops import calibration, history, scoring
@@ -41,6 +43,7 @@ def build(tmp_path: Path) -> Path:
     """Payments: kr1 reached (0.8, 0.6, 0.9), kr2 not (0.4, 0.3, 0.2); growth: kr1 reached (0.3, 0.5)."""
     root = tmp_path / "ops"
     root.mkdir()
+    shutil.copytree(REPO_ROOT / "schemas", root / "schemas")  # the history keeps the kinds they declare
     git(root, "init", "-q", "-b", "main")
     pay1 = kr("kr1", 0, 10, [("2026-07-01", 2, 0.8)])
     pay2 = kr("kr2", 100, 50, [("2026-07-01", 90, 0.4)])
