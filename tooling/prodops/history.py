@@ -198,6 +198,8 @@ def _rel(path: bytes, prefix: str) -> str:
 
 def _kind(rel: str) -> str | None:
     folder, _, rest = rel.partition("/")
+    if folder == "roadmap" and "/" in rest:
+        return None  # roadmap items sit at the top of roadmap/; its sub-folders (insights/) hold other kinds
     return FOLDERS.get(folder) if rest.endswith(".yaml") else None
 
 
