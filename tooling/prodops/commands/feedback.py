@@ -111,7 +111,7 @@ def import_feedback(
         click.echo(f"{_plural(len(outcome.tally.unmatched), 'unmatched record')} written to {unmatched_path}")
     rels = [c.rel for c in outcome.changes]
     if dry_run:
-        click.echo(f"would update {_plural(len(rels), 'insight file')}" + (": " + ", ".join(rels) if rels else ""))
+        click.echo(f"would update {_plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
         return
     errors = write.apply(result.root, outcome.changes, result.today)
     if errors:
@@ -119,7 +119,7 @@ def import_feedback(
         click.echo("prodops: no insight file was changed: the import would add the problems above", err=True)
         sys.exit(EXIT_PROBLEMS)
     if rels:
-        click.echo(f"updated {_plural(len(rels), 'insight file')}: " + ", ".join(rels))
+        click.echo(f"updated {_plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
     else:
         click.echo("no insight file changed: their demand already says what this export says")
 
