@@ -218,9 +218,13 @@ def check_columns(mapping: SourceMapping, columns: Sequence[str], file: str) -> 
         if column not in present:
             raise ProdopsError(
                 f"{file}:1: no column '{column}' (the '{setting}' of {mapping.origin}){did_you_mean(column, list(columns))}\n"
-                f"    hint: the export's columns are: {', '.join(columns)}; rename the column in the export, "
-                f"or set '{setting}' in [tool.prodops.feedback.sources.{mapping.name}] "
-                f"(extends = \"{mapping.name if mapping.name in DEFAULTS else 'generic'}\")"
+                f"    hint: the export's columns are: {', '.join(columns)}; rename the column in the export, or "
+                + (
+                    f"declare a source of your own: [tool.prodops.feedback.sources.my-{mapping.name}] with "
+                    f"extends = \"{mapping.name}\" and {setting} = \"THE COLUMN\""
+                    if mapping.name in DEFAULTS and mapping.origin.startswith("the shipped")
+                    else f"set '{setting}' in {mapping.origin}"
+                )
             )
 
 

@@ -16,7 +16,7 @@ EMAIL = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 PHONE = re.compile(r"(?<![\w+])\+?\(?\d[\d\s().\-/]{5,}\d(?![\w])")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _GREETING = re.compile(
-    r"\b(Hi|Hello|Hey|Dear|Thanks|Thank you|Regards|Best|Cheers|Kind regards|Best regards|Many thanks|Sincerely)"
+    r"\b((?i:Hi|Hello|Hey|Dear|Thanks|Thank you|Regards|Best|Cheers|Kind regards|Best regards|Many thanks|Sincerely))"
     r"([,!.]?\s+)([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+)?)"
 )
 QUOTE_LENGTH = 200
