@@ -12,7 +12,7 @@ import click
 
 from prodops import report
 from prodops.cli import EXIT_PROBLEMS, cli, format_option, load_readable, load_valid, root_option, today_option
-from prodops.feedback import importer, unmatched, write
+from prodops.feedback import importer, triage, unmatched, write
 from prodops.feedback.importer import Outcome
 
 SHOWN_REJECTIONS = 20
@@ -118,6 +118,13 @@ def import_feedback(
         click.echo(report.render_lines(errors), nl=False, err=True)
         click.echo("prodops: no insight file was changed: the import would add the problems above", err=True)
         sys.exit(EXIT_PROBLEMS)
+    tally = outcome.tally
+    triage.record_import(
+        result.root,
+        triage.Imported(
+            source, str(export), result.today.isoformat(), tally.read, tally.matched, len(tally.unmatched), len(tally.rejected)
+        ),
+    )
     if rels:
         click.echo(f"updated {_plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
     else:
@@ -136,3 +143,30 @@ def _show(outcome: Outcome, export: Path) -> None:
         f"{_plural(tally.read, 'record')} read: {tally.matched:,} matched, {len(tally.unmatched):,} unmatched, "
         f"{len(tally.rejected):,} rejected"
     )
+
+
+def report_feedback_command() -> click.Command:
+    """``prodops report feedback``, added to the report group by the reading commands."""
+    from prodops.commands.read import as_days
+
+    @click.command(name="feedback")
+    @click.option(
+        "--since", default="90d", show_default=True, callback=as_days, help="How far back, in days (e.g. 30d, 90d)."
+    )
+    @format_option(["markdown", "html"])
+    @root_option
+    @today_option
+    def report_feedback(since: int, fmt: str, root: Path | None, today: date | None) -> None:
+        """The feedback triage report: top customer asks, new demand, insights that need a decision, unmatched counts.
+
+        Example: prodops report feedback --since 90d > triage.md
+        """
+        from prodops import query
+
+        result = load_readable(root, today, use_cache=True)
+        if since > (result.today - date.min).days:
+            raise click.BadParameter(f"{since}d reaches before the first date there is; give fewer days", param_hint="'--since'")
+        text = triage.report(result.catalog, result.config, result.today, since, result.root)
+        click.echo(query.as_html(text, "Customer feedback") if fmt == "html" else text, nl=False)
+
+    return report_feedback

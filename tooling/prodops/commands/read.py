@@ -238,3 +238,12 @@ def export(fmt: str, out: Path, raw_csv: bool, audience: str, root: Path | None,
         return
     written = exporting.write(result.catalog, result.schemas, fmt, out, generated=result.today, escape_csv=not raw_csv)
     click.echo(f"wrote {written}")
+
+
+def _add_feedback_report() -> None:
+    from prodops.commands.feedback import report_feedback_command
+
+    report_group.add_command(report_feedback_command())
+
+
+_add_feedback_report()
