@@ -61,7 +61,7 @@ def show(entity_id: str, as_of: date | None, root: Path | None, today: date | No
         click.echo(show_as_of(root, entity_id, as_of), nl=False)
         return
     result = _load(root, today)
-    click.echo(query.show(result.catalog, entity_id), nl=False)
+    click.echo(query.show(result.catalog, entity_id, result.config.feedback.derive_reach), nl=False)
 
 
 @cli.command(name="list")
