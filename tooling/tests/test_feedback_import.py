@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import FIXTURES, REPO_ROOT, TODAY, assemble, check_golden, copy_example
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
-from conftest import FIXTURES, REPO_ROOT, TODAY, assemble, check_golden, copy_example
 
 from prodops.cli import cli
 from prodops.feedback import scrub
@@ -71,7 +71,17 @@ def test_every_record_is_counted_once(
 ) -> None:
     repo = copy_example(tmp_path / "repo")
     out = tmp_path / "unmatched.csv"
-    code, output = run(repo, str(EXPORTS / export), "--source", source, "--accounts", str(EXPORTS / "accounts.csv"), "--unmatched", str(out), "--dry-run")
+    code, output = run(
+        repo,
+        str(EXPORTS / export),
+        "--source",
+        source,
+        "--accounts",
+        str(EXPORTS / "accounts.csv"),
+        "--unmatched",
+        str(out),
+        "--dry-run",
+    )
     assert code == 0, output
     assert matched + unmatched + rejected == read
     assert f"{read:,} records read: {matched:,} matched, {unmatched:,} unmatched, {rejected:,} rejected\n" in output
@@ -117,9 +127,7 @@ def test_crlf_and_bom_of_an_insight_file_are_kept(tmp_path: Path) -> None:
 
 
 def test_no_email_address_or_phone_number_reaches_the_repository_or_the_site(tmp_path: Path) -> None:
-    inputs = "".join(
-        (EXPORTS / name).read_text(encoding="utf-8") for name, *_ in SOURCES
-    )
+    inputs = "".join((EXPORTS / name).read_text(encoding="utf-8") for name, *_ in SOURCES)
     emails = set(EMAIL.findall(inputs))
     phones = set(PHONE.findall(inputs))
     assert len(emails) > 50 and len(phones) > 20  # the exports are full of them

@@ -60,7 +60,12 @@ def _plural(n: int, word: str) -> str:
 
 @feedback_group.command(name="import")
 @click.argument("export", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--source", "source", required=True, help="The source mapping to read FILE with (shipped: support-desk, idea-board, feedback-tool, nps-survey, generic; or one of [tool.prodops.feedback.sources]).")
+@click.option(
+    "--source",
+    "source",
+    required=True,
+    help="The source mapping to read FILE with (shipped: support-desk, idea-board, feedback-tool, nps-survey, generic; or one of [tool.prodops.feedback.sources]).",
+)
 @click.option(
     "--accounts",
     "accounts",
@@ -122,7 +127,13 @@ def import_feedback(
     triage.record_import(
         result.root,
         triage.Imported(
-            source, str(export), result.today.isoformat(), tally.read, tally.matched, len(tally.unmatched), len(tally.rejected)
+            source,
+            str(export),
+            result.today.isoformat(),
+            tally.read,
+            tally.matched,
+            len(tally.unmatched),
+            len(tally.rejected),
         ),
     )
     if rels:
@@ -165,7 +176,9 @@ def report_feedback_command() -> click.Command:
 
         result = load_readable(root, today, use_cache=True)
         if since > (result.today - date.min).days:
-            raise click.BadParameter(f"{since}d reaches before the first date there is; give fewer days", param_hint="'--since'")
+            raise click.BadParameter(
+                f"{since}d reaches before the first date there is; give fewer days", param_hint="'--since'"
+            )
         text = triage.report(result.catalog, result.config, result.today, since, result.root)
         click.echo(query.as_html(text, "Customer feedback") if fmt == "html" else text, nl=False)
 

@@ -84,7 +84,9 @@ def read_accounts(path: Path, segments: Sequence[str]) -> Accounts:
         try:
             arr = float(text) if text else 0.0
         except ValueError:
-            accounts.problems.append(f"{path}: {record.where}: {cells['arr'][:20]!r} in '{found['arr']}' is not an amount")
+            accounts.problems.append(
+                f"{path}: {record.where}: {cells['arr'][:20]!r} in '{found['arr']}' is not an amount"
+            )
             continue
         account_id, domain, name = cells.get("id", ""), _domain(cells.get("domain", "")), cells.get("name", "")
         key = f"id:{account_id.lower()}" if account_id else f"domain:{domain}" if domain else f"name:{name.lower()}"

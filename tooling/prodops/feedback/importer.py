@@ -34,9 +34,7 @@ class Outcome:
 
 def insight_documents(result: pipeline.Result) -> dict[str, tuple[str, dict[str, Any]]]:
     """Every insight: id -> (file, data)."""
-    return {
-        oid: (doc.rel, doc.data) for oid, doc in sorted(result.catalog.documents.items()) if doc.kind.kind == KIND
-    }
+    return {oid: (doc.rel, doc.data) for oid, doc in sorted(result.catalog.documents.items()) if doc.kind.kind == KIND}
 
 
 def segments(result: pipeline.Result) -> tuple[str, ...]:
@@ -60,7 +58,9 @@ def run(
     if not insights:
         raise ProdopsError(f"{result.schemas.kinds[KIND].folder}/ has no insights to assign feedback to; add one first")
     playbook_doc = result.catalog.documents.get(match.TRIAGE_PLAYBOOK)
-    matcher = match.matcher_for({i: data for i, (_, data) in insights.items()}, playbook_doc.data if playbook_doc else None)
+    matcher = match.matcher_for(
+        {i: data for i, (_, data) in insights.items()}, playbook_doc.data if playbook_doc else None
+    )
     export = open_export(export_path, source.records or None, progress)
     records = _checked(export.records, export.columns, source, str(export_path))
     normalised = (

@@ -140,9 +140,7 @@ def from_data(data: Mapping[str, Any], rel: str) -> Insight:
 
 def insights(catalog: Catalog) -> list[Insight]:
     """Every insight in the catalog, by id (the rules run only on a repository without errors, so all are valid)."""
-    return [
-        from_data(doc.data, doc.rel) for oid, doc in sorted(catalog.documents.items()) if doc.kind.kind == KIND
-    ]
+    return [from_data(doc.data, doc.rel) for oid, doc in sorted(catalog.documents.items()) if doc.kind.kind == KIND]
 
 
 def addressing(catalog: Catalog, item_id: str) -> list[Insight]:

@@ -221,7 +221,7 @@ def check_columns(mapping: SourceMapping, columns: Sequence[str], file: str) -> 
                 f"    hint: the export's columns are: {', '.join(columns)}; rename the column in the export, or "
                 + (
                     f"declare a source of your own: [tool.prodops.feedback.sources.my-{mapping.name}] with "
-                    f"extends = \"{mapping.name}\" and {setting} = \"THE COLUMN\""
+                    f'extends = "{mapping.name}" and {setting} = "THE COLUMN"'
                     if mapping.name in DEFAULTS and mapping.origin.startswith("the shipped")
                     else f"set '{setting}' in {mapping.origin}"
                 )
@@ -268,7 +268,11 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
         return Rejected(
             raw.where,
             f"{shown!r} in '{mapping.date}' is not a date"
-            + (f" in the form {mapping.date_format}" if mapping.date_format else " (expected YYYY-MM-DD, an ISO 8601 time or a Unix time)"),
+            + (
+                f" in the form {mapping.date_format}"
+                if mapping.date_format
+                else " (expected YYYY-MM-DD, an ISO 8601 time or a Unix time)"
+            ),
         )
     votes = 0
     if mapping.votes:

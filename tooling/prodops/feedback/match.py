@@ -61,7 +61,9 @@ def rule_from(insight: str, data: Mapping[str, Any], origin: str) -> Rule:
         insight,
         tuple(str(k) for k in data.get("keywords") or ()),
         frozenset(str(t).lower() for t in data.get("tags") or ()),
-        tuple(FieldMatch(str(f["field"]).lower(), f.get("equals"), f.get("contains")) for f in data.get("fields") or ()),
+        tuple(
+            FieldMatch(str(f["field"]).lower(), f.get("equals"), f.get("contains")) for f in data.get("fields") or ()
+        ),
         origin,
     )
 

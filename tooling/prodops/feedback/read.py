@@ -142,7 +142,8 @@ def _csv_records(handle: TextIO, reader: Any, columns: tuple[str, ...]) -> Itera
                 continue  # a blank line is not a record
             if len(row) != len(columns):
                 yield Unreadable(
-                    where, f"the row has {len(row)} cells but the header has {len(columns)} (a stray delimiter or quote?)"
+                    where,
+                    f"the row has {len(row)} cells but the header has {len(columns)} (a stray delimiter or quote?)",
                 )
                 continue
             yield RawRecord(where, dict(zip(columns, row, strict=True)))
@@ -186,7 +187,9 @@ def _records_in(path: Path, data: Any, records_key: str | None) -> list[Any]:
         if records_key is not None:
             found = data.get(records_key)
             if not isinstance(found, list):
-                raise ProdopsError(f"{path}: the JSON object has no list under '{records_key}' (the mapping's 'records')")
+                raise ProdopsError(
+                    f"{path}: the JSON object has no list under '{records_key}' (the mapping's 'records')"
+                )
             return found
         lists = [key for key, value in data.items() if isinstance(value, list)]
         if len(lists) == 1:

@@ -104,7 +104,10 @@ def report(catalog: Catalog, config: Config, today: date, days: int, root: Path)
         "## Top customer asks",
         "",
     ]
-    header = ["| # | Insight | Status | Accounts | ARR | Records | Trend | Roadmap |", "|---|---|---|---|---|---|---|---|"]
+    header = [
+        "| # | Insight | Status | Accounts | ARR | Records | Trend | Roadmap |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     if asked:
         lines += header + [_row(n, i, d, months, catalog) for n, (i, d) in enumerate(asked[:TOP], start=1)]
     else:
@@ -126,15 +129,22 @@ def report(catalog: Catalog, config: Config, today: date, days: int, root: Path)
         "with no roadmap item and not declined.",
         "",
     ]
-    lines += [f"- {_cell(i.title)} (`{i.id}`, owner @{i.owner}): {d.accounts} accounts, {_money(d.arr)}" for i, d in undecided] or ["None."]
+    lines += [
+        f"- {_cell(i.title)} (`{i.id}`, owner @{i.owner}): {d.accounts} accounts, {_money(d.arr)}" for i, d in undecided
+    ] or ["None."]
     lines += ["", "## Unmatched feedback", ""]
     imports = read_imports(root)
     if imports:
-        lines += ["| Source | Imported | File | Read | Matched | Unmatched | Rejected |", "|---|---|---|---|---|---|---|"]
+        lines += [
+            "| Source | Imported | File | Read | Matched | Unmatched | Rejected |",
+            "|---|---|---|---|---|---|---|",
+        ]
         lines += [
             f"| {m.source} | {m.day} | `{Path(m.file).name}` | {m.read:,} | {m.matched:,} | {m.unmatched:,} | {m.rejected:,} |"
             for m in imports.values()
         ]
     else:
-        lines.append("Not known: no import has run in this working copy (`prodops feedback import … --unmatched FILE`).")
+        lines.append(
+            "Not known: no import has run in this working copy (`prodops feedback import … --unmatched FILE`)."
+        )
     return "\n".join(lines) + "\n"

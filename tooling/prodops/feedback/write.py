@@ -31,7 +31,9 @@ class Change:
     after: bytes
 
 
-def merged(existing: list[dict[str, Any]], new: list[dict[str, Any]], covered: set[tuple[str, str]]) -> list[dict[str, Any]]:
+def merged(
+    existing: list[dict[str, Any]], new: list[dict[str, Any]], covered: set[tuple[str, str]]
+) -> list[dict[str, Any]]:
     """The insight's demand after an import that covers ``covered`` (source, period) pairs."""
     kept = [e for e in existing if (e.get("source"), e.get("period")) not in covered]
     return sorted([*kept, *new], key=lambda e: (str(e.get("period")), str(e.get("source"))))
