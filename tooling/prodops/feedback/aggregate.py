@@ -18,6 +18,9 @@ from prodops.feedback.match import Matcher
 from prodops.feedback.scrub import quote
 
 QUOTES = 3
+# Raw texts kept per bucket, best first, so that three distinct quotes are left once scrubbed
+# (two records may differ only in a signature); only these are ever scrubbed.
+CANDIDATES = 6
 Key = tuple[str, str, str]  # insight, source, period (YYYY-MM)
 
 
@@ -30,8 +33,8 @@ class Bucket:
     segments: set[str] = field(default_factory=set)
     first: date = date.max
     last: date = date.min
-    # (rank, quote): the best few, ranked by the account's ARR, then the record's order.
-    quotes: list[tuple[tuple[float, int], str]] = field(default_factory=list)
+    # (rank, text, people): the best few records, ranked by the account's ARR, then the record's order.
+    quotes: list[tuple[tuple[float, int], str, tuple[str, ...]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,13 @@ class Unmatched:
     source: str
     account: str  # kept only when the mapping keeps account names
     segment: str
-    text: str  # scrubbed
+    raw: str
+    people: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """The record's text as it may be shown: scrubbed, short, one line (worked out only when shown)."""
+        return quote(self.raw, self.people)
 
 
 @dataclass
@@ -79,11 +88,10 @@ def tally(
         insights = matcher.match(record)
         if not insights:
             out.unmatched.append(
-                Unmatched(record.where, record.day, record.source, name, segment, quote(record.text, record.people))
+                Unmatched(record.where, record.day, record.source, name, segment, record.text, record.people)
             )
             continue
         out.matched += 1
-        said: str | None = None
         for insight in insights:
             bucket = out.buckets.get((insight, record.source, period))
             if bucket is None:
@@ -99,13 +107,11 @@ def tally(
             bucket.first = min(bucket.first, record.day)
             bucket.last = max(bucket.last, record.day)
             rank = (-(found.arr if found is not None else 0.0), order)
-            if len(bucket.quotes) < QUOTES or rank < bucket.quotes[-1][0]:
-                if said is None:
-                    said = quote(record.text, record.people)
-                if said and all(said != q for _, q in bucket.quotes):
-                    bucket.quotes.append((rank, said))
+            if len(bucket.quotes) < CANDIDATES or rank < bucket.quotes[-1][0]:
+                if all(record.text != text for _, text, _ in bucket.quotes):
+                    bucket.quotes.append((rank, record.text, record.people))
                     bucket.quotes.sort()
-                    del bucket.quotes[QUOTES:]
+                    del bucket.quotes[CANDIDATES:]
     return out
 
 
@@ -128,7 +134,8 @@ def entries(out: Tally, segments: Sequence[str], has_votes: bool) -> dict[str, l
             entry["account_names"] = names[:200]
         entry["first_seen"] = bucket.first.isoformat()
         entry["last_seen"] = bucket.last.isoformat()
-        if bucket.quotes:
-            entry["quotes"] = [q for _, q in bucket.quotes]
+        said = [q for q in dict.fromkeys(quote(text, people) for _, text, people in bucket.quotes) if q]
+        if said:
+            entry["quotes"] = said[:QUOTES]
         by_insight.setdefault(insight, []).append(entry)
     return by_insight

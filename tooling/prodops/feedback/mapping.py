@@ -51,6 +51,10 @@ class SourceMapping:
     keep_account_names: bool = False
     date_format: str = ""  # strptime format when dates are not ISO 8601 or a Unix time
     records: str = ""  # JSON: the key of the list of records
+    columns: frozenset[str] = field(init=False, repr=False, compare=False)  # every column read
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", frozenset(c for _, c in self.required_columns()))
 
     def required_columns(self) -> list[tuple[str, str]]:
         """(setting, column) of every column this mapping reads."""
@@ -256,8 +260,8 @@ class Rejected:
 def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -> Record | Rejected:
     """A raw record as a ``Record``, or why it cannot be used."""
     cells = raw.fields
-    missing = [c for _, c in mapping.required_columns() if c not in cells]
-    if missing:
+    if not mapping.columns.issubset(cells):
+        missing = [c for _, c in mapping.required_columns() if c not in cells]
         return Rejected(raw.where, f"no field '{missing[0]}' (the record has: {', '.join(sorted(cells)) or 'nothing'})")
     text = " — ".join(t for c in mapping.text if (t := _text(cells[c])))
     if not text:

@@ -9,6 +9,7 @@ the safe side: a quote loses a word rather than keep a person.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 
@@ -32,19 +33,36 @@ def _phone(match: re.Match[str]) -> str:
 
 def scrub(text: str, people: Iterable[str] = ()) -> str:
     """``text`` without email addresses, phone numbers and the names given or greeted."""
-    text = EMAIL.sub("[email]", text)
+    if "@" in text:
+        text = EMAIL.sub("[email]", text)
     text = PHONE.sub(_phone, text)
+    names = _names(tuple(people))
+    if names is not None:
+        text = names.sub("[name]", text)
+    text = _GREETING.sub(_greeted, text)
+    return _REPEATED.sub("[name] ", text) if "[name]" in text else text
+
+
+_REPEATED = re.compile(r"(?:\[name\]\s*){2,}")
+
+
+def _greeted(match: re.Match[str]) -> str:
+    return f"{match.group(1)}{match.group(2)}[name]"
+
+
+@functools.lru_cache(maxsize=4096)
+def _names(people: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for the people a record names, whole and word by word (the same people recur)."""
     names: set[str] = set()
     for person in people:
         person = EMAIL.sub("", person).strip()
         if len(person) >= 2:
             names.add(person)
             names.update(part for part in re.split(r"[\s,]+", person) if len(part) >= 3)
-    if names:
-        pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-        text = re.sub(rf"(?<!\w)(?:{pattern})(?!\w)", "[name]", text, flags=re.IGNORECASE)
-    text = _GREETING.sub(lambda m: f"{m.group(1)}{m.group(2)}[name]", text)
-    return re.sub(r"(?:\[name\]\s*){2,}", "[name] ", text)
+    if not names:
+        return None
+    pattern = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)(?:{pattern})(?!\w)", re.IGNORECASE)
 
 
 def quote(text: str, people: Iterable[str] = ()) -> str:
