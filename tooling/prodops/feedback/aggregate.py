@@ -107,11 +107,11 @@ def tally(
             bucket.first = min(bucket.first, record.day)
             bucket.last = max(bucket.last, record.day)
             rank = (-(found.arr if found is not None else 0.0), order)
-            if len(bucket.quotes) < CANDIDATES or rank < bucket.quotes[-1][0]:
-                if all(record.text != text for _, text, _ in bucket.quotes):
-                    bucket.quotes.append((rank, record.text, record.people))
-                    bucket.quotes.sort()
-                    del bucket.quotes[CANDIDATES:]
+            better = len(bucket.quotes) < CANDIDATES or rank < bucket.quotes[-1][0]
+            if better and all(record.text != text for _, text, _ in bucket.quotes):
+                bucket.quotes.append((rank, record.text, record.people))
+                bucket.quotes.sort()
+                del bucket.quotes[CANDIDATES:]
     return out
 
 
