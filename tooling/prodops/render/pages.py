@@ -24,7 +24,7 @@ from prodops.catalog import Catalog
 from prodops.codes import CHECKS
 from prodops.config import Config
 from prodops.diagnostics import Diagnostic
-from prodops.render import charts, safe
+from prodops.render import charts, feedback, safe
 from prodops.rules import REGISTRY
 from prodops.schemas import SchemaSet, enum_values
 
@@ -180,6 +180,7 @@ class Renderer:
             )
         for team in c.teams.values():
             self._entity("team", team.id, team.file, "team.md.j2", team=team, **self._team_context(team))
+        feedback.render(self)
         self._reference()
         self.site.pages.update(self.extra_pages)
         return self.site
@@ -409,6 +410,7 @@ class Renderer:
             "blocks": sorted(c.dependents(item.id), key=lambda i: i.id),
             "launches": c.launches_of(item.id),
             "team": c.teams.get(item.team),
+            "customer_demand": feedback.item_demand(self, page_path("roadmap-item", item.id), item.id),
         }
 
     def _objective_context(self, objective: model.Objective) -> dict[str, Any]:
