@@ -84,7 +84,7 @@ def test_top_customer_asks_are_ranked_by_arr_then_accounts(site_dir: Path) -> No
 
 def test_demand_with_no_roadmap_item_lists_only_open_insights(site_dir: Path) -> None:
     listed = [r["data-text"] for r in rows(site_dir / "insights" / "no-roadmap-item.html")]
-    assert listed == ["buyer-dispute-workflow", "bulk-edit-due-dates", "whatsapp-reminders"]
+    assert listed == ["bulk-edit-due-dates", "whatsapp-reminders", "buyer-dispute-workflow"]
 
 
 def test_an_insight_page_has_its_demand_quotes_and_items(site_dir: Path) -> None:
