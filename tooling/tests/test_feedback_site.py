@@ -69,7 +69,11 @@ def test_top_customer_asks_filtered_by_segment_in_chromium(browser: Browser, bas
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "top-customer-asks-enterprise.png"), full_page=True)
     page.select_option("select[name=sources]", "idea-board")
-    both = [r["data-text"] for r in every if "enterprise" in r["data-segments"].split() and "idea-board" in r["data-sources"].split()]
+    both = [
+        r["data-text"]
+        for r in every
+        if "enterprise" in r["data-segments"].split() and "idea-board" in r["data-sources"].split()
+    ]
     assert page.locator("tr[data-po-item]:visible").count() == len(both)
     assert errors == []
     page.close()
@@ -78,7 +82,9 @@ def test_top_customer_asks_filtered_by_segment_in_chromium(browser: Browser, bas
 def test_top_customer_asks_are_ranked_by_arr_then_accounts(site_dir: Path) -> None:
     result = pipeline.build(REPO_ROOT)
     asked = [i for i in insights(result.catalog) if not i.demand().empty]
-    expected = [i.id for i in sorted(asked, key=lambda i: (-i.demand().arr, -i.demand().accounts, -i.demand().count, i.id))]
+    expected = [
+        i.id for i in sorted(asked, key=lambda i: (-i.demand().arr, -i.demand().accounts, -i.demand().count, i.id))
+    ]
     assert [r["data-text"] for r in rows(site_dir / "insights" / "index.html")] == expected
 
 

@@ -45,7 +45,12 @@ def trend(demand: Demand, months: list[str], label: str) -> Markup:
 def _row(r: Renderer, here: str, insight: Insight, months: list[str]) -> dict[str, Any]:
     demand = insight.demand()
     items = [
-        (item_id, r.catalog.items[item_id].title, r.catalog.items[item_id].status, r.entity_link(here, "roadmap-item", item_id))
+        (
+            item_id,
+            r.catalog.items[item_id].title,
+            r.catalog.items[item_id].status,
+            r.entity_link(here, "roadmap-item", item_id),
+        )
         for item_id in insight.addressed_by
         if item_id in r.catalog.items
     ]
