@@ -223,3 +223,34 @@ def test_the_repository_example_has_no_personal_data() -> None:
     for path in sorted((REPO_ROOT / "roadmap" / "insights").glob("*.yaml")):
         text = path.read_text()
         assert not EMAIL.search(text) and not PHONE.search(text), path
+
+
+def test_a_configured_source_s_mistakes_name_its_table(tmp_path: Path) -> None:
+    repo = small_repo(tmp_path)
+    (repo / "prodops.toml").write_text('[feedback.sources.helpdesk]\nextends = "generic"\ntexts = "body"\n')
+    code, output = run(repo, str(HOSTILE / "missing-column.csv"), "--source", "helpdesk")
+    assert code == 1
+    assert output.startswith(
+        "prodops: prodops.toml [feedback.sources.helpdesk]: unknown setting 'texts' (did you mean 'text'?)"
+    ), output
+
+
+def test_the_progress_bar_shows_only_on_a_terminal_after_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    from prodops.commands import feedback as command
+
+    clock = [100.0]
+    monkeypatch.setattr(command.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(command.sys.stderr, "isatty", lambda: False, raising=False)
+    quiet = command._Progress(1000)
+    clock[0] += 5
+    quiet(500)
+    assert quiet.bar is None  # not a terminal: never
+    monkeypatch.setattr(command.sys.stderr, "isatty", lambda: True, raising=False)
+    clock[0] = 100.0
+    progress = command._Progress(1000)
+    progress(100)
+    assert progress.bar is None  # under a second: not yet
+    clock[0] += 1.5
+    progress(600)
+    assert progress.bar is not None and progress.shown == 600
+    progress.close()

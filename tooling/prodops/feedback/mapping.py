@@ -173,7 +173,11 @@ def resolve(name: str, configured: Mapping[str, Mapping[str, Any]], config_sourc
             f"--source {name}: no such source mapping{did_you_mean(name, known)}; "
             f"known: {', '.join(known)} (declare others in [tool.prodops.feedback.sources.{name}])"
         )
-    where = f"{config_source.removesuffix(']')}.feedback.sources.{name}]"
+    where = (
+        f"prodops.toml [feedback.sources.{name}]"
+        if config_source == "prodops.toml"
+        else f"{config_source.removesuffix(']')}.feedback.sources.{name}]"
+    )
     base_name = table.get("extends")
     if base_name is not None and base_name not in DEFAULTS:
         raise ProdopsError(f"{where}: 'extends' names {base_name!r}, not a shipped mapping ({', '.join(DEFAULTS)})")
