@@ -28,26 +28,26 @@ def _phone(match: re.Match[str]) -> str:
     digits = sum(ch.isdigit() for ch in text)
     if not 7 <= digits <= 15 or _ISO_DATE.fullmatch(text.strip()):
         return text
-    return "[phone]"
+    return "(phone)"
 
 
 def scrub(text: str, people: Iterable[str] = ()) -> str:
     """``text`` without email addresses, phone numbers and the names given or greeted."""
     if "@" in text:
-        text = EMAIL.sub("[email]", text)
+        text = EMAIL.sub("(email)", text)
     text = PHONE.sub(_phone, text)
     names = _names(tuple(people))
     if names is not None:
-        text = names.sub("[name]", text)
+        text = names.sub("(name)", text)
     text = _GREETING.sub(_greeted, text)
-    return _REPEATED.sub("[name] ", text) if "[name]" in text else text
+    return _REPEATED.sub("(name) ", text) if "(name)" in text else text
 
 
-_REPEATED = re.compile(r"(?:\[name\]\s*){2,}")
+_REPEATED = re.compile(r"(?:\(name\)\s*){2,}")
 
 
 def _greeted(match: re.Match[str]) -> str:
-    return f"{match.group(1)}{match.group(2)}[name]"
+    return f"{match.group(1)}{match.group(2)}(name)"
 
 
 @functools.lru_cache(maxsize=4096)
