@@ -236,16 +236,19 @@ def test_a_configured_source_s_mistakes_name_its_table(tmp_path: Path) -> None:
 
 
 def test_the_progress_bar_shows_only_on_a_terminal_after_a_second(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import time
+
     from prodops.commands import feedback as command
 
     clock = [100.0]
-    monkeypatch.setattr(command.time, "monotonic", lambda: clock[0])
-    monkeypatch.setattr(command.sys.stderr, "isatty", lambda: False, raising=False)
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
     quiet = command._Progress(1000)
     clock[0] += 5
     quiet(500)
     assert quiet.bar is None  # not a terminal: never
-    monkeypatch.setattr(command.sys.stderr, "isatty", lambda: True, raising=False)
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     clock[0] = 100.0
     progress = command._Progress(1000)
     progress(100)
