@@ -51,6 +51,8 @@ LAZY_COMMANDS = {
     "checkin": "prodops.commands.write",
     "new": "prodops.commands.write",
     "feedback": "prodops.commands.feedback",
+    "init": "prodops.commands.adopt",
+    "migrate": "prodops.commands.adopt",
 }
 
 

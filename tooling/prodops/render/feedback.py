@@ -1,5 +1,5 @@
-"""The customer feedback pages: Top customer asks, Demand with no roadmap item, one page per insight,
-and the demand section of each roadmap item's page.
+"""The customer feedback pages: Top customer asks, Demand with no roadmap item, the demand section
+of each insight's page and of each roadmap item's page (registered in ``render/providers.py``).
 
 Reads the insights through ``feedback.insight`` (the demand figures are computed there, once)
 and renders with the site's templates and filters, so every value is escaped and every
@@ -19,6 +19,7 @@ from prodops.feedback.triage import months_between
 from prodops.render import charts
 
 if TYPE_CHECKING:
+    from prodops.kinds import KindSpec
     from prodops.render.pages import Renderer
 
 KIND = "insight"
@@ -28,6 +29,7 @@ TREND_MONTHS = 6
 
 
 def insight_page(insight_id: str) -> str:
+    """Where the generic page of an insight is (``render/generic.py`` renders it)."""
     return f"{KIND}/{insight_id}.md"
 
 
@@ -74,40 +76,43 @@ def _ranked(every: list[Insight]) -> list[Insight]:
     return sorted(every, key=lambda i: (rank_key(i.demand()), i.id))
 
 
-def render(r: Renderer) -> None:
-    """Add the feedback pages to the site ``r`` is building (nothing when the repository has no insight kind)."""
-    if KIND not in r.schemas.kinds:
-        return
+def pages(r: Renderer, spec: KindSpec) -> dict[str, str]:
+    """The page provider of insights (``render/providers.py``): Top customer asks and Demand with no roadmap item."""
     every = insights(r.catalog)
     months = _months(r.options.today)
     settings = r.options.config.feedback
     ranked = _ranked(every)
-    r._page(
-        TOP_PAGE,
-        "insights_index.md.j2",
-        title="Top customer asks",
-        rows=[_row(r, TOP_PAGE, i, months) for i in ranked if not i.demand().empty],
-        quiet=[_row(r, TOP_PAGE, i, months) for i in ranked if i.demand().empty],
-        months=months,
-        unaddressed=False,
-        settings=settings,
-    )
     open_ = [i for i in ranked if not i.addressed_by and i.status != "declined"]
-    r._page(
-        UNADDRESSED_PAGE,
-        "insights_index.md.j2",
-        title="Demand with no roadmap item",
-        rows=[_row(r, UNADDRESSED_PAGE, i, months) for i in open_],
-        quiet=[],
-        months=months,
-        unaddressed=True,
-        settings=settings,
-    )
-    for insight in every:
-        here = insight_page(insight.id)
-        r._page(here, "insight.md.j2", **_insight_context(r, here, insight, months))
-        if r.options.edit_base:
-            r.site.edit_urls[here] = f"{r.options.edit_base}{insight.rel}"
+    return {
+        TOP_PAGE: r.render_template(
+            TOP_PAGE,
+            "insights_index.md.j2",
+            title="Top customer asks",
+            rows=[_row(r, TOP_PAGE, i, months) for i in ranked if not i.demand().empty],
+            quiet=[_row(r, TOP_PAGE, i, months) for i in ranked if i.demand().empty],
+            months=months,
+            unaddressed=False,
+            settings=settings,
+        ),
+        UNADDRESSED_PAGE: r.render_template(
+            UNADDRESSED_PAGE,
+            "insights_index.md.j2",
+            title="Demand with no roadmap item",
+            rows=[_row(r, UNADDRESSED_PAGE, i, months) for i in open_],
+            quiet=[],
+            months=months,
+            unaddressed=True,
+            settings=settings,
+        ),
+    }
+
+
+def insight_section(r: Renderer, here: str, insight_id: str) -> str:
+    """Added to an insight's page: the items that address it with their status, demand by month and source, quotes."""
+    found = {i.id: i for i in insights(r.catalog)}.get(insight_id)
+    if found is None:
+        return ""
+    return r.render_template(here, "_insight_demand.j2", **_insight_context(r, here, found, _months(r.options.today)))
 
 
 def _insight_context(r: Renderer, here: str, insight: Insight, months: list[str]) -> dict[str, Any]:
@@ -115,20 +120,15 @@ def _insight_context(r: Renderer, here: str, insight: Insight, months: list[str]
     cells: dict[str, dict[str, Any]] = defaultdict(dict)
     for entry in insight.entries:
         cells[str(entry["period"])][str(entry["source"])] = entry
-    data = r.catalog.documents[insight.id].data
-    edit = f"{r.options.edit_base}{insight.rel}" if r.options.edit_base else ""
     return {
         "row": _row(r, here, insight, months),
         "insight": insight,
         "demand": demand,
-        "problem": data.get("problem", ""),
         "periods": sorted(cells, reverse=True),
         "sources": list(demand.sources),
         "cells": cells,
         "quotes": _quotes(insight),
-        "file": insight.rel,
-        "edit_url": edit,
-        "owner_team": r.catalog.people.get(insight.owner, (None, ""))[1],
+        "asks_link": r.link(here, TOP_PAGE),
     }
 
 
@@ -144,16 +144,12 @@ def _quotes(insight: Insight) -> list[tuple[str, str, str]]:
     return list(seen.values())[:QUOTES_SHOWN]
 
 
-def item_demand(r: Renderer, here: str, item_id: str) -> Markup:
-    """The demand section of a roadmap item's page: the insights it addresses, with their figures and trend."""
+def item_section(r: Renderer, here: str, item_id: str) -> str:
+    """Added to a roadmap item's page: the demand of the insights it addresses (accounts, ARR, trend)."""
     if KIND not in r.schemas.kinds:
-        return Markup("")
+        return ""
     found = _ranked(addressing(r.catalog, item_id))
     if not found:
-        return Markup("")
+        return ""
     months = _months(r.options.today)
-    return Markup(
-        r.env.get_template("_item_demand.j2").render(
-            rows=[_row(r, here, i, months) for i in found], here=here, r=r, months=months
-        )
-    )
+    return r.render_template(here, "_item_demand.j2", rows=[_row(r, here, i, months) for i in found], months=months)
