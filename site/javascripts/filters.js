@@ -8,8 +8,11 @@
 (function () {
   var FACETS = [
     ["team", "Team"], ["status", "Status"], ["horizon", "Horizon"],
-    ["quarter", "Quarter"], ["owner", "Owner"], ["tags", "Tag"]
+    ["quarter", "Quarter"], ["owner", "Owner"], ["tags", "Tag"],
+    ["segments", "Segment"], ["sources", "Source"]
   ];
+  // Facets an element may have several values of, separated by spaces.
+  var MULTI = { tags: true, segments: true, sources: true };
 
   function readState() {
     var params = new URLSearchParams(window.location.search);
@@ -43,7 +46,7 @@
       var facets = {};
       FACETS.forEach(function (facet) {
         var value = node.getAttribute("data-" + facet[0]) || "";
-        facets[facet[0]] = facet[0] === "tags" ? value.split(" ").filter(Boolean) : value;
+        facets[facet[0]] = MULTI[facet[0]] ? value.split(" ").filter(Boolean) : value;
       });
       var column = node.closest(".po-board__col");
       // The free text matches the title (the item's first link: a card's, a row's, a timeline label)
@@ -141,7 +144,7 @@
           var value = wanted[key];
           if (!value) { continue; }
           var have = item.facets[key];
-          if (key === "tags" ? have.indexOf(value) < 0 : have !== value) { ok = false; break; }
+          if (MULTI[key] ? have.indexOf(value) < 0 : have !== value) { ok = false; break; }
         }
         if (ok && wanted.q && item.text.indexOf(wanted.q) < 0) { ok = false; }
         if (item.shown !== ok) { item.node.hidden = !ok; item.shown = ok; }  // touch the page only on change

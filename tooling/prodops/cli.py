@@ -50,6 +50,7 @@ LAZY_COMMANDS = {
     "move": "prodops.commands.write",
     "checkin": "prodops.commands.write",
     "new": "prodops.commands.write",
+    "feedback": "prodops.commands.feedback",
     "init": "prodops.commands.adopt",
     "migrate": "prodops.commands.adopt",
 }

@@ -48,6 +48,21 @@ class PublicConfig:
 
 
 @dataclass(frozen=True)
+class FeedbackConfig:
+    """``[tool.prodops.feedback]``: the customer feedback loop's settings.
+
+    ``sources`` are the tables of ``[tool.prodops.feedback.sources.NAME]`` as written; the
+    feedback importer checks each against what a source mapping may say when it is used.
+    """
+
+    derive_reach: bool = False
+    # An insight at or above either threshold needs a roadmap item or a decision (rule PO430).
+    threshold_accounts: int = 10
+    threshold_arr: float = 250_000.0
+    sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Config:
     playbook_review_days: int = 180
     checkin_stale_days: int = 21
@@ -58,6 +73,7 @@ class Config:
     severity: Mapping[str, SeverityOverride] = field(default_factory=dict)
     source: str = ""
     public: PublicConfig = field(default_factory=PublicConfig)
+    feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
 
 
 _HANDLE = re.compile(r"@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?")
@@ -114,8 +130,12 @@ def _from_table(table: Mapping[str, Any], source: str) -> Config:
             values["severity"] = dict(value)
         elif key == "public":
             values["public"] = _public(value, source)
+        elif key == "feedback":
+            values["feedback"] = _feedback(value, source)
         else:
-            known = ", ".join(sorted([*_INT_KEYS, *_SHARE_KEYS, "codeowners-fallback", "public", "severity"]))
+            known = ", ".join(
+                sorted([*_INT_KEYS, *_SHARE_KEYS, "codeowners-fallback", "feedback", "public", "severity"])
+            )
             raise ProdopsError(f"{source}: unknown setting '{key}' (known settings: {known})")
     config = Config(source=source, **values)
     if config.at_risk_below > config.on_track_from:
@@ -160,3 +180,34 @@ def _public(table: object, source: str) -> PublicConfig:
         else:
             raise ProdopsError(f"{where}: unknown setting '{key}' (known settings: {', '.join(_PUBLIC_KEYS)})")
     return PublicConfig(**values)
+
+
+_FEEDBACK_KEYS = ("derive-reach", "sources", "threshold-accounts", "threshold-arr")
+
+
+def _feedback(table: object, source: str) -> FeedbackConfig:
+    """``[tool.prodops.feedback]``; a source mapping's own settings are checked by the importer."""
+    where = f"{source} [feedback]" if source == "prodops.toml" else f"{source.removesuffix(']')}.feedback]"
+    if not isinstance(table, dict):
+        raise ProdopsError(f"{source}: 'feedback' must be a table such as [tool.prodops.feedback]")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "derive-reach":
+            if not isinstance(value, bool):
+                raise ProdopsError(f"{where}: 'derive-reach' must be true or false (got {value!r})")
+            values["derive_reach"] = value
+        elif key == "threshold-accounts":
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ProdopsError(f"{where}: 'threshold-accounts' must be a whole number, at least 1 (got {value!r})")
+            values["threshold_accounts"] = value
+        elif key == "threshold-arr":
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
+                raise ProdopsError(f"{where}: 'threshold-arr' must be an amount in US dollars above 0 (got {value!r})")
+            values["threshold_arr"] = float(value)
+        elif key == "sources":
+            if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+                raise ProdopsError(f"{where}: 'sources' must hold tables such as [tool.prodops.feedback.sources.NAME]")
+            values["sources"] = {str(name): dict(v) for name, v in value.items()}
+        else:
+            raise ProdopsError(f"{where}: unknown setting '{key}' (known settings: {', '.join(_FEEDBACK_KEYS)})")
+    return FeedbackConfig(**values)

@@ -146,6 +146,10 @@ def _build(
         if rel not in loaded_rels and (kind := schemas.kind_for(rel)) is not None
     }
     catalog, link_problems = link(documents, valid, schemas, unloaded, outlines, focus)
+    if config.feedback.derive_reach:
+        from prodops.feedback import reach
+
+        reach.apply(catalog)  # before the rules and every reader: one RICE score everywhere
     diagnostics.extend(link_problems)
     if cache is not None:
         cache.save()

@@ -42,7 +42,7 @@ def _entity(catalog: Catalog, entity_id: str) -> tuple[str, Any]:
     raise ProdopsError(f"no entity '{entity_id}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
 
 
-def show(catalog: Catalog, entity_id: str) -> str:
+def show(catalog: Catalog, entity_id: str, derive_reach: bool = False) -> str:
     kind, entity = _entity(catalog, entity_id)
     doc = catalog.documents[entity_id]
     lines = [f"{getattr(entity, 'title', entity_id)}", f"{kind} {entity_id} · {doc.rel}", ""]
@@ -53,6 +53,12 @@ def show(catalog: Catalog, entity_id: str) -> str:
     if isinstance(entity, model.RoadmapItem):
         rice = f"{entity.rice.score:.1f}" if entity.rice else "–"
         lines += ["", f"RICE score: {rice}"]
+        if derive_reach:
+            from prodops.feedback.reach import derivations
+
+            derived = derivations(catalog).get(entity_id)
+            if derived is not None:
+                lines.append(f"  {derived.explain()}")
     if isinstance(entity, model.Objective):
         lines += ["", f"progress: {bar(entity.progress)}"]
         lines += [f"  {kr.id}: {bar(kr.progress)}  confidence {kr.confidence:g}" for kr in entity.key_results]

@@ -153,7 +153,7 @@ def test_new_writes_a_valid_file_and_never_overwrites(repo: Path) -> None:
     text = (repo / "roadmap" / "dunning-for-smb-accounts.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../schemas/roadmap-item.schema.json\n")
     assert "id: dunning-for-smb-accounts\ntitle: Dunning for SMB accounts\n" in text
-    assert run(repo, "validate", "--no-cache") == (0, "72 files checked: no problems\n")
+    assert run(repo, "validate", "--no-cache") == (0, "96 files checked: no problems\n")
     code, output = run(repo, *args)
     assert code == 1 and "already exists" in output
 
@@ -276,6 +276,7 @@ def test_completion_of_ids_and_kinds(repo: Path, monkeypatch: pytest.MonkeyPatch
     assert [c.value for c in complete.get_completions(["show"], "usage-based")] == [
         "usage-based-billing",
         "usage-based-billing-ga",
+        "usage-based-invoicing",
     ]
     assert [c.value for c in complete.get_completions(["new"], "ro")] == ["roadmap-item"]
     assert "validate" in [c.value for c in complete.get_completions([], "va")]
@@ -358,7 +359,7 @@ def test_set_update_references_renames_a_key_result_in_every_file(repo: Path) ->
             assert after[path] == data.replace(b"  - id: kr1\n", b"  - id: kr9\n", 1)
         else:
             assert after[path] == data.replace(old, new), path
-    assert run(repo, "validate", "--no-cache") == (0, "71 files checked: no problems\n")
+    assert run(repo, "validate", "--no-cache") == (0, "95 files checked: no problems\n")
 
 
 def test_set_refuses_renaming_a_member_that_other_files_name(repo: Path) -> None:
@@ -380,7 +381,7 @@ def test_set_update_references_renames_a_member_everywhere(repo: Path) -> None:
     for path, data in before.items():
         # Only whole values change: `lead: kavya-iyer` in the team file itself, `owner: kavya-iyer` elsewhere.
         assert after[path] == data.replace(b": kavya-iyer\n", b": kavya-i\n").replace(b"- kavya-iyer\n", b"- kavya-i\n")
-    assert run(repo, "validate", "--no-cache") == (0, "71 files checked: no problems\n")
+    assert run(repo, "validate", "--no-cache") == (0, "95 files checked: no problems\n")
 
 
 def test_new_refuses_an_id_that_another_file_uses(repo: Path) -> None:
@@ -600,6 +601,7 @@ def test_set_update_references_renames_an_entity_and_its_file(repo: Path) -> Non
         "roadmap/usage-based-billing.yaml: id set to usage-billing\n"
         "roadmap/usage-based-billing.yaml: renamed to roadmap/usage-billing.yaml\n"
         "launches/usage-based-billing-ga.yaml: references updated\n"
+        "roadmap/insights/usage-based-invoicing.yaml: references updated\n"
         "roadmap/usage-billing-revenue-recognition.yaml: references updated\n",
     )
     old, new = repo / "roadmap" / "usage-based-billing.yaml", repo / "roadmap" / "usage-billing.yaml"
@@ -609,7 +611,7 @@ def test_set_update_references_renames_an_entity_and_its_file(repo: Path) -> Non
     for path, data in before.items():
         if path != old:
             assert after[path] == data.replace(b"- usage-based-billing\n", b"- usage-billing\n"), path
-    assert run(repo, "validate", "--no-cache") == (0, "71 files checked: no problems\n")
+    assert run(repo, "validate", "--no-cache") == (0, "95 files checked: no problems\n")
 
 
 def test_a_rename_that_fails_half_way_puts_every_file_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

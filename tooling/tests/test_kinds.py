@@ -51,7 +51,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def test_the_registry_reads_every_kind_from_the_schemas(repo: Path) -> None:
     registry = kinds.registry(pipeline.build(repo, today=TODAY).schemas)
-    assert registry.names == ("roadmap-item", "objective", "launch", "playbook", "team", "decision")
+    assert registry.names == ("roadmap-item", "objective", "launch", "playbook", "team", "decision", "insight")
     assert registry.folders == ("launches", "okrs", "processes", "roadmap")
     spec = registry["decision"]
     assert (spec.folder, spec.schema_file, spec.title_field) == ("processes/decisions", "decision.schema.json", "title")

@@ -60,6 +60,7 @@ def test_every_reference_targets_a_known_kind() -> None:
 def test_kinds_and_folders() -> None:
     schemas = load_schemas(REPO_ROOT / "schemas")
     assert {k: s.folder for k, s in schemas.kinds.items()} == {
+        "insight": "roadmap/insights",
         "launch": "launches",
         "objective": "okrs",
         "playbook": "processes",

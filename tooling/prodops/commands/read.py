@@ -68,7 +68,7 @@ def show(entity_id: str, as_of: date | None, root: Path | None, today: date | No
         click.echo(show_as_of(root, entity_id, as_of), nl=False)
         return
     result = _load(root, today)
-    click.echo(query.show(result.catalog, entity_id), nl=False)
+    click.echo(query.show(result.catalog, entity_id, result.config.feedback.derive_reach), nl=False)
 
 
 @cli.command(name="list")
@@ -249,3 +249,12 @@ def export(fmt: str, out: Path, raw_csv: bool, audience: str, root: Path | None,
         return
     written = exporting.write(result.catalog, result.schemas, fmt, out, generated=result.today, escape_csv=not raw_csv)
     click.echo(f"wrote {written}")
+
+
+def _add_feedback_report() -> None:
+    from prodops.commands.feedback import report_feedback_command
+
+    report_group.add_command(report_feedback_command())
+
+
+_add_feedback_report()

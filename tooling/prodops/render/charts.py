@@ -184,3 +184,26 @@ def timeline(rows: Sequence[TimelineRow], start: date, end: date, today: date) -
         )
     out.append(Markup("</div>"))
     return Markup("").join(out)
+
+
+def trend(counts: Sequence[tuple[str, int]], label: str) -> Markup:
+    """Records per month as small bars, the latest on the right, with a text alternative."""
+    if not counts:
+        return Markup('<span class="po-muted">no feedback yet</span>')
+    width, height, gap = 96, 22, 2
+    step = width / len(counts)
+    top = max(c for _, c in counts) or 1
+    bars = Markup("").join(
+        Markup('<rect x="{x}" y="{y}" width="{w}" height="{h}" class="po-trend__bar"/>').format(
+            x=round(i * step, 1),
+            y=round(height - max(1.0, c / top * height), 1),
+            w=round(max(1.0, step - gap), 1),
+            h=round(max(1.0, c / top * height), 1) if c else 0,
+        )
+        for i, (_, c) in enumerate(counts)
+    )
+    summary = ", ".join(f"{month}: {c}" for month, c in counts)
+    return Markup(
+        '<svg class="po-trend" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{label}">'
+        "<title>{summary}</title>{bars}</svg>"
+    ).format(w=width, h=height, label=f"{label}: {summary}", summary=summary, bars=bars)

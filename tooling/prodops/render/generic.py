@@ -89,10 +89,13 @@ def link(renderer: Renderer, here: str, target_kind: str, value: str) -> Link:
 def fields(renderer: Renderer, spec: KindSpec, here: str, record: Any) -> list[Field]:
     """The record's fields in the order they are written, except its id and title."""
     targets = _targets(spec)
+    properties = renderer.schemas.kinds[spec.kind].schema.get("properties") or {}
     out: list[Field] = []
     for name, value in record.data.items():
         if name in ("id", spec.title_field) or value is None:
             continue
+        if (properties.get(name) or {}).get("x-prodops-page") is False:
+            continue  # shown by a page section of its own (render/providers.py), not as raw data
         heading = label(spec, renderer, name)
         if name in spec.markdown_fields and isinstance(value, str):
             out.append(Field(name, heading, "markdown", value))

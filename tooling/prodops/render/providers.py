@@ -9,7 +9,10 @@ that reads ``renderer.catalog.of(spec.kind)`` and renders its templates with
 
 1. write ``render/<kind>_pages.py`` with ``def pages(renderer: Renderer, spec: KindSpec) -> dict[str, str]``
    (and its templates under ``render/templates/``);
-2. add one line to ``PROVIDERS`` below: ``"insight": (insight_pages.pages,)``.
+2. add one line to ``PROVIDERS`` below: ``"insight": (feedback.pages,)``.
+
+A module that adds to the pages of a kind (built-in or not) registers a *section* in
+``SECTIONS``: ``(renderer, page path, entity id) -> Markdown``, put above the page's source line.
 
 A provider only adds pages: a path that is already generated (such as ``insight/index.md``)
 fails the build, and a provider for a kind the repository's schemas do not declare is not
@@ -22,14 +25,23 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from prodops.kinds import KindSpec
+from prodops.render import feedback
 
 if TYPE_CHECKING:
     from prodops.render.pages import Renderer
 
 PageProvider = Callable[["Renderer", KindSpec], Mapping[str, str]]
+# (renderer, page path, entity id) -> a section (Markdown) added to that entity's page above its
+# source line, or "" for none: how a module adds to a page it does not own.
+PageSection = Callable[["Renderer", str, str], str]
 
 # Kind -> the functions that add its pages, in the order they run.
-PROVIDERS: dict[str, tuple[PageProvider, ...]] = {}
+PROVIDERS: dict[str, tuple[PageProvider, ...]] = {"insight": (feedback.pages,)}
+# Kind -> the functions that add sections to each of its entity pages.
+SECTIONS: dict[str, tuple[PageSection, ...]] = {
+    "insight": (feedback.insight_section,),
+    "roadmap-item": (feedback.item_section,),
+}
 
 
 def add_pages(renderer: Renderer) -> None:
@@ -43,3 +55,14 @@ def add_pages(renderer: Renderer) -> None:
                 if path in renderer.site.pages:
                     raise ValueError(f"the page provider {provide.__module__} for {kind} would replace {path}")
                 renderer.site.pages[path] = text
+
+
+def with_sections(renderer: Renderer, kind: str, entity_id: str, here: str, text: str) -> str:
+    """An entity's page with the sections other modules add to it (``SECTIONS``), above its source line."""
+    for provide in SECTIONS.get(kind, ()):
+        section = provide(renderer, here, entity_id)
+        if section:
+            at = text.rfind('<p class="po-source">')
+            at = at if at >= 0 else len(text)
+            text = text[:at] + section.lstrip("\n") + "\n" + text[at:]
+    return text

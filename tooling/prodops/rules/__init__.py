@@ -9,6 +9,7 @@ from prodops.rules import (
     dependency_late,
     due_in_quarter,
     go_no_go_lead,
+    insight_needs_decision,
     item_overdue,
     kr_has_work,
     kr_measurable,
@@ -49,6 +50,7 @@ REGISTRY: dict[str, Rule] = {
         go_no_go_lead.RULE,
         launch_before_item_due.RULE,
         due_in_quarter.RULE,
+        insight_needs_decision.RULE,
     )
 }
 

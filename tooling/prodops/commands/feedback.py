@@ -1,0 +1,185 @@
+"""Feedback commands: ``prodops feedback import`` and ``prodops report feedback``."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from prodops import report
+from prodops.cli import EXIT_PROBLEMS, cli, format_option, load_readable, load_valid, root_option, today_option
+from prodops.feedback import importer, triage, unmatched, write
+from prodops.feedback.importer import Outcome
+
+SHOWN_REJECTIONS = 20
+
+
+@cli.group(name="feedback")
+def feedback_group() -> None:
+    """Customer feedback: import exports of support, idea-board, feedback-tool and survey tools into insights.
+
+    Example: prodops feedback import tickets.csv --source support-desk --unmatched triage.md
+    """
+
+
+class _Progress:
+    """A progress bar on stderr, only on a terminal and only once an import has taken more than a second."""
+
+    def __init__(self, total: int) -> None:
+        self.total = max(total, 1)
+        self.started = time.monotonic()
+        self.bar: Any = None
+        self.shown = 0
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.started < 1.0:
+                return
+            self.bar = click.progressbar(length=self.total, label="importing", file=sys.stderr)
+            self.bar.__enter__()
+        step = min(done, self.total) - self.shown
+        if step > 0:
+            self.bar.update(step)
+            self.shown += step
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+@feedback_group.command(name="import")
+@click.argument("export", metavar="FILE", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--source",
+    "source",
+    required=True,
+    help="The source mapping to read FILE with (shipped: support-desk, idea-board, feedback-tool, nps-survey, generic; or one of [tool.prodops.feedback.sources]).",
+)
+@click.option(
+    "--accounts",
+    "accounts",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="An accounts export (CSV or JSON with an ARR column), joined by account id, domain or name, for revenue and segments.",
+)
+@click.option(
+    "--unmatched",
+    "unmatched_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the records no insight matched to this file for the triage meeting (.csv or .md).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@root_option
+@today_option
+def import_feedback(
+    export: Path,
+    source: str,
+    accounts: Path | None,
+    unmatched_path: Path | None,
+    dry_run: bool,
+    root: Path | None,
+    today: date | None,
+) -> None:
+    """Import a feedback export into the insights its records match: demand per source and month.
+
+    Each record is matched to insights by the feedback-triage playbook's feedback_rules
+    and each insight's match; the count, distinct accounts, ARR, segments, first and last
+    dates and up to three scrubbed quotes per source and month are written into the insight
+    files (nothing else of a record is kept). Importing the same export again changes
+    nothing. Every record read is counted as matched, unmatched or rejected (with its line
+    and the reason).
+
+    Example: prodops feedback import tickets.csv --source support-desk --accounts accounts.csv --unmatched triage.md
+    """
+    if unmatched_path is not None:
+        unmatched.check_target(unmatched_path)
+    result = load_valid(root, today, why="feedback is imported into a repository without errors")
+    size = export.stat().st_size if export.is_file() else 0
+    progress = _Progress(size)
+    try:
+        outcome = importer.run(result, export, source, accounts, progress)
+    finally:
+        progress.close()
+    _show(outcome, export)
+    if unmatched_path is not None and not dry_run:
+        unmatched.write(unmatched_path, outcome.tally.unmatched, export.name)
+        click.echo(f"{_plural(len(outcome.tally.unmatched), 'unmatched record')} written to {unmatched_path}")
+    rels = [c.rel for c in outcome.changes]
+    if dry_run:
+        click.echo(f"would update {_plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
+        return
+    errors = write.apply(result.root, outcome.changes, result.today)
+    if errors:
+        click.echo(report.render_lines(errors), nl=False, err=True)
+        click.echo("prodops: no insight file was changed: the import would add the problems above", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    tally = outcome.tally
+    triage.record_import(
+        result.root,
+        triage.Imported(
+            source,
+            str(export),
+            result.today.isoformat(),
+            tally.read,
+            tally.matched,
+            len(tally.unmatched),
+            len(tally.rejected),
+        ),
+    )
+    if rels:
+        click.echo(f"updated {_plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
+    else:
+        click.echo("no insight file changed: their demand already says what this export says")
+
+
+def _show(outcome: Outcome, export: Path) -> None:
+    tally = outcome.tally
+    for warning in outcome.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for rejected in tally.rejected[:SHOWN_REJECTIONS]:
+        click.echo(f"{export}: {rejected.where}: rejected: {rejected.reason}", err=True)
+    if len(tally.rejected) > SHOWN_REJECTIONS:
+        click.echo(f"{export}: … and {len(tally.rejected) - SHOWN_REJECTIONS:,} more rejected", err=True)
+    click.echo(
+        f"{_plural(tally.read, 'record')} read: {tally.matched:,} matched, {len(tally.unmatched):,} unmatched, "
+        f"{len(tally.rejected):,} rejected"
+    )
+
+
+def report_feedback_command() -> click.Command:
+    """``prodops report feedback``, added to the report group by the reading commands."""
+    from prodops.commands.read import as_days
+
+    @click.command(name="feedback")
+    @click.option(
+        "--since", default="90d", show_default=True, callback=as_days, help="How far back, in days (e.g. 30d, 90d)."
+    )
+    @format_option(["markdown", "html"])
+    @root_option
+    @today_option
+    def report_feedback(since: int, fmt: str, root: Path | None, today: date | None) -> None:
+        """The feedback triage report: top customer asks, new demand, insights that need a decision, unmatched counts.
+
+        Example: prodops report feedback --since 90d > triage.md
+        """
+        from prodops import query
+
+        result = load_readable(root, today, use_cache=True)
+        if since > (result.today - date.min).days:
+            raise click.BadParameter(
+                f"{since}d reaches before the first date there is; give fewer days", param_hint="'--since'"
+            )
+        text = triage.report(result.catalog, result.config, result.today, since, result.root)
+        click.echo(query.as_html(text, "Customer feedback") if fmt == "html" else text, nl=False)
+
+    return report_feedback

@@ -1,0 +1,92 @@
+"""One import, start to end, as a value: read, normalise, match, tally, plan the file changes.
+
+Nothing here prints; the command shows the outcome (``prodops feedback import``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from prodops import pipeline
+from prodops.diagnostics import ProdopsError
+from prodops.feedback import aggregate, mapping, match, write
+from prodops.feedback.accounts import Accounts, read_accounts
+from prodops.feedback.read import Progress, RawRecord, Unreadable, open_export
+from prodops.schemas import enum_values
+
+KIND = "insight"
+
+
+@dataclass
+class Outcome:
+    source: mapping.SourceMapping
+    tally: aggregate.Tally
+    changes: list[write.Change]
+    accounts: Accounts | None
+    encoding: str
+    delimiter: str | None
+    warnings: list[str] = field(default_factory=list)
+
+
+def insight_documents(result: pipeline.Result) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Every insight: id -> (file, data)."""
+    return {oid: (doc.rel, doc.data) for oid, doc in sorted(result.catalog.documents.items()) if doc.kind.kind == KIND}
+
+
+def segments(result: pipeline.Result) -> tuple[str, ...]:
+    return enum_values(result.schemas, KIND, ("segments", 0))
+
+
+def run(
+    result: pipeline.Result,
+    export_path: Path,
+    source_name: str,
+    accounts_path: Path | None = None,
+    progress: Progress | None = None,
+) -> Outcome:
+    """Import one export into the repository ``result`` describes (the files are only planned, not written)."""
+    if KIND not in result.schemas.kinds:
+        raise ProdopsError(f"schemas/: no schema declares the '{KIND}' kind; feedback is imported into insights")
+    source = mapping.resolve(source_name, result.config.feedback.sources, result.config.source or "pyproject.toml")
+    allowed = segments(result)
+    accounts = read_accounts(accounts_path, allowed) if accounts_path is not None else None
+    insights = insight_documents(result)
+    if not insights:
+        raise ProdopsError(f"{result.schemas.kinds[KIND].folder}/ has no insights to assign feedback to; add one first")
+    playbook_doc = result.catalog.documents.get(match.TRIAGE_PLAYBOOK)
+    matcher = match.matcher_for(
+        {i: data for i, (_, data) in insights.items()}, playbook_doc.data if playbook_doc else None
+    )
+    export = open_export(export_path, source.records or None, progress)
+    records = _checked(export.records, export.columns, source, str(export_path))
+    normalised = (
+        mapping.Rejected(r.where, r.reason) if isinstance(r, Unreadable) else mapping.normalise(r, source, allowed)
+        for r in records
+    )
+    tally = aggregate.tally(normalised, matcher, accounts, source.keep_account_names)
+    if tally.read == 0:
+        raise ProdopsError(f"{export_path}: the export has a header but no records; nothing was imported")
+    by_insight = aggregate.entries(tally, allowed, has_votes=bool(source.votes))
+    current = {i: list(data.get(write.FIELD) or []) for i, (_, data) in insights.items()}
+    changes = write.plan(result.root, {i: rel for i, (rel, _) in insights.items()}, by_insight, tally.covered, current)
+    warnings = list(accounts.problems) if accounts is not None else []
+    return Outcome(source, tally, changes, accounts, export.encoding, export.delimiter, warnings)
+
+
+def _checked(
+    records: Iterator[RawRecord | Unreadable], columns: tuple[str, ...], source: mapping.SourceMapping, file: str
+) -> Iterator[RawRecord | Unreadable]:
+    """The records, once the export is known to have the columns the mapping reads (JSON: the first record's keys)."""
+    if columns:
+        mapping.check_columns(source, columns, file)
+        return records
+    first = next(records, None)
+    if first is None:
+        return iter(())
+    if isinstance(first, RawRecord):
+        mapping.check_columns(source, list(first.fields), file)
+    return itertools.chain([first], records)

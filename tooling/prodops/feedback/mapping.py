@@ -1,0 +1,378 @@
+"""Source mappings: which column of an export holds what, as data.
+
+A mapping is a table: shipped defaults below for common export formats, or
+``[tool.prodops.feedback.sources.NAME]`` in the repository's configuration (which may
+``extends`` a default and change some columns). ``normalise`` turns a raw record into a
+``Record`` with the fields matching and aggregation need, or a reason it cannot be used.
+
+Columns that hold people (names, email addresses, phone numbers) are read only to be
+scrubbed from quotes and, for an email address, to find the account's domain; they are
+never kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from prodops.diagnostics import ProdopsError
+from prodops.feedback.read import RawRecord
+from prodops.suggest import did_you_mean
+
+# Addresses at these domains say nothing about the account a person works for.
+FREE_MAIL = frozenset(
+    {"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com", "icloud.com", "me.com"}
+    | {"proton.me", "protonmail.com", "aol.com", "gmx.de", "gmx.net", "web.de", "mail.com"}
+)
+
+
+@dataclass(frozen=True)
+class SourceMapping:
+    """How one source's export is read."""
+
+    name: str
+    origin: str  # where the mapping is declared, for messages
+    text: tuple[str, ...]  # columns joined into the record's text (a title and a body)
+    date: str
+    account: str = ""  # the account's name
+    account_id: str = ""
+    domain: str = ""  # a column holding the account's web domain
+    email: str = ""  # a person's email address: only its domain is used, to find the account
+    segment: str = ""
+    tags: str = ""
+    tag_separator: str = ","
+    votes: str = ""
+    source_column: str = ""  # a column naming the source of each record (a generic export of several)
+    fields: Mapping[str, str] = field(default_factory=dict)  # field name for matching rules -> column
+    people: tuple[str, ...] = ()  # columns holding people's names: scrubbed from quotes, never kept
+    keep_account_names: bool = False
+    date_format: str = ""  # strptime format when dates are not ISO 8601 or a Unix time
+    records: str = ""  # JSON: the key of the list of records
+    columns: frozenset[str] = field(init=False, repr=False, compare=False)  # every column read
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns", frozenset(c for _, c in self.required_columns()))
+
+    def required_columns(self) -> list[tuple[str, str]]:
+        """(setting, column) of every column this mapping reads."""
+        named = [("text", c) for c in self.text] + [("date", self.date)]
+        for setting in ("account", "account_id", "domain", "email", "segment", "tags", "votes", "source_column"):
+            column = getattr(self, setting)
+            if column:
+                named.append((setting.replace("_", "-"), column))
+        named += [(f"fields.{name}", column) for name, column in self.fields.items()]
+        named += [("people", column) for column in self.people]
+        return named
+
+
+DEFAULTS: dict[str, SourceMapping] = {
+    m.name: m
+    for m in (
+        # A help desk's ticket export (the columns of Zendesk's CSV view export, with the ticket description).
+        SourceMapping(
+            "support-desk",
+            "the shipped support-desk mapping",
+            text=("Subject", "Description"),
+            date="Created at",
+            account="Organization",
+            email="Requester email",
+            tags="Tags",
+            tag_separator=" ",
+            fields={"category": "Category", "priority": "Priority", "status": "Status"},
+            people=("Requester", "Assignee"),
+        ),
+        # An idea board's posts export: one post per feature request, with its votes.
+        SourceMapping(
+            "idea-board",
+            "the shipped idea-board mapping",
+            text=("Title", "Details"),
+            date="Created At",
+            account="Company Name",
+            domain="Company Domain",
+            email="Author Email",
+            tags="Tags",
+            votes="Votes",
+            fields={"board": "Board", "category": "Category", "status": "Status"},
+            people=("Author Name", "Owner Name"),
+        ),
+        # A product feedback tool's notes export (notes captured by sales and success teams).
+        SourceMapping(
+            "feedback-tool",
+            "the shipped feedback-tool mapping",
+            text=("Note title", "Note text"),
+            date="Created at",
+            account="Company name",
+            domain="Company domain",
+            email="User email",
+            tags="Tags",
+            fields={"origin": "Source", "owner": "Owner"},
+            people=("User name", "Owner"),
+            keep_account_names=True,
+        ),
+        # An NPS survey's responses export: the comment is the feedback; the score a field.
+        SourceMapping(
+            "nps-survey",
+            "the shipped nps-survey mapping",
+            text=("Comment",),
+            date="Response timestamp",
+            account="Company",
+            email="Email",
+            segment="Plan",
+            fields={"score": "Score"},
+            people=("Name",),
+        ),
+        # Anything else, written by hand or by a script: text,date,account,segment,source.
+        SourceMapping(
+            "generic",
+            "the shipped generic mapping",
+            text=("text",),
+            date="date",
+            account="account",
+            segment="segment",
+            source_column="source",
+        ),
+    )
+}
+
+_SETTINGS = {
+    "text": "text",
+    "date": "date",
+    "account": "account",
+    "account-id": "account_id",
+    "domain": "domain",
+    "email": "email",
+    "segment": "segment",
+    "tags": "tags",
+    "tag-separator": "tag_separator",
+    "votes": "votes",
+    "source-column": "source_column",
+    "fields": "fields",
+    "people": "people",
+    "keep-account-names": "keep_account_names",
+    "date-format": "date_format",
+    "records": "records",
+}
+SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
+
+
+def resolve(name: str, configured: Mapping[str, Mapping[str, Any]], config_source: str) -> SourceMapping:
+    """The mapping ``--source NAME`` asks for: the repository's own, else a shipped default."""
+    if not SOURCE_NAME.fullmatch(name):
+        raise ProdopsError(
+            f"--source {name!r}: a source name is lower-case letters, digits and hyphens (it is written into insight files)"
+        )
+    table = configured.get(name)
+    if table is None:
+        if name in DEFAULTS:
+            return DEFAULTS[name]
+        known = sorted({*DEFAULTS, *configured})
+        raise ProdopsError(
+            f"--source {name}: no such source mapping{did_you_mean(name, known)}; "
+            f"known: {', '.join(known)} (declare others in [tool.prodops.feedback.sources.{name}])"
+        )
+    where = (
+        f"prodops.toml [feedback.sources.{name}]"
+        if config_source == "prodops.toml"
+        else f"{config_source.removesuffix(']')}.feedback.sources.{name}]"
+    )
+    base_name = table.get("extends")
+    if base_name is not None and base_name not in DEFAULTS:
+        raise ProdopsError(f"{where}: 'extends' names {base_name!r}, not a shipped mapping ({', '.join(DEFAULTS)})")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        if key == "extends":
+            continue
+        attr = _SETTINGS.get(key)
+        if attr is None:
+            raise ProdopsError(
+                f"{where}: unknown setting '{key}'{did_you_mean(key, list(_SETTINGS))} "
+                f"(known settings: extends, {', '.join(_SETTINGS)})"
+            )
+        values[attr] = _setting(where, key, attr, value)
+    if base_name is not None:
+        return replace(DEFAULTS[base_name], name=name, origin=where, **values)
+    for needed in ("text", "date"):
+        if needed not in values:
+            raise ProdopsError(f"{where}: missing '{needed}' (the column holding the feedback's {needed})")
+    return SourceMapping(name=name, origin=where, **values)
+
+
+def _setting(where: str, key: str, attr: str, value: Any) -> Any:
+    if attr == "keep_account_names":
+        if not isinstance(value, bool):
+            raise ProdopsError(f"{where}: '{key}' must be true or false (got {value!r})")
+        return value
+    if attr in ("text", "people"):
+        items = [value] if isinstance(value, str) else value
+        if not isinstance(items, list) or not items or not all(isinstance(v, str) and v for v in items):
+            raise ProdopsError(f"{where}: '{key}' must be a column name or a list of them (got {value!r})")
+        return tuple(items)
+    if attr == "fields":
+        if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
+            raise ProdopsError(f"{where}: 'fields' must be a table of field = \"Column\" (got {value!r})")
+        return {str(k).lower(): v for k, v in value.items()}
+    if not isinstance(value, str) or (not value and attr != "tag_separator"):
+        raise ProdopsError(f"{where}: '{key}' must be text naming a column (got {value!r})")
+    return value
+
+
+def check_columns(mapping: SourceMapping, columns: Sequence[str], file: str) -> None:
+    """A clear error when the export lacks a column the mapping reads (CSV: the header is known up front)."""
+    present = set(columns)
+    for setting, column in mapping.required_columns():
+        if column not in present:
+            raise ProdopsError(
+                f"{file}:1: no column '{column}' (the '{setting}' of {mapping.origin}){did_you_mean(column, list(columns))}\n"
+                f"    hint: the export's columns are: {', '.join(columns)}; rename the column in the export, or "
+                + (
+                    f"declare a source of your own: [tool.prodops.feedback.sources.my-{mapping.name}] with "
+                    f'extends = "{mapping.name}" and {setting} = "THE COLUMN"'
+                    if mapping.name in DEFAULTS and mapping.origin.startswith("the shipped")
+                    else f"set '{setting}' in {mapping.origin}"
+                )
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One piece of feedback, normalised: what matching and aggregation read."""
+
+    where: str
+    day: date
+    text: str
+    source: str
+    account_key: str  # how the account is told apart: "id:…", "domain:…", "name:…", or "" for none
+    account_name: str
+    account_id: str
+    domain: str
+    segment: str
+    tags: frozenset[str]
+    votes: int
+    fields: Mapping[str, str]
+    people: tuple[str, ...]  # names and addresses to scrub from the quote
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    where: str
+    reason: str
+
+
+def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -> Record | Rejected:
+    """A raw record as a ``Record``, or why it cannot be used."""
+    cells = raw.fields
+    if not mapping.columns.issubset(cells):
+        missing = [c for _, c in mapping.required_columns() if c not in cells]
+        return Rejected(raw.where, f"no field '{missing[0]}' (the record has: {', '.join(sorted(cells)) or 'nothing'})")
+    text = " — ".join(t for c in mapping.text if (t := _text(cells[c])))
+    if not text:
+        return Rejected(raw.where, f"no feedback text in {' or '.join(repr(c) for c in mapping.text)}")
+    day = parse_date(_text(cells[mapping.date]), mapping.date_format)
+    if day is None:
+        shown = _text(cells[mapping.date])[:40]
+        return Rejected(
+            raw.where,
+            f"{shown!r} in '{mapping.date}' is not a date"
+            + (
+                f" in the form {mapping.date_format}"
+                if mapping.date_format
+                else " (expected YYYY-MM-DD, an ISO 8601 time or a Unix time)"
+            ),
+        )
+    votes = 0
+    if mapping.votes:
+        shown = _text(cells[mapping.votes])
+        if shown:
+            if not shown.isdigit():
+                return Rejected(raw.where, f"{shown[:20]!r} in '{mapping.votes}' is not a number of votes")
+            votes = int(shown)
+    account_name = _text(cells[mapping.account]) if mapping.account else ""
+    account_id = _text(cells[mapping.account_id]) if mapping.account_id else ""
+    domain = _domain(_text(cells[mapping.domain])) if mapping.domain else ""
+    emails = _text(cells[mapping.email]) if mapping.email else ""
+    if not domain and "@" in emails:
+        found = emails.rsplit("@", 1)[1].strip().lower().rstrip(">")
+        domain = "" if found in FREE_MAIL else found
+    key = (
+        f"id:{account_id.lower()}"
+        if account_id
+        else f"domain:{domain}"
+        if domain
+        else f"name:{account_name.lower()}"
+        if account_name
+        else ""
+    )
+    source = mapping.name
+    if mapping.source_column:
+        named = re.sub(r"[^a-z0-9]+", "-", _text(cells[mapping.source_column]).lower()).strip("-")[:40]
+        source = named or source
+    tags: frozenset[str] = frozenset()
+    if mapping.tags:
+        value = cells[mapping.tags]
+        parts = value if isinstance(value, list) else str(value).split(mapping.tag_separator or None)
+        tags = frozenset(t.strip().lower() for t in parts if str(t).strip())
+    people = tuple(p for c in mapping.people if (p := _text(cells[c]))) + ((emails,) if emails else ())
+    return Record(
+        where=raw.where,
+        day=day,
+        text=text,
+        source=source,
+        account_key=key,
+        account_name=account_name,
+        account_id=account_id,
+        domain=domain,
+        segment=segment_of(_text(cells[mapping.segment]), segments) if mapping.segment else "",
+        tags=tags,
+        votes=votes,
+        fields={name: _text(cells[column]).lower() for name, column in mapping.fields.items()},
+        people=people,
+    )
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value).strip()
+    return str(value).strip()
+
+
+def _domain(value: str) -> str:
+    value = value.strip().lower()
+    value = re.sub(r"^[a-z]+://", "", value).split("/", 1)[0]
+    return value.removeprefix("www.")
+
+
+def segment_of(value: str, segments: Sequence[str]) -> str:
+    """A source's segment label as one of the schema's segments ('Mid Market' -> 'mid-market'), or ''."""
+    squashed = re.sub(r"[^a-z0-9]", "", value.lower())
+    for segment in segments:
+        if re.sub(r"[^a-z0-9]", "", segment) == squashed:
+            return segment
+    return ""
+
+
+_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?)?")
+
+
+def parse_date(value: str, fmt: str = "") -> date | None:
+    """The day of a timestamp: ISO 8601 (in UTC when it has an offset), a Unix time, or ``fmt``."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        if fmt:
+            return datetime.strptime(value, fmt).date()
+        if value.isdigit() and 9 <= len(value) <= 13:
+            seconds = int(value) / (1000 if len(value) == 13 else 1)
+            return datetime.fromtimestamp(seconds, UTC).date()
+        match = _ISO.fullmatch(value)
+        if match is None:
+            return None
+        if match.group(7) and match.group(7) not in ("Z", "UTC"):
+            stamp = value.replace(" ", "T", 1)
+            return datetime.fromisoformat(stamp).astimezone(UTC).date()
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except (ValueError, OverflowError, OSError):
+        return None

@@ -1,0 +1,101 @@
+"""Write demand into insight files: the ``demand`` block is replaced, every other byte stays.
+
+Entries are keyed by source and month. An import replaces, in every insight, the entries of
+the (source, month) pairs its export has records for, and leaves all others alone; so
+importing the same export twice changes nothing, and a later export of the same month
+replaces what an earlier one said about it. The ``demand`` block is written by the tool
+(a comment inside it is not kept); comments, order and formatting elsewhere in the file,
+a byte-order mark and CRLF line breaks are kept. The changed files are checked against the
+whole repository first and written together, all or none, atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from prodops import edit, filetext, impact, yamlparse
+from prodops.authoring import emit
+from prodops.diagnostics import Diagnostic, ProdopsError
+
+FIELD = "demand"
+
+
+@dataclass(frozen=True)
+class Change:
+    rel: str
+    before: bytes
+    after: bytes
+
+
+def merged(
+    existing: list[dict[str, Any]], new: list[dict[str, Any]], covered: set[tuple[str, str]]
+) -> list[dict[str, Any]]:
+    """The insight's demand after an import that covers ``covered`` (source, period) pairs."""
+    kept = [e for e in existing if (e.get("source"), e.get("period")) not in covered]
+    return sorted([*kept, *new], key=lambda e: (str(e.get("period")), str(e.get("source"))))
+
+
+def splice(text: str, entries: list[dict[str, Any]]) -> str:
+    """``text`` with its top-level ``demand`` block replaced by ``entries`` (removed when there are none)."""
+    parsed = yamlparse.parse(text, positions=True)
+    if parsed.error is not None:
+        raise ProdopsError(f"line {parsed.error.line}: {parsed.error.message}; fix the file first")
+    block = emit({FIELD: entries}) if entries else ""
+    path = (FIELD,)
+    if path in parsed.key_spans:
+        start = text.rfind("\n", 0, parsed.key_spans[path][0]) + 1
+        end = parsed.spans[path][1]
+        last = end - 1
+        while last > start and text[last] in " \t\r\n":
+            last -= 1
+        cut = text.find("\n", last)
+        end = len(text) if cut < 0 else cut + 1
+        return text[:start] + block + text[end:]
+    if not block:
+        return text
+    return text + ("" if not text or text.endswith("\n") else "\n") + block
+
+
+def plan(
+    root: Path,
+    files: Mapping[str, str],
+    by_insight: Mapping[str, list[dict[str, Any]]],
+    covered: set[tuple[str, str]],
+    current: Mapping[str, list[dict[str, Any]]],
+) -> list[Change]:
+    """The files an import changes: ``files`` is insight id -> file, ``current`` its demand now."""
+    changes: list[Change] = []
+    for insight_id, rel in sorted(files.items()):
+        existing = current.get(insight_id) or []
+        after = merged(existing, by_insight.get(insight_id, []), covered)
+        if after == existing:
+            continue
+        raw = (root / rel).read_bytes()
+        text, form = filetext.decode(raw, rel)
+        try:
+            new = splice(text, after)
+        except ProdopsError as exc:
+            raise ProdopsError(f"{rel}: {exc}") from exc
+        data = form.encode(new)
+        if data != raw:
+            changes.append(Change(rel, raw, data))
+    return changes
+
+
+def apply(root: Path, changes: list[Change], today: date | None = None) -> list[Diagnostic]:
+    """Write ``changes`` if they add no error anywhere; the errors they would add otherwise."""
+    if not changes:
+        return []
+    # Exactly the bytes that will be written, as the loader will read them.
+    texts: dict[str, str | None] = {c.rel: c.after.decode("utf-8") for c in changes}
+    found = impact.check(root, texts, today)
+    if found.added:
+        return found.added
+    paths = [root / c.rel for c in changes]
+    with edit.locked_all(paths):
+        edit.replace_all({root / c.rel: (c.after, c.before) for c in changes})
+    return []
