@@ -447,9 +447,12 @@ def test_shell_completion_offers_every_kind_and_the_new_kinds_ids(repo: Path) ->
     ctx = click.Context(cli, obj=None)
     ctx.params["root"] = str(repo)
     param = click.Argument(["kind"])
-    assert [c.value for c in complete_kinds(ctx, param, "")] == list(
-        ("roadmap-item", "objective", "launch", "playbook", "team", "decision")
-    )
+    offered = [c.value for c in complete_kinds(ctx, param, "")]
+    declared = {json.loads(f.read_text()).get("x-prodops-kind") for f in (repo / "schemas").glob("*.schema.json")} - {
+        None
+    }
+    assert offered[:5] == ["roadmap-item", "objective", "launch", "playbook", "team"]  # the built-ins first
+    assert "decision" in offered and set(offered) == declared  # and every kind the schemas declare
     assert [c.value for c in complete_kinds(ctx, param, "de")] == ["decision"]
     assert "guided-setup-first" in [c.value for c in complete_ids(ctx, param, "guided")]
 
