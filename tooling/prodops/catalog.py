@@ -15,6 +15,7 @@ from typing import NamedTuple
 from prodops import model
 from prodops.diagnostics import Diagnostic, JsonPath
 from prodops.loader import Document
+from prodops.metrics.store import Metrics
 from prodops.outline import KEY_RESULT, PERSON, Outline, outline
 from prodops.schemas import SchemaSet
 from prodops.suggest import did_you_mean
@@ -47,6 +48,7 @@ class Catalog:
     # target id -> references pointing at it (inverse relations: "moved by", "blocks", "shipped by"...)
     incoming: dict[str, list[Reference]] = field(default_factory=lambda: defaultdict(list))
     documents: dict[str, Document] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)  # KPIs and their histories (the metrics stage)
 
     def entity(self, entity_id: str) -> model.Entity | None:
         for table in (self.items, self.objectives, self.launches, self.playbooks, self.teams):

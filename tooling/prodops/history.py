@@ -196,9 +196,15 @@ def _rel(path: bytes, prefix: str) -> str:
     return path.decode(errors="surrogateescape").removeprefix(prefix)
 
 
+# Folders inside those that hold another kind (KPIs live in okrs/kpis/, beside the quarters).
+OTHER_KINDS = ("okrs/kpis/",)
+
+
 def _kind(rel: str) -> str | None:
     folder, _, rest = rel.partition("/")
-    return FOLDERS.get(folder) if rest.endswith(".yaml") else None
+    if not rest.endswith(".yaml") or rel.startswith(OTHER_KINDS):
+        return None
+    return FOLDERS.get(folder)
 
 
 def _read_blobs(root: Path, oids: set[str]) -> dict[str, State | None]:
