@@ -50,6 +50,7 @@ LAZY_COMMANDS = {
     "move": "prodops.commands.write",
     "checkin": "prodops.commands.write",
     "new": "prodops.commands.write",
+    "metrics": "prodops.commands.metrics",
 }
 
 

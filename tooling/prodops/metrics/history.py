@@ -109,7 +109,8 @@ def parse(text: str, rel: str, kpi: Kpi | None = None) -> tuple[Series, list[Dia
                     f"{what}; every line has {width} fields ({','.join(header)})",
                     line,
                     1,
-                    "remove the line, or write it as " + ("2026-11-02,104.2" if width == 2 else "2026-11-02,104.2,SEGMENT"),
+                    "remove the line, or write it as "
+                    + ("2026-11-02,104.2" if width == 2 else "2026-11-02,104.2,SEGMENT"),
                 )
                 continue
             at = columns(raw, row)

@@ -10,7 +10,11 @@ from prodops.rules import (
     due_in_quarter,
     go_no_go_lead,
     item_overdue,
+    kpi_at_risk,
+    kpi_stale,
     kr_has_work,
+    kr_kpi_current,
+    kr_kpi_unit,
     kr_measurable,
     launch_before_item_due,
     launch_checklist,
@@ -49,6 +53,10 @@ REGISTRY: dict[str, Rule] = {
         go_no_go_lead.RULE,
         launch_before_item_due.RULE,
         due_in_quarter.RULE,
+        kpi_at_risk.RULE,
+        kpi_stale.RULE,
+        kr_kpi_current.RULE,
+        kr_kpi_unit.RULE,
     )
 }
 

@@ -1,0 +1,221 @@
+"""Reading a metric export: long CSV (``metric,date,value[,segment]``) or wide CSV (a date column, one column per metric).
+
+The result is every value by KPI, segment and date, or every problem of the file with its
+line and column: unknown metrics, values that are not numbers (or that the KPI's unit does not
+allow), dates that are not ISO dates (or not in the declared format), the same value twice.
+Nothing is read from the repository here but the KPIs passed in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from prodops.diagnostics import Diagnostic
+from prodops.metrics.history import columns, parse_date, parse_number, value_problem
+from prodops.metrics.mapping import MetricsConfig
+from prodops.metrics.model import TOTAL, Kpi
+from prodops.suggest import did_you_mean
+
+LONG = ("metric", "date", "value")
+MAX_PROBLEMS = 200  # past this many, the file is the wrong file: stop reading
+
+
+@dataclass
+class Export:
+    """What an export holds: KPI id -> segment -> ISO date -> (value, line it came from)."""
+
+    shape: Literal["long", "wide"]
+    values: dict[str, dict[str, dict[str, tuple[float, int]]]] = field(default_factory=dict)
+    rows: int = 0
+
+
+class _Reader:
+    def __init__(self, name: str, kpis: Mapping[str, Kpi], config: MetricsConfig) -> None:
+        self.name = name
+        self.kpis = kpis
+        self.config = config
+        self.problems: list[Diagnostic] = []
+        self.dates: dict[str, str | None] = {}  # date as written -> ISO date (None: not a date)
+        self.unknown: set[str] = set()
+
+    def problem(self, code: str, message: str, line: int, column: int, hint: str) -> None:
+        self.problems.append(Diagnostic("error", code, message, self.name, line, column, hint=hint))
+
+    def iso(self, text: str) -> str | None:
+        found = self.dates.get(text, "")
+        if found != "":
+            return found
+        if self.config.date_format:
+            try:
+                day: str | None = datetime.strptime(text.strip(), self.config.date_format).date().isoformat()
+            except ValueError:
+                day = None
+        else:
+            parsed = parse_date(text.strip())
+            day = parsed.isoformat() if parsed is not None else None
+        self.dates[text] = day
+        return day
+
+    def date_problem(self, text: str, line: int, column: int) -> None:
+        if self.config.date_format:
+            self.problem(
+                "PO126",
+                f"date '{text}' does not match the date format '{self.config.date_format}' of [tool.prodops.metrics]",
+                line,
+                column,
+                "export the dates in the declared format, or change date-format",
+            )
+        else:
+            self.problem(
+                "PO126",
+                f"date '{text}' is not a date written YYYY-MM-DD",
+                line,
+                column,
+                'export ISO dates, or declare the export\'s format: [tool.prodops.metrics] date-format = "%d/%m/%Y"',
+            )
+
+    def metric(self, name: str, line: int, column: int) -> Kpi | None:
+        kpi = self.kpis.get(self.config.kpi_for(name))
+        if kpi is None and name not in self.unknown:
+            self.unknown.add(name)
+            self.problem(
+                "PO129",
+                f"metric '{name}' is not a KPI{did_you_mean(self.config.kpi_for(name), self.kpis)}",
+                line,
+                column,
+                f'use a KPI id, or map it in [tool.prodops.metrics.columns]: "{name}" = "KPI-ID"',
+            )
+        return kpi
+
+    def add(self, out: Export, kpi: Kpi, segment: str, day: str, value_text: str, line: int, column: int) -> None:
+        value = parse_number(value_text)
+        if value is None:
+            self.problem(
+                "PO128",
+                f"value '{value_text}' of '{kpi.id}' is not a number",
+                line,
+                column,
+                "export plain numbers: digits, an optional '-' and '.', no units or thousands separators",
+            )
+            return
+        wrong = value_problem(value, kpi.values, kpi.unit)
+        if wrong:
+            self.problem(
+                "PO128", f"'{kpi.id}': {wrong}", line, column, "correct the value at its source and export it again"
+            )
+            return
+        days = out.values.setdefault(kpi.id, {}).setdefault(segment, {})
+        first = days.get(day)
+        if first is not None:
+            which = f", segment '{segment}'" if segment else ""
+            self.problem(
+                "PO127",
+                f"a second value for '{kpi.id}' on {day}{which} (the first is on line {first[1]})",
+                line,
+                column,
+                "export one value per metric, date and segment",
+            )
+            return
+        days[day] = (value, line)
+        out.rows += 1
+
+    @property
+    def full(self) -> bool:
+        return len(self.problems) >= MAX_PROBLEMS
+
+
+def read(
+    text: str, name: str, kpis: Mapping[str, Kpi], config: MetricsConfig
+) -> tuple[Export | None, list[Diagnostic]]:
+    """Every value of an export, or (None and) its problems. ``name`` is how the file is named in messages."""
+    reader = _Reader(name, kpis, config)
+    text = text.removeprefix("\ufeff")  # spreadsheets write a byte-order mark
+    lines = text.splitlines()
+    rows = csv.reader(io.StringIO(text))
+    try:
+        header = [cell.strip() for cell in next(rows, [])]
+        if not header:
+            reader.problem("PO125", "the file is empty", 1, 1, "export the metrics as CSV with a header line")
+            return None, reader.problems
+        lowered = tuple(cell.lower() for cell in header)
+        if lowered[:3] == LONG and len(header) in (3, 4) and (len(header) == 3 or lowered[3] == "segment"):
+            out = _long(reader, rows, lines, len(header))
+        elif config.date_column in header:
+            out = _wide(reader, rows, lines, header)
+        else:
+            reader.problem(
+                "PO125",
+                f"the header '{','.join(header)}' is neither a long export (metric,date,value[,segment]) "
+                f"nor a wide one (a '{config.date_column}' column and one column per metric)",
+                1,
+                1,
+                "name the columns metric,date,value[,segment], or set date-column in [tool.prodops.metrics]",
+            )
+            return None, reader.problems
+    except csv.Error as exc:
+        reader.problem("PO125", f"not a well-formed CSV line: {exc}", rows.line_num, 1, "close the quoted field")
+    if reader.problems:
+        return None, reader.problems
+    return out, []
+
+
+def _long(reader: _Reader, rows: csv._reader, lines: list[str], width: int) -> Export:
+    out = Export("long")
+    for row in rows:
+        line = rows.line_num
+        if not row:
+            continue
+        if len(row) != width:
+            reader.problem("PO125", f"{len(row)} fields; every line has {width}", line, 1, "fix or remove the line")
+        else:
+            at = columns(lines[line - 1] if line - 1 < len(lines) else "", row)
+            kpi = reader.metric(row[0].strip(), line, at[0])
+            day = reader.iso(row[1])
+            if day is None:
+                reader.date_problem(row[1], line, at[1])
+            elif kpi is not None:
+                reader.add(out, kpi, row[3].strip() if width == 4 else TOTAL, day, row[2], line, at[2])
+        if reader.full:
+            break
+    return out
+
+
+def _wide(reader: _Reader, rows: csv._reader, lines: list[str], header: list[str]) -> Export:
+    out = Export("wide")
+    date_index = header.index(reader.config.date_column)
+    metrics: list[tuple[int, Kpi]] = []
+    for index, name in enumerate(header):
+        if index == date_index:
+            continue
+        column = sum(len(h) + 1 for h in header[:index]) + 1
+        kpi = reader.metric(name, 1, column)
+        if kpi is not None:
+            metrics.append((index, kpi))
+    if reader.problems:
+        return out
+    for row in rows:
+        line = rows.line_num
+        if not row:
+            continue
+        if len(row) != len(header):
+            reader.problem(
+                "PO125", f"{len(row)} fields; the header has {len(header)}", line, 1, "fix or remove the line"
+            )
+            continue
+        at = columns(lines[line - 1] if line - 1 < len(lines) else "", row)
+        day = reader.iso(row[date_index])
+        if day is None:
+            reader.date_problem(row[date_index], line, at[date_index])
+            continue
+        for index, kpi in metrics:
+            cell = row[index]
+            if cell.strip():  # an empty cell: no value that day
+                reader.add(out, kpi, TOTAL, day, cell, line, at[index])
+        if reader.full:
+            break
+    return out
