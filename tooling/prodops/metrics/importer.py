@@ -13,7 +13,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from prodops.diagnostics import Diagnostic
 from prodops.metrics.history import columns, parse_date, parse_number, value_problem
@@ -137,6 +137,7 @@ def read(
     text = text.removeprefix("\ufeff")  # spreadsheets write a byte-order mark
     lines = text.splitlines()
     rows = csv.reader(io.StringIO(text))
+    out: Export | None = None
     try:
         header = [cell.strip() for cell in next(rows, [])]
         if not header:
@@ -159,12 +160,12 @@ def read(
             return None, reader.problems
     except csv.Error as exc:
         reader.problem("PO125", f"not a well-formed CSV line: {exc}", rows.line_num, 1, "close the quoted field")
-    if reader.problems:
+    if reader.problems or out is None:
         return None, reader.problems
     return out, []
 
 
-def _long(reader: _Reader, rows: csv._reader, lines: list[str], width: int) -> Export:
+def _long(reader: _Reader, rows: Any, lines: list[str], width: int) -> Export:
     out = Export("long")
     for row in rows:
         line = rows.line_num
@@ -185,7 +186,7 @@ def _long(reader: _Reader, rows: csv._reader, lines: list[str], width: int) -> E
     return out
 
 
-def _wide(reader: _Reader, rows: csv._reader, lines: list[str], header: list[str]) -> Export:
+def _wide(reader: _Reader, rows: Any, lines: list[str], header: list[str]) -> Export:
     out = Export("wide")
     date_index = header.index(reader.config.date_column)
     metrics: list[tuple[int, Kpi]] = []
