@@ -103,7 +103,7 @@ def parse(text: str, rel: str, kpi: Kpi | None = None) -> tuple[Series, list[Dia
             line = reader.line_num
             raw = lines[line - 1] if line - 1 < len(lines) else ""
             if len(row) != width:
-                what = "an empty line" if not row else f"{len(row)} fields"
+                what = "an empty line" if not row else f"{len(row)} {'field' if len(row) == 1 else 'fields'}"
                 problem(
                     "PO125",
                     f"{what}; every line has {width} fields ({','.join(header)})",
