@@ -55,8 +55,9 @@ def import_command(file: Path, dry_run: bool, root: Path | None, today: date | N
     if export is None:
         click.echo(report.render_lines(problems[:SHOWN_PROBLEMS]), nl=False, err=True)
         more = f" (the first {SHOWN_PROBLEMS} are shown)" if len(problems) > SHOWN_PROBLEMS else ""
-        count = f"{len(problems)}{'+' if len(problems) >= importer.MAX_PROBLEMS else ''}"
-        click.echo(f"prodops: {name} was not imported: {count} problems{more}; nothing was written", err=True)
+        count = f"{len(problems)}{' or more' if len(problems) >= importer.MAX_PROBLEMS else ''}"
+        what = "1 problem" if len(problems) == 1 else f"{count} problems"
+        click.echo(f"prodops: {name} was not imported: {what}{more}; nothing was written", err=True)
         sys.exit(EXIT_PROBLEMS)
     planned = merge.plan(repo, result.catalog, export, file.name, result.today)
     edited = {rel: new.decode("utf-8") for rel, (new, _) in planned.writes.items() if rel.endswith(loader.YAML_SUFFIX)}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -41,7 +41,7 @@ class _Reader:
         self.config = config
         self.problems: list[Diagnostic] = []
         self.dates: dict[str, str | None] = {}  # date as written -> ISO date (None: not a date)
-        self.unknown: set[str] = set()
+        self.unknown: dict[str, list[int]] = {}  # metric name -> [index of its problem, lines naming it]
 
     def problem(self, code: str, message: str, line: int, column: int, hint: str) -> None:
         self.problems.append(Diagnostic("error", code, message, self.name, line, column, hint=hint))
@@ -81,8 +81,10 @@ class _Reader:
 
     def metric(self, name: str, line: int, column: int) -> Kpi | None:
         kpi = self.kpis.get(self.config.kpi_for(name))
-        if kpi is None and name not in self.unknown:
-            self.unknown.add(name)
+        if kpi is None and name in self.unknown:
+            self.unknown[name][1] += 1
+        elif kpi is None:
+            self.unknown[name] = [len(self.problems), 1]
             self.problem(
                 "PO129",
                 f"metric '{name}' is not a KPI{did_you_mean(self.config.kpi_for(name), self.kpis)}",
@@ -160,6 +162,12 @@ def read(
             return None, reader.problems
     except csv.Error as exc:
         reader.problem("PO125", f"not a well-formed CSV line: {exc}", rows.line_num, 1, "close the quoted field")
+    for index, count in reader.unknown.values():
+        if count > 1:  # one problem per unknown metric, saying how often it comes
+            first = reader.problems[index]
+            reader.problems[index] = replace(
+                first, message=f"{first.message}; {count} lines name it, this is the first"
+            )
     if reader.problems or out is None:
         return None, reader.problems
     return out, []
