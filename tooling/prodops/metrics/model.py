@@ -118,10 +118,12 @@ class Kpi:
         latest = series.latest()
         return self.status_of(latest.value if latest is not None else None)
 
-    def at_risk_since(self, series: Series) -> Point | None:
-        """The first value of the run of at-risk values that ends with the latest one (None: not at risk)."""
+    def at_risk_since(self, series: Series, today: date | None = None) -> Point | None:
+        """The first value of the run of at-risk values that ends with the latest one (by ``today``); None: not at risk."""
         first: Point | None = None
         for point in reversed(series.total):
+            if today is not None and point.day > today:
+                continue
             if not self.past(point.value, "at_risk"):
                 break
             first = point

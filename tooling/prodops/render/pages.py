@@ -25,6 +25,7 @@ from prodops.codes import CHECKS
 from prodops.config import Config
 from prodops.diagnostics import Diagnostic
 from prodops.render import charts, safe
+from prodops.render import metrics as metrics_pages
 from prodops.rules import REGISTRY
 from prodops.schemas import SchemaSet, enum_values
 
@@ -180,6 +181,7 @@ class Renderer:
             )
         for team in c.teams.values():
             self._entity("team", team.id, team.file, "team.md.j2", team=team, **self._team_context(team))
+        self.site.pages.update(metrics_pages.pages(self))
         self._reference()
         self.site.pages.update(self.extra_pages)
         return self.site
@@ -193,6 +195,12 @@ class Renderer:
             period=self.period,
             site_name=self.options.site_name,
             **context,
+        )
+
+    def render_template(self, here: str, template: str, **context: Any) -> str:
+        """One template rendered for page ``here`` with the renderer's helpers (for page providers too)."""
+        return self.env.get_template(template).render(
+            here=here, r=self, today=self.options.today, period=self.period, site_name=self.options.site_name, **context
         )
 
     def _entity(self, kind: str, entity_id: str, file: str, template: str, **context: Any) -> None:
@@ -512,6 +520,17 @@ class Renderer:
 
     def risky(self, objective: model.Objective) -> list[model.KeyResult]:
         return [kr for kr in objective.key_results if self.at_risk(kr)]
+
+    def kpi_strip(self, here: str) -> Markup:
+        """The home page's KPI tiles (empty when the repository has no KPIs)."""
+        return metrics_pages.strip(self, here)
+
+    def kr_kpi_chart(self, kr: model.KeyResult) -> Markup:
+        """A key result's KPI series against its baseline, target and expected pace (empty without a KPI)."""
+        return metrics_pages.kr_chart(self, kr) if kr.kpi else Markup("")
+
+    def edit_url(self, file: str) -> str:
+        return f"{self.options.edit_base}{file}" if self.options.edit_base else ""
 
     def checkin_chart(self, kr: model.KeyResult) -> Markup:
         return charts.sparkline(

@@ -12,8 +12,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     metrics = ctx.catalog.metrics
     for kpi in metrics.kpis.values():
         series = metrics.of(kpi.id)
-        since = kpi.at_risk_since(series)
-        latest = series.latest()
+        since = kpi.at_risk_since(series, ctx.today)
+        latest = series.latest(ctx.today)
         if since is None or latest is None:
             continue
         side = "below" if kpi.higher_is_better else "above"
