@@ -188,7 +188,9 @@ def test_json_export_is_the_document_with_one_entity_per_line(base_repo: Path, t
     assert json.loads(text) == export.document(result.catalog, result.schemas)
     records = [json.loads(line.strip().rstrip(",")) for line in text.splitlines() if line.startswith("      {")]
     assert sorted(r["id"] for r in records) == sorted(result.catalog.documents)
-    assert text.startswith('{\n  "format": "prodops-export",\n  "version": 1,\n  "entities": {\n    "kpi": [],\n    "launch": [\n')
+    assert text.startswith(
+        '{\n  "format": "prodops-export",\n  "version": 1,\n  "entities": {\n    "kpi": [],\n    "launch": [\n'
+    )
 
 
 def test_every_computed_field_is_declared_for_its_columns() -> None:

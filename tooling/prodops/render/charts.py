@@ -231,7 +231,7 @@ def trend_chart(
 
     out = [
         Markup(
-            '<svg class="po-trend" viewBox="0 0 {w} {h}" width="100%" preserveAspectRatio="xMinYMin meet" '
+            '<svg class="po-trend" viewBox="0 0 {w} {h}" width="{w}" height="{h}" preserveAspectRatio="xMinYMin meet" '
             'role="img" aria-label="{aria}"><title>{aria}</title>'
         ).format(
             w=width,
@@ -273,9 +273,7 @@ def trend_chart(
             Markup(
                 '<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" class="po-trend__pace"/>'
                 '<text x="{tx}" y="{ty}" class="po-trend__label po-trend__label--pace">pace</text>'
-            ).format(
-                x1=x(pace[0]), y1=y(pace[1]), x2=x(pace[2]), y2=y(pace[3]), tx=x(pace[2]) + 4, ty=y(pace[3]) + 12
-            )
+            ).format(x1=x(pace[0]), y1=y(pace[1]), x2=x(pace[2]), y2=y(pace[3]), tx=x(pace[2]) + 4, ty=y(pace[3]) + 12)
         )
     path = " ".join(f"{x(d)},{y(v)}" for d, v in points)
     out.append(Markup('<polyline points="{p}" class="po-trend__line"/>').format(p=path))

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from prodops.render.pages import Renderer
 
 FOLDER = "kpis"
-WINDOW = timedelta(days=366)  # a KPI page charts the last year
+WINDOW = timedelta(days=366)  # a KPI page charts the year up to its latest value
 DENSE = 120  # more values than this in the window are sampled to the last one of each week
 STATUS_WORDS: dict[Status, str] = {"healthy": "healthy", "watch": "watch", "at-risk": "at risk", "no-data": "no data"}
 
@@ -56,8 +56,11 @@ def page_path(kpi_id: str) -> str:
 
 
 def sample(points: Sequence[Point], today: date) -> tuple[Point, ...]:
-    """The values of the last year; when there are more than ``DENSE``, the last of each week."""
-    recent = [p for p in points if p.day > today - WINDOW and p.day <= today]
+    """The year of values up to the latest one (by ``today``); when there are more than ``DENSE``, the last of each week."""
+    known = [p for p in points if p.day <= today]
+    if not known:
+        return ()
+    recent = [p for p in known if p.day > known[-1].day - WINDOW]
     if len(recent) <= DENSE:
         return tuple(recent)
     weekly: dict[int, Point] = {}
@@ -129,7 +132,11 @@ def kr_chart(renderer: Renderer, kr: model.KeyResult) -> Markup:
     ]
     rules = [charts.Rule("baseline", kr.baseline, "baseline"), charts.Rule("target", kr.target, "target")]
     return charts.trend_chart(
-        points, f"{kpi.name} in {objective.period} for {kr.title}", kpi.unit, rules, (start, kr.baseline, end, kr.target)
+        points,
+        f"{kpi.name} in {objective.period} for {kr.title}",
+        kpi.unit,
+        rules,
+        (start, kr.baseline, end, kr.target),
     )
 
 
@@ -167,7 +174,9 @@ def strip(renderer: Renderer, here: str) -> Markup:
     all_views = sorted(views(renderer), key=lambda v: (order[v.status], v.kpi.name))
     if not all_views:
         return Markup("")
-    return Markup(renderer.env.get_template("_kpi_strip.j2").render(here=here, r=renderer, views=all_views, m_kpi=_Helpers))
+    return Markup(
+        renderer.env.get_template("_kpi_strip.j2").render(here=here, r=renderer, views=all_views, m_kpi=_Helpers)
+    )
 
 
 class _Helpers:
