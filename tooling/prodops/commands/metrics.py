@@ -20,7 +20,10 @@ SHOWN_PROBLEMS = 50
 
 @cli.group(name="metrics")
 def metrics_group() -> None:
-    """KPIs: bring metric exports from BI and analytics tools into the KPI histories."""
+    """KPIs: bring metric exports from BI and analytics tools into the KPI histories.
+
+    Example: prodops metrics import exports/looker-weekly.csv
+    """
 
 
 @metrics_group.command(name="import")
