@@ -67,6 +67,14 @@ def columns(line: str, row: list[str]) -> list[int]:
     return starts + [len(line) + 1] * (len(row) - len(starts))
 
 
+_UNSEEN = date.min  # a sentinel: no history file holds year 1
+
+
+def _at(lines: list[str], line: int, row: list[str], index: int) -> int:
+    """The column where field ``index`` of the row on ``line`` starts (computed only for a problem)."""
+    return columns(lines[line - 1] if line - 1 < len(lines) else "", row)[index]
+
+
 def parse(text: str, rel: str, kpi: Kpi | None = None) -> tuple[Series, list[Diagnostic]]:
     """The series a history file holds, and every problem in it (a bad row is left out, the rest kept)."""
     problems: list[Diagnostic] = []
@@ -74,7 +82,7 @@ def parse(text: str, rel: str, kpi: Kpi | None = None) -> tuple[Series, list[Dia
     def problem(code: str, message: str, line: int, column: int, hint: str) -> None:
         problems.append(Diagnostic("error", code, message, rel, line, column, hint=hint))
 
-    lines = text.splitlines()
+    lines = text.splitlines()  # for columns in messages
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader, None)
@@ -98,12 +106,15 @@ def parse(text: str, rel: str, kpi: Kpi | None = None) -> tuple[Series, list[Dia
     seen: dict[tuple[str, str], int] = {}
     previous: date | None = None
     previous_text = ""
+    minimum, maximum, whole = values.minimum, values.maximum, values.whole
+    number = NUMBER.fullmatch
+    days: dict[str, date | None] = {}
     try:
         for row in reader:
             line = reader.line_num
-            raw = lines[line - 1] if line - 1 < len(lines) else ""
             if len(row) != width:
-                what = "an empty line" if not row else f"{len(row)} {'field' if len(row) == 1 else 'fields'}"
+                count = len(row)
+                what = "an empty line" if not row else f"{count} {'field' if count == 1 else 'fields'}"
                 problem(
                     "PO125",
                     f"{what}; every line has {width} fields ({','.join(header)})",
@@ -113,32 +124,42 @@ def parse(text: str, rel: str, kpi: Kpi | None = None) -> tuple[Series, list[Dia
                     + ("2026-11-02,104.2" if width == 2 else "2026-11-02,104.2,SEGMENT"),
                 )
                 continue
-            at = columns(raw, row)
             day_text, value_text = row[0], row[1]
             segment = row[2] if width == 3 else TOTAL
-            day = parse_date(day_text)
+            day = days.get(day_text, _UNSEEN)
+            if day is _UNSEEN:
+                day = days[day_text] = parse_date(day_text)
             if day is None:
                 problem(
                     "PO126",
                     f"date '{day_text}' is not a date written YYYY-MM-DD",
                     line,
-                    at[0],
+                    _at(lines, line, row, 0),
                     "write dates as ISO dates, e.g. 2026-11-02",
                 )
                 continue
-            value = parse_number(value_text)
-            if value is None:
+            if number(value_text) is None:
                 problem(
                     "PO128",
                     f"value '{value_text}' is not a number",
                     line,
-                    at[1],
+                    _at(lines, line, row, 1),
                     "write a plain number: digits, an optional '-' and '.', no units or thousands separators",
                 )
                 continue
-            wrong = value_problem(value, values, unit)
-            if wrong:
-                problem("PO128", wrong, line, at[1], "correct the value at its source and import it again")
+            value = float(value_text)
+            if (
+                (minimum is not None and value < minimum)
+                or (maximum is not None and value > maximum)
+                or (whole and value != int(value))
+            ):
+                problem(
+                    "PO128",
+                    value_problem(value, values, unit),
+                    line,
+                    _at(lines, line, row, 1),
+                    "correct the value at its source and import it again",
+                )
                 continue
             key = (day_text, segment)
             if key in seen:
@@ -156,13 +177,16 @@ def parse(text: str, rel: str, kpi: Kpi | None = None) -> tuple[Series, list[Dia
                     "PO126",
                     f"{day_text} comes after {previous_text}; dates must be in order, oldest first",
                     line,
-                    at[0],
+                    _at(lines, line, row, 0),
                     "sort the lines by date (prodops metrics import writes them in order)",
                 )
                 continue
             seen[key] = line
             previous, previous_text = day, day_text
-            segments.setdefault(segment, []).append(Point(day, value))
+            points = segments.get(segment)
+            if points is None:
+                points = segments[segment] = []
+            points.append(Point(day, value))
     except csv.Error as exc:
         problem("PO125", f"not a well-formed CSV line: {exc}", reader.line_num, 1, "close the quoted field")
     return Series({name: tuple(points) for name, points in segments.items()}), problems

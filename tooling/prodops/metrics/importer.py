@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
 from prodops.diagnostics import Diagnostic
-from prodops.metrics.history import columns, parse_date, parse_number, value_problem
+from prodops.metrics.history import NUMBER, columns, parse_date, value_problem
 from prodops.metrics.mapping import MetricsConfig
 from prodops.metrics.model import TOTAL, Kpi
 from prodops.suggest import did_you_mean
 
 LONG = ("metric", "date", "value")
+_NUMBER = NUMBER.fullmatch
+_UNKNOWN = Kpi.__new__(Kpi)  # a sentinel: a metric name not looked up yet
 MAX_PROBLEMS = 200  # past this many, the file is the wrong file: stop reading
 
 
@@ -94,24 +96,40 @@ class _Reader:
             )
         return kpi
 
-    def add(self, out: Export, kpi: Kpi, segment: str, day: str, value_text: str, line: int, column: int) -> None:
-        value = parse_number(value_text)
+    def add(
+        self, out: Export, kpi: Kpi, segment: str, day: str, value_text: str, line: int, column: Callable[[], int]
+    ) -> None:
+        """Record one value; ``column`` says where it is, and is called only for a problem."""
+        value = float(value_text) if _NUMBER(value_text) is not None else None
         if value is None:
             self.problem(
                 "PO128",
                 f"value '{value_text}' of '{kpi.id}' is not a number",
                 line,
-                column,
+                column(),
                 "export plain numbers: digits, an optional '-' and '.', no units or thousands separators",
             )
             return
-        wrong = value_problem(value, kpi.values, kpi.unit)
-        if wrong:
+        limits = kpi.values
+        if (
+            (limits.minimum is not None and value < limits.minimum)
+            or (limits.maximum is not None and value > limits.maximum)
+            or (limits.whole and value != int(value))
+        ):
             self.problem(
-                "PO128", f"'{kpi.id}': {wrong}", line, column, "correct the value at its source and export it again"
+                "PO128",
+                f"'{kpi.id}': {value_problem(value, limits, kpi.unit)}",
+                line,
+                column(),
+                "correct the value at its source and export it again",
             )
             return
-        days = out.values.setdefault(kpi.id, {}).setdefault(segment, {})
+        by_segment = out.values.get(kpi.id)
+        if by_segment is None:
+            by_segment = out.values[kpi.id] = {}
+        days = by_segment.get(segment)
+        if days is None:
+            days = by_segment[segment] = {}
         first = days.get(day)
         if first is not None:
             which = f", segment '{segment}'" if segment else ""
@@ -119,7 +137,7 @@ class _Reader:
                 "PO127",
                 f"a second value for '{kpi.id}' on {day}{which} (the first is on line {first[1]})",
                 line,
-                column,
+                column(),
                 "export one value per metric, date and segment",
             )
             return
@@ -175,20 +193,30 @@ def read(
 
 def _long(reader: _Reader, rows: Any, lines: list[str], width: int) -> Export:
     out = Export("long")
+    named: dict[str, Kpi | None] = {}  # metric as written -> its KPI (None: not a KPI)
+    dates = reader.dates
     for row in rows:
         line = rows.line_num
         if not row:
             continue
         if len(row) != width:
             reader.problem("PO125", f"{len(row)} fields; every line has {width}", line, 1, "fix or remove the line")
-        else:
-            at = columns(lines[line - 1] if line - 1 < len(lines) else "", row)
-            kpi = reader.metric(row[0].strip(), line, at[0])
-            day = reader.iso(row[1])
-            if day is None:
-                reader.date_problem(row[1], line, at[1])
-            elif kpi is not None:
-                reader.add(out, kpi, row[3].strip() if width == 4 else TOTAL, day, row[2], line, at[2])
+            continue
+
+        def column(index: int, row: list[str] = row, line: int = line) -> int:
+            return columns(lines[line - 1] if line - 1 < len(lines) else "", row)[index]
+
+        name = row[0]
+        kpi = named.get(name, _UNKNOWN)
+        if kpi is _UNKNOWN:
+            kpi = named[name] = reader.kpis.get(reader.config.kpi_for(name))
+        if kpi is None:
+            reader.metric(name.strip(), line, column(0))
+        day = dates.get(row[1]) or reader.iso(row[1])
+        if day is None:
+            reader.date_problem(row[1], line, column(1))
+        elif kpi is not None:
+            reader.add(out, kpi, row[3].strip() if width == 4 else TOTAL, day, row[2], line, lambda: column(2))
         if reader.full:
             break
     return out
@@ -224,7 +252,7 @@ def _wide(reader: _Reader, rows: Any, lines: list[str], header: list[str]) -> Ex
         for index, kpi in metrics:
             cell = row[index]
             if cell.strip():  # an empty cell: no value that day
-                reader.add(out, kpi, TOTAL, day, cell, line, at[index])
+                reader.add(out, kpi, TOTAL, day, cell, line, lambda index=index: at[index])
         if reader.full:
             break
     return out

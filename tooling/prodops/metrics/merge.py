@@ -57,6 +57,7 @@ def plan(root: Path, catalog: Catalog, export: Export, source: str, today: date)
     """The histories and objective files as the export leaves them (nothing is written)."""
     out = Plan()
     merged: dict[str, Series] = {}
+    tracked = {kr.kpi for kr in catalog.key_results.values() if kr.kpi}
     for kpi_id in sorted(export.values):
         kpi = catalog.metrics.kpis[kpi_id]
         existing = catalog.metrics.of(kpi_id)
@@ -84,6 +85,8 @@ def plan(root: Path, catalog: Catalog, export: Export, source: str, today: date)
         new_bytes = history.render({name: sorted(days.items()) for name, days in segments.items()}).encode("utf-8")
         if new_bytes != old_bytes:
             out.writes[rel] = (new_bytes, old_bytes)
+        if kpi_id not in tracked:  # only a tracked KPI's new series is looked at again (for check-ins)
+            continue
         merged[kpi_id] = Series(
             {
                 name: tuple(Point(date.fromisoformat(d), v) for d, v in sorted(days.items()))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Status = Literal["healthy", "watch", "at-risk", "no-data"]
 TOTAL = ""  # the segment of the headline value; other segments break it down
@@ -36,8 +36,9 @@ class ValueRange:
     whole: bool = False
 
 
-@dataclass(frozen=True)
-class Point:
+class Point(NamedTuple):
+    """One value of a KPI (a tuple: a year of daily values for 200 KPIs is 73,000 of them)."""
+
     day: date
     value: float
 
@@ -156,6 +157,5 @@ def build_kpi(data: dict[str, Any], file: str) -> Kpi:
 
 def format_value(value: float) -> str:
     """A value as the history files and messages write it: 42, 106.1, 0.25."""
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
