@@ -252,7 +252,7 @@ def _wide(reader: _Reader, rows: Any, lines: list[str], header: list[str]) -> Ex
         for index, kpi in metrics:
             cell = row[index]
             if cell.strip():  # an empty cell: no value that day
-                reader.add(out, kpi, TOTAL, day, cell, line, lambda index=index: at[index])
+                reader.add(out, kpi, TOTAL, day, cell, line, lambda index=index, at=at: at[index])
         if reader.full:
             break
     return out
