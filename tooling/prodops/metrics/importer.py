@@ -9,6 +9,7 @@ Nothing is read from the repository here but the KPIs passed in.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -252,7 +253,7 @@ def _wide(reader: _Reader, rows: Any, lines: list[str], header: list[str]) -> Ex
         for index, kpi in metrics:
             cell = row[index]
             if cell.strip():  # an empty cell: no value that day
-                reader.add(out, kpi, TOTAL, day, cell, line, lambda index=index, at=at: at[index])
+                reader.add(out, kpi, TOTAL, day, cell, line, functools.partial(at.__getitem__, index))
         if reader.full:
             break
     return out
