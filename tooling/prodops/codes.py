@@ -80,6 +80,27 @@ CHECKS: dict[str, Check] = {
             "warning",
         ),
         Check(
+            "PO116",
+            "schema-version-old",
+            "The repository's schemas are older than the ones this prodops ships; its content may use old field names.",
+            "Run prodops migrate (--dry-run first): it upgrades the content files and the schemas.",
+            "warning",
+        ),
+        Check(
+            "PO117",
+            "schema-version-missing",
+            "A schema without x-prodops-schema-version cannot be told apart from an old one by prodops migrate.",
+            'Add the version of the schema set the file was written for, after "$schema".',
+            "info",
+        ),
+        Check(
+            "PO118",
+            "schema-version-new",
+            "The repository's schemas are newer than this prodops knows; it may misread what changed.",
+            "Install the prodops release the schemas were written for, or a newer one.",
+            "warning",
+        ),
+        Check(
             "PO125",
             "history-file",
             "A KPI's history (okrs/kpis/ID.csv) is a CSV file with the header date,value[,segment] beside its KPI.",
