@@ -20,7 +20,7 @@ path cannot guess (the schema is the one place they are written; there is no Pyt
 * ``x-prodops-team-field``: the field naming the owning team (default: ``team`` when the schema has it);
 * ``x-prodops-plural``: the kind's plural as a reader says it (default: its label plus "s").
 
-The five built-in kinds (team, objective, roadmap-item, launch, playbook) have models and
+The built-in kinds (team, objective, roadmap-item, launch, playbook, kpi) have models and
 hand-made pages; their behaviour is registered explicitly in ``BUILTIN`` below, and nowhere else.
 """
 
@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from prodops import model
 from prodops.diagnostics import ProdopsError
+from prodops.metrics.model import Kpi, build_kpi
 from prodops.schemas import KindSchema, RefField, SchemaSet, field_schema
 
 if TYPE_CHECKING:
@@ -350,6 +351,20 @@ def _team_row(catalog: Catalog, t: model.Team) -> dict[str, Any]:
     return {"id": t.id, "title": t.name, "lead": t.lead, "handle": t.handle, "members": len(t.members), "team": t.id}
 
 
+def _kpi_row(catalog: Catalog, k: Kpi) -> dict[str, Any]:
+    latest = catalog.metrics.of(k.id).latest()
+    return {
+        "id": k.id,
+        "title": k.name,
+        "team": k.team,
+        "owner": k.owner,
+        "unit": k.unit,
+        "cadence": k.cadence,
+        "latest": latest.value if latest is not None else None,
+        "status": k.status_of(latest.value if latest is not None else None),
+    }
+
+
 def _product_owner(launch: model.Launch) -> str:
     """A launch's accountable person: its product owner."""
     return dict(launch.owners).get("product", "")
@@ -444,5 +459,17 @@ BUILTIN: dict[str, Builtin] = {
         plural="teams",
         owner=lambda t: t.lead,
         teams=lambda t: (t.id,),
+    ),
+    "kpi": Builtin(
+        attribute="kpis",
+        build=build_kpi,
+        list_columns=("id", "title", "team", "owner", "unit", "cadence", "latest", "status"),
+        row=_kpi_row,
+        sort=lambda k: k.id,
+        index_page="kpis/index.md",
+        label="KPI",
+        plural="KPIs",
+        owner=lambda k: k.owner,
+        teams=lambda k: (k.team,),
     ),
 }

@@ -150,7 +150,7 @@ def _build(
     diagnostics.extend(link_problems)
     kpi_kind = schemas.kinds.get(metrics_store.KIND)
     catalog.metrics, metric_problems = metrics_store.load(
-        root, documents, valid, files, kpi_kind.folder if kpi_kind is not None else None
+        root, catalog.kpis, files, kpi_kind.folder if kpi_kind is not None else None
     )
     diagnostics.extend(metric_problems)
     if cache is not None:

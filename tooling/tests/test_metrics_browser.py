@@ -60,7 +60,7 @@ def test_kpi_overview_shows_a_tile_per_kpi_grouped_by_team(browser: Browser, bas
 
 @pytest.mark.parametrize("width", list(WIDTHS))
 def test_kpi_page_has_its_chart_table_and_key_results(browser: Browser, base_url: str, width: str) -> None:
-    page, problems = _open(browser, base_url + "kpis/net-revenue-retention.html", WIDTHS[width])
+    page, problems = _open(browser, base_url + "kpi/net-revenue-retention.html", WIDTHS[width])
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"kpi-net-revenue-retention-{width}.png"), full_page=True)
     chart = page.locator("svg.po-trend")

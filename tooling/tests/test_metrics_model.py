@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
 import pytest
 from conftest import REPO_ROOT
@@ -13,7 +14,7 @@ from prodops.schemas import enum_values, load_schemas
 
 
 def kpi(
-    direction: str = "higher-is-better",
+    direction: Literal["higher-is-better", "lower-is-better"] = "higher-is-better",
     basis: str = "absolute",
     watch: float = 32,
     at_risk: float = 28,
@@ -28,7 +29,7 @@ def kpi(
         direction,
         "core",
         "",
-        Source("W", "", "r", ""),  # type: ignore[arg-type]
+        Source("W", "", "r", ""),
         "weekly",
         target,
         ValueRange(0, 100),

@@ -14,10 +14,12 @@ from pathlib import Path
 from prodops import loader
 from prodops.diagnostics import Diagnostic
 from prodops.metrics import history
-from prodops.metrics.model import Kpi, Series, build_kpi
+from prodops.metrics.model import Kpi, Series
 
 KIND = "kpi"
 HISTORY_SUFFIX = ".csv"
+# Ten years of daily values with segments stay well below this; a larger file is a mistake.
+MAX_HISTORY_BYTES = 16 * 1024 * 1024
 
 
 @dataclass
@@ -32,19 +34,15 @@ class Metrics:
 
 
 def load(
-    root: Path,
-    documents: Iterable[loader.Document],
-    valid: Mapping[str, bool],
-    files: Iterable[str],
-    folder: str | None,
+    root: Path, kpis: Mapping[str, Kpi], files: Iterable[str], folder: str | None
 ) -> tuple[Metrics, list[Diagnostic]]:
-    """Build the KPIs of the schema-valid ``documents`` and read each one's history under ``root``.
+    """Read the history of each of the catalog's ``kpis`` (those that passed their schema) under ``root``.
 
     ``files`` are every content file found (loaded or not), so a KPI file with an error of its
     own does not make its history an orphan; ``folder`` is the KPI kind's folder (None when
     the schemas have no KPI kind).
     """
-    metrics = Metrics()
+    metrics = Metrics(dict(kpis))
     problems: list[Diagnostic] = []
     if folder is None:
         return metrics, problems
@@ -54,17 +52,13 @@ def load(
         for rel in files
         if rel.startswith(prefix) and "/" not in rel[len(prefix) :]
     }
-    for doc in documents:
-        if doc.kind.kind != KIND or not valid.get(doc.rel):
-            continue
-        kpi = build_kpi(doc.data, doc.rel)
-        metrics.kpis[kpi.id] = kpi
+    for kpi in kpis.values():
         rel = kpi.history_file
         location = root / rel
         if not os.path.lexists(location):
             metrics.series[kpi.id] = Series()
             continue
-        text, problem = loader.read_text(location, rel)
+        text, problem = loader.read_text(location, rel, MAX_HISTORY_BYTES)
         if text is None:
             if problem is not None:
                 problems.append(problem)

@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from prodops import model
+from prodops.kinds import KindSpec
 from prodops.metrics.model import Kpi, Point, Series, Status, format_value
 from prodops.render import charts
 
 if TYPE_CHECKING:
     from prodops.render.pages import Renderer
 
-FOLDER = "kpis"
+KIND = "kpi"
 WINDOW = timedelta(days=366)  # a KPI page charts the year up to its latest value
 DENSE = 120  # more values than this in the window are sampled to the last one of each week
 STATUS_WORDS: dict[Status, str] = {"healthy": "healthy", "watch": "watch", "at-risk": "at risk", "no-data": "no data"}
@@ -52,7 +53,8 @@ class KpiView:
 
 
 def page_path(kpi_id: str) -> str:
-    return f"{FOLDER}/{kpi_id}.md"
+    """A KPI's page, where every kind's entity pages are (``kpi/ID.md``)."""
+    return f"{KIND}/{kpi_id}.md"
 
 
 def sample(points: Sequence[Point], today: date) -> tuple[Point, ...]:
@@ -150,15 +152,12 @@ def groups(renderer: Renderer, all_views: list[KpiView]) -> list[tuple[str, str,
     return sorted(named, key=lambda g: g[1])
 
 
-def pages(renderer: Renderer) -> dict[str, str]:
-    """The KPI overview and one page per KPI (none when the repository has no KPIs)."""
+def pages(renderer: Renderer, spec: KindSpec) -> dict[str, str]:
+    """The page provider of the KPI kind: the overview (its index page) and one page per KPI."""
     all_views = views(renderer)
-    if not all_views:
-        return {}
+    index = spec.index_page
     out = {
-        f"{FOLDER}/index.md": renderer.render_template(
-            f"{FOLDER}/index.md", "kpis_index.md.j2", groups=groups(renderer, all_views), m_kpi=_Helpers
-        )
+        index: renderer.render_template(index, "kpis_index.md.j2", groups=groups(renderer, all_views), m_kpi=_Helpers)
     }
     for v in all_views:
         path = page_path(v.kpi.id)

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from prodops.kinds import KindSpec
+from prodops.render import metrics as metrics_pages
 
 if TYPE_CHECKING:
     from prodops.render.pages import Renderer
@@ -29,4 +30,6 @@ if TYPE_CHECKING:
 PageProvider = Callable[["Renderer", KindSpec], Mapping[str, str]]
 
 # Kind -> the functions that add its pages, in the order they run.
-PROVIDERS: dict[str, tuple[PageProvider, ...]] = {}
+PROVIDERS: dict[str, tuple[PageProvider, ...]] = {
+    "kpi": (metrics_pages.pages,),  # KPIs are a built-in kind without hand-made pages of the Renderer's
+}
