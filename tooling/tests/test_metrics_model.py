@@ -95,3 +95,22 @@ def test_values_are_written_as_plainly_as_they_read() -> None:
 @pytest.mark.parametrize("text", ["1_000", "nan", "inf", "1,5", " ", "0x10", "12%"])
 def test_what_is_not_a_number(text: str) -> None:
     assert history.parse_number(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "date,value\n2026-11-04,31\n2026-11-11,33.5\n2026-11-18,1e+16\n",
+        "date,value\n2026-11-11,33\n2026-11-04,31\n",  # out of order
+        "date,value\n2026-11-04,31\n2026-11-04,32\n",  # twice
+        "date,value\n2026-02-30,31\n",  # no such day
+        "date,value\n2026-11-04,140\n",  # above the maximum
+        "date,value\n",
+    ],
+)
+def test_the_bulk_check_of_a_plain_history_agrees_with_the_line_by_line_one(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fast = history.parse(text, "okrs/kpis/k.csv", kpi())
+    monkeypatch.setattr(history, "_plain", lambda text, kpi: None)
+    assert history.parse(text, "okrs/kpis/k.csv", kpi()) == fast

@@ -7,6 +7,7 @@ and renders it through the site's templates, so every page passes through ``clea
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -101,8 +102,16 @@ def view(renderer: Renderer, kpi: Kpi) -> KpiView:
     )
 
 
+_VIEWS: weakref.WeakKeyDictionary[Renderer, list[KpiView]] = weakref.WeakKeyDictionary()
+
+
 def views(renderer: Renderer) -> list[KpiView]:
-    return [view(renderer, kpi) for kpi in sorted(renderer.catalog.metrics.kpis.values(), key=lambda k: k.name)]
+    """Every KPI's view, by name; computed once per build (the home strip and the KPI pages share them)."""
+    found = _VIEWS.get(renderer)
+    if found is None:
+        kpis = sorted(renderer.catalog.metrics.kpis.values(), key=lambda k: k.name)
+        found = _VIEWS[renderer] = [view(renderer, kpi) for kpi in kpis]
+    return found
 
 
 def chart(v: KpiView) -> Markup:
