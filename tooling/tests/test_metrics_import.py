@@ -125,9 +125,8 @@ def test_a_changed_value_is_reported_as_a_restatement(tmp_path: Path) -> None:
     assert output == (
         "okrs/kpis/activation.csv: 0 values added\n"
         "okrs/kpis/activation.csv: 2026-11-11 restated from 33 to 32.5 (line 2 of fix.csv)\n"
-        # The key result's last check-in (2026-11-10) is a week older than the KPI's latest value.
-        "2026-q4-company.kr2: checked in 34 (2026-11-18)\n"
-        "fix.csv: 1 value of 1 KPI: 0 added, 1 restated, 1 key result checked in\n"
+        # An older value restated: the key result shows the latest (2026-11-18), which stays.
+        "fix.csv: 1 value of 1 KPI: 0 added, 1 restated, 0 key results checked in\n"
     )
     assert "2026-11-11,32.5\n" in (repo / HISTORY).read_text()
 
@@ -171,3 +170,27 @@ def test_a_wrong_date_format_in_the_configuration_is_an_error(tmp_path: Path) ->
     code, output = run_import(repo, export)
     assert code == 1
     assert "'metrics.date-format' must be a date format with day, month and year" in output
+
+
+def test_an_objective_file_that_cannot_be_edited_exactly_stops_the_whole_import(tmp_path: Path) -> None:
+    repo = repo_with_kpi(tmp_path)
+    objective = repo / OBJECTIVE
+    text = objective.read_text()
+    objective.write_bytes(text.replace("\n", "\r\n", 3).encode())  # mixed line breaks: refused, never guessed
+    before = snapshot(repo)
+    export = write(tmp_path, "e.csv", "metric,date,value\nactivation,2026-11-20,36\n")
+    code, output = run_import(repo, export)
+    assert code == 1
+    assert "the file mixes line breaks (3 CRLF," in output
+    assert snapshot(repo) == before  # the history was not written either
+
+
+def test_a_value_after_the_quarter_checks_in_nothing(tmp_path: Path) -> None:
+    repo = repo_with_kpi(tmp_path)
+    before = (repo / OBJECTIVE).read_bytes()
+    export = write(tmp_path, "e.csv", "metric,date,value\nactivation,2027-01-06,40\n")
+    result = CliRunner().invoke(cli, ["metrics", "import", str(export), "--root", str(repo), "--today", "2027-01-08"])
+    code, output = result.exit_code, result.output.replace(str(tmp_path) + "/", "")
+    assert code == 0, output
+    assert output.endswith("1 added, 0 restated, 0 key results checked in\n")
+    assert (repo / OBJECTIVE).read_bytes() == before

@@ -18,7 +18,7 @@ from prodops import edit, filetext
 from prodops.catalog import Catalog
 from prodops.metrics import cadence, history
 from prodops.metrics.importer import Export
-from prodops.metrics.model import Kpi, Point, Series
+from prodops.metrics.model import TOTAL, Kpi, Point, Series
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ def plan(root: Path, catalog: Catalog, export: Export, source: str, today: date)
     """The histories and objective files as the export leaves them (nothing is written)."""
     out = Plan()
     merged: dict[str, Series] = {}
+    changed: dict[str, set[str]] = {}  # KPI -> the dates whose headline value the export adds or restates
     tracked = {kr.kpi for kr in catalog.key_results.values() if kr.kpi}
     for kpi_id in sorted(export.values):
         kpi = catalog.metrics.kpis[kpi_id]
@@ -76,6 +77,8 @@ def plan(root: Path, catalog: Catalog, export: Export, source: str, today: date)
                 else:
                     continue
                 known[day] = value
+                if segment == TOTAL:
+                    changed.setdefault(kpi_id, set()).add(day)
         if not added and not any(r.kpi == kpi_id for r in out.restated):
             continue
         rel = kpi.history_file
@@ -93,17 +96,25 @@ def plan(root: Path, catalog: Catalog, export: Export, source: str, today: date)
                 for name, days in segments.items()
             }
         )
-    _checkins(root, catalog, merged, source, today, out)
+    _checkins(root, catalog, merged, changed, source, today, out)
     return out
 
 
-def _checkins(root: Path, catalog: Catalog, merged: Mapping[str, Series], source: str, today: date, out: Plan) -> None:
-    """Check in the KPI's value on each key result that tracks a KPI with new values.
+def _checkins(
+    root: Path,
+    catalog: Catalog,
+    merged: Mapping[str, Series],
+    changed: Mapping[str, set[str]],
+    source: str,
+    today: date,
+    out: Plan,
+) -> None:
+    """Check in the KPI's value on each key result that tracks a KPI the export brings values of.
 
-    A key result gets a new check-in when the KPI's latest value in the key result's quarter
-    belongs to a period of the KPI's cadence (a day, week or month) after that of its last
-    check-in; a newer or restated value in the same period corrects the current value (and the
-    check-in of that date, if there is one).
+    Only a latest value that the export adds or restates counts: the KPI's latest value in the
+    key result's quarter (up to today) gets a new check-in when it belongs to a period of the
+    KPI's cadence (a day, week or month) after that of the key result's last check-in; in the
+    same period it corrects the current value (and the check-in of that date, if there is one).
     """
     for objective in sorted(catalog.objectives.values(), key=lambda o: o.id):
         edits: list[tuple[int, dict[str, Any] | None, float, int | None]] = []
@@ -115,6 +126,8 @@ def _checkins(root: Path, catalog: Catalog, merged: Mapping[str, Series], source
             latest = series.latest(min(objective.period.end, today))
             if latest is None or latest.day < objective.period.start:
                 continue
+            if latest.day.isoformat() not in changed.get(kr.kpi, ()):
+                continue  # the export leaves the value the key result shows as it was
             last = max(kr.checkins, key=lambda c: c.date, default=None)
             if last is None or cadence.period(kpi.cadence, latest.day) > cadence.period(kpi.cadence, last.date):
                 item = {
