@@ -231,7 +231,7 @@ def trend_chart(
 
     out = [
         Markup(
-            '<svg class="po-trend" viewBox="0 0 {w} {h}" width="{w}" height="{h}" preserveAspectRatio="xMinYMin meet" '
+            '<div class="po-chart"><svg class="po-trend" viewBox="0 0 {w} {h}" width="{w}" height="{h}" preserveAspectRatio="xMinYMin meet" '
             'role="img" aria-label="{aria}"><title>{aria}</title>'
         ).format(
             w=width,
@@ -279,7 +279,9 @@ def trend_chart(
     out.append(Markup('<polyline points="{p}" class="po-trend__line"/>').format(p=path))
     lx, ly = x(points[-1][0]), y(points[-1][1])
     out.append(Markup('<circle cx="{cx}" cy="{cy}" r="3" class="po-trend__last"/>').format(cx=lx, cy=ly))
-    out.append(Markup("</svg>"))
+    # In a block of its own: Markdown leaves a <div> alone, while an <svg> alone would be read as a
+    # paragraph, and the text of its labels as Markdown (a KPI's name could be a link there).
+    out.append(Markup("</svg></div>"))
     return Markup("").join(out)
 
 
