@@ -35,6 +35,8 @@ PAGES = {
     "playbook": "playbook/launch-readiness.html",
     "team": "team/payments.html",
     "health": "health.html",
+    "kpis": "kpis/index.html",
+    "kpi": "kpi/net-revenue-retention.html",
 }
 # Material's light and dark schemes; the palette in mkdocs.yml picks one from the reader's system
 # setting, which the browser context emulates (so the page loads in it, with no colour transition).
