@@ -114,3 +114,23 @@ def test_the_bulk_check_of_a_plain_history_agrees_with_the_line_by_line_one(
     fast = history.parse(text, "okrs/kpis/k.csv", kpi())
     monkeypatch.setattr(history, "_plain", lambda text, kpi: None)
     assert history.parse(text, "okrs/kpis/k.csv", kpi()) == fast
+
+
+def test_kpi_files_are_not_objectives_of_a_quarter_folder() -> None:
+    from prodops import history as git_history
+
+    assert git_history._kind("okrs/2026-Q4/2026-q4-grow-net-revenue-retention.yaml") == "objective"
+    assert git_history._kind("okrs/kpis/net-revenue-retention.yaml") is None
+    assert git_history._kind("okrs/kpis/net-revenue-retention.csv") is None
+    schemas = load_schemas(REPO_ROOT / "schemas")
+    kind = schemas.kind_for("okrs/kpis/net-revenue-retention.yaml")
+    assert kind is not None and kind.kind == "kpi"
+
+
+def test_history_files_are_not_content_files_to_discovery() -> None:
+    from prodops import loader
+
+    files, problems = loader.discover(REPO_ROOT, load_schemas(REPO_ROOT / "schemas"))
+    assert problems == []
+    assert "okrs/kpis/net-revenue-retention.yaml" in files
+    assert not [f for f in files if f.endswith(".csv")]
