@@ -134,3 +134,17 @@ def test_history_files_are_not_content_files_to_discovery() -> None:
     assert problems == []
     assert "okrs/kpis/net-revenue-retention.yaml" in files
     assert not [f for f in files if f.endswith(".csv")]
+
+
+@pytest.mark.parametrize(("today", "stale"), [(date(2026, 11, 22), 0), (date(2026, 12, 2), 12)])
+def test_the_overview_says_which_kpis_are_stale(today: date, stale: int) -> None:
+    from prodops import pipeline
+    from prodops.render import SiteOptions, render_site
+
+    site = render_site(pipeline.build(REPO_ROOT, today=today), SiteOptions(today=today))
+    overview = site.pages["kpis/index.md"]
+    assert overview.count('<li class="po-kpi ') == 12
+    assert overview.count("stale: ") == stale
+    if stale:
+        assert "stale: November 2026 has no value" in overview  # the monthly KPIs end in October
+        assert "(stale: the week of 2026-11-23 has no value)" in site.pages["kpi/net-revenue-retention.md"]

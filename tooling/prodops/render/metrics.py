@@ -17,6 +17,7 @@ from markupsafe import Markup
 
 from prodops import model
 from prodops.kinds import KindSpec
+from prodops.metrics import cadence
 from prodops.metrics.model import Kpi, Point, Series, Status, format_value
 from prodops.render import charts
 
@@ -40,6 +41,7 @@ class KpiView:
     shown: tuple[Point, ...]  # the values charted and tabled
     key_results: tuple[model.KeyResult, ...]
     objectives: tuple[model.Objective, ...]
+    missing: str | None = None  # the first whole period without a value (a stale KPI), as PO441 says
 
     @property
     def status_word(self) -> str:
@@ -99,6 +101,7 @@ def view(renderer: Renderer, kpi: Kpi) -> KpiView:
         shown=sample(total, today),
         key_results=krs,
         objectives=objectives,
+        missing=cadence.first_missing(kpi.cadence, latest.day, today) if latest is not None else None,
     )
 
 
