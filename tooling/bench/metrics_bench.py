@@ -186,8 +186,8 @@ def main() -> None:
         print(f"site without KPIs         {_median(without)}   CPU {_median(cpu_without)}")
         print(f"site with {args.kpis} KPIs        {_median(with_kpis)}   CPU {_median(cpu_with)}")
         print(f"ratio                     {ratio:6.3f}   CPU {cpu_ratio:.3f}   (target: within 1.10)")
-        pages = len(list((work / "site-with" / "kpis").glob("*.html")))
-        print(f"KPI pages built: {pages}")
+        pages = len(list((work / "site-with" / "kpi").glob("*.html")))
+        print(f"KPI pages built: {pages} (and the overview, kpis/index.html)")
 
 
 if __name__ == "__main__":
