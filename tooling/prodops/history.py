@@ -4,8 +4,8 @@ It walks the commits that touched the content folders (first-parent by default, 
 branch counts once, on the day it landed), reads each distinct file version once by its blob
 id (``git cat-file --batch``, as ``gitrev`` does: a file unchanged across 1,000 commits is
 read once) and keeps per entity the tracked fields of each version that differs from the one
-before: status, horizon, due date, team, and each key result's current value and confidence,
-with the commit, author and date. Entities are followed by id, so a moved file keeps its
+before: status, horizon, due date, team, and each key result's current value, confidence,
+baseline, target and dated check-ins, with the commit, author and date. Entities are followed by id, so a moved file keeps its
 history; a file renamed together with its id (Git sees the rename) continues the old id's.
 
 The index lives in ``.prodops-cache/history.json`` and is brought up to date from the last
@@ -29,11 +29,12 @@ from prodops import __version__, gitrev, trust, yamlparse
 from prodops.cache import CACHE_DIR
 from prodops.diagnostics import ProdopsError
 from prodops.loader import MAX_FILE_BYTES
+from prodops.schemas import declared_kinds, deepest_kind
 
-FORMAT = 2
+FORMAT = 5  # 5: key results keep baseline, target and check-ins; a sub-folder of another kind's folder is its own kind
 INDEX_FILE = "history.json"
-# The folders whose files have a history worth keeping, and the kind each holds.
-FOLDERS = {"roadmap": "roadmap-item", "okrs": "objective", "launches": "launch"}
+# The kinds whose files have a history worth keeping; their folders come from the schemas.
+TRACKED = ("roadmap-item", "objective", "launch")
 _NO_OID = "0" * 40
 _MISSING = object()
 BYTES_PER_READ = 64 * 1024 * 1024  # blob bytes asked of one `git cat-file --batch`
@@ -136,6 +137,10 @@ def _continues(root: Path, last: str, head: str) -> bool:
 
 def _walk(root: Path, index: Index, head: str, prefix: str) -> None:
     """Add the commits after ``index.head`` up to ``head`` that changed content files (paths under ``prefix``)."""
+    folders = declared_kinds(root / "schemas")
+    tracked_folders = sorted({folders[k] for k in TRACKED if k in folders})
+    if not tracked_folders:
+        raise ProdopsError(f"{root}/schemas declares none of the kinds the history keeps ({', '.join(TRACKED)})")
     span = f"{index.head}..{head}" if index.head else head
     out = git(
         root,
@@ -150,13 +155,13 @@ def _walk(root: Path, index: Index, head: str, prefix: str) -> None:
         "--format=%x01%H%x00%an%x00%cI",
         span,
         "--",
-        *FOLDERS,  # relative to the repository root, where git runs; the paths it prints are from the top
+        *tracked_folders,  # relative to the repository root, where git runs; the paths it prints are from the top
     )
     commits = _parse_log(out, prefix)
     wanted = {oid for _, entries in commits for _, _, oid in entries if oid != _NO_OID}
     states = _read_blobs(root, wanted)
     for commit, entries in commits:
-        _apply(index, commit, entries, states)
+        _apply(index, commit, entries, states, folders)
     index.head = head
 
 
@@ -196,15 +201,12 @@ def _rel(path: bytes, prefix: str) -> str:
     return path.decode(errors="surrogateescape").removeprefix(prefix)
 
 
-# Folders inside those that hold another kind (KPIs live in okrs/kpis/, beside the quarters).
-OTHER_KINDS = ("okrs/kpis/",)
-
-
-def _kind(rel: str) -> str | None:
-    folder, _, rest = rel.partition("/")
-    if not rest.endswith(".yaml") or rel.startswith(OTHER_KINDS):
+def _kind(rel: str, folders: dict[str, str]) -> str | None:
+    """The tracked kind of a content file: the kind with the deepest folder holding it, if it is tracked."""
+    if not rel.endswith(".yaml"):
         return None
-    return FOLDERS.get(folder)
+    kind = deepest_kind(folders, rel)
+    return kind if kind in TRACKED else None
 
 
 def _read_blobs(root: Path, oids: set[str]) -> dict[str, State | None]:
@@ -275,12 +277,26 @@ def tracked(data: dict[str, Any]) -> State:
         state["items"] = [i for i in items if isinstance(i, str)]
     krs = data.get("key_results")
     if isinstance(krs, list):
-        state["krs"] = {
-            kr["id"]: [_number(kr.get("current")), _number(kr.get("confidence"))]
-            for kr in krs
-            if isinstance(kr, dict) and isinstance(kr.get("id"), str)
-        }
+        named = [kr for kr in krs if isinstance(kr, dict) and isinstance(kr.get("id"), str)]
+        # Numbers and check-ins apart: most commits change a value, and the index stores only the
+        # fields that changed, so a long list of check-ins is not stored again with every value.
+        state["krs"] = {kr["id"]: [_number(kr.get(k)) for k in KR_NUMBERS] for kr in named}
+        checkins = {kr["id"]: _checkins(kr.get("checkins")) for kr in named}
+        if any(checkins.values()):
+            state["checkins"] = {kr: found for kr, found in checkins.items() if found}
     return state
+
+
+KR_NUMBERS = ("current", "confidence", "baseline", "target")  # the order of a key result's numbers in a state
+
+
+def _checkins(value: Any) -> list[list[Any]]:
+    """Dated check-ins as ``[date, value, confidence]``."""
+    return [
+        [c["date"], _number(c.get("value")), _number(c.get("confidence"))]
+        for c in (value if isinstance(value, list) else [])
+        if isinstance(c, dict) and isinstance(c.get("date"), str)
+    ]
 
 
 def _text(value: Any) -> str:
@@ -291,7 +307,9 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def _apply(index: Index, commit: Commit, entries: list[Entry], states: dict[str, State | None]) -> None:
+def _apply(
+    index: Index, commit: Commit, entries: list[Entry], states: dict[str, State | None], folders: dict[str, str]
+) -> None:
     at = len(index.commits)
     index.commits.append(commit)
     gone: list[str] = []
@@ -301,7 +319,7 @@ def _apply(index: Index, commit: Commit, entries: list[Entry], states: dict[str,
             gone.append(before)
         if not new:
             continue
-        kind = _kind(new)
+        kind = _kind(new, folders)
         state = states.get(oid) if kind is not None else None
         if state is None:
             if kind is not None:

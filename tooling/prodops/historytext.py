@@ -43,7 +43,7 @@ def _fields(state: State) -> list[str]:
         lines.append(f"due: {when.isoformat()}")
     if state.get("items"):
         lines.append(f"items: {', '.join(state['items'])}")
-    for kr, (current, confidence) in state.get("krs", {}).items():
+    for kr, (current, confidence, *_) in state.get("krs", {}).items():
         lines.append(f"{kr}: current {_num(current)}, confidence {_num(confidence)}")
     return lines
 

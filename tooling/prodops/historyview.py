@@ -209,8 +209,8 @@ def _events(kind: str, entity: str, before: State | None, after: State, team: st
             event("launched", f"GA {after['ga']}" if after.get("ga") else "")
     elif kind == "objective":
         old_krs: dict[str, Any] = old.get("krs", {})
-        for kr, (_, confidence) in after.get("krs", {}).items():
-            previous = old_krs.get(kr)
-            if previous is not None and None not in (previous[1], confidence) and previous[1] != confidence:
-                event("confidence", f"{entity}.{kr}: {previous[1]:g} → {confidence:g}")
+        for kr, (_, confidence, *_) in after.get("krs", {}).items():
+            was = old_krs[kr][1] if kr in old_krs else None
+            if None not in (was, confidence) and was != confidence:
+                event("confidence", f"{entity}.{kr}: {was:g} → {confidence:g}")
     return out

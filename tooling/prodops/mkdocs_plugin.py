@@ -35,7 +35,7 @@ from mkdocs.utils.templates import TemplateContext
 from prodops import kinds, pipeline, report
 from prodops.diagnostics import ProdopsError
 from prodops.render import Site, SiteOptions, render_site
-from prodops.render.changes import add_changes
+from prodops.render.changes import add_history
 from prodops.render.safe import clean_page
 
 log = logging.getLogger("mkdocs.plugins.prodops")
@@ -46,6 +46,11 @@ class ProdopsPluginConfig(Config):  # type: ignore[no-untyped-call]
     today = config_options.Optional(config_options.Type(str))
     # "public": the customer-facing site, made from the audience filter's data only (see audience.py).
     audience = config_options.Choice(("internal", "public"), default="internal")
+    # A site as of a date (``prodops build --as-of``): ``root`` holds that revision's content, the
+    # history pages come from ``history_root``, and every page says which commit it shows.
+    history_root = config_options.Optional(config_options.Type(str))
+    as_of_commit = config_options.Optional(config_options.Type(str))
+    as_of_day = config_options.Optional(config_options.Type(str))
 
 
 class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped-call]
@@ -106,7 +111,8 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         self.site = render_site(result, options, extra_pages=cli_reference())
         if config.nav:
             config.nav = _with_kind_indexes(config.nav, kinds.registry(result.schemas), self.site)
-        add_changes(self.site, self.root, options, set(result.catalog.documents))
+        history_root = Path(self.config.history_root) if self.config.history_root else self.root
+        add_history(self.site, history_root, options, result.catalog)
         # The catalog and the rendered pages live until the build ends: millions of objects
         # that every full collection during MkDocs' work would scan again (at 5,000 entities a
         # third of the build). Frozen, the collector skips them; on_post_build lets them go.
@@ -151,8 +157,24 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         (they may use ``attr_list`` and any tag) and are left as written.
         """
         if self.site is not None and page.file.src_uri in self.site.pages:
-            return clean_page(html)
-        return html
+            html = clean_page(html)
+        return self._as_of_banner() + html
+
+    def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
+        """The theme's own pages (404.html) carry the as-of banner too, above their heading."""
+        banner = self._as_of_banner()
+        at = output_content.find("<h1")
+        return output_content[:at] + banner + output_content[at:] if banner and at >= 0 else output_content
+
+    def _as_of_banner(self) -> str:
+        """The banner of a site built as of a date (empty for the ordinary site)."""
+        if not (self.config.as_of_commit and self.config.today):
+            return ""
+        from prodops.asof import Point, banner
+
+        return banner(
+            Point(date.fromisoformat(self.config.today), self.config.as_of_commit, self.config.as_of_day or "")
+        )
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         """Rebuild when content, schemas or configuration change."""

@@ -81,6 +81,14 @@ class CheckIn:
     author: str
 
 
+def progress(baseline: float, target: float, current: float) -> float:
+    """A key result's share of the way from baseline to target, clamped to 0..1 (either direction)."""
+    span = target - baseline
+    if span == 0:
+        return 1.0 if current == target else 0.0
+    return max(0.0, min(1.0, (current - baseline) / span))
+
+
 @dataclass(frozen=True)
 class KeyResult:
     objective: str
@@ -105,10 +113,7 @@ class KeyResult:
     @property
     def progress(self) -> float:
         """Share of the way from baseline to target, clamped to 0..1."""
-        span = self.target - self.baseline
-        if span == 0:
-            return 1.0 if self.current == self.target else 0.0
-        return max(0.0, min(1.0, (self.current - self.baseline) / span))
+        return progress(self.baseline, self.target, self.current)
 
 
 @dataclass(frozen=True)
@@ -254,6 +259,7 @@ class Launch:
     success_metrics: tuple[str, ...]
     post_launch_review: date | None
     tags: tuple[str, ...]
+    release_note: str = ""  # the customer-facing summary for the release notes (Markdown)
 
     @property
     def ga(self) -> date:
@@ -485,6 +491,7 @@ def build_launch(data: dict[str, Any], file: str) -> Launch:
         success_metrics=_t(data, "success_metrics"),
         post_launch_review=parse_date(data.get("post_launch_review")),
         tags=_t(data, "tags"),
+        release_note=_s(data, "release_note"),
     )
 
 

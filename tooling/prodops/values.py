@@ -17,6 +17,9 @@ from collections import defaultdict
 from prodops.catalog import Catalog
 from prodops.config import Config
 
+# The confidence bands, lowest first, as ``confidence_band`` names them.
+BANDS = ("at risk", "watch", "on track")
+
 
 def confidence_band(confidence: float, config: Config) -> str:
     """'at risk', 'watch' or 'on track', by the repository's bands (``at-risk-below``, ``on-track-from``)."""

@@ -118,10 +118,12 @@ def test_the_bulk_check_of_a_plain_history_agrees_with_the_line_by_line_one(
 
 def test_kpi_files_are_not_objectives_of_a_quarter_folder() -> None:
     from prodops import history as git_history
+    from prodops.schemas import declared_kinds
 
-    assert git_history._kind("okrs/2026-Q4/2026-q4-grow-net-revenue-retention.yaml") == "objective"
-    assert git_history._kind("okrs/kpis/net-revenue-retention.yaml") is None
-    assert git_history._kind("okrs/kpis/net-revenue-retention.csv") is None
+    folders = declared_kinds(REPO_ROOT / "schemas")
+    assert git_history._kind("okrs/2026-Q4/2026-q4-grow-net-revenue-retention.yaml", folders) == "objective"
+    assert git_history._kind("okrs/kpis/net-revenue-retention.yaml", folders) is None
+    assert git_history._kind("okrs/kpis/net-revenue-retention.csv", folders) is None
     schemas = load_schemas(REPO_ROOT / "schemas")
     kind = schemas.kind_for("okrs/kpis/net-revenue-retention.yaml")
     assert kind is not None and kind.kind == "kpi"

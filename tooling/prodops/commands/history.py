@@ -11,8 +11,19 @@ from typing import Any
 
 import click
 
-from prodops import history, historytext, historyview, query, report
-from prodops.cli import DATE, as_date, cli, complete_ids, resolve_root, root_option, today_option
+from prodops import calibration, history, historytext, historyview, query, releasetext, report, scoretext, scoring
+from prodops.cli import (
+    DATE,
+    as_date,
+    cli,
+    complete_ids,
+    format_option,
+    load_readable,
+    resolve_root,
+    root_option,
+    today_option,
+)
+from prodops.config import load_config
 from prodops.diagnostics import ProdopsError
 from prodops.model import Period
 
@@ -131,6 +142,47 @@ def report_quarter(period: Period | None, root: Path | None, today: date | None)
         period = Period.containing(current.start - timedelta(days=1))
     index = _index(root)
     click.echo(historytext.quarter_report(index, historyview.quarter(index, period)), nl=False)
+
+
+@click.command(name="calibration")
+@root_option
+@today_option
+def report_calibration(root: Path | None, today: date | None) -> None:
+    """How the confidence given at key-result check-ins in past quarters compared with outcomes, from Git (Markdown).
+
+    A calibration table by confidence band and a Brier score per team; a key result is reached
+    when its final progress on the quarter's last day is 1.0.
+
+    Example: prodops report calibration > calibration.md
+    """
+    repo = resolve_root(root)
+    index = _index(repo)
+    scores = [scoring.score(index, p) for p in scoring.past_periods(index, today or date.today())]
+    found = calibration.calibrate(scores, load_config(repo))
+    click.echo(scoretext.calibration_report(found, index.begins), nl=False)
+
+
+@click.command(name="release-notes")
+@click.option(
+    "--since",
+    "since",
+    type=DATE,
+    callback=as_date,
+    help="Only launches generally available on or after this date (YYYY-MM-DD).",
+)
+@format_option(["markdown", "html"])
+@root_option
+@today_option
+def report_release_notes(since: date | None, fmt: str, root: Path | None, today: date | None) -> None:
+    """Release notes from shipped launches: each launched launch, newest first, with its customer-facing release_note.
+
+    Example: prodops report release-notes --since 2026-07-01 > changelog.md
+    """
+    result = load_readable(root, today, use_cache=True)
+    if fmt == "html":
+        click.echo(releasetext.release_notes_html(result.catalog, since), nl=False)
+    else:
+        click.echo(releasetext.release_notes(result.catalog, since), nl=False)
 
 
 AS_OF = click.option(

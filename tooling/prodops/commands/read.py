@@ -22,7 +22,14 @@ from prodops.cli import (
     root_option,
     today_option,
 )
-from prodops.commands.history import AS_OF, list_as_of, report_quarter, show_as_of
+from prodops.commands.history import (
+    AS_OF,
+    list_as_of,
+    report_calibration,
+    report_quarter,
+    report_release_notes,
+    show_as_of,
+)
 from prodops.diagnostics import ProdopsError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -149,6 +156,8 @@ def report_group() -> None:
 
 
 report_group.add_command(report_quarter)
+report_group.add_command(report_calibration)
+report_group.add_command(report_release_notes)
 
 
 @report_group.command(name="okrs")

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from prodops.cli import EXIT_PROBLEMS, cli, load_valid, resolve_root, root_option, today_option
+from prodops.cli import DATE, EXIT_PROBLEMS, as_date, cli, load_valid, resolve_root, root_option, today_option
 from prodops.diagnostics import ProdopsError
 
 
@@ -49,7 +49,7 @@ def render(out: Path, root: Path | None, today: date | None) -> None:
     Example: prodops render --out build/render
     """
     from prodops.render import SiteOptions, render_site, write_docs
-    from prodops.render.changes import add_changes
+    from prodops.render.changes import add_history
     from prodops.render.write import check_out
 
     repo = resolve_root(root)
@@ -75,7 +75,7 @@ def render(out: Path, root: Path | None, today: date | None) -> None:
         config=result.config,
     )
     site = render_site(result, options, extra_pages=cli_reference())
-    add_changes(site, repo, options, set(result.catalog.documents))
+    add_history(site, repo, options, result.catalog)
     pages = write_docs(site, out, docs_dir, config, repo, protected)
     click.echo(f"wrote {pages} generated pages and the hand-written pages to {out}/docs, config in {out}/mkdocs.yml")
 
@@ -91,13 +91,22 @@ def render(out: Path, root: Path | None, today: date | None) -> None:
     help="internal: the whole site, into the folder mkdocs.yml names; public: the customer-facing roadmap "
     "(public items and fields only) into build/public/.",
 )
-def build(root: Path | None, strict: bool, audience: str) -> None:
+@click.option(
+    "--as-of",
+    "as_of",
+    type=DATE,
+    callback=as_date,
+    help="Build the site of the repository as it was at the last commit on or before this date (YYYY-MM-DD), "
+    "into build/site-as-of-DATE/, with a banner on every page saying so.",
+)
+def build(root: Path | None, strict: bool, audience: str, as_of: date | None) -> None:
     """Validate the repository and build the site into the folder mkdocs.yml names (build/site/).
 
     With --audience public, build the public roadmap instead: its own configuration, generated
-    from mkdocs.yml without the repository and edit links or the internal pages.
+    from mkdocs.yml without the repository and edit links or the internal pages. With --as-of,
+    build the site of the repository as Git held it on that date.
 
-    Example: prodops build --audience public
+    Example: prodops build --as-of 2026-07-01
     """
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
@@ -106,6 +115,11 @@ def build(root: Path | None, strict: bool, audience: str) -> None:
     gc.enable()  # Markdown makes cyclic garbage for every page; without the collector it piles up
     repo = resolve_root(root)
     _mkdocs_logging()
+    if as_of is not None:
+        if audience != "internal":
+            raise click.UsageError("--as-of builds the internal site; leave out --audience public")
+        _build_as_of(repo, strict, as_of)
+        return
     try:
         if audience == "public":
             config = public_mkdocs_config(repo, strict)
@@ -116,6 +130,33 @@ def build(root: Path | None, strict: bool, audience: str) -> None:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_PROBLEMS)
     click.echo(f"site built in {config.site_dir}")
+
+
+def _build_as_of(repo: Path, strict: bool, day: date) -> None:
+    """Build the site of the content at the last commit on or before ``day`` (see ``prodops.asof``)."""
+    import io
+    import json
+
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    from prodops import asof, gitrev, report
+
+    where = asof.point(repo, day)
+    with gitrev.checkout(repo, where.commit) as revision:
+        if revision.problems:
+            click.echo(report.render_lines(revision.problems), err=True, nl=False)
+        text = json.dumps(asof.mkdocs_config(_load_mkdocs_yaml(repo), repo, revision.root, where))
+        try:
+            config = load_config(io.StringIO(text), config_file_path=str(repo / "mkdocs.yml"), strict=strict)
+            mkdocs_build(config)
+        except MkDocsException as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(EXIT_PROBLEMS)
+    click.echo(
+        f"site as of {day.isoformat()} (commit {where.commit[:12]} of {where.commit_day}) built in {config.site_dir}"
+    )
 
 
 def public_mkdocs_config(repo: Path, strict: bool, site_dir: Path | None = None) -> Any:

@@ -15,8 +15,10 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from prodops import history, historyview
+from prodops.catalog import Catalog
 from prodops.diagnostics import ProdopsError
 from prodops.historyview import Event
+from prodops.render import reviews
 from prodops.render.pages import Site, SiteOptions, environment, page_path
 
 PAGE = "changes.md"
@@ -45,16 +47,35 @@ class Week:
     teams: list[tuple[str, list[Shown]]]
 
 
+def load_index(root: Path) -> tuple[history.Index | None, str]:
+    """The history index for the site's pages, or None and a note saying why there is none."""
+    try:
+        return history.load(root), ""
+    except ProdopsError as exc:
+        return None, "No history to show: " + str(exc).replace(str(root), "the repository") + "."
+
+
+def add_history(site: Site, root: Path, options: SiteOptions, catalog: Catalog) -> None:
+    """Every page made from Git's history, from one index: what changed (and its feed), quarter reviews, calibration.
+
+    And the release notes, which come from the shipped launches.
+    """
+    index, note = load_index(root)
+    _add(site, index, note, options, set(catalog.documents))
+    reviews.add_reviews(site, index, note, options, catalog)
+    reviews.add_release_notes(site, catalog)
+
+
 def add_changes(site: Site, root: Path, options: SiteOptions, known: set[str]) -> None:
     """Add the page and the feed to ``site``; ``known`` are the ids that have a page now."""
-    note = ""
+    index, note = load_index(root)
+    _add(site, index, note, options, known)
+
+
+def _add(site: Site, index: history.Index | None, note: str, options: SiteOptions, known: set[str]) -> None:
     weeks: list[Week] = []
     since = options.today - timedelta(days=options.today.weekday() + 7 * (WEEKS - 1))
-    try:
-        index = history.load(root)
-    except ProdopsError as exc:
-        note = "No history to show: " + str(exc).replace(str(root), "the repository") + "."
-    else:
+    if index is not None:
         weeks = _weeks(historyview.digest(index, since, options.today), known)
         if index.begins and index.begins > since.isoformat():
             note = f"The history here begins on {index.begins}."

@@ -33,3 +33,16 @@ PageProvider = Callable[["Renderer", KindSpec], Mapping[str, str]]
 PROVIDERS: dict[str, tuple[PageProvider, ...]] = {
     "kpi": (metrics_pages.pages,),  # KPIs are a built-in kind without hand-made pages of the Renderer's
 }
+
+
+def add_pages(renderer: Renderer) -> None:
+    """Run every provider of a kind the repository has; a page it returns may not replace another."""
+    for kind, provided in PROVIDERS.items():
+        spec = renderer.kinds.get(kind)
+        if spec is None:
+            continue
+        for provide in provided:
+            for path, text in provide(renderer, spec).items():
+                if path in renderer.site.pages:
+                    raise ValueError(f"the page provider {provide.__module__} for {kind} would replace {path}")
+                renderer.site.pages[path] = text
