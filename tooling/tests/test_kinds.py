@@ -448,7 +448,7 @@ def test_shell_completion_offers_every_kind_and_the_new_kinds_ids(repo: Path) ->
     ctx.params["root"] = str(repo)
     param = click.Argument(["kind"])
     assert [c.value for c in complete_kinds(ctx, param, "")] == list(
-        ("roadmap-item", "objective", "launch", "playbook", "team", "decision")
+        ("roadmap-item", "objective", "launch", "playbook", "team", "kpi", "decision")
     )
     assert [c.value for c in complete_kinds(ctx, param, "de")] == ["decision"]
     assert "guided-setup-first" in [c.value for c in complete_ids(ctx, param, "guided")]
