@@ -76,6 +76,7 @@ bench: $(STAMP)
 	$(BIN)/python tooling/bench/site_bench.py
 	$(BIN)/python tooling/bench/history_bench.py
 	$(BIN)/python tooling/bench/feedback_bench.py
+	$(BIN)/python tooling/bench/metrics_bench.py
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

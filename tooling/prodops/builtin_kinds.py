@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from prodops import model
+from prodops.metrics.model import Kpi, build_kpi
 
 if TYPE_CHECKING:
     from prodops.catalog import Catalog
@@ -90,6 +91,20 @@ def _playbook_row(catalog: Catalog, p: model.Playbook) -> dict[str, Any]:
 
 def _team_row(catalog: Catalog, t: model.Team) -> dict[str, Any]:
     return {"id": t.id, "title": t.name, "lead": t.lead, "handle": t.handle, "members": len(t.members), "team": t.id}
+
+
+def _kpi_row(catalog: Catalog, k: Kpi) -> dict[str, Any]:
+    latest = catalog.metrics.of(k.id).latest()
+    return {
+        "id": k.id,
+        "title": k.name,
+        "team": k.team,
+        "owner": k.owner,
+        "unit": k.unit,
+        "cadence": k.cadence,
+        "latest": latest.value if latest is not None else None,
+        "status": k.status_of(latest.value if latest is not None else None),
+    }
 
 
 def _product_owner(launch: model.Launch) -> str:
@@ -186,5 +201,17 @@ BUILTIN: dict[str, Builtin] = {
         plural="teams",
         owner=lambda t: t.lead,
         teams=lambda t: (t.id,),
+    ),
+    "kpi": Builtin(
+        attribute="kpis",
+        build=build_kpi,
+        list_columns=("id", "title", "team", "owner", "unit", "cadence", "latest", "status"),
+        row=_kpi_row,
+        sort=lambda k: k.id,
+        index_page="kpis/index.md",
+        label="KPI",
+        plural="KPIs",
+        owner=lambda k: k.owner,
+        teams=lambda k: (k.team,),
     ),
 }

@@ -16,6 +16,8 @@ from prodops import kinds, model
 from prodops.builtin_kinds import BUILTIN
 from prodops.diagnostics import Diagnostic, JsonPath
 from prodops.loader import Document
+from prodops.metrics.model import Kpi
+from prodops.metrics.store import Metrics
 from prodops.outline import KEY_RESULT, PERSON, Outline, outline
 from prodops.schemas import SchemaSet
 from prodops.suggest import did_you_mean
@@ -48,6 +50,8 @@ class Catalog:
     # target id -> references pointing at it (inverse relations: "moved by", "blocks", "shipped by"...)
     incoming: dict[str, list[Reference]] = field(default_factory=lambda: defaultdict(list))
     documents: dict[str, Document] = field(default_factory=dict)
+    kpis: dict[str, Kpi] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)  # KPIs with their histories (the metrics stage)
     # Entities of the kinds without a model of their own (declared only by a schema), by kind.
     records: dict[str, dict[str, model.Record]] = field(default_factory=dict)
     # The kind registry the catalog was linked with (None for a catalog built by hand).

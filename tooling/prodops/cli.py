@@ -53,6 +53,7 @@ LAZY_COMMANDS = {
     "feedback": "prodops.commands.feedback",
     "init": "prodops.commands.adopt",
     "migrate": "prodops.commands.adopt",
+    "metrics": "prodops.commands.metrics",
 }
 
 

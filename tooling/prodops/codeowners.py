@@ -60,7 +60,11 @@ def render(catalog: Catalog, fallback: str) -> str:
         team_ids = owning_teams(catalog, entity_id)
         handles = [catalog.teams[t].handle for t in team_ids if t in catalog.teams]
         if handles:
-            rows.append((f"/{_escape(doc.rel)}", " ".join(dict.fromkeys(handles))))
+            owners = " ".join(dict.fromkeys(handles))
+            rows.append((f"/{_escape(doc.rel)}", owners))
+            kpi = catalog.kpis.get(entity_id)
+            if kpi is not None:  # a KPI's history changes with every import: its team reviews that too
+                rows.append((f"/{_escape(kpi.history_file)}", owners))
     width = max((len(path) for path, _ in rows), default=0)
     lines += [f"{path:<{width}} {handle}" for path, handle in rows]
     return "\n".join(lines) + "\n"

@@ -100,6 +100,36 @@ CHECKS: dict[str, Check] = {
             "Install the prodops release the schemas were written for, or a newer one.",
             "warning",
         ),
+        Check(
+            "PO125",
+            "history-file",
+            "A KPI's history (okrs/kpis/ID.csv) is a CSV file with the header date,value[,segment] beside its KPI.",
+            "Fix the line shown, or rename the file to its KPI's id.",
+        ),
+        Check(
+            "PO126",
+            "history-date",
+            "Values are dated with ISO dates (YYYY-MM-DD), oldest first, so a history reads and diffs in order.",
+            "Write the date as YYYY-MM-DD and keep the lines in date order.",
+        ),
+        Check(
+            "PO127",
+            "history-duplicate",
+            "One value per date and segment: two would leave it unclear which one counts.",
+            "Keep one line per date and segment.",
+        ),
+        Check(
+            "PO128",
+            "history-value",
+            "A value is a plain number that the KPI's unit allows (its minimum, maximum, whole numbers).",
+            "Write a plain number within the KPI's values.",
+        ),
+        Check(
+            "PO129",
+            "import-metric",
+            "Every metric in an import names a KPI, directly or through the column mapping in [tool.prodops.metrics].",
+            "Use the KPI's id, or map the column to it in [tool.prodops.metrics.columns].",
+        ),
         Check("PO201", "required-field", "The schema requires the field.", "Add the field."),
         Check(
             "PO202",

@@ -17,6 +17,11 @@ Example::
     shipped-within-days = 180             # how long a shipped item stays under "recently shipped"
     fields = ["roadmap-item.title", "roadmap-item.public_summary", "roadmap-item.status", "roadmap-item.horizon"]
     hide = ["roadmap-item.depends_on"]    # fields the schema allows but this site leaves out
+
+    [tool.prodops.metrics]                # how metric exports map to KPIs (see prodops.metrics.mapping)
+    date-format = "%d/%m/%Y"
+    [tool.prodops.metrics.columns]
+    "NRR (TTM, %)" = "net-revenue-retention"
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 from prodops.diagnostics import SEVERITIES, ProdopsError
+from prodops.metrics.mapping import MetricsConfig
+from prodops.metrics.mapping import from_table as metrics_from_table
 
 SeverityOverride = str  # a severity, or "off"
 
@@ -74,6 +81,7 @@ class Config:
     source: str = ""
     public: PublicConfig = field(default_factory=PublicConfig)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
+    metrics: MetricsConfig = field(default_factory=MetricsConfig)
 
 
 _HANDLE = re.compile(r"@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?")
@@ -132,9 +140,11 @@ def _from_table(table: Mapping[str, Any], source: str) -> Config:
             values["public"] = _public(value, source)
         elif key == "feedback":
             values["feedback"] = _feedback(value, source)
+        elif key == "metrics":
+            values["metrics"] = metrics_from_table(value, source)
         else:
             known = ", ".join(
-                sorted([*_INT_KEYS, *_SHARE_KEYS, "codeowners-fallback", "feedback", "public", "severity"])
+                sorted([*_INT_KEYS, *_SHARE_KEYS, "codeowners-fallback", "feedback", "metrics", "public", "severity"])
             )
             raise ProdopsError(f"{source}: unknown setting '{key}' (known settings: {known})")
     config = Config(source=source, **values)

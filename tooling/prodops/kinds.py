@@ -20,7 +20,7 @@ path cannot guess (the schema is the one place they are written; there is no Pyt
 * ``x-prodops-team-field``: the field naming the owning team (default: ``team`` when the schema has it);
 * ``x-prodops-plural``: the kind's plural as a reader says it (default: its label plus "s").
 
-The five built-in kinds (team, objective, roadmap-item, launch, playbook) have models and
+The built-in kinds (team, objective, roadmap-item, launch, playbook, kpi) have models and
 hand-made pages; their behaviour is registered explicitly in ``builtin_kinds.BUILTIN``, and nowhere else.
 """
 

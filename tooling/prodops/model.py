@@ -104,6 +104,7 @@ class KeyResult:
     confidence: float
     owner: str
     checkins: tuple[CheckIn, ...]
+    kpi: str = ""  # the KPI it tracks, if any (its current value is the KPI's latest value)
 
     @property
     def ref(self) -> str:
@@ -401,6 +402,7 @@ def build_objective(data: dict[str, Any], file: str) -> Objective:
                 CheckIn(date.fromisoformat(c["date"]), c["value"], c["confidence"], _s(c, "note"), _s(c, "author"))
                 for c in kr.get("checkins") or ()
             ),
+            kpi=_s(kr, "kpi"),
         )
         for i, kr in enumerate(data["key_results"])
     )

@@ -18,6 +18,7 @@ from prodops.codes import CHECKS
 from prodops.config import Config, load_config
 from prodops.diagnostics import Diagnostic, ProdopsError
 from prodops.loader import Document
+from prodops.metrics import store as metrics_store
 from prodops.outline import Outline, outline
 from prodops.rules import REGISTRY, Context
 from prodops.schemas import SchemaSet, load_schemas
@@ -151,6 +152,11 @@ def _build(
 
         reach.apply(catalog)  # before the rules and every reader: one RICE score everywhere
     diagnostics.extend(link_problems)
+    kpi_kind = schemas.kinds.get(metrics_store.KIND)
+    catalog.metrics, metric_problems = metrics_store.load(
+        root, catalog.kpis, files, kpi_kind.folder if kpi_kind is not None else None
+    )
+    diagnostics.extend(metric_problems)
     if cache is not None:
         cache.save()
 

@@ -32,7 +32,7 @@ def test_set_with_an_unchanged_value_leaves_every_file_byte_for_byte(repo: Path)
     before = {p: p.read_bytes() for p in content_files(repo)}
     for path in before:
         entity_id = path.stem
-        field = "name" if "/teams/" in str(path) else "title"
+        field = "name" if "/teams/" in str(path) or "/kpis/" in str(path) else "title"
         value = next(line.split(": ", 1)[1] for line in path.read_text().splitlines() if line.startswith(f"{field}: "))
         value = value.strip("'\"")
         code, output = run(repo, "set", entity_id, field, value, "--string")
@@ -153,7 +153,7 @@ def test_new_writes_a_valid_file_and_never_overwrites(repo: Path) -> None:
     text = (repo / "roadmap" / "dunning-for-smb-accounts.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../schemas/roadmap-item.schema.json\n")
     assert "id: dunning-for-smb-accounts\ntitle: Dunning for SMB accounts\n" in text
-    assert run(repo, "validate", "--no-cache") == (0, "96 files checked: no problems\n")
+    assert run(repo, "validate", "--no-cache") == (0, "108 files checked: no problems\n")
     code, output = run(repo, *args)
     assert code == 1 and "already exists" in output
 
@@ -359,7 +359,7 @@ def test_set_update_references_renames_a_key_result_in_every_file(repo: Path) ->
             assert after[path] == data.replace(b"  - id: kr1\n", b"  - id: kr9\n", 1)
         else:
             assert after[path] == data.replace(old, new), path
-    assert run(repo, "validate", "--no-cache") == (0, "95 files checked: no problems\n")
+    assert run(repo, "validate", "--no-cache") == (0, "107 files checked: no problems\n")
 
 
 def test_set_refuses_renaming_a_member_that_other_files_name(repo: Path) -> None:
@@ -381,7 +381,7 @@ def test_set_update_references_renames_a_member_everywhere(repo: Path) -> None:
     for path, data in before.items():
         # Only whole values change: `lead: kavya-iyer` in the team file itself, `owner: kavya-iyer` elsewhere.
         assert after[path] == data.replace(b": kavya-iyer\n", b": kavya-i\n").replace(b"- kavya-iyer\n", b"- kavya-i\n")
-    assert run(repo, "validate", "--no-cache") == (0, "95 files checked: no problems\n")
+    assert run(repo, "validate", "--no-cache") == (0, "107 files checked: no problems\n")
 
 
 def test_new_refuses_an_id_that_another_file_uses(repo: Path) -> None:
@@ -611,7 +611,7 @@ def test_set_update_references_renames_an_entity_and_its_file(repo: Path) -> Non
     for path, data in before.items():
         if path != old:
             assert after[path] == data.replace(b"- usage-based-billing\n", b"- usage-billing\n"), path
-    assert run(repo, "validate", "--no-cache") == (0, "95 files checked: no problems\n")
+    assert run(repo, "validate", "--no-cache") == (0, "107 files checked: no problems\n")
 
 
 def test_a_rename_that_fails_half_way_puts_every_file_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -188,9 +188,9 @@ def test_json_export_is_the_document_with_one_entity_per_line(base_repo: Path, t
     assert json.loads(text) == export.document(result.catalog, result.schemas)
     records = [json.loads(line.strip().rstrip(",")) for line in text.splitlines() if line.startswith("      {")]
     assert sorted(r["id"] for r in records) == sorted(result.catalog.documents)
-    # Kinds in name order: the base repository has no insights, an empty kind is an empty list.
+    # Kinds in name order: the base repository has no insights and no KPIs, an empty kind is an empty list.
     assert text.startswith(
-        '{\n  "format": "prodops-export",\n  "version": 1,\n  "entities": {\n    "insight": [],\n    "launch": [\n'
+        '{\n  "format": "prodops-export",\n  "version": 1,\n  "entities": {\n    "insight": [],\n    "kpi": [],\n    "launch": [\n'
     )
 
 

@@ -99,7 +99,7 @@ def test_an_insight_page_has_its_demand_quotes_and_items(site_dir: Path) -> None
     assert "Busiest month: 13 accounts, $781,100 ARR." in html
     assert '<th scope="row">2026-10</th>' in html
     assert html.count("<blockquote>") == 8
-    assert 'class="po-trend"' in html
+    assert 'class="po-asks-trend"' in html
 
 
 def test_a_roadmap_item_page_shows_the_demand_it_answers(site_dir: Path) -> None:

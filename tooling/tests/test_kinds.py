@@ -51,7 +51,7 @@ def _edit(path: Path, old: str, new: str) -> None:
 
 def test_the_registry_reads_every_kind_from_the_schemas(repo: Path) -> None:
     registry = kinds.registry(pipeline.build(repo, today=TODAY).schemas)
-    assert registry.names == ("roadmap-item", "objective", "launch", "playbook", "team", "decision", "insight")
+    assert registry.names == ("roadmap-item", "objective", "launch", "playbook", "team", "kpi", "decision", "insight")
     assert registry.folders == ("launches", "okrs", "processes", "roadmap")
     spec = registry["decision"]
     assert (spec.folder, spec.schema_file, spec.title_field) == ("processes/decisions", "decision.schema.json", "title")
@@ -103,7 +103,7 @@ def test_a_kind_without_annotations_gets_defaults(tmp_path: Path) -> None:
 def test_an_unknown_kind_is_a_clear_error(repo: Path) -> None:
     code, output = _run("list", "decisions", "--root", str(repo))
     assert code == 2
-    assert "'decisions' is not a kind; kinds: roadmap-item, objective, launch, playbook, team, decision" in output
+    assert "'decisions' is not a kind; kinds: roadmap-item, objective, launch, playbook, team, kpi, decision" in output
 
 
 # -- validate and link ---------------------------------------------------------------------------

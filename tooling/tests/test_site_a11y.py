@@ -37,6 +37,8 @@ PAGES = {
     "health": "health.html",
     "customer-asks": "insights/index.html",
     "insight": "insight/stale-balances-after-erp-sync.html",
+    "kpis": "kpis/index.html",
+    "kpi": "kpi/net-revenue-retention.html",
 }
 # Material's light and dark schemes; the palette in mkdocs.yml picks one from the reader's system
 # setting, which the browser context emulates (so the page loads in it, with no colour transition).

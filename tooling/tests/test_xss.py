@@ -144,7 +144,7 @@ def _markers(root: Path, pattern: str = "*.html") -> set[str]:
 
 def test_payloads_reach_every_kind_and_the_pages(payload_repo: tuple[Path, dict[str, int]], payload_site: Path) -> None:
     _, per_kind = payload_repo
-    assert set(per_kind) == {"roadmap-item", "objective", "launch", "playbook", "team", "insight"}
+    assert set(per_kind) == {"roadmap-item", "objective", "launch", "playbook", "team", "insight", "kpi"}
     assert all(count >= 10 for count in per_kind.values()), per_kind
     # Every payload was written somewhere and shows on the site as text: the test is not vacuous.
     expected = {m for payload in PAYLOADS for m in _MARKER.findall(payload)}

@@ -194,7 +194,7 @@ def trend(counts: Sequence[tuple[str, int]], label: str) -> Markup:
     step = width / len(counts)
     top = max(c for _, c in counts) or 1
     bars = Markup("").join(
-        Markup('<rect x="{x}" y="{y}" width="{w}" height="{h}" class="po-trend__bar"/>').format(
+        Markup('<rect x="{x}" y="{y}" width="{w}" height="{h}" class="po-asks-trend__bar"/>').format(
             x=round(i * step, 1),
             y=round(height - max(1.0, c / top * height), 1),
             w=round(max(1.0, step - gap), 1),
@@ -204,6 +204,125 @@ def trend(counts: Sequence[tuple[str, int]], label: str) -> Markup:
     )
     summary = ", ".join(f"{month}: {c}" for month, c in counts)
     return Markup(
-        '<svg class="po-trend" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{label}">'
+        '<svg class="po-asks-trend" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{label}">'
         "<title>{summary}</title>{bars}</svg>"
     ).format(w=width, h=height, label=f"{label}: {summary}", summary=summary, bars=bars)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A horizontal line across a trend chart: a target, a threshold, a baseline."""
+
+    label: str
+    value: float
+    kind: str  # a CSS modifier: target, watch, at-risk, baseline
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if abs(value) >= 10000 else f"{value:g}"
+
+
+def trend_chart(
+    points: Sequence[tuple[date, float]],
+    label: str,
+    unit: str,
+    rules: Sequence[Rule] = (),
+    pace: tuple[date, float, date, float] | None = None,
+) -> Markup:
+    """A KPI's series as an SVG line chart, with reference lines and, for a key result, its expected pace.
+
+    ``pace`` is (start, baseline, end, target): the straight line a key result would follow
+    if it moved evenly over its quarter. The chart is an image with a text alternative that
+    names every line; the values themselves are in the table the page puts beside it.
+    """
+    if not points:
+        return Markup('<p class="po-muted">No values yet.</p>')
+    width, height, left, right, top, bottom = 640, 220, 52, 86, 10, 24
+    days = [d for d, _ in points] + ([pace[0], pace[2]] if pace else [])
+    first, last = min(days), max(days)
+    span_days = max(1, (last - first).days)
+    values = [v for _, v in points] + [r.value for r in rules] + ([pace[1], pace[3]] if pace else [])
+    low, high = min(values), max(values)
+    margin = (high - low) * 0.08 or abs(high) * 0.05 or 1.0
+    low, high = low - margin, high + margin
+
+    def x(day: date) -> float:
+        return round(left + (day - first).days / span_days * (width - left - right), 1)
+
+    def y(value: float) -> float:
+        return round(top + (high - value) / (high - low) * (height - top - bottom), 1)
+
+    out = [
+        Markup(
+            '<div class="po-chart"><svg class="po-trend" viewBox="0 0 {w} {h}" width="{w}" height="{h}" preserveAspectRatio="xMinYMin meet" '
+            'role="img" aria-label="{aria}"><title>{aria}</title>'
+        ).format(
+            w=width,
+            h=height,
+            aria=f"{label}: {len(points)} values from {points[0][0].isoformat()} ({_fmt(points[0][1])} {unit}) "
+            f"to {points[-1][0].isoformat()} ({_fmt(points[-1][1])} {unit})"
+            + "".join(f"; {r.label} {_fmt(r.value)}" for r in rules)
+            + (f"; expected pace from {_fmt(pace[1])} to {_fmt(pace[3])}" if pace else ""),
+        )
+    ]
+    for value in (low + margin, high - margin):
+        out.append(
+            Markup('<text x="{tx}" y="{ty}" class="po-trend__tick" text-anchor="end">{v}</text>').format(
+                tx=left - 4, ty=y(value) + 3, v=_fmt(round(value, 2))
+            )
+        )
+    base = height - bottom
+    out.append(
+        Markup('<line x1="{l}" y1="{b}" x2="{r}" y2="{b}" class="po-trend__axis"/>').format(
+            l=left, r=width - right, b=base
+        )
+    )
+    for day, anchor in ((first, "start"), (last, "end")):
+        out.append(
+            Markup('<text x="{tx}" y="{ty}" class="po-trend__tick" text-anchor="{a}">{d}</text>').format(
+                tx=x(day), ty=height - 6, a=anchor, d=day.strftime("%d %b %Y")
+            )
+        )
+    for rule in rules:
+        ry = y(rule.value)
+        out.append(
+            Markup(
+                '<line x1="{l}" y1="{ry}" x2="{r}" y2="{ry}" class="po-trend__rule po-trend__rule--{k}"/>'
+                '<text x="{tx}" y="{ty}" class="po-trend__label po-trend__label--{k}">{text}</text>'
+            ).format(l=left, r=width - right, ry=ry, k=rule.kind, tx=width - right + 4, ty=ry + 3, text=rule.label)
+        )
+    if pace is not None:
+        out.append(
+            Markup(
+                '<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" class="po-trend__pace"/>'
+                '<text x="{tx}" y="{ty}" class="po-trend__label po-trend__label--pace">pace</text>'
+            ).format(x1=x(pace[0]), y1=y(pace[1]), x2=x(pace[2]), y2=y(pace[3]), tx=x(pace[2]) + 4, ty=y(pace[3]) + 12)
+        )
+    path = " ".join(f"{x(d)},{y(v)}" for d, v in points)
+    out.append(Markup('<polyline points="{p}" class="po-trend__line"/>').format(p=path))
+    lx, ly = x(points[-1][0]), y(points[-1][1])
+    out.append(Markup('<circle cx="{cx}" cy="{cy}" r="3" class="po-trend__last"/>').format(cx=lx, cy=ly))
+    # In a block of its own: Markdown leaves a <div> alone, while an <svg> alone would be read as a
+    # paragraph, and the text of its labels as Markdown (a KPI's name could be a link there).
+    out.append(Markup("</svg></div>"))
+    return Markup("").join(out)
+
+
+def mini_trend(points: Sequence[tuple[date, float]], label: str) -> Markup:
+    """A small line of a KPI's recent values for a tile, with its first and last values as a text alternative."""
+    if len(points) < 2:
+        return Markup('<span class="po-muted">not enough values for a trend</span>')
+    width, height, pad = 120, 30, 2
+    values = [v for _, v in points]
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    count = len(points) - 1
+    path = " ".join(
+        f"{round(pad + i / count * (width - 2 * pad), 1)},{round(pad + (high - v) / span * (height - 2 * pad), 1)}"
+        for i, v in enumerate(values)
+    )
+    aria = f"{label}: from {_fmt(values[0])} on {points[0][0].isoformat()} to {_fmt(values[-1])} on {points[-1][0].isoformat()}"
+    return Markup(
+        '<svg class="po-mini" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{aria}">'
+        '<title>{aria}</title><polyline points="{p}" class="po-mini__line"/></svg>'
+    ).format(w=width, h=height, aria=aria, p=path)

@@ -25,6 +25,7 @@ from prodops.codes import CHECKS
 from prodops.config import Config
 from prodops.diagnostics import Diagnostic
 from prodops.render import charts, generic, providers, safe
+from prodops.render import metrics as metrics_pages
 from prodops.rules import REGISTRY
 from prodops.schemas import SchemaSet, enum_values
 
@@ -516,6 +517,17 @@ class Renderer:
 
     def risky(self, objective: model.Objective) -> list[model.KeyResult]:
         return [kr for kr in objective.key_results if self.at_risk(kr)]
+
+    def kpi_strip(self, here: str) -> Markup:
+        """The home page's KPI tiles (empty when the repository has no KPIs)."""
+        return metrics_pages.strip(self, here)
+
+    def kr_kpi_chart(self, kr: model.KeyResult) -> Markup:
+        """A key result's KPI series against its baseline, target and expected pace (empty without a KPI)."""
+        return metrics_pages.kr_chart(self, kr) if kr.kpi else Markup("")
+
+    def edit_url(self, file: str) -> str:
+        return f"{self.options.edit_base}{file}" if self.options.edit_base else ""
 
     def checkin_chart(self, kr: model.KeyResult) -> Markup:
         return charts.sparkline(

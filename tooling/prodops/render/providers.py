@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from prodops.kinds import KindSpec
 from prodops.render import feedback
+from prodops.render import metrics as metrics_pages
 
 if TYPE_CHECKING:
     from prodops.render.pages import Renderer
@@ -36,7 +37,10 @@ PageProvider = Callable[["Renderer", KindSpec], Mapping[str, str]]
 PageSection = Callable[["Renderer", str, str], str]
 
 # Kind -> the functions that add its pages, in the order they run.
-PROVIDERS: dict[str, tuple[PageProvider, ...]] = {"insight": (feedback.pages,)}
+PROVIDERS: dict[str, tuple[PageProvider, ...]] = {
+    "insight": (feedback.pages,),
+    "kpi": (metrics_pages.pages,),  # KPIs are a built-in kind without hand-made pages of the Renderer's
+}
 # Kind -> the functions that add sections to each of its entity pages.
 SECTIONS: dict[str, tuple[PageSection, ...]] = {
     "insight": (feedback.insight_section,),

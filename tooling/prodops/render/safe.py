@@ -75,7 +75,8 @@ _PAGE_ATTRIBUTES: dict[str, set[str]] = {
     "div": {"style"},
     "time": {"datetime"},
     "details": {"open"},
-    "svg": {"viewbox", "width", "height", "preserveaspectratio", "focusable", "xmlns"},
+    # SVG attribute names keep their case (html5ever restores it in foreign content): "viewBox", not "viewbox".
+    "svg": {"viewBox", "width", "height", "preserveAspectRatio", "focusable", "xmlns"},
     "g": {"transform", "fill", "stroke"},
     "line": {"x1", "y1", "x2", "y2", "stroke", "stroke-width", "stroke-dasharray", "stroke-linecap"},
     "polyline": {"points", "fill", "stroke", "stroke-width", "stroke-linejoin", "stroke-linecap"},

@@ -11,7 +11,11 @@ from prodops.rules import (
     go_no_go_lead,
     insight_needs_decision,
     item_overdue,
+    kpi_at_risk,
+    kpi_stale,
     kr_has_work,
+    kr_kpi_current,
+    kr_kpi_unit,
     kr_measurable,
     launch_before_item_due,
     launch_checklist,
@@ -51,6 +55,10 @@ REGISTRY: dict[str, Rule] = {
         launch_before_item_due.RULE,
         due_in_quarter.RULE,
         insight_needs_decision.RULE,
+        kpi_at_risk.RULE,
+        kpi_stale.RULE,
+        kr_kpi_current.RULE,
+        kr_kpi_unit.RULE,
     )
 }
 
