@@ -34,7 +34,7 @@ def test_make_site_and_make_test_pass_in_a_new_repository(tmp_path: Path) -> Non
     target = tmp_path / "acme-product-ops"
     code, out, err = _init(target, "--name", "Acme Analytics", "--repo", "acme/product-ops")
     assert (code, err) == (0, "")
-    assert out.startswith(f"wrote 34 files into {target} for Acme Analytics (acme/product-ops)\n")
+    assert out.startswith(f"wrote 35 files into {target} for Acme Analytics (acme/product-ops)\n")
     env = {k: v for k, v in os.environ.items() if k not in {"PRODOPS", "MAKEFLAGS", "VIRTUAL_ENV"}}
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     for goal in ("site", "test"):
