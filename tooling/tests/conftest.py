@@ -57,13 +57,20 @@ CONTENT_FOLDERS = ("roadmap", "okrs", "launches", "processes")
 EXAMPLE = FIXTURES / "ledgerline"
 
 
-def copy_example(dest: Path) -> Path:
-    """The frozen Ledgerline snapshot with the repository's schemas and configuration, in ``dest``."""
+def copy_example(dest: Path, site: bool = False) -> Path:
+    """The frozen Ledgerline snapshot with the repository's schemas and configuration, in ``dest``.
+
+    With ``site``, also what the sites are built from: mkdocs.yml, site/ and site-public/.
+    """
     dest.mkdir(parents=True)
     shutil.copytree(REPO_ROOT / "schemas", dest / "schemas")
     shutil.copy(REPO_ROOT / "pyproject.toml", dest / "pyproject.toml")
     for folder in CONTENT_FOLDERS:
         shutil.copytree(EXAMPLE / folder, dest / folder)
+    if site:
+        shutil.copy(REPO_ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+        shutil.copytree(REPO_ROOT / "site", dest / "site")
+        shutil.copytree(REPO_ROOT / "site-public", dest / "site-public")
     return dest
 
 

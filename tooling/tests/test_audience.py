@@ -18,8 +18,8 @@ from prodops.schemas import load_schemas
 
 
 @pytest.fixture(scope="module")
-def result() -> pipeline.Result:
-    return pipeline.build(REPO_ROOT, today=TODAY)
+def result(tmp_path_factory: pytest.TempPathFactory) -> pipeline.Result:
+    return pipeline.build(copy_example(tmp_path_factory.mktemp("audience") / "repo"), today=TODAY)
 
 
 def _public_items(result: pipeline.Result, config: PublicConfig) -> dict[str, dict[str, object]]:
