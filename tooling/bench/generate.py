@@ -92,8 +92,6 @@ TEMPLATE = [
 ]
 
 
-
-
 class Organisation(NamedTuple):
     """Who the generated repository belongs to: its teams, the words of its titles, its handles."""
 

@@ -20,7 +20,6 @@ from mkdocs.config import load_config
 from prodops.cli import cli
 
 
-
 def _git(repo: Path, *args: str) -> None:
     env = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "T"}
     subprocess.run(

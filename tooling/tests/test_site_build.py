@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html.parser
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,12 +10,13 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT, TODAY, all_commands
+from conftest import REPO_ROOT, TODAY, all_commands, copy_example
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
-from prodops import yamlparse
+from prodops import pipeline, yamlparse
 from prodops.cli import cli
+from prodops.render.pages import page_path
 from prodops.render.safe import inline, markdown_field, safe_url
 
 
@@ -39,13 +39,23 @@ def _build(repo: Path, out: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of the repository's own content, whatever organisation it describes."""
     return _build(REPO_ROOT, tmp_path_factory.mktemp("site"))
 
 
+@pytest.fixture(scope="module")
+def snapshot_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of the frozen Ledgerline snapshot: for what pins Ledgerline's pages."""
+    repo = copy_example(tmp_path_factory.mktemp("snapshot") / "repo", site=True)
+    return _build(repo, tmp_path_factory.mktemp("snapshot-site"))
+
+
+@pytest.mark.example
 def test_every_internal_link_resolves_and_nothing_loads_from_outside(example_site: Path) -> None:
+    """On the repository's own content on purpose: every page of whatever it holds."""
     broken, outside = [], []
     pages = sorted(example_site.rglob("*.html"))
-    assert len(pages) > 80
+    assert len(pages) > len(pipeline.build(REPO_ROOT, today=TODAY).catalog.documents)
     for page in pages:
         if page.name == "404.html":
             continue  # served for any missing path, so the theme links it from the site root on purpose
@@ -68,7 +78,27 @@ def test_every_internal_link_resolves_and_nothing_loads_from_outside(example_sit
     assert outside == []
 
 
-def test_generated_pages_and_schemas_are_published(example_site: Path) -> None:
+@pytest.mark.example
+def test_every_entity_of_the_repository_has_a_page_with_its_edit_link_and_relations(example_site: Path) -> None:
+    """On the repository's own content on purpose: expectations come from the content, not from Ledgerline."""
+    result = pipeline.build(REPO_ROOT, today=TODAY)
+    repo_url = yamlparse.parse((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")).data["repo_url"]
+    documents = result.catalog.documents
+    assert documents
+    for entity_id, document in documents.items():
+        page = example_site / page_path(document.kind.kind, entity_id).replace(".md", ".html")
+        assert page.is_file(), (entity_id, page)
+        assert f"{repo_url}/edit/main/{document.rel}" in page.read_text(encoding="utf-8"), entity_id
+    # The most referred-to entity's page names each entity that refers to it (inverse relations).
+    target = max(documents, key=lambda i: (len(result.catalog.referrers(i)), i))
+    page = (example_site / page_path(documents[target].kind.kind, target).replace(".md", ".html")).read_text()
+    assert {r.source for r in result.catalog.referrers(target)} <= {
+        s for s in documents if f"{page_path(documents[s].kind.kind, s).split('/')[-1][:-3]}.html" in page
+    }
+
+
+def test_generated_pages_and_schemas_are_published(snapshot_site: Path) -> None:
+    example_site = snapshot_site
     for rel in (
         "index.html",
         "roadmap/index.html",
@@ -96,8 +126,7 @@ PAYLOADS = {
 
 
 def test_hostile_text_cannot_inject_script(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    shutil.copytree(REPO_ROOT, repo, ignore=shutil.ignore_patterns(".venv", "build", ".git", "tooling", "*.pyc"))
+    repo = copy_example(tmp_path / "repo", site=True)
     item = repo / "roadmap" / "proration-rounding-fix.yaml"
     text = item.read_text()
     text = text.replace("title: Correct proration rounding on mid-cycle plan changes", f"title: '{PAYLOADS['title']}'")
@@ -118,8 +147,7 @@ def test_hostile_text_cannot_inject_script(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("command", ["build", "render"])
 def test_a_symlink_in_site_stops_build_and_render_before_anything_is_copied(tmp_path: Path, command: str) -> None:
-    repo = tmp_path / "repo"
-    shutil.copytree(REPO_ROOT, repo, ignore=shutil.ignore_patterns(".venv", "build", ".git", "tooling", "*.pyc"))
+    repo = copy_example(tmp_path / "repo", site=True)
     (repo / "site" / "passwd.txt").symlink_to("/etc/passwd")
     args = [command, "--root", str(repo)] + (["--out", str(tmp_path / "out")] if command == "render" else [])
     result = CliRunner().invoke(cli, args)
@@ -133,8 +161,7 @@ def test_a_symlink_in_site_stops_build_and_render_before_anything_is_copied(tmp_
 
 
 def test_invalid_repository_fails_the_build_with_diagnostics(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    shutil.copytree(REPO_ROOT, repo, ignore=shutil.ignore_patterns(".venv", "build", ".git", "tooling", "*.pyc"))
+    repo = copy_example(tmp_path / "repo", site=True)
     item = repo / "roadmap" / "xero-connector.yaml"
     item.write_text(item.read_text().replace("status: idea", "status: someday"))
     result = CliRunner().invoke(cli, ["build", "--root", str(repo)])
@@ -181,7 +208,16 @@ def test_markdown_fields_become_one_line_of_inert_sanitised_html(text: str, expe
 def test_render_writes_a_folder_that_mkdocs_builds_without_the_plugin(tmp_path: Path) -> None:
     out = tmp_path / "render"
     result = CliRunner().invoke(
-        cli, ["render", "--root", str(REPO_ROOT), "--out", str(out), "--today", TODAY.isoformat()]
+        cli,
+        [
+            "render",
+            "--root",
+            str(copy_example(tmp_path / "repo", site=True)),
+            "--out",
+            str(out),
+            "--today",
+            TODAY.isoformat(),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert (out / "docs" / "roadmap" / "index.md").is_file() and (out / "docs" / "guide" / "glossary.md").is_file()
@@ -195,7 +231,16 @@ def test_render_writes_a_folder_that_mkdocs_builds_without_the_plugin(tmp_path: 
 def test_render_output_builds_with_zensical(tmp_path: Path) -> None:
     out = tmp_path / "render"
     result = CliRunner().invoke(
-        cli, ["render", "--root", str(REPO_ROOT), "--out", str(out), "--today", TODAY.isoformat()]
+        cli,
+        [
+            "render",
+            "--root",
+            str(copy_example(tmp_path / "repo", site=True)),
+            "--out",
+            str(out),
+            "--today",
+            TODAY.isoformat(),
+        ],
     )
     assert result.exit_code == 0, result.output
     zensical = Path(sys.executable).parent / "zensical"
