@@ -5,10 +5,11 @@
 Copies the repository to a temporary folder, replaces every file under roadmap/, okrs/, launches/
 and processes/ with a generated organisation's (Quayside, a freight-forwarding platform: other
 teams, people, ids and launch playbook; ``tooling/bench/generate.py --organisation quayside``),
-writes its .github/CODEOWNERS as an adopter would (``prodops codeowners``), checks that the new
-content validates with no problems, and runs pytest there: the whole suite unless PYTEST ARGS say
-otherwise (``-m example`` runs only the tests that read the content on purpose). `make test` runs
-it after the suite itself. The exit code is pytest's, or 1 when the copy cannot be prepared.
+checks that the new content validates with no problems (``--strict``), writes its
+.github/CODEOWNERS as an adopter would (``prodops codeowners``), commits it all to a new Git
+repository and runs pytest there: the whole suite unless PYTEST ARGS say otherwise (``-m example``
+runs only the tests that read the content on purpose). `make test` runs it after the suite itself.
+The exit code is pytest's, or 1 when the copy cannot be prepared.
 """
 
 from __future__ import annotations
@@ -65,8 +66,8 @@ def prepare(dest: Path, count: int, seed: int) -> str | None:
         shutil.copytree(generated / folder, dest / folder)
     prodops = [sys.executable, "-m", "prodops"]
     steps = [
-        [*prodops, "codeowners", "--root", str(dest)],
         [*prodops, "validate", "--root", str(dest), "--today", TODAY.isoformat(), "--strict", "--no-cache"],
+        [*prodops, "codeowners", "--root", str(dest)],
         ["git", "init", "-q", "-b", "main"],
         ["git", "add", "-A"],
         ["git", "-c", "user.name=CI", "-c", "user.email=ci@example.com", "commit", "-q", "-m", "Adopter content"],
