@@ -6,7 +6,9 @@ import importlib.util
 import subprocess
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from conftest import CONTENT_FOLDERS, REPO_ROOT, TODAY, live_content
 
@@ -41,19 +43,21 @@ def test_the_copy_has_the_generated_content_in_place_of_the_example_and_everythi
     assert status.stdout == ""  # committed: tests that read Git history see the new content
 
 
-def test_the_copy_is_refused_when_the_generated_content_does_not_validate(tmp_path: Path) -> None:
+def test_the_copy_is_refused_when_the_generated_content_does_not_validate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     check = _adopter_check()
     generator = check._generator()
     real = generator.Generator.run
 
-    def broken(self: object) -> dict[str, object]:
+    def broken(self: Any) -> Any:
         files = real(self)
         rel = next(r for r in files if r.startswith("roadmap/"))
         files[rel][1]["status"] = "someday"
         return files
 
-    check._generator = lambda: generator
-    generator.Generator.run = broken
+    monkeypatch.setattr(check, "_generator", lambda: generator)
+    monkeypatch.setattr(generator.Generator, "run", broken)
     problem = check.prepare(tmp_path / "repo", 40, 13)
     assert problem is not None
     assert "validate" in problem and "error PO204 status: 'someday' is not one of" in problem
