@@ -102,7 +102,6 @@ def test_every_entity_of_the_repository_has_a_page_with_its_edit_link_and_relati
 
 
 def test_generated_pages_and_schemas_are_published(snapshot_site: Path) -> None:
-    example_site = snapshot_site
     for rel in (
         "index.html",
         "roadmap/index.html",
@@ -115,8 +114,8 @@ def test_generated_pages_and_schemas_are_published(snapshot_site: Path) -> None:
         "schemas/roadmap-item.schema.json",
         "team/payments.html",
     ):
-        assert (example_site / rel).is_file(), rel
-    item = (example_site / "roadmap-item" / "usage-based-billing.html").read_text()
+        assert (snapshot_site / rel).is_file(), rel
+    item = (snapshot_site / "roadmap-item" / "usage-based-billing.html").read_text()
     assert "https://github.com/ledgerline/product-ops/edit/main/roadmap/usage-based-billing.yaml" in item
     assert "Usage-based billing, generally available" in item  # shipped by (inverse relation)
     assert "usage-meter-imports" in item  # depends on
@@ -264,8 +263,8 @@ def test_render_output_builds_with_zensical(tmp_path: Path) -> None:
     assert "Usage-based billing plans" in item.read_text(encoding="utf-8")
 
 
-def test_cli_reference_page_is_generated_from_the_help(example_site: Path) -> None:
-    page = (example_site / "reference" / "cli.html").read_text()
+def test_cli_reference_page_is_generated_from_the_help(snapshot_site: Path) -> None:
+    page = (snapshot_site / "reference" / "cli.html").read_text()
     for name, command in all_commands():
         assert f"prodops {name}</code>" in page, name
         assert (command.help or "").split("\n")[0].split(".")[0][:40].replace("'", "&#39;") in page.replace(
