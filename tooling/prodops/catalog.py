@@ -12,7 +12,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from prodops import model
+from prodops import kinds, model
 from prodops.diagnostics import Diagnostic, JsonPath
 from prodops.loader import Document
 from prodops.outline import KEY_RESULT, PERSON, Outline, outline
@@ -47,13 +47,35 @@ class Catalog:
     # target id -> references pointing at it (inverse relations: "moved by", "blocks", "shipped by"...)
     incoming: dict[str, list[Reference]] = field(default_factory=lambda: defaultdict(list))
     documents: dict[str, Document] = field(default_factory=dict)
+    # Entities of the kinds without a model of their own (declared only by a schema), by kind.
+    records: dict[str, dict[str, model.Record]] = field(default_factory=dict)
+    # The kind registry the catalog was linked with (None for a catalog built by hand).
+    kinds: kinds.Kinds | None = None
+
+    def of(self, kind: str) -> Mapping[str, model.Entity]:
+        """Every valid entity of ``kind`` by id (the built-in kinds' tables are ``items``, ``objectives``...)."""
+        builtin = kinds.BUILTIN.get(kind)
+        if builtin is not None:
+            table: Mapping[str, model.Entity] = getattr(self, builtin.attribute)
+            return table
+        return self.records.get(kind, {})
+
+    def _table(self, kind: str) -> dict[str, model.Entity]:
+        builtin = kinds.BUILTIN.get(kind)
+        if builtin is not None:
+            table: dict[str, model.Entity] = getattr(self, builtin.attribute)
+            return table
+        return self.records.setdefault(kind, {})  # type: ignore[return-value]
+
+    def kind_of(self, entity_id: str) -> str | None:
+        """The kind of the entity with this id (valid or not), or None."""
+        doc = self.documents.get(entity_id)
+        return doc.kind.kind if doc is not None else None
 
     def entity(self, entity_id: str) -> model.Entity | None:
-        for table in (self.items, self.objectives, self.launches, self.playbooks, self.teams):
-            found = table.get(entity_id)
-            if found is not None:
-                return found
-        return None
+        """The valid entity with this id, of any kind, or None."""
+        kind = self.kind_of(entity_id)
+        return self.of(kind).get(entity_id) if kind is not None else None
 
     def referrers(self, target: str, kind: str | None = None, field_name: str | None = None) -> list[Reference]:
         return [
@@ -108,7 +130,8 @@ def link(
     their findings are the same as with the whole catalog, at a fraction of the cost (what
     pre-commit runs). Ids, reference checks and cycles still cover the whole repository.
     """
-    catalog = Catalog()
+    registry = kinds.registry(schemas)
+    catalog = Catalog(kinds=registry)
     problems: list[Diagnostic] = []
     known: dict[str, Document] = {}
     known_krs: dict[str, tuple[str, ...]] = {}
@@ -197,9 +220,7 @@ def link(
                 ref = Reference(oid, field_name, path, kind, value)
                 catalog.references.append(ref)
                 catalog.incoming[value].append(ref)
-        builder = model.BUILDERS.get(doc.kind.kind)
-        if builder is not None:
-            _table(catalog, doc.kind.kind)[oid] = builder(doc.data, doc.rel)
+        catalog._table(doc.kind.kind)[oid] = registry[doc.kind.kind].build(doc.data, doc.rel)
     for team in catalog.teams.values():
         for member in team.members:
             catalog.people.setdefault(member.handle, (member, team.id))
@@ -225,17 +246,6 @@ def _id_problem(doc: Document, code: str, raw_id: str, stem: str, first: Documen
         message = f"id '{raw_id}' is already used by {first.rel}"
         hint = "ids are unique across the repository; rename one of the two files and its id"
     return Diagnostic("error", code, message, doc.rel, line, column, ("id",), hint=hint)
-
-
-def _table(catalog: Catalog, kind: str) -> dict[str, object]:
-    tables: dict[str, dict[str, object]] = {
-        "team": catalog.teams,  # type: ignore[dict-item]
-        "objective": catalog.objectives,  # type: ignore[dict-item]
-        "roadmap-item": catalog.items,  # type: ignore[dict-item]
-        "launch": catalog.launches,  # type: ignore[dict-item]
-        "playbook": catalog.playbooks,  # type: ignore[dict-item]
-    }
-    return tables[kind]
 
 
 def _suggest(value: str, candidates: Iterable[str]) -> str:

@@ -50,6 +50,8 @@ LAZY_COMMANDS = {
     "move": "prodops.commands.write",
     "checkin": "prodops.commands.write",
     "new": "prodops.commands.write",
+    "init": "prodops.commands.adopt",
+    "migrate": "prodops.commands.adopt",
 }
 
 

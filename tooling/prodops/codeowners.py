@@ -1,9 +1,10 @@
 """CODEOWNERS from the data: each entity file is owned by its team's handle on the Git host.
 
-Ownership: a team file by its team; a roadmap item by its team and every contributing team;
-a team objective by its team;
-anything else (company objectives, launches, playbooks) by the team of its owner (a
-launch's product owner). Everything not listed falls to the fallback owner, which comes
+Ownership: an entity is owned by the teams it names (``KindSpec.teams``: a team file by its
+team; a roadmap item by its team and every contributing team; a team objective by its team;
+an entity of a generic kind by its ``x-prodops-team-field``); anything else (company
+objectives, launches, playbooks) by the team of its owner (``KindSpec.owner``: a launch's
+product owner). Everything not listed falls to the fallback owner, which comes
 first because in CODEOWNERS the last matching line wins.
 """
 
@@ -42,33 +43,31 @@ def owner_problem(owners: str) -> str | None:
     return None
 
 
-def owning_team(catalog: Catalog, entity_id: str) -> str | None:
-    """The id of the team that owns an entity, or None."""
-    if entity_id in catalog.teams:
-        return entity_id
-    if entity_id in catalog.items:
-        return catalog.items[entity_id].team
-    objective = catalog.objectives.get(entity_id)
-    if objective is not None and objective.team:
-        return objective.team
-    person = None
-    if objective is not None:
-        person = objective.owner
-    elif entity_id in catalog.launches:
-        person = dict(catalog.launches[entity_id].owners).get("product")
-    elif entity_id in catalog.playbooks:
-        person = catalog.playbooks[entity_id].owner
+def owning_teams(catalog: Catalog, entity_id: str) -> tuple[str, ...]:
+    """The ids of the teams that own an entity: those it names directly, else its owner's team."""
+    kind = catalog.kind_of(entity_id)
+    entity = catalog.entity(entity_id)
+    if kind is None or entity is None or catalog.kinds is None:
+        return ()
+    spec = catalog.kinds[kind]
+    direct = spec.teams(entity)
+    if direct:
+        return direct
+    person = spec.owner(entity)
     found = catalog.people.get(person) if person else None
-    return found[1] if found else None
+    return (found[1],) if found else ()
+
+
+def owning_team(catalog: Catalog, entity_id: str) -> str | None:
+    """The id of the team that owns an entity (the first of them), or None."""
+    return next(iter(owning_teams(catalog, entity_id)), None)
 
 
 def render(catalog: Catalog, fallback: str) -> str:
     lines = [HEADER, f"* {fallback}", ""]
     rows = []
     for entity_id, doc in sorted(catalog.documents.items(), key=lambda kv: kv[1].rel):
-        team_id = owning_team(catalog, entity_id)
-        item = catalog.items.get(entity_id)
-        team_ids = item.teams if item is not None else ((team_id,) if team_id else ())
+        team_ids = owning_teams(catalog, entity_id)
         handles = [catalog.teams[t].handle for t in team_ids if t in catalog.teams]
         if handles:
             rows.append((f"/{_escape(doc.rel)}", " ".join(dict.fromkeys(handles))))

@@ -79,6 +79,27 @@ CHECKS: dict[str, Check] = {
             "Make the first line the '# yaml-language-server: $schema=…' line shown.",
             "warning",
         ),
+        Check(
+            "PO116",
+            "schema-version-old",
+            "The repository's schemas are older than the ones this prodops ships; its content may use old field names.",
+            "Run prodops migrate (--dry-run first): it upgrades the content files and the schemas.",
+            "warning",
+        ),
+        Check(
+            "PO117",
+            "schema-version-missing",
+            "A schema without x-prodops-schema-version cannot be told apart from an old one by prodops migrate.",
+            'Add the version of the schema set the file was written for, after "$schema".',
+            "info",
+        ),
+        Check(
+            "PO118",
+            "schema-version-new",
+            "The repository's schemas are newer than this prodops knows; it may misread what changed.",
+            "Install the prodops release the schemas were written for, or a newer one.",
+            "warning",
+        ),
         Check("PO201", "required-field", "The schema requires the field.", "Add the field."),
         Check(
             "PO202",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from prodops import model
+from prodops import kinds, model
 from prodops.catalog import Catalog
 from prodops.config import Config
 from prodops.diagnostics import Diagnostic
@@ -47,6 +47,9 @@ class EntityChange:
     fields: list[FieldChange] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)  # called-out changes, in plain words
     team: str = ""  # the team whose work this is ("" for company-wide things)
+    # How a reader names one and several of its kind ("roadmap item", "roadmap items"), from the registry.
+    label: str = ""
+    plural: str = ""
 
 
 @dataclass
@@ -198,9 +201,12 @@ def compare(
         change.notes.extend(_called_out(change, base, head, config or Config()))
         change.notes.extend(Note(text, COMMITMENT) for text in introduced.get(change.file, ()))
         change.team = _team_of(change, base, head)
-    order = {"roadmap-item": 0, "objective": 1, "launch": 2, "playbook": 3, "team": 4}
-    changes.sort(key=lambda c: (order.get(c.kind, 9), c.id))
+    changes.sort(key=lambda c: (kinds.rank(c.kind), c.id))
     names = {t.id: t.name for t in base.teams.values()} | {t.id: t.name for t in head.teams.values()}
+    declared = {d.kind.kind: d.kind for d in (*old_docs.values(), *new_docs.values())}
+    for change in changes:
+        ks = declared[change.kind]
+        change.label, change.plural = kinds.label_of(ks), kinds.plural_of(ks)
     return Report(base_name, head_name, changes, names)
 
 
@@ -218,16 +224,16 @@ def _team_of(change: EntityChange, base: Catalog, head: Catalog) -> str:
     """The team a reviewer thinks of for this change: the owning team, or '' for company-wide things."""
     for catalog in (head, base):
         entity_id = change.id if catalog is head else (change.old_id or change.id)
-        if change.kind == "roadmap-item" and entity_id in catalog.items:
-            return catalog.items[entity_id].team
-        if change.kind == "objective" and entity_id in catalog.objectives:
-            return catalog.objectives[entity_id].team
-        if change.kind == "team" and entity_id in catalog.teams:
-            return entity_id
-        if change.kind == "launch" and entity_id in catalog.launches:
-            for item_id in catalog.launches[entity_id].items:
-                if item_id in catalog.items:
-                    return catalog.items[item_id].team
+        entity = catalog.of(change.kind).get(entity_id)
+        if entity is None:
+            continue
+        if isinstance(entity, model.Launch):  # a launch is its items' work
+            return next((catalog.items[i].team for i in entity.items if i in catalog.items), "")
+        if isinstance(entity, model.Objective):  # a company objective is company-wide
+            return entity.team
+        spec = catalog.kinds.get(change.kind) if catalog.kinds is not None else None
+        if spec is not None:
+            return next(iter(spec.teams(entity)), "")
     return ""
 
 

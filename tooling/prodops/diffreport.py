@@ -17,16 +17,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from prodops import kinds
 from prodops.diff import EntityChange, FieldChange, Note, Report
 
-LABELS = {
-    "roadmap-item": "Roadmap item",
-    "objective": "Objective",
-    "launch": "Launch",
-    "playbook": "Playbook",
-    "team": "Team",
-}
-PLURALS = {"roadmap-item": "roadmap items", "objective": "objectives", "launch": "launches"}
 MARKER = "<!-- prodops-diff -->"
 COMMENT_LIMIT = 65_536  # what GitHub accepts in one issue or pull-request comment
 _TEXT_MIN = 60  # text longer than this is shown as a word diff
@@ -53,7 +46,8 @@ def _code(value: Any) -> str:
 
 
 def _name(change: EntityChange) -> str:
-    return f"{LABELS.get(change.kind, change.kind)} `{change.id}` — {_text(change.title, 80)}"
+    label = change.label or change.kind
+    return f"{label[:1].upper()}{label[1:]} `{change.id}` — {_text(change.title, 80)}"
 
 
 def _is_text(f: FieldChange) -> bool:
@@ -122,8 +116,9 @@ class _Group:
         return max(note.weight for _, note in self.notes)
 
     def counts(self) -> str:
-        entities = Counter(c.kind for c in {(c.kind, c.id): c for c, _ in self.notes}.values())
-        parts = [f"{n} {PLURALS.get(k, k + 's') if n != 1 else LABELS.get(k, k).lower()}" for k, n in entities.items()]
+        changed = {(c.kind, c.id): c for c, _ in self.notes}.values()
+        entities = Counter((c.label or c.kind, c.plural or c.kind + "s") for c in changed)
+        parts = [f"{n} {plural if n != 1 else label}" for (label, plural), n in entities.items()]
         n = len(self.notes)
         return f"{n} change{'s' if n != 1 else ''} to look at ({', '.join(parts)})"
 
@@ -135,9 +130,7 @@ def _groups(report: Report) -> list[_Group]:
     groups = []
     for team, notes in by_team.items():
         title = report.team_names.get(team, team) if team else "Company-wide"
-        notes.sort(
-            key=lambda cn: (-cn[1].weight, list(LABELS).index(cn[0].kind) if cn[0].kind in LABELS else 9, cn[0].id)
-        )
+        notes.sort(key=lambda cn: (-cn[1].weight, kinds.rank(cn[0].kind), cn[0].id))
         groups.append(_Group(team, title, notes))
     groups.sort(key=lambda g: (-g.weight, -len(g.notes), g.title))
     return groups

@@ -19,41 +19,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from prodops import tabular
+from prodops import kinds, tabular
 from prodops.catalog import Catalog, Reference
 from prodops.diagnostics import ProdopsError
 from prodops.edit import write_atomic
 from prodops.schemas import KindSchema, SchemaSet
 
 FORMAT_VERSION = 1
-
-
-def _item(catalog: Catalog, entity_id: str) -> dict[str, Any]:
-    item = catalog.items[entity_id]
-    return {
-        "rice_score": round(item.rice.score, 3) if item.rice else None,
-        "due": item.due.isoformat() if item.due else None,
-    }
-
-
-def _objective(catalog: Catalog, entity_id: str) -> dict[str, Any]:
-    objective = catalog.objectives[entity_id]
-    return {
-        "progress": round(objective.progress, 4),
-        "key_results": {kr.id: {"progress": round(kr.progress, 4)} for kr in objective.key_results},
-    }
-
-
-def _launch(catalog: Catalog, entity_id: str) -> dict[str, Any]:
-    return {"readiness": round(catalog.launches[entity_id].readiness_done, 4)}
-
-
-# Kind -> (the computed fields' names, what computes them for one entity).
-COMPUTED: dict[str, tuple[tuple[str, ...], Callable[[Catalog, str], dict[str, Any]]]] = {
-    "roadmap-item": (("rice_score", "due"), _item),
-    "objective": (("progress", "key_results"), _objective),
-    "launch": (("readiness",), _launch),
-}
 
 
 def _outgoing(catalog: Catalog) -> dict[str, list[Reference]]:
@@ -76,15 +48,16 @@ def _incoming(catalog: Catalog, entity_id: str) -> list[Reference]:
 
 def document(catalog: Catalog, schemas: SchemaSet) -> dict[str, Any]:
     """Every entity as written, plus computed fields and resolved relations both ways."""
+    registry = kinds.registry(schemas)
     entities: dict[str, list[dict[str, Any]]] = {kind: [] for kind in sorted(schemas.kinds)}
     outgoing = _outgoing(catalog)
     for entity_id, doc in sorted(catalog.documents.items()):
         kind = doc.kind.kind
-        if kind not in entities or catalog.entity(entity_id) is None:
+        entity = catalog.entity(entity_id)
+        if kind not in entities or entity is None:
             continue
         record: dict[str, Any] = {"file": doc.rel, **doc.data}
-        computed = COMPUTED.get(kind)
-        record["computed"] = computed[1](catalog, entity_id) if computed else {}
+        record["computed"] = registry[kind].compute(entity)
         record["relations"] = {
             "out": [{"field": r.field, "kind": r.kind, "id": r.target} for r in outgoing.get(entity_id, ())],
             "in": [
@@ -108,9 +81,9 @@ def _computed_column(kind: KindSchema, name: str) -> str:
     return f"computed_{name}" if name in kind.schema.get("properties", {}) else name
 
 
-def columns(kind: KindSchema) -> list[str]:
+def columns(schemas: SchemaSet, kind: KindSchema) -> list[str]:
     """A kind's table columns, from its schema: id first, then the rest by name."""
-    computed = COMPUTED[kind.kind][0] if kind.kind in COMPUTED else ()
+    computed = kinds.registry(schemas)[kind.kind].computed
     names = {"file", "id", *kind.schema.get("properties", {}), *(_computed_column(kind, c) for c in computed)}
     return sorted(names, key=lambda c: (c != "id", c))
 
@@ -137,7 +110,7 @@ def _tables(schemas: SchemaSet, data: dict[str, Any]) -> list[tuple[str, list[st
     for kind, records in data["entities"].items():
         ks = schemas.kinds[kind]
         rows = [_flat(ks, r) for r in records]
-        names = columns(ks)
+        names = columns(schemas, ks)
         extra = sorted({c for r in rows for c in r} - set(names))
         out.append((kind, names + extra, rows))
     return out
@@ -192,8 +165,9 @@ def _write_sqlite(catalog: Catalog, schemas: SchemaSet, out: Path, generated: da
         connection = sqlite3.connect(tmp)
         try:
             with connection:
+                registry = kinds.registry(schemas)
                 for kind, names, rows in tables:
-                    table = _q(kind.replace("-", "_"))
+                    table = _q(registry[kind].export_table)
                     connection.execute(f'CREATE TABLE {table} ({", ".join(map(_q, names))}, PRIMARY KEY ("id"))')
                     connection.executemany(
                         f"INSERT INTO {table} VALUES ({', '.join('?' for _ in names)})",

@@ -26,9 +26,11 @@ from pathlib import Path
 
 from prodops.diagnostics import Diagnostic, ProdopsError
 from prodops.loader import MAX_FILE_BYTES
+from prodops.schemas import declared_folders
 
-# What an ops repository is made of; everything else (tooling, site) is not needed to validate it.
-CONTENT = ("schemas", "roadmap", "okrs", "launches", "processes", "pyproject.toml", "prodops.toml")
+# What an ops repository is made of: its schemas and configuration, then the content folders
+# the revision's own schemas declare (``x-prodops-folder``). The rest (tooling, site) is not needed.
+SETTINGS = ("schemas", "pyproject.toml", "prodops.toml")
 # The files prodops reads from those: content, schemas and configuration. Others are not copied.
 READ_SUFFIXES = (b".yaml", b".yml", b".json", b".toml")
 MAX_REVISION_BYTES = 256 * 1024 * 1024
@@ -96,23 +98,31 @@ def _prefix(root: Path) -> bytes:
 def checkout(root: Path, revision: str) -> Iterator[Revision]:
     """A temporary folder holding the repository's content as of ``revision``."""
     commit = resolve(root, revision)
-    blobs, problems = _list(root, commit, revision)
+    blobs, problems = _list(root, commit, revision, SETTINGS)
     with tempfile.TemporaryDirectory(prefix="prodops-rev-") as tmp:
         dest = Path(tmp)
         problems.extend(_write(root, blobs, dest, revision))
+        folders = declared_folders(dest / "schemas")
+        if folders:
+            spent = sum(blob.size for blob in blobs)  # the limit is for the revision, settings included
+            content, more = _list(root, commit, revision, folders, spent)
+            problems.extend(more)
+            problems.extend(_write(root, content, dest, revision))
         yield Revision(dest, revision, sorted(problems, key=lambda d: d.sort_key))
 
 
-def _list(root: Path, commit: str, revision: str) -> tuple[list[_Blob], list[Diagnostic]]:
-    """The regular files to read, from the tree's listing (modes and sizes, no content)."""
+def _list(
+    root: Path, commit: str, revision: str, names: tuple[str, ...], spent: int = 0
+) -> tuple[list[_Blob], list[Diagnostic]]:
+    """The regular files to read under ``names``, from the tree's listing (modes and sizes, no content)."""
     prefix = _prefix(root)
-    paths = [(prefix + name.encode()).decode(errors="surrogateescape") for name in CONTENT]
+    paths = [(prefix + name.encode()).decode(errors="surrogateescape") for name in names]
     listing = _git(root, "ls-tree", "-r", "-z", "-l", "--full-tree", commit, "--", *paths)
     if listing.returncode != 0:
         raise ProdopsError(f"git ls-tree failed: {listing.stderr.decode(errors='replace').strip()}")
     blobs: list[_Blob] = []
     problems: list[Diagnostic] = []
-    total = 0
+    total = spent
     for record in listing.stdout.split(b"\0"):
         if not record:
             continue

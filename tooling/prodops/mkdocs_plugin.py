@@ -32,7 +32,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from prodops import pipeline, report
+from prodops import kinds, pipeline, report
 from prodops.diagnostics import ProdopsError
 from prodops.render import Site, SiteOptions, render_site
 from prodops.render.changes import add_changes
@@ -55,6 +55,7 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         self.site: Site | None = None
         self.root: Path | None = None
         self.serving = False
+        self.folders: tuple[str, ...] = ()  # the content folders, from the kind registry
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Note whether this is a server; defining this hook keeps the plugin (and its last good site) across rebuilds."""
@@ -69,6 +70,7 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
             result = pipeline.build(self.root, today=today)
         except ProdopsError as exc:
             raise PluginError(f"prodops: {exc}") from exc
+        self.folders = kinds.registry(result.schemas).folders
         errors = result.count("error")
         if errors:
             text = report.render_text(result.diagnostics, len(result.files), result.rules_checked)
@@ -102,6 +104,8 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         from prodops.commands.site import cli_reference
 
         self.site = render_site(result, options, extra_pages=cli_reference())
+        if config.nav:
+            config.nav = _with_kind_indexes(config.nav, kinds.registry(result.schemas), self.site)
         add_changes(self.site, self.root, options, set(result.catalog.documents))
         # The catalog and the rendered pages live until the build ends: millions of objects
         # that every full collection during MkDocs' work would scan again (at 5,000 entities a
@@ -153,13 +157,28 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
         """Rebuild when content, schemas or configuration change."""
         assert self.root is not None
-        for folder in ("roadmap", "okrs", "launches", "processes", "schemas"):
+        for folder in (*self.folders, "schemas"):
             if (self.root / folder).is_dir():
                 server.watch(str(self.root / folder))
         for name in ("pyproject.toml", "prodops.toml"):
             if (self.root / name).is_file():
                 server.watch(str(self.root / name))
         return server
+
+
+def _with_kind_indexes(nav: list[Any], registry: kinds.Kinds, site: Site) -> list[Any]:
+    """The ``nav`` setting with the index page of each generic kind that it does not name yet.
+
+    A kind declared only by a schema gets its section without an edit to ``mkdocs.yml``; a
+    repository that lists the page itself decides where it goes.
+    """
+    named = _nav_pages(nav)
+    added = [
+        {spec.nav_title: spec.index_page}
+        for spec in registry.generic
+        if spec.index_page in site.pages and spec.index_page not in named
+    ]
+    return [*nav, *added] if added else nav
 
 
 def _nav_pages(nav: object) -> set[str]:

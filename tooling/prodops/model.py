@@ -331,7 +331,22 @@ def working_days_before(day: date, count: int) -> date:
     return current
 
 
-Entity = Team | Objective | RoadmapItem | Launch | Playbook
+@dataclass(frozen=True)
+class Record:
+    """An entity of a kind the code has no model for: a kind declared only by its schema.
+
+    ``data`` is the schema-valid document as written; what a page, a list or an export shows
+    of it comes from the kind's schema annotations (see ``kinds.py``).
+    """
+
+    id: str
+    kind: str
+    title: str
+    data: dict[str, Any]
+    file: str
+
+
+Entity = Team | Objective | RoadmapItem | Launch | Playbook | Record
 
 _STAGE_ORDER = ("alpha", "beta", "ga")
 _OWNER_ORDER = ("product", "engineering", "marketing", "sales_enablement", "support", "docs")
@@ -502,12 +517,3 @@ def build_playbook(data: dict[str, Any], file: str) -> Playbook:
         last_reviewed=date.fromisoformat(data["last_reviewed"]),
         tags=_t(data, "tags"),
     )
-
-
-BUILDERS = {
-    "team": build_team,
-    "objective": build_objective,
-    "roadmap-item": build_item,
-    "launch": build_launch,
-    "playbook": build_playbook,
-}

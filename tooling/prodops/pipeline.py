@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from prodops import loader, schemacheck
+from prodops import loader, schemacheck, schemaversion
 from prodops.cache import NO_PROBLEMS, Cache, cache_key
 from prodops.cache import Entry as CacheEntry
 from prodops.catalog import Catalog, link
@@ -117,6 +117,7 @@ def _build(
     schemas = load_schemas(root / SCHEMA_DIR)
 
     files, diagnostics = loader.discover(root, schemas)
+    diagnostics.extend(schemaversion.check(root / SCHEMA_DIR, schemas))
     overrides = overrides or {}
     removed = {rel for rel, text in overrides.items() if text is None}
     files = sorted((set(files) | set(overrides)) - removed)

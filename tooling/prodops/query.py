@@ -10,21 +10,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from prodops import model, tabular
+from prodops import kinds, model, tabular
 from prodops.catalog import KEY_RESULT, PERSON, Catalog
 from prodops.config import Config
 from prodops.diagnostics import ProdopsError
 from prodops.schemas import SchemaSet
-
-KIND_TABLES = ("roadmap-item", "objective", "launch", "playbook", "team")
-# The columns `prodops list` shows per kind (a CSV of no rows still has them as its header).
-LIST_COLUMNS: dict[str, tuple[str, ...]] = {
-    "roadmap-item": ("id", "title", "team", "owner", "status", "horizon", "due", "rice"),
-    "objective": ("id", "title", "period", "level", "team", "owner", "progress"),
-    "launch": ("id", "title", "tier", "status", "ga", "owner", "team", "readiness"),
-    "playbook": ("id", "title", "owner", "cadence", "last_reviewed"),
-    "team": ("id", "title", "lead", "handle", "members", "team"),
-}
 
 
 def current_period(today: date) -> model.Period:
@@ -38,15 +28,9 @@ def bar(share: float, width: int = 20) -> str:
 
 
 def _entity(catalog: Catalog, entity_id: str) -> tuple[str, Any]:
-    for kind, table in (
-        ("roadmap-item", catalog.items),
-        ("objective", catalog.objectives),
-        ("launch", catalog.launches),
-        ("playbook", catalog.playbooks),
-        ("team", catalog.teams),
-    ):
-        if entity_id in table:
-            return kind, table[entity_id]
+    found = catalog.entity(entity_id)
+    if found is not None:
+        return str(catalog.kind_of(entity_id)), found
     if entity_id in catalog.documents:  # its file loaded but failed its schema: there is no model to show
         rel = catalog.documents[entity_id].rel
         raise ProdopsError(
@@ -156,8 +140,14 @@ def check_filters(
     return out, problems
 
 
+def list_columns(schemas: SchemaSet, kind: str) -> tuple[str, ...]:
+    """The columns `prodops list KIND` shows (a CSV of no rows still has them as its header)."""
+    return kinds.registry(schemas)[kind].list_columns
+
+
 def rows(
     catalog: Catalog,
+    schemas: SchemaSet,
     kind: str,
     *,
     team: str | None = None,
@@ -166,88 +156,29 @@ def rows(
     period: str | None = None,
     owner: str | None = None,
 ) -> list[dict[str, Any]]:
-    if kind not in KIND_TABLES:
-        raise ProdopsError(f"'{kind}' is not a kind; kinds: {', '.join(KIND_TABLES)}")
+    """The entities of ``kind`` as list rows, in the kind's order, filtered."""
+    spec = kinds.registry(schemas)[kind]
+    wanted = {"team": team, "status": status, "horizon": horizon, "period": period, "owner": owner}
+    given = {name: value for name, value in wanted.items() if value is not None}
     out: list[dict[str, Any]] = []
-    if kind == "roadmap-item":
-        for i in sorted(catalog.items.values(), key=lambda i: (-(i.rice.score if i.rice else -1), i.id)):
-            row = {
-                "id": i.id,
-                "title": i.title,
-                "team": i.team,
-                "owner": i.owner,
-                "status": i.status,
-                "horizon": i.horizon,
-                "due": i.due.isoformat() if i.due else "",
-                "rice": round(i.rice.score, 1) if i.rice else None,
-            }
-            out.append(row)
-    elif kind == "objective":
-        for o in sorted(catalog.objectives.values(), key=lambda o: (str(o.period), o.id)):
-            out.append(
-                {
-                    "id": o.id,
-                    "title": o.title,
-                    "period": str(o.period),
-                    "level": o.level,
-                    "team": o.team,
-                    "owner": o.owner,
-                    "progress": round(o.progress, 3),
-                }
-            )
-    elif kind == "launch":
-        for launch in sorted(catalog.launches.values(), key=lambda x: x.ga):
-            product = dict(launch.owners).get("product", "")
-            team_of = catalog.people.get(product)
-            out.append(
-                {
-                    "id": launch.id,
-                    "title": launch.title,
-                    "tier": launch.tier,
-                    "status": launch.status,
-                    "ga": launch.ga.isoformat(),
-                    "owner": product,
-                    "team": team_of[1] if team_of else "",
-                    "readiness": round(launch.readiness_done, 3),
-                }
-            )
-    elif kind == "playbook":
-        for p in sorted(catalog.playbooks.values(), key=lambda p: p.id):
-            out.append(
-                {
-                    "id": p.id,
-                    "title": p.title,
-                    "owner": p.owner,
-                    "cadence": p.cadence or p.trigger,
-                    "last_reviewed": p.last_reviewed.isoformat(),
-                }
-            )
-    else:
-        for t in sorted(catalog.teams.values(), key=lambda t: t.id):
-            out.append(
-                {
-                    "id": t.id,
-                    "title": t.name,
-                    "lead": t.lead,
-                    "handle": t.handle,
-                    "members": len(t.members),
-                    "team": t.id,
-                }
-            )
+    for entity in spec.ordered(list(catalog.of(kind).values())):
+        row = spec.row(catalog, entity)
+        if given and not all(_facet(spec, entity, row, name) == value for name, value in given.items()):
+            continue
+        out.append(row)
+    return out
 
-    def keep(row: dict[str, Any]) -> bool:
-        return all(
-            value is None or str(row.get(field, "")) == value
-            for field, value in (
-                ("team", team),
-                ("status", status),
-                ("horizon", horizon),
-                ("period", period),
-                ("owner", owner),
-            )
-        )
 
-    return [row for row in out if keep(row)]
+def _facet(spec: kinds.KindSpec, entity: Any, row: dict[str, Any], name: str) -> str:
+    """The value a filter compares: the row's column, or for a generic kind its owner, team or field."""
+    if spec.builtin is not None or name in row:
+        return str(row.get(name, ""))
+    if name == "owner":
+        return spec.owner(entity)
+    if name == "team":
+        return next(iter(spec.teams(entity)), "")
+    value = entity.data.get(name)
+    return "" if value is None else str(value)
 
 
 # Shares are printed as the site prints them (50%); JSON and CSV keep the number (0.502).

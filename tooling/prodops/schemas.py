@@ -74,6 +74,8 @@ class SchemaSet:
     documents: Mapping[str, Mapping[str, Any]]
     digest: str = ""  # a hash of the schema files as read: what the cache of checked files depends on
     _by_folder: dict[str, KindSchema | None] = field(default_factory=dict, repr=False, compare=False)
+    # What is derived from the schemas once per set (the kind registry, ``kinds.registry``).
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def kind_for(self, rel_path: str) -> KindSchema | None:
         """The kind whose folder holds ``rel_path`` (the deepest folder wins)."""
@@ -120,6 +122,26 @@ class SchemaSet:
             file = ref.partition("#")[0] or file
             merged = {**target, **{k: v for k, v in merged.items() if k != "$ref"}}
         return merged, file
+
+
+def declared_folders(schema_dir: Path) -> tuple[str, ...]:
+    """The top-level content folders the schemas in ``schema_dir`` declare, without compiling them.
+
+    For reading a Git revision, whose kinds (and so folders) may differ from the working tree's;
+    a schema that cannot be read declares nothing (loading the revision reports it).
+    """
+    folders: set[str] = set()
+    for path in sorted(schema_dir.glob("*" + SCHEMA_SUFFIX)) if schema_dir.is_dir() else ():
+        try:
+            doc = json.loads(path.read_bytes().decode("utf-8"))
+        except (OSError, ValueError):
+            continue
+        folder = doc.get("x-prodops-folder") if isinstance(doc, dict) else None
+        if isinstance(folder, str) and folder.strip("/"):
+            top = folder.strip("/").split("/")[0]
+            if top not in ("", ".", "..") and top != "schemas":
+                folders.add(top)
+    return tuple(sorted(folders))
 
 
 def load_schemas(schema_dir: Path) -> SchemaSet:

@@ -606,4 +606,6 @@ def test_a_revision_larger_than_the_limit_is_refused_before_it_is_read(
     assert output == (
         "prodops: revision 'HEAD' holds more than 1 MiB of content files (at processes/notes-b.yaml); it is not read\n"
     )
-    assert not any(args[0] == "cat-file" for args in read)
+    # Only the schemas and the configuration were read (they say which folders are content); no content file.
+    assert [args for args in read if args[0] == "cat-file"] == [("cat-file", "--batch")]
+    assert next(args[-3:] for args in read if args[0] == "ls-tree") == ("schemas", "pyproject.toml", "prodops.toml")

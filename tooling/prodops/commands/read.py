@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from prodops import export as exporting
-from prodops import pipeline, query
+from prodops import kinds, pipeline, query
 from prodops.cli import (
     cli,
     complete_ids,
@@ -100,14 +100,16 @@ def list_entities(
         click.echo(list_as_of(root, kind, as_of, fmt, not raw_csv, **only), nl=False)
         return
     result = _load(root, today)
-    if kind not in query.KIND_TABLES:
-        raise click.BadParameter(f"'{kind}' is not a kind; kinds: {', '.join(query.KIND_TABLES)}", param_hint="KIND")
+    registry = kinds.registry(result.schemas)
+    if kind not in registry:
+        raise click.BadParameter(f"'{kind}' is not a kind; kinds: {', '.join(registry.names)}", param_hint="KIND")
     given = {"team": team, "status": status, "horizon": horizon, "period": period, "owner": owner}
     filters, problems = query.check_filters(result.catalog, result.schemas, kind, given)
     if problems:
         raise click.UsageError("; ".join(f"{option}: {message}" for option, message in problems))
-    rows = query.rows(result.catalog, kind, **filters)
-    click.echo(query.format_rows(rows, fmt, query.LIST_COLUMNS[kind], escape_csv=not raw_csv), nl=False)
+    rows = query.rows(result.catalog, result.schemas, kind, **filters)
+    columns = registry[kind].list_columns
+    click.echo(query.format_rows(rows, fmt, columns, escape_csv=not raw_csv), nl=False)
 
 
 @cli.command()

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from prodops import authoring, edit, impact, pipeline, report
+from prodops import authoring, edit, impact, kinds, pipeline, report
 from prodops.cli import (
     DATE,
     EXIT_PROBLEMS,
@@ -23,7 +23,8 @@ from prodops.cli import (
 )
 from prodops.diagnostics import ProdopsError
 from prodops.model import Period
-from prodops.schemas import load_schemas
+from prodops.schemas import enum_values, load_schemas
+from prodops.suggest import did_you_mean
 
 
 def _finish(outcome: authoring.Outcome, what: str) -> None:
@@ -109,7 +110,9 @@ def set_field(
 @cli.command()
 @click.argument("entity_id", metavar="ID", shell_complete=complete_ids)
 @click.option(
-    "--horizon", type=click.Choice(["now", "next", "later"]), required=True, help="The horizon to move the item to."
+    "--horizon",
+    required=True,
+    help="The horizon to move the item to (one its schema allows, such as now, next or later).",
 )
 @root_option
 @today_option
@@ -120,8 +123,16 @@ def move(entity_id: str, horizon: str, root: Path | None, today: date | None) ->
     """
     repo = resolve_root(root)
     rel = authoring.find_file(repo, entity_id)
-    if not rel.startswith("roadmap/"):
+    schemas = load_schemas(repo / pipeline.SCHEMA_DIR)
+    found = kinds.registry(schemas).kind_for(rel)
+    if found is None or found.kind != "roadmap-item":
         raise ProdopsError(f"'{entity_id}' is not a roadmap item ({rel})")
+    horizons = enum_values(schemas, found.kind, ("horizon",))
+    if horizon not in horizons:
+        raise click.BadParameter(
+            f"'{horizon}' is not a horizon ({', '.join(horizons)}){did_you_mean(horizon, horizons)}",
+            param_hint="--horizon",
+        )
     _finish(
         authoring.apply(repo, rel, lambda text: edit.set_value(text, ("horizon",), horizon), today),
         f"moved to {horizon}",

@@ -17,7 +17,7 @@ from pathlib import Path
 from prodops import history, historyview
 from prodops.diagnostics import ProdopsError
 from prodops.historyview import Event
-from prodops.render.pages import ENTITY_DIRS, Site, SiteOptions, environment
+from prodops.render.pages import Site, SiteOptions, environment, page_path
 
 PAGE = "changes.md"
 FEED = "changes.atom"
@@ -71,7 +71,7 @@ def _weeks(events: list[Event], known: set[str]) -> list[Week]:
         day = date.fromisoformat(e.commit.day)
         start = day - timedelta(days=day.weekday())
         kind = "objective" if e.what == "confidence" else "launch" if e.what == "launched" else "roadmap-item"
-        link = f"{ENTITY_DIRS[kind]}/{e.entity}.html" if e.entity in known else ""
+        link = page_path(kind, e.entity).removesuffix(".md") + ".html" if e.entity in known else ""
         shown = Shown(e.what, e.entity, e.title, e.detail, e.commit, link)
         by_week.setdefault(start, {}).setdefault(e.team, []).append(shown)
     return [Week(start, sorted(teams.items())) for start, teams in sorted(by_week.items(), reverse=True)]

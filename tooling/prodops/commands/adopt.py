@@ -1,0 +1,120 @@
+"""Commands for adopting organisations: init (a new ops repository) and migrate (schemas of an older version)."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from prodops import pipeline, report
+from prodops.cli import DATE, EXIT_PROBLEMS, as_date, cli, resolve_root, root_option, today_option
+
+if TYPE_CHECKING:
+    from prodops.migrate import FileChange
+
+
+@cli.command()
+@root_option
+@today_option
+@click.option("--dry-run", is_flag=True, help="List every change the migration would make; write nothing.")
+@click.option("--diff", "show_diff", is_flag=True, help="Also show each content file's change as a unified diff.")
+def migrate(root: Path | None, today: date | None, dry_run: bool, show_diff: bool) -> None:
+    """Upgrade the repository's content files and schemas to the schema version this prodops ships.
+
+    Each migration step (a renamed field, a renamed allowed value, a moved field) is applied
+    to every file of its kind as an edit of only the bytes concerned: comments, order,
+    quoting and line breaks stay. The schemas prodops ships replace the repository's older copies
+    (re-apply your own changes to them afterwards; git diff schemas/ shows them); a schema of
+    the repository's own gets its version raised. Every changed file is written, or none.
+    Then the repository is validated.
+
+    Example: prodops migrate --dry-run --diff
+    """
+    from prodops import migrate as migration
+
+    repo = resolve_root(root)
+    plan = migration.plan(repo)
+    for step in plan.steps:
+        click.echo(f"schema version {step.source} → {step.target}: {step.summary}")
+    for applied in plan.applied:
+        where = f"{applied.rel}:{applied.line}:{applied.column}" if applied.line else applied.rel
+        click.echo(f"{where}: {applied.message}")
+    for problem in plan.problems:
+        where = f"{problem.rel}:{problem.line}:{problem.column}" if problem.line else problem.rel
+        click.echo(f"{where}: error {problem.message}", err=True)
+    if plan.problems:
+        click.echo(f"prodops: {len(plan.problems)} file(s) cannot be migrated; nothing was written", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    if not plan.files:
+        click.echo(f"the schemas are at version {plan.target}, the version this prodops ships: nothing to migrate")
+        return
+    changed = len(plan.files)
+    if show_diff:
+        click.echo(_unified(plan.files), nl=False)
+    if dry_run:
+        click.echo(f"{changed} file(s) would change (dry run: nothing was written)")
+        return
+    migration.apply(repo, plan)
+    click.echo(f"{changed} file(s) changed; the schemas are at version {plan.target}")
+    result = pipeline.build(repo, today=today)
+    click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False)
+    if result.count("error"):
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _unified(files: list[FileChange]) -> str:
+    """The content files' changes as a unified diff (the schemas' replacement is listed, not shown)."""
+    out: list[str] = []
+    for change in files:
+        if change.rel.startswith("schemas/"):
+            continue
+        old = change.before.decode("utf-8-sig").splitlines(keepends=True)
+        new = change.after.decode("utf-8-sig").splitlines(keepends=True)
+        out.extend(difflib.unified_diff(old, new, f"a/{change.rel}", f"b/{change.rel}", n=1))
+    return "".join(out)
+
+
+@cli.command()
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--name", help="The organisation's name, as the site and README show it. Default: from DIR.")
+@click.option(
+    "--repo",
+    metavar="OWNER/NAME",
+    help="The repository on GitHub: the site's links and the teams' handles (@OWNER/team). "
+    "Default: the name in lower case with hyphens, then /product-ops.",
+)
+@click.option(
+    "--install",
+    metavar="REQUIREMENT",
+    help="How the new repository installs prodops (a pip requirement: a wheel, a Git URL at a commit). "
+    "Default: where the prodops running now was installed from.",
+)
+@click.option(
+    "--today",
+    type=DATE,
+    callback=as_date,
+    help="The day the example content is dated from (YYYY-MM-DD). Default: today.",
+)
+def init(directory: Path, name: str | None, repo: str | None, install: str | None, today: date | None) -> None:
+    """Write a new ops repository into DIR (a new or empty folder): schemas, site, settings, workflows, an example.
+
+    The new repository validates with no problem and builds its site at once: run make site and
+    make test in it. The example content (one team, objective, roadmap item, launch plan and
+    playbook) is dated from today; replace it with your own.
+
+    Example: prodops init ../acme-product-ops --name "Acme Analytics" --repo acme/product-ops
+    """
+    from prodops import scaffold
+
+    target = directory.absolute()
+    display = name or target.name.replace("-", " ").replace("_", " ").title()
+    slug = re.sub(r"[^a-z0-9]+", "-", display.lower()).strip("-") or "example"
+    org = scaffold.organisation(display, repo or f"{slug}/product-ops")
+    written = scaffold.write(target, org, today or date.today(), install or scaffold.requirement())
+    click.echo(f"wrote {len(written)} files into {directory} for {org.name} ({org.repo})")
+    click.echo(f"next: cd {directory} && git init && make site && make test")

@@ -1,0 +1,448 @@
+"""The kind registry: what each kind of entity is, read from the schemas, in one place.
+
+Every module that needs to know about kinds (the catalog, ``list``/``show``, export, diff,
+CODEOWNERS, the site, the MkDocs plugin, Git revisions) asks ``registry(schemas)`` instead
+of keeping its own list of folders or kind -> table map.
+
+A kind is declared by its schema in ``schemas/`` (``x-prodops-kind``, ``x-prodops-folder``,
+``x-prodops-title-field``, ``x-ref`` on reference fields). A kind the code has never seen
+(say ``decision`` under ``processes/decisions/``) needs nothing else: its entities become
+``model.Record`` values, with a generic page, an index page, ``list``, ``show``, ``export``
+and ``diff``. These optional annotations on the schema's top level say what the generic
+path cannot guess (the schema is the one place they are written; there is no Python or
+``pyproject.toml`` counterpart):
+
+* ``x-prodops-list-columns``: the fields ``prodops list KIND`` and the index page show, in order
+  (default: ``id``, the title field, then ``status``, the owner and the team fields where the schema has them);
+* ``x-prodops-sort``: the fields entities are ordered by, ``-field`` for descending (default: ``id``);
+* ``x-prodops-owner-field``: the field holding the accountable person's handle (default: ``owner``
+  when the schema has it); ``--owner`` filters on it and CODEOWNERS uses that person's team;
+* ``x-prodops-team-field``: the field naming the owning team (default: ``team`` when the schema has it);
+* ``x-prodops-plural``: the kind's plural as a reader says it (default: its label plus "s").
+
+The five built-in kinds (team, objective, roadmap-item, launch, playbook) have models and
+hand-made pages; their behaviour is registered explicitly in ``BUILTIN`` below, and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from prodops import model
+from prodops.diagnostics import ProdopsError
+from prodops.schemas import KindSchema, RefField, SchemaSet, field_schema
+
+if TYPE_CHECKING:
+    from prodops.catalog import Catalog
+
+# What a built-in kind's list row is made of: (catalog, entity) -> the row's values by column.
+RowFunction = Callable[["Catalog", Any], dict[str, Any]]
+MARKDOWN_DEF = "#/$defs/markdown"
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """What the code knows of a built-in kind beyond its schema."""
+
+    attribute: str  # the Catalog's table of this kind: catalog.items, catalog.objectives...
+    build: Callable[[dict[str, Any], str], Any]
+    list_columns: tuple[str, ...]
+    row: RowFunction
+    sort: Callable[[Any], Any]
+    index_page: str  # the section page listing the kind
+    label: str  # how a reader names one, shorter than the schema's title ("launch", not "launch plan")
+    plural: str
+    owner: Callable[[Any], str]  # the accountable person's handle ("" when none)
+    teams: Callable[[Any], tuple[str, ...]]  # the teams that own it directly
+    computed: tuple[str, ...] = ()  # the computed fields export adds (see ``compute``)
+    compute: Callable[[Any], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    """One kind, everything every module needs of it."""
+
+    kind: str
+    folder: str
+    schema_file: str
+    title_field: str
+    label: str  # "roadmap item"
+    plural: str  # "roadmap items"
+    id_pattern: str  # the id rule, from the schema's ``id`` field ("" when it has none)
+    owner_field: str  # "" when the kind has no owner field
+    team_field: str
+    refs: tuple[RefField, ...]
+    list_columns: tuple[str, ...]
+    sort: tuple[str, ...]  # fields, "-field" descending (generic kinds)
+    markdown_fields: frozenset[str]  # top-level fields written in Markdown
+    builtin: Builtin | None = field(default=None, repr=False)
+
+    @property
+    def page_dir(self) -> str:
+        """The folder of the site that holds one page per entity of this kind."""
+        return self.kind
+
+    @property
+    def template(self) -> str:
+        return f"{self.kind}.md.j2" if self.builtin is not None else "record.md.j2"
+
+    @property
+    def index_page(self) -> str:
+        return self.builtin.index_page if self.builtin is not None else f"{self.kind}/index.md"
+
+    @property
+    def export_table(self) -> str:
+        """The SQLite table of this kind (CSV files keep the kind's name)."""
+        return self.kind.replace("-", "_")
+
+    @property
+    def nav_title(self) -> str:
+        return self.plural[:1].upper() + self.plural[1:]
+
+    def build(self, data: dict[str, Any], file: str) -> model.Entity:
+        """The model of a schema-valid document of this kind."""
+        if self.builtin is not None:
+            built: model.Entity = self.builtin.build(data, file)
+            return built
+        title = data.get(self.title_field)
+        entity_id = str(data["id"])
+        return model.Record(entity_id, self.kind, str(title) if title is not None else entity_id, data, file)
+
+    def owner(self, entity: Any) -> str:
+        if self.builtin is not None:
+            return self.builtin.owner(entity)
+        value = entity.data.get(self.owner_field) if self.owner_field else None
+        return value if isinstance(value, str) else ""
+
+    def teams(self, entity: Any) -> tuple[str, ...]:
+        if self.builtin is not None:
+            return self.builtin.teams(entity)
+        value = entity.data.get(self.team_field) if self.team_field else None
+        return (value,) if isinstance(value, str) and value else ()
+
+    def row(self, catalog: Catalog, entity: Any) -> dict[str, Any]:
+        """The entity's values for ``list`` and the index page, by column."""
+        if self.builtin is not None:
+            return self.builtin.row(catalog, entity)
+        return {column: _cell(entity.data.get(column)) for column in self.list_columns}
+
+    def ordered(self, entities: Iterator[Any] | list[Any]) -> list[Any]:
+        """Entities in this kind's order: the built-in order, or ``x-prodops-sort``."""
+        if self.builtin is not None:
+            return sorted(entities, key=self.builtin.sort)
+        out = sorted(entities, key=lambda e: e.id)
+        for key in reversed(self.sort):  # stable sorts, last key first: each key keeps its own direction
+            out.sort(key=_by_field(key.lstrip("-")), reverse=key.startswith("-"))
+        return out
+
+    def compute(self, entity: Any) -> dict[str, Any]:
+        """The computed fields export adds; none for a generic kind."""
+        if self.builtin is None or self.builtin.compute is None:
+            return {}
+        return self.builtin.compute(entity)
+
+    @property
+    def computed(self) -> tuple[str, ...]:
+        return self.builtin.computed if self.builtin is not None else ()
+
+
+def _cell(value: Any) -> Any:
+    """A value as one cell: scalars as they are, a list of scalars joined, anything else as text."""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return value
+
+
+def _by_field(name: str) -> Callable[[Any], tuple[int, Any]]:
+    return lambda entity: _sortable(entity.data.get(name))
+
+
+def _sortable(value: Any) -> tuple[int, Any]:
+    if value is None:
+        return (2, "")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return (0, value)
+    return (1, str(value))
+
+
+@dataclass(frozen=True)
+class Kinds:
+    """Every kind of a repository, built-in kinds first (in ``BUILTIN`` order), then the others by name."""
+
+    specs: Mapping[str, KindSpec]
+    schemas: SchemaSet = field(repr=False)
+
+    def __getitem__(self, kind: str) -> KindSpec:
+        try:
+            return self.specs[kind]
+        except KeyError:
+            raise ProdopsError(f"'{kind}' is not a kind; kinds: {', '.join(self.specs)}") from None
+
+    def __contains__(self, kind: object) -> bool:
+        return kind in self.specs
+
+    def __iter__(self) -> Iterator[KindSpec]:
+        return iter(self.specs.values())
+
+    def get(self, kind: str) -> KindSpec | None:
+        return self.specs.get(kind)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self.specs)
+
+    @property
+    def generic(self) -> tuple[KindSpec, ...]:
+        """The kinds declared only by a schema, with generic pages."""
+        return tuple(s for s in self.specs.values() if s.builtin is None)
+
+    @property
+    def folders(self) -> tuple[str, ...]:
+        """The top-level content folders (a kind's folder may sit inside another's)."""
+        return self.schemas.folders
+
+    def kind_for(self, rel_path: str) -> KindSpec | None:
+        """The kind of a repository-relative path: the kind with the deepest folder holding it."""
+        found = self.schemas.kind_for(rel_path)
+        return self.specs[found.kind] if found is not None else None
+
+    def order(self, kind: str) -> int:
+        """A kind's place in the registry, for listing kinds in a stable order."""
+        names = self.names
+        return names.index(kind) if kind in names else len(names)
+
+
+def registry(schemas: SchemaSet) -> Kinds:
+    """The kinds of ``schemas``; built once per schema set."""
+    found = schemas.memo.get("kinds")
+    if isinstance(found, Kinds):
+        return found
+    ordered = sorted(schemas.kinds, key=rank)
+    kinds = Kinds({name: _spec(schemas, schemas.kinds[name]) for name in ordered}, schemas)
+    schemas.memo["kinds"] = kinds
+    return kinds
+
+
+def _spec(schemas: SchemaSet, ks: KindSchema) -> KindSpec:
+    doc = ks.schema
+    properties: Mapping[str, Any] = doc.get("properties") or {}
+    builtin = BUILTIN.get(ks.kind)
+
+    def declared(key: str, default: str) -> str:
+        value = doc.get(key)
+        return value if isinstance(value, str) else default
+
+    owner_field = declared("x-prodops-owner-field", "owner" if "owner" in properties else "")
+    team_field = declared("x-prodops-team-field", "team" if "team" in properties else "")
+    columns = doc.get("x-prodops-list-columns")
+    if builtin is not None:
+        list_columns = builtin.list_columns
+    elif isinstance(columns, list) and columns:
+        list_columns = tuple(str(c) for c in columns)
+    else:
+        wanted = ["id", ks.title_field, "status", owner_field, team_field]
+        list_columns = tuple(dict.fromkeys(c for c in wanted if c and (c == "id" or c in properties)))
+    sort = doc.get("x-prodops-sort")
+    id_node = field_schema(schemas, ks, ("id",))
+    markdown = frozenset(name for name, node in properties.items() if isinstance(node, Mapping) and _is_markdown(node))
+    return KindSpec(
+        kind=ks.kind,
+        folder=ks.folder,
+        schema_file=ks.file,
+        title_field=ks.title_field,
+        label=label_of(ks),
+        plural=plural_of(ks),
+        id_pattern=str((id_node or {}).get("pattern", "")),
+        owner_field=owner_field,
+        team_field=team_field,
+        refs=ks.refs,
+        list_columns=list_columns,
+        sort=tuple(str(s) for s in sort) if isinstance(sort, list) else ("id",),
+        markdown_fields=markdown,
+        builtin=builtin,
+    )
+
+
+def label_of(ks: KindSchema) -> str:
+    """How a reader names one entity of a kind: a built-in kind's short name, else the schema's title."""
+    builtin = BUILTIN.get(ks.kind)
+    return builtin.label if builtin is not None else ks.label
+
+
+def plural_of(ks: KindSchema) -> str:
+    """A kind's plural as a reader says it ("roadmap items"), from the registry or ``x-prodops-plural``."""
+    builtin = BUILTIN.get(ks.kind)
+    if builtin is not None:
+        return builtin.plural
+    value = ks.schema.get("x-prodops-plural")
+    return value if isinstance(value, str) else ks.label + "s"
+
+
+def rank(kind: str) -> tuple[int, str]:
+    """Where a kind comes when kinds are listed: the built-in kinds in ``BUILTIN`` order, then by name."""
+    names = list(BUILTIN)
+    return (names.index(kind), "") if kind in BUILTIN else (len(names), kind)
+
+
+def _is_markdown(node: Mapping[str, Any]) -> bool:
+    ref = node.get("$ref")
+    return isinstance(ref, str) and ref.endswith(MARKDOWN_DEF)
+
+
+# -- the built-in kinds' behaviour -----------------------------------------------------------------
+
+
+def _item_row(catalog: Catalog, i: model.RoadmapItem) -> dict[str, Any]:
+    return {
+        "id": i.id,
+        "title": i.title,
+        "team": i.team,
+        "owner": i.owner,
+        "status": i.status,
+        "horizon": i.horizon,
+        "due": i.due.isoformat() if i.due else "",
+        "rice": round(i.rice.score, 1) if i.rice else None,
+    }
+
+
+def _objective_row(catalog: Catalog, o: model.Objective) -> dict[str, Any]:
+    return {
+        "id": o.id,
+        "title": o.title,
+        "period": str(o.period),
+        "level": o.level,
+        "team": o.team,
+        "owner": o.owner,
+        "progress": round(o.progress, 3),
+    }
+
+
+def _launch_row(catalog: Catalog, launch: model.Launch) -> dict[str, Any]:
+    product = _product_owner(launch)
+    team_of = catalog.people.get(product)
+    return {
+        "id": launch.id,
+        "title": launch.title,
+        "tier": launch.tier,
+        "status": launch.status,
+        "ga": launch.ga.isoformat(),
+        "owner": product,
+        "team": team_of[1] if team_of else "",
+        "readiness": round(launch.readiness_done, 3),
+    }
+
+
+def _playbook_row(catalog: Catalog, p: model.Playbook) -> dict[str, Any]:
+    return {
+        "id": p.id,
+        "title": p.title,
+        "owner": p.owner,
+        "cadence": p.cadence or p.trigger,
+        "last_reviewed": p.last_reviewed.isoformat(),
+    }
+
+
+def _team_row(catalog: Catalog, t: model.Team) -> dict[str, Any]:
+    return {"id": t.id, "title": t.name, "lead": t.lead, "handle": t.handle, "members": len(t.members), "team": t.id}
+
+
+def _product_owner(launch: model.Launch) -> str:
+    """A launch's accountable person: its product owner."""
+    return dict(launch.owners).get("product", "")
+
+
+def _item_computed(item: model.RoadmapItem) -> dict[str, Any]:
+    return {
+        "rice_score": round(item.rice.score, 3) if item.rice else None,
+        "due": item.due.isoformat() if item.due else None,
+    }
+
+
+def _objective_computed(objective: model.Objective) -> dict[str, Any]:
+    return {
+        "progress": round(objective.progress, 4),
+        "key_results": {kr.id: {"progress": round(kr.progress, 4)} for kr in objective.key_results},
+    }
+
+
+def _launch_computed(launch: model.Launch) -> dict[str, Any]:
+    return {"readiness": round(launch.readiness_done, 4)}
+
+
+def _rice_order(i: model.RoadmapItem) -> tuple[float, str]:
+    return (-(i.rice.score if i.rice else -1), i.id)
+
+
+# Kind -> its behaviour. One entry per built-in kind, in the order lists and reports show kinds.
+BUILTIN: dict[str, Builtin] = {
+    "roadmap-item": Builtin(
+        attribute="items",
+        build=model.build_item,
+        list_columns=("id", "title", "team", "owner", "status", "horizon", "due", "rice"),
+        row=_item_row,
+        sort=_rice_order,
+        index_page="roadmap/index.md",
+        label="roadmap item",
+        plural="roadmap items",
+        owner=lambda i: i.owner,
+        teams=lambda i: i.teams,
+        computed=("rice_score", "due"),
+        compute=_item_computed,
+    ),
+    "objective": Builtin(
+        attribute="objectives",
+        build=model.build_objective,
+        list_columns=("id", "title", "period", "level", "team", "owner", "progress"),
+        row=_objective_row,
+        sort=lambda o: (str(o.period), o.id),
+        index_page="okrs/index.md",
+        label="objective",
+        plural="objectives",
+        owner=lambda o: o.owner,
+        teams=lambda o: (o.team,) if o.team else (),
+        computed=("progress", "key_results"),
+        compute=_objective_computed,
+    ),
+    "launch": Builtin(
+        attribute="launches",
+        build=model.build_launch,
+        list_columns=("id", "title", "tier", "status", "ga", "owner", "team", "readiness"),
+        row=_launch_row,
+        sort=lambda launch: launch.ga,
+        index_page="launches/index.md",
+        label="launch",
+        plural="launches",
+        owner=_product_owner,
+        teams=lambda launch: (),
+        computed=("readiness",),
+        compute=_launch_computed,
+    ),
+    "playbook": Builtin(
+        attribute="playbooks",
+        build=model.build_playbook,
+        list_columns=("id", "title", "owner", "cadence", "last_reviewed"),
+        row=_playbook_row,
+        sort=lambda p: p.id,
+        index_page="playbooks/index.md",
+        label="playbook",
+        plural="playbooks",
+        owner=lambda p: p.owner,
+        teams=lambda p: (),
+    ),
+    "team": Builtin(
+        attribute="teams",
+        build=model.build_team,
+        list_columns=("id", "title", "lead", "handle", "members", "team"),
+        row=_team_row,
+        sort=lambda t: t.id,
+        index_page="teams/index.md",
+        label="team",
+        plural="teams",
+        owner=lambda t: t.lead,
+        teams=lambda t: (t.id,),
+    ),
+}

@@ -1,0 +1,118 @@
+"""What the generic page of an entity shows: its fields, read from the schema, with references as links.
+
+Used for the kinds declared only by a schema (``model.Record``). Values stay data until the
+template, which escapes them (autoescape); Markdown fields (``$ref`` to
+``common.schema.json#/$defs/markdown``) go through the safe field renderer (``safe.markdown_field``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from prodops.kinds import KindSpec
+from prodops.outline import KEY_RESULT, PERSON
+from prodops.schemas import field_schema
+
+if TYPE_CHECKING:
+    from prodops.render.pages import Renderer
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link to another entity's page ("" when the entity has no page), and what names it."""
+
+    href: str
+    text: str
+    id: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One top-level field of an entity as its page shows it."""
+
+    name: str
+    label: str
+    shape: Literal["markdown", "links", "value", "nested"]
+    value: Any = None
+    links: tuple[Link, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell of a kind's index table."""
+
+    text: str
+    links: tuple[Link, ...] = ()
+
+
+def label(spec: KindSpec, renderer: Renderer, name: str) -> str:
+    """A field's name as a heading: the schema's ``title`` for it, else the name in words."""
+    ks = renderer.schemas.kinds[spec.kind]
+    node = field_schema(renderer.schemas, ks, (name,))
+    title = node.get("title") if node is not None else None
+    if isinstance(title, str) and title:
+        return title
+    words = name.replace("_", " ").replace("-", " ")
+    return words[:1].upper() + words[1:]
+
+
+def _targets(spec: KindSpec) -> Mapping[str, str]:
+    """Top-level field -> the kind it names, for fields that hold an id or a list of ids."""
+    out: dict[str, str] = {}
+    for ref in spec.refs:
+        if len(ref.pattern) == 1 or (len(ref.pattern) == 2 and ref.pattern[1] == "*"):
+            out[ref.pattern[0]] = ref.target
+    return out
+
+
+def link(renderer: Renderer, here: str, target_kind: str, value: str) -> Link:
+    """A link to the entity ``value`` of ``target_kind``, or a plain name where it has no page."""
+    catalog = renderer.catalog
+    if target_kind == PERSON:
+        return Link("", renderer.person(value), value)
+    if target_kind == KEY_RESULT:
+        kr = catalog.key_results.get(value)
+        if kr is None:
+            return Link("", value, value)
+        return Link(renderer.kr_link(here, value), kr.title, value)
+    entity = catalog.entity(value)
+    kind = catalog.kind_of(value)
+    if entity is None or kind is None:
+        return Link("", value, value)
+    return Link(renderer.entity_link(here, kind, value), str(getattr(entity, "title", value)), value)
+
+
+def fields(renderer: Renderer, spec: KindSpec, here: str, record: Any) -> list[Field]:
+    """The record's fields in the order they are written, except its id and title."""
+    targets = _targets(spec)
+    out: list[Field] = []
+    for name, value in record.data.items():
+        if name in ("id", spec.title_field) or value is None:
+            continue
+        heading = label(spec, renderer, name)
+        if name in spec.markdown_fields and isinstance(value, str):
+            out.append(Field(name, heading, "markdown", value))
+        elif name in targets:
+            values = value if isinstance(value, list) else [value]
+            found = tuple(link(renderer, here, targets[name], str(v)) for v in values)
+            out.append(Field(name, heading, "links", links=found))
+        elif isinstance(value, (dict, list)):
+            out.append(Field(name, heading, "nested", value))
+        else:
+            out.append(Field(name, heading, "value", value))
+    return out
+
+
+def cell(renderer: Renderer, spec: KindSpec, here: str, record: Any, column: str, value: Any) -> Cell:
+    """An index table cell: the title links to the entity's page, reference columns to theirs."""
+    if column == spec.title_field:
+        return Cell("", (Link(renderer.entity_link(here, spec.kind, record.id), record.title, record.id),))
+    target = _targets(spec).get(column)
+    raw = record.data.get(column)
+    if target is not None and raw is not None:
+        values = raw if isinstance(raw, list) else [raw]
+        return Cell("", tuple(link(renderer, here, target, str(v)) for v in values))
+    return Cell("" if value is None else str(value))
