@@ -198,6 +198,8 @@ def test_every_computed_field_is_declared_for_its_columns(tmp_path: Path) -> Non
         ids = [i for i, d in sorted(result.catalog.documents.items()) if d.kind.kind == spec.kind]
         if not spec.computed and not ids:
             continue  # nothing computed: nothing to compare
-        assert ids, f"the snapshot (tooling/tests/fixtures/ledgerline/) needs a {spec.kind} to check its computed fields"
+        assert ids, (
+            f"the snapshot (tooling/tests/fixtures/ledgerline/) needs a {spec.kind} to check its computed fields"
+        )
         entity = result.catalog.entity(ids[0])
         assert tuple(spec.compute(entity)) == spec.computed, spec.kind
