@@ -456,12 +456,16 @@ class Generator:
 
     def launches(self, count: int, items: list[dict[str, Any]], people: list[dict[str, Any]]) -> None:
         shipped = [i for i in items if i["status"] == "shipped"] or items[:1]
+        # Dated content also plans launches of the work under way: one in three, a week after it is due.
+        upcoming = [i for i in items if i["status"] == "in-progress"] if self.today is not None else []
         for n in range(count):
             lid = self.slug("launch", n)
-            shipping = self.rng.sample(shipped, min(len(shipped), self.rng.randint(1, 2)))
+            planned = bool(upcoming) and n % 3 == 2
+            pool = upcoming if planned else shipped
+            shipping = self.rng.sample(pool, min(len(pool), self.rng.randint(1, 2)))
             tier = self.rng.choice([1, 2, 3])
             ga = date.fromisoformat(max(i["target"]["end"] for i in shipping)) + timedelta(days=7)
-            if self.today is not None:  # launched: on or before today, never before the work was due
+            if self.today is not None and not planned:  # launched: by today, never before the work was due
                 ga = min(ga, self.today)
             owner = self.rng.choice(people)["handle"]
             data: dict[str, Any] = {
@@ -469,7 +473,7 @@ class Generator:
                 "title": f"Launch {n}: {self.phrase()}",
                 "summary": self.sentence(20),
                 "tier": tier,
-                "status": "launched",
+                "status": "planned" if planned else "launched",
                 "items": sorted(i["id"] for i in shipping),
                 "playbook": self.org.playbook,
                 "owners": {
@@ -483,13 +487,17 @@ class Generator:
                         "id": cid,
                         "title": title,
                         "owner": self.rng.choice(people)["handle"],
-                        "status": "done",
-                        "evidence": f"https://wiki.example.com/launch/{lid}/{cid}",
+                        "status": "todo" if planned else "done",
+                        **({} if planned else {"evidence": f"https://wiki.example.com/launch/{lid}/{cid}"}),
                     }
                     for cid, title, tiers, _ in TEMPLATE
                     if tier in tiers
                 ],
-                "go_no_go": {"date": (ga - timedelta(days=2)).isoformat(), "decision": "go", "approvers": [owner]},
+                "go_no_go": {
+                    "date": (ga - timedelta(days=2)).isoformat(),
+                    "decision": "pending" if planned else "go",
+                    "approvers": [owner],
+                },
                 "rollback_plan": self.sentence(15),
                 "communications": {
                     "internal": self.sentence(8),
