@@ -35,12 +35,6 @@ from generate import generate
 
 TODAY = "2026-11-22"
 BIN = Path(sys.executable).parent
-KIND_FOLDERS = {
-    "roadmap-item": "roadmap",
-    "objective": "okrs",
-    "launch": "launches",
-    "team": "processes/teams",
-}
 
 
 def _run(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:
@@ -67,9 +61,16 @@ def _check_jsonschema(repo: Path) -> float:
     """check-jsonschema over every kind's files with that kind's schema (playbooks included)."""
     tool = BIN / "check-jsonschema"
     total = 0.0
-    groups = {kind: sorted(str(p) for p in (repo / folder).rglob("*.yaml")) for kind, folder in KIND_FOLDERS.items()}
-    groups["roadmap-item"] = sorted(str(p) for p in (repo / "roadmap").rglob("*.yaml"))
-    groups["playbook"] = sorted(str(p) for p in (repo / "processes").glob("*.yaml"))
+    from prodops.kinds import registry
+    from prodops.loader import discover
+    from prodops.schemas import load_schemas
+
+    kinds = registry(load_schemas(repo / "schemas"))
+    groups: dict[str, list[str]] = {}
+    for rel in discover(repo, kinds.schemas)[0]:  # each file with its kind's schema: the deepest folder wins
+        spec = kinds.kind_for(rel)
+        if spec is not None:
+            groups.setdefault(spec.kind, []).append(str(repo / rel))
     for kind, files in groups.items():
         if files:
             total += _run([str(tool), "--schemafile", str(repo / "schemas" / f"{kind}.schema.json"), *files])[0]

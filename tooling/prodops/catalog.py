@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from prodops import kinds, model
+from prodops.builtin_kinds import BUILTIN
 from prodops.diagnostics import Diagnostic, JsonPath
 from prodops.loader import Document
 from prodops.outline import KEY_RESULT, PERSON, Outline, outline
@@ -54,14 +55,14 @@ class Catalog:
 
     def of(self, kind: str) -> Mapping[str, model.Entity]:
         """Every valid entity of ``kind`` by id (the built-in kinds' tables are ``items``, ``objectives``...)."""
-        builtin = kinds.BUILTIN.get(kind)
+        builtin = BUILTIN.get(kind)
         if builtin is not None:
             table: Mapping[str, model.Entity] = getattr(self, builtin.attribute)
             return table
         return self.records.get(kind, {})
 
     def _table(self, kind: str) -> dict[str, model.Entity]:
-        builtin = kinds.BUILTIN.get(kind)
+        builtin = BUILTIN.get(kind)
         if builtin is not None:
             table: dict[str, model.Entity] = getattr(self, builtin.attribute)
             return table
@@ -76,6 +77,20 @@ class Catalog:
         """The valid entity with this id, of any kind, or None."""
         kind = self.kind_of(entity_id)
         return self.of(kind).get(entity_id) if kind is not None else None
+
+    def owning_teams(self, entity_id: str) -> tuple[str, ...]:
+        """The teams that own an entity: those it names (``KindSpec.teams``), else its owner's team."""
+        kind = self.kind_of(entity_id)
+        entity = self.entity(entity_id)
+        if kind is None or entity is None or self.kinds is None:
+            return ()
+        spec = self.kinds[kind]
+        direct = spec.teams(entity)
+        if direct:
+            return direct
+        person = spec.owner(entity)
+        found = self.people.get(person) if person else None
+        return (found[1],) if found else ()
 
     def referrers(self, target: str, kind: str | None = None, field_name: str | None = None) -> list[Reference]:
         return [

@@ -148,19 +148,20 @@ def complete_ids(ctx: click.Context, param: click.Parameter, incomplete: str) ->
 
 
 def complete_kinds(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
-    """Shell completion of kinds, from the schemas."""
+    """Shell completion of kinds, from the kind registry (built-in kinds first, then the others by name)."""
     from click.shell_completion import CompletionItem
 
+    from prodops.kinds import registry
     from prodops.schemas import load_schemas
 
     repo = _completion_root(ctx)
     if repo is None:
         return []
     try:
-        kinds = sorted(load_schemas(repo / pipeline.SCHEMA_DIR).kinds)
+        names = registry(load_schemas(repo / pipeline.SCHEMA_DIR)).names
     except ProdopsError:
         return []
-    return [CompletionItem(k) for k in kinds if k.startswith(incomplete)]
+    return [CompletionItem(k) for k in names if k.startswith(incomplete)]
 
 
 def root_option(func: F) -> F:

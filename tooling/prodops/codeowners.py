@@ -44,18 +44,8 @@ def owner_problem(owners: str) -> str | None:
 
 
 def owning_teams(catalog: Catalog, entity_id: str) -> tuple[str, ...]:
-    """The ids of the teams that own an entity: those it names directly, else its owner's team."""
-    kind = catalog.kind_of(entity_id)
-    entity = catalog.entity(entity_id)
-    if kind is None or entity is None or catalog.kinds is None:
-        return ()
-    spec = catalog.kinds[kind]
-    direct = spec.teams(entity)
-    if direct:
-        return direct
-    person = spec.owner(entity)
-    found = catalog.people.get(person) if person else None
-    return (found[1],) if found else ()
+    """The ids of the teams that own an entity (``Catalog.owning_teams``)."""
+    return catalog.owning_teams(entity_id)
 
 
 def owning_team(catalog: Catalog, entity_id: str) -> str | None:

@@ -231,9 +231,9 @@ def _team_of(change: EntityChange, base: Catalog, head: Catalog) -> str:
             return next((catalog.items[i].team for i in entity.items if i in catalog.items), "")
         if isinstance(entity, model.Objective):  # a company objective is company-wide
             return entity.team
-        spec = catalog.kinds.get(change.kind) if catalog.kinds is not None else None
-        if spec is not None:
-            return next(iter(spec.teams(entity)), "")
+        if isinstance(entity, model.Playbook):  # a process is everyone's
+            return ""
+        return next(iter(catalog.owning_teams(entity_id)), "")
     return ""
 
 

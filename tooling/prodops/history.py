@@ -29,11 +29,12 @@ from prodops import __version__, gitrev, trust, yamlparse
 from prodops.cache import CACHE_DIR
 from prodops.diagnostics import ProdopsError
 from prodops.loader import MAX_FILE_BYTES
+from prodops.schemas import declared_kinds, deepest_kind
 
-FORMAT = 2
+FORMAT = 3  # 3: a file in a sub-folder of another kind (roadmap/insights/) is not taken for an item
 INDEX_FILE = "history.json"
-# The folders whose files have a history worth keeping, and the kind each holds.
-FOLDERS = {"roadmap": "roadmap-item", "okrs": "objective", "launches": "launch"}
+# The kinds whose files have a history worth keeping; their folders come from the schemas.
+TRACKED = ("roadmap-item", "objective", "launch")
 _NO_OID = "0" * 40
 _MISSING = object()
 BYTES_PER_READ = 64 * 1024 * 1024  # blob bytes asked of one `git cat-file --batch`
@@ -136,6 +137,10 @@ def _continues(root: Path, last: str, head: str) -> bool:
 
 def _walk(root: Path, index: Index, head: str, prefix: str) -> None:
     """Add the commits after ``index.head`` up to ``head`` that changed content files (paths under ``prefix``)."""
+    folders = declared_kinds(root / "schemas")
+    tracked_folders = sorted({folders[k] for k in TRACKED if k in folders})
+    if not tracked_folders:
+        raise ProdopsError(f"{root}/schemas declares none of the kinds the history keeps ({', '.join(TRACKED)})")
     span = f"{index.head}..{head}" if index.head else head
     out = git(
         root,
@@ -150,13 +155,13 @@ def _walk(root: Path, index: Index, head: str, prefix: str) -> None:
         "--format=%x01%H%x00%an%x00%cI",
         span,
         "--",
-        *FOLDERS,  # relative to the repository root, where git runs; the paths it prints are from the top
+        *tracked_folders,  # relative to the repository root, where git runs; the paths it prints are from the top
     )
     commits = _parse_log(out, prefix)
     wanted = {oid for _, entries in commits for _, _, oid in entries if oid != _NO_OID}
     states = _read_blobs(root, wanted)
     for commit, entries in commits:
-        _apply(index, commit, entries, states)
+        _apply(index, commit, entries, states, folders)
     index.head = head
 
 
@@ -196,9 +201,12 @@ def _rel(path: bytes, prefix: str) -> str:
     return path.decode(errors="surrogateescape").removeprefix(prefix)
 
 
-def _kind(rel: str) -> str | None:
-    folder, _, rest = rel.partition("/")
-    return FOLDERS.get(folder) if rest.endswith(".yaml") else None
+def _kind(rel: str, folders: dict[str, str]) -> str | None:
+    """The tracked kind of a content file: the kind with the deepest folder holding it, if it is tracked."""
+    if not rel.endswith(".yaml"):
+        return None
+    kind = deepest_kind(folders, rel)
+    return kind if kind in TRACKED else None
 
 
 def _read_blobs(root: Path, oids: set[str]) -> dict[str, State | None]:
@@ -285,7 +293,9 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
-def _apply(index: Index, commit: Commit, entries: list[Entry], states: dict[str, State | None]) -> None:
+def _apply(
+    index: Index, commit: Commit, entries: list[Entry], states: dict[str, State | None], folders: dict[str, str]
+) -> None:
     at = len(index.commits)
     index.commits.append(commit)
     gone: list[str] = []
@@ -295,7 +305,7 @@ def _apply(index: Index, commit: Commit, entries: list[Entry], states: dict[str,
             gone.append(before)
         if not new:
             continue
-        kind = _kind(new)
+        kind = _kind(new, folders)
         state = states.get(oid) if kind is not None else None
         if state is None:
             if kind is not None:

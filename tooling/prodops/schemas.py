@@ -124,24 +124,39 @@ class SchemaSet:
         return merged, file
 
 
-def declared_folders(schema_dir: Path) -> tuple[str, ...]:
-    """The top-level content folders the schemas in ``schema_dir`` declare, without compiling them.
+def declared_kinds(schema_dir: Path) -> dict[str, str]:
+    """Kind -> folder, as the schemas in ``schema_dir`` declare them, without compiling them.
 
-    For reading a Git revision, whose kinds (and so folders) may differ from the working tree's;
-    a schema that cannot be read declares nothing (loading the revision reports it).
+    For what must know the folders before (or without) loading the schemas: a Git revision,
+    whose kinds may differ from the working tree's, and the history index. A schema that
+    cannot be read declares nothing (loading the schemas reports it).
     """
-    folders: set[str] = set()
+    found: dict[str, str] = {}
     for path in sorted(schema_dir.glob("*" + SCHEMA_SUFFIX)) if schema_dir.is_dir() else ():
         try:
             doc = json.loads(path.read_bytes().decode("utf-8"))
         except (OSError, ValueError):
             continue
+        kind = doc.get("x-prodops-kind") if isinstance(doc, dict) else None
         folder = doc.get("x-prodops-folder") if isinstance(doc, dict) else None
-        if isinstance(folder, str) and folder.strip("/"):
-            top = folder.strip("/").split("/")[0]
-            if top not in ("", ".", "..") and top != "schemas":
-                folders.add(top)
-    return tuple(sorted(folders))
+        if isinstance(kind, str) and isinstance(folder, str) and folder.strip("/"):
+            found[kind] = folder.strip("/")
+    return found
+
+
+def declared_folders(schema_dir: Path) -> tuple[str, ...]:
+    """The top-level content folders the schemas in ``schema_dir`` declare (see ``declared_kinds``)."""
+    tops = {folder.split("/")[0] for folder in declared_kinds(schema_dir).values()}
+    return tuple(sorted(t for t in tops if t not in ("", ".", "..", "schemas")))
+
+
+def deepest_kind(folders: Mapping[str, str], rel_path: str) -> str | None:
+    """The kind whose folder holds ``rel_path``, the deepest folder winning (kind -> folder given)."""
+    best: tuple[int, str] | None = None
+    for kind, folder in folders.items():
+        if rel_path.startswith(folder + "/") and (best is None or len(folder) > best[0]):
+            best = (len(folder), kind)
+    return best[1] if best is not None else None
 
 
 def load_schemas(schema_dir: Path) -> SchemaSet:

@@ -70,7 +70,8 @@ def repo(tmp_path: Path) -> Path:
 def build(tmp_path: Path) -> Path:
     """Q3 2026: payments commits alpha and beta, growth delta; alpha slips twice (30 days), beta ships."""
     root = tmp_path / "ops"
-    (root / "schemas").mkdir(parents=True)
+    root.mkdir(parents=True)
+    shutil.copytree(REPO_ROOT / "schemas", root / "schemas")  # the history keeps the kinds they declare
     git(root, "init", "-q", "-b", "main")
     commit(
         root,
@@ -443,7 +444,8 @@ def test_what_changed_outside_git_says_so(tmp_path: Path) -> None:
 def test_an_ops_repository_in_a_subfolder_of_the_git_repository(tmp_path: Path) -> None:
     top = tmp_path / "company"
     ops = top / "ops"
-    (ops / "schemas").mkdir(parents=True)
+    ops.mkdir(parents=True)
+    shutil.copytree(REPO_ROOT / "schemas", ops / "schemas")
     git(top, "init", "-q", "-b", "main")
     commit(
         top,

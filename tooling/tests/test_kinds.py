@@ -221,7 +221,7 @@ def test_diff_names_changes_to_the_new_kind(repo: Path, tmp_path: Path) -> None:
     report = diff.compare(old.catalog, new.catalog, "main", "branch", old.diagnostics, new.diagnostics)
     assert [(c.kind, c.id, c.status, c.team) for c in report.changes] == [
         ("decision", "guided-setup-first", "changed", "core"),
-        ("decision", "public-setup-api", "removed", ""),
+        ("decision", "public-setup-api", "removed", "core"),  # no team field: its decided_by's team
     ]
     check_golden(GOLDEN / "diff.md", diffreport.markdown(report))
 
@@ -437,3 +437,107 @@ def test_move_takes_the_horizons_the_schema_allows(repo: Path) -> None:
     code, output = _run("move", "setup-api", "--horizon", "someday", "--root", str(repo))
     assert code == 0, output
     assert "horizon: someday\n" in (repo / "roadmap/setup-api.yaml").read_text()
+
+
+def test_shell_completion_offers_every_kind_and_the_new_kinds_ids(repo: Path) -> None:
+    import click
+
+    from prodops.cli import complete_ids, complete_kinds
+
+    ctx = click.Context(cli, obj=None)
+    ctx.params["root"] = str(repo)
+    param = click.Argument(["kind"])
+    assert [c.value for c in complete_kinds(ctx, param, "")] == list(
+        ("roadmap-item", "objective", "launch", "playbook", "team", "decision")
+    )
+    assert [c.value for c in complete_kinds(ctx, param, "de")] == ["decision"]
+    assert "guided-setup-first" in [c.value for c in complete_ids(ctx, param, "guided")]
+
+
+def test_new_starts_a_record_of_the_new_kind_from_its_schema(repo: Path) -> None:
+    code, output = _run(
+        "new",
+        "decision",
+        "--no-input",
+        "--title",
+        "Keep invoices in one currency per customer",
+        "--set",
+        "status=proposed",
+        "--set",
+        "decided_on=2026-11-20",
+        "--set",
+        "decided_by=ana-pm",
+        "--set",
+        "context=Mixed currencies confuse dunning.",
+        "--set",
+        "items.0=setup-api",
+        "--root",
+        str(repo),
+    )
+    assert code == 0, output
+    written = repo / "processes/decisions/keep-invoices-in-one-currency-per-customer.yaml"
+    check_golden(GOLDEN / "new.yaml", written.read_text(encoding="utf-8"))
+    assert "keep-invoices-in-one-currency-per-customer" in pipeline.build(repo, today=TODAY).catalog.of("decision")
+
+
+def test_the_plugin_watches_the_folders_the_schemas_declare(repo: Path) -> None:
+    from mkdocs.config import load_config
+
+    from prodops.mkdocs_plugin import ProdopsPlugin
+
+    schema = json.loads((repo / "schemas/decision.schema.json").read_text())
+    schema["x-prodops-folder"] = "decisions"  # a top-level folder no built-in kind uses
+    (repo / "schemas/decision.schema.json").write_text(json.dumps(schema, indent=1))
+    shutil.move(repo / "processes/decisions", repo / "decisions")
+    for path in (repo / "decisions").glob("*.yaml"):
+        path.write_text(path.read_text().replace("$schema=../../schemas/", "$schema=../schemas/"))
+    _with_site_config(repo)
+    config = load_config(config_file=str(repo / "mkdocs.yml"))
+    plugin = config.plugins["prodops"]
+    assert isinstance(plugin, ProdopsPlugin)
+    plugin.config.today = TODAY.isoformat()
+    plugin.on_config(config)
+
+    class Server:
+        def __init__(self) -> None:
+            self.watched: list[str] = []
+
+        def watch(self, path: str) -> None:
+            self.watched.append(Path(path).relative_to(repo).as_posix())
+
+    server = Server()
+    plugin.on_serve(server, config=config, builder=None)  # type: ignore[arg-type]
+    assert server.watched == ["decisions", "launches", "okrs", "processes", "roadmap", "schemas"]
+    assert {"Decision records": "decision/index.md"} in (config.nav or [])
+
+
+def test_the_history_index_does_not_take_a_nested_kinds_files_for_roadmap_items(repo: Path) -> None:
+    from prodops import history
+
+    _nested_kind(repo)
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "Signals beside the roadmap")
+    index = history.load(repo)
+    assert index.kinds["setup-api"] == "roadmap-item"
+    assert "guided-setup-first-signal" not in index.kinds
+    assert not any(path.startswith("roadmap/signals/") for path in index.paths)
+    assert index.kinds["2026-q4-core"] == "objective"
+
+
+def test_every_built_in_kind_has_a_schema_and_rows_with_its_columns() -> None:
+    """The registry of built-in behaviour matches the schemas (this test uses the example organisation on purpose)."""
+    from conftest import REPO_ROOT
+
+    from prodops.builtin_kinds import BUILTIN
+
+    result = pipeline.build(REPO_ROOT, today=TODAY)
+    registry = kinds.registry(result.schemas)
+    assert set(BUILTIN) <= set(registry.names)
+    pages = render_site(result, SiteOptions(today=TODAY)).pages
+    for spec in registry:
+        entities = list(result.catalog.of(spec.kind).values())
+        assert entities, spec.kind
+        assert tuple(spec.row(result.catalog, entities[0])) == spec.list_columns, spec.kind
+        assert spec.ordered(entities) == spec.ordered(list(reversed(entities))), spec.kind
+        assert spec.index_page in pages, spec.kind

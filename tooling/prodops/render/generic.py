@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from prodops import kinds
 from prodops.kinds import KindSpec
 from prodops.outline import KEY_RESULT, PERSON
 from prodops.schemas import field_schema
@@ -116,3 +117,63 @@ def cell(renderer: Renderer, spec: KindSpec, here: str, record: Any, column: str
         values = raw if isinstance(raw, list) else [raw]
         return Cell("", tuple(link(renderer, here, target, str(v)) for v in values))
     return Cell("" if value is None else str(value))
+
+
+def pages(renderer: Renderer, spec: KindSpec) -> None:
+    """A page per entity of a generic kind, and the kind's index page (put in the navigation by the plugin)."""
+    from prodops.render.pages import page_path
+
+    records = spec.ordered(list(renderer.catalog.of(spec.kind).values()))
+    headings = [label(spec, renderer, column) for column in spec.list_columns]
+    here = spec.index_page
+    rows = [
+        [cell(renderer, spec, here, e, column, value) for column, value in _row(renderer, spec, e)] for e in records
+    ]
+    renderer._page(here, "record_index.md.j2", spec=spec, headings=headings, rows=rows)
+    for record in records:
+        shown = fields(renderer, spec, page_path(spec.kind, record.id), record)
+        renderer._entity(spec.kind, record.id, record.file, spec.template, spec=spec, record=record, fields=shown)
+
+
+def _row(renderer: Renderer, spec: KindSpec, record: Any) -> list[tuple[str, Any]]:
+    row = spec.row(renderer.catalog, record)
+    return [(column, row.get(column)) for column in spec.list_columns]
+
+
+def named_by(renderer: Renderer, kind: str, entity_id: str) -> list[tuple[KindSpec, list[Link]]]:
+    """Entities of generic kinds that name this one, by kind (built-in pages show their own relations)."""
+    from prodops.render.pages import page_path
+
+    catalog = renderer.catalog
+    by_kind: dict[str, dict[str, set[str]]] = {}
+    for ref in catalog.incoming.get(entity_id, ()):
+        source_kind = catalog.kind_of(ref.source)
+        spec = renderer.kinds.get(source_kind) if source_kind is not None else None
+        if spec is None or spec.builtin is not None:
+            continue
+        by_kind.setdefault(spec.kind, {}).setdefault(ref.source, set()).add(ref.field)
+    here = page_path(kind, entity_id)
+    out = []
+    for source_kind, sources in sorted(by_kind.items(), key=lambda kv: kinds.rank(kv[0])):
+        links = [
+            Link(
+                renderer.entity_link(here, source_kind, source),
+                str(getattr(catalog.entity(source), "title", source)),
+                source,
+                ", ".join(sorted(names)),
+            )
+            for source, names in sorted(sources.items())
+        ]
+        out.append((renderer.kinds[source_kind], links))
+    return out
+
+
+def with_named_by(renderer: Renderer, kind: str, entity_id: str, here: str, text: str) -> str:
+    """An entity's page with a "Named by ..." section per generic kind that names it, above its source line."""
+    found = named_by(renderer, kind, entity_id)
+    if not found:
+        return text
+    at = text.rfind('<p class="po-source">')
+    at = at if at >= 0 else len(text)
+    section = renderer.render_template(here, "_named_by.md.j2", named_by=found)
+    return text[:at] + section.lstrip("\n") + "\n" + text[at:]

@@ -24,7 +24,7 @@ from prodops.catalog import Catalog
 from prodops.codes import CHECKS
 from prodops.config import Config
 from prodops.diagnostics import Diagnostic
-from prodops.render import charts, generic, safe
+from prodops.render import charts, generic, providers, safe
 from prodops.rules import REGISTRY
 from prodops.schemas import SchemaSet, enum_values
 
@@ -174,8 +174,8 @@ class Renderer:
         for team in c.teams.values():
             self._entity("team", team.id, team.file, "team.md.j2", team=team, **self._team_context(team))
         for spec in self.kinds.generic:
-            self._generic_pages(spec)
-        self._provided_pages()
+            generic.pages(self, spec)
+        providers.add_pages(self)
         self._reference()
         self.site.pages.update(self.extra_pages)
         return self.site
@@ -197,75 +197,13 @@ class Renderer:
         if edit:
             self.site.edit_urls[path] = edit
         self._page(path, template, file=file, edit_url=edit, **context)
-        named_by = self._named_by(kind, entity_id)
-        if named_by:  # what kinds declared only by a schema say of this entity, above the source line
-            text = self.site.pages[path]
-            at = text.rfind('<p class="po-source">')
-            at = at if at >= 0 else len(text)
-            section = self.render_template(path, "_named_by.md.j2", named_by=named_by)
-            self.site.pages[path] = text[:at] + section.lstrip("\n") + "\n" + text[at:]
+        self.site.pages[path] = generic.with_named_by(self, kind, entity_id, path, self.site.pages[path])
 
     def render_template(self, here: str, template: str, **context: Any) -> str:
         """One template rendered for page ``here`` with the renderer's helpers (for page providers too)."""
         return self.env.get_template(template).render(
             here=here, r=self, today=self.options.today, period=self.period, site_name=self.options.site_name, **context
         )
-
-    # -- kinds declared only by a schema ---------------------------------------------------------
-
-    def _generic_pages(self, spec: kinds.KindSpec) -> None:
-        """A page per entity of a generic kind, and the kind's index page (in the navigation)."""
-        records = spec.ordered(list(self.catalog.of(spec.kind).values()))
-        headings = [generic.label(spec, self, column) for column in spec.list_columns]
-        rows = [self._index_row(spec, e) for e in records]
-        self._page(spec.index_page, "record_index.md.j2", spec=spec, headings=headings, rows=rows)
-        for record in records:
-            fields = generic.fields(self, spec, page_path(spec.kind, record.id), record)
-            self._entity(spec.kind, record.id, record.file, spec.template, spec=spec, record=record, fields=fields)
-
-    def _index_row(self, spec: kinds.KindSpec, record: Any) -> list[generic.Cell]:
-        here = spec.index_page
-        row = spec.row(self.catalog, record)
-        return [generic.cell(self, spec, here, record, column, row.get(column)) for column in spec.list_columns]
-
-    def _named_by(self, kind: str, entity_id: str) -> list[tuple[kinds.KindSpec, list[generic.Link]]]:
-        """Entities of generic kinds that name this one, by kind (built-in pages show their own relations)."""
-        by_kind: dict[str, dict[str, set[str]]] = {}
-        for ref in self.catalog.incoming.get(entity_id, ()):
-            source_kind = self.catalog.kind_of(ref.source)
-            spec = self.kinds.get(source_kind) if source_kind is not None else None
-            if spec is None or spec.builtin is not None:
-                continue
-            by_kind.setdefault(spec.kind, {}).setdefault(ref.source, set()).add(ref.field)
-        here = page_path(kind, entity_id)
-        out = []
-        for source_kind, sources in sorted(by_kind.items(), key=lambda kv: kinds.rank(kv[0])):
-            spec = self.kinds[source_kind]
-            links = [
-                generic.Link(
-                    self.entity_link(here, source_kind, source),
-                    str(getattr(self.catalog.entity(source), "title", source)),
-                    source,
-                    ", ".join(sorted(fields)),
-                )
-                for source, fields in sorted(sources.items())
-            ]
-            out.append((spec, links))
-        return out
-
-    def _provided_pages(self) -> None:
-        """Pages that kind-specific modules add on top of the generic ones (``render/providers.py``)."""
-        from prodops.render.providers import PROVIDERS
-
-        for kind, providers in PROVIDERS.items():
-            spec = self.kinds.get(kind)
-            if spec is None:
-                continue
-            for provide in providers:
-                for path, text in provide(self, spec).items():
-                    if path in self.site.pages:
-                        raise ValueError(f"the page provider {provide.__module__} for {kind} would replace {path}")
-                    self.site.pages[path] = text
 
     # -- contexts ------------------------------------------------------------------------------
 

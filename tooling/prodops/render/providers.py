@@ -30,3 +30,16 @@ PageProvider = Callable[["Renderer", KindSpec], Mapping[str, str]]
 
 # Kind -> the functions that add its pages, in the order they run.
 PROVIDERS: dict[str, tuple[PageProvider, ...]] = {}
+
+
+def add_pages(renderer: Renderer) -> None:
+    """Run every provider of a kind the repository has; a page it returns may not replace another."""
+    for kind, provided in PROVIDERS.items():
+        spec = renderer.kinds.get(kind)
+        if spec is None:
+            continue
+        for provide in provided:
+            for path, text in provide(renderer, spec).items():
+                if path in renderer.site.pages:
+                    raise ValueError(f"the page provider {provide.__module__} for {kind} would replace {path}")
+                renderer.site.pages[path] = text

@@ -11,6 +11,8 @@ from prodops.suggest import did_you_mean
 
 def check(ctx: Context) -> Iterator[Finding]:
     people = ctx.catalog.people
+    registry = ctx.catalog.kinds
+    teams = f"{registry['team'].folder}/" if registry is not None and "team" in registry else "the team files"
     for ref in ctx.catalog.references:
         if ref.kind != PERSON or ref.target in people:
             continue
@@ -19,7 +21,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             ref.source,
             ref.path,
             f"{ref.field}: '{ref.target}' is not a member of any team{suggestion}",
-            "use the Git host handle of a member listed in processes/teams/, or add the person to their team",
+            f"use the Git host handle of a member listed in {teams}, or add the person to their team",
         )
 
 
@@ -28,6 +30,6 @@ RULE = Rule(
     name="owner-known",
     severity="error",
     rationale="Owners must be real people the organisation can route reviews and questions to.",
-    fix="Name people by a handle listed in a team file under processes/teams/.",
+    fix="Name people by a handle listed in a team file (`prodops list team` shows the teams).",
     check=check,
 )
