@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 LOCK := requirements.lock
 
-.PHONY: site public-site validate serve test lint chromium node bench lock clean
+.PHONY: site public-site validate serve test adopter-check lint chromium node bench lock clean
 
 # Every dependency comes from the lock, checked against its hashes; then the package itself.
 # `pip check` fails if pyproject.toml asks for something the lock does not have (run `make lock`).
@@ -62,8 +62,16 @@ node_modules/.installed: package.json package-lock.json
 
 node: node_modules/.installed
 
+# The suite, then the suite again on another organisation's content (tooling/ci/adopter_check.py:
+# every file under roadmap/, okrs/, launches/ and processes/ replaced by a generated organisation's),
+# which proves an adopting organisation keeps a green `make test`.
 test: lint chromium node
 	$(BIN)/pytest
+	$(BIN)/python tooling/ci/adopter_check.py
+
+# Only the second half: the suite on a generated organisation's content (ARGS for pytest, e.g. -m example).
+adopter-check: $(STAMP)
+	$(BIN)/python tooling/ci/adopter_check.py $(ARGS)
 
 # Benchmarks (not part of the test suite): validation at 1,000 and 10,000 entities against
 # check-jsonschema, the site build at 2,000 and 5,000 entities against plain MkDocs, and the time

@@ -9,6 +9,12 @@ and every process rule passes (with ``--today 2026-11-22`` or any later date), f
 warnings aside: like real public roadmaps, some planned and in-progress work of past quarters
 is still open, which rule PO416 reports as overdue. ``mutate`` makes meaningful edits for the
 diff benchmark.
+
+``--organisation quayside`` writes another believable organisation instead of the benchmark's
+numbered teams: Quayside, a freight-forwarding platform, with its own teams, people, words and ids,
+dated around ``--today`` (past quarters shipped, the current one in progress and checked in, the next
+ones planned) so that it validates with no errors and no warnings on that day. It is the content
+``tooling/ci/adopter_check.py`` puts in place of the example organisation's.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import random
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -86,6 +92,76 @@ TEMPLATE = [
 ]
 
 
+class Organisation(NamedTuple):
+    """Who the generated repository belongs to: its teams, the words of its titles, its handles."""
+
+    name: str
+    handle_prefix: str  # Git host organisation of the team handles: "@bench/"
+    teams: tuple[tuple[str, str], ...] = ()  # (id, name); empty: numbered teams, as many as the size needs
+    words: tuple[str, ...] = tuple(WORDS)
+    playbook: str = "launch-readiness"  # the launch playbook's id
+    ids: str = "numbered"  # "numbered" (item-WORD-WORD-00001) or "words" (WORD-WORD-1)
+
+
+QUAYSIDE = Organisation(
+    name="Quayside",
+    handle_prefix="@quayside/",
+    teams=(
+        ("bookings", "Bookings"),
+        ("customs", "Customs & Compliance"),
+        ("visibility", "Shipment Visibility"),
+        ("carrier-network", "Carrier Network"),
+    ),
+    words=(
+        "shipment",
+        "carrier",
+        "booking",
+        "quote",
+        "customs",
+        "manifest",
+        "container",
+        "pallet",
+        "tracking",
+        "dock",
+        "warehouse",
+        "freight",
+        "rate",
+        "lane",
+        "tender",
+        "consignment",
+        "declaration",
+        "tariff",
+        "milestone",
+        "exception",
+        "delivery",
+        "pickup",
+        "invoice",
+        "surcharge",
+        "vessel",
+        "terminal",
+        "broker",
+        "document",
+        "eta",
+        "alert",
+        "portal",
+        "api",
+    ),
+    playbook="release-readiness",
+    ids="words",
+)
+BENCH = Organisation(name="Bench", handle_prefix="@bench/")
+ORGANISATIONS = {"bench": BENCH, "quayside": QUAYSIDE}
+
+
+def _quarter(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _shift(period: str, quarters: int) -> str:
+    index = int(period[:4]) * 4 + int(period[-1]) - 1 + quarters
+    return f"{index // 4}-Q{index % 4 + 1}"
+
+
 class _Dumper(yaml.SafeDumper):
     """Block style, no quotes around dates (the loader reads YAML 1.2, where dates are strings)."""
 
@@ -139,24 +215,29 @@ def _period_bounds(period: str) -> tuple[date, date]:
 
 
 class Generator:
-    def __init__(self, count: int, seed: int) -> None:
+    def __init__(self, count: int, seed: int, org: Organisation = BENCH, today: date | None = None) -> None:
         self.rng = random.Random(seed)
         self.count = max(count, 12)
+        self.org = org
+        # Dated around ``today``: three past quarters, the current one and two ahead.
+        self.today = today
+        self.periods = PERIODS if today is None else [_shift(_quarter(today), k) for k in range(-3, 3)]
         self.files: dict[str, tuple[str, dict[str, Any]]] = {}  # rel path -> (schema, data)
 
     def phrase(self, n: int = 3) -> str:
-        return " ".join(self.rng.choice(WORDS) for _ in range(n))
+        return " ".join(self.rng.choice(self.org.words) for _ in range(n))
 
     def slug(self, prefix: str, index: int) -> str:
-        return f"{prefix}-{'-'.join(self.rng.sample(WORDS, 2))}-{index:05d}"
+        words = "-".join(self.rng.sample(self.org.words, 2))
+        return f"{words}-{index}" if self.org.ids == "words" else f"{prefix}-{words}-{index:05d}"
 
     def sentence(self, words: int) -> str:
-        text = " ".join(self.rng.choice(WORDS) for _ in range(words))
+        text = " ".join(self.rng.choice(self.org.words) for _ in range(words))
         return text[0].upper() + text[1:] + "."
 
     def run(self) -> dict[str, tuple[str, dict[str, Any]]]:
         n = self.count
-        n_teams = max(3, n // 250)
+        n_teams = len(self.org.teams) or max(3, n // 250)
         n_playbooks = max(1, n // 200)
         n_objectives = max(4, n * 15 // 100)
         n_launches = max(2, n * 12 // 100)
@@ -172,17 +253,21 @@ class Generator:
     def teams(self, count: int) -> list[dict[str, Any]]:
         out = []
         for t in range(count):
-            tid = f"team-{t:03d}"
+            tid, name = self.org.teams[t] if self.org.teams else (f"team-{t:03d}", f"Team {t}")
             members = [
-                {"handle": f"{tid}-person-{m}", "name": _person_name(t * 6 + m), "role": "Product Manager"}
+                {
+                    "handle": self._handle(tid, t * 6 + m, m),
+                    "name": _person_name(t * 6 + m),
+                    "role": "Product Manager",
+                }
                 for m in range(6)
             ]
             data = {
                 "id": tid,
-                "name": f"Team {t}",
+                "name": name,
                 "mission": self.sentence(12),
                 "lead": members[0]["handle"],
-                "handle": f"@bench/{tid}",
+                "handle": f"{self.org.handle_prefix}{tid}",
                 "channel": f"#{tid}",
                 "members": members,
             }
@@ -190,9 +275,14 @@ class Generator:
             out.append(data)
         return out
 
+    def _handle(self, team: str, person: int, member: int) -> str:
+        if self.org.teams:  # people of a real organisation are known by name
+            return _person_name(person).lower().replace(" ", "-")
+        return f"{team}-person-{member}"
+
     def playbooks(self, count: int, people: list[dict[str, Any]]) -> None:
         for p in range(count):
-            pid = "launch-readiness" if p == 0 else f"playbook-{p:04d}"
+            pid = self.org.playbook if p == 0 else f"playbook-{p:04d}"
             data: dict[str, Any] = {
                 "id": pid,
                 "title": f"Playbook {p}: {self.phrase()}",
@@ -226,10 +316,10 @@ class Generator:
             self.files[f"processes/{pid}.yaml"] = ("playbook", data)
 
     def objectives(self, count: int, teams: list[dict[str, Any]]) -> dict[str, list[str]]:
-        krs_by_period: dict[str, list[str]] = {p: [] for p in PERIODS}
-        company: dict[str, list[str]] = {p: [] for p in PERIODS}
+        krs_by_period: dict[str, list[str]] = {p: [] for p in self.periods}
+        company: dict[str, list[str]] = {p: [] for p in self.periods}
         for o in range(count):
-            period = PERIODS[o % len(PERIODS)]
+            period = self.periods[o % len(self.periods)]
             is_company = not company[period] or self.rng.random() < 0.2
             team = self.rng.choice(teams)
             oid = f"{period.lower()}-{self.slug('objective', o)}"
@@ -242,7 +332,8 @@ class Generator:
                 checkins = []
                 day = start + timedelta(days=7)
                 value = baseline
-                while day <= end:
+                last_day = end if self.today is None else min(end, self.today)
+                while day <= last_day:
                     value = value + (1 if increase else -1) * self.rng.randint(0, 3)
                     checkins.append(
                         {
@@ -263,7 +354,7 @@ class Generator:
                         "baseline": baseline,
                         "target": target,
                         "current": value,
-                        "confidence": checkins[-1]["confidence"],
+                        "confidence": checkins[-1]["confidence"] if checkins else 0.5,
                         "checkins": checkins,
                     }
                 )
@@ -291,11 +382,15 @@ class Generator:
     ) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for i in range(count):
-            period = PERIODS[i % len(PERIODS)]
+            period = self.periods[i % len(self.periods)]
             start, end = _period_bounds(period)
-            due = start + timedelta(days=self.rng.randint(20, (end - start).days))
-            team = self.rng.choice(teams)
-            status = self.rng.choice(["idea", "discovery", "planned", "in-progress", "in-progress", "shipped"])
+            if self.today is None:
+                due = start + timedelta(days=self.rng.randint(20, (end - start).days))
+                team = self.rng.choice(teams)
+                status = self.rng.choice(["idea", "discovery", "planned", "in-progress", "in-progress", "shipped"])
+            else:
+                due, status = self._dated(start, end)
+                team = self.rng.choice(teams)
             horizon = {"idea": "later", "discovery": "next", "planned": "next"}.get(status, "now")
             iid = self.slug("item", i)
             data: dict[str, Any] = {
@@ -308,7 +403,7 @@ class Generator:
                 "team": team["id"],
                 "owner": self.rng.choice(team["members"])["handle"],
                 "target": {"quarter": period, "start": start.isoformat(), "end": due.isoformat()},
-                "key_results": sorted(set(self.rng.sample(krs_by_period[period], min(2, len(krs_by_period[period]))))),
+                "key_results": self._key_results(krs_by_period[period], i),
             }
             # Dependencies only on earlier items due no later than this one: no cycles, no late dependencies.
             earlier = [
@@ -336,27 +431,51 @@ class Generator:
             if status == "shipped":
                 data["launch_exempt_reason"] = "Shipped with the quarterly release notes."
             data["links"] = [{"title": "Spec", "url": f"https://docs.example.com/specs/{iid}"}]
-            data["tags"] = sorted(set(self.rng.sample(WORDS, 2)))
+            data["tags"] = sorted(set(self.rng.sample(self.org.words, 2)))
             self.files[f"roadmap/{iid}.yaml"] = ("roadmap-item", data)
             out.append(data)
         return out
 
+    def _dated(self, start: date, end: date) -> tuple[date, str]:
+        """A due date in the quarter and a status that is true of it on ``today``."""
+        assert self.today is not None
+        earliest = max(start + timedelta(days=20), self.today + timedelta(days=1))
+        if earliest > end:  # a past quarter: its work shipped
+            return start + timedelta(days=self.rng.randint(20, (end - start).days)), "shipped"
+        due = earliest + timedelta(days=self.rng.randint(0, (end - earliest).days))
+        if start <= self.today:  # the current quarter: committed work
+            return due, self.rng.choice(["planned", "in-progress", "in-progress"])
+        return due, self.rng.choice(["idea", "discovery", "planned"])
+
+    def _key_results(self, pool: list[str], index: int) -> list[str]:
+        """Two key results of the quarter; dated content moves every key result at least once."""
+        if self.today is None:
+            return sorted(set(self.rng.sample(pool, min(2, len(pool)))))
+        turn = index // len(self.periods)  # this item's place among its quarter's items
+        return sorted({pool[(2 * turn) % len(pool)], pool[(2 * turn + 1) % len(pool)]})
+
     def launches(self, count: int, items: list[dict[str, Any]], people: list[dict[str, Any]]) -> None:
         shipped = [i for i in items if i["status"] == "shipped"] or items[:1]
+        # Dated content also plans launches of the work under way: one in three, a week after it is due.
+        upcoming = [i for i in items if i["status"] == "in-progress"] if self.today is not None else []
         for n in range(count):
             lid = self.slug("launch", n)
-            shipping = self.rng.sample(shipped, min(len(shipped), self.rng.randint(1, 2)))
+            planned = bool(upcoming) and n % 3 == 2
+            pool = upcoming if planned else shipped
+            shipping = self.rng.sample(pool, min(len(pool), self.rng.randint(1, 2)))
             tier = self.rng.choice([1, 2, 3])
             ga = date.fromisoformat(max(i["target"]["end"] for i in shipping)) + timedelta(days=7)
+            if self.today is not None and not planned:  # launched: by today, never before the work was due
+                ga = min(ga, self.today)
             owner = self.rng.choice(people)["handle"]
             data: dict[str, Any] = {
                 "id": lid,
                 "title": f"Launch {n}: {self.phrase()}",
                 "summary": self.sentence(20),
                 "tier": tier,
-                "status": "launched",
+                "status": "planned" if planned else "launched",
                 "items": sorted(i["id"] for i in shipping),
-                "playbook": "launch-readiness",
+                "playbook": self.org.playbook,
                 "owners": {
                     "product": owner,
                     "engineering": self.rng.choice(people)["handle"],
@@ -368,13 +487,17 @@ class Generator:
                         "id": cid,
                         "title": title,
                         "owner": self.rng.choice(people)["handle"],
-                        "status": "done",
-                        "evidence": f"https://wiki.example.com/launch/{lid}/{cid}",
+                        "status": "todo" if planned else "done",
+                        **({} if planned else {"evidence": f"https://wiki.example.com/launch/{lid}/{cid}"}),
                     }
                     for cid, title, tiers, _ in TEMPLATE
                     if tier in tiers
                 ],
-                "go_no_go": {"date": (ga - timedelta(days=2)).isoformat(), "decision": "go", "approvers": [owner]},
+                "go_no_go": {
+                    "date": (ga - timedelta(days=2)).isoformat(),
+                    "decision": "pending" if planned else "go",
+                    "approvers": [owner],
+                },
                 "rollback_plan": self.sentence(15),
                 "communications": {
                     "internal": self.sentence(8),
@@ -386,13 +509,13 @@ class Generator:
             self.files[f"launches/{lid}.yaml"] = ("launch", data)
 
 
-def generate(out: Path, count: int, seed: int = 1) -> int:
+def generate(out: Path, count: int, seed: int = 1, org: Organisation = BENCH, today: date | None = None) -> int:
     """Write the repository; returns the number of entity files written."""
     if out.exists() and any(out.iterdir()):
         raise SystemExit(f"{out} is not empty; choose a new folder")
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO_ROOT / "schemas", out / "schemas")
-    files = Generator(count, seed).run()
+    files = Generator(count, seed, org, today).run()
     for rel, (schema, data) in files.items():
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -448,8 +571,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True, help="folder to write the repository into (new or empty)")
     parser.add_argument("--count", type=int, required=True, help="number of entities")
     parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    parser.add_argument(
+        "--organisation", choices=sorted(ORGANISATIONS), default="bench", help="whose content (default bench)"
+    )
+    parser.add_argument(
+        "--today", type=date.fromisoformat, help="date the content around this day, valid with no warnings on it"
+    )
     args = parser.parse_args()
-    written = generate(args.out, args.count, args.seed)
+    written = generate(args.out, args.count, args.seed, ORGANISATIONS[args.organisation], args.today)
     print(f"wrote {written} entities to {args.out}")
 
 

@@ -49,18 +49,34 @@ def assemble(case: Path | None, dest: Path) -> Path:
 
 # What an ops repository is made of: enough to validate, edit and diff it (no tooling, no site).
 CONTENT = ("schemas", "roadmap", "okrs", "launches", "processes", "pyproject.toml")
+# The content folders an adopting organisation replaces with its own.
+CONTENT_FOLDERS = ("roadmap", "okrs", "launches", "processes")
+# A frozen snapshot of part of the example organisation, Ledgerline: the entities the tests name and
+# what they reference. Tests that pin Ledgerline's titles, ids and counts read it, never the live
+# content, so a repository that replaces its roadmap/, okrs/, launches/ and processes/ stays green.
+EXAMPLE = FIXTURES / "ledgerline"
 
 
-def copy_example(dest: Path) -> Path:
-    """A copy of the example repository's content in ``dest``."""
+def copy_example(dest: Path, site: bool = False) -> Path:
+    """The frozen Ledgerline snapshot with the repository's schemas and configuration, in ``dest``.
+
+    With ``site``, also what the sites are built from: mkdocs.yml, site/ and site-public/.
+    """
     dest.mkdir(parents=True)
-    for name in CONTENT:
-        source = REPO_ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, dest / name)
-        else:
-            shutil.copy(source, dest / name)
+    shutil.copytree(REPO_ROOT / "schemas", dest / "schemas")
+    shutil.copy(REPO_ROOT / "pyproject.toml", dest / "pyproject.toml")
+    for folder in CONTENT_FOLDERS:
+        shutil.copytree(EXAMPLE / folder, dest / folder)
+    if site:
+        shutil.copy(REPO_ROOT / "mkdocs.yml", dest / "mkdocs.yml")
+        shutil.copytree(REPO_ROOT / "site", dest / "site")
+        shutil.copytree(REPO_ROOT / "site-public", dest / "site-public")
     return dest
+
+
+def live_content(root: Path = REPO_ROOT) -> list[Path]:
+    """Every content file of a repository (any kind, any sub-folder): for tests marked ``example``."""
+    return sorted(p for folder in CONTENT_FOLDERS if (root / folder).is_dir() for p in (root / folder).rglob("*.yaml"))
 
 
 def check_golden(path: Path, actual: str) -> None:

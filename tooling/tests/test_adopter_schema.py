@@ -8,19 +8,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT, TODAY
+from conftest import TODAY, copy_example
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
 from prodops.cli import cli
-
-_IGNORE = shutil.ignore_patterns(".venv", "build", ".git", "tooling", "node_modules", ".prodops-cache", "*.pyc")
 
 
 def _git(repo: Path, *args: str) -> None:
@@ -32,8 +29,7 @@ def _git(repo: Path, *args: str) -> None:
 
 @pytest.fixture(scope="module")
 def adopted(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    repo = tmp_path_factory.mktemp("adopter") / "repo"
-    shutil.copytree(REPO_ROOT, repo, ignore=_IGNORE)
+    repo = copy_example(tmp_path_factory.mktemp("adopter") / "repo", site=True)
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-q", "-m", "before the schema change")

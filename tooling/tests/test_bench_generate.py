@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
-from conftest import TODAY, bench_generator
+from conftest import EXAMPLE, TODAY, bench_generator
 
 from prodops.pipeline import build
 
@@ -33,3 +33,36 @@ def test_generation_is_deterministic(tmp_path: Path) -> None:
     files_b = sorted(p.relative_to(tmp_path / "b") for p in (tmp_path / "b").rglob("*.yaml"))
     assert files_a == files_b
     assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files_a)
+
+
+def test_another_organisation_validates_with_no_problems_on_its_day(tmp_path: Path) -> None:
+    """The content the adopter check puts in place of Ledgerline's: no error, no warning, nothing of Ledgerline."""
+    gen = _generator()
+    written = gen.generate(tmp_path / "repo", 90, seed=13, org=gen.QUAYSIDE, today=TODAY)
+    result = build(tmp_path / "repo", today=TODAY)
+    assert written == 90 and len(result.files) == 90
+    assert result.diagnostics == []
+    catalog = result.catalog
+    assert sorted(catalog.teams) == ["bookings", "carrier-network", "customs", "visibility"]
+    assert {t.name for t in catalog.teams.values()} >= {"Customs & Compliance", "Shipment Visibility"}
+    assert sorted(catalog.playbooks) == ["release-readiness"]
+    assert catalog.items and catalog.objectives and catalog.launches
+    # Dated around the day: past quarters shipped, the current one under way, later ones planned.
+    statuses = {item.status for item in catalog.items.values()}
+    assert {"shipped", "in-progress"} <= statuses and "planned" in statuses
+    assert {str(o.period) for o in catalog.objectives.values()} >= {"2026-Q3", "2026-Q4", "2027-Q1"}
+    assert {launch.status for launch in catalog.launches.values()} == {"launched", "planned"}
+    assert any(launch.ga > TODAY for launch in catalog.launches.values())  # `report launches` has something to say
+    example_ids = {p.stem for p in (EXAMPLE / "roadmap").glob("*.yaml")}
+    assert not example_ids & set(catalog.items)
+    text = (tmp_path / "repo" / "processes" / "teams" / "customs.yaml").read_text(encoding="utf-8")
+    assert "handle: '@quayside/customs'" in text or 'handle: "@quayside/customs"' in text
+
+
+def test_the_benchmark_organisation_is_the_default(tmp_path: Path) -> None:
+    gen = _generator()
+    gen.generate(tmp_path / "a", 40, seed=5)
+    gen.generate(tmp_path / "b", 40, seed=5, org=gen.BENCH)
+    files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.yaml"))
+    assert any(f.parts[:2] == ("processes", "teams") and f.name == "team-000.yaml" for f in files)
+    assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT, TODAY
+from conftest import TODAY, copy_example
 
 from prodops import export, kinds, pipeline, tabular
 from prodops.cli import cli
@@ -125,13 +125,13 @@ class _CountingList(list):  # type: ignore[type-arg]
         return super().__iter__()
 
 
-def test_export_walks_the_references_a_fixed_number_of_times_not_once_per_entity() -> None:
-    result = pipeline.build(REPO_ROOT, today=TODAY)
+def test_export_walks_the_references_a_fixed_number_of_times_not_once_per_entity(tmp_path: Path) -> None:
+    result = pipeline.build(copy_example(tmp_path / "repo"), today=TODAY)
     expected = export.document(result.catalog, result.schemas)
     _CountingList.walks = 0
     result.catalog.references = _CountingList(result.catalog.references)
     assert export.document(result.catalog, result.schemas) == expected
-    assert len(result.catalog.documents) > 50
+    assert len(result.catalog.documents) > 30
     assert _CountingList.walks <= 2
     item = next(i for i in expected["entities"]["roadmap-item"] if i["id"] == "usage-based-billing")
     by_hand = [
@@ -194,10 +194,15 @@ def test_json_export_is_the_document_with_one_entity_per_line(base_repo: Path, t
     )
 
 
-def test_every_computed_field_is_declared_for_its_columns() -> None:
+def test_every_computed_field_is_declared_for_its_columns(tmp_path: Path) -> None:
     """An empty kind's columns come from the registry's computed names: they must be what it computes."""
-    result = pipeline.build(REPO_ROOT, today=TODAY)
+    result = pipeline.build(copy_example(tmp_path / "repo"), today=TODAY)
     for spec in kinds.registry(result.schemas):
-        entity_id = next(i for i, d in sorted(result.catalog.documents.items()) if d.kind.kind == spec.kind)
-        entity = result.catalog.entity(entity_id)
+        ids = [i for i, d in sorted(result.catalog.documents.items()) if d.kind.kind == spec.kind]
+        if not spec.computed and not ids:
+            continue  # nothing computed: nothing to compare
+        assert ids, (
+            f"the snapshot (tooling/tests/fixtures/ledgerline/) needs a {spec.kind} to check its computed fields"
+        )
+        entity = result.catalog.entity(ids[0])
         assert tuple(spec.compute(entity)) == spec.computed, spec.kind

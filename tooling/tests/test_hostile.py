@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import shutil
 import signal
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT, TODAY, assemble
+from conftest import REPO_ROOT, TODAY, assemble, copy_example
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -266,10 +265,7 @@ def test_edit_scalar_round_trips_awkward_strings() -> None:
 
 
 def test_copy_of_example_repository_survives_every_command_without_traceback(tmp_path: Path) -> None:
-    repo = tmp_path / "ops"
-    for name in ("schemas", "roadmap", "okrs", "launches", "processes", "pyproject.toml"):
-        source = REPO_ROOT / name
-        (shutil.copytree(source, repo / name) if source.is_dir() else shutil.copy(source, repo / name))
+    repo = copy_example(tmp_path / "ops")
     (repo / "roadmap" / "broken.yaml").write_bytes(b"\xff\xfe\x00garbage")
     for args in (
         ["validate"],

@@ -528,6 +528,7 @@ def test_the_history_index_does_not_take_a_nested_kinds_files_for_roadmap_items(
     assert index.kinds["2026-q4-core"] == "objective"
 
 
+@pytest.mark.example
 def test_every_built_in_kind_has_a_schema_and_rows_with_its_columns() -> None:
     """The registry of built-in behaviour matches the schemas (this test uses the example organisation on purpose)."""
     from conftest import REPO_ROOT

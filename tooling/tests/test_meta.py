@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import FIXTURES, REPO_ROOT
+from conftest import FIXTURES, REPO_ROOT, live_content
 
 from prodops.catalog import KEY_RESULT, PERSON
 from prodops.codes import CHECKS
@@ -98,7 +98,10 @@ def test_codes_do_not_collide() -> None:
     assert all(code.startswith("PO4") for code in REGISTRY)
 
 
+@pytest.mark.example
 def test_every_content_file_starts_with_its_schema_line() -> None:
-    for folder in ("roadmap", "okrs", "launches", "processes"):
-        for path in (REPO_ROOT / folder).rglob("*.yaml"):
-            assert path.read_text().startswith("# yaml-language-server: $schema="), path
+    """On the repository's own content on purpose: every YAML file of any kind, in any sub-folder."""
+    files = live_content()
+    assert files
+    for path in files:
+        assert path.read_text().startswith("# yaml-language-server: $schema="), path

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, SCREENSHOTS, serving
+from conftest import EXAMPLE, SCREENSHOTS, copy_example, serving
 from mkdocs.commands.build import build as mkdocs_build
 from playwright.sync_api import Browser, Page
 from test_site_browser import Watch
@@ -22,8 +22,9 @@ WIDTHS = {"desktop": 1280, "phone": 390}
 
 @pytest.fixture(scope="module")
 def public_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    repo = copy_example(tmp_path_factory.mktemp("ledgerline") / "repo", site=True)
     out = tmp_path_factory.mktemp("public")
-    mkdocs_build(public_mkdocs_config(REPO_ROOT, strict=True, site_dir=out))
+    mkdocs_build(public_mkdocs_config(repo, strict=True, site_dir=out))
     with serving(out) as url:
         yield url
 
@@ -34,7 +35,7 @@ def _page(browser: Browser, width: int) -> Page:
 
 def _public_titles(status_in: set[str] | None = None, status_out: set[str] | None = None) -> set[str]:
     titles = set()
-    for path in (REPO_ROOT / "roadmap").glob("*.yaml"):
+    for path in (EXAMPLE / "roadmap").glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         if "\nvisibility: public\n" not in text:
             continue
@@ -87,7 +88,7 @@ def test_shipped_lists_the_public_shipped_items(browser: Browser, public_url: st
     page.goto(public_url + "shipped.html")
     shown = {t.strip() for t in page.locator(".pp-card__title").all_inner_texts()}
     assert shown == _public_titles(status_in={"shipped"})
-    assert len(shown) >= 3
+    assert len(shown) >= 2
     page.context.close()
 
 

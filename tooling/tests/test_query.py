@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT, TODAY
+from conftest import TODAY, copy_example
 
 from prodops import pipeline, query
 from prodops.cli import cli
@@ -67,8 +67,10 @@ def _reference_graph(edges: list[tuple[str, str, str]], start: str, depth: int) 
     return keep
 
 
-def test_graph_walks_the_edges_a_fixed_number_of_times_not_once_per_node(monkeypatch: pytest.MonkeyPatch) -> None:
-    catalog = pipeline.build(REPO_ROOT, today=TODAY).catalog
+def test_graph_walks_the_edges_a_fixed_number_of_times_not_once_per_node(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    catalog = pipeline.build(copy_example(tmp_path / "repo"), today=TODAY).catalog
     edges = query._edges(catalog)
     expected = _reference_graph(edges, "usage-based-billing", 3)
     assert len(expected) > 20

@@ -11,13 +11,19 @@ low-contrast colour the product adds to its pages.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, TODAY, serving
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
 from playwright.sync_api import Browser, Page
 from test_site_browser import base_url, site_dir  # noqa: F401  (shared fixtures)
+
+from prodops import pipeline
+from prodops.render.pages import page_path
 
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PLAIN = "guide/glossary.html"
@@ -148,3 +154,28 @@ def test_the_plain_page_is_a_theme_page(site_dir: Path) -> None:  # noqa: F811
     html = (site_dir / PLAIN).read_text(encoding="utf-8")
     assert 'class="md-content"' in html
     assert "po-card" not in html and "po-table" not in html and "po-filterable" not in html
+
+
+@pytest.fixture(scope="module")
+def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
+    """The site of the repository's own content, served; and its main views plus one page of each kind."""
+    out = tmp_path_factory.mktemp("live-site")
+    mkdocs_build(load_config(config_file=str(REPO_ROOT / "mkdocs.yml"), site_dir=str(out), strict=True))
+    first: dict[str, str] = {}
+    for entity_id, document in sorted(pipeline.build(REPO_ROOT, today=TODAY).catalog.documents.items()):
+        first.setdefault(document.kind.kind, page_path(document.kind.kind, entity_id).replace(".md", ".html"))
+    views = [p for p in PAGES.values() if not p.startswith(("roadmap-item/", "launch/", "playbook/", "team/"))]
+    with serving(out) as url:
+        yield url, views + sorted(first.values())
+
+
+@pytest.mark.example
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_repository_s_own_pages_add_no_serious_accessibility_violation(
+    browser: Browser, live_site: tuple[str, list[str]], scheme: str
+) -> None:
+    """On the repository's own content on purpose: its main views and a page of every kind it holds."""
+    url, pages = live_site
+    plain = axe_violations(browser, url + PLAIN, scheme)
+    found = {page: added_by_product(axe_violations(browser, url + page, scheme), plain) for page in pages}
+    assert {page: lines for page, lines in found.items() if lines} == {}

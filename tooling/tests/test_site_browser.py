@@ -1,18 +1,17 @@
 """The built site in a real browser: headless Chromium (Debian's package) driven by Playwright.
 
-The site is built from the example repository and served on 127.0.0.1. These tests
+The site is built from the frozen Ledgerline snapshot (``conftest.EXAMPLE``) and served on 127.0.0.1. These tests
 fail, never skip, when Chromium is missing: CI installs it (`make test` does too).
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, SCREENSHOTS, serving
+from conftest import EXAMPLE, SCREENSHOTS, copy_example, serving
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from playwright.sync_api import Browser, Dialog, Page
@@ -34,8 +33,9 @@ MAIN_VIEWS = {
 
 @pytest.fixture(scope="module")
 def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = copy_example(tmp_path_factory.mktemp("ledgerline") / "repo", site=True)
     out = tmp_path_factory.mktemp("site")
-    config = load_config(config_file=str(REPO_ROOT / "mkdocs.yml"), site_dir=str(out), strict=True)
+    config = load_config(config_file=str(repo / "mkdocs.yml"), site_dir=str(out), strict=True)
     mkdocs_build(config)
     return out
 
@@ -104,7 +104,7 @@ def test_text_filter_matches_title_id_and_owner_name(page: Page, base_url: str, 
     """The title comes from the item's link, the id and the owner's name from data-text."""
     owned = {
         p.stem
-        for p in (REPO_ROOT / "roadmap").glob("*.yaml")
+        for p in (EXAMPLE / "roadmap").glob("*.yaml")
         if "\nowner: mateo-garcia\n" in p.read_text(encoding="utf-8")
     }
     page.goto(base_url + view, wait_until="networkidle")
@@ -133,7 +133,7 @@ def test_okr_page_shows_objectives_progress_and_work(page: Page, base_url: str) 
     bars = page.locator(".po-bar")
     assert bars.count() >= 16
     assert page.locator('[aria-label*="%"]').count() >= 16
-    assert page.locator("svg.po-spark").count() >= 16
+    assert page.locator("svg.po-spark").count() >= 13
     row = page.locator("tr#kr-kr1").first
     assert "Usage-based billing plans" in page.content()
     assert row.locator(".po-bar__text").inner_text().endswith("%")
@@ -179,13 +179,13 @@ def test_search_finds_pages_by_owner(page: Page, base_url: str) -> None:
     """A first name finds what the person owns: labels and values are separate words in the index."""
     owned = {
         f"roadmap-item/{p.stem}.html"
-        for p in (REPO_ROOT / "roadmap").glob("*.yaml")
+        for p in (EXAMPLE / "roadmap").glob("*.yaml")
         if "\nowner: kavya-iyer\n" in p.read_text(encoding="utf-8")
     }
-    assert len(owned) >= 5
+    assert len(owned) >= 3
     hrefs = _search(page, base_url, "Kavya", "roadmap-item/")
     found = {h.split("://", 1)[-1].split("/", 1)[-1].split("?")[0] for h in hrefs}
-    assert len(found & owned) >= 5, (found, owned)
+    assert len(found & owned) >= 3, (found, owned)
 
 
 def test_the_search_index_separates_labels_from_values(site_dir: Path) -> None:
@@ -229,12 +229,7 @@ HOSTILE_FIELDS = {
 def hostile_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from prodops import edit
 
-    repo = tmp_path_factory.mktemp("hostile") / "repo"
-    shutil.copytree(
-        REPO_ROOT,
-        repo,
-        ignore=shutil.ignore_patterns(".venv", "build", ".git", "tooling", "node_modules", ".prodops-cache"),
-    )
+    repo = copy_example(tmp_path_factory.mktemp("hostile") / "repo", site=True)
     for rel, paths in HOSTILE_FIELDS.items():
         path = repo / rel
         text = path.read_text()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import html.parser
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,12 +11,13 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT, TODAY, all_commands
+from conftest import REPO_ROOT, TODAY, all_commands, copy_example
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
-from prodops import yamlparse
+from prodops import pipeline, yamlparse
 from prodops.cli import cli
+from prodops.render.pages import page_path
 from prodops.render.safe import inline, markdown_field, safe_url
 
 
@@ -40,13 +40,23 @@ def _build(repo: Path, out: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def example_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of the repository's own content, whatever organisation it describes."""
     return _build(REPO_ROOT, tmp_path_factory.mktemp("site"))
 
 
+@pytest.fixture(scope="module")
+def snapshot_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The site of the frozen Ledgerline snapshot: for what pins Ledgerline's pages."""
+    repo = copy_example(tmp_path_factory.mktemp("snapshot") / "repo", site=True)
+    return _build(repo, tmp_path_factory.mktemp("snapshot-site"))
+
+
+@pytest.mark.example
 def test_every_internal_link_resolves_and_nothing_loads_from_outside(example_site: Path) -> None:
+    """On the repository's own content on purpose: every page of whatever it holds."""
     broken, outside = [], []
     pages = sorted(example_site.rglob("*.html"))
-    assert len(pages) > 80
+    assert len(pages) > len(pipeline.build(REPO_ROOT, today=TODAY).catalog.documents)
     for page in pages:
         if page.name == "404.html":
             continue  # served for any missing path, so the theme links it from the site root on purpose
@@ -69,7 +79,30 @@ def test_every_internal_link_resolves_and_nothing_loads_from_outside(example_sit
     assert outside == []
 
 
-def test_generated_pages_and_schemas_are_published(example_site: Path) -> None:
+def _html(kind: str, entity_id: str) -> str:
+    return page_path(kind, entity_id).removesuffix(".md") + ".html"
+
+
+@pytest.mark.example
+def test_every_entity_of_the_repository_has_a_page_with_its_edit_link_and_relations(example_site: Path) -> None:
+    """On the repository's own content on purpose: expectations come from the content, not from Ledgerline."""
+    result = pipeline.build(REPO_ROOT, today=TODAY)
+    repo_url = yamlparse.parse((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")).data["repo_url"]
+    documents = result.catalog.documents
+    assert documents
+    for entity_id, document in documents.items():
+        page = example_site / _html(document.kind.kind, entity_id)
+        assert page.is_file(), (entity_id, page)
+        assert f"{repo_url}/edit/main/{document.rel}" in page.read_text(encoding="utf-8"), entity_id
+    # The most referred-to entity's page links to each entity that refers to it (inverse relations).
+    target = max(documents, key=lambda i: (len(result.catalog.referrers(i)), i))
+    referrers = {r.source for r in result.catalog.referrers(target)}
+    assert referrers
+    text = (example_site / _html(documents[target].kind.kind, target)).read_text(encoding="utf-8")
+    assert {s for s in referrers if _html(documents[s].kind.kind, s) not in text} == set()
+
+
+def test_generated_pages_and_schemas_are_published(snapshot_site: Path) -> None:
     for rel in (
         "index.html",
         "roadmap/index.html",
@@ -82,8 +115,8 @@ def test_generated_pages_and_schemas_are_published(example_site: Path) -> None:
         "schemas/roadmap-item.schema.json",
         "team/payments.html",
     ):
-        assert (example_site / rel).is_file(), rel
-    item = (example_site / "roadmap-item" / "usage-based-billing.html").read_text()
+        assert (snapshot_site / rel).is_file(), rel
+    item = (snapshot_site / "roadmap-item" / "usage-based-billing.html").read_text()
     assert "https://github.com/ledgerline/product-ops/edit/main/roadmap/usage-based-billing.yaml" in item
     assert "Usage-based billing, generally available" in item  # shipped by (inverse relation)
     assert "usage-meter-imports" in item  # depends on
@@ -97,8 +130,7 @@ PAYLOADS = {
 
 
 def test_hostile_text_cannot_inject_script(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    shutil.copytree(REPO_ROOT, repo, ignore=shutil.ignore_patterns(".venv", "build", ".git", "tooling", "*.pyc"))
+    repo = copy_example(tmp_path / "repo", site=True)
     item = repo / "roadmap" / "proration-rounding-fix.yaml"
     text = item.read_text()
     text = text.replace("title: Correct proration rounding on mid-cycle plan changes", f"title: '{PAYLOADS['title']}'")
@@ -119,8 +151,7 @@ def test_hostile_text_cannot_inject_script(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("command", ["build", "render"])
 def test_a_symlink_in_site_stops_build_and_render_before_anything_is_copied(tmp_path: Path, command: str) -> None:
-    repo = tmp_path / "repo"
-    shutil.copytree(REPO_ROOT, repo, ignore=shutil.ignore_patterns(".venv", "build", ".git", "tooling", "*.pyc"))
+    repo = copy_example(tmp_path / "repo", site=True)
     (repo / "site" / "passwd.txt").symlink_to("/etc/passwd")
     args = [command, "--root", str(repo)] + (["--out", str(tmp_path / "out")] if command == "render" else [])
     result = CliRunner().invoke(cli, args)
@@ -134,8 +165,7 @@ def test_a_symlink_in_site_stops_build_and_render_before_anything_is_copied(tmp_
 
 
 def test_invalid_repository_fails_the_build_with_diagnostics(tmp_path: Path) -> None:
-    repo = tmp_path / "repo"
-    shutil.copytree(REPO_ROOT, repo, ignore=shutil.ignore_patterns(".venv", "build", ".git", "tooling", "*.pyc"))
+    repo = copy_example(tmp_path / "repo", site=True)
     item = repo / "roadmap" / "xero-connector.yaml"
     item.write_text(item.read_text().replace("status: idea", "status: someday"))
     result = CliRunner().invoke(cli, ["build", "--root", str(repo)])
@@ -182,7 +212,16 @@ def test_markdown_fields_become_one_line_of_inert_sanitised_html(text: str, expe
 def test_render_writes_a_folder_that_mkdocs_builds_without_the_plugin(tmp_path: Path) -> None:
     out = tmp_path / "render"
     result = CliRunner().invoke(
-        cli, ["render", "--root", str(REPO_ROOT), "--out", str(out), "--today", TODAY.isoformat()]
+        cli,
+        [
+            "render",
+            "--root",
+            str(copy_example(tmp_path / "repo", site=True)),
+            "--out",
+            str(out),
+            "--today",
+            TODAY.isoformat(),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert (out / "docs" / "roadmap" / "index.md").is_file() and (out / "docs" / "guide" / "glossary.md").is_file()
@@ -196,7 +235,16 @@ def test_render_writes_a_folder_that_mkdocs_builds_without_the_plugin(tmp_path: 
 def test_render_output_builds_with_zensical(tmp_path: Path) -> None:
     out = tmp_path / "render"
     result = CliRunner().invoke(
-        cli, ["render", "--root", str(REPO_ROOT), "--out", str(out), "--today", TODAY.isoformat()]
+        cli,
+        [
+            "render",
+            "--root",
+            str(copy_example(tmp_path / "repo", site=True)),
+            "--out",
+            str(out),
+            "--today",
+            TODAY.isoformat(),
+        ],
     )
     assert result.exit_code == 0, result.output
     zensical = Path(sys.executable).parent / "zensical"
@@ -216,8 +264,8 @@ def test_render_output_builds_with_zensical(tmp_path: Path) -> None:
     assert "Usage-based billing plans" in item.read_text(encoding="utf-8")
 
 
-def test_cli_reference_page_is_generated_from_the_help(example_site: Path) -> None:
-    page = (example_site / "reference" / "cli.html").read_text()
+def test_cli_reference_page_is_generated_from_the_help(snapshot_site: Path) -> None:
+    page = (snapshot_site / "reference" / "cli.html").read_text()
     for name, command in all_commands():
         assert f"prodops {name}</code>" in page, name
         assert (command.help or "").split("\n")[0].split(".")[0][:40] in html.unescape(page), name
