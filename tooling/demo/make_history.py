@@ -27,7 +27,7 @@ import random
 import re
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,8 +36,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from prodops import yamlparse
 from prodops.model import Period
+from prodops.schemas import declared_kinds, deepest_kind
 
 CONTENT = ("roadmap", "okrs", "launches")
+_NAMES_KPI = re.compile(r"(?m)^[ \t]*kpi:[^\n]*\n")
 BRANCH = "demo-history"
 _STATUS = re.compile(r"^status: .*$", re.M)
 _HORIZON = re.compile(r"^horizon: .*$", re.M)
@@ -268,26 +270,29 @@ def launch_versions(path: str, text: str, items_from: dict[str, date], end: date
 
 def plan(root: Path, start: date, end: date) -> list[Version]:
     """Every version of every content file, from its first to the file as it is now."""
+    folders = declared_kinds(root / "schemas")
     texts = {
         p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
         for f in CONTENT
         for p in sorted((root / f).rglob("*.yaml"))
     }
+    kind = {path: deepest_kind(folders, path) for path in texts}
     versions: list[Version] = []
     objectives: dict[str, date] = {}
     for path, text in texts.items():
-        if path.startswith("okrs/"):
+        if kind[path] == "objective":
             objectives[str(_data(text)["id"])] = objective_created(text)
-            versions += objective_versions(path, text)
+            # Key results name their KPI only from the last commit, which adds the KPIs (they name the objectives).
+            versions += [replace(v, text=_NAMES_KPI.sub("", v.text)) for v in objective_versions(path, text)]
     items_from: dict[str, date] = {}
-    items = {str(_data(t)["id"]): (p, t) for p, t in texts.items() if p.startswith("roadmap/")}
+    items = {str(_data(t)["id"]): (p, t) for p, t in texts.items() if kind[p] == "roadmap-item"}
     for iid in _dependencies_first(items):
         path, text = items[iid]
         own = item_versions(path, text, objectives, items_from, start, end)
         items_from[iid] = own[0].day
         versions += own
     for path, text in texts.items():
-        if path.startswith("launches/"):
+        if kind[path] == "launch":
             versions += launch_versions(path, text, items_from, end)
     order = {folder: n for n, folder in enumerate(("okrs", "roadmap", "launches"))}  # on one day, in this order
     return sorted(versions, key=lambda v: (v.day, order[v.path.split("/")[0]]))
@@ -342,6 +347,18 @@ def make_history(dest: Path, start: date, end: date) -> int:
     _git(dest, "checkout", "-q", "--orphan", BRANCH)
     _git(dest, "rm", "-r", "-q", "--cached", "--", *CONTENT)
     finals = {v.path: (dest / v.path).read_text(encoding="utf-8") for v in versions}
+    # Other kinds' files (insights, KPIs and their histories) arrive in the last commit, as they are today.
+    for folder in CONTENT:
+        for path in sorted((dest / folder).rglob("*")):
+            rel = path.relative_to(dest).as_posix()
+            if path.is_file() and rel not in finals:
+                finals[rel] = path.read_text(encoding="utf-8")
+    # ... and so does a playbook that names them (the feedback-triage playbook's rules name insights).
+    later = {Path(rel).stem for rel in finals if not any(v.path == rel for v in versions)}
+    for path in sorted((dest / "processes").rglob("*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        if any(re.search(rf"\b{re.escape(name)}\b", text) for name in later):
+            finals[path.relative_to(dest).as_posix()] = text
     for path in finals:
         (dest / path).unlink()
     _git(dest, "add", "-A")

@@ -37,6 +37,9 @@ class Builtin:
     teams: Callable[[Any], tuple[str, ...]]  # the teams that own it directly
     computed: tuple[str, ...] = ()  # the computed fields export adds (see ``compute``)
     compute: Callable[[Any], dict[str, Any]] | None = None
+    # Whether the pages of the entities it names show the relation themselves (the objective page
+    # lists the items that move it); if not, they get the generic "Named by ..." section for it.
+    inverse_shown: bool = True
 
 
 def _item_row(catalog: Catalog, i: model.RoadmapItem) -> dict[str, Any]:
@@ -213,5 +216,6 @@ BUILTIN: dict[str, Builtin] = {
         plural="KPIs",
         owner=lambda k: k.owner,
         teams=lambda k: (k.team,),
+        inverse_shown=False,  # an objective's page charts the KPIs its key results track, not those that name it
     ),
 }

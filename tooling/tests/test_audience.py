@@ -168,11 +168,11 @@ def _export(repo: Path, out: Path, *extra: str) -> tuple[int, str]:
 def test_export_public_writes_the_public_view(tmp_path: Path) -> None:
     repo = copy_example(tmp_path / "repo")
     code, output = _export(repo, tmp_path / "public.json", "--format", "json")
-    assert (code, output) == (0, f"wrote {tmp_path / 'public.json'} (public: 10 entities)\n")
+    assert (code, output) == (0, f"wrote {tmp_path / 'public.json'} (public: 16 entities)\n")
     data = json.loads((tmp_path / "public.json").read_text())
     assert data["format"] == "prodops-public-export"
     assert set(data["entities"]) == {"roadmap-item"}
-    assert len(data["entities"]["roadmap-item"]) == 10
+    assert len(data["entities"]["roadmap-item"]) == 16
     assert all("problem" not in r and "owner" not in r for r in data["entities"]["roadmap-item"])
 
 

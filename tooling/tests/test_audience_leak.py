@@ -44,6 +44,8 @@ class Planter:
         self.schemas = schemas
         self.count = 0
         self.planted: list[str] = []
+        self.numbers = True  # whether numbers get canaries too
+        self.units: dict[str, str] = {}
 
     def _canary(self) -> str:
         self.count += 1
@@ -61,6 +63,13 @@ class Planter:
             return [self.plant(v, node.get("items", {}), file, path, public) for v in value]
         constrained = any(key in node for key in ("enum", "const", "pattern", "x-ref"))
         if isinstance(value, str) and not constrained:
+            if path.rstrip(".").rsplit(".", 1)[-1] == "unit":  # a key result and the KPI it tracks share one unit
+                if value not in self.units:
+                    canary = self._canary()
+                    limit = int(node.get("maxLength", 10_000))
+                    self.units[value] = (value[: max(0, limit - len(canary) - 1)] + " " + canary).strip()
+                    self.planted.append(self.units[value].rsplit(" ", 1)[-1])
+                return self.units[value]
             canary = self._canary()
             if node.get("format") == "date":
                 return value
@@ -70,7 +79,7 @@ class Planter:
             limit = int(node.get("maxLength", 10_000))
             self.planted.append(canary)
             return (value[: max(0, limit - len(canary) - 1)] + " " + canary).strip()
-        if isinstance(value, (int, float)) and not isinstance(value, bool) and not constrained:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and not constrained and self.numbers:
             if "maximum" in node or "exclusiveMaximum" in node or abs(value) >= 10_000_000:
                 return value
             number = value + OFFSET
@@ -100,7 +109,10 @@ def _plant_repository(root: Path, public_every: int) -> Planter:
                 data.setdefault("public_summary", SUMMARY)
             # A cancelled item leaves the public roadmap: plant in its title too.
             public = data.get("visibility") == "public" and data["status"] != "cancelled"
+        if ks.kind == "kpi":  # a KPI's bounds and thresholds judge the history beside it: its numbers stay
+            planter.numbers = False
         planted = planter.plant(data, dict(ks.schema), ks.file, "", public)
+        planter.numbers = True
         path.write_text(yaml.safe_dump(planted, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return planter
 

@@ -153,7 +153,7 @@ def test_new_writes_a_valid_file_and_never_overwrites(repo: Path) -> None:
     text = (repo / "roadmap" / "dunning-for-smb-accounts.yaml").read_text()
     assert text.startswith("# yaml-language-server: $schema=../schemas/roadmap-item.schema.json\n")
     assert "id: dunning-for-smb-accounts\ntitle: Dunning for SMB accounts\n" in text
-    assert run(repo, "validate", "--no-cache") == (0, "39 files checked: no problems\n")
+    assert run(repo, "validate", "--no-cache") == (0, "108 files checked: no problems\n")
     code, output = run(repo, *args)
     assert code == 1 and "already exists" in output
 
@@ -212,7 +212,7 @@ def test_list_filters_and_formats(repo: Path) -> None:
         "owner",
         "progress",
     ]
-    assert len(output.splitlines()) == 2 + 2
+    assert len(output.splitlines()) == 2 + 6
 
 
 def test_graph_and_trace(repo: Path) -> None:
@@ -234,7 +234,7 @@ def test_graph_and_trace(repo: Path) -> None:
 def test_reports(repo: Path) -> None:
     code, output = run(repo, "report", "okrs", "--period", "2026-Q4")
     assert code == 0 and output.startswith("# OKR review 2026-Q4\n")
-    assert "**5 objectives · 13 key results · 2 at risk**" in output
+    assert "**6 objectives · 16 key results · 2 at risk**" in output
     assert "████" in output
     code, output = run(repo, "report", "launches", "--within", "30d")
     assert code == 0 and "## Guided onboarding — GA 2026-12-09" in output
@@ -249,23 +249,23 @@ def test_reports(repo: Path) -> None:
 def test_exports(repo: Path, tmp_path: Path) -> None:
     assert run(repo, "export", "--format", "json", "--out", str(tmp_path / "ops.json"))[0] == 0
     data = json.loads((tmp_path / "ops.json").read_text())
-    assert data["version"] == 1 and len(data["entities"]["roadmap-item"]) == 20
+    assert data["version"] == 1 and len(data["entities"]["roadmap-item"]) == 42
     item = next(i for i in data["entities"]["roadmap-item"] if i["id"] == "usage-based-billing")
     assert item["computed"]["rice_score"] == 112.0
     assert {"field": "items", "kind": "launch", "id": "usage-based-billing-ga"} in item["relations"]["in"]
     assert run(repo, "export", "--format", "csv", "--out", str(tmp_path / "csv"))[0] == 0
     with (tmp_path / "csv" / "launch.csv").open() as handle:
-        assert len(list(csv.DictReader(handle))) == 4
+        assert len(list(csv.DictReader(handle))) == 6
     assert run(repo, "export", "--format", "sqlite", "--out", str(tmp_path / "ops.db"))[0] == 0
     connection = sqlite3.connect(tmp_path / "ops.db")
     (count,) = connection.execute("select count(*) from roadmap_item where horizon = 'now'").fetchone()
     (moves,) = connection.execute("select count(*) from relations where field = 'key_results'").fetchone()
-    assert count == 12 and moves > 15
+    assert count == 22 and moves > 30
     assert run(repo, "export", "--format", "ics", "--out", str(tmp_path / "launches.ics"))[0] == 0
     ics = (tmp_path / "launches.ics").read_bytes()  # bytes: read_text() would turn CRLF into LF
     assert ics.startswith(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n")
     assert ics.count(b"\n") == ics.count(b"\r\n")  # RFC 5545: every line ends in CRLF
-    assert b"DTSTART;VALUE=DATE:20270120" in ics and ics.count(b"BEGIN:VEVENT") == 8
+    assert b"DTSTART;VALUE=DATE:20270120" in ics and ics.count(b"BEGIN:VEVENT") == 12
 
 
 def test_completion_of_ids_and_kinds(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -359,7 +359,7 @@ def test_set_update_references_renames_a_key_result_in_every_file(repo: Path) ->
             assert after[path] == data.replace(b"  - id: kr1\n", b"  - id: kr9\n", 1)
         else:
             assert after[path] == data.replace(old, new), path
-    assert run(repo, "validate", "--no-cache") == (0, "38 files checked: no problems\n")
+    assert run(repo, "validate", "--no-cache") == (0, "107 files checked: no problems\n")
 
 
 def test_set_refuses_renaming_a_member_that_other_files_name(repo: Path) -> None:
@@ -381,7 +381,7 @@ def test_set_update_references_renames_a_member_everywhere(repo: Path) -> None:
     for path, data in before.items():
         # Only whole values change: `lead: kavya-iyer` in the team file itself, `owner: kavya-iyer` elsewhere.
         assert after[path] == data.replace(b": kavya-iyer\n", b": kavya-i\n").replace(b"- kavya-iyer\n", b"- kavya-i\n")
-    assert run(repo, "validate", "--no-cache") == (0, "38 files checked: no problems\n")
+    assert run(repo, "validate", "--no-cache") == (0, "107 files checked: no problems\n")
 
 
 def test_new_refuses_an_id_that_another_file_uses(repo: Path) -> None:
@@ -611,7 +611,7 @@ def test_set_update_references_renames_an_entity_and_its_file(repo: Path) -> Non
     for path, data in before.items():
         if path != old:
             assert after[path] == data.replace(b"- usage-based-billing\n", b"- usage-billing\n"), path
-    assert run(repo, "validate", "--no-cache") == (0, "38 files checked: no problems\n")
+    assert run(repo, "validate", "--no-cache") == (0, "107 files checked: no problems\n")
 
 
 def test_a_rename_that_fails_half_way_puts_every_file_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -162,14 +162,15 @@ def test_the_summary_says_what_the_change_means(repo: Path) -> None:
 
 def test_added_removed_and_renamed_entities(repo: Path) -> None:
     old = repo / "roadmap" / "xero-connector.yaml"
-    text = old.read_text().replace("id: xero-connector", "id: xero-integration")
+    text = old.read_text().replace("id: xero-connector", "id: xero-accounting-sync")
     old.unlink()
-    (repo / "roadmap" / "xero-integration.yaml").write_text(text)
+    (repo / "roadmap" / "xero-accounting-sync.yaml").write_text(text)
     (repo / "roadmap" / "mobile-approvals.yaml").unlink()
     _code, output = _invoke("diff", "main", "--root", str(repo), "--format", "json")
     changes = {c["id"]: c for c in json.loads(output)["changes"]}
     assert (
-        changes["xero-integration"]["status"] == "renamed" and changes["xero-integration"]["old_id"] == "xero-connector"
+        changes["xero-accounting-sync"]["status"] == "renamed"
+        and changes["xero-accounting-sync"]["old_id"] == "xero-connector"
     )
     assert changes["mobile-approvals"]["status"] == "removed"
 

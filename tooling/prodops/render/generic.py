@@ -144,7 +144,7 @@ def _row(renderer: Renderer, spec: KindSpec, record: Any) -> list[tuple[str, Any
 
 
 def named_by(renderer: Renderer, kind: str, entity_id: str) -> list[tuple[KindSpec, list[Link]]]:
-    """Entities of generic kinds that name this one, by kind (built-in pages show their own relations)."""
+    """Entities that name this one, by kind, of the kinds whose relations the pages do not already show."""
     from prodops.render.pages import page_path
 
     catalog = renderer.catalog
@@ -152,7 +152,7 @@ def named_by(renderer: Renderer, kind: str, entity_id: str) -> list[tuple[KindSp
     for ref in catalog.incoming.get(entity_id, ()):
         source_kind = catalog.kind_of(ref.source)
         spec = renderer.kinds.get(source_kind) if source_kind is not None else None
-        if spec is None or spec.builtin is not None:
+        if spec is None or (spec.builtin is not None and spec.builtin.inverse_shown):
             continue
         by_kind.setdefault(spec.kind, {}).setdefault(ref.source, set()).add(ref.field)
     here = page_path(kind, entity_id)
