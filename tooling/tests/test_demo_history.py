@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, copy_example
 
 from prodops import gitrev, history, historyview, pipeline, scoring
 from prodops.model import Period
@@ -21,20 +21,30 @@ sys.modules["make_history"] = make_history  # its dataclasses look their module 
 _spec.loader.exec_module(make_history)
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    dest = tmp_path_factory.mktemp("demo") / "ledgerline"
-    assert make_history.main([str(dest), "--source", str(REPO_ROOT)]) == 0
-    return dest
-
-
 def git(root: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, text=True).stdout
 
 
-def test_the_last_commit_is_the_example_as_it_is(demo: Path) -> None:
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository of the frozen Ledgerline snapshot, committed: the demo is a year of Ledgerline's changes."""
+    root = copy_example(tmp_path_factory.mktemp("source") / "ledgerline", site=True)
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=Ops", "-c", "user.email=ops@example.com", "commit", "-q", "-m", "Ledgerline")
+    return root
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory, source: Path) -> Path:
+    dest = tmp_path_factory.mktemp("demo") / "ledgerline"
+    assert make_history.main([str(dest), "--source", str(source)]) == 0
+    return dest
+
+
+def test_the_last_commit_is_the_example_as_it_is(demo: Path, source: Path) -> None:
     assert git(demo, "branch", "--show-current").strip() == "demo-history"
-    assert git(demo, "rev-parse", "HEAD^{tree}") == git(REPO_ROOT, "rev-parse", "HEAD^{tree}")
+    assert git(demo, "rev-parse", "HEAD^{tree}") == git(source, "rev-parse", "HEAD^{tree}")
     assert git(demo, "status", "--porcelain") == ""
     days = git(demo, "log", "--format=%cs").split()
     assert days[-1] == "2025-12-01" and max(days) <= "2026-12-01" and len(days) > 100

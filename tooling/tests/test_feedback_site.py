@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, SCREENSHOTS, serving
+from conftest import SCREENSHOTS, copy_example, serving
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from playwright.sync_api import Browser
@@ -21,9 +21,15 @@ from prodops.feedback.insight import insights
 
 
 @pytest.fixture(scope="module")
-def site_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The frozen Ledgerline snapshot, with what its site is built from: these tests pin its insights."""
+    return copy_example(tmp_path_factory.mktemp("snapshot") / "repo", site=True)
+
+
+@pytest.fixture(scope="module")
+def site_dir(tmp_path_factory: pytest.TempPathFactory, snapshot: Path) -> Path:
     out = tmp_path_factory.mktemp("site")
-    mkdocs_build(load_config(config_file=str(REPO_ROOT / "mkdocs.yml"), site_dir=str(out), strict=True))
+    mkdocs_build(load_config(config_file=str(snapshot / "mkdocs.yml"), site_dir=str(out), strict=True))
     return out
 
 
@@ -79,8 +85,8 @@ def test_top_customer_asks_filtered_by_segment_in_chromium(browser: Browser, bas
     page.close()
 
 
-def test_top_customer_asks_are_ranked_by_arr_then_accounts(site_dir: Path) -> None:
-    result = pipeline.build(REPO_ROOT)
+def test_top_customer_asks_are_ranked_by_arr_then_accounts(site_dir: Path, snapshot: Path) -> None:
+    result = pipeline.build(snapshot)
     asked = [i for i in insights(result.catalog) if not i.demand().empty]
     expected = [
         i.id for i in sorted(asked, key=lambda i: (-i.demand().arr, -i.demand().accounts, -i.demand().count, i.id))

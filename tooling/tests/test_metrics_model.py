@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import Literal
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, copy_example
 
 from prodops.metrics import cadence, history
 from prodops.metrics.model import Kpi, Point, Series, Source, Thresholds, ValueRange, format_value
@@ -129,21 +130,22 @@ def test_kpi_files_are_not_objectives_of_a_quarter_folder() -> None:
     assert kind is not None and kind.kind == "kpi"
 
 
-def test_history_files_are_not_content_files_to_discovery() -> None:
+def test_history_files_are_not_content_files_to_discovery(tmp_path: Path) -> None:
     from prodops import loader
 
-    files, problems = loader.discover(REPO_ROOT, load_schemas(REPO_ROOT / "schemas"))
+    root = copy_example(tmp_path / "repo")
+    files, problems = loader.discover(root, load_schemas(root / "schemas"))
     assert problems == []
     assert "okrs/kpis/net-revenue-retention.yaml" in files
     assert not [f for f in files if f.endswith(".csv")]
 
 
 @pytest.mark.parametrize(("today", "stale"), [(date(2026, 11, 22), 0), (date(2026, 12, 2), 12)])
-def test_the_overview_says_which_kpis_are_stale(today: date, stale: int) -> None:
+def test_the_overview_says_which_kpis_are_stale(today: date, stale: int, tmp_path: Path) -> None:
     from prodops import pipeline
     from prodops.render import SiteOptions, render_site
 
-    site = render_site(pipeline.build(REPO_ROOT, today=today), SiteOptions(today=today))
+    site = render_site(pipeline.build(copy_example(tmp_path / "repo"), today=today), SiteOptions(today=today))
     overview = site.pages["kpis/index.md"]
     assert overview.count('<li class="po-kpi ') == 12
     assert overview.count("stale: ") == stale

@@ -164,7 +164,8 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, l
     first: dict[str, str] = {}
     for entity_id, document in sorted(pipeline.build(REPO_ROOT, today=TODAY).catalog.documents.items()):
         first.setdefault(document.kind.kind, page_path(document.kind.kind, entity_id).replace(".md", ".html"))
-    views = [p for p in PAGES.values() if not p.startswith(("roadmap-item/", "launch/", "playbook/", "team/"))]
+    entity_pages = ("roadmap-item/", "launch/", "playbook/", "team/", "insight/", "kpi/")  # one of each kind: ``first``
+    views = [p for p in PAGES.values() if not p.startswith(entity_pages)]
     with serving(out) as url:
         yield url, views + sorted(first.values())
 
