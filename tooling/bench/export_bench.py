@@ -1,4 +1,4 @@
-"""Export and graph speed at scale, against `prodops validate` (warm) in the same run.
+"""Export, list, show and graph speed at scale, against `prodops validate` (warm) in the same run.
 
     python tooling/bench/export_bench.py [--sizes 1000 10000] [--runs 3]
 
@@ -7,6 +7,7 @@ times, ``--runs`` times each, as subprocesses (start-up included):
 
 * ``validate warm``: `prodops validate` with the cache (what every other command pays to load);
 * ``export json``, ``export csv``, ``export sqlite``, ``export ics``: `prodops export --format F`;
+* ``list``, ``show``: `prodops list roadmap-item` (every item) and `prodops show ID` (the first item);
 * ``graph depth 2``, ``graph depth 3``: `prodops graph ID --depth N` around the first objective
   (by file name): its key results' roadmap items, their dependencies, launches and teams.
 
@@ -53,6 +54,9 @@ def measure(work: Path, count: int, runs: int) -> dict[str, list[float]]:
     steps: dict[str, list[str]] = {"validate warm": [prodops, "validate", *common]}
     for fmt, name in FORMATS.items():
         steps[f"export {fmt}"] = [prodops, "export", "--format", fmt, "--out", str(work / name), *common]
+    item = sorted(p for p in (repo / "roadmap").glob("*.yaml"))[0].stem
+    steps["list"] = [prodops, "list", "roadmap-item", *common]
+    steps["show"] = [prodops, "show", item, *common]
     for depth in (2, 3):
         steps[f"graph depth {depth}"] = [prodops, "graph", start, "--depth", str(depth), *common]
     result = {step: [_run(cmd) for _ in range(runs)] for step, cmd in steps.items()}
