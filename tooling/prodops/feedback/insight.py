@@ -145,8 +145,15 @@ def insights(catalog: Catalog) -> list[Insight]:
 
 def addressing(catalog: Catalog, item_id: str) -> list[Insight]:
     """The insights a roadmap item addresses (those that name it in ``addressed_by``)."""
-    sources = {r.source for r in catalog.referrers(item_id, "roadmap-item", "addressed_by")}
-    return [i for i in insights(catalog) if i.id in sources]
+    sources = sorted({r.source for r in catalog.referrers(item_id, "roadmap-item", "addressed_by")})
+    found = (one(catalog, oid) for oid in sources)
+    return [i for i in found if i is not None]
+
+
+def one(catalog: Catalog, insight_id: str) -> Insight | None:
+    """The insight with this id, or None (looked up, not found among every insight: pages ask once each)."""
+    doc = catalog.documents.get(insight_id)
+    return from_data(doc.data, doc.rel) if doc is not None and doc.kind.kind == KIND else None
 
 
 def rank_key(demand: Demand) -> tuple[float, int, int]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from prodops.feedback.insight import Demand, Insight, addressing, insights, rank_key
+from prodops.feedback.insight import one as one_insight
 from prodops.feedback.triage import months_between
 from prodops.render import charts
 
@@ -109,7 +110,7 @@ def pages(r: Renderer, spec: KindSpec) -> dict[str, str]:
 
 def insight_section(r: Renderer, here: str, insight_id: str) -> str:
     """Added to an insight's page: the items that address it with their status, demand by month and source, quotes."""
-    found = {i.id: i for i in insights(r.catalog)}.get(insight_id)
+    found = one_insight(r.catalog, insight_id)
     if found is None:
         return ""
     return r.render_template(here, "_insight_demand.j2", **_insight_context(r, here, found, _months(r.options.today)))
