@@ -11,6 +11,9 @@ An invalid repository fails the build with the same diagnostics ``prodops valida
 prints; warnings are reported but do not fail the build. Under ``mkdocs serve`` (and
 ``prodops serve``) only the first build fails: a rebuild that finds errors logs them and
 keeps the last good pages, so the site stays up while a writer fixes a typo.
+
+Under a dirty reload (``prodops serve``, ``mkdocs serve --dirty``) a rebuild validates with the
+cache and builds only the pages whose text changed (``mkdocs_dirty``).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from prodops import kinds, pipeline, report
+from prodops import kinds, mkdocs_dirty, pipeline, report
 from prodops.diagnostics import ProdopsError
 from prodops.render import Site, SiteOptions, render_site
 from prodops.render.changes import add_history
@@ -61,10 +64,20 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         self.root: Path | None = None
         self.serving = False
         self.folders: tuple[str, ...] = ()  # the content folders, from the kind registry
+        # Dirty reloads: the pages' text and the shape as last built, the pages to build this
+        # time (None: all), the nav last used, and the titles of built pages (for the navigation).
+        self.dirty = False
+        self.built: dict[str, str] | None = None
+        self.built_shape = ""
+        self.shape = ""
+        self.changed: set[str] | None = None
+        self.nav: Any = None
+        self.titles: dict[str, str] = {}
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Note whether this is a server; defining this hook keeps the plugin (and its last good site) across rebuilds."""
         self.serving = command == "serve"
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Validate the repository; fail the build on errors."""
@@ -72,7 +85,7 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         self.root = (config_dir / self.config.root).resolve() if self.config.root else config_dir
         today = date.fromisoformat(self.config.today) if self.config.today else None
         try:
-            result = pipeline.build(self.root, today=today)
+            result = pipeline.build(self.root, today=today, use_cache=self.serving and self.dirty)
         except ProdopsError as exc:
             raise PluginError(f"prodops: {exc}") from exc
         self.folders = kinds.registry(result.schemas).folders
@@ -85,6 +98,9 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
                     errors,
                     text,
                 )
+                self.changed = set()  # nothing to build again: the last good pages stay
+                if self.nav is not None:
+                    config.nav = self.nav
                 return config
             raise PluginError(f"prodops: the repository has {errors} error(s); fix them to build the site:\n{text}")
         warnings = result.count("warning")
@@ -113,15 +129,34 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
             config.nav = _with_kind_indexes(config.nav, kinds.registry(result.schemas), self.site)
         history_root = Path(self.config.history_root) if self.config.history_root else self.root
         add_history(self.site, history_root, options, result.catalog)
+        self._plan(config)
         # The catalog and the rendered pages live until the build ends: millions of objects
         # that every full collection during MkDocs' work would scan again (at 5,000 entities a
         # third of the build). Frozen, the collector skips them; on_post_build lets them go.
         gc.freeze()
         return config
 
+    def _plan(self, config: MkDocsConfig) -> None:
+        """Which generated pages a dirty rebuild builds: those whose text changed, or all when the shape did."""
+        assert self.site is not None
+        self.nav = config.nav
+        in_nav = _nav_pages(config.nav) if config.nav else set()
+        self.shape = mkdocs_dirty.shape(config, self.site.pages, self.site.files, self.site.edit_urls, in_nav)
+        if not self.dirty or self.built is None or self.shape != self.built_shape:
+            self.changed = None
+        else:
+            self.changed = mkdocs_dirty.changed(self.built, self.site.pages)
+
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Hand what on_config froze back to the garbage collector (a server rebuilds for hours)."""
         gc.unfreeze()
+        if self.site is not None:
+            self.built = dict(self.site.pages)
+            self.built_shape = self.shape
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """A build that broke off may have written some pages: the next one builds them all."""
+        self.built = None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add every generated page and the published schemas, in memory."""
@@ -134,15 +169,42 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
             # Entity pages are reached from section index pages, not from the navigation tree:
             # that keeps the build linear in the number of entities.
             inclusion = InclusionLevel.UNDEFINED if in_nav is None or rel in in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, rel, content=text, inclusion=inclusion))
+            modified = self.changed is None or rel in self.changed
+            files.append(mkdocs_dirty.GeneratedPage.make(config, rel, text, inclusion, modified))
         for rel, data in self.site.files.items():
             files.append(File.generated(config, rel, content=data))
+        if self.dirty:
+            self._dirty_files(files, config)
         return files
+
+    def _dirty_files(self, files: Files, config: MkDocsConfig) -> None:
+        """Under a dirty build: build everything when the shape or a hand-written page changed; keep search whole."""
+        if self.changed is not None and mkdocs_dirty.hand_written_changed(files):
+            self.changed = None
+        if self.changed is None:
+            mkdocs_dirty.force(files)
+            mkdocs_dirty.prune_search(config, None)
+            log.info("prodops: building every page")
+            return
+        rebuilt = {f.url for f in files if isinstance(f, mkdocs_dirty.GeneratedPage) and f.modified}
+        mkdocs_dirty.prune_search(config, rebuilt)
+        log.info("prodops: %d page(s) changed; building only those", len(rebuilt))
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """A dirty rebuild reads only the changed pages: the navigation keeps the titles of the others."""
+        if self.dirty and self.changed is not None:
+            for file in files.documentation_pages():
+                page = file.page
+                if page is not None and page.title is None and file.src_uri in self.titles:
+                    page.title = self.titles[file.src_uri]
+        return nav
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
         """Point the theme's edit button at the entity's YAML file, not at a generated page."""
+        if page.title is not None:
+            self.titles[page.file.src_uri] = page.title
         if self.site is not None:
             if page.file.src_uri in self.site.edit_urls:
                 page.edit_url = self.site.edit_urls[page.file.src_uri]

@@ -103,3 +103,54 @@ def test_the_first_build_still_fails_on_errors(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "fix them to build the site" in done.stderr and f"{ITEM}:9:9: error PO204" in done.stderr
+
+
+# Pages that show the item's title: its own, the board, its launch, an item that depends on it, its team.
+SHOWING = (
+    PAGE,
+    "roadmap/index.html",
+    "launch/usage-based-billing-ga.html",
+    "roadmap-item/usage-billing-revenue-recognition.html",
+    "team/payments.html",
+)
+
+
+def _nav(html: str) -> str:
+    """The site navigation of a page (the theme's primary nav)."""
+    start = html.index('<nav class="md-nav md-nav--primary')
+    return html[start : html.index('<div class="md-content"', start)]
+
+
+def _search_locations(url: str, page: str) -> list[str]:
+    import json
+
+    status, text = _get(url + "search/search_index.json")
+    assert status == 200
+    return [e["location"] for e in json.loads(text)["docs"] if e["location"].split("#")[0] == page]
+
+
+def test_a_one_file_change_shows_on_every_page_that_shows_the_entity(served: tuple[Path, str, Path]) -> None:
+    repo, url, log = served
+    path = repo / ITEM
+    good = path.read_text(encoding="utf-8")
+    for page in SHOWING:
+        assert "Usage-based billing plans" in _get(url + page)[1], page
+    indexed = _search_locations(url, PAGE)
+    assert indexed
+    nav = _nav(_get(url + PAGE)[1])
+    assert "Customer asks" in nav and "What changed" in nav
+    path.write_text(good.replace("title: Usage-based billing plans", "title: Usage-based billing, renamed"), "utf-8")
+    _until(lambda: "Usage-based billing, renamed" in _get(url + PAGE)[1], "the changed page")
+    for page in SHOWING:
+        status, html = _get(url + page)
+        assert status == 200 and "Usage-based billing, renamed" in html, page
+    # Only the pages whose text changed were built again; the others are still served, navigation whole.
+    rebuilt = [line for line in log.read_text().splitlines() if "page(s) changed; building only those" in line]
+    assert rebuilt, log.read_text()
+    assert int(rebuilt[-1].split("prodops: ")[1].split()[0]) < 40
+    # The navigation of a rebuilt page names the pages that were not rebuilt as the full build did.
+    assert _nav(_get(url + PAGE)[1]) == nav
+    assert _get(url + "playbook/escalation.html")[0] == 200
+    # Search lists the changed page once, with its new title.
+    assert _search_locations(url, PAGE) == indexed
+    assert "Usage-based billing, renamed" in _get(url + "search/search_index.json")[1]

@@ -191,7 +191,10 @@ def serve(root: Path | None, port: int) -> None:
     repo = resolve_root(root)
     _mkdocs_logging()
     try:
-        mkdocs_serve(config_file=str(repo / "mkdocs.yml"), dev_addr=f"127.0.0.1:{port}", livereload=True)
+        # Dirty: a rebuild converts only the pages whose text changed (see prodops.mkdocs_dirty).
+        mkdocs_serve(
+            config_file=str(repo / "mkdocs.yml"), dev_addr=f"127.0.0.1:{port}", livereload=True, build_type="dirty"
+        )
     except MkDocsException as exc:
         click.echo(str(exc), err=True)
         sys.exit(EXIT_PROBLEMS)
