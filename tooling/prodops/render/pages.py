@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from prodops import kinds, model, values
 from prodops.catalog import Catalog
@@ -57,10 +57,32 @@ class Site:
     edit_urls: dict[str, str] = field(default_factory=dict)
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the process: a server renders the site again on every change.
+
+    Jinja checks each entry against its template's source checksum, so an edited template compiles anew.
+    """
+
+    def __init__(self) -> None:
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = self.store.get(bucket.key)
+        if data is not None:
+            bucket.bytecode_from_string(data)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 def environment() -> jinja2.Environment:
     """The templates with their filters and macros, shared by every page renderer (site, public, changes)."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("prodops.render", "templates"),
+        bytecode_cache=_COMPILED,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -117,7 +139,7 @@ class Renderer:
     def link(self, here: str, target: str) -> str:
         """Relative address of page ``target`` (a .md path) from page ``here``."""
         target_html = target[:-3] + ".html" if target.endswith(".md") else target
-        return posixpath.relpath(target_html, posixpath.dirname(here) or ".")
+        return _relative(target_html, posixpath.dirname(here))
 
     def entity_link(self, here: str, kind: str, entity_id: str) -> str:
         return self.link(here, page_path(kind, entity_id))
@@ -320,9 +342,7 @@ class Renderer:
 
     def facet_attributes(self, item: model.RoadmapItem) -> Markup:
         """The item's facets as data-* attributes, for the templates."""
-        return Markup(" ").join(
-            Markup('data-{key}="{value}"').format(key=key, value=value) for key, value in self._facets(item).items()
-        )
+        return Markup(" ".join(f'data-{escape(key)}="{escape(value)}"' for key, value in self._facets(item).items()))
 
     def _facets(self, item: model.RoadmapItem) -> dict[str, str]:
         """What the filters on the roadmap views match an item on (see site/javascripts/filters.js)."""
@@ -533,6 +553,17 @@ class Renderer:
         return charts.sparkline(
             [(ci.date, ci.value) for ci in kr.checkins], kr.baseline, kr.target, f"Check-ins of {kr.title}"
         )
+
+
+def _relative(target: str, start: str) -> str:
+    """``posixpath.relpath(target, start or ".")`` for the site's page paths, without its two getcwd() calls."""
+    to, base = target.split("/"), start.split("/") if start else []
+    if target.startswith("/") or start.startswith("/") or any(p in ("", ".", "..") for p in (*to, *base)):
+        return posixpath.relpath(target, start or ".")
+    same = 0
+    while same < len(base) and same < len(to) and base[same] == to[same]:
+        same += 1
+    return "/".join([".."] * (len(base) - same) + to[same:]) or "."
 
 
 def _field_rows(schemas: SchemaSet, file: str, node: Mapping[str, Any], prefix: str = "") -> Iterable[dict[str, str]]:

@@ -24,6 +24,7 @@ only http(s), mailto and relative URLs, no ``script``/``iframe``/``object``/``em
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from html.parser import HTMLParser
@@ -182,6 +183,13 @@ def markdown_html(text: object) -> str:
 
 def markdown_field(text: object) -> Markup:
     """A Markdown field for a Markdown page: one line of sanitised, inert HTML in a ``po-md`` block."""
+    return _markdown_field(str(text))
+
+
+@functools.lru_cache(maxsize=32768)
+def _markdown_field(text: str) -> Markup:
+    # A pure function of the text: a server renders every page again on each change, and the
+    # same problem statement shows on an item's page, its team's and its objectives'.
     return Markup('<div class="po-md">' + _inert(markdown_html(text)) + "</div>")
 
 
