@@ -8,14 +8,16 @@ For each size N it generates a repository of N entities, then times, in the same
 * ``plain``: ``mkdocs build`` of the Markdown that ``prodops render`` wrote to a folder,
   without the plugin: the same pages and navigation shape, written by hand as it were.
 
-It prints medians and min-max, the ratio prodops/plain per size, the cost per page at the
-largest size relative to the smallest (1.0 means flat, linear growth), and the size of the
-roadmap board's HTML with its number of cards.
+It prints medians and min-max of wall seconds, the median CPU seconds (user + system, steadier
+than wall time on a shared machine) of each, the ratios prodops/plain per size, the cost per
+page at the largest size relative to the smallest (1.0 means flat, linear growth), and the
+size of the roadmap board's HTML with its number of cards.
 
 With ``--serve-size N`` (0 to skip) it then starts ``prodops serve`` on a free port over the
 repository of N entities, changes one roadmap item's title and polls that item's page until
 the new title shows: the time a writer waits to see a one-file change (twice, each from the
-moment the file is written).
+moment the file is written), and the server's CPU seconds over the whole run. ``prodops
+serve`` reloads dirty: only the pages whose text changed are converted again.
 """
 
 from __future__ import annotations
