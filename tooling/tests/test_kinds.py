@@ -284,6 +284,20 @@ def test_page_providers_add_pages_for_a_kind_and_cannot_replace_one(
         _site(repo)
 
 
+def test_sections_are_spliced_above_the_source_line_named_by_first(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert page_providers.splice('a\n<p class="po-source">x</p>\n', "\nS") == 'a\nS\n<p class="po-source">x</p>\n'
+    assert page_providers.splice("no source line\n", "S") == "no source line\nS\n"
+    assert page_providers.splice("unchanged", "") == "unchanged"
+
+    def note(renderer: object, here: str, entity_id: str) -> str:
+        return f'<p class="po-note">{entity_id}</p>\n'
+
+    monkeypatch.setitem(page_providers.SECTIONS, "roadmap-item", (note,))
+    page = _site(repo)["roadmap-item/quick-setup.md"]
+    named, added, source = (page.index(s) for s in ("Named by decision records", "po-note", 'class="po-source"'))
+    assert named < added < source  # the "Named by" section is a section like any other, and comes first
+
+
 def _with_site_config(repo: Path) -> Path:
     """The example's MkDocs configuration and hand-written pages, for a full build of the fixture."""
     from conftest import REPO_ROOT

@@ -198,7 +198,6 @@ class Renderer:
         if edit:
             self.site.edit_urls[path] = edit
         self._page(path, template, file=file, edit_url=edit, **context)
-        self.site.pages[path] = generic.with_named_by(self, kind, entity_id, path, self.site.pages[path])
         self.site.pages[path] = providers.with_sections(self, kind, entity_id, path, self.site.pages[path])
 
     def render_template(self, here: str, template: str, **context: Any) -> str:
