@@ -558,3 +558,100 @@ def test_every_built_in_kind_has_a_schema_and_rows_with_its_columns(tmp_path: Pa
         assert tuple(spec.row(result.catalog, entities[0])) == spec.list_columns, spec.kind
         assert spec.ordered(entities) == spec.ordered(list(reversed(entities))), spec.kind
         assert spec.index_page in pages, spec.kind
+
+
+# -- the status of a kind: diff and lifecycles ---------------------------------------------------
+
+
+def _lifecycle(repo: Path, kind: str) -> None:
+    """The base playbook governs ``kind``'s status: into 'accepted' only from 'proposed', with an owner."""
+    playbook = repo / "processes" / "launch-readiness.yaml"
+    playbook.write_text(
+        playbook.read_text()
+        + f"lifecycle:\n  kind: {kind}\n  transitions:\n    - to: accepted\n      from: [proposed]\n      requires: [owner]\n"
+    )
+
+
+def test_the_registry_knows_which_field_holds_a_kinds_state(repo: Path) -> None:
+    registry = kinds.registry(pipeline.build(repo, today=TODAY).schemas)
+    assert {spec.kind: spec.status_field for spec in registry} == {
+        "roadmap-item": "status",
+        "objective": "",
+        "launch": "status",
+        "playbook": "",
+        "team": "",
+        "kpi": "",
+        "decision": "status",
+        "insight": "status",
+    }
+    assert registry["decision"].status({"status": "accepted"}) == "accepted"
+    assert registry["objective"].status({"status": "x"}) is None
+
+
+def test_diff_calls_out_a_status_change_of_a_generic_kind(repo: Path, tmp_path: Path) -> None:
+    after = tmp_path / "after"
+    shutil.copytree(repo, after)
+    _edit(after / DECISION, "status: accepted", "status: superseded")
+    _edit(after / "roadmap/quick-setup.yaml", "status: in-progress", "status: shipped")
+    old, new = pipeline.build(repo, today=TODAY), pipeline.build(after, today=TODAY)
+    report = diff.compare(old.catalog, new.catalog, "main", "branch")
+    notes = {c.id: [n.text for n in c.notes] for c in report.changes}
+    assert notes["guided-setup-first"] == ["status **accepted → superseded**"]
+    # A roadmap item's status keeps its own note (a move into work weighs most), said once.
+    assert [n for n in notes["quick-setup"] if "status" in n] == ["status **in-progress → shipped**"]
+
+
+def test_diff_follows_the_status_field_a_schema_names(repo: Path, tmp_path: Path) -> None:
+    schema = repo / "schemas" / "decision.schema.json"
+    doc = json.loads(schema.read_text())
+    doc["properties"]["stage"] = doc["properties"].pop("status")
+    doc["required"] = [("stage" if r == "status" else r) for r in doc["required"]]
+    doc["x-prodops-list-columns"] = [("stage" if c == "status" else c) for c in doc["x-prodops-list-columns"]]
+    doc["x-prodops-status-field"] = "stage"
+    schema.write_text(json.dumps(doc))
+    for record in (repo / "processes" / "decisions").glob("*.yaml"):
+        record.write_text(record.read_text().replace("\nstatus: ", "\nstage: "))
+    after = tmp_path / "after"
+    shutil.copytree(repo, after)
+    _edit(after / DECISION, "stage: accepted", "stage: rejected")
+    old, new = pipeline.build(repo, today=TODAY), pipeline.build(after, today=TODAY)
+    assert new.count("error") == 0, [d.message for d in new.diagnostics]
+    report = diff.compare(old.catalog, new.catalog, "main", "branch")
+    assert [n.text for c in report.changes for n in c.notes] == ["status **accepted → rejected**"]
+
+
+def test_a_lifecycle_cannot_govern_a_generic_kind_and_says_so_at_its_line(repo: Path) -> None:
+    _lifecycle(repo, "decision")
+    code, output = _run("validate", "--root", str(repo))
+    assert code == 1
+    assert "processes/launch-readiness.yaml:26:9: error PO204 lifecycle.kind: 'decision' is not one of" in output, (
+        output
+    )
+
+
+def test_the_lifecycle_check_itself_holds_for_any_kind_with_a_state(repo: Path, tmp_path: Path) -> None:
+    # The playbook schema decides which kinds a lifecycle may govern; widened, the check needs no change.
+    schema = repo / "schemas" / "playbook.schema.json"
+    doc = json.loads(schema.read_text())
+    doc["properties"]["lifecycle"]["properties"]["kind"]["enum"].append("decision")
+    schema.write_text(json.dumps(doc))
+    _lifecycle(repo, "decision")
+    _edit(repo / DECISION, "status: accepted", "status: rejected")
+    after = tmp_path / "after"
+    shutil.copytree(repo, after)
+    _edit(after / DECISION, "status: rejected", "status: accepted")  # not from 'proposed': refused
+    _edit(after / "processes/decisions/public-setup-api.yaml", "status: proposed", "status: accepted")  # allowed
+    old, new = pipeline.build(repo, today=TODAY), pipeline.build(after, today=TODAY)
+    assert new.count("error") == 0, [d.message for d in new.diagnostics]
+    from prodops import lifecycle
+
+    found = list(lifecycle.check(old.catalog, new.catalog))
+    assert [(d.code, d.file, d.line, d.message, d.hint) for d in found] == [
+        (
+            "PO501",
+            DECISION,
+            4,
+            "status rejected → accepted is not allowed by playbook 'launch-readiness'",
+            "'accepted' can be entered from: proposed",
+        )
+    ]
