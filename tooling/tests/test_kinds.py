@@ -655,3 +655,71 @@ def test_the_lifecycle_check_itself_holds_for_any_kind_with_a_state(repo: Path, 
             "'accepted' can be entered from: proposed",
         )
     ]
+
+
+# -- kind knowledge lives in the registry ------------------------------------------------------------
+
+# The modules that may list several kinds by name, and why: the rest ask the registry.
+KIND_TABLES = {
+    "builtin_kinds.py": "the registry of the built-in kinds' behaviour",
+    "render/providers.py": "the explicit registry of kind-specific pages and sections",
+    "diff.py": "the kinds whose own diff notes say their status (with weights of their own)",
+    "prompts.py": "the fields process rules require of roadmap items and launches, asked by prodops new",
+}
+
+
+def test_no_module_keeps_its_own_table_of_kinds() -> None:
+    import ast
+
+    from conftest import REPO_ROOT
+
+    package = REPO_ROOT / "tooling" / "prodops"
+    names = set(kinds.BUILTIN) | {"insight"}
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            elements = (
+                node.keys
+                if isinstance(node, ast.Dict)
+                else node.elts
+                if isinstance(node, (ast.Tuple, ast.List, ast.Set))
+                else []
+            )
+            listed = [e.value for e in elements if isinstance(e, ast.Constant) and e.value in names]
+            if len(listed) >= 2 and rel not in KIND_TABLES:
+                found.append(f"{rel}:{node.lineno}: {listed}")
+    assert found == [], (
+        "a table of kinds outside the registry (ask kinds.registry or add a Builtin field):\n" + "\n".join(found)
+    )
+    from prodops import history
+    from prodops.builtin_kinds import BUILTIN
+
+    assert history.TRACKED == ("roadmap-item", "objective", "launch")
+    assert {k: b.history_columns[-1] for k, b in BUILTIN.items() if b.history_columns} == dict.fromkeys(
+        history.TRACKED, "changed"
+    )
+
+
+def test_the_public_site_drops_a_cancelled_entity_of_any_kind(repo: Path) -> None:
+    from prodops import audience
+    from prodops.config import PublicConfig
+
+    schema = repo / "schemas" / "decision.schema.json"
+    doc = json.loads(schema.read_text())
+    doc["properties"]["visibility"] = {"type": "string", "enum": ["internal", "public"]}
+    doc["properties"]["title"]["x-visibility"] = "public"
+    doc["properties"]["status"]["enum"].append("cancelled")
+    schema.write_text(json.dumps(doc))
+    for name in ("guided-setup-first", "public-setup-api"):
+        _edit(repo / f"processes/decisions/{name}.yaml", "\nstatus: ", "\nvisibility: public\nstatus: ")
+
+    def published() -> list[str]:
+        built = pipeline.build(repo, today=TODAY)
+        assert built.count("error") == 0, [d.message for d in built.diagnostics]
+        view = audience.public_view(built.catalog, built.schemas, PublicConfig(), TODAY, "test")
+        return [r["id"] for r in view.entities["decision"]]
+
+    assert published() == ["guided-setup-first", "public-setup-api"]
+    _edit(repo / DECISION, "status: accepted", "status: cancelled")
+    assert published() == ["public-setup-api"]
