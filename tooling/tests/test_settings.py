@@ -141,3 +141,27 @@ def test_the_checker_on_its_own() -> None:
         settings.check_table({"dayz": 1}, "here", table)
     with pytest.raises(ProdopsError, match=r"^here: unknown setting 'colour' \(known settings: days, share\)$"):
         settings.check_table({"colour": 1}, "here", table)
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ({"extends": "generic", "text": []}, "'text' must be a column name or a list of them (got [])"),
+        ({"extends": "generic", "fields": {"a": ""}}, "'fields' must be a table of field = \"Column\" (got {'a': ''})"),
+        ({"extends": "generic", "votes": 3}, "'votes' must be text naming a column (got 3)"),
+        ({"extends": "generic", "keep-account-names": "yes"}, "'keep-account-names' must be true or false (got 'yes')"),
+        (
+            {"extends": "generic", "tag-separater": ","},
+            "unknown setting 'tag-separater' (did you mean 'tag-separator'?) (known settings: account, account-id, "
+            "date, date-format, domain, email, extends, fields, keep-account-names, people, records, segment, "
+            "source-column, tag-separator, tags, text, votes)",
+        ),
+    ],
+)
+def test_a_feedback_source_table_goes_through_the_same_checker(table: dict[str, object], message: str) -> None:
+    from prodops.feedback.mapping import resolve
+
+    with pytest.raises(ProdopsError) as raised:
+        resolve("helpdesk", {"helpdesk": table}, "pyproject.toml [tool.prodops]")
+    assert str(raised.value) == f"pyproject.toml [tool.prodops.feedback.sources.helpdesk]: {message}"
+    assert resolve("helpdesk", {"helpdesk": {"extends": "generic", "tag-separator": ""}}, "x").tag_separator == ""
