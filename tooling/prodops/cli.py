@@ -318,11 +318,11 @@ def validate(
 def _selected(repo: Path, paths: tuple[Path, ...]) -> Selection:
     """What validating ``paths`` checks, as the kind registry sorts them (``selection.py``)."""
     from prodops import selection
-    from prodops.kinds import registry
-    from prodops.schemas import load_schemas
+    from prodops.schemas import declared_kinds
 
-    kinds = registry(load_schemas(repo / pipeline.SCHEMA_DIR))
-    return selection.select(repo, kinds, pipeline.SCHEMA_DIR, relative_paths(repo, paths))
+    # The folders the schemas declare, read without compiling them: the pipeline compiles them next.
+    folders = declared_kinds(repo / pipeline.SCHEMA_DIR)
+    return selection.select(repo, folders, pipeline.SCHEMA_DIR, relative_paths(repo, paths))
 
 
 @cli.command()

@@ -16,11 +16,11 @@ folder is checked with no change to the hook. Each given path is then one of:
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from prodops.kinds import Kinds
+from prodops.schemas import deepest_kind
 
 YAML_SUFFIXES = (".yaml", ".yml")
 # The pre-commit hooks' ``files:`` (.pre-commit-config.yaml, .pre-commit-hooks.yaml and the starter's
@@ -49,8 +49,8 @@ class Selection:
         return not (self.everything or self.checked or self.beside)
 
 
-def select(root: Path, kinds: Kinds, schema_dir: str, rels: Iterable[str]) -> Selection:
-    """Sort repository-relative ``rels`` by the kind registry (see the module's docstring)."""
+def select(root: Path, folders: Mapping[str, str], schema_dir: str, rels: Iterable[str]) -> Selection:
+    """Sort repository-relative ``rels`` by the kinds' folders (kind -> folder, ``schemas.declared_kinds``)."""
     checked: dict[str, None] = {}
     beside: dict[str, None] = {}
     skipped: dict[str, None] = {}
@@ -61,7 +61,7 @@ def select(root: Path, kinds: Kinds, schema_dir: str, rels: Iterable[str]) -> Se
             everything = True
         elif (root / rel).is_dir():
             checked[rel] = None  # not a file: the pipeline says so
-        elif kinds.kind_for(rel) is None:
+        elif deepest_kind(folders, rel) is None:
             (skipped if exists else checked)[rel] = None  # a path that is not there is still PO109
         elif rel.endswith(YAML_SUFFIXES) or not exists:
             checked[rel] = None
