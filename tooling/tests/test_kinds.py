@@ -723,3 +723,9 @@ def test_the_public_site_drops_a_cancelled_entity_of_any_kind(repo: Path) -> Non
     assert published() == ["guided-setup-first", "public-setup-api"]
     _edit(repo / DECISION, "status: accepted", "status: cancelled")
     assert published() == ["public-setup-api"]
+
+
+def test_a_diff_with_no_change_names_no_kinds_of_its_own(repo: Path) -> None:
+    catalog = pipeline.build(repo, today=TODAY).catalog
+    text = diffreport.markdown(diff.compare(catalog, catalog, "main", "branch"))
+    assert text.endswith("## Product ops changes: `main` → `branch`\n\nNo entity of any kind changed.\n")
