@@ -192,13 +192,16 @@ def _with_kind_indexes(nav: list[Any], registry: kinds.Kinds, site: Site) -> lis
     """The ``nav`` setting with the index page of each generic kind that it does not name yet.
 
     A kind declared only by a schema gets its section without an edit to ``mkdocs.yml``; a
-    repository that lists the page itself decides where it goes.
+    repository that lists the page itself decides where it goes. A kind whose page providers'
+    pages the navigation already names (insights: Roadmap -> Customer asks) has its section there.
     """
     named = _nav_pages(nav)
     added = [
         {spec.nav_title: spec.index_page}
         for spec in registry.generic
-        if spec.index_page in site.pages and spec.index_page not in named
+        if spec.index_page in site.pages
+        and spec.index_page not in named
+        and named.isdisjoint(site.provided.get(spec.kind, ()))
     ]
     return [*nav, *added] if added else nav
 

@@ -560,6 +560,35 @@ def test_every_built_in_kind_has_a_schema_and_rows_with_its_columns(tmp_path: Pa
         assert spec.index_page in pages, spec.kind
 
 
+def _nav_after_config(repo: Path) -> set[str]:
+    from mkdocs.config import load_config
+
+    from prodops.mkdocs_plugin import ProdopsPlugin, _nav_pages
+
+    config = load_config(config_file=str(repo / "mkdocs.yml"))
+    plugin = config.plugins["prodops"]
+    assert isinstance(plugin, ProdopsPlugin)
+    plugin.config.today = TODAY.isoformat()
+    plugin.on_config(config)
+    return _nav_pages(config.nav)
+
+
+def test_a_kind_whose_provider_pages_are_in_the_navigation_gets_no_second_section(tmp_path: Path) -> None:
+    from conftest import copy_example
+
+    repo = copy_example(tmp_path / "repo", site=True)
+    pages = _nav_after_config(repo)
+    assert "insights/index.md" in pages  # Roadmap -> Customer asks, as mkdocs.yml says
+    assert "insight/index.md" not in pages  # not a second "Insights" section beside it
+    # A repository whose navigation leaves the provider's pages out still reaches the kind.
+    config = repo / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    kept = [line for line in text.splitlines(keepends=True) if "insights/" not in line]
+    assert len(kept) < len(text.splitlines())
+    config.write_text("".join(kept), encoding="utf-8")
+    assert "insight/index.md" in _nav_after_config(repo)
+
+
 # -- the status of a kind: diff and lifecycles ---------------------------------------------------
 
 

@@ -55,6 +55,7 @@ class Site:
     pages: dict[str, str] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     edit_urls: dict[str, str] = field(default_factory=dict)
+    provided: dict[str, set[str]] = field(default_factory=dict)  # kind -> the pages its page providers added
 
 
 def environment() -> jinja2.Environment:

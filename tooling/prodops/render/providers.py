@@ -62,6 +62,7 @@ def add_pages(renderer: Renderer) -> None:
                 if path in renderer.site.pages:
                     raise ValueError(f"the page provider {provide.__module__} for {kind} would replace {path}")
                 renderer.site.pages[path] = text
+                renderer.site.provided.setdefault(kind, set()).add(path)
 
 
 def with_sections(renderer: Renderer, kind: str, entity_id: str, here: str, text: str) -> str:
