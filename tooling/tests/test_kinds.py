@@ -758,3 +758,19 @@ def test_a_diff_with_no_change_names_no_kinds_of_its_own(repo: Path) -> None:
     catalog = pipeline.build(repo, today=TODAY).catalog
     text = diffreport.markdown(diff.compare(catalog, catalog, "main", "branch"))
     assert text.endswith("## Product ops changes: `main` → `branch`\n\nNo entity of any kind changed.\n")
+
+
+def test_prodops_diff_base_calls_out_a_decision_status_change(repo: Path) -> None:
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "Decisions")
+    _edit(repo / DECISION, "status: accepted", "status: superseded")
+    code, output = _run("diff", "main", "--root", str(repo))
+    assert code == 0, output
+    assert (
+        "- Decision record `guided-setup-first` — Guide trial users through setup before sending activation emails: "
+        "status **accepted → superseded**"
+    ) in output
+    code, output = _run("diff", "main", "--root", str(repo), "--format", "json")
+    change = json.loads(output)["changes"][0]
+    assert (change["kind"], change["notes"]) == ("decision", ["status **accepted → superseded**"])
