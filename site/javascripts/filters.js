@@ -84,6 +84,14 @@
     textLabel.appendChild(text);
     bar.appendChild(textLabel);
     var board = root.querySelector(".po-board");
+    var timeline = root.querySelector(".po-tl");
+    if (timeline) {
+      var redraw = null;
+      window.addEventListener("resize", function () {
+        if (redraw) { window.cancelAnimationFrame(redraw); }
+        redraw = window.requestAnimationFrame(function () { redraw = null; drawArrows(timeline); });
+      });
+    }
     var group = null;
     if (board) {
       var groupLabel = element("label", { "class": "po-filters__field" }, "Group by ");
@@ -156,6 +164,7 @@
       count.textContent = shown === items.length ? items.length + " shown" : shown + " of " + items.length + " shown";
       badges.forEach(function (badge) { badge.textContent = "(" + (perColumn.get(badge) || 0) + ")"; });
       writeState(wanted);
+      if (timeline) { drawArrows(timeline); }
     }
 
     Object.keys(controls).forEach(function (key) { controls[key].addEventListener("change", apply); });
@@ -168,6 +177,60 @@
     });
     if (group && group.value === "team") { regroup(true); }
     apply();
+  }
+
+  // On the timeline, an arrow from the end of a dependency's bar to the start of the bar of the item
+  // that depends on it, for every pair whose two rows are in this window and shown by the filters.
+  // The rows carry data-po-id and data-po-deps; the arrows are one SVG over the chart, drawn here.
+  var SVG = "http://www.w3.org/2000/svg";
+  function drawArrows(chart) {
+    var old = chart.querySelector(":scope > svg.po-tl__arrows");
+    if (old) { chart.removeChild(old); }
+    var rows = chart.querySelectorAll(".po-tl__row[data-po-id]");
+    var bars = {};
+    var origin = chart.getBoundingClientRect();
+    var pairs = [];
+    for (var i = 0; i < rows.length; i++) {  // read every position first, then write once
+      var row = rows[i];
+      if (row.hidden) { continue; }
+      var bar = row.querySelector(".po-tl__bar");
+      if (!bar) { continue; }
+      var box = bar.getBoundingClientRect();
+      if (!box.width) { continue; }
+      var id = row.getAttribute("data-po-id");
+      bars[id] = { left: box.left - origin.left, right: box.right - origin.left, y: box.top - origin.top + box.height / 2 };
+      (row.getAttribute("data-po-deps") || "").split(" ").forEach(function (dep) { if (dep) { pairs.push([dep, id]); } });
+    }
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "po-tl__arrows");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("width", String(chart.scrollWidth));
+    svg.setAttribute("height", String(chart.scrollHeight));
+    var defs = document.createElementNS(SVG, "defs");
+    var marker = document.createElementNS(SVG, "marker");
+    [["id", "po-tl-arrowhead"], ["viewBox", "0 0 8 8"], ["refX", "7"], ["refY", "4"], ["markerWidth", "7"],
+     ["markerHeight", "7"], ["orient", "auto-start-reverse"]].forEach(function (a) { marker.setAttribute(a[0], a[1]); });
+    var head = document.createElementNS(SVG, "path");
+    head.setAttribute("d", "M0,0 L8,4 L0,8 z");
+    marker.appendChild(head);
+    defs.appendChild(marker);
+    svg.appendChild(defs);
+    var drawn = 0;
+    pairs.forEach(function (pair) {
+      var from = bars[pair[0]], to = bars[pair[1]];
+      if (!from || !to) { return; }
+      var x1 = from.right, y1 = from.y, x2 = to.left, y2 = to.y;
+      var bend = Math.max(12, Math.min(60, Math.abs(x2 - x1) / 2));
+      var path = document.createElementNS(SVG, "path");
+      path.setAttribute("d", "M" + x1 + "," + y1 + " C" + (x1 + bend) + "," + y1 + " " + (x2 - bend) + "," + y2 + " " + x2 + "," + y2);
+      path.setAttribute("class", "po-tl__arrow");
+      path.setAttribute("marker-end", "url(#po-tl-arrowhead)");
+      path.setAttribute("data-from", pair[0]);
+      path.setAttribute("data-to", pair[1]);
+      svg.appendChild(path);
+      drawn++;
+    });
+    if (drawn) { chart.appendChild(svg); }
   }
 
   function setupAll() { document.querySelectorAll(".po-filterable").forEach(setup); }

@@ -299,7 +299,8 @@ class Renderer:
                     start=start,
                     end=end,
                     overdue=item.status in ("planned", "in-progress") and end < today,
-                    facets=self._facets(item),
+                    # The script draws an arrow from each dependency's bar to this one (filters.js).
+                    facets={**self._facets(item), "po-id": item.id, "po-deps": " ".join(item.depends_on)},
                 )
             )
         rows.sort(key=lambda r: (r.group, r.start, r.end, r.label))
