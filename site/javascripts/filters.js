@@ -220,9 +220,16 @@
       var from = bars[pair[0]], to = bars[pair[1]];
       if (!from || !to) { return; }
       var x1 = from.right, y1 = from.y, x2 = to.left, y2 = to.y;
-      var bend = Math.max(12, Math.min(60, Math.abs(x2 - x1) / 2));
+      var d;
+      if (x2 - x1 >= 16) {  // the dependent starts after the dependency ends: one smooth curve
+        var bend = Math.min(60, (x2 - x1) / 2);
+        d = "M" + x1 + "," + y1 + " C" + (x1 + bend) + "," + y1 + " " + (x2 - bend) + "," + y2 + " " + x2 + "," + y2;
+      } else {  // it starts before: out to the right, along the gap beside the dependent's bar, in from the left
+        var lane = y2 + (y1 < y2 ? -7 : 7);
+        d = "M" + x1 + "," + y1 + " H" + (x1 + 8) + " V" + lane + " H" + (x2 - 8) + " V" + y2 + " H" + x2;
+      }
       var path = document.createElementNS(SVG, "path");
-      path.setAttribute("d", "M" + x1 + "," + y1 + " C" + (x1 + bend) + "," + y1 + " " + (x2 - bend) + "," + y2 + " " + x2 + "," + y2);
+      path.setAttribute("d", d);
       path.setAttribute("class", "po-tl__arrow");
       path.setAttribute("marker-end", "url(#po-tl-arrowhead)");
       path.setAttribute("data-from", pair[0]);
@@ -230,7 +237,8 @@
       svg.appendChild(path);
       drawn++;
     });
-    if (drawn) { chart.appendChild(svg); }
+    // First in the chart, so the bars, their dates and the sticky axis are painted over the arrows.
+    if (drawn) { chart.insertBefore(svg, chart.firstChild); }
   }
 
   function setupAll() { document.querySelectorAll(".po-filterable").forEach(setup); }

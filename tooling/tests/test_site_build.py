@@ -179,6 +179,7 @@ def test_invalid_repository_fails_the_build_with_diagnostics(tmp_path: Path) -> 
     [
         ("a *b* [c](d) <e> x=1|2", r"a \*b\* \[c\]\(d\) &lt;e&gt; x=1|2"),
         ("# not a heading", r"\# not a heading"),
+        ('Won\'t "fix" & <b>', 'Won\'t "fix" &amp; &lt;b&gt;'),  # quotes as typed: a heading's text, never an attribute
     ],
 )
 def test_inline_escapes_markdown_and_html(text: str, expected: str) -> None:
