@@ -299,7 +299,9 @@ class Renderer:
                     start=start,
                     end=end,
                     overdue=item.status in ("planned", "in-progress") and end < today,
-                    facets=self._facets(item),
+                    # The script draws an arrow from each dependency's bar to this one (filters.js).
+                    facets={**self._facets(item), "po-id": item.id, "po-deps": " ".join(item.depends_on)},
+                    after=tuple(self.catalog.items[d].title for d in item.depends_on if d in self.catalog.items),
                 )
             )
         rows.sort(key=lambda r: (r.group, r.start, r.end, r.label))
