@@ -84,6 +84,14 @@
     textLabel.appendChild(text);
     bar.appendChild(textLabel);
     var board = root.querySelector(".po-board");
+    var timeline = root.querySelector(".po-tl");
+    if (timeline) {
+      var redraw = null;
+      window.addEventListener("resize", function () {
+        if (redraw) { window.cancelAnimationFrame(redraw); }
+        redraw = window.requestAnimationFrame(function () { redraw = null; drawArrows(timeline); });
+      });
+    }
     var group = null;
     if (board) {
       var groupLabel = element("label", { "class": "po-filters__field" }, "Group by ");
@@ -156,6 +164,7 @@
       count.textContent = shown === items.length ? items.length + " shown" : shown + " of " + items.length + " shown";
       badges.forEach(function (badge) { badge.textContent = "(" + (perColumn.get(badge) || 0) + ")"; });
       writeState(wanted);
+      if (timeline) { drawArrows(timeline); }
     }
 
     Object.keys(controls).forEach(function (key) { controls[key].addEventListener("change", apply); });
@@ -168,6 +177,85 @@
     });
     if (group && group.value === "team") { regroup(true); }
     apply();
+  }
+
+  // On the timeline, an arrow from the end of a dependency's bar to the start of the bar of the item
+  // that depends on it, for every pair whose two rows are in this window and shown by the filters.
+  // The rows carry data-po-id and data-po-deps; the arrows are one SVG over the chart, made here
+  // once (a path per pair of rows on the chart), then only moved, shown and hidden.
+  var SVG = "http://www.w3.org/2000/svg";
+  function arrowLayer(chart) {
+    if (chart.poArrows) { return chart.poArrows; }
+    var rows = {}, pairs = [];
+    Array.prototype.forEach.call(chart.querySelectorAll(".po-tl__row[data-po-id]"), function (row) {
+      rows[row.getAttribute("data-po-id")] = { row: row, bar: row.querySelector(".po-tl__bar") };
+    });
+    var svg = document.createElementNS(SVG, "svg");
+    svg.setAttribute("class", "po-tl__arrows");
+    svg.setAttribute("aria-hidden", "true");
+    var marker = document.createElementNS(SVG, "marker");
+    [["id", "po-tl-arrowhead"], ["viewBox", "0 0 8 8"], ["refX", "7"], ["refY", "4"], ["markerWidth", "7"],
+     ["markerHeight", "7"], ["orient", "auto-start-reverse"]].forEach(function (a) { marker.setAttribute(a[0], a[1]); });
+    var head = document.createElementNS(SVG, "path");
+    head.setAttribute("d", "M0,0 L8,4 L0,8 z");
+    marker.appendChild(head);
+    var defs = document.createElementNS(SVG, "defs");
+    defs.appendChild(marker);
+    svg.appendChild(defs);
+    Object.keys(rows).forEach(function (id) {
+      (rows[id].row.getAttribute("data-po-deps") || "").split(" ").forEach(function (dep) {
+        if (!dep || !rows[dep] || !rows[dep].bar || !rows[id].bar) { return; }  // not on this chart: no arrow
+        var path = document.createElementNS(SVG, "path");
+        path.setAttribute("class", "po-tl__arrow");
+        path.setAttribute("marker-end", "url(#po-tl-arrowhead)");
+        path.setAttribute("data-from", dep);
+        path.setAttribute("data-to", id);
+        pairs.push({ from: rows[dep], to: rows[id], path: path, shown: true });
+        svg.appendChild(path);
+      });
+    });
+    // First in the chart, so the bars, their dates and the sticky axis are painted over the arrows.
+    if (pairs.length) { chart.insertBefore(svg, chart.firstChild); }
+    chart.poArrows = { svg: svg, pairs: pairs };
+    return chart.poArrows;
+  }
+
+  function drawArrows(chart) {
+    var layer = arrowLayer(chart);
+    if (!layer.pairs.length) { return; }
+    var origin = chart.getBoundingClientRect();
+    var boxes = new Map();
+    function place(end) {  // every position is read before anything is written: one layout
+      if (end.row.hidden) { return null; }
+      if (!boxes.has(end.bar)) {
+        var box = end.bar.getBoundingClientRect();
+        boxes.set(end.bar, box.width ? { left: box.left - origin.left, right: box.right - origin.left,
+                                         y: box.top - origin.top + box.height / 2 } : null);
+      }
+      return boxes.get(end.bar);
+    }
+    var moves = layer.pairs.map(function (pair) {
+      var from = place(pair.from), to = place(pair.to);
+      if (!from || !to) { return null; }
+      var x1 = from.right, y1 = from.y, x2 = to.left, y2 = to.y;
+      if (x2 - x1 >= 16) {  // the dependent starts after the dependency ends: one smooth curve
+        var bend = Math.min(60, (x2 - x1) / 2);
+        return "M" + x1 + "," + y1 + " C" + (x1 + bend) + "," + y1 + " " + (x2 - bend) + "," + y2 + " " + x2 + "," + y2;
+      }
+      // It starts before: out to the right, along the gap beside the dependent's bar, in from the left.
+      var lane = y2 + (y1 < y2 ? -7 : 7);
+      return "M" + x1 + "," + y1 + " H" + (x1 + 8) + " V" + lane + " H" + (x2 - 8) + " V" + y2 + " H" + x2;
+    });
+    layer.svg.setAttribute("width", String(chart.scrollWidth));
+    layer.svg.setAttribute("height", String(chart.scrollHeight));
+    layer.pairs.forEach(function (pair, i) {
+      var d = moves[i];
+      if (d) { pair.path.setAttribute("d", d); }
+      if (pair.shown !== !!d) {
+        pair.shown = !!d;
+        if (d) { layer.svg.appendChild(pair.path); } else { layer.svg.removeChild(pair.path); }
+      }
+    });
   }
 
   function setupAll() { document.querySelectorAll(".po-filterable").forEach(setup); }

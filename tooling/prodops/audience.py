@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
+from prodops import kinds
 from prodops.catalog import Catalog
 from prodops.config import PublicConfig
 from prodops.diagnostics import ProdopsError
@@ -33,7 +34,8 @@ from prodops.schemas import KindSchema, SchemaSet, enum_values
 Visibility = Literal["public", "internal", "confidential"]
 VISIBILITIES: tuple[Visibility, ...] = ("public", "internal", "confidential")
 FORMAT_VERSION = 1
-# A public roadmap shows what is planned and what shipped; an item the organisation dropped leaves it.
+# A public roadmap shows what is planned and what shipped; what the organisation dropped leaves it
+# (an entity of any kind whose status field, ``KindSpec.status_field``, says so).
 UNPUBLISHED_STATUSES = frozenset({"cancelled"})
 
 
@@ -146,19 +148,21 @@ def _public_ids(catalog: Catalog, schemas: SchemaSet, config: PublicConfig, toda
     """(kind, id) of every entity the public site shows."""
     out: set[tuple[str, str]] = set()
     recent = today - timedelta(days=config.shipped_within_days)
+    registry = kinds.registry(schemas)
     for entity_id, doc in catalog.documents.items():
         ks = doc.kind
-        if catalog.entity(entity_id) is None or ks.kind not in schemas.kinds:
+        entity = catalog.entity(entity_id)
+        if entity is None or ks.kind not in schemas.kinds:
             continue
         data = doc.data
         if data.get("visibility", kind_visibility(ks)) != "public":
             continue
-        if ks.kind == "roadmap-item":
-            item = catalog.items[entity_id]
-            if item.status in UNPUBLISHED_STATUSES:
-                continue
-            if item.status == "shipped" and item.due is not None and item.due < recent:
-                continue
+        spec = registry[ks.kind]
+        if spec.status(data) in UNPUBLISHED_STATUSES:
+            continue
+        done = spec.builtin.done_on(entity) if spec.builtin is not None and spec.builtin.done_on else None
+        if done is not None and done < recent:
+            continue
         out.add((ks.kind, entity_id))
     return out
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from prodops import model
@@ -40,6 +41,17 @@ class Builtin:
     # Whether the pages of the entities it names show the relation themselves (the objective page
     # lists the items that move it); if not, they get the generic "Named by ..." section for it.
     inverse_shown: bool = True
+    # The columns of ``prodops list KIND --as-of DATE``, from the fields the Git history keeps of it
+    # (``history.py``); a kind without them has no history kept.
+    history_columns: tuple[str, ...] = ()
+    # The day an entity was done (a roadmap item shipped), from which the public site keeps it only
+    # ``shipped-within-days``; None: it stays while it is public.
+    done_on: Callable[[Any], date | None] | None = None
+
+
+def tracked() -> tuple[str, ...]:
+    """The kinds whose history Git is asked for (``history_columns``), in ``BUILTIN`` order."""
+    return tuple(kind for kind, builtin in BUILTIN.items() if builtin.history_columns)
 
 
 def _item_row(catalog: Catalog, i: model.RoadmapItem) -> dict[str, Any]:
@@ -152,6 +164,8 @@ BUILTIN: dict[str, Builtin] = {
         teams=lambda i: i.teams,
         computed=("rice_score", "due"),
         compute=_item_computed,
+        history_columns=("id", "title", "team", "status", "horizon", "due", "changed"),
+        done_on=lambda i: i.due if i.status == "shipped" else None,
     ),
     "objective": Builtin(
         attribute="objectives",
@@ -166,6 +180,7 @@ BUILTIN: dict[str, Builtin] = {
         teams=lambda o: (o.team,) if o.team else (),
         computed=("progress", "key_results"),
         compute=_objective_computed,
+        history_columns=("id", "title", "period", "team", "changed"),
     ),
     "launch": Builtin(
         attribute="launches",
@@ -180,6 +195,7 @@ BUILTIN: dict[str, Builtin] = {
         teams=lambda launch: (),
         computed=("readiness",),
         compute=_launch_computed,
+        history_columns=("id", "title", "status", "ga", "changed"),
     ),
     "playbook": Builtin(
         attribute="playbooks",

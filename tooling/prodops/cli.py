@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -21,6 +21,9 @@ from prodops import __version__, pipeline, report
 from prodops.codes import CHECKS
 from prodops.diagnostics import ProdopsError
 from prodops.rules import REGISTRY
+
+if TYPE_CHECKING:
+    from prodops.selection import Selection
 
 EXIT_PROBLEMS = 1
 EXIT_INTERNAL = 3
@@ -293,15 +296,33 @@ def validate(
     Example: prodops validate roadmap/usage-based-billing.yaml
     """
     repo = resolve_root(root)
-    only = relative_paths(repo, paths) if paths else None
+    colour = fmt == "text" and report.use_colour(sys.stdout)
+    chosen = _selected(repo, paths) if paths else None
+    if chosen is not None and chosen.nothing:  # only files of no kind (a hook's broad pattern): nothing to read
+        click.echo(report.REPORTERS[fmt]([], 0, True, colour), nl=False)
+        sys.exit(0)
+    only = chosen.only if chosen is not None else None
     with report.Progress(sys.stderr, "prodops: checking the repository"):
         result = pipeline.build(repo, today=today, only=only, use_cache=cache, base=base)
     click.echo(report.render_notices(result.notices), nl=False, err=True)
-    files = len(only) if only is not None else len(result.files)
-    colour = fmt == "text" and report.use_colour(sys.stdout)
-    click.echo(report.REPORTERS[fmt](result.diagnostics, files, result.rules_checked, colour), nl=False)
-    failing = result.count("error") + (result.count("warning") if strict else 0)
+    found = result.diagnostics
+    if chosen is not None and chosen.beside:  # a KPI's CSV history: its own problems, found while reading its KPI
+        beside = set(chosen.beside)
+        found = sorted([*found, *(d for d in result.everywhere if d.file in beside)], key=lambda d: d.sort_key)
+    files = len(result.files) if only is None else len(only) + len(chosen.beside if chosen else ())
+    click.echo(report.REPORTERS[fmt](found, files, result.rules_checked, colour), nl=False)
+    failing = sum(d.severity == "error" or (strict and d.severity == "warning") for d in found)
     sys.exit(EXIT_PROBLEMS if failing else 0)
+
+
+def _selected(repo: Path, paths: tuple[Path, ...]) -> Selection:
+    """What validating ``paths`` checks, as the kind registry sorts them (``selection.py``)."""
+    from prodops import selection
+    from prodops.schemas import declared_kinds
+
+    # The folders the schemas declare, read without compiling them: the pipeline compiles them next.
+    folders = declared_kinds(repo / pipeline.SCHEMA_DIR)
+    return selection.select(repo, folders, pipeline.SCHEMA_DIR, relative_paths(repo, paths))
 
 
 @cli.command()

@@ -26,16 +26,17 @@ Example::
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from prodops import settings
 from prodops.diagnostics import SEVERITIES, ProdopsError
 from prodops.metrics.mapping import MetricsConfig
 from prodops.metrics.mapping import from_table as metrics_from_table
+from prodops.settings import Invalid, Setting, check_table
 
 SeverityOverride = str  # a severity, or "off"
 
@@ -84,9 +85,14 @@ class Config:
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
 
 
-_HANDLE = re.compile(r"@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?")
-_INT_KEYS = {"playbook-review-days": "playbook_review_days", "checkin-stale-days": "checkin_stale_days"}
-_SHARE_KEYS = {"at-risk-below": "at_risk_below", "on-track-from": "on_track_from"}
+_HANDLE = r"@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?"
+
+
+def _severity(table: dict[str, Any]) -> dict[str, Any]:
+    for code, level in table.items():
+        if level not in (*SEVERITIES, "off"):
+            raise Invalid(f"severity of {code} must be one of error, warning, info, off (got {level!r})", named=False)
+    return dict(table)
 
 
 def load_config(root: Path) -> Config:
@@ -111,113 +117,62 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def _from_table(table: Mapping[str, Any], source: str) -> Config:
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        if key in _INT_KEYS:
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ProdopsError(f"{source}: '{key}' must be a whole number of days, at least 1 (got {value!r})")
-            values[_INT_KEYS[key]] = value
-        elif key in _SHARE_KEYS:
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
-                raise ProdopsError(f"{source}: '{key}' must be a confidence between 0 and 1 (got {value!r})")
-            values[_SHARE_KEYS[key]] = float(value)
-        elif key == "codeowners-fallback":
-            if not isinstance(value, str) or not _HANDLE.fullmatch(value):
-                raise ProdopsError(
-                    f"{source}: 'codeowners-fallback' must be a Git host handle such as \"@org/team\" (got {value!r})"
-                )
-            values["codeowners_fallback"] = value
-        elif key == "severity":
-            if not isinstance(value, dict):
-                raise ProdopsError(f"{source}: 'severity' must be a table such as [tool.prodops.severity]")
-            for code, level in value.items():
-                if level not in (*SEVERITIES, "off"):
-                    raise ProdopsError(
-                        f"{source}: severity of {code} must be one of error, warning, info, off (got {level!r})"
-                    )
-            values["severity"] = dict(value)
-        elif key == "public":
-            values["public"] = _public(value, source)
-        elif key == "feedback":
-            values["feedback"] = _feedback(value, source)
-        elif key == "metrics":
-            values["metrics"] = metrics_from_table(value, source)
-        else:
-            known = ", ".join(
-                sorted([*_INT_KEYS, *_SHARE_KEYS, "codeowners-fallback", "feedback", "metrics", "public", "severity"])
-            )
-            raise ProdopsError(f"{source}: unknown setting '{key}' (known settings: {known})")
+    values = check_table(table, source, _SETTINGS)
     config = Config(source=source, **values)
     if config.at_risk_below > config.on_track_from:
         raise ProdopsError(f"{source}: 'at-risk-below' must not be above 'on-track-from'")
     return config
 
 
-_PUBLIC_KEYS = ("fields", "hide", "request-feature-url", "shipped-within-days", "target-quarters", "title")
+_PUBLIC: dict[str, Setting] = {
+    "title": settings.text("title", "text of 1 to 80 characters", longest=80),
+    "request-feature-url": settings.text(
+        "request_feature_url", "an https:// or mailto: address", pattern=r"(https://|mailto:)[^\s\"'<>]+"
+    ),
+    "target-quarters": settings.flag("target_quarters"),
+    "shipped-within-days": settings.whole("shipped_within_days", 0, "days"),
+    "fields": settings.texts("fields", 'a list of fields such as ["roadmap-item.title"]'),
+    "hide": settings.texts("hide", 'a list of fields such as ["roadmap-item.title"]'),
+}
 
 
-def _public(table: object, source: str) -> PublicConfig:
+def _public(table: Mapping[str, Any], source: str) -> PublicConfig:
     """``[tool.prodops.public]``; which fields exist and may be hidden is checked against the schemas later."""
     where = f"{source} [public]" if source == "prodops.toml" else f"{source.removesuffix(']')}.public]"
-    if not isinstance(table, dict):
-        raise ProdopsError(f"{source}: 'public' must be a table such as [tool.prodops.public]")
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        if key == "title":
-            if not isinstance(value, str) or not value.strip() or len(value) > 80:
-                raise ProdopsError(f"{where}: 'title' must be text of 1 to 80 characters (got {value!r})")
-            values["title"] = value
-        elif key == "request-feature-url":
-            if not isinstance(value, str) or not re.fullmatch(r"(https://|mailto:)[^\s\"'<>]+", value):
-                raise ProdopsError(
-                    f"{where}: 'request-feature-url' must be an https:// or mailto: address (got {value!r})"
-                )
-            values["request_feature_url"] = value
-        elif key == "target-quarters":
-            if not isinstance(value, bool):
-                raise ProdopsError(f"{where}: 'target-quarters' must be true or false (got {value!r})")
-            values["target_quarters"] = value
-        elif key == "shipped-within-days":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-                raise ProdopsError(
-                    f"{where}: 'shipped-within-days' must be a whole number of days, 0 or more (got {value!r})"
-                )
-            values["shipped_within_days"] = value
-        elif key in ("fields", "hide"):
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise ProdopsError(f"{where}: '{key}' must be a list of fields such as [\"roadmap-item.title\"]")
-            values[key] = tuple(value)
-        else:
-            raise ProdopsError(f"{where}: unknown setting '{key}' (known settings: {', '.join(_PUBLIC_KEYS)})")
+    values = check_table(table, where, _PUBLIC)
     return PublicConfig(**values)
 
 
-_FEEDBACK_KEYS = ("derive-reach", "sources", "threshold-accounts", "threshold-arr")
+def _sources(table: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    if not all(isinstance(v, dict) for v in table.values()):
+        raise Invalid
+    return {str(name): dict(v) for name, v in table.items()}
 
 
-def _feedback(table: object, source: str) -> FeedbackConfig:
+_FEEDBACK: dict[str, Setting] = {
+    "derive-reach": settings.flag("derive_reach"),
+    "threshold-accounts": settings.whole("threshold_accounts", 1),
+    "threshold-arr": settings.number("threshold_arr", "an amount in US dollars above 0", 0, above=True),
+    "sources": settings.table("sources", "must hold tables such as [tool.prodops.feedback.sources.NAME]", _sources),
+}
+
+
+def _feedback(table: Mapping[str, Any], source: str) -> FeedbackConfig:
     """``[tool.prodops.feedback]``; a source mapping's own settings are checked by the importer."""
     where = f"{source} [feedback]" if source == "prodops.toml" else f"{source.removesuffix(']')}.feedback]"
-    if not isinstance(table, dict):
-        raise ProdopsError(f"{source}: 'feedback' must be a table such as [tool.prodops.feedback]")
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        if key == "derive-reach":
-            if not isinstance(value, bool):
-                raise ProdopsError(f"{where}: 'derive-reach' must be true or false (got {value!r})")
-            values["derive_reach"] = value
-        elif key == "threshold-accounts":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ProdopsError(f"{where}: 'threshold-accounts' must be a whole number, at least 1 (got {value!r})")
-            values["threshold_accounts"] = value
-        elif key == "threshold-arr":
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value <= 0:
-                raise ProdopsError(f"{where}: 'threshold-arr' must be an amount in US dollars above 0 (got {value!r})")
-            values["threshold_arr"] = float(value)
-        elif key == "sources":
-            if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
-                raise ProdopsError(f"{where}: 'sources' must hold tables such as [tool.prodops.feedback.sources.NAME]")
-            values["sources"] = {str(name): dict(v) for name, v in value.items()}
-        else:
-            raise ProdopsError(f"{where}: unknown setting '{key}' (known settings: {', '.join(_FEEDBACK_KEYS)})")
+    values = check_table(table, where, _FEEDBACK)
     return FeedbackConfig(**values)
+
+
+# [tool.prodops] itself. The sub-tables are read by their own functions, with settings of their own.
+_SETTINGS: dict[str, Setting] = {
+    "playbook-review-days": settings.whole("playbook_review_days", 1, "days"),
+    "checkin-stale-days": settings.whole("checkin_stale_days", 1, "days"),
+    "at-risk-below": settings.number("at_risk_below", "a confidence between 0 and 1", 0, 1),
+    "on-track-from": settings.number("on_track_from", "a confidence between 0 and 1", 0, 1),
+    "codeowners-fallback": settings.text("codeowners_fallback", 'a Git host handle such as "@org/team"', _HANDLE),
+    "severity": settings.table("severity", "must be a table such as [tool.prodops.severity]", _severity),
+    "public": settings.nested("public", _public, "[tool.prodops.public]"),
+    "feedback": settings.nested("feedback", _feedback, "[tool.prodops.feedback]"),
+    "metrics": settings.nested("metrics", metrics_from_table, "[tool.prodops.metrics]"),
+}

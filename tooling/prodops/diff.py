@@ -247,8 +247,15 @@ def _changed(old: Document, new: Document) -> EntityChange:
     return EntityChange(new.kind.kind, str(new.data.get("id")), _title(new), new.rel, "changed", fields=fields)
 
 
+# The kinds whose own notes below say a change of status, with weights of their own (a roadmap
+# item moving into work weighs most); every other kind with a status field gets ``_status_note``.
+_OWN_STATUS_NOTE = frozenset({"roadmap-item", "launch"})
+
+
 def _called_out(change: EntityChange, base: Catalog, head: Catalog, config: Config) -> Iterator[Note]:
     old_id = change.old_id or change.id
+    if change.kind not in _OWN_STATUS_NOTE:
+        yield from _status_note(change, base.documents.get(old_id), head.documents.get(change.id), head)
     if change.kind == "roadmap-item":
         yield from _item_notes(base.items.get(old_id), head.items.get(change.id), head)
     elif change.kind == "objective":
@@ -267,6 +274,16 @@ def _called_out(change: EntityChange, base: Catalog, head: Catalog, config: Conf
                 yield Note(f"member `{handle}` {'added' if f.old is None else 'removed'}", STATE)
             elif f.path == "lead":
                 yield Note(f"lead `{f.old}` → `{f.new}`", STATE)
+
+
+def _status_note(change: EntityChange, old: Document | None, new: Document | None, head: Catalog) -> Iterator[Note]:
+    """A changed status of any kind whose schema has one (``KindSpec.status_field``), such as a decision record's."""
+    spec = head.kinds.get(change.kind) if head.kinds is not None else None
+    if spec is None or old is None or new is None or old.kind.kind != new.kind.kind:
+        return
+    before, after = spec.status(old.data), spec.status(new.data)
+    if before is not None and after is not None and before != after:
+        yield Note(f"status **{before} → {after}**", STATE)
 
 
 def _days(old: date | None, new: date | None) -> str:

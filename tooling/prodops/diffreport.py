@@ -144,7 +144,7 @@ def markdown(report: Report, max_chars: int | None = None, full_report: str = ""
     }
     head = [MARKER, f"## Product ops changes: `{report.base}` → `{report.head}`", ""]
     if not report.changes:
-        return "\n".join([*head, "No roadmap, OKR, launch, playbook or team changes."]) + "\n"
+        return "\n".join([*head, "No entity of any kind changed."]) + "\n"
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     attention = report.attention
     groups = _groups(report)

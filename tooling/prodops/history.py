@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from prodops import __version__, gitrev, trust, yamlparse
+from prodops.builtin_kinds import tracked as tracked_kinds
 from prodops.cache import CACHE_DIR
 from prodops.diagnostics import ProdopsError
 from prodops.loader import MAX_FILE_BYTES
@@ -33,8 +34,8 @@ from prodops.schemas import declared_kinds, deepest_kind
 
 FORMAT = 5  # 5: key results keep baseline, target and check-ins; a sub-folder of another kind's folder is its own kind
 INDEX_FILE = "history.json"
-# The kinds whose files have a history worth keeping; their folders come from the schemas.
-TRACKED = ("roadmap-item", "objective", "launch")
+# The kinds whose files have a history worth keeping (``Builtin.history_columns``); their folders come from the schemas.
+TRACKED = tracked_kinds()
 _NO_OID = "0" * 40
 _MISSING = object()
 BYTES_PER_READ = 64 * 1024 * 1024  # blob bytes asked of one `git cat-file --batch`

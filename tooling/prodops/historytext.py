@@ -113,13 +113,6 @@ def list_rows(states: dict[str, tuple[State, Commit]]) -> list[dict[str, Any]]:
     return rows
 
 
-LIST_COLUMNS = {
-    "roadmap-item": ("id", "title", "team", "status", "horizon", "due", "changed"),
-    "objective": ("id", "title", "period", "team", "changed"),
-    "launch": ("id", "title", "status", "ga", "changed"),
-}
-
-
 def quarter_report(index: Index, report: Quarter) -> str:
     """``prodops report quarter``: say/do and slips per team, in Markdown."""
     period = report.period

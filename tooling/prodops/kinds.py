@@ -18,6 +18,8 @@ path cannot guess (the schema is the one place they are written; there is no Pyt
 * ``x-prodops-owner-field``: the field holding the accountable person's handle (default: ``owner``
   when the schema has it); ``--owner`` filters on it and CODEOWNERS uses that person's team;
 * ``x-prodops-team-field``: the field naming the owning team (default: ``team`` when the schema has it);
+* ``x-prodops-status-field``: the field holding the entity's state, whose changes ``diff`` calls out and a
+  playbook's lifecycle may govern (default: ``status`` when the schema has it);
 * ``x-prodops-plural``: the kind's plural as a reader says it (default: its label plus "s").
 
 The built-in kinds (team, objective, roadmap-item, launch, playbook, kpi) have models and
@@ -54,6 +56,7 @@ class KindSpec:
     id_pattern: str  # the id rule, from the schema's ``id`` field ("" when it has none)
     owner_field: str  # "" when the kind has no owner field
     team_field: str
+    status_field: str  # "" when the kind has no state
     refs: tuple[RefField, ...]
     list_columns: tuple[str, ...]
     sort: tuple[str, ...]  # fields, "-field" descending (generic kinds)
@@ -96,6 +99,11 @@ class KindSpec:
             return self.builtin.owner(entity)
         value = entity.data.get(self.owner_field) if self.owner_field else None
         return value if isinstance(value, str) else ""
+
+    def status(self, data: Mapping[str, Any]) -> str | None:
+        """The state a document of this kind is in (None when the kind has no state or it is not set)."""
+        value = data.get(self.status_field) if self.status_field else None
+        return value if isinstance(value, str) else None
 
     def teams(self, entity: Any) -> tuple[str, ...]:
         if self.builtin is not None:
@@ -219,6 +227,7 @@ def _spec(schemas: SchemaSet, ks: KindSchema) -> KindSpec:
 
     owner_field = declared("x-prodops-owner-field", "owner" if "owner" in properties else "")
     team_field = declared("x-prodops-team-field", "team" if "team" in properties else "")
+    status_field = declared("x-prodops-status-field", "status" if "status" in properties else "")
     columns = doc.get("x-prodops-list-columns")
     if builtin is not None:
         list_columns = builtin.list_columns
@@ -240,6 +249,7 @@ def _spec(schemas: SchemaSet, ks: KindSchema) -> KindSpec:
         id_pattern=str((id_node or {}).get("pattern", "")),
         owner_field=owner_field,
         team_field=team_field,
+        status_field=status_field,
         refs=ks.refs,
         list_columns=list_columns,
         sort=tuple(str(s) for s in sort) if isinstance(sort, list) else ("id",),

@@ -3,6 +3,12 @@
 The process is data: a playbook's ``lifecycle`` names a kind, its transitions and the
 requirements of each; ``prodops validate --base REV`` checks every status change between
 the revision and the working tree against the playbooks as they are now.
+
+Which kinds a lifecycle may govern is the playbook schema's to say (``lifecycle.kind``: today
+roadmap items and launches; a lifecycle naming another kind is a schema error at its line).
+The check itself asks the kind registry for the kind's entities and its status field, so it
+holds for any kind with a state; the requirements are about what roadmap items and launches
+carry (an owner is any kind's owner field), and one a kind cannot meet is never met.
 """
 
 from __future__ import annotations
@@ -15,8 +21,6 @@ from prodops import model
 from prodops.catalog import Catalog
 from prodops.config import Config
 from prodops.diagnostics import Diagnostic, Severity
-
-Entity = model.RoadmapItem | model.Launch
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,11 @@ def lifecycles(catalog: Catalog) -> list[Lifecycle]:
 
 
 def _requirement_checks(catalog: Catalog) -> dict[str, tuple[str, Callable[[Any], bool]]]:
+    def owner_of(entity: Any) -> str:
+        kind = catalog.kind_of(entity.id)
+        spec = catalog.kinds.get(kind) if catalog.kinds is not None and kind is not None else None
+        return spec.owner(entity) if spec is not None else ""
+
     def readiness_complete(launch: model.Launch) -> bool:
         playbook = catalog.playbooks.get(launch.playbook)
         if playbook is None:
@@ -60,10 +69,7 @@ def _requirement_checks(catalog: Catalog) -> dict[str, tuple[str, Callable[[Any]
         return True
 
     return {
-        "owner": (
-            "an owner",
-            lambda e: bool(e.owner if isinstance(e, model.RoadmapItem) else dict(e.owners).get("product")),
-        ),
+        "owner": ("an owner", lambda e: bool(owner_of(e))),
         "key-result": ("a linked key result", lambda e: isinstance(e, model.RoadmapItem) and bool(e.key_results)),
         "target-date": ("a target date", lambda e: isinstance(e, model.RoadmapItem) and e.due is not None),
         "go-decision": (
@@ -99,34 +105,38 @@ def check(base: Catalog, head: Catalog, config: Config | None = None) -> Iterato
     checks = _requirement_checks(head)
     overrides = config.severity if config is not None else {}
     for cycle in lifecycles(head):
-        table: dict[str, Entity] = dict(head.items) if cycle.kind == "roadmap-item" else dict(head.launches)
-        before: dict[str, Entity] = dict(base.items) if cycle.kind == "roadmap-item" else dict(base.launches)
+        spec = head.kinds.get(cycle.kind) if head.kinds is not None else None
+        if spec is None or not spec.status_field:
+            continue  # the kind is not in this repository, or has no state to govern
+        field = spec.status_field
+        table, before = head.of(cycle.kind), base.of(cycle.kind)
         entering = {t.to for t in cycle.transitions}
         for entity_id, entity in sorted(table.items()):
-            old = before.get(entity_id)
-            old_status = old.status if old is not None else None
-            if old_status == entity.status or entity.status not in entering:
-                continue
             doc = head.documents[entity_id]
-            line, column = doc.locate(("status",))
+            status = spec.status(doc.data)
+            old_doc = base.documents.get(entity_id) if entity_id in before else None
+            old_status = spec.status(old_doc.data) if old_doc is not None else None
+            if status is None or old_status == status or status not in entering:
+                continue
+            line, column = doc.locate((field,))
             matching = [
                 t
                 for t in cycle.transitions
-                if t.to == entity.status and (not t.sources or (old_status is not None and old_status in t.sources))
+                if t.to == status and (not t.sources or (old_status is not None and old_status in t.sources))
             ]
             if not matching:
                 if old_status is None:
                     continue  # a new file: only transitions "from anywhere" apply, and none names this state
-                allowed = sorted({s for t in cycle.transitions if t.to == entity.status for s in t.sources})
+                allowed = sorted({s for t in cycle.transitions if t.to == status for s in t.sources})
                 yield Diagnostic(
                     "error",
                     "PO501",
-                    f"status {old_status} → {entity.status} is not allowed by playbook '{cycle.playbook}'",
+                    f"status {old_status} → {status} is not allowed by playbook '{cycle.playbook}'",
                     doc.rel,
                     line,
                     column,
-                    ("status",),
-                    hint=f"'{entity.status}' can be entered from: {', '.join(allowed)}",
+                    (field,),
+                    hint=f"'{status}' can be entered from: {', '.join(allowed)}",
                 )
                 continue
             for requirement in sorted({r for t in matching for r in t.requires}):
@@ -135,7 +145,7 @@ def check(base: Catalog, head: Catalog, config: Config | None = None) -> Iterato
                 severity = overrides.get(standard, "error") if standard else "error"
                 if severity == "off" or satisfied(entity):
                     continue
-                came = f"{old_status} → {entity.status}" if old_status else f"a new file in '{entity.status}'"
+                came = f"{old_status} → {status}" if old_status else f"a new file in '{status}'"
                 yield Diagnostic(
                     cast(Severity, severity),
                     "PO502",
@@ -143,6 +153,6 @@ def check(base: Catalog, head: Catalog, config: Config | None = None) -> Iterato
                     doc.rel,
                     line,
                     column,
-                    ("status",),
+                    (field,),
                     hint=f"add {label}, or keep the status at '{old_status}'" if old_status else f"add {label} first",
                 )

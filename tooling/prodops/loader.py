@@ -187,19 +187,25 @@ def _rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def load_file(root: Path, schemas: SchemaSet, rel: str) -> tuple[Document | None, list[Diagnostic]]:
+def classify(rel: str, schemas: SchemaSet) -> tuple[KindSchema | None, Diagnostic | None]:
+    """The kind of an entity file, or why the file is not one (outside the content folders, not ``.yaml``)."""
     kind = schemas.kind_for(rel)
     if kind is None:
         folders = ", ".join(f + "/" for f in schemas.folders)
-        return None, [
-            Diagnostic("error", "PO110", "file is not in a content folder", rel, hint=f"content lives in {folders}")
-        ]
+        return None, Diagnostic(
+            "error", "PO110", "file is not in a content folder", rel, hint=f"content lives in {folders}"
+        )
     if not rel.endswith(YAML_SUFFIX):
-        return None, [
-            Diagnostic(
-                "error", "PO110", "content files end in '.yaml'", rel, hint=f"rename it to {rel.rsplit('.', 1)[0]}.yaml"
-            )
-        ]
+        return None, Diagnostic(
+            "error", "PO110", "content files end in '.yaml'", rel, hint=f"rename it to {rel.rsplit('.', 1)[0]}.yaml"
+        )
+    return kind, None
+
+
+def load_file(root: Path, schemas: SchemaSet, rel: str) -> tuple[Document | None, list[Diagnostic]]:
+    kind, problem = classify(rel, schemas)
+    if kind is None:
+        return None, [problem] if problem is not None else []
     location = f"{root}/{rel}"  # a plain string: a Path per file costs more than reading it
     raw, problem = read_bytes(location, rel)
     if raw is None:

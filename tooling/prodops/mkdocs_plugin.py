@@ -39,6 +39,7 @@ from prodops import kinds, mkdocs_dirty, pipeline, report
 from prodops.diagnostics import ProdopsError
 from prodops.render import Site, SiteOptions, render_site
 from prodops.render.changes import add_history
+from prodops.render.regions import name_regions
 from prodops.render.safe import clean_page
 
 log = logging.getLogger("mkdocs.plugins.prodops")
@@ -219,7 +220,7 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         (they may use ``attr_list`` and any tag) and are left as written.
         """
         if self.site is not None and page.file.src_uri in self.site.pages:
-            html = clean_page(html)
+            html = name_regions(clean_page(html))
         return self._as_of_banner() + html
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:
@@ -254,13 +255,16 @@ def _with_kind_indexes(nav: list[Any], registry: kinds.Kinds, site: Site) -> lis
     """The ``nav`` setting with the index page of each generic kind that it does not name yet.
 
     A kind declared only by a schema gets its section without an edit to ``mkdocs.yml``; a
-    repository that lists the page itself decides where it goes.
+    repository that lists the page itself decides where it goes. A kind whose page providers'
+    pages the navigation already names (insights: Roadmap -> Customer asks) has its section there.
     """
     named = _nav_pages(nav)
     added = [
         {spec.nav_title: spec.index_page}
         for spec in registry.generic
-        if spec.index_page in site.pages and spec.index_page not in named
+        if spec.index_page in site.pages
+        and spec.index_page not in named
+        and named.isdisjoint(site.provided.get(spec.kind, ()))
     ]
     return [*nav, *added] if added else nav
 

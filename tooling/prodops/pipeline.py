@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import gc
-import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
-from typing import Any
 
-from prodops import loader, schemacheck, schemaversion
-from prodops.cache import NO_PROBLEMS, Cache, cache_key
-from prodops.cache import Entry as CacheEntry
+from prodops import loader, schemacheck, schemaversion, sources
 from prodops.catalog import Catalog, link
 from prodops.codes import CHECKS
 from prodops.config import Config, load_config
@@ -21,9 +18,10 @@ from prodops.loader import Document
 from prodops.metrics import store as metrics_store
 from prodops.outline import Outline, outline
 from prodops.rules import REGISTRY, Context
-from prodops.schemas import SchemaSet, load_schemas
+from prodops.schemas import SchemaSet
+from prodops.sources import Checked, Source
 
-SCHEMA_DIR = "schemas"
+SCHEMA_DIR = sources.SCHEMA_DIR
 SITE_DIR = "site"
 
 
@@ -59,20 +57,36 @@ def build(
     overrides: Mapping[str, str | None] | None = None,
     neighbours: bool = False,
 ) -> Result:
-    """Run every stage over the whole repository.
+    """Run every stage over the repository's working tree (see ``run``).
+
+    With ``use_cache``, files unchanged since the last run are not parsed or checked again.
+    ``overrides`` maps repository-relative paths to text that replaces (or adds) those files,
+    or to None for a file removed, to check an edit before writing it.
+    """
+    source = sources.working(root, cache=use_cache, overrides=overrides)
+    return run(source, today=today, only=only, config=config, base=base, neighbours=neighbours)
+
+
+def run(
+    source: Source,
+    *,
+    today: date | None = None,
+    only: Iterable[str] | None = None,
+    config: Config | None = None,
+    base: str | None = None,
+    neighbours: bool = False,
+) -> Result:
+    """Run every stage once over what ``source`` yields: load -> schema (per file), link -> rules (the whole).
 
     ``only`` limits the diagnostics reported to those files (as repository-relative
     paths); references are still resolved against the whole repository, but model
     objects are built only around those files (see ``catalog.link``), so the returned
-    catalog is partial: use it for diagnostics only. With
-    ``use_cache``, files unchanged since the last run are not parsed or checked again.
-    With ``base`` (a Git revision), status changes since that revision are checked
-    against the lifecycles the playbooks declare. ``overrides`` maps repository-relative
-    paths to text that replaces (or adds) those files, or to None for a file removed, to
-    check an edit before writing it. With ``neighbours``, ``only`` grows by the files that
-    those files name or that name them: every file whose findings an edit of them can change
-    (every file, when one of them is a team: any file may name its people); the result's
-    ``only`` says which files that was.
+    catalog is partial: use it for diagnostics only. With ``base`` (a Git revision),
+    status changes since that revision are checked against the lifecycles the playbooks
+    declare. With ``neighbours``, ``only`` grows by the files that those files name or that
+    name them: every file whose findings an edit of them can change (every file, when one of
+    them is a team: any file may name its people); the result's ``only`` says which files
+    that was.
     """
     # Every object built here lives until the end of the run: the cyclic garbage collector
     # would only scan millions of them again and again (a fifth of the time at 10,000 files).
@@ -81,16 +95,16 @@ def build(
     gc.disable()
     try:
         # Lifecycle checks compare whole catalogs, so a run with a base builds every model.
-        result = _build(root, today, wanted, config, use_cache, overrides or {}, base is None, neighbours)
+        result = _run(source, today, wanted, config, base is None, neighbours)
         if wanted is None:  # what the site would publish is part of the repository too
             site_problems = loader.unpublishable(result.root, SITE_DIR)
             if site_problems:
                 result.diagnostics = sorted([*result.diagnostics, *site_problems], key=lambda d: d.sort_key)
         if base is not None and result.rules_checked:
-            from prodops import gitrev, lifecycle  # only runs against a base revision need them
+            from prodops import lifecycle  # only runs against a base revision need it
 
-            with gitrev.checkout(root, base) as revision:
-                old = _build(revision.root, result.today, None, config, False)
+            with sources.revision(source.root, base) as revision:
+                old = _run(revision.source, result.today, None, config)
             # What could not be read at the base is not compared: say so, where it is.
             found = [*revision.problems, *lifecycle.check(old.catalog, result.catalog, result.config)]
             result.diagnostics.extend(d for d in found if wanted is None or d.file in wanted)
@@ -101,44 +115,52 @@ def build(
             gc.enable()
 
 
-def _build(
-    root: Path,
+def check_file(schemas: SchemaSet, rel: str, raw: bytes, location: str | None) -> Checked:
+    """Stages 1 and 2 for one file: load it strictly, then check it against its kind's schema."""
+    kind, problem = loader.classify(rel, schemas)
+    if kind is None:
+        return Checked(rel, None, [problem] if problem is not None else [], False, None)
+    doc, problems = loader.load_bytes(rel, kind, raw, schemas, location)
+    if doc is None:
+        return Checked(rel, None, problems, False, None)
+    schema_problems = schemacheck.check_document(doc, schemas)
+    shape = outline(doc, {p.path for p in schema_problems})
+    return Checked(rel, doc, [*problems, *schema_problems], not schema_problems, shape)
+
+
+def _run(
+    source: Source,
     today: date | None,
     wanted: frozenset[str] | None,
     config: Config | None,
-    use_cache: bool,
-    overrides: Mapping[str, str | None] | None = None,
     focused: bool = False,
     neighbours: bool = False,
 ) -> Result:
-    root = root.resolve()
+    root, schemas = source.root, source.schemas
     config = config if config is not None else load_config(root)
     _check_overrides(config)
     today = today or date.today()
-    schemas = load_schemas(root / SCHEMA_DIR)
 
-    files, diagnostics = loader.discover(root, schemas)
+    files, diagnostics = source.discover()
     diagnostics.extend(schemaversion.check(root / SCHEMA_DIR, schemas))
-    overrides = overrides or {}
-    removed = {rel for rel, text in overrides.items() if text is None}
-    files = sorted((set(files) | set(overrides)) - removed)
     if wanted is not None:
         reported = {d.file for d in diagnostics}  # discovery already said why (a link, a pipe)
-        for rel in sorted(wanted - set(files) - removed - reported):
-            diagnostics.extend(
-                loader.load_file(root, schemas, rel)[1]
-                if os.path.lexists(root / rel)
-                else [Diagnostic("error", "PO109", "no such file", rel)]
-            )
-    cache = Cache(root, cache_key(schemas.digest)) if use_cache else None
-    documents, valid, outlines = _load_and_check(root, schemas, files, cache, diagnostics, overrides)
+        for rel in sorted(wanted - set(files) - reported):
+            diagnostics.extend(source.explain(rel))
+    documents: list[Document] = []
+    valid: dict[str, bool] = {}
+    outlines: dict[str, Outline] = {}
+    for done in source.checked(files, partial(check_file, schemas)):
+        diagnostics.extend(done.problems)
+        if done.document is not None and done.outline is not None:
+            documents.append(done.document)
+            valid[done.rel] = done.valid
+            outlines[done.rel] = done.outline
     if neighbours and wanted is not None:
         wanted = _neighbourhood(schemas, outlines, wanted)
     focus = wanted if focused else None
-    if cache is not None:
-        cache.forget_missing(set(files))
-        if focus is None:  # every model will be built: read the cached data in one pass
-            _fill(cache, documents)
+    if focus is None:  # every model will be built: read the data in one pass
+        source.prefetch(documents)
 
     loaded_rels = {doc.rel for doc in documents}
     unloaded = {
@@ -157,8 +179,6 @@ def _build(
         root, catalog.kpis, files, kpi_kind.folder if kpi_kind is not None else None
     )
     diagnostics.extend(metric_problems)
-    if cache is not None:
-        cache.save()
 
     # Process rules judge the repository as a whole; on incomplete data they would
     # report the consequences of the errors above, so they wait until those are fixed.
@@ -170,9 +190,19 @@ def _build(
     everywhere = diagnostics
     if wanted is not None:
         diagnostics = [d for d in diagnostics if d.file in wanted]
-    notices = cache.notices if cache is not None else []
     return Result(
-        root, schemas, catalog, documents, files, diagnostics, config, today, rules_checked, everywhere, wanted, notices
+        root,
+        schemas,
+        catalog,
+        documents,
+        files,
+        diagnostics,
+        config,
+        today,
+        rules_checked,
+        everywhere,
+        wanted,
+        list(source.notices),
     )
 
 
@@ -194,94 +224,6 @@ def _neighbourhood(schemas: SchemaSet, outlines: Mapping[str, Outline], rels: fr
                 out.add(rel)
                 break
     return frozenset(out)
-
-
-def _load_and_check(
-    root: Path,
-    schemas: SchemaSet,
-    files: list[str],
-    cache: Cache | None,
-    diagnostics: list[Diagnostic],
-    overrides: Mapping[str, str | None],
-) -> tuple[list[Document], dict[str, bool], dict[str, Outline]]:
-    """Stages 1 and 2 per file: load strictly, check against the schema; reuse the cache where it is current.
-
-    Returns the documents, whether each passed its schema, and each one's outline (what
-    linking needs). A document taken from the cache fetches its data only when asked.
-    """
-    documents: list[Document] = []
-    valid: dict[str, bool] = {}
-    outlines: dict[str, Outline] = {}
-    root_text = str(root)
-    fetch = _fetcher(root, schemas, cache) if cache is not None else None
-    for rel in files:
-        kind = schemas.kind_for(rel)
-        # A plain string, not a Path: building 10,000 Path objects costs more than the cache saves.
-        location = f"{root_text}/{rel}"
-        raw: bytes | None = None
-        text = overrides.get(rel)
-        if text is not None and kind is not None:
-            doc, problems = loader.load_bytes(rel, kind, text.encode("utf-8"), schemas, None)
-            if doc is not None:
-                doc.text_or_none = text
-        elif cache is not None and kind is not None and rel.endswith(loader.YAML_SUFFIX):
-            entry, raw = cache.lookup(rel, location)
-            if entry is not None:
-                if entry.problems_json != NO_PROBLEMS:
-                    diagnostics.extend(entry.problems)
-                if entry.outline is not None:
-                    documents.append(loader.Document(rel, kind, None, entry.data, location, fetch))
-                    valid[rel] = entry.valid
-                    outlines[rel] = entry.outline
-                continue
-            if raw is None:  # unreadable or too large: the loader says which
-                diagnostics.extend(loader.load_file(root, schemas, rel)[1])
-                continue
-            doc, problems = loader.load_bytes(rel, kind, raw, schemas, location)
-        else:
-            doc, problems = loader.load_file(root, schemas, rel)
-        schema_problems = schemacheck.check_document(doc, schemas) if doc is not None else []
-        diagnostics.extend(problems)
-        diagnostics.extend(schema_problems)
-        shape = None
-        if doc is not None:
-            documents.append(doc)
-            valid[rel] = not schema_problems
-            shape = outlines[rel] = outline(doc, {p.path for p in schema_problems})
-        if cache is not None and raw is not None:
-            cache.store(
-                rel,
-                CacheEntry.of(
-                    raw,
-                    doc.data if doc is not None else None,
-                    [*problems, *schema_problems],
-                    not schema_problems,
-                    shape,
-                ),
-            )
-    return documents, valid, outlines
-
-
-def _fetcher(root: Path, schemas: SchemaSet, cache: Cache) -> Callable[[str], dict[str, Any]]:
-    """How a cached document gets its data: from the cache, or (if the cache cannot give it) from the file."""
-
-    def fetch(rel: str) -> dict[str, Any]:
-        data = cache.data(rel)
-        if isinstance(data, dict):
-            return data
-        doc = loader.load_file(root, schemas, rel)[0]
-        return doc.data if doc is not None else {}
-
-    return fetch
-
-
-def _fill(cache: Cache, documents: list[Document]) -> None:
-    pending = [doc for doc in documents if doc.data_or_none is None]
-    found = cache.load_data(doc.rel for doc in pending)
-    for doc in pending:
-        data = found.get(doc.rel)
-        if isinstance(data, dict):
-            doc.data_or_none = data
 
 
 def _check_rules(catalog: Catalog, config: Config, today: date, wanted: frozenset[str] | None) -> list[Diagnostic]:

@@ -14,7 +14,7 @@ from conftest import EXAMPLE, FIXTURES, REPO_ROOT, TODAY, assemble, copy_example
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from prodops import pipeline, schemas, yamlparse
+from prodops import pipeline, schemas, sources, yamlparse
 from prodops.schemas import load_schemas
 
 SUITE = FIXTURES / "yaml-test-suite"
@@ -274,7 +274,7 @@ def test_pipeline_gives_the_same_diagnostics_without_fast_paths(
         kinds = {k: dataclasses.replace(v, fast=None) for k, v in loaded.kinds.items()}
         return schemas.SchemaSet(kinds, loaded.documents)
 
-    monkeypatch.setattr(pipeline, "load_schemas", without_fast)
+    monkeypatch.setattr(sources, "load_schemas", without_fast)
     reference = pipeline.build(repo, today=TODAY).diagnostics
     assert with_fast == reference
 

@@ -284,6 +284,20 @@ def test_page_providers_add_pages_for_a_kind_and_cannot_replace_one(
         _site(repo)
 
 
+def test_sections_are_spliced_above_the_source_line_named_by_first(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert page_providers.splice('a\n<p class="po-source">x</p>\n', "\nS") == 'a\nS\n<p class="po-source">x</p>\n'
+    assert page_providers.splice("no source line\n", "S") == "no source line\nS\n"
+    assert page_providers.splice("unchanged", "") == "unchanged"
+
+    def note(renderer: object, here: str, entity_id: str) -> str:
+        return f'<p class="po-note">{entity_id}</p>\n'
+
+    monkeypatch.setitem(page_providers.SECTIONS, "roadmap-item", (note,))
+    page = _site(repo)["roadmap-item/quick-setup.md"]
+    named, added, source = (page.index(s) for s in ("Named by decision records", "po-note", 'class="po-source"'))
+    assert named < added < source  # the "Named by" section is a section like any other, and comes first
+
+
 def _with_site_config(repo: Path) -> Path:
     """The example's MkDocs configuration and hand-written pages, for a full build of the fixture."""
     from conftest import REPO_ROOT
@@ -544,3 +558,219 @@ def test_every_built_in_kind_has_a_schema_and_rows_with_its_columns(tmp_path: Pa
         assert tuple(spec.row(result.catalog, entities[0])) == spec.list_columns, spec.kind
         assert spec.ordered(entities) == spec.ordered(list(reversed(entities))), spec.kind
         assert spec.index_page in pages, spec.kind
+
+
+def _nav_after_config(repo: Path) -> set[str]:
+    from mkdocs.config import load_config
+
+    from prodops.mkdocs_plugin import ProdopsPlugin, _nav_pages
+
+    config = load_config(config_file=str(repo / "mkdocs.yml"))
+    plugin = config.plugins["prodops"]
+    assert isinstance(plugin, ProdopsPlugin)
+    plugin.config.today = TODAY.isoformat()
+    plugin.on_config(config)
+    return _nav_pages(config.nav)
+
+
+def test_a_kind_whose_provider_pages_are_in_the_navigation_gets_no_second_section(tmp_path: Path) -> None:
+    from conftest import copy_example
+
+    repo = copy_example(tmp_path / "repo", site=True)
+    pages = _nav_after_config(repo)
+    assert "insights/index.md" in pages  # Roadmap -> Customer asks, as mkdocs.yml says
+    assert "insight/index.md" not in pages  # not a second "Insights" section beside it
+    # A repository whose navigation leaves the provider's pages out still reaches the kind.
+    config = repo / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    kept = [line for line in text.splitlines(keepends=True) if "insights/" not in line]
+    assert len(kept) < len(text.splitlines())
+    config.write_text("".join(kept), encoding="utf-8")
+    assert "insight/index.md" in _nav_after_config(repo)
+
+
+# -- the status of a kind: diff and lifecycles ---------------------------------------------------
+
+
+def _lifecycle(repo: Path, kind: str) -> None:
+    """The base playbook governs ``kind``'s status: into 'accepted' only from 'proposed', with an owner."""
+    playbook = repo / "processes" / "launch-readiness.yaml"
+    playbook.write_text(
+        playbook.read_text()
+        + f"lifecycle:\n  kind: {kind}\n  transitions:\n    - to: accepted\n      from: [proposed]\n      requires: [owner]\n"
+    )
+
+
+def test_the_registry_knows_which_field_holds_a_kinds_state(repo: Path) -> None:
+    registry = kinds.registry(pipeline.build(repo, today=TODAY).schemas)
+    assert {spec.kind: spec.status_field for spec in registry} == {
+        "roadmap-item": "status",
+        "objective": "",
+        "launch": "status",
+        "playbook": "",
+        "team": "",
+        "kpi": "",
+        "decision": "status",
+        "insight": "status",
+    }
+    assert registry["decision"].status({"status": "accepted"}) == "accepted"
+    assert registry["objective"].status({"status": "x"}) is None
+
+
+def test_diff_calls_out_a_status_change_of_a_generic_kind(repo: Path, tmp_path: Path) -> None:
+    after = tmp_path / "after"
+    shutil.copytree(repo, after)
+    _edit(after / DECISION, "status: accepted", "status: superseded")
+    _edit(after / "roadmap/quick-setup.yaml", "status: in-progress", "status: shipped")
+    old, new = pipeline.build(repo, today=TODAY), pipeline.build(after, today=TODAY)
+    report = diff.compare(old.catalog, new.catalog, "main", "branch")
+    notes = {c.id: [n.text for n in c.notes] for c in report.changes}
+    assert notes["guided-setup-first"] == ["status **accepted → superseded**"]
+    # A roadmap item's status keeps its own note (a move into work weighs most), said once.
+    assert [n for n in notes["quick-setup"] if "status" in n] == ["status **in-progress → shipped**"]
+
+
+def test_diff_follows_the_status_field_a_schema_names(repo: Path, tmp_path: Path) -> None:
+    schema = repo / "schemas" / "decision.schema.json"
+    doc = json.loads(schema.read_text())
+    doc["properties"]["stage"] = doc["properties"].pop("status")
+    doc["required"] = [("stage" if r == "status" else r) for r in doc["required"]]
+    doc["x-prodops-list-columns"] = [("stage" if c == "status" else c) for c in doc["x-prodops-list-columns"]]
+    doc["x-prodops-status-field"] = "stage"
+    schema.write_text(json.dumps(doc))
+    for record in (repo / "processes" / "decisions").glob("*.yaml"):
+        record.write_text(record.read_text().replace("\nstatus: ", "\nstage: "))
+    after = tmp_path / "after"
+    shutil.copytree(repo, after)
+    _edit(after / DECISION, "stage: accepted", "stage: rejected")
+    old, new = pipeline.build(repo, today=TODAY), pipeline.build(after, today=TODAY)
+    assert new.count("error") == 0, [d.message for d in new.diagnostics]
+    report = diff.compare(old.catalog, new.catalog, "main", "branch")
+    assert [n.text for c in report.changes for n in c.notes] == ["status **accepted → rejected**"]
+
+
+def test_a_lifecycle_cannot_govern_a_generic_kind_and_says_so_at_its_line(repo: Path) -> None:
+    _lifecycle(repo, "decision")
+    code, output = _run("validate", "--root", str(repo))
+    assert code == 1
+    assert "processes/launch-readiness.yaml:26:9: error PO204 lifecycle.kind: 'decision' is not one of" in output, (
+        output
+    )
+
+
+def test_the_lifecycle_check_itself_holds_for_any_kind_with_a_state(repo: Path, tmp_path: Path) -> None:
+    # The playbook schema decides which kinds a lifecycle may govern; widened, the check needs no change.
+    schema = repo / "schemas" / "playbook.schema.json"
+    doc = json.loads(schema.read_text())
+    doc["properties"]["lifecycle"]["properties"]["kind"]["enum"].append("decision")
+    schema.write_text(json.dumps(doc))
+    _lifecycle(repo, "decision")
+    _edit(repo / DECISION, "status: accepted", "status: rejected")
+    after = tmp_path / "after"
+    shutil.copytree(repo, after)
+    _edit(after / DECISION, "status: rejected", "status: accepted")  # not from 'proposed': refused
+    _edit(after / "processes/decisions/public-setup-api.yaml", "status: proposed", "status: accepted")  # allowed
+    old, new = pipeline.build(repo, today=TODAY), pipeline.build(after, today=TODAY)
+    assert new.count("error") == 0, [d.message for d in new.diagnostics]
+    from prodops import lifecycle
+
+    found = list(lifecycle.check(old.catalog, new.catalog))
+    assert [(d.code, d.file, d.line, d.message, d.hint) for d in found] == [
+        (
+            "PO501",
+            DECISION,
+            4,
+            "status rejected → accepted is not allowed by playbook 'launch-readiness'",
+            "'accepted' can be entered from: proposed",
+        )
+    ]
+
+
+# -- kind knowledge lives in the registry ------------------------------------------------------------
+
+# The modules that may list several kinds by name, and why: the rest ask the registry.
+KIND_TABLES = {
+    "builtin_kinds.py": "the registry of the built-in kinds' behaviour",
+    "render/providers.py": "the explicit registry of kind-specific pages and sections",
+    "diff.py": "the kinds whose own diff notes say their status (with weights of their own)",
+    "prompts.py": "the fields process rules require of roadmap items and launches, asked by prodops new",
+}
+
+
+def test_no_module_keeps_its_own_table_of_kinds() -> None:
+    import ast
+
+    from conftest import REPO_ROOT
+
+    package = REPO_ROOT / "tooling" / "prodops"
+    names = set(kinds.BUILTIN) | {"insight"}
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            elements = (
+                node.keys
+                if isinstance(node, ast.Dict)
+                else node.elts
+                if isinstance(node, (ast.Tuple, ast.List, ast.Set))
+                else []
+            )
+            listed = [e.value for e in elements if isinstance(e, ast.Constant) and e.value in names]
+            if len(listed) >= 2 and rel not in KIND_TABLES:
+                found.append(f"{rel}:{node.lineno}: {listed}")
+    assert found == [], (
+        "a table of kinds outside the registry (ask kinds.registry or add a Builtin field):\n" + "\n".join(found)
+    )
+    from prodops import history
+    from prodops.builtin_kinds import BUILTIN
+
+    assert history.TRACKED == ("roadmap-item", "objective", "launch")
+    assert {k: b.history_columns[-1] for k, b in BUILTIN.items() if b.history_columns} == dict.fromkeys(
+        history.TRACKED, "changed"
+    )
+
+
+def test_the_public_site_drops_a_cancelled_entity_of_any_kind(repo: Path) -> None:
+    from prodops import audience
+    from prodops.config import PublicConfig
+
+    schema = repo / "schemas" / "decision.schema.json"
+    doc = json.loads(schema.read_text())
+    doc["properties"]["visibility"] = {"type": "string", "enum": ["internal", "public"]}
+    doc["properties"]["title"]["x-visibility"] = "public"
+    doc["properties"]["status"]["enum"].append("cancelled")
+    schema.write_text(json.dumps(doc))
+    for name in ("guided-setup-first", "public-setup-api"):
+        _edit(repo / f"processes/decisions/{name}.yaml", "\nstatus: ", "\nvisibility: public\nstatus: ")
+
+    def published() -> list[str]:
+        built = pipeline.build(repo, today=TODAY)
+        assert built.count("error") == 0, [d.message for d in built.diagnostics]
+        view = audience.public_view(built.catalog, built.schemas, PublicConfig(), TODAY, "test")
+        return [r["id"] for r in view.entities["decision"]]
+
+    assert published() == ["guided-setup-first", "public-setup-api"]
+    _edit(repo / DECISION, "status: accepted", "status: cancelled")
+    assert published() == ["public-setup-api"]
+
+
+def test_a_diff_with_no_change_names_no_kinds_of_its_own(repo: Path) -> None:
+    catalog = pipeline.build(repo, today=TODAY).catalog
+    text = diffreport.markdown(diff.compare(catalog, catalog, "main", "branch"))
+    assert text.endswith("## Product ops changes: `main` → `branch`\n\nNo entity of any kind changed.\n")
+
+
+def test_prodops_diff_base_calls_out_a_decision_status_change(repo: Path) -> None:
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "Decisions")
+    _edit(repo / DECISION, "status: accepted", "status: superseded")
+    code, output = _run("diff", "main", "--root", str(repo))
+    assert code == 0, output
+    assert (
+        "- Decision record `guided-setup-first` — Guide trial users through setup before sending activation emails: "
+        "status **accepted → superseded**"
+    ) in output
+    code, output = _run("diff", "main", "--root", str(repo), "--format", "json")
+    change = json.loads(output)["changes"][0]
+    assert (change["kind"], change["notes"]) == ("decision", ["status **accepted → superseded**"])

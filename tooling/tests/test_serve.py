@@ -74,8 +74,10 @@ def test_a_broken_file_keeps_the_last_good_site_and_shows_the_error(served: tupl
     text = log.read_text()
     assert f"{ITEM}:9:9: error PO204 status: 'in progres' is not one of" in text
     assert "Traceback" not in text
-    status, html = _get(url + PAGE)
-    assert status == 200 and "Usage-based billing plans" in html
+    # The page is still there (asked again while a loaded machine is slow to answer, never a 404).
+    answers: list[int] = []
+    _until(lambda: answers.append((got := _get(url + PAGE))[0]) or "Usage-based billing plans" in got[1], "the page")
+    assert 404 not in answers
     # Fixed (and retitled): the next rebuild publishes it.
     path.write_text(
         good.replace("title: Usage-based billing plans", "title: Usage-based billing, fixed"), encoding="utf-8"

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
-from conftest import REPO_ROOT, TODAY, serving
+from conftest import CONTENT_TODAY, REPO_ROOT, serving
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from playwright.sync_api import Browser, Page
@@ -162,7 +162,7 @@ def live_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, l
     out = tmp_path_factory.mktemp("live-site")
     mkdocs_build(load_config(config_file=str(REPO_ROOT / "mkdocs.yml"), site_dir=str(out), strict=True))
     first: dict[str, str] = {}
-    for entity_id, document in sorted(pipeline.build(REPO_ROOT, today=TODAY).catalog.documents.items()):
+    for entity_id, document in sorted(pipeline.build(REPO_ROOT, today=CONTENT_TODAY).catalog.documents.items()):
         first.setdefault(document.kind.kind, page_path(document.kind.kind, entity_id).replace(".md", ".html"))
     entity_pages = ("roadmap-item/", "launch/", "playbook/", "team/", "insight/", "kpi/")  # one of each kind: ``first``
     views = [p for p in PAGES.values() if not p.startswith(entity_pages)]

@@ -127,6 +127,51 @@ def test_text_filter_matches_title_id_and_owner_name(page: Page, base_url: str, 
     assert shown("RICE 1,200") == set()  # the card's other text is not matched
 
 
+def _arrows(page: Page) -> set[tuple[str, str]]:
+    return {
+        (a, b)
+        for a, b in page.eval_on_selector_all(
+            ".po-tl svg.po-tl__arrows path.po-tl__arrow",
+            "paths => paths.map(p => [p.getAttribute('data-from'), p.getAttribute('data-to')])",
+        )
+    }
+
+
+def test_timeline_draws_dependency_arrows_between_shown_bars(page: Page, base_url: str) -> None:
+    """invoice-import-wizard (growth) depends on erp-sync-v2 (platform): both are in the window around today."""
+    watch = Watch(page)
+    page.goto(base_url + "roadmap/timeline.html", wait_until="networkidle")
+    page.wait_for_selector(".po-filters__count")
+    pair = ("erp-sync-v2", "invoice-import-wizard")
+    assert pair in _arrows(page)
+    assert ("remittance-parsing", "ml-payment-matching") in _arrows(page)
+    # The arrow runs from the end of the dependency's bar to the start of the dependent's bar.
+    ends = page.evaluate(
+        """() => {
+            const bar = id => document.querySelector(`.po-tl__row[data-po-id="${id}"] .po-tl__bar`).getBoundingClientRect();
+            const path = document.querySelector('path.po-tl__arrow[data-from="erp-sync-v2"][data-to="invoice-import-wizard"]');
+            const box = path.getBoundingClientRect(), a = bar("erp-sync-v2"), b = bar("invoice-import-wizard");
+            return [box.top <= a.bottom && box.bottom >= b.top, Math.abs(box.right - Math.max(a.right, b.left)) < 70];
+        }"""
+    )
+    assert ends == [True, True]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "roadmap-timeline-arrows.png"), full_page=True)
+    page.select_option(".po-filters select[name=team]", "growth")  # erp-sync-v2 (platform) is filtered out
+    assert pair not in _arrows(page)
+    assert page.locator('.po-tl__row[data-po-id="invoice-import-wizard"]').is_visible()
+    page.locator(".po-filters__reset").click()
+    assert pair in _arrows(page)
+    page.locator(".po-filters input[name=q]").fill("remittance")  # one end hidden by the text filter
+    assert ("remittance-parsing", "ml-payment-matching") not in _arrows(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.locator(".po-filters__reset").click()
+    page.wait_for_function("document.querySelectorAll('path.po-tl__arrow').length > 1")
+    page.screenshot(path=str(SCREENSHOTS / "roadmap-timeline-arrows-390.png"), full_page=True)
+    assert pair in _arrows(page)
+    assert watch.errors == []
+
+
 def test_okr_page_shows_objectives_progress_and_work(page: Page, base_url: str) -> None:
     page.goto(base_url + "okrs/2026-Q4.html")
     assert page.locator("h2", has_text="Make Ledgerline indispensable").count() == 1

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT, TODAY, all_commands, copy_example
+from conftest import CONTENT_TODAY, REPO_ROOT, TODAY, all_commands, copy_example
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
@@ -56,7 +56,7 @@ def test_every_internal_link_resolves_and_nothing_loads_from_outside(example_sit
     """On the repository's own content on purpose: every page of whatever it holds."""
     broken, outside = [], []
     pages = sorted(example_site.rglob("*.html"))
-    assert len(pages) > len(pipeline.build(REPO_ROOT, today=TODAY).catalog.documents)
+    assert len(pages) > len(pipeline.build(REPO_ROOT, today=CONTENT_TODAY).catalog.documents)
     for page in pages:
         if page.name == "404.html":
             continue  # served for any missing path, so the theme links it from the site root on purpose
@@ -86,7 +86,7 @@ def _html(kind: str, entity_id: str) -> str:
 @pytest.mark.example
 def test_every_entity_of_the_repository_has_a_page_with_its_edit_link_and_relations(example_site: Path) -> None:
     """On the repository's own content on purpose: expectations come from the content, not from Ledgerline."""
-    result = pipeline.build(REPO_ROOT, today=TODAY)
+    result = pipeline.build(REPO_ROOT, today=CONTENT_TODAY)
     repo_url = yamlparse.parse((REPO_ROOT / "mkdocs.yml").read_text(encoding="utf-8")).data["repo_url"]
     documents = result.catalog.documents
     assert documents
@@ -179,6 +179,7 @@ def test_invalid_repository_fails_the_build_with_diagnostics(tmp_path: Path) -> 
     [
         ("a *b* [c](d) <e> x=1|2", r"a \*b\* \[c\]\(d\) &lt;e&gt; x=1|2"),
         ("# not a heading", r"\# not a heading"),
+        ('Won\'t "fix" & <b>', 'Won\'t "fix" &amp; &lt;b&gt;'),  # quotes as typed: a heading's text, never an attribute
     ],
 )
 def test_inline_escapes_markdown_and_html(text: str, expected: str) -> None:

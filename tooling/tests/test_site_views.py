@@ -174,3 +174,37 @@ def test_no_sideways_scroll_on_a_phone(browser: Browser, scale_url: str, view: s
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     _shot(page, "phone-" + view.replace("/", "-").removesuffix(".html"))
     context.close()
+
+
+def test_timeline_arrows_join_exactly_the_shown_dependency_pairs(
+    page: Page, scale_url: str, teams: Counter[str]
+) -> None:
+    """At scale: an arrow for every dependency whose two bars are shown, none to an item off the chart."""
+    watch = Watch(page)
+    _open(page, scale_url + "roadmap/timeline.html")
+    expected_js = """() => {
+        const shown = new Set([...document.querySelectorAll('.po-tl__row[data-po-id]:not([hidden])')].map(r => r.dataset.poId));
+        const pairs = [];
+        document.querySelectorAll('.po-tl__row[data-po-id]:not([hidden])').forEach(r =>
+            (r.dataset.poDeps || '').split(' ').filter(d => d && shown.has(d)).forEach(d => pairs.push(d + '>' + r.dataset.poId)));
+        return pairs.sort();
+    }"""
+    drawn_js = """() => [...document.querySelectorAll('svg.po-tl__arrows path.po-tl__arrow')]
+        .map(p => p.getAttribute('data-from') + '>' + p.getAttribute('data-to')).sort()"""
+    named = page.evaluate(
+        "() => [...document.querySelectorAll('.po-tl__row[data-po-deps]')].flatMap(r => r.dataset.poDeps.split(' ')).filter(Boolean)"
+    )
+    on_chart = set(page.eval_on_selector_all(".po-tl__row[data-po-id]", "rows => rows.map(r => r.dataset.poId)"))
+    assert set(named) - on_chart  # generated items depend on some that are shipped or outside the window
+    everything = page.evaluate(expected_js)
+    assert everything
+    assert page.evaluate(drawn_js) == everything
+    first = everything[0].split(">")[0]
+    page.locator(".po-filters input[name=q]").fill(first)  # the dependent's bar is filtered out
+    within = page.evaluate(expected_js)
+    assert everything[0] not in within
+    assert page.evaluate(drawn_js) == within
+    page.locator(".po-filters__reset").click()
+    assert page.evaluate(drawn_js) == everything
+    _shot(page, "timeline-arrows")
+    assert watch.errors == []

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT, TODAY, serving
+from conftest import CONTENT_TODAY, REPO_ROOT, serving
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 from payloads import PAYLOADS, scan
@@ -67,7 +67,7 @@ def _inject(repo: Path) -> dict[str, int]:
     changed: dict[str, dict[tuple[str | int, ...], str]] = {}
     counter = 0
     for rel in files:
-        result = pipeline.build(repo, today=TODAY, only=[rel])
+        result = pipeline.build(repo, today=CONTENT_TODAY, only=[rel])
         doc = next(d for d in result.documents if d.rel == rel)
         originals[rel] = json.loads(json.dumps(doc.data))
         changed[rel] = {}
@@ -88,7 +88,7 @@ def _inject(repo: Path) -> dict[str, int]:
         write(rel)
     # Fields whose schema, references or rules refuse a payload keep their value; the rest keep the payload.
     for _ in range(12):
-        errors = [d for d in pipeline.build(repo, today=TODAY).diagnostics if d.severity == "error"]
+        errors = [d for d in pipeline.build(repo, today=CONTENT_TODAY).diagnostics if d.severity == "error"]
         if not errors:
             break
         touched: set[str] = set()
@@ -123,7 +123,7 @@ def payload_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
 
 def _site(repo: Path, out: Path) -> Path:
     config = load_config(config_file=str(repo / "mkdocs.yml"), site_dir=str(out), strict=True)
-    config.plugins["prodops"].config.today = TODAY.isoformat()
+    config.plugins["prodops"].config.today = CONTENT_TODAY.isoformat()
     mkdocs_build(config)
     return out
 
@@ -186,7 +186,9 @@ def test_search_index_holds_payloads_only_as_text(payload_site: Path) -> None:
 
 
 def _render(repo: Path, out: Path) -> Path:
-    result = CliRunner().invoke(cli, ["render", "--root", str(repo), "--out", str(out), "--today", TODAY.isoformat()])
+    result = CliRunner().invoke(
+        cli, ["render", "--root", str(repo), "--out", str(out), "--today", CONTENT_TODAY.isoformat()]
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -235,7 +237,7 @@ def test_render_output_built_by_zensical_carries_no_script(
 @pytest.mark.parametrize("report", [["report", "okrs", "--period", "2026-Q4"], ["report", "launches"]])
 def test_html_reports_carry_no_script(payload_repo: tuple[Path, dict[str, int]], report: list[str]) -> None:
     repo = payload_repo[0]
-    args = [*report, "--format", "html", "--root", str(repo), "--today", TODAY.isoformat()]
+    args = [*report, "--format", "html", "--root", str(repo), "--today", CONTENT_TODAY.isoformat()]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert _MARKER.search(result.output)  # the payloads are in the report, as text

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from prodops import calibration, history, historytext, historyview, query, releasetext, report, scoretext, scoring
+from prodops.builtin_kinds import BUILTIN
 from prodops.cli import (
     DATE,
     as_date,
@@ -64,14 +65,16 @@ def show_as_of(root: Path | None, entity: str, day: date) -> str:
 
 def list_as_of(root: Path | None, kind: str, day: date, fmt: str, escape_csv: bool, **only: str | None) -> str:
     """``prodops list KIND --as-of DAY``: the kind's entities as they were, filtered on the fields the history keeps."""
-    if kind not in historytext.LIST_COLUMNS:
-        raise ProdopsError(f"the history keeps roadmap items, objectives and launches, not '{kind}'")
+    builtin = BUILTIN.get(kind)
+    if builtin is None or not builtin.history_columns:
+        kept = [BUILTIN[k].plural for k in history.TRACKED]
+        raise ProdopsError(f"the history keeps {', '.join(kept[:-1])} and {kept[-1]}, not '{kind}'")
     index = _index(root)
     rows = historytext.list_rows(historyview.states_at(index, _commit_at(index, day), kind))
     for key, wanted in only.items():
         if wanted is not None:
             rows = [row for row in rows if row.get(key) == wanted]
-    columns = historytext.LIST_COLUMNS[kind]
+    columns = builtin.history_columns
     rows = [{column: row[column] for column in columns} for row in rows]
     return query.format_rows(rows, fmt, columns, escape_csv=escape_csv)
 

@@ -51,18 +51,18 @@ def diff(
     Example: prodops diff origin/main --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
     from prodops import diff as diffing
-    from prodops import diffreport, gitrev, report
+    from prodops import diffreport, report, sources
 
     repo = resolve_root(root)
-    with gitrev.checkout(repo, base_rev) as base:
-        old = pipeline.build(base.root, today=today)
+    with sources.revision(repo, base_rev) as base:
+        old = pipeline.run(base.source, today=today)
     unread = base.problems
     if head_rev is None:
         new = pipeline.build(repo, today=today)
         head_name = "working tree"
     else:
-        with gitrev.checkout(repo, head_rev) as head:
-            new = pipeline.build(head.root, today=today)
+        with sources.revision(repo, head_rev) as head:
+            new = pipeline.run(head.source, today=today)
         unread = [*unread, *head.problems]
         head_name = head_rev
     # Files a revision holds but prodops does not read (links, oversized) are left out of the comparison.

@@ -13,13 +13,15 @@ never kept.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
+from prodops import settings
 from prodops.diagnostics import ProdopsError
 from prodops.feedback.read import RawRecord
+from prodops.settings import Invalid, Setting, check_table
 from prodops.suggest import did_you_mean
 
 # Addresses at these domains say nothing about the account a person works for.
@@ -137,23 +139,49 @@ DEFAULTS: dict[str, SourceMapping] = {
     )
 }
 
-_SETTINGS = {
-    "text": "text",
-    "date": "date",
-    "account": "account",
-    "account-id": "account_id",
-    "domain": "domain",
-    "email": "email",
-    "segment": "segment",
-    "tags": "tags",
-    "tag-separator": "tag_separator",
-    "votes": "votes",
-    "source-column": "source_column",
-    "fields": "fields",
-    "people": "people",
-    "keep-account-names": "keep_account_names",
-    "date-format": "date_format",
-    "records": "records",
+
+def _columns(value: Any) -> tuple[str, ...]:
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items or not all(isinstance(v, str) and v for v in items):
+        raise Invalid
+    return tuple(items)
+
+
+def _fields(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
+        raise Invalid
+    return {str(k).lower(): v for k, v in value.items()}
+
+
+def _column(allow_empty: bool = False) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if not isinstance(value, str) or (not value and not allow_empty):
+            raise Invalid
+        return value
+
+    return check
+
+
+_COLUMN = "must be text naming a column"
+# A source mapping's table, [tool.prodops.feedback.sources.NAME]: setting -> SourceMapping field.
+_SETTINGS: dict[str, Setting] = {
+    "extends": Setting("extends", _column(), "must name a shipped mapping"),  # checked against DEFAULTS first
+    "text": Setting("text", _columns, "must be a column name or a list of them"),
+    "date": Setting("date", _column(), _COLUMN),
+    "account": Setting("account", _column(), _COLUMN),
+    "account-id": Setting("account_id", _column(), _COLUMN),
+    "domain": Setting("domain", _column(), _COLUMN),
+    "email": Setting("email", _column(), _COLUMN),
+    "segment": Setting("segment", _column(), _COLUMN),
+    "tags": Setting("tags", _column(), _COLUMN),
+    "tag-separator": Setting("tag_separator", _column(allow_empty=True), _COLUMN),
+    "votes": Setting("votes", _column(), _COLUMN),
+    "source-column": Setting("source_column", _column(), _COLUMN),
+    "fields": Setting("fields", _fields, 'must be a table of field = "Column"'),
+    "people": Setting("people", _columns, "must be a column name or a list of them"),
+    "keep-account-names": settings.flag("keep_account_names"),
+    "date-format": Setting("date_format", _column(), _COLUMN),
+    "records": Setting("records", _column(), _COLUMN),
 }
 SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
@@ -181,42 +209,14 @@ def resolve(name: str, configured: Mapping[str, Mapping[str, Any]], config_sourc
     base_name = table.get("extends")
     if base_name is not None and base_name not in DEFAULTS:
         raise ProdopsError(f"{where}: 'extends' names {base_name!r}, not a shipped mapping ({', '.join(DEFAULTS)})")
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        if key == "extends":
-            continue
-        attr = _SETTINGS.get(key)
-        if attr is None:
-            raise ProdopsError(
-                f"{where}: unknown setting '{key}'{did_you_mean(key, list(_SETTINGS))} "
-                f"(known settings: extends, {', '.join(_SETTINGS)})"
-            )
-        values[attr] = _setting(where, key, attr, value)
+    values = check_table(table, where, _SETTINGS)
+    values.pop("extends", None)
     if base_name is not None:
         return replace(DEFAULTS[base_name], name=name, origin=where, **values)
     for needed in ("text", "date"):
         if needed not in values:
             raise ProdopsError(f"{where}: missing '{needed}' (the column holding the feedback's {needed})")
     return SourceMapping(name=name, origin=where, **values)
-
-
-def _setting(where: str, key: str, attr: str, value: Any) -> Any:
-    if attr == "keep_account_names":
-        if not isinstance(value, bool):
-            raise ProdopsError(f"{where}: '{key}' must be true or false (got {value!r})")
-        return value
-    if attr in ("text", "people"):
-        items = [value] if isinstance(value, str) else value
-        if not isinstance(items, list) or not items or not all(isinstance(v, str) and v for v in items):
-            raise ProdopsError(f"{where}: '{key}' must be a column name or a list of them (got {value!r})")
-        return tuple(items)
-    if attr == "fields":
-        if not isinstance(value, dict) or not all(isinstance(v, str) and v for v in value.values()):
-            raise ProdopsError(f"{where}: 'fields' must be a table of field = \"Column\" (got {value!r})")
-        return {str(k).lower(): v for k, v in value.items()}
-    if not isinstance(value, str) or (not value and attr != "tag_separator"):
-        raise ProdopsError(f"{where}: '{key}' must be text naming a column (got {value!r})")
-    return value
 
 
 def check_columns(mapping: SourceMapping, columns: Sequence[str], file: str) -> None:

@@ -19,10 +19,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from prodops import settings
 from prodops.diagnostics import ProdopsError
+from prodops.settings import Invalid, Setting, check_table
 
-_KEYS = ("columns", "date-column", "date-format")
 _ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")
 
 
@@ -37,36 +39,37 @@ class MetricsConfig:
         return self.columns.get(name.strip(), name.strip())
 
 
+def _columns(table: dict[str, Any]) -> dict[str, str]:
+    if not all(isinstance(v, str) for v in table.values()):
+        raise Invalid
+    bad = next((v for v in table.values() if not _ID.fullmatch(v)), None)
+    if bad is not None:
+        raise Invalid(f"maps to '{bad}', which is not a KPI id (lower-case words joined by hyphens)")
+    return {str(k).strip(): v for k, v in table.items()}
+
+
+def _date_format(value: Any) -> str:
+    if not isinstance(value, str) or not _valid_format(value):
+        raise Invalid
+    return value
+
+
+_SETTINGS: dict[str, Setting] = {
+    "columns": settings.table(
+        "columns", 'must map export columns to KPI ids, e.g. "NRR %" = "net-revenue-retention"', _columns
+    ),
+    "date-column": settings.text("date_column", "the name of a column", strip=True),
+    "date-format": Setting(
+        "date_format", _date_format, 'must be a date format with day, month and year, such as "%d/%m/%Y"'
+    ),
+}
+
+
 def from_table(table: object, where: str) -> MetricsConfig:
     """The ``metrics`` table of the configuration; a wrong value is an error naming the setting."""
     if not isinstance(table, dict):
         raise ProdopsError(f"{where}: 'metrics' must be a table such as [tool.prodops.metrics]")
-    values: dict[str, object] = {}
-    for key, value in table.items():
-        if key == "columns":
-            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-                raise ProdopsError(
-                    f'{where}: \'metrics.columns\' must map export columns to KPI ids, e.g. "NRR %" = "net-revenue-retention"'
-                )
-            bad = next((v for v in value.values() if not _ID.fullmatch(v)), None)
-            if bad is not None:
-                raise ProdopsError(
-                    f"{where}: 'metrics.columns' maps to '{bad}', which is not a KPI id (lower-case words joined by hyphens)"
-                )
-            values["columns"] = {str(k).strip(): v for k, v in value.items()}
-        elif key == "date-column":
-            if not isinstance(value, str) or not value.strip():
-                raise ProdopsError(f"{where}: 'metrics.date-column' must be the name of a column (got {value!r})")
-            values["date_column"] = value.strip()
-        elif key == "date-format":
-            if not isinstance(value, str) or not _valid_format(value):
-                raise ProdopsError(
-                    f"{where}: 'metrics.date-format' must be a date format with day, month and year, such as \"%d/%m/%Y\" (got {value!r})"
-                )
-            values["date_format"] = value
-        else:
-            raise ProdopsError(f"{where}: unknown setting 'metrics.{key}' (known settings: {', '.join(_KEYS)})")
-    return MetricsConfig(**values)  # type: ignore[arg-type]
+    return MetricsConfig(**check_table(table, where, _SETTINGS, prefix="metrics."))
 
 
 def _valid_format(text: str) -> bool:

@@ -104,6 +104,7 @@ class TimelineRow:
     end: date
     overdue: bool
     facets: Mapping[str, str]
+    after: tuple[str, ...] = ()  # the titles of the items it depends on: the script draws arrows, this says it
 
 
 def _quarters(start: date, end: date) -> list[date]:
@@ -156,13 +157,16 @@ def timeline(rows: Sequence[TimelineRow], start: date, end: date, today: date) -
         clipped = " po-tl__bar--clipped" if row.start < start or row.end > end else ""
         late = " po-tl__bar--overdue" if row.overdue else ""
         note = " · overdue" if row.overdue else ""
+        # Said in the bar's tooltip and to screen readers; the arrows the script draws are decoration.
+        after = " · after " + "; ".join(row.after) if row.after else ""
         out.append(
             Markup(
                 '<div class="po-tl__row" {attributes}><a class="po-tl__label" href="{link}" title="{label}">{label}</a>'
                 '<span class="po-tl__track">'
                 '{today}<span class="po-tl__bar po-status--{status}{late}{clipped}" '
-                'style="left:{left:.2f}%;width:{width:.2f}%" title="{a} to {b}{note}"></span>'
-                '<span class="po-tl__dates" style="left:{text_left:.2f}%">{a} → {b} · {status}{note}</span>'
+                'style="left:{left:.2f}%;width:{width:.2f}%" title="{a} to {b}{note}{after}"></span>'
+                '<span class="po-tl__dates" style="left:{text_left:.2f}%">{a} → {b} · {status}{note}'
+                "{after_sr}</span>"
                 "</span></div>"
             ).format(
                 attributes=attributes,
@@ -177,6 +181,8 @@ def timeline(rows: Sequence[TimelineRow], start: date, end: date, today: date) -
                 a=row.start,
                 b=row.end,
                 note=note,
+                after=after,
+                after_sr=Markup('<span class="po-sr">{after}</span>').format(after=after) if after else "",
                 today=Markup('<span class="po-tl__todayline" style="left:{left:.2f}%"></span>').format(left=pct(today))
                 if start <= today <= end
                 else "",

@@ -143,10 +143,8 @@ def _row(renderer: Renderer, spec: KindSpec, record: Any) -> list[tuple[str, Any
     return [(column, row.get(column)) for column in spec.list_columns]
 
 
-def named_by(renderer: Renderer, kind: str, entity_id: str) -> list[tuple[KindSpec, list[Link]]]:
+def named_by(renderer: Renderer, here: str, entity_id: str) -> list[tuple[KindSpec, list[Link]]]:
     """Entities that name this one, by kind, of the kinds whose relations the pages do not already show."""
-    from prodops.render.pages import page_path
-
     catalog = renderer.catalog
     by_kind: dict[str, dict[str, set[str]]] = {}
     for ref in catalog.incoming.get(entity_id, ()):
@@ -155,7 +153,6 @@ def named_by(renderer: Renderer, kind: str, entity_id: str) -> list[tuple[KindSp
         if spec is None or (spec.builtin is not None and spec.builtin.inverse_shown):
             continue
         by_kind.setdefault(spec.kind, {}).setdefault(ref.source, set()).add(ref.field)
-    here = page_path(kind, entity_id)
     out = []
     for source_kind, sources in sorted(by_kind.items(), key=lambda kv: kinds.rank(kv[0])):
         links = [
@@ -171,12 +168,7 @@ def named_by(renderer: Renderer, kind: str, entity_id: str) -> list[tuple[KindSp
     return out
 
 
-def with_named_by(renderer: Renderer, kind: str, entity_id: str, here: str, text: str) -> str:
-    """An entity's page with a "Named by ..." section per generic kind that names it, above its source line."""
-    found = named_by(renderer, kind, entity_id)
-    if not found:
-        return text
-    at = text.rfind('<p class="po-source">')
-    at = at if at >= 0 else len(text)
-    section = renderer.render_template(here, "_named_by.md.j2", named_by=found)
-    return text[:at] + section.lstrip("\n") + "\n" + text[at:]
+def named_by_section(renderer: Renderer, here: str, entity_id: str) -> str:
+    """The "Named by ..." section of an entity's page: one list per generic kind that names it ("" for none)."""
+    found = named_by(renderer, here, entity_id)
+    return renderer.render_template(here, "_named_by.md.j2", named_by=found) if found else ""

@@ -55,6 +55,7 @@ class Site:
     pages: dict[str, str] = field(default_factory=dict)
     files: dict[str, bytes] = field(default_factory=dict)
     edit_urls: dict[str, str] = field(default_factory=dict)
+    provided: dict[str, set[str]] = field(default_factory=dict)  # kind -> the pages its page providers added
 
 
 class _CompiledTemplates(jinja2.BytecodeCache):
@@ -220,7 +221,6 @@ class Renderer:
         if edit:
             self.site.edit_urls[path] = edit
         self._page(path, template, file=file, edit_url=edit, **context)
-        self.site.pages[path] = generic.with_named_by(self, kind, entity_id, path, self.site.pages[path])
         self.site.pages[path] = providers.with_sections(self, kind, entity_id, path, self.site.pages[path])
 
     def render_template(self, here: str, template: str, **context: Any) -> str:
@@ -321,7 +321,9 @@ class Renderer:
                     start=start,
                     end=end,
                     overdue=item.status in ("planned", "in-progress") and end < today,
-                    facets=self._facets(item),
+                    # The script draws an arrow from each dependency's bar to this one (filters.js).
+                    facets={**self._facets(item), "po-id": item.id, "po-deps": " ".join(item.depends_on)},
+                    after=tuple(self.catalog.items[d].title for d in item.depends_on if d in self.catalog.items),
                 )
             )
         rows.sort(key=lambda r: (r.group, r.start, r.end, r.label))

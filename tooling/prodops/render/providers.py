@@ -12,7 +12,8 @@ that reads ``renderer.catalog.of(spec.kind)`` and renders its templates with
 2. add one line to ``PROVIDERS`` below: ``"insight": (feedback.pages,)``.
 
 A module that adds to the pages of a kind (built-in or not) registers a *section* in
-``SECTIONS``: ``(renderer, page path, entity id) -> Markdown``, put above the page's source line.
+``SECTIONS``: ``(renderer, page path, entity id) -> Markdown``, put above the page's source line;
+a section every entity page gets (the "Named by ..." lists of ``render/generic.py``) is in ``EVERY_KIND``.
 
 A provider only adds pages: a path that is already generated (such as ``insight/index.md``)
 fails the build, and a provider for a kind the repository's schemas do not declare is not
@@ -25,7 +26,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from prodops.kinds import KindSpec
-from prodops.render import feedback
+from prodops.render import feedback, generic
 from prodops.render import metrics as metrics_pages
 
 if TYPE_CHECKING:
@@ -41,6 +42,8 @@ PROVIDERS: dict[str, tuple[PageProvider, ...]] = {
     "insight": (feedback.pages,),
     "kpi": (metrics_pages.pages,),  # KPIs are a built-in kind without hand-made pages of the Renderer's
 }
+# The sections every entity page gets, whatever its kind, before those of its kind.
+EVERY_KIND: tuple[PageSection, ...] = (generic.named_by_section,)
 # Kind -> the functions that add sections to each of its entity pages.
 SECTIONS: dict[str, tuple[PageSection, ...]] = {
     "insight": (feedback.insight_section,),
@@ -59,14 +62,20 @@ def add_pages(renderer: Renderer) -> None:
                 if path in renderer.site.pages:
                     raise ValueError(f"the page provider {provide.__module__} for {kind} would replace {path}")
                 renderer.site.pages[path] = text
+                renderer.site.provided.setdefault(kind, set()).add(path)
 
 
 def with_sections(renderer: Renderer, kind: str, entity_id: str, here: str, text: str) -> str:
-    """An entity's page with the sections other modules add to it (``SECTIONS``), above its source line."""
-    for provide in SECTIONS.get(kind, ()):
-        section = provide(renderer, here, entity_id)
-        if section:
-            at = text.rfind('<p class="po-source">')
-            at = at if at >= 0 else len(text)
-            text = text[:at] + section.lstrip("\n") + "\n" + text[at:]
+    """An entity's page with the sections added to it (``EVERY_KIND``, then ``SECTIONS``), above its source line."""
+    for provide in (*EVERY_KIND, *SECTIONS.get(kind, ())):
+        text = splice(text, provide(renderer, here, entity_id))
     return text
+
+
+def splice(text: str, section: str) -> str:
+    """``text`` with ``section`` put above its last source line (``<p class="po-source">``), or at its end."""
+    if not section:
+        return text
+    at = text.rfind('<p class="po-source">')
+    at = at if at >= 0 else len(text)
+    return text[:at] + section.lstrip("\n") + "\n" + text[at:]

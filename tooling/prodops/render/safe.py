@@ -31,7 +31,7 @@ from html.parser import HTMLParser
 
 import markdown
 import nh3
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 # The characters Python-Markdown (and CommonMark) accept a backslash escape for.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!])")
@@ -130,8 +130,13 @@ _PAGE_CLEANER = nh3.Cleaner(
 
 
 def inline(text: object) -> Markup:
-    """Literal text for a Markdown context (headings, list items, table cells)."""
-    escaped = str(escape(str(text)))
+    """Literal text for a Markdown context (headings, list items, table cells), never an attribute.
+
+    Quotes stay as typed: they mean nothing in Markdown text once brackets and braces are escaped,
+    and an entity for them (``&#39;``) would be escaped again by the table of contents, which reads
+    a heading's text, so "Buyer's portal" would show as ``Buyer&#39;s portal`` there.
+    """
+    escaped = html.escape(str(text), quote=False)
     escaped = escaped.replace("\n", " ").replace("\r", " ")
     return Markup(_MD_SPECIAL.sub(r"\\\1", escaped))
 

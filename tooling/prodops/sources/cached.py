@@ -1,0 +1,88 @@
+"""A source that reuses what each unchanged file gave last time (see ``prodops.cache``).
+
+Every file is still read and hashed: an entry is used only for the bytes it was made from, so
+the cache can never change an answer. A document taken from the cache holds its outline and
+problems at once and fetches its data only when asked (``prefetch`` reads many in one pass).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
+
+from prodops import loader
+from prodops.cache import NO_PROBLEMS, Cache, cache_key
+from prodops.cache import Entry as CacheEntry
+from prodops.diagnostics import Diagnostic
+from prodops.loader import Document
+from prodops.sources import Check, Checked, Source
+
+
+class Cached:
+    """``inner``'s files, with the per-file stages skipped for those the cache knows."""
+
+    def __init__(self, inner: Source) -> None:
+        self.inner = inner
+        self.root = inner.root
+        self.schemas = inner.schemas
+        self.cache = Cache(inner.root, cache_key(inner.schemas.digest))
+        self.notices = self.cache.notices
+        self.present: set[str] | None = None  # the files found: the cache forgets the others
+
+    def discover(self) -> tuple[list[str], list[Diagnostic]]:
+        files, problems = self.inner.discover()
+        self.present = set(files)
+        return files, problems
+
+    def checked(self, rels: Sequence[str], check: Check) -> Iterator[Checked]:
+        cache, schemas = self.cache, self.schemas
+        root_text = str(self.root)
+        fetch = self._fetcher()
+        for rel in rels:
+            kind = schemas.kind_for(rel)
+            if kind is None or not rel.endswith(loader.YAML_SUFFIX):
+                yield from self.inner.checked((rel,), check)  # not an entity file: the stages say why
+                continue
+            location = f"{root_text}/{rel}"
+            entry, raw = cache.lookup(rel, location)
+            if entry is not None:
+                problems = [] if entry.problems_json == NO_PROBLEMS else entry.problems
+                if entry.outline is None:
+                    yield Checked(rel, None, problems, False, None)
+                else:
+                    doc = Document(rel, kind, None, entry.data, location, fetch)
+                    yield Checked(rel, doc, problems, entry.valid, entry.outline)
+                continue
+            if raw is None:  # unreadable or too large: the inner source says which
+                yield from self.inner.checked((rel,), check)
+                continue
+            done = check(rel, raw, location)
+            data = done.document.data if done.document is not None else None
+            cache.store(rel, CacheEntry.of(raw, data, done.problems, done.valid, done.outline))
+            yield done
+        cache.forget_missing(self.present if self.present is not None else set(rels))
+        cache.save()
+
+    def prefetch(self, documents: Iterable[Document]) -> None:
+        pending = [doc for doc in documents if doc.data_or_none is None]
+        found = self.cache.load_data(doc.rel for doc in pending)
+        for doc in pending:
+            data = found.get(doc.rel)
+            if isinstance(data, dict):
+                doc.data_or_none = data
+
+    def _fetcher(self) -> Callable[[str], dict[str, Any]]:
+        """How a cached document gets its data: from the cache, or (if the cache cannot give it) from the file."""
+        cache, root, schemas = self.cache, self.root, self.schemas
+
+        def fetch(rel: str) -> dict[str, Any]:
+            data = cache.data(rel)
+            if isinstance(data, dict):
+                return data
+            doc = loader.load_file(root, schemas, rel)[0]
+            return doc.data if doc is not None else {}
+
+        return fetch
+
+    def explain(self, rel: str) -> list[Diagnostic]:
+        return self.inner.explain(rel)
