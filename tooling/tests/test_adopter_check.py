@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT_FOLDERS, REPO_ROOT, TODAY, live_content
+from conftest import CONTENT_FOLDERS, CONTENT_TODAY, REPO_ROOT, live_content
 
 from prodops.cli import cli
 
@@ -25,12 +25,14 @@ def _adopter_check() -> ModuleType:
 
 def test_the_copy_has_the_generated_content_in_place_of_the_example_and_everything_else(tmp_path: Path) -> None:
     check = _adopter_check()
-    assert check.CONTENT_FOLDERS == CONTENT_FOLDERS and check.TODAY == TODAY
+    assert (
+        check.CONTENT_FOLDERS == CONTENT_FOLDERS and check.TODAY == CONTENT_TODAY
+    )  # the day the live-content tests read it on
     dest = tmp_path / "repo"
     assert check.prepare(dest, 60, 13) is None
     # The content is exactly what the generator writes, whatever the repository held before.
     gen = check._generator()
-    gen.generate(tmp_path / "expected", 60, 13, gen.QUAYSIDE, TODAY)
+    gen.generate(tmp_path / "expected", 60, 13, gen.QUAYSIDE, CONTENT_TODAY)
     expected = {p.relative_to(tmp_path / "expected"): p.read_bytes() for p in live_content(tmp_path / "expected")}
     every = {p.relative_to(dest): p for f in CONTENT_FOLDERS for p in (dest / f).rglob("*") if p.is_file()}
     assert len(expected) == 60
