@@ -76,7 +76,13 @@ def test_a_broken_file_keeps_the_last_good_site_and_shows_the_error(served: tupl
     assert "Traceback" not in text
     # The page is still there (asked again while a loaded machine is slow to answer, never a 404).
     answers: list[int] = []
-    _until(lambda: answers.append((got := _get(url + PAGE))[0]) or "Usage-based billing plans" in got[1], "the page")
+
+    def served_good() -> bool:
+        status, html = _get(url + PAGE)
+        answers.append(status)
+        return "Usage-based billing plans" in html
+
+    _until(served_good, "the page")
     assert 404 not in answers
     # Fixed (and retitled): the next rebuild publishes it.
     path.write_text(
