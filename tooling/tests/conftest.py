@@ -66,11 +66,26 @@ def copy_example(dest: Path, site: bool = False) -> Path:
 
     With ``site``, also what the sites are built from: mkdocs.yml, site/ and site-public/.
     """
+    return _copy_repository(dest, EXAMPLE, site)
+
+
+def copy_live(dest: Path) -> Path:
+    """The repository's own content, schemas, configuration and CODEOWNERS, in ``dest``: for tests marked
+    ``example`` that run a command which writes the cache (the tests sign it with their own key, so
+    rows they left in the repository's ``.prodops-cache/`` would be refused, and rebuilt, by the next
+    run of the developer's own)."""
+    _copy_repository(dest, REPO_ROOT, False)
+    (dest / ".github").mkdir()
+    shutil.copy(REPO_ROOT / ".github" / "CODEOWNERS", dest / ".github" / "CODEOWNERS")
+    return dest
+
+
+def _copy_repository(dest: Path, content: Path, site: bool) -> Path:
     dest.mkdir(parents=True)
     shutil.copytree(REPO_ROOT / "schemas", dest / "schemas")
     shutil.copy(REPO_ROOT / "pyproject.toml", dest / "pyproject.toml")
     for folder in CONTENT_FOLDERS:
-        shutil.copytree(EXAMPLE / folder, dest / folder)
+        shutil.copytree(content / folder, dest / folder)
     if site:
         shutil.copy(REPO_ROOT / "mkdocs.yml", dest / "mkdocs.yml")
         shutil.copytree(REPO_ROOT / "site", dest / "site")
