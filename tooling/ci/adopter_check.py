@@ -29,7 +29,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 CONTENT_FOLDERS = ("roadmap", "okrs", "launches", "processes")
 # The day the tests marked `example` read the content on (tooling/tests/conftest.py CONTENT_TODAY):
 # the generated content is current on it.
-TODAY = date(2026, 12, 2)
+TODAY = date(2026, 12, 7)
 # What is not the repository: environments, caches and build output (node_modules is linked instead).
 _IGNORE = shutil.ignore_patterns(
     ".venv", "node_modules", "build", ".git", ".prodops-cache", ".hypothesis", "*.egg-info", "__pycache__", ".*_cache"

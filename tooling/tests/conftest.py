@@ -25,7 +25,7 @@ TODAY = date(2026, 11, 22)
 # The day the repository's own content (roadmap/, okrs/, launches/, processes/) is current on: the tests
 # marked `example` validate it as of this day. Move it when the content is brought up to date (and
 # tooling/ci/adopter_check.py generates its organisation for the same day).
-CONTENT_TODAY = date(2026, 12, 2)
+CONTENT_TODAY = date(2026, 12, 7)
 UPDATE_GOLDEN = os.environ.get("PRODOPS_UPDATE_GOLDEN") == "1"
 
 # Files in a case folder that describe the case rather than belong to the repository.
