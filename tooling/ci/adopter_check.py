@@ -8,7 +8,9 @@ teams, people, ids and launch playbook; ``tooling/bench/generate.py --organisati
 checks that the new content validates with no problems (``--strict``), writes its
 .github/CODEOWNERS as an adopter would (``prodops codeowners``), commits it all to a new Git
 repository and runs pytest there: the whole suite unless PYTEST ARGS say otherwise (``-m example``
-runs only the tests that read the content on purpose). `make test` runs it after the suite itself.
+runs only the tests that read the content on purpose). `make test` runs it with ``-m example`` after
+the suite itself: the tests' guard (tooling/tests/conftest.py) fails any other test that reads the
+content, so only those tests can answer differently on another organisation's.
 The exit code is pytest's, or 1 when the copy cannot be prepared.
 """
 

@@ -8,6 +8,7 @@ import http.server
 import importlib.util
 import os
 import shutil
+import sys
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -106,6 +107,84 @@ def check_golden(path: Path, actual: str) -> None:
         path.write_text(actual)
         return
     assert actual == path.read_text()
+
+
+# Tests not marked ``example`` must not read the live content: the suite runs once, and only the tests
+# marked ``example`` run again on a generated organisation's content (tooling/ci/adopter_check.py), so
+# a test that read roadmap/, okrs/, launches/ or processes/ unmarked would be green on Ledgerline alone.
+# An audit hook sees every open, listing and subprocess of the test process; the fixture below fails
+# the test that made one. The hook uses os.path, not pathlib: it runs inside every audited call, and
+# pathlib's own calls would come back into it.
+_LIVE_FOLDERS = tuple(os.path.join(str(REPO_ROOT.resolve()), folder) for folder in CONTENT_FOLDERS)  # noqa: PTH118
+_ROOT = str(REPO_ROOT.resolve())
+_PATH_EVENTS = frozenset({"open", "os.listdir", "os.scandir", "os.walk", "glob.glob", "os.stat"})
+_guarded: list[str] = []  # the node id of the running test when it is not marked `example`
+_reads: list[str] = []
+
+
+def _live_path(value: object) -> str | None:
+    if isinstance(value, bytes):
+        value = os.fsdecode(value)
+    if not isinstance(value, (str, os.PathLike)):
+        return None
+    path = os.path.abspath(os.fspath(value))  # noqa: PTH100
+    return path if any(path == f or path.startswith(f + os.sep) for f in _LIVE_FOLDERS) else None
+
+
+def _audit(event: str, args: tuple[object, ...]) -> None:
+    if not _guarded:
+        return
+    if event in _PATH_EVENTS:
+        if args and (path := _live_path(args[0])) is not None:
+            _reads.append(f"{event} {path}")
+    elif event == "subprocess.Popen":
+        _executable, argv, cwd, _env = args
+        words = [
+            os.fsdecode(a) if isinstance(a, bytes) else str(a)
+            for a in (argv if isinstance(argv, (list, tuple)) else [argv])
+        ]
+        # Only absolute arguments: a relative one is relative to the child's own folder (git -C DIR … roadmap).
+        named = [w for w in words if os.path.isabs(w) and (_live_path(w) is not None or os.path.normpath(w) == _ROOT)]  # noqa: PTH117
+        runs_tool = (
+            any(os.path.basename(w) in ("prodops", "make", "mkdocs") for w in words[:1]) or "prodops" in words[1:3]  # noqa: PTH119
+        )
+        in_root = cwd is not None and os.path.abspath(os.fsdecode(cwd) if isinstance(cwd, bytes) else str(cwd)) == _ROOT  # noqa: PTH100
+        if named or (in_root and runs_tool) or (cwd is not None and _live_path(cwd) is not None):
+            _reads.append(f"runs {' '.join(words)}" + (f" in {cwd}" if cwd is not None else ""))
+
+
+sys.addaudithook(_audit)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
+    """Watch from the start of a test's setup, so a module or session fixture it is the first to use
+    is watched too."""
+    _reads.clear()
+    _guarded.clear()
+    if item.get_closest_marker("example") is None:
+        _guarded.append(item.nodeid)
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
+    yield
+    _guarded.clear()
+
+
+@pytest.fixture(autouse=True)
+def _live_content_guard(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test not marked ``example`` that read the repository's own content folders."""
+    yield
+    if _guarded and _reads:
+        shown = "\n  ".join(dict.fromkeys(_reads))
+        pytest.fail(
+            f"{request.node.nodeid} read the repository's own content, which an adopting organisation replaces:\n"
+            f"  {shown}\nRead conftest.copy_example() (the frozen Ledgerline snapshot) instead, or mark the test "
+            "`example` and assert only what holds for any valid content.",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(autouse=True)

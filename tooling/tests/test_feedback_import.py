@@ -219,6 +219,7 @@ def test_scrub(text: str, people: tuple[str, ...], expected: str) -> None:
     assert scrub.scrub(text, people) == expected
 
 
+@pytest.mark.example
 def test_the_repository_example_has_no_personal_data() -> None:
     for path in sorted((REPO_ROOT / "roadmap" / "insights").glob("*.yaml")):
         text = path.read_text()
