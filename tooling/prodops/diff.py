@@ -12,6 +12,7 @@ from prodops.catalog import Catalog
 from prodops.config import Config
 from prodops.diagnostics import Diagnostic
 from prodops.loader import Document
+from prodops.renames import renames, title_of
 from prodops.values import at_risk
 
 
@@ -147,18 +148,7 @@ def compare(
     changes: list[EntityChange] = []
     added = sorted(set(new_docs) - set(old_docs))
     removed = sorted(set(old_docs) - set(new_docs))
-    renamed: dict[str, str] = {}
-    for new_id in added:
-        new_doc = new_docs[new_id]
-        for old_id in removed:
-            old_doc = old_docs[old_id]
-            if (
-                old_id not in renamed.values()
-                and old_doc.kind.kind == new_doc.kind.kind
-                and _title(old_doc) == _title(new_doc)
-            ):
-                renamed[new_id] = old_id
-                break
+    renamed = renames(old_docs, new_docs)
     for new_id in added:
         doc = new_docs[new_id]
         if new_id in renamed:
@@ -170,7 +160,7 @@ def compare(
         else:
             changes.append(
                 EntityChange(
-                    doc.kind.kind, new_id, _title(doc), doc.rel, "added", notes=[Note(f"new {doc.kind.label}", MINOR)]
+                    doc.kind.kind, new_id, title_of(doc), doc.rel, "added", notes=[Note(f"new {doc.kind.label}", MINOR)]
                 )
             )
     for old_id in removed:
@@ -180,7 +170,7 @@ def compare(
                 EntityChange(
                     doc.kind.kind,
                     old_id,
-                    _title(doc),
+                    title_of(doc),
                     doc.rel,
                     "removed",
                     notes=[Note(f"{doc.kind.label} removed", COMMITMENT)],
@@ -196,7 +186,7 @@ def compare(
     for doc in new_docs.values():
         if doc.rel in introduced and doc.rel not in changed_files:
             # Not edited, but the change made its dates wrong (a dependency slipped past it).
-            changes.append(EntityChange(doc.kind.kind, str(doc.data.get("id")), _title(doc), doc.rel, "affected"))
+            changes.append(EntityChange(doc.kind.kind, str(doc.data.get("id")), title_of(doc), doc.rel, "affected"))
     for change in changes:
         change.notes.extend(_called_out(change, base, head, config or Config()))
         change.notes.extend(Note(text, COMMITMENT) for text in introduced.get(change.file, ()))
@@ -237,14 +227,9 @@ def _team_of(change: EntityChange, base: Catalog, head: Catalog) -> str:
     return ""
 
 
-def _title(doc: Document) -> str:
-    value = doc.data.get(doc.kind.title_field) or doc.data.get("title") or doc.data.get("id")
-    return str(value)
-
-
 def _changed(old: Document, new: Document) -> EntityChange:
     fields = [f for f in field_changes(old.data, new.data) if f.path != "id"]
-    return EntityChange(new.kind.kind, str(new.data.get("id")), _title(new), new.rel, "changed", fields=fields)
+    return EntityChange(new.kind.kind, str(new.data.get("id")), title_of(new), new.rel, "changed", fields=fields)
 
 
 # The kinds whose own notes below say a change of status, with weights of their own (a roadmap
