@@ -235,6 +235,27 @@ def test_a_change_that_loosens_the_playbook_is_still_judged_by_the_base_rules(re
     assert "ask its owner 'ines-moreau' to review it" in output
 
 
+def test_the_summary_calls_out_a_change_of_the_lifecycle_rules_for_the_playbook_owner(repo: Path) -> None:
+    _loosen_roadmap_intake(repo)
+    _code, output = _invoke("diff", "main", "--root", str(repo), "--today", TODAY.isoformat())
+    assert (
+        "- Playbook `roadmap-intake` — Roadmap intake and prioritisation: lifecycle rules change (its lifecycle): "
+        "needs review by its owner `ines-moreau`; this change is still judged by the base revision's rules" in output
+    )
+
+
+def test_the_summary_calls_out_a_moved_status_field_on_the_playbook_it_affects(repo: Path) -> None:
+    _edit(
+        repo / "schemas" / "roadmap-item.schema.json",
+        '  "x-prodops-title-field": "title",\n',
+        '  "x-prodops-title-field": "title",\n  "x-prodops-status-field": "horizon",\n',
+    )
+    _code, output = _invoke("diff", "main", "--root", str(repo), "--today", TODAY.isoformat(), "--format", "json")
+    change = next(c for c in json.loads(output)["changes"] if c["id"] == "roadmap-intake")
+    assert change["status"] == "affected"
+    assert any("status field of roadmap-item (status → horizon)" in n for n in map(str, change["notes"])), change
+
+
 def test_a_loosened_playbook_governs_the_changes_after_it_merges(repo: Path) -> None:
     _loosen_roadmap_intake(repo)
     _git(repo, "commit", "-q", "-am", "Ship straight from idea")
