@@ -256,6 +256,16 @@ def test_the_summary_calls_out_a_moved_status_field_on_the_playbook_it_affects(r
     assert any("status field of roadmap-item (status → horizon)" in n for n in map(str, change["notes"])), change
 
 
+def test_a_launch_is_held_to_the_base_checklist_when_the_same_change_shortens_it(repo: Path) -> None:
+    launch = repo / "launches" / "guided-onboarding.yaml"
+    _edit(launch, "status: beta", "status: ready")
+    _edit(launch, "  decision: pending", "  decision: go")
+    playbook = repo / "processes" / "launch-readiness.yaml"
+    playbook.write_text(playbook.read_text().replace("        - 2\n", ""))  # nothing is required of tier 2
+    _code, output = _validate_since_head(repo)
+    assert "error PO502 beta → ready requires every required checklist item done" in output
+
+
 def test_a_loosened_playbook_governs_the_changes_after_it_merges(repo: Path) -> None:
     _loosen_roadmap_intake(repo)
     _git(repo, "commit", "-q", "-am", "Ship straight from idea")
