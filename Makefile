@@ -17,11 +17,20 @@ $(STAMP): $(LOCK) pyproject.toml
 	$(BIN)/python -m pip check
 	touch $(STAMP)
 
+# uv alone, at the version the lock pins and checked against its hashes: all that `make lock` needs.
+UV := $(VENV)/.uv
+$(UV): $(LOCK)
+	$(PYTHON) -m venv $(VENV)
+	awk '/^uv==/ { found = 1 } found { print; if ($$0 !~ /\\$$/) exit }' $(LOCK) > $(VENV)/uv-requirement.txt
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r $(VENV)/uv-requirement.txt
+	touch $(UV)
+
 # Refresh the lock: the newest releases within pyproject.toml's ranges (runtime and dev), for every
 # platform and Python 3.11+, each with the hashes of all its files. The package index is PyPI.
-lock: $(STAMP)
+# Nothing of the new releases runs: uv reads their metadata and never builds a source distribution.
+lock: $(UV)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --generate-hashes \
-		--upgrade --quiet --custom-compile-command "make lock" --output-file $(LOCK)
+		--upgrade --no-build --quiet --custom-compile-command "make lock" --output-file $(LOCK)
 
 # Validate the repository, then build the site into build/site/.
 site: $(STAMP)

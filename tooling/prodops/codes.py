@@ -191,5 +191,13 @@ CHECKS: dict[str, Check] = {
             "A playbook's lifecycle says what must be true once a state is entered (checked with --base).",
             "Add what the message names before changing the status.",
         ),
+        Check(
+            "PO503",
+            "lifecycle-rule-change",
+            "A change is judged by the lifecycle rules of its base revision; one that changes those rules "
+            "(a playbook's lifecycle, or the status field it reads) needs its playbook owner's review.",
+            "Ask the playbook's owner to review it, and merge the rule change before the changes that rely on it.",
+            "warning",
+        ),
     )
 }

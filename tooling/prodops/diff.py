@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from prodops import kinds, model
+from prodops import kinds, lifecycle, model
 from prodops.catalog import Catalog
 from prodops.config import Config
 from prodops.diagnostics import Diagnostic
 from prodops.loader import Document
+from prodops.renames import renames, title_of
 from prodops.values import at_risk
 
 
@@ -23,6 +24,7 @@ class FieldChange:
 
 
 # How much a reviewer needs to see a called-out change: the summary keeps the heaviest first.
+RULES = 60  # what CI enforces on every change: the playbook owner's to review
 MOVED_INTO_NOW = 50
 COMMITMENT = 40  # targets, readiness, risk, lost owners or key results, new date problems
 SLIP = 30
@@ -147,18 +149,7 @@ def compare(
     changes: list[EntityChange] = []
     added = sorted(set(new_docs) - set(old_docs))
     removed = sorted(set(old_docs) - set(new_docs))
-    renamed: dict[str, str] = {}
-    for new_id in added:
-        new_doc = new_docs[new_id]
-        for old_id in removed:
-            old_doc = old_docs[old_id]
-            if (
-                old_id not in renamed.values()
-                and old_doc.kind.kind == new_doc.kind.kind
-                and _title(old_doc) == _title(new_doc)
-            ):
-                renamed[new_id] = old_id
-                break
+    renamed = renames(old_docs, new_docs)
     for new_id in added:
         doc = new_docs[new_id]
         if new_id in renamed:
@@ -170,7 +161,7 @@ def compare(
         else:
             changes.append(
                 EntityChange(
-                    doc.kind.kind, new_id, _title(doc), doc.rel, "added", notes=[Note(f"new {doc.kind.label}", MINOR)]
+                    doc.kind.kind, new_id, title_of(doc), doc.rel, "added", notes=[Note(f"new {doc.kind.label}", MINOR)]
                 )
             )
     for old_id in removed:
@@ -180,7 +171,7 @@ def compare(
                 EntityChange(
                     doc.kind.kind,
                     old_id,
-                    _title(doc),
+                    title_of(doc),
                     doc.rel,
                     "removed",
                     notes=[Note(f"{doc.kind.label} removed", COMMITMENT)],
@@ -196,7 +187,8 @@ def compare(
     for doc in new_docs.values():
         if doc.rel in introduced and doc.rel not in changed_files:
             # Not edited, but the change made its dates wrong (a dependency slipped past it).
-            changes.append(EntityChange(doc.kind.kind, str(doc.data.get("id")), _title(doc), doc.rel, "affected"))
+            changes.append(EntityChange(doc.kind.kind, str(doc.data.get("id")), title_of(doc), doc.rel, "affected"))
+    _call_out_rule_changes(changes, base, head)
     for change in changes:
         change.notes.extend(_called_out(change, base, head, config or Config()))
         change.notes.extend(Note(text, COMMITMENT) for text in introduced.get(change.file, ()))
@@ -208,6 +200,26 @@ def compare(
         ks = declared[change.kind]
         change.label, change.plural = kinds.label_of(ks), kinds.plural_of(ks)
     return Report(base_name, head_name, changes, names)
+
+
+def _call_out_rule_changes(changes: list[EntityChange], base: Catalog, head: Catalog) -> None:
+    """A note on each playbook whose lifecycle rules the change alters, for its owner to review."""
+    by_id = {c.id: c for c in changes if c.kind == "playbook"}
+    for rule in lifecycle.rule_changes(base, head):
+        change = by_id.get(rule.playbook)
+        if change is None:  # only its kind's schema changed: the playbook is affected all the same
+            doc = head.documents.get(rule.playbook) or base.documents[rule.playbook]
+            change = EntityChange("playbook", rule.playbook, title_of(doc), doc.rel, "affected")
+            by_id[rule.playbook] = change
+            changes.append(change)
+        reviewer = f"its owner `{rule.owner}`" if rule.owner else "its owner"
+        change.notes.append(
+            Note(
+                f"lifecycle rules change ({rule.what}): needs review by {reviewer}; "
+                "this change is still judged by the base revision's rules",
+                RULES,
+            )
+        )
 
 
 def _new_date_problems(base: Iterable[Diagnostic], head: Iterable[Diagnostic]) -> dict[str, list[str]]:
@@ -237,14 +249,9 @@ def _team_of(change: EntityChange, base: Catalog, head: Catalog) -> str:
     return ""
 
 
-def _title(doc: Document) -> str:
-    value = doc.data.get(doc.kind.title_field) or doc.data.get("title") or doc.data.get("id")
-    return str(value)
-
-
 def _changed(old: Document, new: Document) -> EntityChange:
     fields = [f for f in field_changes(old.data, new.data) if f.path != "id"]
-    return EntityChange(new.kind.kind, str(new.data.get("id")), _title(new), new.rel, "changed", fields=fields)
+    return EntityChange(new.kind.kind, str(new.data.get("id")), title_of(new), new.rel, "changed", fields=fields)
 
 
 # The kinds whose own notes below say a change of status, with weights of their own (a roadmap
@@ -264,7 +271,8 @@ def _called_out(change: EntityChange, base: Catalog, head: Catalog, config: Conf
         yield from _launch_notes(base.launches.get(old_id), head.launches.get(change.id))
     elif change.kind == "playbook" and change.status == "changed":
         touched = {f.path.split("[", 1)[0].split(".", 1)[0] for f in change.fields}
-        enforced = touched & {"checklist_template", "lifecycle", "go_no_go_working_days"}
+        # A lifecycle's change has a note of its own (``_call_out_rule_changes``), naming who reviews it.
+        enforced = touched & {"checklist_template", "go_no_go_working_days"}
         if enforced:
             yield Note(f"process change: what CI enforces changes ({', '.join(sorted(enforced))})", COMMITMENT)
     elif change.kind == "team" and change.status == "changed":

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 from prodops import model
 from prodops.catalog import Catalog
 from prodops.config import Config
 from prodops.diagnostics import Diagnostic, Severity
+from prodops.renames import renames
 
 
 @dataclass(frozen=True)
@@ -49,14 +51,16 @@ def lifecycles(catalog: Catalog) -> list[Lifecycle]:
     return out
 
 
-def _requirement_checks(catalog: Catalog) -> dict[str, tuple[str, Callable[[Any], bool]]]:
+def _requirement_checks(catalog: Catalog, rules: Catalog) -> dict[str, tuple[str, Callable[[Any], bool]]]:
+    """What each requirement asks of an entity of ``catalog``; a launch's checklist is the one ``rules`` declares."""
+
     def owner_of(entity: Any) -> str:
         kind = catalog.kind_of(entity.id)
         spec = catalog.kinds.get(kind) if catalog.kinds is not None and kind is not None else None
         return spec.owner(entity) if spec is not None else ""
 
     def readiness_complete(launch: model.Launch) -> bool:
-        playbook = catalog.playbooks.get(launch.playbook)
+        playbook = rules.playbooks.get(launch.playbook) or catalog.playbooks.get(launch.playbook)
         if playbook is None:
             return False
         carried = {r.id: r for r in launch.readiness}
@@ -101,24 +105,34 @@ STANDARD_OF = {
 
 
 def check(base: Catalog, head: Catalog, config: Config | None = None) -> Iterator[Diagnostic]:
-    """Every status change from ``base`` to ``head`` that a playbook's lifecycle does not allow."""
-    checks = _requirement_checks(head)
+    """Every status change from ``base`` to ``head`` that a playbook's lifecycle does not allow.
+
+    The rules are the base revision's: its playbooks' lifecycles and its schemas' status fields,
+    so a change cannot loosen the rule it is judged by (``rule_changes`` calls such a change out).
+    An entity is followed across a rename (``prodops.renames``), so a new id is no fresh start.
+    """
+    checks = _requirement_checks(head, base)
     overrides = config.severity if config is not None else {}
-    for cycle in lifecycles(head):
-        spec = head.kinds.get(cycle.kind) if head.kinds is not None else None
+    renamed = renames(base.documents, head.documents)
+    for cycle in lifecycles(base):
+        spec = base.kinds.get(cycle.kind) if base.kinds is not None else None
         if spec is None or not spec.status_field:
             continue  # the kind is not in this repository, or has no state to govern
-        field = spec.status_field
+        now = head.kinds.get(cycle.kind) if head.kinds is not None else None
         table, before = head.of(cycle.kind), base.of(cycle.kind)
         entering = {t.to for t in cycle.transitions}
         for entity_id, entity in sorted(table.items()):
             doc = head.documents[entity_id]
-            status = spec.status(doc.data)
-            old_doc = base.documents.get(entity_id) if entity_id in before else None
+            # The base's status field, wherever the change's own schema says the state now lives.
+            field = spec.status_field if spec.status_field in doc.data or now is None else now.status_field
+            status = doc.data.get(field) if field else None
+            old_id = renamed.get(entity_id, entity_id)
+            old_doc = base.documents.get(old_id) if old_id in before else None
             old_status = spec.status(old_doc.data) if old_doc is not None else None
-            if status is None or old_status == status or status not in entering:
+            if not isinstance(status, str) or old_status == status or status not in entering:
                 continue
             line, column = doc.locate((field,))
+            was = f" (renamed from '{old_id}')" if old_id != entity_id and old_doc is not None else ""
             matching = [
                 t
                 for t in cycle.transitions
@@ -131,7 +145,7 @@ def check(base: Catalog, head: Catalog, config: Config | None = None) -> Iterato
                 yield Diagnostic(
                     "error",
                     "PO501",
-                    f"status {old_status} → {status} is not allowed by playbook '{cycle.playbook}'",
+                    f"status {old_status} → {status}{was} is not allowed by playbook '{cycle.playbook}'",
                     doc.rel,
                     line,
                     column,
@@ -145,7 +159,7 @@ def check(base: Catalog, head: Catalog, config: Config | None = None) -> Iterato
                 severity = overrides.get(standard, "error") if standard else "error"
                 if severity == "off" or satisfied(entity):
                     continue
-                came = f"{old_status} → {status}" if old_status else f"a new file in '{status}'"
+                came = f"{old_status} → {status}{was}" if old_status else f"a new file in '{status}'"
                 yield Diagnostic(
                     cast(Severity, severity),
                     "PO502",
@@ -156,3 +170,89 @@ def check(base: Catalog, head: Catalog, config: Config | None = None) -> Iterato
                     (field,),
                     hint=f"add {label}, or keep the status at '{old_status}'" if old_status else f"add {label} first",
                 )
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    """A change of what the lifecycle check enforces, for the governing playbook's owner to review."""
+
+    playbook: str
+    owner: str  # the playbook's owner at the base revision (a change cannot name its own reviewer)
+    what: str  # "its lifecycle", "the status field of roadmap items (status → state)"
+    file: str  # where the change is: the playbook's file, or the kind's schema
+    path: tuple[str, ...]
+    line: int = 1
+    column: int = 1
+
+
+def rule_changes(base: Catalog, head: Catalog, root: Path | None = None) -> list[RuleChange]:
+    """Every change from ``base`` to ``head`` of a playbook's lifecycle or of the status field a lifecycle reads.
+
+    ``root`` is where the head's schemas are, to point at the line that changed a status field.
+    """
+    old = {c.playbook: c for c in lifecycles(base)}
+    new = {c.playbook: c for c in lifecycles(head)}
+    out: list[RuleChange] = []
+    for playbook_id in sorted(set(old) | set(new)):
+        if old.get(playbook_id) == new.get(playbook_id):
+            continue
+        doc = head.documents.get(playbook_id) or base.documents[playbook_id]
+        line, column = doc.locate_key(("lifecycle",)) if playbook_id in head.documents else (1, 1)
+        owner = _owner(base, head, playbook_id)
+        out.append(RuleChange(playbook_id, owner, "its lifecycle", doc.rel, ("lifecycle",), line, column))
+    for playbook_id, kind in sorted({(c.playbook, c.kind) for c in (*old.values(), *new.values())}):
+        before = base.kinds.get(kind) if base.kinds is not None else None
+        after = head.kinds.get(kind) if head.kinds is not None else None
+        was, now = (before.status_field if before else ""), (after.status_field if after else "")
+        if was != now:
+            declared = after or before
+            schema = f"schemas/{declared.schema_file if declared is not None else kind + '.schema.json'}"
+            line, column = _line_of(root / schema, '"x-prodops-status-field"') if root is not None else (1, 1)
+            out.append(
+                RuleChange(
+                    playbook_id,
+                    _owner(base, head, playbook_id),
+                    f"the status field of {kind} ({was or 'none'} → {now or 'none'})",
+                    schema,
+                    ("x-prodops-status-field",),
+                    line,
+                    column,
+                )
+            )
+    return out
+
+
+def _owner(base: Catalog, head: Catalog, playbook_id: str) -> str:
+    for catalog in (base, head):
+        playbook = catalog.playbooks.get(playbook_id)
+        if playbook is not None and playbook.owner:
+            return playbook.owner
+    return ""
+
+
+def review(changes: list[RuleChange]) -> Iterator[Diagnostic]:
+    """A warning (PO503) at each change of the rules, naming the playbook and who must review it."""
+    for change in changes:
+        reviewer = f"its owner '{change.owner}'" if change.owner else "its owner"
+        yield Diagnostic(
+            "warning",
+            "PO503",
+            f"this change alters what playbook '{change.playbook}' enforces ({change.what}); "
+            f"status changes here are still judged by the base revision's rules",
+            change.file,
+            change.line,
+            change.column,
+            change.path,
+            hint=f"ask {reviewer} to review it; merge the rule change on its own before changes that rely on it",
+        )
+
+
+def _line_of(path: Path, needle: str) -> tuple[int, int]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return (1, 1)
+    for number, line in enumerate(text.splitlines(), 1):
+        if needle in line:
+            return (number, line.index(needle) + 1)
+    return (1, 1)

@@ -83,7 +83,7 @@ def run(
     objects are built only around those files (see ``catalog.link``), so the returned
     catalog is partial: use it for diagnostics only. With ``base`` (a Git revision),
     status changes since that revision are checked against the lifecycles the playbooks
-    declare. With ``neighbours``, ``only`` grows by the files that those files name or that
+    declared at that revision, and a change of those rules is called out for review. With ``neighbours``, ``only`` grows by the files that those files name or that
     name them: every file whose findings an edit of them can change (every file, when one of
     them is a team: any file may name its people); the result's ``only`` says which files
     that was.
@@ -106,7 +106,11 @@ def run(
             with sources.revision(source.root, base) as revision:
                 old = _run(revision.source, result.today, None, config)
             # What could not be read at the base is not compared: say so, where it is.
-            found = [*revision.problems, *lifecycle.check(old.catalog, result.catalog, result.config)]
+            found = [
+                *revision.problems,
+                *lifecycle.check(old.catalog, result.catalog, result.config),
+                *lifecycle.review(lifecycle.rule_changes(old.catalog, result.catalog, result.root)),
+            ]
             result.diagnostics.extend(d for d in found if wanted is None or d.file in wanted)
             result.diagnostics.sort(key=lambda d: d.sort_key)
         return result

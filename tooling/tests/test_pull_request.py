@@ -213,15 +213,124 @@ def test_lifecycle_transition_not_allowed_names_the_playbook(repo: Path) -> None
     )
 
 
-def test_changing_the_playbook_changes_what_is_enforced(repo: Path) -> None:
-    _ship_xero_connector_from_idea(repo)
+def _loosen_roadmap_intake(repo: Path) -> None:
     _edit(
         repo / "processes" / "roadmap-intake.yaml",
         "    - to: shipped\n      from: [in-progress]",
         "    - to: shipped\n      from: [idea, in-progress]",
     )
+
+
+def test_a_change_that_loosens_the_playbook_is_still_judged_by_the_base_rules(repo: Path) -> None:
+    _ship_xero_connector_from_idea(repo)
+    _loosen_roadmap_intake(repo)
+    code, output = _validate_since_head(repo)
+    assert code == 1
+    assert "roadmap/xero-connector.yaml:6:9: error PO501 status idea → shipped is not allowed" in output
+    # The rule change itself is called out, at the lifecycle, for the playbook's owner.
+    assert (
+        "processes/roadmap-intake.yaml:36:1: warning PO503 this change alters what playbook 'roadmap-intake' "
+        "enforces (its lifecycle)" in output
+    )
+    assert "ask its owner 'ines-moreau' to review it" in output
+
+
+def test_the_summary_calls_out_a_change_of_the_lifecycle_rules_for_the_playbook_owner(repo: Path) -> None:
+    _loosen_roadmap_intake(repo)
+    _code, output = _invoke("diff", "main", "--root", str(repo), "--today", TODAY.isoformat())
+    assert (
+        "- Playbook `roadmap-intake` — Roadmap intake and prioritisation: lifecycle rules change (its lifecycle): "
+        "needs review by its owner `ines-moreau`; this change is still judged by the base revision's rules" in output
+    )
+
+
+def test_the_summary_calls_out_a_moved_status_field_on_the_playbook_it_affects(repo: Path) -> None:
+    _edit(
+        repo / "schemas" / "roadmap-item.schema.json",
+        '  "x-prodops-title-field": "title",\n',
+        '  "x-prodops-title-field": "title",\n  "x-prodops-status-field": "horizon",\n',
+    )
+    _code, output = _invoke("diff", "main", "--root", str(repo), "--today", TODAY.isoformat(), "--format", "json")
+    change = next(c for c in json.loads(output)["changes"] if c["id"] == "roadmap-intake")
+    assert change["status"] == "affected"
+    assert any("status field of roadmap-item (status → horizon)" in n for n in map(str, change["notes"])), change
+
+
+def test_a_launch_is_held_to_the_base_checklist_when_the_same_change_shortens_it(repo: Path) -> None:
+    launch = repo / "launches" / "guided-onboarding.yaml"
+    _edit(launch, "status: beta", "status: ready")
+    _edit(launch, "  decision: pending", "  decision: go")
+    playbook = repo / "processes" / "launch-readiness.yaml"
+    playbook.write_text(playbook.read_text().replace("        - 2\n", ""))  # nothing is required of tier 2
     _code, output = _validate_since_head(repo)
-    assert "PO501" not in output
+    assert "error PO502 beta → ready requires every required checklist item done" in output
+
+
+def test_a_loosened_playbook_governs_the_changes_after_it_merges(repo: Path) -> None:
+    _loosen_roadmap_intake(repo)
+    _git(repo, "commit", "-q", "-am", "Ship straight from idea")
+    _ship_xero_connector_from_idea(repo)
+    _code, output = _validate_since_head(repo)
+    assert "PO501" not in output and "PO503" not in output
+
+
+def _rename(repo: Path, old: str, new: str) -> None:
+    """``git mv`` a roadmap item to a new id, and every reference to it with it."""
+    _git(repo, "mv", f"roadmap/{old}.yaml", f"roadmap/{new}.yaml")
+    for path in (repo / "roadmap").rglob("*.yaml"):
+        text = path.read_text()
+        path.write_text(
+            text.replace(f"id: {old}\n", f"id: {new}\n")
+            .replace(f"'{old}'", f"'{new}'")
+            .replace(f" {old}\n", f" {new}\n")
+        )
+
+
+def test_a_rename_with_a_new_id_does_not_escape_the_lifecycle(repo: Path) -> None:
+    _ship_xero_connector_from_idea(repo)
+    _rename(repo, "xero-connector", "xero-sync")
+    code, output = _validate_since_head(repo)
+    assert code == 1
+    assert (
+        "roadmap/xero-sync.yaml:6:9: error PO501 status idea → shipped (renamed from 'xero-connector') "
+        "is not allowed by playbook 'roadmap-intake'" in output
+    )
+    _code, diff = _invoke("diff", "HEAD", "--root", str(repo), "--format", "json")
+    change = next(c for c in json.loads(diff)["changes"] if c["id"] == "xero-sync")
+    assert change["status"] == "renamed" and change["old_id"] == "xero-connector"
+
+
+def test_a_rename_with_an_allowed_transition_passes(repo: Path) -> None:
+    _edit(repo / "roadmap" / "xero-connector.yaml", "status: idea", "status: discovery")
+    _rename(repo, "xero-connector", "xero-sync")
+    code, output = _validate_since_head(repo)
+    assert code == 0, output
+    assert "PO50" not in output
+
+
+def test_a_renamed_entity_still_owes_the_requirements_of_its_transition(repo: Path) -> None:
+    _edit(repo / "roadmap" / "xero-connector.yaml", "owner: omar-haddad\n", "")
+    _edit(repo / "roadmap" / "xero-connector.yaml", "status: idea", "status: discovery")
+    _rename(repo, "xero-connector", "xero-sync")
+    _code, output = _validate_since_head(repo)
+    assert "error PO502 idea → discovery (renamed from 'xero-connector') requires an owner" in output
+
+
+def test_moving_the_status_field_in_the_same_change_is_still_caught(repo: Path) -> None:
+    _ship_xero_connector_from_idea(repo)
+    schema = repo / "schemas" / "roadmap-item.schema.json"
+    line = _edit(
+        schema,
+        '  "x-prodops-title-field": "title",\n',
+        '  "x-prodops-title-field": "title",\n  "x-prodops-status-field": "horizon",\n',
+    )
+    code, output = _validate_since_head(repo)
+    assert code == 1
+    assert "roadmap/xero-connector.yaml:6:9: error PO501 status idea → shipped is not allowed" in output
+    assert (
+        f"schemas/roadmap-item.schema.json:{line + 1}:3: warning PO503 this change alters what playbook "
+        "'roadmap-intake' enforces (the status field of roadmap-item (status → horizon))" in output
+    )
 
 
 def test_codeowners_routes_each_file_to_its_team(repo: Path) -> None:

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import REPO_ROOT
@@ -36,16 +37,51 @@ def test_workflows_install_from_the_lock(path: Path) -> None:
             assert "pip install" not in step.get("run", ""), f"{path.name}: {step.get('name')} installs around the lock"
 
 
-def test_lock_refresh_tests_the_new_lock_read_only_and_proposes_it() -> None:
+def _runs(job: dict[str, Any]) -> str:
+    return "\n".join(step.get("run", "") for step in job.get("steps", []))
+
+
+def _uses(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [step for step in job.get("steps", []) if step.get("uses", "").startswith(f"actions/{action}@")]
+
+
+def test_lock_refresh_commits_only_what_the_job_that_ran_no_dependency_code_produced() -> None:
     jobs = _load(REPO_ROOT / ".github" / "workflows" / "lock-refresh.yml")["jobs"]
     assert isinstance(jobs, dict)
-    refresh, propose = jobs["refresh"], jobs["propose"]
-    assert refresh["permissions"] == {"contents": "read"}, "the job that runs new releases' code cannot write"
-    runs = "\n".join(step.get("run", "") for step in refresh["steps"])
-    assert "make lock" in runs and "make test" in runs and "pr-body.md" in runs
+    assert set(jobs) == {"lock", "test", "propose"}
+    lock, test, propose = jobs["lock"], jobs["test"], jobs["propose"]
+
+    # The lock job compiles and uploads: it installs none of the new releases and runs no tests.
+    assert lock["permissions"] == {"contents": "read"}
+    runs = _runs(lock)
+    assert "make lock" in runs
+    for forbidden in ("make test", "pytest", "pip install", ".installed", "uv pip install", "uv pip sync", "uv run"):
+        assert forbidden not in runs, f"the lock job runs {forbidden!r}"
+    assert not _uses(lock, "download-artifact")
+    [upload] = _uses(lock, "upload-artifact")
+    assert upload["with"]["path"] == "requirements.lock"
+    # ...and `make lock` needs uv alone, and uv builds no source distribution (which would run its code).
+    makefile = (REPO_ROOT / "Makefile").read_text()
+    recipe = makefile.split("\nlock: ", 1)[1].split("\n\n", 1)[0]
+    assert recipe.startswith("$(UV)\n") and "--no-build" in recipe and "$(STAMP)" not in recipe
+
+    # The test job installs from that artifact and runs the suite, with a read-only token and nothing handed on.
+    assert test["needs"] == "lock" and test["permissions"] == {"contents": "read"}
+    assert [d["with"]["name"] for d in _uses(test, "download-artifact")] == [upload["with"]["name"]]
+    assert "make test" in _runs(test)
+    assert "outputs" not in test and not _uses(test, "upload-artifact") and not _uses(test, "cache")
+
+    # The committing job waits for the tests, takes the lock job's artifact only, checks it against the lock
+    # job's digest, and uses nothing of the test job's but its result; it runs no project or dependency code.
     assert propose["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert set(propose["needs"]) == {"lock", "test"} and "needs.test.result == 'success'" in propose["if"]
+    assert [d["with"]["name"] for d in _uses(propose, "download-artifact")] == [upload["with"]["name"]]
+    text = (REPO_ROOT / ".github" / "workflows" / "lock-refresh.yml").read_text()
+    propose_text = text[text.index("\n  propose:") :]
+    assert "needs.test.outputs" not in text and propose_text.count("needs.test.") == 1
+    assert "needs.lock.outputs.digest" in propose_text and "sha256sum --check" in _runs(propose)
     assert not any("make" in step.get("run", "").split() for step in propose["steps"]), "the writing job runs no code"
-    assert "gh pr create" in propose["steps"][-1]["run"] and "--body-file" in propose["steps"][-1]["run"]
+    assert "gh pr create" in propose["steps"][-1]["run"]
 
 
 def test_actionlint() -> None:
