@@ -1,7 +1,9 @@
 """Print a diff report: Markdown for a pull-request comment or job summary, or JSON for tools.
 
 Text from the repository is untrusted (a pull request from a fork writes it): values are
-shown in code spans, table pipes are escaped and ``@`` cannot mention anyone.
+shown in code spans, table pipes are escaped and ``@`` cannot mention anyone. Markdown is not
+read inside raw HTML (a ``<summary>`` line), so text placed there is HTML-escaped instead of
+Markdown-escaped: ``_text`` for Markdown, ``_html`` for HTML, never one for the other.
 
 The Markdown summary ranks: called-out changes are grouped by team, the groups with the
 heaviest changes first (moves into *now*, commitments, slips), and when ``max_chars`` is
@@ -12,6 +14,7 @@ counts, with a pointer to the full report.
 from __future__ import annotations
 
 import difflib
+import html
 import json
 from collections import Counter
 from dataclasses import dataclass
@@ -26,13 +29,26 @@ _TEXT_MIN = 60  # text longer than this is shown as a word diff
 _CONTEXT_WORDS = 6
 
 
-def _text(value: str, limit: int = 120) -> str:
+def _one_line(value: str, limit: int) -> str:
     one_line = " ".join(str(value).split())
-    if len(one_line) > limit:
-        one_line = one_line[: limit - 1] + "…"
-    for char in "\\`*_[]<>#|~":
+    return one_line[: limit - 1] + "…" if len(one_line) > limit else one_line
+
+
+def _text(value: str, limit: int = 120) -> str:
+    """Untrusted text in Markdown: every character that could start markup or an entity is escaped."""
+    one_line = _one_line(value, limit)
+    for char in "\\`*_[]<>#|~&!":
         one_line = one_line.replace(char, "\\" + char)
     return one_line.replace("@", "@\u200b")
+
+
+def _html(value: str, limit: int = 120) -> str:
+    """Untrusted text inside raw HTML, where Markdown escapes mean nothing: HTML-escaped, on one line."""
+    return html.escape(_one_line(value, limit), quote=True).replace("@", "@\u200b")
+
+
+def _html_code(value: str) -> str:
+    return f"<code>{_html(value, 100)}</code>"
 
 
 def _code(value: Any) -> str:
@@ -45,9 +61,19 @@ def _code(value: Any) -> str:
     return "`" + text.replace("`", "ʹ").replace("|", "\\|") + "`"
 
 
-def _name(change: EntityChange) -> str:
+def _label(change: EntityChange) -> str:
     label = change.label or change.kind
-    return f"{label[:1].upper()}{label[1:]} `{change.id}` — {_text(change.title, 80)}"
+    return label[:1].upper() + label[1:]
+
+
+def _name(change: EntityChange) -> str:
+    """The entity in Markdown: kind, id and title."""
+    return f"{_text(_label(change))} {_code(change.id)} — {_text(change.title, 80)}"
+
+
+def _html_name(change: EntityChange) -> str:
+    """The entity inside raw HTML (a ``<summary>``)."""
+    return f"{_html(_label(change))} {_html_code(change.id)} — {_html(change.title, 80)}"
 
 
 def _is_text(f: FieldChange) -> bool:
@@ -86,19 +112,19 @@ def _quote(text: str) -> list[str]:
 
 
 def _details(change: EntityChange) -> list[str]:
-    header = f"{_name(change)} ({change.status}, `{change.file}`)"
     if not change.fields:
-        return [f"- {header}"]
+        return [f"- {_name(change)} ({change.status}, {_code(change.file)})"]
     n = len(change.fields)
+    header = f"{_html_name(change)} ({change.status}, {_html_code(change.file)})"
     lines = ["<details>", f"<summary>{header}: {n} field{'s' if n != 1 else ''}</summary>", ""]
     values = [f for f in change.fields if not _is_text(f)]
     texts = [f for f in change.fields if _is_text(f)]
     if values:
         lines += ["| Field | Before | After |", "|---|---|---|"]
-        lines += [f"| `{f.path}` | {_code(f.old)} | {_code(f.new)} |" for f in values]
+        lines += [f"| {_code(f.path)} | {_code(f.old)} | {_code(f.new)} |" for f in values]
         lines.append("")
     for f in texts:
-        lines += [f"`{f.path}`: {word_diff(str(f.old), str(f.new))}", ""]
+        lines += [f"{_code(f.path)}: {word_diff(str(f.old), str(f.new))}", ""]
         lines += ["<details><summary>Full text, before and after</summary>", ""]
         lines += [*_quote(str(f.old)), "", "→", "", *_quote(str(f.new)), "", "</details>", ""]
     lines.append("</details>")
@@ -142,7 +168,7 @@ def markdown(report: Report, max_chars: int | None = None, full_report: str = ""
         status: sum(c.status == status for c in report.changes)
         for status in ("changed", "added", "removed", "renamed", "affected")
     }
-    head = [MARKER, f"## Product ops changes: `{report.base}` → `{report.head}`", ""]
+    head = [MARKER, f"## Product ops changes: {_code(report.base)} → {_code(report.head)}", ""]
     if not report.changes:
         return "\n".join([*head, "No entity of any kind changed."]) + "\n"
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
