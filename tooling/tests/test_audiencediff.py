@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import CONTENT_TODAY, copy_example
+from test_diff import _SUMMARY_TAGS, _rendered
 
 from prodops.cli import cli
 
@@ -113,3 +114,20 @@ def test_an_entity_made_public_is_flagged_and_one_made_internal_listed(repo: Pat
         ("mobile-approvals", "internal", "public")
     ]
     assert [(c["name"], c["new"]) for c in report["audience"]["narrowed"]] == [("ach-direct-debit", "not public")]
+
+
+def test_a_hostile_title_made_public_is_shown_as_text(repo: Path) -> None:
+    title = "Phone <!-- approvals </summary> `x` | [y](javascript:alert(1)) <b>"
+    path = repo / "roadmap" / "mobile-approvals.yaml"
+    _edit(path, "title: Approve credits and payment plans from a phone", f"title: {json.dumps(title)}")
+    _git(repo, "commit", "-qam", "A hostile title")
+    _edit(
+        path,
+        "horizon: later\n",
+        "horizon: later\nvisibility: public\npublic_summary: Approve credits from your phone.\n",
+    )
+    rendered = _rendered(_diff(repo, "markdown"))
+    shown = " ".join("".join(rendered.text).split()).replace("\u200b", "")
+    assert f"roadmap-item mobile-approvals — {title} (roadmap/mobile-approvals.yaml): now public" in shown
+    assert rendered.comments == [" prodops-diff "]
+    assert set(rendered.tags) <= _SUMMARY_TAGS, set(rendered.tags) - _SUMMARY_TAGS
