@@ -197,7 +197,7 @@ def markdown(report: Report, max_chars: int | None = None, full_report: str = ""
     head = [MARKER, f"## Product ops changes: {_code(report.base)} → {_code(report.head)}", ""]
     audience = _audience(report.audience)
     if not report.changes:
-        nothing = "No entity file changed, but what is published did (above)." if audience else ""
+        nothing = "No entity file changed, but what is published did (above)." if report.audience.changes else ""
         return "\n".join([*head, *audience, nothing or "No entity of any kind changed."]) + "\n"
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     attention = report.attention
@@ -261,14 +261,17 @@ def _audience(audiences: Audiences) -> list[str]:
     """The audience section: widenings flagged at the top, narrowings folded away below them."""
     lines: list[str] = []
     widened, narrowed = audiences.widened, audiences.narrowed
-    if widened or audiences.problems:
+    if audiences.problems:
+        lines += ["> [!WARNING]", "> **What this change publishes could not be compared:**", ">"]
+        lines += [f"> - {_text(problem, 400)}" for problem in audiences.problems]
+        lines.append("")
+    if widened:
         lines += [
             "> [!WARNING]",
             "> **This change publishes more.** What the public site and `prodops export --audience public` "
             "show widens; check that each of these may be published:",
             ">",
         ]
-        lines += [f"> - {_text(problem, 400)}" for problem in audiences.problems]
         lines += ["> " + _audience_line(c) for c in widened[:_AUDIENCE_SHOWN]]
         if len(widened) > _AUDIENCE_SHOWN:
             lines.append(f"> - …and {len(widened) - _AUDIENCE_SHOWN} more (the JSON report has them all)")

@@ -131,3 +131,16 @@ def test_a_hostile_title_made_public_is_shown_as_text(repo: Path) -> None:
     assert f"roadmap-item mobile-approvals — {title} (roadmap/mobile-approvals.yaml): now public" in shown
     assert rendered.comments == [" prodops-diff "]
     assert set(rendered.tags) <= _SUMMARY_TAGS, set(rendered.tags) - _SUMMARY_TAGS
+
+
+def test_an_unreadable_annotation_is_said_not_a_traceback(repo: Path) -> None:
+    _edit(repo / "schemas" / "team.schema.json", '"x-prodops-visibility": "internal"', '"x-prodops-visibility": "all"')
+    text = _diff(repo, "markdown")
+    assert "> **What this change publishes could not be compared:**" in text
+    assert "x-prodops-visibility must be public or internal (got 'all')" in text
+    assert "No entity of any kind changed." in text
+    report = json.loads(_diff(repo, "json"))
+    assert report["audience"]["problems"] == [
+        "cannot tell what this change publishes: schemas/team.schema.json: x-prodops-visibility must be public or "
+        "internal (got 'all')"
+    ]
