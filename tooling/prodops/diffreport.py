@@ -48,7 +48,7 @@ def _text(value: str, limit: int = 120) -> str:
 
 def _html(value: str, limit: int = 120) -> str:
     """Untrusted text inside raw HTML, where Markdown escapes mean nothing: HTML-escaped, on one line."""
-    return html.escape(_one_line(value, limit), quote=True).replace("@", "@\u200b")
+    return html.escape(_one_line(value, limit), quote=False).replace("@", "@\u200b")
 
 
 def _html_code(value: str) -> str:

@@ -84,7 +84,8 @@ def summaries(values: list[ValueChange]) -> Iterator[tuple[str, bool]]:
                 if first.old is not None and first.new is not None
                 else ""
             )
-            yield f"history: **{_count(len(closed))} {what} in closed periods** ({_periods(closed)}){shown}", True
+            where = "a closed period" if len({v.period for v in closed}) == 1 else "closed periods"
+            yield f"history: **{_count(len(closed))} {what} in {where}** ({_periods(closed)}){shown}", True
         rest = [v for v in chosen if not v.closed]
         if rest:
             yield f"history: {_count(len(rest))} {what} in open periods ({_span(rest)})", False

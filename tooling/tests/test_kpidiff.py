@@ -106,3 +106,12 @@ def test_a_restatement_in_the_open_period_is_listed_but_not_flagged(repo: Path) 
     [change] = json.loads(_diff(repo, "json"))["changes"]
     assert change["notes"] == ["history: 1 value restated in open periods (2026-12-01)"]
     assert change["values"][0]["closed"] is False
+
+
+def test_one_value_restated_in_a_closed_period(repo: Path) -> None:
+    dso = repo / KPIS / "median-dso.csv"
+    dso.write_text(dso.read_text().replace("2026-11-18,44\n", "2026-11-18,41\n"))
+    [change] = json.loads(_diff(repo, "json"))["changes"]
+    assert change["notes"] == [
+        "history: **1 value restated in a closed period** (the week of 2026-11-16) (2026-11-18: 44 → 41)"
+    ]
