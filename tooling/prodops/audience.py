@@ -144,7 +144,7 @@ def check_config(schemas: SchemaSet, config: PublicConfig, source: str) -> list[
     return problems
 
 
-def _public_ids(catalog: Catalog, schemas: SchemaSet, config: PublicConfig, today: date) -> set[tuple[str, str]]:
+def public_ids(catalog: Catalog, schemas: SchemaSet, config: PublicConfig, today: date) -> set[tuple[str, str]]:
     """(kind, id) of every entity the public site shows."""
     out: set[tuple[str, str]] = set()
     recent = today - timedelta(days=config.shipped_within_days)
@@ -222,7 +222,7 @@ def public_view(catalog: Catalog, schemas: SchemaSet, config: PublicConfig, toda
     if problems:
         raise ProdopsError("\n".join(problems))
     allowed = published_fields(schemas, config)
-    public = _public_ids(catalog, schemas, config, today)
+    public = public_ids(catalog, schemas, config, today)
     entities: dict[str, tuple[dict[str, Any], ...]] = {}
     for kind in sorted(schemas.kinds):
         ks = schemas.kinds[kind]

@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from prodops import kinds, lifecycle, model
+from prodops import kinds, kpidiff, lifecycle, model
+from prodops.audiencediff import Audiences
 from prodops.catalog import Catalog
 from prodops.config import Config
 from prodops.diagnostics import Diagnostic
 from prodops.loader import Document
+from prodops.metrics.store import KIND as KPI_KIND
 from prodops.renames import renames, title_of
 from prodops.values import at_risk
 
@@ -52,6 +54,7 @@ class EntityChange:
     # How a reader names one and several of its kind ("roadmap item", "roadmap items"), from the registry.
     label: str = ""
     plural: str = ""
+    values: list[kpidiff.ValueChange] = field(default_factory=list)  # a KPI's history: added, restated, removed
 
 
 @dataclass
@@ -60,6 +63,7 @@ class Report:
     head: str
     changes: list[EntityChange]
     team_names: dict[str, str] = field(default_factory=dict)
+    audience: Audiences = field(default_factory=Audiences)  # what the change publishes more, or less
 
     @property
     def attention(self) -> list[tuple[EntityChange, Note]]:
@@ -144,7 +148,9 @@ def compare(
     base_problems: Iterable[Diagnostic] = (),
     head_problems: Iterable[Diagnostic] = (),
     config: Config | None = None,
+    today: date | None = None,
 ) -> Report:
+    """What changed from ``base`` to ``head``; ``today`` decides which KPI periods have closed."""
     old_docs, new_docs = base.documents, head.documents
     changes: list[EntityChange] = []
     added = sorted(set(new_docs) - set(old_docs))
@@ -182,6 +188,7 @@ def compare(
             change = _changed(old_docs[entity_id], new_docs[entity_id])
             if change.fields:  # a reordered list of plain values means nothing
                 changes.append(change)
+    _history_changes(changes, base, head, today or date.today())
     introduced = _new_date_problems(base_problems, head_problems)
     changed_files = {c.file for c in changes}
     for doc in new_docs.values():
@@ -220,6 +227,26 @@ def _call_out_rule_changes(changes: list[EntityChange], base: Catalog, head: Cat
                 RULES,
             )
         )
+
+
+def _history_changes(changes: list[EntityChange], base: Catalog, head: Catalog, today: date) -> None:
+    """Add each KPI's history changes to its entity's change (a change of its own when only the history changed)."""
+    by_id = {c.id: c for c in changes if c.kind == KPI_KIND}
+    for kpi_id, kpi in sorted(head.kpis.items()):
+        change = by_id.get(kpi_id)
+        if change is not None and change.status == "added":
+            continue  # a new KPI's history is all new: the KPI is the change
+        old_id = change.old_id if change is not None and change.old_id else kpi_id
+        if old_id not in base.kpis:
+            continue
+        values = kpidiff.compare(kpi, base.metrics.of(old_id), head.metrics.of(kpi_id), today)
+        if not values:
+            continue
+        if change is None:
+            change = EntityChange(KPI_KIND, kpi_id, kpi.title, kpi.history_file, "changed")
+            changes.append(change)
+        change.values = values
+        change.notes.extend(Note(text, COMMITMENT if closed else MINOR) for text, closed in kpidiff.summaries(values))
 
 
 def _new_date_problems(base: Iterable[Diagnostic], head: Iterable[Diagnostic]) -> dict[str, list[str]]:

@@ -1,7 +1,9 @@
 """Print a diff report: Markdown for a pull-request comment or job summary, or JSON for tools.
 
 Text from the repository is untrusted (a pull request from a fork writes it): values are
-shown in code spans, table pipes are escaped and ``@`` cannot mention anyone.
+shown in code spans, table pipes are escaped and ``@`` cannot mention anyone. Markdown is not
+read inside raw HTML (a ``<summary>`` line), so text placed there is HTML-escaped instead of
+Markdown-escaped: ``_text`` for Markdown, ``_html`` for HTML, never one for the other.
 
 The Markdown summary ranks: called-out changes are grouped by team, the groups with the
 heaviest changes first (moves into *now*, commitments, slips), and when ``max_chars`` is
@@ -12,27 +14,45 @@ counts, with a pointer to the full report.
 from __future__ import annotations
 
 import difflib
+import html
 import json
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from prodops import kinds
+from prodops.audiencediff import AudienceChange, Audiences
 from prodops.diff import EntityChange, FieldChange, Note, Report
+from prodops.metrics.model import format_value
 
 MARKER = "<!-- prodops-diff -->"
 COMMENT_LIMIT = 65_536  # what GitHub accepts in one issue or pull-request comment
 _TEXT_MIN = 60  # text longer than this is shown as a word diff
+_VALUES_SHOWN = 40  # KPI history rows shown per KPI; the JSON report has them all
+_AUDIENCE_SHOWN = 60  # audience changes listed in the summary; the JSON report has them all
 _CONTEXT_WORDS = 6
 
 
-def _text(value: str, limit: int = 120) -> str:
+def _one_line(value: str, limit: int) -> str:
     one_line = " ".join(str(value).split())
-    if len(one_line) > limit:
-        one_line = one_line[: limit - 1] + "…"
-    for char in "\\`*_[]<>#|~":
+    return one_line[: limit - 1] + "…" if len(one_line) > limit else one_line
+
+
+def _text(value: str, limit: int = 120) -> str:
+    """Untrusted text in Markdown: every character that could start markup or an entity is escaped."""
+    one_line = _one_line(value, limit)
+    for char in "\\`*_[]<>#|~&!":
         one_line = one_line.replace(char, "\\" + char)
     return one_line.replace("@", "@\u200b")
+
+
+def _html(value: str, limit: int = 120) -> str:
+    """Untrusted text inside raw HTML, where Markdown escapes mean nothing: HTML-escaped, on one line."""
+    return html.escape(_one_line(value, limit), quote=False).replace("@", "@\u200b")
+
+
+def _html_code(value: str) -> str:
+    return f"<code>{_html(value, 100)}</code>"
 
 
 def _code(value: Any) -> str:
@@ -45,9 +65,19 @@ def _code(value: Any) -> str:
     return "`" + text.replace("`", "ʹ").replace("|", "\\|") + "`"
 
 
-def _name(change: EntityChange) -> str:
+def _label(change: EntityChange) -> str:
     label = change.label or change.kind
-    return f"{label[:1].upper()}{label[1:]} `{change.id}` — {_text(change.title, 80)}"
+    return label[:1].upper() + label[1:]
+
+
+def _name(change: EntityChange) -> str:
+    """The entity in Markdown: kind, id and title."""
+    return f"{_text(_label(change))} {_code(change.id)} — {_text(change.title, 80)}"
+
+
+def _html_name(change: EntityChange) -> str:
+    """The entity inside raw HTML (a ``<summary>``)."""
+    return f"{_html(_label(change))} {_html_code(change.id)} — {_html(change.title, 80)}"
 
 
 def _is_text(f: FieldChange) -> bool:
@@ -85,20 +115,42 @@ def _quote(text: str) -> list[str]:
     return ["> " + _text(line, 2_000) if line.strip() else ">" for line in text.splitlines()]
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'s' if n != 1 else ''}"
+
+
+def _values(change: EntityChange) -> list[str]:
+    """A KPI's history changes as a table, values of closed periods marked."""
+    if not change.values:
+        return []
+    lines = ["| Date | Segment | Before | After | Period |", "|---|---|---|---|---|"]
+    for v in change.values[:_VALUES_SHOWN]:
+        old = _code(format_value(v.old)) if v.old is not None else "–"
+        new = _code(format_value(v.new)) if v.new is not None else "–"
+        period = f"**{_text(v.period)} (closed)**" if v.closed and v.change != "added" else _text(v.period)
+        segment = _code(v.segment) if v.segment else "–"
+        lines.append(f"| {v.day.isoformat()} | {segment} | {old} | {new} | {period} |")
+    left = len(change.values) - _VALUES_SHOWN
+    if left > 0:
+        lines += ["", f"…and {_count(left, 'more value')} (the JSON report has them all)."]
+    return [*lines, ""]
+
+
 def _details(change: EntityChange) -> list[str]:
-    header = f"{_name(change)} ({change.status}, `{change.file}`)"
-    if not change.fields:
-        return [f"- {header}"]
-    n = len(change.fields)
-    lines = ["<details>", f"<summary>{header}: {n} field{'s' if n != 1 else ''}</summary>", ""]
+    if not change.fields and not change.values:
+        return [f"- {_name(change)} ({change.status}, {_code(change.file)})"]
+    counts = [_count(n, what) for n, what in ((len(change.fields), "field"), (len(change.values), "value")) if n]
+    header = f"{_html_name(change)} ({change.status}, {_html_code(change.file)})"
+    lines = ["<details>", f"<summary>{header}: {', '.join(counts)}</summary>", ""]
+    lines += _values(change)
     values = [f for f in change.fields if not _is_text(f)]
     texts = [f for f in change.fields if _is_text(f)]
     if values:
         lines += ["| Field | Before | After |", "|---|---|---|"]
-        lines += [f"| `{f.path}` | {_code(f.old)} | {_code(f.new)} |" for f in values]
+        lines += [f"| {_code(f.path)} | {_code(f.old)} | {_code(f.new)} |" for f in values]
         lines.append("")
     for f in texts:
-        lines += [f"`{f.path}`: {word_diff(str(f.old), str(f.new))}", ""]
+        lines += [f"{_code(f.path)}: {word_diff(str(f.old), str(f.new))}", ""]
         lines += ["<details><summary>Full text, before and after</summary>", ""]
         lines += [*_quote(str(f.old)), "", "→", "", *_quote(str(f.new)), "", "</details>", ""]
     lines.append("</details>")
@@ -142,9 +194,11 @@ def markdown(report: Report, max_chars: int | None = None, full_report: str = ""
         status: sum(c.status == status for c in report.changes)
         for status in ("changed", "added", "removed", "renamed", "affected")
     }
-    head = [MARKER, f"## Product ops changes: `{report.base}` → `{report.head}`", ""]
+    head = [MARKER, f"## Product ops changes: {_code(report.base)} → {_code(report.head)}", ""]
+    audience = _audience(report.audience)
     if not report.changes:
-        return "\n".join([*head, "No entity of any kind changed."]) + "\n"
+        nothing = "No entity file changed, but what is published did (above)." if report.audience.changes else ""
+        return "\n".join([*head, *audience, nothing or "No entity of any kind changed."]) + "\n"
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
     attention = report.attention
     groups = _groups(report)
@@ -153,6 +207,7 @@ def markdown(report: Report, max_chars: int | None = None, full_report: str = ""
         + (f" in {len(groups)} group{'s' if len(groups) != 1 else ''}" if groups else "")
     )
     head.append("")
+    head += audience
     where = full_report or "the job summary and the `prodops-summary` artifact"
     budget = max_chars if max_chars is not None else 10**12
     out = "\n".join(head) + "\n"
@@ -192,6 +247,56 @@ def markdown(report: Report, max_chars: int | None = None, full_report: str = ""
     return out
 
 
+def _audience_line(c: AudienceChange) -> str:
+    where = _code(c.file)
+    if c.scope == "kind":
+        return f"- Kind {_code(c.kind)} ({where}): its entities **{c.old} → {c.new}**"
+    if c.scope == "field":
+        return f"- Field {_code(c.kind + '.' + c.name)} ({where}): **{c.old} → {c.new}**"
+    named = f"{_text(c.kind)} {_code(c.name)} — {_text(c.title, 80)} ({where})"
+    return f"- {named}: **{'now public' if c.widened else 'no longer public'}**"
+
+
+def _audience(audiences: Audiences) -> list[str]:
+    """The audience section: widenings flagged at the top, narrowings folded away below them."""
+    lines: list[str] = []
+    widened, narrowed = audiences.widened, audiences.narrowed
+    if audiences.problems:
+        lines += ["> [!WARNING]", "> **What this change publishes could not be compared:**", ">"]
+        lines += [f"> - {_text(problem, 400)}" for problem in audiences.problems]
+        lines.append("")
+    if widened:
+        lines += [
+            "> [!WARNING]",
+            "> **This change publishes more.** What the public site and `prodops export --audience public` "
+            "show widens; check that each of these may be published:",
+            ">",
+        ]
+        lines += ["> " + _audience_line(c) for c in widened[:_AUDIENCE_SHOWN]]
+        if len(widened) > _AUDIENCE_SHOWN:
+            lines.append(f"> - …and {len(widened) - _AUDIENCE_SHOWN} more (the JSON report has them all)")
+        lines.append("")
+    if narrowed:
+        lines += ["<details>", f"<summary>Published to fewer readers: {len(narrowed)}</summary>", ""]
+        lines += [_audience_line(c) for c in narrowed[:_AUDIENCE_SHOWN]]
+        if len(narrowed) > _AUDIENCE_SHOWN:
+            lines.append(f"- …and {len(narrowed) - _AUDIENCE_SHOWN} more (the JSON report has them all)")
+        lines += ["", "</details>", ""]
+    return lines
+
+
+def _audience_json(c: AudienceChange) -> dict[str, Any]:
+    return {
+        "scope": c.scope,
+        "kind": c.kind,
+        "name": c.name or None,
+        "title": c.title or None,
+        "file": c.file,
+        "old": c.old,
+        "new": c.new,
+    }
+
+
 def as_json(report: Report) -> str:
     return (
         json.dumps(
@@ -199,6 +304,11 @@ def as_json(report: Report) -> str:
                 "version": 2,
                 "base": report.base,
                 "head": report.head,
+                "audience": {
+                    "widened": [_audience_json(c) for c in report.audience.widened],
+                    "narrowed": [_audience_json(c) for c in report.audience.narrowed],
+                    "problems": list(report.audience.problems),
+                },
                 "changes": [
                     {
                         "kind": c.kind,
@@ -211,6 +321,18 @@ def as_json(report: Report) -> str:
                         "notes": [n.text for n in c.notes],
                         "weights": [n.weight for n in c.notes],
                         "fields": [{"path": f.path, "old": f.old, "new": f.new} for f in c.fields],
+                        "values": [
+                            {
+                                "date": v.day.isoformat(),
+                                "segment": v.segment,
+                                "change": v.change,
+                                "old": v.old,
+                                "new": v.new,
+                                "period": v.period,
+                                "closed": v.closed,
+                            }
+                            for v in c.values
+                        ],
                     }
                     for c in report.changes
                 ],

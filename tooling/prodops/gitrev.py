@@ -26,13 +26,15 @@ from pathlib import Path
 
 from prodops.diagnostics import Diagnostic, ProdopsError
 from prodops.loader import MAX_FILE_BYTES
+from prodops.metrics.store import HISTORY_SUFFIX, MAX_HISTORY_BYTES
 from prodops.schemas import declared_folders
 
 # What an ops repository is made of: its schemas and configuration, then the content folders
 # the revision's own schemas declare (``x-prodops-folder``). The rest (tooling, site) is not needed.
 SETTINGS = ("schemas", "pyproject.toml", "prodops.toml")
-# The files prodops reads from those: content, schemas and configuration. Others are not copied.
-READ_SUFFIXES = (b".yaml", b".yml", b".json", b".toml")
+# The files prodops reads from those: content, schemas, configuration and KPI histories (so a
+# diff sees a history rewritten). Others are not copied.
+READ_SUFFIXES = (b".yaml", b".yml", b".json", b".toml", HISTORY_SUFFIX.encode())
 MAX_REVISION_BYTES = 256 * 1024 * 1024
 REGULAR_MODES = (b"100644", b"100755")
 # Objects as the revision holds them (no replacements from local refs); paths as given, not patterns.
@@ -142,8 +144,8 @@ def _list(
             problems.append(_skipped(shown, revision, f"is not a regular file (mode {mode.decode()})", "PO109"))
         elif not rel.endswith(READ_SUFFIXES):
             continue
-        elif int(size) > MAX_FILE_BYTES:
-            problems.append(_skipped(shown, revision, f"is larger than {MAX_FILE_BYTES // 1024} KiB", "PO107"))
+        elif int(size) > (limit := _limit(rel)):
+            problems.append(_skipped(shown, revision, f"is larger than {limit // 1024} KiB", "PO107"))
         else:
             total += int(size)
             if total > MAX_REVISION_BYTES:
@@ -153,6 +155,11 @@ def _list(
                 )
             blobs.append(_Blob(rel, oid, int(size)))
     return blobs, problems
+
+
+def _limit(rel: bytes) -> int:
+    """The largest file of this name the working tree reads too (a KPI history may be larger than a document)."""
+    return MAX_HISTORY_BYTES if rel.endswith(HISTORY_SUFFIX.encode()) else MAX_FILE_BYTES
 
 
 def _safe(rel: bytes) -> bool:

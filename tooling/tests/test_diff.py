@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 from conftest import FIXTURES, TODAY, bench_generator, check_golden, copy_example
+from markdown_it import MarkdownIt
 
 from prodops import diff, diffreport
 from prodops.pipeline import build
@@ -137,3 +139,72 @@ def test_a_thousand_changes_fit_one_comment_and_the_json_keeps_them_all(tmp_path
     assert {c["id"] for c in as_json["changes"] if c["status"] == "changed"} == edited
     full = diffreport.markdown(report)
     assert len(full) > diffreport.COMMENT_LIMIT  # the cut was needed: the test is not vacuous
+
+
+# -- the summary as GitHub renders it --------------------------------------------------------------
+
+# Titles that would end a comment, an element or a table cell early, or smuggle a link in.
+HOSTILE_TITLES = {
+    "payment-plans": "Plans <!-- everything after this hides",
+    "ach-direct-debit": "Direct debit --> closes a comment",
+    "audit-log-export": "Export <details><summary>nested</summary>",
+    "card-payments-page": "Card page </summary> early end",
+    "erp-sync-v2": "ERP sync </details> outside",
+    "mobile-approvals": "Approvals `code` and ``two`` ticks",
+    "netsuite-connector": "NetSuite | pipe | in a table",
+    "public-api-v2": "API *not emphasised* _nor this_",
+    "invoice-import-wizard": "Import [x](javascript:alert(1)) link",
+    "churn-risk-alerts": "Alerts <img src=x onerror=alert(1)> & &amp; @someone",
+}
+# What the summary's own Markdown and HTML may produce; anything else came from a title.
+_SUMMARY_TAGS = frozenset(
+    {"h2", "h3", "h4", "p", "ul", "li", "strong", "em", "s", "del", "code", "details", "summary"}
+    | {"table", "thead", "tbody", "tr", "th", "td", "blockquote", "br"}
+)
+
+
+class _Rendered(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.comments: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+
+    def handle_comment(self, data: str) -> None:
+        self.comments.append(data)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _rendered(markdown: str) -> _Rendered:
+    """The summary as a CommonMark renderer with GitHub's tables and strikethrough shows it."""
+    html = MarkdownIt("gfm-like").disable("linkify").render(markdown)
+    parser = _Rendered()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+def test_hostile_titles_are_shown_as_text_and_hide_nothing(pair: tuple[Path, Path]) -> None:
+    before, after = pair
+    for entity_id, title in HOSTILE_TITLES.items():
+        path = after / "roadmap" / f"{entity_id}.yaml"
+        text = path.read_text(encoding="utf-8")
+        old_title = re.search(r"^title: (.*)$", text, re.MULTILINE)
+        assert old_title is not None
+        path.write_text(text.replace(old_title.group(0), f"title: {json.dumps(title)}", 1), encoding="utf-8")
+    report = _report(before, after)
+    assert {c.id for c in report.changes} >= set(HOSTILE_TITLES)
+    rendered = _rendered(diffreport.markdown(report))
+    shown = " ".join("".join(rendered.text).split()).replace("\u200b", "")
+    for change in report.changes:
+        assert change.id in shown, change.id
+    for title in HOSTILE_TITLES.values():
+        assert title in shown, title
+    assert set(rendered.tags) <= _SUMMARY_TAGS, set(rendered.tags) - _SUMMARY_TAGS
+    assert rendered.comments == [" prodops-diff "]
+    assert rendered.tags.count("details") == rendered.tags.count("summary") == len(report.changes)

@@ -46,12 +46,15 @@ def diff(
     included), and calls out what reviewers care about: horizon and status moves, slipped
     dates, changed key-result targets, launch dates and readiness, lost links to key results,
     dependents whose dates now conflict and new lateness or date-order problems, grouped by team
-    with the most important first. Revisions are read with git, never checked out.
+    with the most important first. Whatever the change publishes more (kinds, fields or entities
+    whose audience widened) is flagged at the top; KPI history values added, restated and removed
+    are listed, restatements of periods that have closed called out. Revisions are read with git,
+    never checked out.
 
     Example: prodops diff origin/main --format markdown >> "$GITHUB_STEP_SUMMARY"
     """
+    from prodops import audiencediff, diffreport, report, sources
     from prodops import diff as diffing
-    from prodops import diffreport, report, sources
 
     repo = resolve_root(root)
     with sources.revision(repo, base_rev) as base:
@@ -68,7 +71,12 @@ def diff(
     # Files a revision holds but prodops does not read (links, oversized) are left out of the comparison.
     click.echo(report.render_lines(unread), nl=False, err=True)
     changes = diffing.compare(
-        old.catalog, new.catalog, base_rev, head_name, old.diagnostics, new.diagnostics, new.config
+        old.catalog, new.catalog, base_rev, head_name, old.diagnostics, new.diagnostics, new.config, new.today
+    )
+    changes.audience = audiencediff.compare(
+        audiencediff.Side(old.schemas, old.catalog, old.config.public),
+        audiencediff.Side(new.schemas, new.catalog, new.config.public),
+        new.today,
     )
     text = diffreport.markdown(changes, max_chars, full_report) if fmt == "markdown" else diffreport.as_json(changes)
     click.echo(text, nl=False)
