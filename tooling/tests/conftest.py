@@ -135,7 +135,10 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
     if not _guarded:
         return
     if event in _PATH_EVENTS:
-        if args and (path := _live_path(args[0])) is not None:
+        # os.open (mode None) may be relative to a dir_fd the event does not show (shutil.rmtree's walk).
+        relative_to_fd = event == "open" and len(args) > 1 and args[1] is None
+        fd_relative = relative_to_fd and not os.path.isabs(args[0])  # type: ignore[arg-type]  # noqa: PTH117
+        if args and not fd_relative and (path := _live_path(args[0])) is not None:
             _reads.append(f"{event} {path}")
     elif event == "subprocess.Popen":
         _executable, argv, cwd, _env = args

@@ -57,3 +57,10 @@ def test_a_test_marked_example_is_not_watched() -> None:
     assert conftest._guarded == []
     assert list((REPO_ROOT / "roadmap").iterdir())
     assert conftest._reads == []
+
+
+def test_a_walk_relative_to_a_folder_descriptor_is_not_content(tmp_path) -> None:
+    (tmp_path / "roadmap" / "insights").mkdir(parents=True)
+    reads = _probe(lambda: __import__("shutil").rmtree(tmp_path / "roadmap"))
+    assert reads == []
+    assert not (tmp_path / "roadmap").exists()
