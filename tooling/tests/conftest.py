@@ -27,6 +27,9 @@ TODAY = date(2026, 11, 22)
 # marked `example` validate it as of this day. Move it when the content is brought up to date (and
 # tooling/ci/adopter_check.py generates its organisation for the same day).
 CONTENT_TODAY = date(2026, 12, 7)
+# The day the frozen Ledgerline snapshot (EXAMPLE, below) is current on: tests that read copy_example() and
+# depend on which periods have closed use it, so moving CONTENT_TODAY with the live content changes none of them.
+EXAMPLE_TODAY = date(2026, 12, 2)
 UPDATE_GOLDEN = os.environ.get("PRODOPS_UPDATE_GOLDEN") == "1"
 
 # Files in a case folder that describe the case rather than belong to the repository.

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT_TODAY, copy_example
+from conftest import EXAMPLE_TODAY, copy_example
 from test_diff import _SUMMARY_TAGS, _rendered
 
 from prodops.cli import cli
@@ -31,7 +31,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def _diff(repo: Path, fmt: str) -> str:
-    args = ["diff", "main", "--root", str(repo), "--today", CONTENT_TODAY.isoformat(), "--format", fmt]
+    args = ["diff", "main", "--root", str(repo), "--today", EXAMPLE_TODAY.isoformat(), "--format", fmt]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     return result.output
