@@ -14,13 +14,13 @@ never dropped; a file that cannot be read at all is a ``ProdopsError``.
 from __future__ import annotations
 
 import codecs
-import csv
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from prodops import tabular
 from prodops.diagnostics import ProdopsError
 
 CHUNK = 1024 * 1024
@@ -102,51 +102,48 @@ def _open_csv(path: Path, handle: TextIO, head: str, encoding: str, size: int, p
     delimiter = max(DELIMITERS, key=header_line.count)
     if not header_line.count(delimiter):
         delimiter = ","
-    reader = csv.reader(_counting(handle, progress, encoding), delimiter=delimiter)
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
+    rows = tabular.read(_counting(handle, progress, encoding), delimiter)
+    header = next(rows, None)
+    if isinstance(header, tabular.Broken):
         handle.close()
-        raise ProdopsError(f"{path}:1: the header line cannot be read: {exc}") from exc
-    if header is None or not any(cell.strip() for cell in header):
+        raise ProdopsError(f"{path}:{header.line}: the header line cannot be read: {header.message}")
+    if header is None or not any(cell.strip() for cell in header.cells):
         handle.close()
         raise ProdopsError(f"{path}: the export is empty (no header line, no records)")
-    columns = tuple(cell.strip().lstrip("\ufeff") for cell in header)
+    columns = tuple(cell.strip().lstrip("\ufeff") for cell in header.cells)
     seen: set[str] = set()
     for column in columns:
         if column in seen and column:
             handle.close()
             raise ProdopsError(f"{path}:1: the header names column '{column}' twice; rename one of them")
         seen.add(column)
-    return Export(path, encoding, delimiter, columns, _csv_records(handle, reader, columns), size)
+    return Export(path, encoding, delimiter, columns, _csv_records(path, handle, rows, columns), size)
 
 
-def _csv_records(handle: TextIO, reader: Any, columns: tuple[str, ...]) -> Iterator[RawRecord | Unreadable]:
+def _csv_records(
+    path: Path, handle: TextIO, rows: Iterator[tabular.Row | tabular.Broken], columns: tuple[str, ...]
+) -> Iterator[RawRecord | Unreadable]:
+    """The records; a CSV that stops being readable stops the import (``ProdopsError``), naming where."""
     with handle:
-        start = reader.line_num + 1
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield Unreadable(f"line {start}", f"the row cannot be read as CSV: {exc}")
-                start = reader.line_num + 1
-                continue
-            except UnicodeDecodeError as exc:
-                yield Unreadable(f"line {start}", f"the bytes are not text in the file's encoding ({exc.reason})")
-                return
-            where = f"line {start}"
-            start = reader.line_num + 1
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue  # a blank line is not a record
-            if len(row) != len(columns):
-                yield Unreadable(
-                    where,
-                    f"the row has {len(row)} cells but the header has {len(columns)} (a stray delimiter or quote?)",
-                )
-                continue
-            yield RawRecord(where, dict(zip(columns, row, strict=True)))
+        try:
+            for row in rows:
+                if isinstance(row, tabular.Broken):
+                    raise ProdopsError(f"{path}:{row.line}: {row.message}; nothing was imported (hint: {row.hint})")
+                where = f"line {row.line}"
+                cells = row.cells
+                if not cells or (len(cells) == 1 and not cells[0].strip()):
+                    continue  # a blank line is not a record
+                if len(cells) != len(columns):
+                    yield Unreadable(
+                        where,
+                        f"the row has {len(cells)} cells but the header has {len(columns)} (a stray delimiter or quote?)",
+                    )
+                    continue
+                yield RawRecord(where, dict(zip(columns, cells, strict=True)))
+        except UnicodeDecodeError as exc:
+            raise ProdopsError(
+                f"{path}: the bytes are not text in the file's encoding ({exc.reason}); nothing was imported"
+            ) from exc
 
 
 def _counting(handle: TextIO, progress: Progress | None, encoding: str) -> Iterator[str]:

@@ -8,14 +8,14 @@ Nothing is read from the repository here but the KPIs passed in.
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
+from prodops import tabular
 from prodops.diagnostics import Diagnostic
 from prodops.metrics.history import NUMBER, columns, parse_date, value_problem
 from prodops.metrics.mapping import MetricsConfig
@@ -150,6 +150,30 @@ class _Reader:
         return len(self.problems) >= MAX_PROBLEMS
 
 
+class _Rows:
+    """The export's records as lists of cells, ``line_num`` the line the last one starts on.
+
+    A CSV that stops being readable (a stray quote, a cell past the size limit) ends the
+    records with a PO125 problem naming where: reading on could only misplace values.
+    """
+
+    def __init__(self, text: str, reader: _Reader) -> None:
+        self._rows = tabular.read(io.StringIO(text))
+        self._reader = reader
+        self.line_num = 0
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return self
+
+    def __next__(self) -> list[str]:
+        row = next(self._rows)
+        if isinstance(row, tabular.Broken):
+            self._reader.problem("PO125", row.message, row.line, 1, row.hint)
+            raise StopIteration
+        self.line_num = row.line
+        return row.cells
+
+
 def read(
     text: str, name: str, kpis: Mapping[str, Kpi], config: MetricsConfig
 ) -> tuple[Export | None, list[Diagnostic]]:
@@ -157,30 +181,29 @@ def read(
     reader = _Reader(name, kpis, config)
     text = text.removeprefix("\ufeff")  # spreadsheets write a byte-order mark
     lines = text.splitlines()
-    rows = csv.reader(io.StringIO(text))
+    rows = _Rows(text, reader)
     out: Export | None = None
-    try:
-        header = [cell.strip() for cell in next(rows, [])]
-        if not header:
-            reader.problem("PO125", "the file is empty", 1, 1, "export the metrics as CSV with a header line")
-            return None, reader.problems
-        lowered = tuple(cell.lower() for cell in header)
-        if lowered[:3] == LONG and len(header) in (3, 4) and (len(header) == 3 or lowered[3] == "segment"):
-            out = _long(reader, rows, lines, len(header))
-        elif config.date_column in header:
-            out = _wide(reader, rows, lines, header)
-        else:
-            reader.problem(
-                "PO125",
-                f"the header '{','.join(header)}' is neither a long export (metric,date,value[,segment]) "
-                f"nor a wide one (a '{config.date_column}' column and one column per metric)",
-                1,
-                1,
-                "name the columns metric,date,value[,segment], or set date-column in [tool.prodops.metrics]",
-            )
-            return None, reader.problems
-    except csv.Error as exc:
-        reader.problem("PO125", f"not a well-formed CSV line: {exc}", rows.line_num, 1, "close the quoted field")
+    header = [cell.strip() for cell in next(rows, [])]
+    if reader.problems:
+        return None, reader.problems
+    if not header:
+        reader.problem("PO125", "the file is empty", 1, 1, "export the metrics as CSV with a header line")
+        return None, reader.problems
+    lowered = tuple(cell.lower() for cell in header)
+    if lowered[:3] == LONG and len(header) in (3, 4) and (len(header) == 3 or lowered[3] == "segment"):
+        out = _long(reader, rows, lines, len(header))
+    elif config.date_column in header:
+        out = _wide(reader, rows, lines, header)
+    else:
+        reader.problem(
+            "PO125",
+            f"the header '{','.join(header)}' is neither a long export (metric,date,value[,segment]) "
+            f"nor a wide one (a '{config.date_column}' column and one column per metric)",
+            1,
+            1,
+            "name the columns metric,date,value[,segment], or set date-column in [tool.prodops.metrics]",
+        )
+        return None, reader.problems
     for index, count in reader.unknown.values():
         if count > 1:  # one problem per unknown metric, saying how often it comes
             first = reader.problems[index]
