@@ -3,12 +3,15 @@
 Encodings: UTF-8 with or without a byte-order mark, UTF-16 (with a mark, or without one but
 with the NUL bytes that give it away) and, for a file that is not valid UTF-8, Windows-1252
 (which spreadsheets on Windows write), else Latin-1. CSV delimiters: ``,``, ``;``, tab or ``|``,
-whichever the header line uses most; quoted cells may hold line breaks. JSON: an array of
-objects, an object holding one (``records`` in the mapping names the key when there are
-several), or one object per line (JSON Lines). Nested objects are flattened to dotted keys.
+whichever the header line uses most; quoted cells may hold line breaks (``tabular.read``: a
+broken quote or a cell past the size limit stops the reading, naming the lines). JSON: an array
+of objects, an object holding one (``records`` in the mapping names the key when there are
+several), read whole and so at most ``MAX_JSON_BYTES``, or one object per line (JSON Lines),
+read a line at a time. Nested objects are flattened to dotted keys; a record nested deeper than
+``MAX_DEPTH`` is unreadable, and a JSON integer too long to be a count stays text.
 
 A record that cannot be read is an ``Unreadable`` with its line (or position) and the reason,
-never dropped; a file that cannot be read at all is a ``ProdopsError``.
+never dropped; a file that cannot be read at all, or not to its end, is a ``ProdopsError``.
 """
 
 from __future__ import annotations
@@ -187,10 +190,10 @@ def _open_json(
     try:
         data = json.loads(text, parse_int=_integer)
     except RecursionError:
-        line, column = _too_deep(text)
+        deepest, line, column = _deepest(text)
         raise ProdopsError(
-            f"{path}:{line}:{column}: the JSON is nested more than {MAX_DEPTH} levels deep; "
-            "nothing was imported (a record is an object of fields, perhaps holding objects and lists)"
+            f"{path}:{line}:{column}: the JSON nests {deepest:,} levels deep here, too deep to read "
+            f"(a record may nest {MAX_DEPTH} levels); nothing was imported"
         ) from None
     except ValueError as exc:
         line = getattr(exc, "lineno", 0)
@@ -220,20 +223,19 @@ def _integer(text: str) -> int | str:
     return int(text) if len(text) <= MAX_INTEGER_DIGITS else text
 
 
-def _too_deep(text: str) -> tuple[int, int]:
-    """Line and column of the bracket that nests ``text`` more than ``MAX_DEPTH`` deep (1, 1 if none is found)."""
-    depth = 0
+def _deepest(text: str) -> tuple[int, int, int]:
+    """How deep ``text`` nests at its deepest, and the line and column of the bracket that first gets there."""
+    depth = deepest = at = 0
     for found in _STRUCTURE.finditer(text):
         token = found.group()
         if token in "[{":
             depth += 1
-            if depth > MAX_DEPTH:
-                start = found.start()
-                line = text.count("\n", 0, start) + 1
-                return line, start - (text.rfind("\n", 0, start) + 1) + 1
+            if depth > deepest:
+                deepest, at = depth, found.start()
         elif token in "]}":
             depth -= 1
-    return 1, 1
+    line = text.count("\n", 0, at) + 1
+    return deepest, line, at - (text.rfind("\n", 0, at) + 1) + 1
 
 
 def _depth(value: Any) -> int:
