@@ -75,9 +75,11 @@ class Broken:
 def read(lines: Iterable[str], delimiter: str = ",") -> Iterator[Row | Broken]:
     """The records of CSV ``lines`` (each with its line break), the first being the header; a ``Broken`` ends them.
 
-    A record that spans several lines and has not the header's number of cells is ``Broken``
-    as well: a quote swallowed those lines, not a cell's line breaks. A one-line record with
-    the wrong number of cells is the caller's to judge (a stray delimiter spoils one record).
+    A record that spans several lines is ``Broken`` as well when a quote swallowed those lines
+    rather than a cell holding line breaks: when it has not the header's number of cells, or
+    when (with three columns or more) at least two of the lines inside it, and half of them,
+    read on their own as whole records. A one-line record with the wrong number of cells is
+    the caller's to judge (a stray delimiter spoils one record).
     """
     pending: list[str] = []  # the physical lines of the record being read
 
@@ -106,11 +108,31 @@ def read(lines: Iterable[str], delimiter: str = ",") -> Iterator[Row | Broken]:
                 QUOTE_HINT,
             )
             return
+        if width is not None and end > start + 2 and width >= 3:
+            inside = [line for line in pending[1:-1] if line.strip()]
+            looking = sum(1 for line in inside if _cells(line, delimiter) == width)
+            if looking >= 2 and looking * 2 >= len(inside):
+                yield Broken(
+                    start,
+                    f"the record on this line runs to line {end}, and {looking:,} of the lines inside its quoted "
+                    f"cell read as records of their own: a quote swallowed lines {start}–{end} "
+                    f"({_records(pending)})",
+                    QUOTE_HINT,
+                )
+                return
         if width is None:
             width = len(cells)
         yield Row(start, end, cells)
         start = end + 1
         pending.clear()
+
+
+def _cells(line: str, delimiter: str) -> int:
+    """How many cells ``line`` has read on its own (0 if it is not a whole CSV line)."""
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter, strict=True), []))
+    except csv.Error:
+        return 0
 
 
 def _records(pending: list[str]) -> str:

@@ -279,3 +279,17 @@ def test_a_json_line_over_the_size_limit_is_refused_with_its_line(
     good = '{"text": "a payment plan", "date": "2026-10-02", "account": "", "segment": "", "source": ""}\n'
     output = refused(tmp_path, "long.jsonl", good + good + '{"text": "' + "x" * 2000 + '", "date": "2026-10-02"}\n')
     assert "EXPORT:3: the line is longer than 1,024 characters" in output
+
+
+def test_a_quote_that_swallows_records_and_closes_at_a_cell_end_is_refused(tmp_path: Path) -> None:
+    body = [record(n) for n in range(20)]
+    body[2] = '"' + body[2]  # line 4
+    body[5] = body[5].replace(",2026", '",2026', 1)  # line 7: closes at a cell's end, the width comes out right
+    output = refused(tmp_path, "width.csv", HEADER + "".join(body))
+    assert "EXPORT:4: the record on this line runs to line 7, and 2 of the lines inside its quoted cell" in output
+
+
+def test_a_multi_line_cell_with_commas_is_text_not_swallowed_records() -> None:
+    text = 'a,b,c\n"Hi, we use A, B,\nand C, D daily\n\nthanks",2026-10-02,x\n'
+    rows = list(tabular.read(text.splitlines(keepends=True)))
+    assert rows[-1] == tabular.Row(2, 5, ["Hi, we use A, B,\nand C, D daily\n\nthanks", "2026-10-02", "x"])
