@@ -293,3 +293,19 @@ def test_a_multi_line_cell_with_commas_is_text_not_swallowed_records() -> None:
     text = 'a,b,c\n"Hi, we use A, B,\nand C, D daily\n\nthanks",2026-10-02,x\n'
     rows = list(tabular.read(text.splitlines(keepends=True)))
     assert rows[-1] == tabular.Row(2, 5, ["Hi, we use A, B,\nand C, D daily\n\nthanks", "2026-10-02", "x"])
+
+
+@pytest.mark.parametrize("arr", ["nan", "inf", "1e999", "١٢٠٠٠", "1_000", "9" * 5000])
+def test_an_arr_that_is_not_a_plain_amount_is_named_and_left_out(tmp_path: Path, arr: str) -> None:
+    repo = feedback_repo(tmp_path)
+    export = tmp_path / "feedback.csv"
+    export.write_text(HEADER + record(1))
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text(f"name,arr,segment\nAcme 1,{arr},smb\nBeta,1200,smb\n")
+    result = CliRunner().invoke(
+        cli,
+        ["feedback", "import", str(export), "--source", "generic", "--accounts", str(accounts), *where(repo)],
+    )
+    assert result.exit_code == 0, result.output
+    assert f"warning: {accounts}: line 2: {arr[:20]!r} in 'arr' is not an amount" in result.output
+    assert "arr:" not in (repo / "roadmap" / "insights" / "payment-plans.yaml").read_text()
