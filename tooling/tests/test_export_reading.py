@@ -309,3 +309,10 @@ def test_an_arr_that_is_not_a_plain_amount_is_named_and_left_out(tmp_path: Path,
     assert result.exit_code == 0, result.output
     assert f"warning: {accounts}: line 2: {arr[:20]!r} in 'arr' is not an amount" in result.output
     assert "arr:" not in (repo / "roadmap" / "insights" / "payment-plans.yaml").read_text()
+
+
+@pytest.mark.parametrize("day", ["٢٠٢٦-١٠-٠٢", "１７９００００００"])
+def test_a_date_in_other_digits_rejects_its_record(tmp_path: Path, day: str) -> None:
+    line = f"We need a payment plan,{day},Acme,smb,support\n"
+    output = imported(tmp_path, "dates.csv", HEADER + record(1) + line)
+    assert f"EXPORT: line 3: rejected: {day!r} in 'date' is not a date" in output
