@@ -1,7 +1,10 @@
 """Exports are read whole or refused with their position: stray quotes, cells past the size limit, hostile JSON and numbers.
 
-Each case drives the CLI and checks three things: exit code 1 (a user's mistake, never a
-traceback), a message naming where the problem is, and nothing written to the repository.
+Each case drives the CLI. A file that cannot be read to its end (a broken quote, a cell or a
+JSON document past its limit, JSON too deep to parse) is refused whole: exit code 1, a message
+naming where, and nothing written. A hostile record (a number in other scripts' digits or too
+long, nesting past the limit) is rejected with its line or record number, like any record that
+cannot be used, and the rest are imported.
 """
 
 from __future__ import annotations
@@ -76,9 +79,6 @@ def refused(tmp_path: Path, name: str, content: str | bytes, source: str = "gene
 
 def record(n: int) -> str:
     return f"We need a payment plan {n},2026-10-{n % 28 + 1:02d},Acme {n},smb,support\n"
-
-
-# --- CSV: a stray quote, a cell past the limit ---------------------------------------------------------
 
 
 def test_an_unclosed_quote_names_the_lines_it_swallows(tmp_path: Path) -> None:
@@ -176,9 +176,6 @@ def test_a_metrics_export_with_a_cell_past_the_limit_names_its_line(tmp_path: Pa
     assert code == 1, output
     assert "1 problem;" in output
     assert "EXPORT:6:1: error PO125 a cell is longer than 131,072 characters" in output
-
-
-# --- Feedback: hostile numbers and JSON ------------------------------------------------------------
 
 
 def imported(tmp_path: Path, name: str, content: str, source: str = "generic") -> str:
