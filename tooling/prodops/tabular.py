@@ -127,6 +127,28 @@ def read(lines: Iterable[str], delimiter: str = ",") -> Iterator[Row | Broken]:
         pending.clear()
 
 
+class Records:
+    """``read`` used as the csv module's reader is: an iterator of each record's cells (a blank line's are
+    none), ``line_num`` the line the last one starts on, and ``broken`` where reading stopped (None when
+    the text was read to its end), for the caller to report when the iteration ends."""
+
+    def __init__(self, lines: Iterable[str], delimiter: str = ",") -> None:
+        self._rows = read(lines, delimiter)
+        self.line_num = 0
+        self.broken: Broken | None = None
+
+    def __iter__(self) -> Iterator[list[str]]:
+        return self
+
+    def __next__(self) -> list[str]:
+        row = next(self._rows)
+        if isinstance(row, Broken):
+            self.broken = row
+            raise StopIteration
+        self.line_num = row.line
+        return row.cells
+
+
 def _cells(line: str, delimiter: str) -> int:
     """How many cells ``line`` has read on its own (0 if it is not a whole CSV line)."""
     try:

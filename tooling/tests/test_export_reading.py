@@ -313,3 +313,14 @@ def test_a_date_in_other_digits_rejects_its_record(tmp_path: Path, day: str) -> 
     line = f"We need a payment plan,{day},Acme,smb,support\n"
     output = imported(tmp_path, "dates.csv", HEADER + record(1) + line)
     assert f"EXPORT: line 3: rejected: {day!r} in 'date' is not a date" in output
+
+
+def test_a_kpi_history_with_an_unclosed_quote_names_the_lines_it_swallows(tmp_path: Path) -> None:
+    repo = metrics_repo(tmp_path)
+    (repo / "okrs/kpis/activation.csv").write_text('date,value\n2026-11-04,31\n"2026-11-11,33\n2026-11-18,34\n')
+    result = CliRunner().invoke(cli, ["validate", *where(repo)])
+    assert result.exit_code == 1, result.output
+    assert (
+        "okrs/kpis/activation.csv:3:1: error PO125 an opening quote is never closed; "
+        "it swallows lines 3–4 (1 more record)"
+    ) in result.output

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -150,30 +150,6 @@ class _Reader:
         return len(self.problems) >= MAX_PROBLEMS
 
 
-class _Rows:
-    """The export's records as lists of cells, ``line_num`` the line the last one starts on.
-
-    A CSV that stops being readable (a stray quote, a cell past the size limit) ends the
-    records with a PO125 problem naming where: reading on could only misplace values.
-    """
-
-    def __init__(self, text: str, reader: _Reader) -> None:
-        self._rows = tabular.read(io.StringIO(text))
-        self._reader = reader
-        self.line_num = 0
-
-    def __iter__(self) -> Iterator[list[str]]:
-        return self
-
-    def __next__(self) -> list[str]:
-        row = next(self._rows)
-        if isinstance(row, tabular.Broken):
-            self._reader.problem("PO125", row.message, row.line, 1, row.hint)
-            raise StopIteration
-        self.line_num = row.line
-        return row.cells
-
-
 def read(
     text: str, name: str, kpis: Mapping[str, Kpi], config: MetricsConfig
 ) -> tuple[Export | None, list[Diagnostic]]:
@@ -181,11 +157,11 @@ def read(
     reader = _Reader(name, kpis, config)
     text = text.removeprefix("\ufeff")  # spreadsheets write a byte-order mark
     lines = text.splitlines()
-    rows = _Rows(text, reader)
+    rows = tabular.Records(io.StringIO(text))
     out: Export | None = None
     header = [cell.strip() for cell in next(rows, [])]
-    if reader.problems:
-        return None, reader.problems
+    if rows.broken is not None:
+        return None, [_broken(reader, rows.broken)]
     if not header:
         reader.problem("PO125", "the file is empty", 1, 1, "export the metrics as CSV with a header line")
         return None, reader.problems
@@ -204,6 +180,8 @@ def read(
             "name the columns metric,date,value[,segment], or set date-column in [tool.prodops.metrics]",
         )
         return None, reader.problems
+    if rows.broken is not None:  # a stray quote or a cell past the limit: the rest cannot be read
+        _broken(reader, rows.broken)
     for index, count in reader.unknown.values():
         if count > 1:  # one problem per unknown metric, saying how often it comes
             first = reader.problems[index]
@@ -213,6 +191,11 @@ def read(
     if reader.problems or out is None:
         return None, reader.problems
     return out, []
+
+
+def _broken(reader: _Reader, broken: tabular.Broken) -> Diagnostic:
+    reader.problem("PO125", broken.message, broken.line, 1, broken.hint)
+    return reader.problems[-1]
 
 
 def _long(reader: _Reader, rows: Any, lines: list[str], width: int) -> Export:
