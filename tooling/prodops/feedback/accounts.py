@@ -15,6 +15,8 @@ from prodops.diagnostics import ProdopsError
 from prodops.feedback.mapping import _domain, segment_of
 from prodops.feedback.read import RawRecord, open_export
 
+# Plain ASCII digits: float() also takes 'nan', 'inf', '1e999', '1_000' and any script's digits.
+_AMOUNT = re.compile(r"-?[0-9]{1,15}(?:\.[0-9]{1,20})?")
 _COLUMNS = {
     "id": ("account_id", "account id", "id", "customer id", "customer_id"),
     "name": ("name", "account name", "account", "company", "company name", "customer"),
@@ -81,13 +83,12 @@ def read_accounts(path: Path, segments: Sequence[str]) -> Accounts:
             continue
         cells = {role: str(record.fields.get(column, "")).strip() for role, column in found.items() if column}
         text = re.sub(r"[$,\s]|usd", "", cells.get("arr", "").lower())
-        try:
-            arr = float(text) if text else 0.0
-        except ValueError:
+        if text and _AMOUNT.fullmatch(text) is None:
             accounts.problems.append(
                 f"{path}: {record.where}: {cells['arr'][:20]!r} in '{found['arr']}' is not an amount"
             )
             continue
+        arr = float(text) if text else 0.0
         account_id, domain, name = cells.get("id", ""), _domain(cells.get("domain", "")), cells.get("name", "")
         key = f"id:{account_id.lower()}" if account_id else f"domain:{domain}" if domain else f"name:{name.lower()}"
         account = Account(key, name, arr, segment_of(cells.get("segment", ""), segments))

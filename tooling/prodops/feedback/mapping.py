@@ -162,6 +162,7 @@ def _column(allow_empty: bool = False) -> Callable[[Any], str]:
     return check
 
 
+MAX_VOTE_DIGITS = 12  # more is no count of votes; int() of thousands of digits is refused
 _COLUMN = "must be text naming a column"
 # A source mapping's table, [tool.prodops.feedback.sources.NAME]: setting -> SourceMapping field.
 _SETTINGS: dict[str, Setting] = {
@@ -286,8 +287,13 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
     if mapping.votes:
         shown = _text(cells[mapping.votes])
         if shown:
-            if not shown.isdigit():
+            if not (shown.isascii() and shown.isdigit()):  # isdigit() alone takes '²' and '١٢'
                 return Rejected(raw.where, f"{shown[:20]!r} in '{mapping.votes}' is not a number of votes")
+            if len(shown) > MAX_VOTE_DIGITS:
+                return Rejected(
+                    raw.where,
+                    f"'{mapping.votes}' has {len(shown):,} digits; a number of votes has at most {MAX_VOTE_DIGITS}",
+                )
             votes = int(shown)
     account_name = _text(cells[mapping.account]) if mapping.account else ""
     account_id = _text(cells[mapping.account_id]) if mapping.account_id else ""
@@ -353,7 +359,10 @@ def segment_of(value: str, segments: Sequence[str]) -> str:
     return ""
 
 
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?)?")
+_ISO = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?)?",
+    re.ASCII,  # \d would take any script's digits, which int() reads as ours
+)
 
 
 def parse_date(value: str, fmt: str = "") -> date | None:
@@ -364,7 +373,7 @@ def parse_date(value: str, fmt: str = "") -> date | None:
     try:
         if fmt:
             return datetime.strptime(value, fmt).date()
-        if value.isdigit() and 9 <= len(value) <= 13:
+        if value.isascii() and value.isdigit() and 9 <= len(value) <= 13:
             seconds = int(value) / (1000 if len(value) == 13 else 1)
             return datetime.fromtimestamp(seconds, UTC).date()
         match = _ISO.fullmatch(value)

@@ -3,27 +3,38 @@
 Encodings: UTF-8 with or without a byte-order mark, UTF-16 (with a mark, or without one but
 with the NUL bytes that give it away) and, for a file that is not valid UTF-8, Windows-1252
 (which spreadsheets on Windows write), else Latin-1. CSV delimiters: ``,``, ``;``, tab or ``|``,
-whichever the header line uses most; quoted cells may hold line breaks. JSON: an array of
-objects, an object holding one (``records`` in the mapping names the key when there are
-several), or one object per line (JSON Lines). Nested objects are flattened to dotted keys.
+whichever the header line uses most; quoted cells may hold line breaks (``tabular.read``: a
+broken quote or a cell past the size limit stops the reading, naming the lines). JSON: an array
+of objects, an object holding one (``records`` in the mapping names the key when there are
+several), read whole and so at most ``MAX_JSON_BYTES``, or one object per line (JSON Lines),
+read a line at a time. Nested objects are flattened to dotted keys; a record nested deeper than
+``MAX_DEPTH`` is unreadable, and a JSON integer too long to be a count stays text.
 
 A record that cannot be read is an ``Unreadable`` with its line (or position) and the reason,
-never dropped; a file that cannot be read at all is a ``ProdopsError``.
+never dropped; a file that cannot be read at all, or not to its end, is a ``ProdopsError``.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from prodops import tabular
 from prodops.diagnostics import ProdopsError
 
 CHUNK = 1024 * 1024
+# A JSON document is read whole (its records may come in any order of keys and nesting), and
+# parsed in memory at about six times its size; JSON Lines are read a line at a time instead.
+MAX_JSON_BYTES = 64 * 1024 * 1024
+MAX_JSON_LINE = 1024 * 1024  # characters of one JSON Lines record
+MAX_DEPTH = 32  # how deep objects and lists may nest in a record; exports nest two or three levels
+MAX_INTEGER_DIGITS = 30  # a longer JSON integer stays text (int() of thousands of digits is slow, or refused)
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[][{}]')
 DELIMITERS = (",", ";", "\t", "|")
 Progress = Callable[[int], None]  # told the bytes read so far
 
@@ -102,51 +113,48 @@ def _open_csv(path: Path, handle: TextIO, head: str, encoding: str, size: int, p
     delimiter = max(DELIMITERS, key=header_line.count)
     if not header_line.count(delimiter):
         delimiter = ","
-    reader = csv.reader(_counting(handle, progress, encoding), delimiter=delimiter)
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
+    rows = tabular.read(_counting(handle, progress, encoding), delimiter)
+    header = next(rows, None)
+    if isinstance(header, tabular.Broken):
         handle.close()
-        raise ProdopsError(f"{path}:1: the header line cannot be read: {exc}") from exc
-    if header is None or not any(cell.strip() for cell in header):
+        raise ProdopsError(f"{path}:{header.line}: the header line cannot be read: {header.message}")
+    if header is None or not any(cell.strip() for cell in header.cells):
         handle.close()
         raise ProdopsError(f"{path}: the export is empty (no header line, no records)")
-    columns = tuple(cell.strip().lstrip("\ufeff") for cell in header)
+    columns = tuple(cell.strip().lstrip("\ufeff") for cell in header.cells)
     seen: set[str] = set()
     for column in columns:
         if column in seen and column:
             handle.close()
             raise ProdopsError(f"{path}:1: the header names column '{column}' twice; rename one of them")
         seen.add(column)
-    return Export(path, encoding, delimiter, columns, _csv_records(handle, reader, columns), size)
+    return Export(path, encoding, delimiter, columns, _csv_records(path, handle, rows, columns), size)
 
 
-def _csv_records(handle: TextIO, reader: Any, columns: tuple[str, ...]) -> Iterator[RawRecord | Unreadable]:
+def _csv_records(
+    path: Path, handle: TextIO, rows: Iterator[tabular.Row | tabular.Broken], columns: tuple[str, ...]
+) -> Iterator[RawRecord | Unreadable]:
+    """The records; a CSV that stops being readable stops the import (``ProdopsError``), naming where."""
     with handle:
-        start = reader.line_num + 1
-        while True:
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield Unreadable(f"line {start}", f"the row cannot be read as CSV: {exc}")
-                start = reader.line_num + 1
-                continue
-            except UnicodeDecodeError as exc:
-                yield Unreadable(f"line {start}", f"the bytes are not text in the file's encoding ({exc.reason})")
-                return
-            where = f"line {start}"
-            start = reader.line_num + 1
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue  # a blank line is not a record
-            if len(row) != len(columns):
-                yield Unreadable(
-                    where,
-                    f"the row has {len(row)} cells but the header has {len(columns)} (a stray delimiter or quote?)",
-                )
-                continue
-            yield RawRecord(where, dict(zip(columns, row, strict=True)))
+        try:
+            for row in rows:
+                if isinstance(row, tabular.Broken):
+                    raise ProdopsError(f"{path}:{row.line}: {row.message}; nothing was imported (hint: {row.hint})")
+                where = f"line {row.line}"
+                cells = row.cells
+                if not cells or (len(cells) == 1 and not cells[0].strip()):
+                    continue  # a blank line is not a record
+                if len(cells) != len(columns):
+                    yield Unreadable(
+                        where,
+                        f"the row has {len(cells)} cells but the header has {len(columns)} (a stray delimiter or quote?)",
+                    )
+                    continue
+                yield RawRecord(where, dict(zip(columns, cells, strict=True)))
+        except UnicodeDecodeError as exc:
+            raise ProdopsError(
+                f"{path}: the bytes are not text in the file's encoding ({exc.reason}); nothing was imported"
+            ) from exc
 
 
 def _counting(handle: TextIO, progress: Progress | None, encoding: str) -> Iterator[str]:
@@ -163,21 +171,90 @@ def _counting(handle: TextIO, progress: Progress | None, encoding: str) -> Itera
 def _open_json(
     path: Path, handle: TextIO, encoding: str, size: int, records_key: str | None, progress: Progress | None
 ) -> Export:
+    first = _first_lines(handle, 2)
+    handle.seek(0)
+    if len(first) == 2 and all(line.startswith("{") and line.endswith("}") for line in first):
+        return Export(path, encoding, None, (), _json_lines(path, handle, progress), size)
+    if size > MAX_JSON_BYTES:
+        handle.close()
+        raise ProdopsError(
+            f"{path}: the JSON export is {_size(size)}, over the {_size(MAX_JSON_BYTES)} a JSON document may be "
+            "(it is read whole); export it as JSON Lines (one record a line, read as a stream) or CSV, "
+            "or split it into several exports"
+        )
     with handle:
         text = handle.read()
     if progress is not None:
         progress(size)
     text = text.lstrip("\ufeff")
-    lines = [line for line in text.splitlines() if line.strip()]
-    if len(lines) > 1 and all(line.lstrip().startswith("{") and line.rstrip().endswith("}") for line in lines[:2]):
-        return Export(path, encoding, None, (), _json_lines(text), size)
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_integer)
+    except RecursionError:
+        deepest, line, column = _deepest(text)
+        raise ProdopsError(
+            f"{path}:{line}:{column}: the JSON nests {deepest:,} levels deep here, too deep to read "
+            f"(a record may nest {MAX_DEPTH} levels); nothing was imported"
+        ) from None
     except ValueError as exc:
         line = getattr(exc, "lineno", 0)
         raise ProdopsError(f"{path}:{line}: not valid JSON: {getattr(exc, 'msg', exc)}") from exc
     items = _records_in(path, data, records_key)
     return Export(path, encoding, None, (), _json_items(items), size)
+
+
+def _first_lines(handle: TextIO, count: int) -> list[str]:
+    """The first ``count`` lines that are not blank, stripped (each read at most ``MAX_JSON_LINE`` long)."""
+    found: list[str] = []
+    while len(found) < count and (line := handle.readline(MAX_JSON_LINE)):
+        if stripped := line.strip().lstrip("\ufeff"):
+            found.append(stripped)
+    return found
+
+
+def _size(count: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale:
+            return f"{count / scale:.1f} {unit}"
+    return f"{count} bytes"
+
+
+def _integer(text: str) -> int | str:
+    """A JSON integer; one too long for a number anyone counts stays text, for the mapping to judge with its record."""
+    return int(text) if len(text) <= MAX_INTEGER_DIGITS else text
+
+
+def _deepest(text: str) -> tuple[int, int, int]:
+    """How deep ``text`` nests at its deepest, and the line and column of the bracket that first gets there."""
+    depth = deepest = at = 0
+    for found in _STRUCTURE.finditer(text):
+        token = found.group()
+        if token in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest, at = depth, found.start()
+        elif token in "]}":
+            depth -= 1
+    line = text.count("\n", 0, at) + 1
+    return deepest, line, at - (text.rfind("\n", 0, at) + 1) + 1
+
+
+def _depth(value: Any) -> int:
+    """How deep objects and lists nest in ``value`` (a record object is 1), counted without recursion."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 def _records_in(path: Path, data: Any, records_key: str | None) -> list[Any]:
@@ -202,16 +279,34 @@ def _records_in(path: Path, data: Any, records_key: str | None) -> list[Any]:
     raise ProdopsError(f"{path}: the JSON is neither a list of records nor an object holding one")
 
 
-def _json_lines(text: str) -> Iterator[RawRecord | Unreadable]:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except ValueError as exc:
-            yield Unreadable(f"line {number}", f"not valid JSON: {getattr(exc, 'msg', exc)}")
-            continue
-        yield _json_record(f"line {number}", value)
+def _json_lines(path: Path, handle: TextIO, progress: Progress | None) -> Iterator[RawRecord | Unreadable]:
+    """The records of a JSON Lines export, read a line at a time; a line over ``MAX_JSON_LINE`` stops the import."""
+    done = 0
+    with handle:
+        number = 0
+        while line := handle.readline(MAX_JSON_LINE + 1):
+            number += 1
+            if len(line) > MAX_JSON_LINE:
+                raise ProdopsError(
+                    f"{path}:{number}: the line is longer than {MAX_JSON_LINE:,} characters, the most a JSON Lines "
+                    "record may be; nothing was imported (leave long fields out of the export)"
+                )
+            done += len(line.encode("utf-8", "replace"))
+            if progress is not None and number % 2048 == 0:
+                progress(done)
+            if not line.strip():
+                continue
+            yield _parsed(f"line {number}", line)
+
+
+def _parsed(where: str, text: str) -> RawRecord | Unreadable:
+    try:
+        value = json.loads(text, parse_int=_integer)
+    except RecursionError:
+        return Unreadable(where, f"the record is nested more than {MAX_DEPTH} levels deep")
+    except ValueError as exc:
+        return Unreadable(where, f"not valid JSON: {getattr(exc, 'msg', exc)}")
+    return _json_record(where, value)
 
 
 def _json_items(items: list[Any]) -> Iterator[RawRecord | Unreadable]:
@@ -222,6 +317,8 @@ def _json_items(items: list[Any]) -> Iterator[RawRecord | Unreadable]:
 def _json_record(where: str, value: Any) -> RawRecord | Unreadable:
     if not isinstance(value, dict):
         return Unreadable(where, f"a record must be a JSON object, not {type(value).__name__}")
+    if _depth(value) > MAX_DEPTH:
+        return Unreadable(where, f"the record is nested more than {MAX_DEPTH} levels deep")
     flat: dict[str, Any] = {}
     _flatten(value, "", flat)
     return RawRecord(where, flat)

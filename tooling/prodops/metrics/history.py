@@ -7,12 +7,12 @@ the writer gives every series one canonical text, so writing what was read chang
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 
+from prodops import tabular
 from prodops.diagnostics import Diagnostic
 from prodops.metrics.model import TOTAL, Kpi, Point, Series, ValueRange, format_value
 
@@ -119,11 +119,10 @@ def parse(text: str, rel: str, kpi: Kpi | None = None) -> tuple[Series, list[Dia
         problems.append(Diagnostic("error", code, message, rel, line, column, hint=hint))
 
     lines = text.splitlines()  # for columns in messages
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = next(reader, None)
-    except csv.Error as exc:
-        problem("PO125", f"not a CSV file: {exc}", 1, 1, "write the header line 'date,value' (or 'date,value,segment')")
+    reader = tabular.Records(io.StringIO(text))
+    header = next(reader, None)
+    if reader.broken is not None:
+        problem("PO125", reader.broken.message, reader.broken.line, 1, reader.broken.hint)
         return Series(), problems
     if header is None or tuple(header) not in HEADERS:
         shown = ",".join(header) if header else "nothing"
@@ -145,86 +144,84 @@ def parse(text: str, rel: str, kpi: Kpi | None = None) -> tuple[Series, list[Dia
     minimum, maximum, whole = values.minimum, values.maximum, values.whole
     number = NUMBER.fullmatch
     days: dict[str, date | None] = {}
-    try:
-        for row in reader:
-            line = reader.line_num
-            if len(row) != width:
-                count = len(row)
-                what = "an empty line" if not row else f"{count} {'field' if count == 1 else 'fields'}"
-                problem(
-                    "PO125",
-                    f"{what}; every line has {width} fields ({','.join(header)})",
-                    line,
-                    1,
-                    "remove the line, or write it as "
-                    + ("2026-11-02,104.2" if width == 2 else "2026-11-02,104.2,SEGMENT"),
-                )
-                continue
-            day_text, value_text = row[0], row[1]
-            segment = row[2] if width == 3 else TOTAL
-            day = days.get(day_text, _UNSEEN)
-            if day is _UNSEEN:
-                day = days[day_text] = parse_date(day_text)
-            if day is None:
-                problem(
-                    "PO126",
-                    f"date '{day_text}' is not a date written YYYY-MM-DD",
-                    line,
-                    _at(lines, line, row, 0),
-                    "write dates as ISO dates, e.g. 2026-11-02",
-                )
-                continue
-            if number(value_text) is None:
-                problem(
-                    "PO128",
-                    f"value '{value_text}' is not a number",
-                    line,
-                    _at(lines, line, row, 1),
-                    "write a plain number: digits, an optional '-' and '.', no units or thousands separators",
-                )
-                continue
-            value = float(value_text)
-            if (
-                (minimum is not None and value < minimum)
-                or (maximum is not None and value > maximum)
-                or (whole and value != int(value))
-            ):
-                problem(
-                    "PO128",
-                    value_problem(value, values, unit),
-                    line,
-                    _at(lines, line, row, 1),
-                    "correct the value at its source and import it again",
-                )
-                continue
-            key = (day_text, segment)
-            if key in seen:
-                which = f" for segment '{segment}'" if segment else ""
-                problem(
-                    "PO127",
-                    f"a second value for {day_text}{which} (the first is on line {seen[key]})",
-                    line,
-                    1,
-                    "keep one line per date and segment; a corrected value replaces the old one",
-                )
-                continue
-            if previous is not None and day < previous:
-                problem(
-                    "PO126",
-                    f"{day_text} comes after {previous_text}; dates must be in order, oldest first",
-                    line,
-                    _at(lines, line, row, 0),
-                    "sort the lines by date (prodops metrics import writes them in order)",
-                )
-                continue
-            seen[key] = line
-            previous, previous_text = day, day_text
-            points = segments.get(segment)
-            if points is None:
-                points = segments[segment] = []
-            points.append(Point(day, value))
-    except csv.Error as exc:
-        problem("PO125", f"not a well-formed CSV line: {exc}", reader.line_num, 1, "close the quoted field")
+    for row in reader:
+        line = reader.line_num
+        if len(row) != width:
+            count = len(row)
+            what = "an empty line" if not row else f"{count} {'field' if count == 1 else 'fields'}"
+            problem(
+                "PO125",
+                f"{what}; every line has {width} fields ({','.join(header)})",
+                line,
+                1,
+                "remove the line, or write it as " + ("2026-11-02,104.2" if width == 2 else "2026-11-02,104.2,SEGMENT"),
+            )
+            continue
+        day_text, value_text = row[0], row[1]
+        segment = row[2] if width == 3 else TOTAL
+        day = days.get(day_text, _UNSEEN)
+        if day is _UNSEEN:
+            day = days[day_text] = parse_date(day_text)
+        if day is None:
+            problem(
+                "PO126",
+                f"date '{day_text}' is not a date written YYYY-MM-DD",
+                line,
+                _at(lines, line, row, 0),
+                "write dates as ISO dates, e.g. 2026-11-02",
+            )
+            continue
+        if number(value_text) is None:
+            problem(
+                "PO128",
+                f"value '{value_text}' is not a number",
+                line,
+                _at(lines, line, row, 1),
+                "write a plain number: digits, an optional '-' and '.', no units or thousands separators",
+            )
+            continue
+        value = float(value_text)
+        if (
+            (minimum is not None and value < minimum)
+            or (maximum is not None and value > maximum)
+            or (whole and value != int(value))
+        ):
+            problem(
+                "PO128",
+                value_problem(value, values, unit),
+                line,
+                _at(lines, line, row, 1),
+                "correct the value at its source and import it again",
+            )
+            continue
+        key = (day_text, segment)
+        if key in seen:
+            which = f" for segment '{segment}'" if segment else ""
+            problem(
+                "PO127",
+                f"a second value for {day_text}{which} (the first is on line {seen[key]})",
+                line,
+                1,
+                "keep one line per date and segment; a corrected value replaces the old one",
+            )
+            continue
+        if previous is not None and day < previous:
+            problem(
+                "PO126",
+                f"{day_text} comes after {previous_text}; dates must be in order, oldest first",
+                line,
+                _at(lines, line, row, 0),
+                "sort the lines by date (prodops metrics import writes them in order)",
+            )
+            continue
+        seen[key] = line
+        previous, previous_text = day, day_text
+        points = segments.get(segment)
+        if points is None:
+            points = segments[segment] = []
+        points.append(Point(day, value))
+    if reader.broken is not None:  # a stray quote: the lines it swallowed cannot be read
+        problem("PO125", reader.broken.message, reader.broken.line, 1, reader.broken.hint)
     return Series({name: tuple(points) for name, points in segments.items()}), problems
 
 

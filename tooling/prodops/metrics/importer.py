@@ -8,7 +8,6 @@ Nothing is read from the repository here but the KPIs passed in.
 
 from __future__ import annotations
 
-import csv
 import functools
 import io
 from collections.abc import Callable, Mapping
@@ -16,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
+from prodops import tabular
 from prodops.diagnostics import Diagnostic
 from prodops.metrics.history import NUMBER, columns, parse_date, value_problem
 from prodops.metrics.mapping import MetricsConfig
@@ -157,30 +157,31 @@ def read(
     reader = _Reader(name, kpis, config)
     text = text.removeprefix("\ufeff")  # spreadsheets write a byte-order mark
     lines = text.splitlines()
-    rows = csv.reader(io.StringIO(text))
+    rows = tabular.Records(io.StringIO(text))
     out: Export | None = None
-    try:
-        header = [cell.strip() for cell in next(rows, [])]
-        if not header:
-            reader.problem("PO125", "the file is empty", 1, 1, "export the metrics as CSV with a header line")
-            return None, reader.problems
-        lowered = tuple(cell.lower() for cell in header)
-        if lowered[:3] == LONG and len(header) in (3, 4) and (len(header) == 3 or lowered[3] == "segment"):
-            out = _long(reader, rows, lines, len(header))
-        elif config.date_column in header:
-            out = _wide(reader, rows, lines, header)
-        else:
-            reader.problem(
-                "PO125",
-                f"the header '{','.join(header)}' is neither a long export (metric,date,value[,segment]) "
-                f"nor a wide one (a '{config.date_column}' column and one column per metric)",
-                1,
-                1,
-                "name the columns metric,date,value[,segment], or set date-column in [tool.prodops.metrics]",
-            )
-            return None, reader.problems
-    except csv.Error as exc:
-        reader.problem("PO125", f"not a well-formed CSV line: {exc}", rows.line_num, 1, "close the quoted field")
+    header = [cell.strip() for cell in next(rows, [])]
+    if rows.broken is not None:
+        return None, [_broken(reader, rows.broken)]
+    if not header:
+        reader.problem("PO125", "the file is empty", 1, 1, "export the metrics as CSV with a header line")
+        return None, reader.problems
+    lowered = tuple(cell.lower() for cell in header)
+    if lowered[:3] == LONG and len(header) in (3, 4) and (len(header) == 3 or lowered[3] == "segment"):
+        out = _long(reader, rows, lines, len(header))
+    elif config.date_column in header:
+        out = _wide(reader, rows, lines, header)
+    else:
+        reader.problem(
+            "PO125",
+            f"the header '{','.join(header)}' is neither a long export (metric,date,value[,segment]) "
+            f"nor a wide one (a '{config.date_column}' column and one column per metric)",
+            1,
+            1,
+            "name the columns metric,date,value[,segment], or set date-column in [tool.prodops.metrics]",
+        )
+        return None, reader.problems
+    if rows.broken is not None:  # a stray quote or a cell past the limit: the rest cannot be read
+        _broken(reader, rows.broken)
     for index, count in reader.unknown.values():
         if count > 1:  # one problem per unknown metric, saying how often it comes
             first = reader.problems[index]
@@ -190,6 +191,11 @@ def read(
     if reader.problems or out is None:
         return None, reader.problems
     return out, []
+
+
+def _broken(reader: _Reader, broken: tabular.Broken) -> Diagnostic:
+    reader.problem("PO125", broken.message, broken.line, 1, broken.hint)
+    return reader.problems[-1]
 
 
 def _long(reader: _Reader, rows: Any, lines: list[str], width: int) -> Export:
