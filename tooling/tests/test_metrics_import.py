@@ -194,3 +194,35 @@ def test_a_value_after_the_quarter_checks_in_nothing(tmp_path: Path) -> None:
     assert code == 0, output
     assert output.endswith("1 added, 0 restated, 0 key results checked in\n")
     assert (repo / OBJECTIVE).read_bytes() == before
+
+
+NOT_FINITE = ["1e309", "-1e309", "1E+400", "inf", "nan", "-inf", "Infinity"]
+
+
+@pytest.mark.parametrize("value", NOT_FINITE)
+def test_a_value_that_is_not_finite_is_refused_at_its_line_and_column(value: str, tmp_path: Path) -> None:
+    repo = repo_with_kpi(tmp_path)
+    before = snapshot(repo)
+    export = write(tmp_path, "e.csv", f"metric,date,value\nactivation,2026-11-20,36\nactivation,2026-11-21,{value}\n")
+    code, output = run_import(repo, export)
+    assert code == 1, output
+    assert "Traceback" not in output
+    assert f"e.csv:3:23: error PO128 value '{value}' of 'activation' is not a" in output
+    assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize("value", NOT_FINITE)
+def test_a_wide_value_that_is_not_finite_is_refused_at_its_line_and_column(value: str, tmp_path: Path) -> None:
+    repo = assemble(CASE, tmp_path / "repo")
+    (repo / "okrs/kpis/activation.yaml").write_text(
+        (repo / "okrs/kpis/activation.yaml")
+        .read_text()
+        .replace("  maximum: 100\n", "")  # no upper bound: 1e309 is only refused as infinite
+    )
+    before = snapshot(repo)
+    export = write(tmp_path, "w.csv", f"date,activation\n2026-11-20,36\n2026-11-21,{value}\n")
+    code, output = run_import(repo, export)
+    assert code == 1, output
+    assert "Traceback" not in output
+    assert f"w.csv:3:12: error PO128 value '{value}' of 'activation' is not a" in output
+    assert snapshot(repo) == before

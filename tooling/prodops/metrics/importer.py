@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Literal
 
 from prodops.diagnostics import Diagnostic
-from prodops.metrics.history import NUMBER, columns, parse_date, value_problem
+from prodops.metrics.history import NUMBER, columns, not_finite, parse_date, value_problem
 from prodops.metrics.mapping import MetricsConfig
 from prodops.metrics.model import TOTAL, Kpi
 from prodops.suggest import did_you_mean
@@ -109,6 +110,15 @@ class _Reader:
                 line,
                 column(),
                 "export plain numbers: digits, an optional '-' and '.', no units or thousands separators",
+            )
+            return
+        if not math.isfinite(value):
+            self.problem(
+                "PO128",
+                not_finite(value_text, f" of '{kpi.id}'"),
+                line,
+                column(),
+                "correct the value at its source and export it again",
             )
             return
         limits = kpi.values
