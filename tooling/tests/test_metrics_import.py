@@ -226,3 +226,13 @@ def test_a_wide_value_that_is_not_finite_is_refused_at_its_line_and_column(value
     assert "Traceback" not in output
     assert f"w.csv:3:12: error PO128 value '{value}' of 'activation' is not a" in output
     assert snapshot(repo) == before
+
+
+def test_a_wide_header_names_each_unknown_column_where_it_starts(tmp_path: Path) -> None:
+    # Quoted names with commas and spaces around names: the columns are those of the line as written.
+    repo = repo_with_kpi(tmp_path)
+    export = write(tmp_path, "w.csv", 'date, activation ,"Signups, weekly",  churn\n2026-11-20,36,4,2\n')
+    code, output = run_import(repo, export)
+    assert code == 1, output
+    assert "w.csv:1:19: error PO129 metric 'Signups, weekly' is not a KPI" in output
+    assert "w.csv:1:37: error PO129 metric 'churn' is not a KPI" in output

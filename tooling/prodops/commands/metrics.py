@@ -77,9 +77,12 @@ def import_command(file: Path, dry_run: bool, root: Path | None, today: date | N
 
 def _describe(planned: merge.Plan, export: importer.Export, name: str, dry_run: bool) -> None:
     would = "would be " if dry_run else ""
+    restated: dict[str, list[merge.Restatement]] = {}
+    for r in planned.restated:
+        restated.setdefault(r.kpi, []).append(r)
     for kpi_id, (rel, count) in planned.added.items():
         click.echo(f"{rel}: {count} {'value' if count == 1 else 'values'} {would}added")
-        for r in (r for r in planned.restated if r.kpi == kpi_id):
+        for r in restated.get(kpi_id, ()):
             segment = f" (segment '{r.segment}')" if r.segment else ""
             click.echo(
                 f"{rel}: {r.day}{segment} {would}restated from {format_value(r.old)} to {format_value(r.new)} "

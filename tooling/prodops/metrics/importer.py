@@ -170,7 +170,8 @@ def read(
     rows = csv.reader(io.StringIO(text))
     out: Export | None = None
     try:
-        header = [cell.strip() for cell in next(rows, [])]
+        raw_header = next(rows, [])
+        header = [cell.strip() for cell in raw_header]
         if not header:
             reader.problem("PO125", "the file is empty", 1, 1, "export the metrics as CSV with a header line")
             return None, reader.problems
@@ -178,7 +179,7 @@ def read(
         if lowered[:3] == LONG and len(header) in (3, 4) and (len(header) == 3 or lowered[3] == "segment"):
             out = _long(reader, rows, lines, len(header))
         elif config.date_column in header:
-            out = _wide(reader, rows, lines, header)
+            out = _wide(reader, rows, lines, header, columns(lines[0] if lines else "", raw_header))
         else:
             reader.problem(
                 "PO125",
@@ -233,17 +234,19 @@ def _long(reader: _Reader, rows: Any, lines: list[str], width: int) -> Export:
     return out
 
 
-def _wide(reader: _Reader, rows: Any, lines: list[str], header: list[str]) -> Export:
+def _wide(reader: _Reader, rows: Any, lines: list[str], header: list[str], starts: list[int]) -> Export:
+    """A wide export; ``starts`` is where each header cell starts (computed once: a header may have 40,000)."""
     out = Export("wide")
     date_index = header.index(reader.config.date_column)
     metrics: list[tuple[int, Kpi]] = []
     for index, name in enumerate(header):
         if index == date_index:
             continue
-        column = sum(len(h) + 1 for h in header[:index]) + 1
-        kpi = reader.metric(name, 1, column)
+        kpi = reader.metric(name, 1, starts[index])
         if kpi is not None:
             metrics.append((index, kpi))
+        elif reader.full:
+            break
     if reader.problems:
         return out
     for row in rows:
@@ -264,6 +267,8 @@ def _wide(reader: _Reader, rows: Any, lines: list[str], header: list[str]) -> Ex
             cell = row[index]
             if cell.strip():  # an empty cell: no value that day
                 reader.add(out, kpi, TOTAL, day, cell, line, functools.partial(at.__getitem__, index))
+                if reader.full:  # a column repeated 40,000 times: stop at the first 200 duplicates
+                    break
         if reader.full:
             break
     return out

@@ -79,7 +79,7 @@ def plan(root: Path, catalog: Catalog, export: Export, source: str, today: date)
                 known[day] = value
                 if segment == TOTAL:
                     changed.setdefault(kpi_id, set()).add(day)
-        if not added and not any(r.kpi == kpi_id for r in out.restated):
+        if not added and not (out.restated and out.restated[-1].kpi == kpi_id):
             continue
         rel = kpi.history_file
         out.added[kpi_id] = (rel, added)
