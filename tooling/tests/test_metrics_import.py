@@ -247,7 +247,7 @@ def test_restating_a_value_of_a_period_that_has_ended_needs_restate(tmp_path: Pa
     assert code == 1, output
     assert "Traceback" not in output
     assert (
-        "fix.csv:2:1: error PO130 'activation' on 2026-11-11 is already recorded as 33 for a period that has ended "
+        "fix.csv:2:23: error PO130 'activation' on 2026-11-11 is already recorded as 33 for a period that has ended "
         "(the week of 2026-11-09); the export says 32.5\n"
     ) in output
     assert output.endswith(
@@ -303,3 +303,12 @@ def test_an_imported_check_in_is_corrected_without_restate(tmp_path: Path) -> No
     code, output = run_import(repo, write(tmp_path, "b.csv", "metric,date,value\nactivation,2026-11-20,35\n"))
     assert code == 0, output
     assert "2026-q4-company.kr2: current value corrected: 35 (2026-11-20)\n" in output
+
+
+def test_a_refused_restatement_in_a_wide_export_names_its_column(tmp_path: Path) -> None:
+    repo = repo_with_kpi(tmp_path)
+    export = write(tmp_path, "w.csv", 'date,"Activation, %"\n2026-11-11,32.5\n')
+    (repo / "pyproject.toml").write_text('[tool.prodops.metrics.columns]\n"Activation, %" = "activation"\n')
+    code, output = run_import(repo, export)
+    assert code == 1, output
+    assert "w.csv:2:12: error PO130 'activation' on 2026-11-11 is already recorded as 33" in output

@@ -83,7 +83,11 @@ def import_command(file: Path, dry_run: bool, restate: bool, root: Path | None, 
     if planned.changed and not dry_run:
         merge.apply(repo, planned)
     if planned.refused:
-        click.echo(report.render_lines([_refusal(r, name) for r in planned.refused]), nl=False, err=True)
+        refusals = [
+            _refusal(r, name, importer.column_of(text, r.restatement.line, export.fields[r.restatement.kpi]))
+            for r in planned.refused
+        ]
+        click.echo(report.render_lines(refusals), nl=False, err=True)
         refused = len(planned.refused)
         click.echo(
             f"prodops: {refused} {'value' if refused == 1 else 'values'} of {name} {'was' if refused == 1 else 'were'} "
@@ -93,7 +97,7 @@ def import_command(file: Path, dry_run: bool, restate: bool, root: Path | None, 
         sys.exit(EXIT_PROBLEMS)
 
 
-def _refusal(refused: merge.Refused, name: str) -> Diagnostic:
+def _refusal(refused: merge.Refused, name: str, column: int) -> Diagnostic:
     r = refused.restatement
     segment = f", segment '{r.segment}'," if r.segment else ""
     return Diagnostic(
@@ -103,7 +107,7 @@ def _refusal(refused: merge.Refused, name: str) -> Diagnostic:
         f"({refused.period}); the export says {format_value(r.new)}",
         name,
         r.line,
-        1,
+        column,
         hint="run the import with --restate to replace the recorded value, or correct the export",
     )
 

@@ -36,6 +36,17 @@ class Export:
     shape: Literal["long", "wide"]
     values: dict[str, dict[str, dict[str, tuple[float, int]]]] = field(default_factory=dict)
     rows: int = 0
+    fields: dict[str, int] = field(default_factory=dict)  # KPI id -> the field of a line that holds its values
+
+
+def column_of(text: str, line: int, index: int) -> int:
+    """The column where field ``index`` of ``line`` of an export starts (1 if the line is not there)."""
+    lines = text.removeprefix("\ufeff").splitlines()
+    if not 0 < line <= len(lines):
+        return 1
+    row = next(csv.reader([lines[line - 1]]), [])
+    starts = columns(lines[line - 1], row)
+    return starts[index] if index < len(starts) else 1
 
 
 class _Reader:
@@ -231,6 +242,7 @@ def _long(reader: _Reader, rows: Any, lines: list[str], width: int) -> Export:
             reader.add(out, kpi, row[3].strip() if width == 4 else TOTAL, day, row[2], line, lambda: column(2))
         if reader.full:
             break
+    out.fields = dict.fromkeys(out.values, 2)
     return out
 
 
@@ -245,6 +257,7 @@ def _wide(reader: _Reader, rows: Any, lines: list[str], header: list[str], start
         kpi = reader.metric(name, 1, starts[index])
         if kpi is not None:
             metrics.append((index, kpi))
+            out.fields[kpi.id] = index
         elif reader.full:
             break
     if reader.problems:
