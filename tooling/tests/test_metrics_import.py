@@ -250,6 +250,7 @@ def test_restating_a_value_of_a_period_that_has_ended_needs_restate(tmp_path: Pa
         "fix.csv:2:23: error PO130 'activation' on 2026-11-11 is already recorded as 33 for a period that has ended "
         "(the week of 2026-11-09); the export says 32.5\n"
     ) in output
+    assert "fix.csv: 2 values of 1 KPI: 1 added, 0 restated, 1 refused, 1 key result checked in\n" in output
     assert output.endswith(
         "prodops: 1 value of fix.csv was not imported: they restate periods that have ended (--restate replaces them)\n"
     )
@@ -289,6 +290,7 @@ def test_an_imported_value_does_not_overwrite_a_newer_typed_check_in(day: str, t
         f"2026-q4-company.kr2: not checked in: the check-in of {day} (37, not imported) is as new as the "
         "KPI's value of 2026-11-20 (36) or newer; left as written (--restate replaces it)\n"
     ) in output
+    assert output.endswith("1 added, 0 restated, 0 key results checked in, 1 left as typed\n")
     assert (repo / OBJECTIVE).read_text() == typed  # as the PM wrote it
     assert (repo / HISTORY).read_text().endswith("2026-11-18,34\n2026-11-20,36\n")  # the KPI's record still grows
     code, output = run_import(repo, export, "--restate")

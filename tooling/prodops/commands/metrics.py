@@ -146,6 +146,8 @@ def _describe(planned: merge.Plan, export: importer.Export, name: str, dry_run: 
     checked = sum(c.new for c in planned.checkins)
     click.echo(
         f"{summary}: {added:,} added, {len(planned.restated)} restated, "
-        f"{checked} key {'result' if checked == 1 else 'results'} checked in"
+        + (f"{len(planned.refused)} refused, " if planned.refused else "")
+        + f"{checked} key {'result' if checked == 1 else 'results'} checked in"
+        + (f", {len(planned.conflicts)} left as typed" if planned.conflicts else "")
         + (" (dry run: nothing was written)" if dry_run else "")
     )
