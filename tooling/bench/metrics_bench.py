@@ -17,6 +17,11 @@ daily values over YEARS years (200 x 5 x 365 = 365,000 rows), then times, in one
 
 Medians and min-max of the runs are printed; the import's target is under 5 s, the site's
 within 10% of the site without KPIs.
+
+``--wide`` times wide exports instead: one row of a date and 1,000, 10,000 and 40,000 columns,
+read and checked in process (every column a KPI), and the same header of unknown columns
+refused by `prodops metrics import` as a subprocess; CPU time (user + system), which a loaded
+machine changes less than the wall clock. The time grows linearly with the columns.
 """
 
 from __future__ import annotations
@@ -137,15 +142,61 @@ def _with_site(repo: Path) -> None:
     (repo / "mkdocs.yml").write_text(config.replace("  - prodops\n", f"  - prodops:\n      today: '{TODAY}'\n"))
 
 
+WIDE_COLUMNS = (1_000, 10_000, 40_000)
+
+
+def _wide(repo: Path, work: Path, runs: int) -> None:
+    """Wide exports of 1,000 to 40,000 columns: the reader in process, and a refused import end to end."""
+    from dataclasses import replace
+
+    from prodops import pipeline
+    from prodops.metrics import importer
+
+    result = pipeline.build(repo, today=TODAY)
+    template = next(iter(result.catalog.metrics.kpis.values()))
+    print("columns      bytes   read and checked, every column a KPI (CPU)   refused import, unknown columns (CPU)")
+    for count in WIDE_COLUMNS:
+        kpis = {k: replace(template, id=k) for k in (f"wide-{i:06d}" for i in range(count))}
+        text = "date," + ",".join(kpis) + "\n2026-11-20," + ",".join("42.5" for _ in kpis) + "\n"
+        read: list[float] = []
+        for _ in range(runs):
+            start = time.process_time()
+            parsed, problems = importer.read(text, "wide.csv", kpis, result.config.metrics)
+            read.append(time.process_time() - start)
+            assert parsed is not None and parsed.rows == count, problems[:3]
+        export = work / f"wide-{count}.csv"
+        export.write_text("date," + ",".join(f"metric-{i:06d}" for i in range(count)) + "\n2026-11-20,1\n")
+        refused = []
+        for _ in range(runs):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            done = subprocess.run(
+                [str(PRODOPS), "metrics", "import", str(export), "--root", str(repo), "--today", TODAY.isoformat()],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            refused.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+            assert done.returncode == 1 and "PO129" in done.stderr, done.stderr[-500:]
+        print(f"{count:7,}  {len(text):9,}   {_median(read)}   {_median(refused)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=1000, help="entities in the generated repository (default 1000)")
     parser.add_argument("--kpis", type=int, default=200, help="KPIs (default 200)")
     parser.add_argument("--years", type=int, default=5, help="years of daily values per KPI (default 5)")
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (default 3)")
+    parser.add_argument("--wide", action="store_true", help="time wide exports of 1,000 to 40,000 columns instead")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="prodops-metrics-bench-") as tmp:
         work = Path(tmp)
+        if args.wide:
+            repo = work / "wide"
+            generate(repo, args.count, seed=1)
+            add_kpis(repo, 1)
+            _wide(repo, work, args.runs)
+            return
         plain = work / "without"
         generate(plain, args.count, seed=1)
         _with_site(plain)

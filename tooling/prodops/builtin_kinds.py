@@ -137,6 +137,7 @@ def _item_computed(item: model.RoadmapItem) -> dict[str, Any]:
 def _objective_computed(objective: model.Objective) -> dict[str, Any]:
     return {
         "progress": round(objective.progress, 4),
+        "own_progress": round(objective.own_progress, 4),
         "key_results": {kr.id: {"progress": round(kr.progress, 4)} for kr in objective.key_results},
     }
 
@@ -178,7 +179,7 @@ BUILTIN: dict[str, Builtin] = {
         plural="objectives",
         owner=lambda o: o.owner,
         teams=lambda o: (o.team,) if o.team else (),
-        computed=("progress", "key_results"),
+        computed=("progress", "own_progress", "key_results"),
         compute=_objective_computed,
         history_columns=("id", "title", "period", "team", "changed"),
     ),

@@ -243,6 +243,7 @@ def link(
     for team in catalog.teams.values():
         for member in team.members:
             catalog.people.setdefault(member.handle, (member, team.id))
+    catalog.objectives = model.roll_up(catalog.objectives)
     for objective in catalog.objectives.values():
         for kr in objective.key_results:
             catalog.key_results[kr.ref] = kr

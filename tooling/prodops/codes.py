@@ -130,6 +130,13 @@ CHECKS: dict[str, Check] = {
             "Every metric in an import names a KPI, directly or through the column mapping in [tool.prodops.metrics].",
             "Use the KPI's id, or map the column to it in [tool.prodops.metrics.columns].",
         ),
+        Check(
+            "PO130",
+            "import-restatement",
+            "A value recorded for a period that has ended is what reviews and reports were read from; an import "
+            "changes it only when asked to.",
+            "Run the import again with --restate to replace the recorded values, or correct the export.",
+        ),
         Check("PO201", "required-field", "The schema requires the field.", "Add the field."),
         Check(
             "PO202",

@@ -6,7 +6,8 @@ they are never typed in by hand and every consumer computes them the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -135,13 +136,63 @@ class Objective:
     parents: tuple[ParentLink, ...]
     key_results: tuple[KeyResult, ...]
     tags: tuple[str, ...]
+    # The progress with the child objectives rolled in (``roll_up``); None: it has no children.
+    rolled_up: float | None = field(default=None, compare=False)
 
     @property
-    def progress(self) -> float:
-        """The mean progress of the key results."""
+    def own_progress(self) -> float:
+        """The mean progress of the objective's own key results (its children left out)."""
         if not self.key_results:
             return 0.0
         return sum(kr.progress for kr in self.key_results) / len(self.key_results)
+
+    @property
+    def progress(self) -> float:
+        """The objective's progress, its child objectives included: the one number every page and report shows."""
+        return self.rolled_up if self.rolled_up is not None else self.own_progress
+
+
+def roll_up(objectives: Mapping[str, Objective]) -> dict[str, Objective]:
+    """The objectives, each with a child (an objective naming it in ``parents``) given its rolled-up progress.
+
+    An objective's own key results each count 1 and each child counts the weight it gives its
+    link, so the progress is the weighted mean
+    ``(sum of own key results' progress + sum of w_c * P(c)) / (n_o + sum of w_c)``;
+    an objective with neither key results nor children has progress 0.
+    """
+    children: dict[str, list[tuple[str, float]]] = {}
+    for objective in objectives.values():
+        for link in objective.parents:
+            if link.objective in objectives and link.objective != objective.id:
+                children.setdefault(link.objective, []).append((objective.id, link.weight))
+    done: dict[str, float] = {}
+    for start in sorted(objectives):
+        # Depth-first without recursion; an alignment cycle (reported as PO305) counts a child once.
+        stack: list[tuple[str, bool]] = [(start, False)]
+        visiting: set[str] = set()
+        while stack:
+            oid, expanded = stack.pop()
+            if oid in done:
+                continue
+            below = children.get(oid, ())
+            if not expanded:
+                visiting.add(oid)
+                stack.append((oid, True))
+                stack.extend((c, False) for c, _ in below if c not in done and c not in visiting)
+                continue
+            objective = objectives[oid]
+            total = sum(kr.progress for kr in objective.key_results)
+            weight = float(len(objective.key_results))
+            for child, w in below:
+                if child in done:
+                    total += w * done[child]
+                    weight += w
+            done[oid] = total / weight if weight else 0.0
+            visiting.discard(oid)
+    return {
+        oid: replace(objective, rolled_up=done[oid]) if oid in children else objective
+        for oid, objective in objectives.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,8 @@ def show(catalog: Catalog, entity_id: str, derive_reach: bool = False) -> str:
                 lines.append(f"  {derived.explain()}")
     if isinstance(entity, model.Objective):
         lines += ["", f"progress: {bar(entity.progress)}"]
+        if entity.rolled_up is not None:  # it has child objectives: say what its own key results make
+            lines.append(f"  own key results: {bar(entity.own_progress)}")
         lines += [f"  {kr.id}: {bar(kr.progress)}  confidence {kr.confidence:g}" for kr in entity.key_results]
     if isinstance(entity, model.Launch):
         lines += ["", f"readiness: {bar(entity.readiness_done)}"]
@@ -305,9 +307,8 @@ def okr_report(catalog: Catalog, period_text: str, today: date, config: Config |
         period = model.Period.parse(period_text)
     except ValueError as exc:
         raise ProdopsError(f"'{period_text}' is not a quarter such as 2026-Q4") from exc
-    from prodops.values import FORMULA, at_risk, rolled_up_progress
+    from prodops.values import FORMULA, at_risk
 
-    rolled = rolled_up_progress(catalog)
     bands = config if config is not None else Config()
     objectives = sorted(
         (o for o in catalog.objectives.values() if o.period == period), key=lambda o: (o.level != "company", o.title)
@@ -327,7 +328,7 @@ def okr_report(catalog: Catalog, period_text: str, today: date, config: Config |
     ]
     for o in objectives:
         team = f", {o.team}" if o.team else ""
-        lines += [f"## {o.title}", "", f"{o.level}{team} · owner @{o.owner} · `{bar(rolled[o.id])}`", ""]
+        lines += [f"## {o.title}", "", f"{o.level}{team} · owner @{o.owner} · `{bar(o.progress)}`", ""]
         lines += [
             "| Key result | Progress | Now | Confidence | Since last check-in | Work |",
             "|---|---|---|---|---|---|",

@@ -52,7 +52,8 @@ def test_key_result_progress_and_rice_score(base_repo: Path) -> None:
     kr = catalog.key_results["2026-q4-company.kr1"]  # 10 -> 5, now 8
     assert round(kr.progress, 3) == 0.4
     objective = catalog.objectives["2026-q4-company"]  # kr2: 30 -> 40, now 33
-    assert round(objective.progress, 3) == round((0.4 + 0.3) / 2, 3)
+    assert round(objective.own_progress, 3) == round((0.4 + 0.3) / 2, 3)
+    assert objective.progress == objective.rolled_up != objective.own_progress  # a child objective rolls in
     rice = catalog.items["quick-setup"].rice
     assert rice is not None and rice.score == 500 * 2 * 0.8 / 3
 

@@ -107,7 +107,8 @@ def test_columns_come_from_the_schema_and_keep_every_field(base_repo: Path, tmp_
         header = next(csv.reader(handle))
     schema = json.loads((base_repo / "schemas" / "objective.schema.json").read_text())
     assert header == sorted(
-        {"file", "progress", "computed_key_results", *schema["properties"]}, key=lambda c: (c != "id", c)
+        {"file", "progress", "own_progress", "computed_key_results", *schema["properties"]},
+        key=lambda c: (c != "id", c),
     )
     row = next(r for r in _read_csv(tmp_path / "csv" / "objective.csv") if r["id"] == "2026-q4-core")
     assert json.loads(row["key_results"])[0]["title"] == "Cut setup time from 90 to 30 minutes"

@@ -120,7 +120,7 @@ def test_importing_the_same_file_twice_changes_nothing(tmp_path: Path) -> None:
 def test_a_changed_value_is_reported_as_a_restatement(tmp_path: Path) -> None:
     repo = repo_with_kpi(tmp_path)
     export = write(tmp_path, "fix.csv", "metric,date,value\nactivation,2026-11-11,32.5\n")
-    code, output = run_import(repo, export)
+    code, output = run_import(repo, export, "--restate")  # the week of 2026-11-11 has ended
     assert code == 0, output
     assert output == (
         "okrs/kpis/activation.csv: 0 values added\n"
@@ -194,3 +194,123 @@ def test_a_value_after_the_quarter_checks_in_nothing(tmp_path: Path) -> None:
     assert code == 0, output
     assert output.endswith("1 added, 0 restated, 0 key results checked in\n")
     assert (repo / OBJECTIVE).read_bytes() == before
+
+
+NOT_FINITE = ["1e309", "-1e309", "1E+400", "inf", "nan", "-inf", "Infinity"]
+
+
+@pytest.mark.parametrize("value", NOT_FINITE)
+def test_a_value_that_is_not_finite_is_refused_at_its_line_and_column(value: str, tmp_path: Path) -> None:
+    repo = repo_with_kpi(tmp_path)
+    before = snapshot(repo)
+    export = write(tmp_path, "e.csv", f"metric,date,value\nactivation,2026-11-20,36\nactivation,2026-11-21,{value}\n")
+    code, output = run_import(repo, export)
+    assert code == 1, output
+    assert "Traceback" not in output
+    assert f"e.csv:3:23: error PO128 value '{value}' of 'activation' is not a" in output
+    assert snapshot(repo) == before
+
+
+@pytest.mark.parametrize("value", NOT_FINITE)
+def test_a_wide_value_that_is_not_finite_is_refused_at_its_line_and_column(value: str, tmp_path: Path) -> None:
+    repo = assemble(CASE, tmp_path / "repo")
+    (repo / "okrs/kpis/activation.yaml").write_text(
+        (repo / "okrs/kpis/activation.yaml")
+        .read_text()
+        .replace("  maximum: 100\n", "")  # no upper bound: 1e309 is only refused as infinite
+    )
+    before = snapshot(repo)
+    export = write(tmp_path, "w.csv", f"date,activation\n2026-11-20,36\n2026-11-21,{value}\n")
+    code, output = run_import(repo, export)
+    assert code == 1, output
+    assert "Traceback" not in output
+    assert f"w.csv:3:12: error PO128 value '{value}' of 'activation' is not a" in output
+    assert snapshot(repo) == before
+
+
+def test_a_wide_header_names_each_unknown_column_where_it_starts(tmp_path: Path) -> None:
+    # Quoted names with commas and spaces around names: the columns are those of the line as written.
+    repo = repo_with_kpi(tmp_path)
+    export = write(tmp_path, "w.csv", 'date, activation ,"Signups, weekly",  churn\n2026-11-20,36,4,2\n')
+    code, output = run_import(repo, export)
+    assert code == 1, output
+    assert "w.csv:1:19: error PO129 metric 'Signups, weekly' is not a KPI" in output
+    assert "w.csv:1:37: error PO129 metric 'churn' is not a KPI" in output
+
+
+def test_restating_a_value_of_a_period_that_has_ended_needs_restate(tmp_path: Path) -> None:
+    repo = repo_with_kpi(tmp_path)
+    before = (repo / HISTORY).read_text()
+    # 2026-11-11 is in a week that ended before today (2026-11-22); 2026-11-20 is a new value.
+    export = write(tmp_path, "fix.csv", "metric,date,value\nactivation,2026-11-11,32.5\nactivation,2026-11-20,36\n")
+    code, output = run_import(repo, export)
+    assert code == 1, output
+    assert "Traceback" not in output
+    assert (
+        "fix.csv:2:23: error PO130 'activation' on 2026-11-11 is already recorded as 33 for a period that has ended "
+        "(the week of 2026-11-09); the export says 32.5\n"
+    ) in output
+    assert "fix.csv: 2 values of 1 KPI: 1 added, 0 restated, 1 refused, 1 key result checked in\n" in output
+    assert output.endswith(
+        "prodops: 1 value of fix.csv was not imported: they restate periods that have ended (--restate replaces them)\n"
+    )
+    # The value refused is left as it was; the new value of the same file is imported.
+    assert (repo / HISTORY).read_text() == before + "2026-11-20,36\n"
+    code, output = run_import(repo, export, "--restate")
+    assert code == 0, output
+    assert "okrs/kpis/activation.csv: 2026-11-11 restated from 33 to 32.5 (line 2 of fix.csv)\n" in output
+    assert "2026-11-11,32.5\n" in (repo / HISTORY).read_text()
+
+
+def test_a_restated_value_of_the_current_period_needs_no_restate(tmp_path: Path) -> None:
+    repo = repo_with_kpi(tmp_path)
+    assert run_import(repo, write(tmp_path, "a.csv", "metric,date,value\nactivation,2026-11-20,36\n"))[0] == 0
+    code, output = run_import(repo, write(tmp_path, "b.csv", "metric,date,value\nactivation,2026-11-20,36.5\n"))
+    assert code == 0, output
+    assert "okrs/kpis/activation.csv: 2026-11-20 restated from 36 to 36.5 (line 2 of b.csv)\n" in output
+
+
+def _typed_checkin(repo: Path, day: str, value: str) -> str:
+    """A check-in on 2026-q4-company.kr2 written by hand, its current value set to match."""
+    objective = repo / OBJECTIVE
+    text = objective.read_text().replace("    current: 34\n", f"    current: {value}\n")
+    text += f"      - date: {day}\n        value: {value}\n        confidence: 0.7\n        note: Counted by hand.\n"
+    objective.write_text(text)
+    return text
+
+
+@pytest.mark.parametrize("day", ["2026-11-20", "2026-11-21"])
+def test_an_imported_value_does_not_overwrite_a_newer_typed_check_in(day: str, tmp_path: Path) -> None:
+    repo = repo_with_kpi(tmp_path)
+    typed = _typed_checkin(repo, day, "37")
+    export = write(tmp_path, "e.csv", "metric,date,value\nactivation,2026-11-20,36\n")
+    code, output = run_import(repo, export)
+    assert code == 0, output
+    assert (
+        f"2026-q4-company.kr2: not checked in: the check-in of {day} (37, not imported) is as new as the "
+        "KPI's value of 2026-11-20 (36) or newer; left as written (--restate replaces it)\n"
+    ) in output
+    assert output.endswith("1 added, 0 restated, 0 key results checked in, 1 left as typed\n")
+    assert (repo / OBJECTIVE).read_text() == typed  # as the PM wrote it
+    assert (repo / HISTORY).read_text().endswith("2026-11-18,34\n2026-11-20,36\n")  # the KPI's record still grows
+    code, output = run_import(repo, export, "--restate")
+    assert code == 0, output
+    assert "2026-q4-company.kr2: current value corrected: 36 (2026-11-20)\n" in output
+    assert "    current: 36\n" in (repo / OBJECTIVE).read_text()
+
+
+def test_an_imported_check_in_is_corrected_without_restate(tmp_path: Path) -> None:
+    repo = repo_with_kpi(tmp_path)
+    assert run_import(repo, write(tmp_path, "a.csv", "metric,date,value\nactivation,2026-11-20,36\n"))[0] == 0
+    code, output = run_import(repo, write(tmp_path, "b.csv", "metric,date,value\nactivation,2026-11-20,35\n"))
+    assert code == 0, output
+    assert "2026-q4-company.kr2: current value corrected: 35 (2026-11-20)\n" in output
+
+
+def test_a_refused_restatement_in_a_wide_export_names_its_column(tmp_path: Path) -> None:
+    repo = repo_with_kpi(tmp_path)
+    export = write(tmp_path, "w.csv", 'date,"Activation, %"\n2026-11-11,32.5\n')
+    (repo / "pyproject.toml").write_text('[tool.prodops.metrics.columns]\n"Activation, %" = "activation"\n')
+    code, output = run_import(repo, export)
+    assert code == 1, output
+    assert "w.csv:2:12: error PO130 'activation' on 2026-11-11 is already recorded as 33" in output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -152,3 +153,18 @@ def test_the_overview_says_which_kpis_are_stale(today: date, stale: int, tmp_pat
     if stale:
         assert "stale: November 2026 has no value" in overview  # the monthly KPIs end in October
         assert "(stale: the week of 2026-11-23 has no value)" in site.pages["kpi/net-revenue-retention.md"]
+
+
+@pytest.mark.parametrize("text", ["1e309", "-1e309", "1e+309", "inf", "nan", "-inf", "Infinity"])
+def test_a_number_that_is_not_finite_is_not_a_number(text: str) -> None:
+    assert history.parse_number(text) is None
+
+
+@pytest.mark.parametrize("value", ["1e309", "-1e309", "1e+309", "inf", "nan", "-inf", "Infinity"])
+@pytest.mark.parametrize("limits", [ValueRange(), ValueRange(0, 100), ValueRange(whole=True)])
+def test_a_history_value_that_is_not_finite_is_a_problem_at_its_line(value: str, limits: ValueRange) -> None:
+    text = f"date,value\n2026-11-04,31\n2026-11-11,{value}\n2026-11-18,34\n"
+    series, problems = history.parse(text, "okrs/kpis/k.csv", replace(kpi(), values=limits))
+    assert [(p.code, p.line, p.column) for p in problems] == [("PO128", 3, 12)]
+    assert value in problems[0].message
+    assert [p.value for p in series.total] == [31, 34]

@@ -11,7 +11,6 @@ from conftest import TODAY
 from prodops.cli import cli
 from prodops.pipeline import build
 from prodops.render import SiteOptions, render_site
-from prodops.values import rolled_up_progress
 
 # The base repository by hand: company KRs 10 → 5 at 8 (0.4) and 30 → 40 at 33 (0.3); its child,
 # the core team's objective, has 90 → 30 at 60 (0.5) and 40 → 60 at 45 (0.25), so 0.375 alone.
@@ -20,7 +19,7 @@ CORE = (0.5 + 0.25) / 2
 
 
 def test_a_child_counts_with_its_weight(base_repo: Path) -> None:
-    rolled = rolled_up_progress(build(base_repo, today=TODAY).catalog)
+    rolled = {oid: o.progress for oid, o in build(base_repo, today=TODAY).catalog.objectives.items()}
     assert rolled["2026-q4-core"] == pytest.approx(CORE)
     # weight 1 (the default): (0.4 + 0.3 + 1 x 0.375) / (2 + 1)
     assert rolled["2026-q4-company"] == pytest.approx((sum(COMPANY_OWN) + CORE) / 3)
@@ -30,7 +29,7 @@ def test_a_child_counts_with_its_weight(base_repo: Path) -> None:
             "  - objective: 2026-q4-company\n", "  - objective: 2026-q4-company\n    weight: 0.5\n"
         )
     )
-    rolled = rolled_up_progress(build(base_repo, today=TODAY).catalog)
+    rolled = {oid: o.progress for oid, o in build(base_repo, today=TODAY).catalog.objectives.items()}
     # (0.4 + 0.3 + 0.5 x 0.375) / (2 + 0.5)
     assert rolled["2026-q4-company"] == pytest.approx((sum(COMPANY_OWN) + 0.5 * CORE) / 2.5)
 

@@ -10,7 +10,7 @@ import click
 
 from prodops import impact, loader, report
 from prodops.cli import EXIT_PROBLEMS, cli, load_valid, root_option, today_option
-from prodops.diagnostics import ProdopsError
+from prodops.diagnostics import Diagnostic, ProdopsError
 from prodops.metrics import importer, merge
 from prodops.metrics.model import format_value
 
@@ -29,18 +29,27 @@ def metrics_group() -> None:
 @metrics_group.command(name="import")
 @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
 @click.option("--dry-run", is_flag=True, help="Say what the import would change, and write nothing.")
+@click.option(
+    "--restate",
+    is_flag=True,
+    help="Replace recorded values of periods that have ended, and typed check-ins as new as the KPI's value.",
+)
 @root_option
 @today_option
-def import_command(file: Path, dry_run: bool, root: Path | None, today: date | None) -> None:
+def import_command(file: Path, dry_run: bool, restate: bool, root: Path | None, today: date | None) -> None:
     """Merge a metric export into the KPI histories (okrs/kpis/ID.csv) and check in the key results that track them.
 
     FILE is a long CSV (metric,date,value[,segment]) or a wide one (a date column and one
     column per metric); [tool.prodops.metrics] maps export names to KPI ids and may declare a
     date format. Values already recorded change nothing, so importing a file twice writes
     nothing the second time; a changed value for a recorded date is reported as a restatement.
+    Restating a value of a period that has ended needs --restate: without it the value is refused
+    (PO130, exit 1) and the recorded one kept, while the rest of the file is imported.
     A key result that tracks a KPI gets a check-in (noting the source) when a value arrives for a
-    new period of the KPI's cadence. Any problem in the file stops the import before anything is
-    written; the files change together or not at all.
+    new period of the KPI's cadence; a check-in typed by hand (not imported) that is as new as the
+    KPI's value or newer is reported as a conflict and left as written, unless --restate. Any
+    problem in the file stops the import before anything is written; the files change together
+    or not at all.
 
     Example: prodops metrics import exports/kpis-2026-11-25.csv --dry-run
     """
@@ -62,7 +71,7 @@ def import_command(file: Path, dry_run: bool, root: Path | None, today: date | N
         what = "1 problem" if len(problems) == 1 else f"{count} problems"
         click.echo(f"prodops: {name} was not imported: {what}{more}; nothing was written", err=True)
         sys.exit(EXIT_PROBLEMS)
-    planned = merge.plan(repo, result.catalog, export, file.name, result.today)
+    planned = merge.plan(repo, result.catalog, export, file.name, result.today, restate=restate)
     edited = {rel: new.decode("utf-8") for rel, (new, _) in planned.writes.items() if rel.endswith(loader.YAML_SUFFIX)}
     if edited:
         found = impact.check(repo, edited, result.today)
@@ -73,13 +82,44 @@ def import_command(file: Path, dry_run: bool, root: Path | None, today: date | N
     _describe(planned, export, name, dry_run)
     if planned.changed and not dry_run:
         merge.apply(repo, planned)
+    if planned.refused:
+        refusals = [
+            _refusal(r, name, importer.column_of(text, r.restatement.line, export.fields[r.restatement.kpi]))
+            for r in planned.refused
+        ]
+        click.echo(report.render_lines(refusals), nl=False, err=True)
+        refused = len(planned.refused)
+        click.echo(
+            f"prodops: {refused} {'value' if refused == 1 else 'values'} of {name} {'was' if refused == 1 else 'were'} "
+            "not imported: they restate periods that have ended (--restate replaces them)",
+            err=True,
+        )
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _refusal(refused: merge.Refused, name: str, column: int) -> Diagnostic:
+    r = refused.restatement
+    segment = f", segment '{r.segment}'," if r.segment else ""
+    return Diagnostic(
+        "error",
+        "PO130",
+        f"'{r.kpi}' on {r.day}{segment} is already recorded as {format_value(r.old)} for a period that has ended "
+        f"({refused.period}); the export says {format_value(r.new)}",
+        name,
+        r.line,
+        column,
+        hint="run the import with --restate to replace the recorded value, or correct the export",
+    )
 
 
 def _describe(planned: merge.Plan, export: importer.Export, name: str, dry_run: bool) -> None:
     would = "would be " if dry_run else ""
+    restated: dict[str, list[merge.Restatement]] = {}
+    for r in planned.restated:
+        restated.setdefault(r.kpi, []).append(r)
     for kpi_id, (rel, count) in planned.added.items():
         click.echo(f"{rel}: {count} {'value' if count == 1 else 'values'} {would}added")
-        for r in (r for r in planned.restated if r.kpi == kpi_id):
+        for r in restated.get(kpi_id, ()):
             segment = f" (segment '{r.segment}')" if r.segment else ""
             click.echo(
                 f"{rel}: {r.day}{segment} {would}restated from {format_value(r.old)} to {format_value(r.new)} "
@@ -88,15 +128,26 @@ def _describe(planned: merge.Plan, export: importer.Export, name: str, dry_run: 
     for c in planned.checkins:
         what = "checked in" if c.new else "current value corrected:"
         click.echo(f"{c.kr}: {would}{what} {format_value(c.value)} ({c.day.isoformat()})")
+    for k in planned.conflicts:
+        click.echo(
+            f"{k.kr}: not checked in: the check-in of {k.checkin_day.isoformat()} ({format_value(k.checkin_value)}, "
+            f"not imported) is as new as the KPI's value of {k.kpi_day.isoformat()} ({format_value(k.kpi_value)}) "
+            "or newer; left as written (--restate replaces it)"
+        )
     kpis = len(export.values)
     summary = f"{name}: {export.rows:,} {'value' if export.rows == 1 else 'values'} of {kpis} {'KPI' if kpis == 1 else 'KPIs'}"
     if not planned.changed:
-        click.echo(f"{summary}: nothing to import, every value is already in the histories")
+        kept = planned.refused or planned.conflicts
+        click.echo(
+            f"{summary}: nothing to import, " + ("see above" if kept else "every value is already in the histories")
+        )
         return
     added = sum(count for _, count in planned.added.values())
     checked = sum(c.new for c in planned.checkins)
     click.echo(
         f"{summary}: {added:,} added, {len(planned.restated)} restated, "
-        f"{checked} key {'result' if checked == 1 else 'results'} checked in"
+        + (f"{len(planned.refused)} refused, " if planned.refused else "")
+        + f"{checked} key {'result' if checked == 1 else 'results'} checked in"
+        + (f", {len(planned.conflicts)} left as typed" if planned.conflicts else "")
         + (" (dry run: nothing was written)" if dry_run else "")
     )

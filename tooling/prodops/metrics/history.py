@@ -8,6 +8,7 @@ the writer gives every series one canonical text, so writing what was read chang
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -32,9 +33,17 @@ def parse_date(text: str) -> date | None:
 
 
 def parse_number(text: str) -> float | None:
-    """A plain decimal number (no thousands separators, no units, no NaN), or None."""
+    """A plain, finite decimal number (no thousands separators, no units, no NaN or infinity), or None."""
     text = text.strip()
-    return float(text) if NUMBER.fullmatch(text) else None
+    if not NUMBER.fullmatch(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def not_finite(text: str, of: str = "") -> str:
+    """Why a number written in plain digits is still no value: it is too large for a float (1e309 is infinite)."""
+    return f"value '{text}'{of} is not a finite number: it is beyond ±1.8e308, the largest value a KPI can hold"
 
 
 def value_problem(value: float, values: ValueRange, unit: str) -> str:
@@ -93,6 +102,8 @@ def _plain(text: str, kpi: Kpi | None) -> Series | None:
     if len(set(days_text)) != len(days_text) or days_text != sorted(days_text):
         return None
     values = [float(row[11:]) for row in rows]
+    if values and not math.isfinite(max(values) - min(values)):  # 1e+309 reads as infinity
+        return None
     if values and kpi is not None:
         limits = kpi.values
         if (limits.minimum is not None and min(values) < limits.minimum) or (
@@ -181,6 +192,15 @@ def parse(text: str, rel: str, kpi: Kpi | None = None) -> tuple[Series, list[Dia
             )
             continue
         value = float(value_text)
+        if not math.isfinite(value):
+            problem(
+                "PO128",
+                not_finite(value_text),
+                line,
+                _at(lines, line, row, 1),
+                "correct the value at its source and import it again",
+            )
+            continue
         if (
             (minimum is not None and value < minimum)
             or (maximum is not None and value > maximum)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import io
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -17,7 +18,7 @@ from typing import Any, Literal
 
 from prodops import tabular
 from prodops.diagnostics import Diagnostic
-from prodops.metrics.history import NUMBER, columns, parse_date, value_problem
+from prodops.metrics.history import NUMBER, columns, not_finite, parse_date, value_problem
 from prodops.metrics.mapping import MetricsConfig
 from prodops.metrics.model import TOTAL, Kpi
 from prodops.suggest import did_you_mean
@@ -35,6 +36,17 @@ class Export:
     shape: Literal["long", "wide"]
     values: dict[str, dict[str, dict[str, tuple[float, int]]]] = field(default_factory=dict)
     rows: int = 0
+    fields: dict[str, int] = field(default_factory=dict)  # KPI id -> the field of a line that holds its values
+
+
+def column_of(text: str, line: int, index: int) -> int:
+    """The column where field ``index`` of ``line`` of an export starts (1 if the line is not there)."""
+    lines = text.removeprefix("\ufeff").splitlines()
+    if not 0 < line <= len(lines):
+        return 1
+    row = next(tabular.Records(io.StringIO(lines[line - 1])), [])
+    starts = columns(lines[line - 1], row)
+    return starts[index] if index < len(starts) else 1
 
 
 class _Reader:
@@ -111,6 +123,15 @@ class _Reader:
                 "export plain numbers: digits, an optional '-' and '.', no units or thousands separators",
             )
             return
+        if not math.isfinite(value):
+            self.problem(
+                "PO128",
+                not_finite(value_text, f" of '{kpi.id}'"),
+                line,
+                column(),
+                "correct the value at its source and export it again",
+            )
+            return
         limits = kpi.values
         if (
             (limits.minimum is not None and value < limits.minimum)
@@ -159,7 +180,8 @@ def read(
     lines = text.splitlines()
     rows = tabular.Records(io.StringIO(text))
     out: Export | None = None
-    header = [cell.strip() for cell in next(rows, [])]
+    raw_header = next(rows, [])
+    header = [cell.strip() for cell in raw_header]
     if rows.broken is not None:
         return None, [_broken(reader, rows.broken)]
     if not header:
@@ -169,7 +191,7 @@ def read(
     if lowered[:3] == LONG and len(header) in (3, 4) and (len(header) == 3 or lowered[3] == "segment"):
         out = _long(reader, rows, lines, len(header))
     elif config.date_column in header:
-        out = _wide(reader, rows, lines, header)
+        out = _wide(reader, rows, lines, header, columns(lines[0] if lines else "", raw_header))
     else:
         reader.problem(
             "PO125",
@@ -226,20 +248,24 @@ def _long(reader: _Reader, rows: Any, lines: list[str], width: int) -> Export:
             reader.add(out, kpi, row[3].strip() if width == 4 else TOTAL, day, row[2], line, lambda: column(2))
         if reader.full:
             break
+    out.fields = dict.fromkeys(out.values, 2)
     return out
 
 
-def _wide(reader: _Reader, rows: Any, lines: list[str], header: list[str]) -> Export:
+def _wide(reader: _Reader, rows: Any, lines: list[str], header: list[str], starts: list[int]) -> Export:
+    """A wide export; ``starts`` is where each header cell starts (computed once: a header may have 40,000)."""
     out = Export("wide")
     date_index = header.index(reader.config.date_column)
     metrics: list[tuple[int, Kpi]] = []
     for index, name in enumerate(header):
         if index == date_index:
             continue
-        column = sum(len(h) + 1 for h in header[:index]) + 1
-        kpi = reader.metric(name, 1, column)
+        kpi = reader.metric(name, 1, starts[index])
         if kpi is not None:
             metrics.append((index, kpi))
+            out.fields[kpi.id] = index
+        elif reader.full:
+            break
     if reader.problems:
         return out
     for row in rows:
@@ -260,6 +286,8 @@ def _wide(reader: _Reader, rows: Any, lines: list[str], header: list[str]) -> Ex
             cell = row[index]
             if cell.strip():  # an empty cell: no value that day
                 reader.add(out, kpi, TOTAL, day, cell, line, functools.partial(at.__getitem__, index))
+                if reader.full:  # a column repeated 40,000 times: stop at the first 200 duplicates
+                    break
         if reader.full:
             break
     return out

@@ -3,7 +3,11 @@
 ``plan`` computes every file's new text without writing anything; ``apply`` writes the plan
 atomically (every file or none). Merging is idempotent: values already in a history change
 nothing, so importing the same file twice writes nothing the second time. A value that differs
-from the one already recorded for its date is a restatement, and is reported as one.
+from the one already recorded for its date is a restatement, and is reported as one; restating a
+value of a period of the KPI's cadence that ended before today needs ``restate``, and without it
+the value is refused (and the recorded one kept). A key result's check-in that was not written by
+an import (typed by hand or by ``prodops checkin``) and is as new as the KPI's latest value or
+newer is never overwritten without ``restate``: the import reports the conflict instead.
 """
 
 from __future__ import annotations
@@ -32,6 +36,25 @@ class Restatement:
 
 
 @dataclass(frozen=True)
+class Refused:
+    """A restatement of a value of a period that has ended, left out without ``restate``."""
+
+    restatement: Restatement
+    period: str  # the KPI's cadence period of the value, as words: "the week of 2026-11-09"
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A typed check-in as new as the KPI's latest value or newer, left as written without ``restate``."""
+
+    kr: str  # OBJECTIVE.KR
+    checkin_day: date
+    checkin_value: float
+    kpi_day: date
+    kpi_value: float
+
+
+@dataclass(frozen=True)
 class CheckIn:
     kr: str  # OBJECTIVE.KR
     day: date
@@ -45,7 +68,9 @@ class Plan:
 
     added: dict[str, tuple[str, int]] = field(default_factory=dict)  # KPI -> (its history file, values added)
     restated: list[Restatement] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
     checkins: list[CheckIn] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
     writes: dict[str, tuple[bytes, bytes | None]] = field(default_factory=dict)  # rel -> (new, old; None: new file)
 
     @property
@@ -53,11 +78,16 @@ class Plan:
         return bool(self.writes)
 
 
-def plan(root: Path, catalog: Catalog, export: Export, source: str, today: date) -> Plan:
-    """The histories and objective files as the export leaves them (nothing is written)."""
+def plan(root: Path, catalog: Catalog, export: Export, source: str, today: date, restate: bool = False) -> Plan:
+    """The histories and objective files as the export leaves them (nothing is written).
+
+    Without ``restate``, a recorded value of a period that ended before today, and a typed
+    check-in as new as the KPI's latest value, are kept (``Plan.refused``, ``Plan.conflicts``).
+    """
     out = Plan()
     merged: dict[str, Series] = {}
     changed: dict[str, set[str]] = {}  # KPI -> the dates whose headline value the export adds or restates
+    # (with ``restate``, every date of the export: its values win over typed check-ins too)
     tracked = {kr.kpi for kr in catalog.key_results.values() if kr.kpi}
     for kpi_id in sorted(export.values):
         kpi = catalog.metrics.kpis[kpi_id]
@@ -66,6 +96,8 @@ def plan(root: Path, catalog: Catalog, export: Export, source: str, today: date)
             name: {p.day.isoformat(): p.value for p in points} for name, points in existing.segments.items()
         }
         added = 0
+        restated = False
+        this_period = cadence.period(kpi.cadence, today)
         for segment, days in sorted(export.values[kpi_id].items()):
             known = segments.setdefault(segment, {})
             for day, (value, line) in sorted(days.items()):
@@ -73,22 +105,27 @@ def plan(root: Path, catalog: Catalog, export: Export, source: str, today: date)
                 if old is None:
                     added += 1
                 elif old != value:
-                    out.restated.append(Restatement(kpi_id, day, segment, old, value, line))
-                else:
-                    continue
+                    restatement = Restatement(kpi_id, day, segment, old, value, line)
+                    period = cadence.period(kpi.cadence, date.fromisoformat(day))
+                    if not restate and period < this_period:
+                        out.refused.append(Refused(restatement, cadence.label(kpi.cadence, period)))
+                        continue
+                    out.restated.append(restatement)
+                    restated = True
+                elif not (restate and segment == TOTAL):
+                    continue  # with --restate, a value already recorded still sets the key results it shows
                 known[day] = value
                 if segment == TOTAL:
                     changed.setdefault(kpi_id, set()).add(day)
-        if not added and not any(r.kpi == kpi_id for r in out.restated):
-            continue
-        rel = kpi.history_file
-        out.added[kpi_id] = (rel, added)
-        path = root / rel
-        old_bytes = path.read_bytes() if path.exists() else None
-        new_bytes = history.render({name: sorted(days.items()) for name, days in segments.items()}).encode("utf-8")
-        if new_bytes != old_bytes:
-            out.writes[rel] = (new_bytes, old_bytes)
-        if kpi_id not in tracked:  # only a tracked KPI's new series is looked at again (for check-ins)
+        if added or restated:
+            rel = kpi.history_file
+            out.added[kpi_id] = (rel, added)
+            path = root / rel
+            old_bytes = path.read_bytes() if path.exists() else None
+            new_bytes = history.render({n: sorted(days.items()) for n, days in segments.items()}).encode("utf-8")
+            if new_bytes != old_bytes:
+                out.writes[rel] = (new_bytes, old_bytes)
+        if kpi_id not in tracked or kpi_id not in changed:  # only a tracked KPI's new series is looked at again
             continue
         merged[kpi_id] = Series(
             {
@@ -96,7 +133,7 @@ def plan(root: Path, catalog: Catalog, export: Export, source: str, today: date)
                 for name, days in segments.items()
             }
         )
-    _checkins(root, catalog, merged, changed, source, today, out)
+    _checkins(root, catalog, merged, changed, source, today, restate, out)
     return out
 
 
@@ -107,6 +144,7 @@ def _checkins(
     changed: Mapping[str, set[str]],
     source: str,
     today: date,
+    restate: bool,
     out: Plan,
 ) -> None:
     """Check in the KPI's value on each key result that tracks a KPI the export brings values of.
@@ -114,7 +152,9 @@ def _checkins(
     Only a latest value that the export adds or restates counts: the KPI's latest value in the
     key result's quarter (up to today) gets a new check-in when it belongs to a period of the
     KPI's cadence (a day, week or month) after that of the key result's last check-in; in the
-    same period it corrects the current value (and the check-in of that date, if there is one).
+    same period it corrects the current value (and the check-in of that date, if there is one),
+    unless the last check-in was typed (not imported) and is as new as that value or newer: then,
+    without ``restate``, the key result is left as written and the conflict reported.
     """
     for objective in sorted(catalog.objectives.values(), key=lambda o: o.id):
         edits: list[tuple[int, dict[str, Any] | None, float, int | None]] = []
@@ -139,6 +179,9 @@ def _checkins(
                 edits.append((kr.index, item, latest.value, None))
                 out.checkins.append(CheckIn(kr.ref, latest.day, latest.value, True))
             elif latest.value != kr.current or (last.date == latest.day and last.value != latest.value):
+                if not restate and last.date >= latest.day and not imported(last.note):
+                    out.conflicts.append(Conflict(kr.ref, last.date, last.value, latest.day, latest.value))
+                    continue
                 same_day = next(
                     (i for i, c in enumerate(kr.checkins) if c.date == latest.day and c.value != latest.value), None
                 )
@@ -148,10 +191,18 @@ def _checkins(
             _edit_objective(root, objective.file, edits, out)
 
 
+_IMPORTED = " by prodops metrics import."
+
+
 def note(kpi: Kpi, source: str) -> str:
     """The note of an imported check-in: where the number comes from."""
     where = f"{kpi.source.system}: {kpi.source.report}" if kpi.source.report else kpi.source.system
-    return f"From {where}. Imported from {source} by prodops metrics import."
+    return f"From {where}. Imported from {source}{_IMPORTED}"
+
+
+def imported(checkin_note: str) -> bool:
+    """Whether a check-in with this note was written by an import (``note``), not typed."""
+    return checkin_note.endswith(_IMPORTED)
 
 
 def _edit_objective(

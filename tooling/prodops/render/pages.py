@@ -129,7 +129,6 @@ class Renderer:
         self.period = model.Period.containing(options.today)
         self.site = Site()
         self.extra_pages = dict(extra_pages or {})
-        self.progress = values.rolled_up_progress(catalog)
         # Columns and counts follow the schema: a horizon or status an organisation adds gets its own.
         self.horizons = enum_values(schemas, "roadmap-item", ("horizon",))
         self.statuses = enum_values(schemas, "roadmap-item", ("status",))
@@ -519,8 +518,8 @@ class Renderer:
         return f"{item.rice.score:,.1f}" if item.rice else "–"
 
     def objective_bar(self, objective: model.Objective) -> Markup:
-        """An objective's progress with its child objectives rolled up (``values.rolled_up_progress``)."""
-        return charts.progress_bar(self.progress.get(objective.id, objective.progress), objective.title)
+        """An objective's progress with its child objectives rolled up (``Objective.progress``)."""
+        return charts.progress_bar(objective.progress, objective.title)
 
     def kr_bar(self, kr: model.KeyResult) -> Markup:
         """A key result's progress, coloured by its confidence, with the expected pace in the current quarter."""
