@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import CONTENT_TODAY, bench_generator, copy_example
+from conftest import EXAMPLE_TODAY, bench_generator, copy_example
 
 from prodops import query
 from prodops.cli import cli
@@ -38,14 +38,14 @@ def _run(*args: str) -> str:
 
 def _agree(repo: Path, tmp_path: Path) -> int:
     """Assert that every surface shows the model's progress of every objective; the number of objectives."""
-    today = CONTENT_TODAY.isoformat()
-    result = build(repo, today=CONTENT_TODAY)
+    today = EXAMPLE_TODAY.isoformat()
+    result = build(repo, today=EXAMPLE_TODAY)
     objectives = result.catalog.objectives
     assert objectives
     expected = {oid: _pct(o.progress) for oid, o in objectives.items()}
     where = ("--root", str(repo), "--today", today)
 
-    pages = render_site(result, SiteOptions(today=CONTENT_TODAY)).pages
+    pages = render_site(result, SiteOptions(today=EXAMPLE_TODAY)).pages
     on_pages = {oid: int(_PAGE_BAR.findall(pages[f"objective/{oid}.md"])[0]) for oid in objectives}
     assert on_pages == expected
 
@@ -77,7 +77,7 @@ def _agree(repo: Path, tmp_path: Path) -> int:
 
 def test_progress_agrees_everywhere_for_the_example_content(tmp_path: Path) -> None:
     repo = copy_example(tmp_path / "repo")
-    result = build(repo, today=CONTENT_TODAY)
+    result = build(repo, today=EXAMPLE_TODAY)
     # The example has a parent whose own key results and children differ: the case that went wrong.
     assert any(_pct(o.progress) != _pct(o.own_progress) for o in result.catalog.objectives.values())
     assert _agree(repo, tmp_path / "out") > 5
@@ -86,5 +86,5 @@ def test_progress_agrees_everywhere_for_the_example_content(tmp_path: Path) -> N
 @pytest.mark.parametrize("seed", [3])
 def test_progress_agrees_everywhere_for_a_generated_repository(seed: int, tmp_path: Path) -> None:
     repo = tmp_path / "repo"
-    bench_generator().generate(repo, 150, seed=seed, today=CONTENT_TODAY)
+    bench_generator().generate(repo, 150, seed=seed, today=EXAMPLE_TODAY)
     assert _agree(repo, tmp_path / "out") > 5
