@@ -20,6 +20,7 @@ from typing import Any
 
 from prodops import settings
 from prodops.diagnostics import ProdopsError
+from prodops.feedback import counted
 from prodops.feedback.read import RawRecord
 from prodops.settings import Invalid, Setting, check_table
 from prodops.suggest import did_you_mean
@@ -39,6 +40,9 @@ class SourceMapping:
     origin: str  # where the mapping is declared, for messages
     text: tuple[str, ...]  # columns joined into the record's text (a title and a body)
     date: str
+    id: str = (
+        ""  # the record's own id (ticket id, post id); without one, a record is told apart by a hash of its content
+    )
     account: str = ""  # the account's name
     account_id: str = ""
     domain: str = ""  # a column holding the account's web domain
@@ -61,7 +65,7 @@ class SourceMapping:
     def required_columns(self) -> list[tuple[str, str]]:
         """(setting, column) of every column this mapping reads."""
         named = [("text", c) for c in self.text] + [("date", self.date)]
-        for setting in ("account", "account_id", "domain", "email", "segment", "tags", "votes", "source_column"):
+        for setting in ("id", "account", "account_id", "domain", "email", "segment", "tags", "votes", "source_column"):
             column = getattr(self, setting)
             if column:
                 named.append((setting.replace("_", "-"), column))
@@ -79,6 +83,7 @@ DEFAULTS: dict[str, SourceMapping] = {
             "the shipped support-desk mapping",
             text=("Subject", "Description"),
             date="Created at",
+            id="Id",
             account="Organization",
             email="Requester email",
             tags="Tags",
@@ -120,6 +125,7 @@ DEFAULTS: dict[str, SourceMapping] = {
             "the shipped nps-survey mapping",
             text=("Comment",),
             date="Response timestamp",
+            id="Response ID",
             account="Company",
             email="Email",
             segment="Plan",
@@ -168,6 +174,7 @@ _SETTINGS: dict[str, Setting] = {
     "extends": Setting("extends", _column(), "must name a shipped mapping"),  # checked against DEFAULTS first
     "text": Setting("text", _columns, "must be a column name or a list of them"),
     "date": Setting("date", _column(), _COLUMN),
+    "id": Setting("id", _column(), _COLUMN),
     "account": Setting("account", _column(), _COLUMN),
     "account-id": Setting("account_id", _column(), _COLUMN),
     "domain": Setting("domain", _column(), _COLUMN),
@@ -244,6 +251,7 @@ class Record:
     day: date
     text: str
     source: str
+    id: str  # how the record is told apart from others of its source (see ``counted``)
     account_key: str  # how the account is told apart: "id:…", "domain:…", "name:…", or "" for none
     account_name: str
     account_id: str
@@ -315,11 +323,19 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
         parts = value if isinstance(value, list) else str(value).split(mapping.tag_separator or None)
         tags = frozenset(t.strip().lower() for t in parts if str(t).strip())
     people = tuple(p for c in mapping.people if (p := _text(cells[c]))) + ((emails,) if emails else ())
+    if mapping.id:
+        own = _text(cells[mapping.id])
+        if not own:
+            return Rejected(raw.where, f"no record id in '{mapping.id}' (each record is counted once, by its id)")
+        record_id = counted.record_id(own)
+    else:
+        record_id = counted.content_id(text, day.isoformat(), key, *people)
     return Record(
         where=raw.where,
         day=day,
         text=text,
         source=source,
+        id=record_id,
         account_key=key,
         account_name=account_name,
         account_id=account_id,
