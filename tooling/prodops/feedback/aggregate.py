@@ -16,7 +16,7 @@ from prodops.feedback.accounts import Accounts
 from prodops.feedback.counted import Counted, account_token
 from prodops.feedback.mapping import Record, Rejected
 from prodops.feedback.match import Matcher
-from prodops.feedback.scrub import quote
+from prodops.feedback.scrub import Names, quote
 
 QUOTES = 3
 # Raw texts kept per bucket, best first, so that three distinct quotes are left once scrubbed
@@ -34,8 +34,8 @@ class Bucket:
     segments: set[str] = field(default_factory=set)
     first: date = date.max
     last: date = date.min
-    # (rank, text, people): the best few records, ranked by the account's ARR, then the record's order.
-    quotes: list[tuple[tuple[float, int], str, tuple[str, ...]]] = field(default_factory=list)
+    # (rank, text): the best few records, ranked by the account's ARR, then the record's order.
+    quotes: list[tuple[tuple[float, int], str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -46,12 +46,12 @@ class Unmatched:
     account: str  # kept only when the mapping keeps account names
     segment: str
     raw: str
-    people: tuple[str, ...]
+    names: Names  # every person the export names (complete once the export is read)
 
     @property
     def text(self) -> str:
         """The record's text as it may be shown: scrubbed, short, one line (worked out only when shown)."""
-        return quote(self.raw, self.people)
+        return quote(self.raw, self.names)
 
 
 @dataclass
@@ -63,6 +63,8 @@ class Tally:
     rejected: list[Rejected] = field(default_factory=list)
     matched: int = 0
     already: dict[Key, int] = field(default_factory=dict)  # records matched but counted by an earlier import
+    # The people of every record: a name from one record is scrubbed from the text of all others.
+    names: Names = field(default_factory=Names)
 
     @property
     def read(self) -> int:
@@ -83,6 +85,7 @@ def tally(
             out.rejected.append(record)
             continue
         period = f"{record.day.year:04d}-{record.day.month:02d}"
+        out.names.add(record.people)
         found = accounts.find(record.account_id, record.domain, record.account_name) if accounts else None
         key = found.key if found is not None else record.account_key
         name = (found.name if found is not None and found.name else record.account_name) if keep_names else ""
@@ -90,7 +93,7 @@ def tally(
         insights = matcher.match(record)
         if not insights:
             out.unmatched.append(
-                Unmatched(record.where, record.day, record.source, name, segment, record.text, record.people)
+                Unmatched(record.where, record.day, record.source, name, segment, record.text, out.names)
             )
             continue
         out.matched += 1
@@ -117,8 +120,8 @@ def tally(
             bucket.last = max(bucket.last, record.day)
             rank = (-(found.arr if found is not None else 0.0), order)
             better = len(bucket.quotes) < CANDIDATES or rank < bucket.quotes[-1][0]
-            if better and all(record.text != text for _, text, _ in bucket.quotes):
-                bucket.quotes.append((rank, record.text, record.people))
+            if better and all(record.text != text for _, text in bucket.quotes):
+                bucket.quotes.append((rank, record.text))
                 bucket.quotes.sort()
                 del bucket.quotes[CANDIDATES:]
     return out
@@ -170,8 +173,9 @@ def entries(
                 kept[pair] = entry
         for (source, period), bucket in new.get(insight, {}).items():
             known = before(source).get((insight, period), set())
+            said = [quote(text, out.names) for _, text in bucket.quotes]
             kept[(source, period)] = _merged(
-                kept.get((source, period)), bucket, source, period, known, has_votes, order
+                kept.get((source, period)), bucket, source, period, said, known, has_votes, order
             )
         after[insight] = [kept[pair] for pair in sorted(kept, key=lambda p: (p[1], p[0]))]
     return after, dict(sorted(summary.items()))
@@ -182,6 +186,7 @@ def _merged(
     bucket: Bucket,
     source: str,
     period: str,
+    quotes: list[str],
     known: set[str],
     has_votes: bool,
     order: Mapping[str, int],
@@ -206,7 +211,7 @@ def _merged(
     lasts = [bucket.last.isoformat(), *([str(old["last_seen"])] if "last_seen" in old else [])]
     entry["first_seen"] = min(firsts)
     entry["last_seen"] = max(lasts)
-    said = [*(old.get("quotes") or ()), *(quote(text, people) for _, text, people in bucket.quotes)]
+    said = [*(old.get("quotes") or ()), *quotes]
     said = [q for q in dict.fromkeys(said) if q]
     if said:
         entry["quotes"] = said[:QUOTES]

@@ -12,6 +12,7 @@ never kept.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -322,7 +323,9 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
         value = cells[mapping.tags]
         parts = value if isinstance(value, list) else str(value).split(mapping.tag_separator or None)
         tags = frozenset(t.strip().lower() for t in parts if str(t).strip())
-    people = tuple(p for c in mapping.people if (p := _text(cells[c]))) + ((emails,) if emails else ())
+    people = tuple(p for c in person_columns(mapping, tuple(cells)) if (p := _text(cells[c]))) + (
+        (emails,) if emails else ()
+    )
     if mapping.id:
         own = _text(cells[mapping.id])
         if not own:
@@ -346,6 +349,35 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
         fields={name: _text(cells[column]).lower() for name, column in mapping.fields.items()},
         people=people,
     )
+
+
+# Words in a column's name that say it holds a person, and words that say it holds something else.
+PERSON_WORDS = frozenset(
+    {"requester", "requestor", "submitter", "assignee", "author", "contact", "name", "customer", "owner", "user"}
+    | {"agent", "reporter", "creator", "sender", "recipient", "respondent", "person", "caller", "cc", "champion"}
+)
+NOT_PERSON_WORDS = frozenset(
+    {"company", "organization", "organisation", "org", "account", "business", "domain", "product", "team", "group"}
+    | {"board", "file", "tag", "tags", "plan", "segment", "id", "email", "phone", "url", "event", "source"}
+)
+
+
+def person_columns(mapping: SourceMapping, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns whose values are people: the mapping's ``people``, and those recognised by their name
+    (Requester, Submitter, Contact name, Customer…) that the mapping reads for nothing else."""
+    return _person_columns(mapping.people, mapping.columns, columns)
+
+
+@functools.lru_cache(maxsize=256)
+def _person_columns(declared: tuple[str, ...], read: frozenset[str], columns: tuple[str, ...]) -> tuple[str, ...]:
+    found = [c for c in declared if c in columns]
+    for column in columns:
+        if column in read or column in found:
+            continue
+        words = set(re.findall(r"[a-z]+", column.lower()))
+        if words & PERSON_WORDS and not words & NOT_PERSON_WORDS:
+            found.append(column)
+    return tuple(found)
 
 
 def _text(value: Any) -> str:
