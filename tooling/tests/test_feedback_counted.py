@@ -212,3 +212,25 @@ def test_a_source_without_ids_is_counted_by_content(tmp_path: Path) -> None:
         assert code == 0, output
     assert demand(repo, "payment-plans") == {("support", "2026-09"): 8}
     assert re.search(r"\d", "".join(p.read_text() for p in (repo / "roadmap").rglob("*.tsv")))
+
+
+def test_a_damaged_file_of_counted_ids_is_named_with_its_line(tmp_path: Path) -> None:
+    repo = repo_with_two_insights(tmp_path)
+    path = export(tmp_path, "month.csv", SEPTEMBER)
+    assert run(repo, str(path), "--source", "support-desk")[0] == 0
+    kept = repo / "roadmap" / "insights" / "counted" / "support-desk.tsv"
+    lines = kept.read_text().splitlines(keepends=True)
+    kept.write_text("".join([*lines[:3], "2026-09\tZD-1\n", *lines[3:]]))
+    code, output = run(repo, str(path), "--source", "support-desk")
+    assert code == 1 and "Traceback" not in output
+    assert "roadmap/insights/counted/support-desk.tsv:4:1: expected 4 tab-separated fields" in output
+    assert "git checkout -- roadmap/insights/counted/support-desk.tsv" in output
+
+
+def test_a_record_without_its_id_is_rejected_with_the_reason(tmp_path: Path) -> None:
+    repo = repo_with_two_insights(tmp_path)
+    rows = [ticket(1, "payment-plans", "2026-09-01"), ["", *ticket(2, "payment-plans", "2026-09-02")[1:]]]
+    code, output = run(repo, str(export(tmp_path, "month.csv", rows)), "--source", "support-desk")
+    assert code == 0, output
+    assert "line 3: rejected: no record id in 'Id'" in output
+    assert "2 records read: 1 matched, 0 unmatched, 1 rejected" in output
