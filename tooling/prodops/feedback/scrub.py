@@ -38,13 +38,17 @@ QUOTE_LENGTH = 200
 
 def fold(text: str) -> str:
     """``text`` as names are compared: compatibility form, no accents, no case."""
+    if text.isascii():
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def _spaceless(text: str) -> bool:
     """Written in a script without spaces between words (Chinese, Japanese, Thai…): matched anywhere."""
-    return any(unicodedata.name(c, "").startswith(("CJK", "HIRAGANA", "KATAKANA", "THAI", "HANGUL")) for c in text)
+    return not text.isascii() and any(
+        unicodedata.name(c, "").startswith(("CJK", "HIRAGANA", "KATAKANA", "THAI", "HANGUL")) for c in text
+    )
 
 
 def _phone(match: re.Match[str]) -> str:
