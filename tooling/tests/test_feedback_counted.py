@@ -234,3 +234,40 @@ def test_a_record_without_its_id_is_rejected_with_the_reason(tmp_path: Path) -> 
     assert code == 0, output
     assert "line 3: rejected: no record id in 'Id'" in output
     assert "2 records read: 1 matched, 0 unmatched, 1 rejected" in output
+
+
+def test_demand_imported_before_ids_were_kept_is_not_added_to_until_replaced(tmp_path: Path) -> None:
+    repo = repo_with_two_insights(tmp_path)
+    path = repo / "roadmap" / "insights" / "payment-plans.yaml"
+    legacy = (
+        "demand:\n  - source: support-desk\n    period: 2026-09\n    count: 10\n    accounts: 5\n"
+        "    first_seen: 2026-09-01\n    last_seen: 2026-09-30\n"
+    )
+    path.write_text(path.read_text() + legacy)
+    before = snapshot(repo)
+    month = export(tmp_path, "month.csv", SEPTEMBER)
+    code, output = run(repo, str(month), "--source", "support-desk")
+    assert code == 1 and "Traceback" not in output
+    assert (
+        "roadmap/insights/payment-plans.yaml: demand of support-desk 2026-09 counts 10 records, "
+        "but roadmap/insights/counted/support-desk.tsv lists 0 of them" in output
+    )
+    assert "hint: import each month's whole export once with --replace support-desk:2026-09" in output
+    assert snapshot(repo) == before  # nothing written: a record is never counted twice
+    code, output = run(repo, str(month), "--source", "support-desk", "--replace", "support-desk:2026-09")
+    assert code == 0, output
+    assert demand(repo, "payment-plans") == {("support-desk", "2026-09"): expected()["payment-plans"]}
+
+
+def test_counted_ids_checked_out_with_crlf_stay_as_they_are(tmp_path: Path) -> None:
+    repo = repo_with_two_insights(tmp_path)
+    path = export(tmp_path, "month.csv", SEPTEMBER[:8])
+    assert run(repo, str(path), "--source", "support-desk")[0] == 0
+    kept = repo / "roadmap" / "insights" / "counted" / "support-desk.tsv"
+    kept.write_bytes(kept.read_bytes().replace(b"\n", b"\r\n"))
+    after = snapshot(repo)
+    assert run(repo, str(path), "--source", "support-desk")[0] == 0
+    assert snapshot(repo) == after
+    assert run(repo, str(export(tmp_path, "rest.csv", SEPTEMBER[8:])), "--source", "support-desk")[0] == 0
+    data = kept.read_bytes()
+    assert data.count(b"\r\n") == data.count(b"\n") == 2 + len(SEPTEMBER)

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from prodops.feedback.accounts import Accounts
-from prodops.feedback.counted import Counted, account_token
+from prodops.feedback.counted import Counted, Prior, account_token
 from prodops.feedback.mapping import Record, Rejected
 from prodops.feedback.match import Matcher
 from prodops.feedback.scrub import Names, quote
@@ -137,8 +137,11 @@ class Summary:
 
 
 Entry = dict[str, Any]
-# (insight, period) -> account tokens counted there before this import, per source.
-Before = Callable[[str], Mapping[tuple[str, str], set[str]]]
+# (insight, period) -> what was counted there before this import, per source.
+Before = Callable[[str], Mapping[tuple[str, str], Prior]]
+# An entry whose count the counted ids do not back (imported before ids were kept, or edited):
+# (insight, source, period, the entry's count, the ids counted).
+Unbacked = tuple[str, str, str, int, int]
 
 
 def entries(
@@ -148,12 +151,14 @@ def entries(
     current: Mapping[str, list[Entry]],
     replaced: set[tuple[str, str]],
     before: Before,
-) -> tuple[dict[str, list[Entry]], dict[Key, Summary]]:
-    """Every insight's demand after the import, and per insight, source and month what changed.
+) -> tuple[dict[str, list[Entry]], dict[Key, Summary], list[Unbacked]]:
+    """Every insight's demand after the import, per insight, source and month what changed, and the
+    entries new records would be added to that the counted ids do not back (nothing may be written then).
 
     New records are added to what is there; entries of ``replaced`` (source, period) pairs are
     removed first; nothing else is ever taken away. Fields are written in the schema's order.
     """
+    unbacked: list[Unbacked] = []
     order = {s: i for i, s in enumerate(segments)}
     summary: dict[Key, Summary] = {}
     for key, n in out.already.items():
@@ -172,13 +177,17 @@ def entries(
             else:
                 kept[pair] = entry
         for (source, period), bucket in new.get(insight, {}).items():
-            known = before(source).get((insight, period), set())
+            prior = before(source).get((insight, period)) or Prior()
+            old = kept.get((source, period))
+            if old is not None and int(old.get("count", 0)) != prior.count:
+                unbacked.append((insight, source, period, int(old.get("count", 0)), prior.count))
+            known = prior.accounts
             said = [quote(text, out.names) for _, text in bucket.quotes]
             kept[(source, period)] = _merged(
                 kept.get((source, period)), bucket, source, period, said, known, has_votes, order
             )
         after[insight] = [kept[pair] for pair in sorted(kept, key=lambda p: (p[1], p[0]))]
-    return after, dict(sorted(summary.items()))
+    return after, dict(sorted(summary.items())), unbacked
 
 
 def _merged(

@@ -64,6 +64,14 @@ class Line:
 
 
 @dataclass
+class Prior:
+    """What an insight's month of one source held before an import: its records and account tokens."""
+
+    count: int = 0
+    accounts: set[str] = field(default_factory=set)
+
+
+@dataclass
 class Counted:
     """The counted records of one source, as read and as changed by an import."""
 
@@ -87,15 +95,16 @@ class Counted:
         """Forget every record of ``period`` (``--replace SOURCE:MONTH``)."""
         self.records = {r: line for r, line in self.records.items() if line.period != period}
 
-    def accounts_before(self) -> dict[tuple[str, str], set[str]]:
-        """(insight, period) -> the account tokens counted there before this import."""
-        out: dict[tuple[str, str], set[str]] = {}
+    def prior(self) -> dict[tuple[str, str], Prior]:
+        """(insight, period) -> the records and accounts counted there before this import."""
+        out: dict[tuple[str, str], Prior] = {}
         for record, line in self.records.items():
-            if line.account == NO_ACCOUNT:
-                continue
             for insight in line.insights:
                 if (record, insight) not in self.added:
-                    out.setdefault((insight, line.period), set()).add(line.account)
+                    prior = out.setdefault((insight, line.period), Prior())
+                    prior.count += 1
+                    if line.account != NO_ACCOUNT:
+                        prior.accounts.add(line.account)
         return out
 
     def text(self) -> bytes:
@@ -104,7 +113,10 @@ class Counted:
             for record, line in self.records.items()
             if line.insights
         )
-        return (HEADER + "".join("\t".join(row) + "\n" for row in rows)).encode("utf-8")
+        # A checkout that turned the line breaks into CRLF keeps them: the file changes only when its ids do.
+        newline = "\r\n" if self.before is not None and b"\r\n" in self.before else "\n"
+        text = HEADER + "".join("\t".join(row) + "\n" for row in rows)
+        return text.replace("\n", newline).encode("utf-8")
 
 
 def rel_for(insights_folder: str, source: str) -> str:

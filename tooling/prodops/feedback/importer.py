@@ -77,7 +77,7 @@ def run(
     )
     folder = result.schemas.kinds[KIND].folder
     ledgers: dict[str, counted.Counted] = {}
-    before: dict[str, dict[tuple[str, str], set[str]]] = {}
+    before: dict[str, dict[tuple[str, str], counted.Prior]] = {}
 
     def counted_for(name: str) -> counted.Counted:
         if name not in ledgers:
@@ -91,14 +91,16 @@ def run(
     if tally.read == 0:
         raise ProdopsError(f"{export_path}: the export has a header but no records; nothing was imported")
 
-    def known(name: str) -> dict[tuple[str, str], set[str]]:
+    def known(name: str) -> dict[tuple[str, str], counted.Prior]:
         if name not in before:
-            before[name] = counted_for(name).accounts_before()
+            before[name] = counted_for(name).prior()
         return before[name]
 
     current = {i: list(data.get(write.FIELD) or []) for i, (_, data) in insights.items()}
-    after, summary = aggregate.entries(tally, allowed, bool(source.votes), current, replaced, known)
+    after, summary, unbacked = aggregate.entries(tally, allowed, bool(source.votes), current, replaced, known)
     files = {i: rel for i, (rel, _) in insights.items()}
+    if unbacked:
+        raise ProdopsError(_unbacked(unbacked, files, folder))
     changes = write.plan(result.root, files, after, current)
     kept = [
         write.Change(ledger.rel, ledger.before, data)
@@ -107,6 +109,24 @@ def run(
     ]
     warnings = list(accounts.problems) if accounts is not None else []
     return Outcome(source, tally, changes, summary, kept, files, accounts, export.encoding, export.delimiter, warnings)
+
+
+def _unbacked(unbacked: list[aggregate.Unbacked], files: dict[str, str], folder: str) -> str:
+    """Why an import stops rather than add records to demand whose records are not known by id."""
+    lines = [
+        f"{files.get(insight, insight)}: demand of {source} {period} counts {count} records, "
+        f"but {counted.rel_for(folder, source)} lists {ids} of them"
+        for insight, source, period, count, ids in unbacked[:10]
+    ]
+    more = f"\n… and {len(unbacked) - 10} more" if len(unbacked) > 10 else ""
+    months = " ".join(sorted({f"--replace {source}:{period}" for _, source, period, _, _ in unbacked}))
+    return (
+        "\n".join(lines)
+        + more
+        + "\nnothing was imported: adding to these months could count a record twice (they were imported"
+        " before record ids were kept, or edited by hand)"
+        + f"\n    hint: import each month's whole export once with {months}; later exports then only add"
+    )
 
 
 def _checked(
