@@ -144,3 +144,23 @@ def test_no_personal_data_of_the_corpus_reaches_the_repository_render_or_sites(t
         found = leaks(text, emails, phones, names)
         assert not found, f"{path}: {found[:5]}"
     assert quotes > 30  # the quotes are there, scrubbed
+
+
+def test_person_columns_are_the_declared_ones_and_those_named_like_people() -> None:
+    from prodops.feedback.mapping import DEFAULTS, person_columns
+
+    columns = (
+        *DEFAULTS["support-desk"].columns,
+        "Submitter",
+        "Contact name",
+        "Customer",
+        "Full Name",
+        "CC",
+        "Feature name",
+        "Company Name",
+        "Customer ID",
+        "Agent email",
+        "Comment",
+    )
+    found = person_columns(DEFAULTS["support-desk"], tuple(sorted(columns)))
+    assert set(found) == {"Requester", "Assignee", "Submitter", "Contact name", "Customer", "Full Name", "CC"}

@@ -353,9 +353,11 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
 
 # Words in a column's name that say it holds a person, and words that say it holds something else.
 PERSON_WORDS = frozenset(
-    {"requester", "requestor", "submitter", "assignee", "author", "contact", "name", "customer", "owner", "user"}
-    | {"agent", "reporter", "creator", "sender", "recipient", "respondent", "person", "caller", "cc", "champion"}
+    {"requester", "requestor", "submitter", "assignee", "author", "contact", "customer", "owner", "user", "agent"}
+    | {"reporter", "creator", "sender", "recipient", "respondent", "person", "caller", "cc", "champion", "surname"}
 )
+# "Name" alone, or a person's name ("Full name", "First name"); not "Feature name".
+NAME_WORDS = frozenset({"name", "full", "first", "last", "given", "family", "display"})
 NOT_PERSON_WORDS = frozenset(
     {"company", "organization", "organisation", "org", "account", "business", "domain", "product", "team", "group"}
     | {"board", "file", "tag", "tags", "plan", "segment", "id", "email", "phone", "url", "event", "source"}
@@ -375,7 +377,8 @@ def _person_columns(declared: tuple[str, ...], read: frozenset[str], columns: tu
         if column in read or column in found:
             continue
         words = set(re.findall(r"[a-z]+", column.lower()))
-        if words & PERSON_WORDS and not words & NOT_PERSON_WORDS:
+        named = "name" in words and words <= NAME_WORDS
+        if (named or words & PERSON_WORDS) and not words & NOT_PERSON_WORDS:
             found.append(column)
     return tuple(found)
 

@@ -6,7 +6,8 @@ address (in any script); every number of 7 or more digits written like a phone n
 leading +, spaces, dots, brackets, any dash; not an ISO date), two numbers run together
 ("020 7946 0958 / 020 7946 0959") each, and a run too long for one number whole; the names
 of every person the export names in a person column (``mapping.people`` and the columns
-recognised as people), whole and part by part, in any case and with or without accents; and
+recognised as people), whole and part by part (a part of two letters only capitalised), in any
+case and with or without accents, from the text of every record of the export; and
 the name after a greeting or a sign-off ("Hi Łukasz", "Thanks, Dana Whitfield"). Over-scrubbing
 is the safe side: a quote loses a word rather than keep a person.
 """
