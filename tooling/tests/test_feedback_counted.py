@@ -128,6 +128,17 @@ def test_weekly_exports_of_one_month_add_up_to_the_month(tmp_path: Path) -> None
         assert code == 0, output
     for insight, count in expected().items():
         assert demand(repo, insight) == {("support-desk", "2026-09"): count}
+    # The whole entry (distinct accounts, first and last seen) is what one monthly export gives.
+    whole = repo_with_two_insights(tmp_path / "whole")
+    assert run(whole, str(export(tmp_path, "month.csv", SEPTEMBER)), "--source", "support-desk")[0] == 0
+    for insight in INSIGHTS:
+        weekly, monthly = (entries(r, insight)[0] for r in (repo, whole))
+        assert {k: v for k, v in weekly.items() if k != "quotes"} == {k: v for k, v in monthly.items() if k != "quotes"}
+
+
+def entries(repo: Path, insight: str) -> list[dict[str, object]]:
+    data = yaml.safe_load((repo / "roadmap" / "insights" / f"{insight}.yaml").read_text())
+    return list(data["demand"])
 
 
 def test_overlapping_and_re_exported_files_count_each_record_once(tmp_path: Path) -> None:
