@@ -94,6 +94,9 @@ def test_example_demand_is_what_the_fixture_exports_give(tmp_path: Path) -> None
     """Import every fixture into a copy whose insights have no demand: the files come out as committed, byte for byte."""
     repo = copy_example(tmp_path / "repo")
     committed = snapshot(repo)
+    counted = {p.name: p.read_bytes() for p in sorted((repo / "roadmap" / "insights" / "counted").glob("*.tsv"))}
+    assert counted  # the example's records are counted, each once
+    shutil.rmtree(repo / "roadmap" / "insights" / "counted")
     for path in sorted((repo / "roadmap" / "insights").glob("*.yaml")):
         text = path.read_text()
         path.write_text(text[: text.index("\ndemand:\n") + 1] if "\ndemand:\n" in text else text)
@@ -101,6 +104,9 @@ def test_example_demand_is_what_the_fixture_exports_give(tmp_path: Path) -> None
         code, output = run(repo, str(EXPORTS / export), "--source", source, "--accounts", str(EXPORTS / "accounts.csv"))
         assert code == 0, output
     assert snapshot(repo) == committed
+    assert {
+        p.name: p.read_bytes() for p in sorted((repo / "roadmap" / "insights" / "counted").glob("*.tsv"))
+    } == counted
 
 
 def test_importing_the_same_export_twice_changes_nothing(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from datetime import date
@@ -12,7 +13,7 @@ import click
 
 from prodops import report
 from prodops.cli import EXIT_PROBLEMS, cli, format_option, load_readable, load_valid, root_option, today_option
-from prodops.feedback import importer, triage, unmatched, write
+from prodops.feedback import importer, mapping, triage, unmatched, write
 from prodops.feedback.importer import Outcome
 
 SHOWN_REJECTIONS = 20
@@ -54,6 +55,23 @@ class _Progress:
             self.bar.__exit__(None, None, None)
 
 
+def _replaced(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    out: list[tuple[str, str]] = []
+    for value in values:
+        name, _, period = value.rpartition(":")
+        if not mapping.SOURCE_NAME.fullmatch(name) or not _MONTH.fullmatch(period):
+            raise click.BadParameter(
+                f"{value!r}: write SOURCE:YYYY-MM, e.g. support-desk:2026-09 (the source as written in the insights' demand)",
+                ctx,
+                param,
+            )
+        out.append((name, period))
+    return tuple(out)
+
+
+_MONTH = re.compile(r"[1-9][0-9]{3}-(0[1-9]|1[0-2])")
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
@@ -78,6 +96,14 @@ def _plural(n: int, word: str) -> str:
     type=click.Path(path_type=Path, dir_okay=False),
     help="Write the records no insight matched to this file for the triage meeting (.csv or .md).",
 )
+@click.option(
+    "--replace",
+    "replace",
+    multiple=True,
+    metavar="SOURCE:YYYY-MM",
+    callback=_replaced,
+    help="Remove the demand a source's month has (in every insight) before importing; repeatable. Without it, an import only adds records not counted before.",
+)
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @root_option
 @today_option
@@ -86,6 +112,7 @@ def import_feedback(
     source: str,
     accounts: Path | None,
     unmatched_path: Path | None,
+    replace: tuple[tuple[str, str], ...],
     dry_run: bool,
     root: Path | None,
     today: date | None,
@@ -95,8 +122,9 @@ def import_feedback(
     Each record is matched to insights by the feedback-triage playbook's feedback_rules
     and each insight's match; the count, distinct accounts, ARR, segments, first and last
     dates and up to three scrubbed quotes per source and month are written into the insight
-    files (nothing else of a record is kept). Importing the same export again changes
-    nothing. Every record read is counted as matched, unmatched or rejected (with its line
+    files (nothing else of a record is kept). Each record is counted once, by its id in
+    the export, however exports overlap: importing the same export again changes nothing,
+    and removing demand takes --replace SOURCE:MONTH. Every record read is counted as matched, unmatched or rejected (with its line
     and the reason).
 
     Example: prodops feedback import tickets.csv --source support-desk --accounts accounts.csv --unmatched triage.md
@@ -107,7 +135,7 @@ def import_feedback(
     size = export.stat().st_size if export.is_file() else 0
     progress = _Progress(size)
     try:
-        outcome = importer.run(result, export, source, accounts, progress)
+        outcome = importer.run(result, export, source, accounts, progress, replace)
     finally:
         progress.close()
     _show(outcome, export)
@@ -118,7 +146,7 @@ def import_feedback(
     if dry_run:
         click.echo(f"would update {_plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
         return
-    errors = write.apply(result.root, outcome.changes, result.today)
+    errors = write.apply(result.root, [*outcome.changes, *outcome.counted], result.today)
     if errors:
         click.echo(report.render_lines(errors), nl=False, err=True)
         click.echo("prodops: no insight file was changed: the import would add the problems above", err=True)
@@ -136,6 +164,8 @@ def import_feedback(
             len(tally.rejected),
         ),
     )
+    if outcome.counted:
+        click.echo("counted records kept in " + ", ".join(c.rel for c in outcome.counted))
     if rels:
         click.echo(f"updated {_plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
     else:
@@ -154,6 +184,11 @@ def _show(outcome: Outcome, export: Path) -> None:
         f"{_plural(tally.read, 'record')} read: {tally.matched:,} matched, {len(tally.unmatched):,} unmatched, "
         f"{len(tally.rejected):,} rejected"
     )
+    for (insight, name, period), done in outcome.summary.items():
+        click.echo(
+            f"{outcome.files.get(insight, insight)}: {name} {period}: {done.added:,} added, "
+            f"{done.already:,} already counted, {done.removed:,} removed"
+        )
 
 
 def report_feedback_command() -> click.Command:

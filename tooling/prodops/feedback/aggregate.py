@@ -7,15 +7,16 @@ once as matched, unmatched or rejected, so the totals always add up to the rows 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from prodops.feedback.accounts import Accounts
+from prodops.feedback.counted import Counted, Prior, account_token
 from prodops.feedback.mapping import Record, Rejected
 from prodops.feedback.match import Matcher
-from prodops.feedback.scrub import quote
+from prodops.feedback.scrub import Names, quote
 
 QUOTES = 3
 # Raw texts kept per bucket, best first, so that three distinct quotes are left once scrubbed
@@ -33,8 +34,8 @@ class Bucket:
     segments: set[str] = field(default_factory=set)
     first: date = date.max
     last: date = date.min
-    # (rank, text, people): the best few records, ranked by the account's ARR, then the record's order.
-    quotes: list[tuple[tuple[float, int], str, tuple[str, ...]]] = field(default_factory=list)
+    # (rank, text): the best few records, ranked by the account's ARR, then the record's order.
+    quotes: list[tuple[tuple[float, int], str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,12 @@ class Unmatched:
     account: str  # kept only when the mapping keeps account names
     segment: str
     raw: str
-    people: tuple[str, ...]
+    names: Names  # every person the export names (complete once the export is read)
 
     @property
     def text(self) -> str:
         """The record's text as it may be shown: scrubbed, short, one line (worked out only when shown)."""
-        return quote(self.raw, self.people)
+        return quote(self.raw, self.names)
 
 
 @dataclass
@@ -61,7 +62,9 @@ class Tally:
     unmatched: list[Unmatched] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     matched: int = 0
-    covered: set[tuple[str, str]] = field(default_factory=set)  # (source, period) the export has records for
+    already: dict[Key, int] = field(default_factory=dict)  # records matched but counted by an earlier import
+    # The people of every record: a name from one record is scrubbed from the text of all others.
+    names: Names = field(default_factory=Names)
 
     @property
     def read(self) -> int:
@@ -73,14 +76,16 @@ def tally(
     matcher: Matcher,
     accounts: Accounts | None,
     keep_names: bool,
+    counted_for: Callable[[str], Counted],
 ) -> Tally:
+    """Tally the records not yet counted (``counted_for(source)`` knows which are, and learns the new ones)."""
     out = Tally()
     for order, record in enumerate(records):
         if isinstance(record, Rejected):
             out.rejected.append(record)
             continue
         period = f"{record.day.year:04d}-{record.day.month:02d}"
-        out.covered.add((record.source, period))
+        out.names.add(record.people)
         found = accounts.find(record.account_id, record.domain, record.account_name) if accounts else None
         key = found.key if found is not None else record.account_key
         name = (found.name if found is not None and found.name else record.account_name) if keep_names else ""
@@ -88,11 +93,18 @@ def tally(
         insights = matcher.match(record)
         if not insights:
             out.unmatched.append(
-                Unmatched(record.where, record.day, record.source, name, segment, record.text, record.people)
+                Unmatched(record.where, record.day, record.source, name, segment, record.text, out.names)
             )
             continue
         out.matched += 1
+        counted = counted_for(record.source)
         for insight in insights:
+            seen = counted.is_counted(record.id, insight)
+            if seen is not None:
+                was = (insight, record.source, seen.period)
+                out.already[was] = out.already.get(was, 0) + 1
+                continue
+            counted.count(record.id, insight, period, account_token(key))
             bucket = out.buckets.get((insight, record.source, period))
             if bucket is None:
                 bucket = out.buckets[(insight, record.source, period)] = Bucket()
@@ -108,34 +120,108 @@ def tally(
             bucket.last = max(bucket.last, record.day)
             rank = (-(found.arr if found is not None else 0.0), order)
             better = len(bucket.quotes) < CANDIDATES or rank < bucket.quotes[-1][0]
-            if better and all(record.text != text for _, text, _ in bucket.quotes):
-                bucket.quotes.append((rank, record.text, record.people))
+            if better and all(record.text != text for _, text in bucket.quotes):
+                bucket.quotes.append((rank, record.text))
                 bucket.quotes.sort()
                 del bucket.quotes[CANDIDATES:]
     return out
 
 
-def entries(out: Tally, segments: Sequence[str], has_votes: bool) -> dict[str, list[dict[str, Any]]]:
-    """The demand entries per insight, as they are written (fields in the schema's order)."""
+@dataclass
+class Summary:
+    """What one import did to one insight's demand for one source and month."""
+
+    added: int = 0
+    already: int = 0
+    removed: int = 0
+
+
+Entry = dict[str, Any]
+# (insight, period) -> what was counted there before this import, per source.
+Before = Callable[[str], Mapping[tuple[str, str], Prior]]
+# An entry whose count the counted ids do not back (imported before ids were kept, or edited):
+# (insight, source, period, the entry's count, the ids counted).
+Unbacked = tuple[str, str, str, int, int]
+
+
+def entries(
+    out: Tally,
+    segments: Sequence[str],
+    has_votes: bool,
+    current: Mapping[str, list[Entry]],
+    replaced: set[tuple[str, str]],
+    before: Before,
+) -> tuple[dict[str, list[Entry]], dict[Key, Summary], list[Unbacked]]:
+    """Every insight's demand after the import, per insight, source and month what changed, and the
+    entries new records would be added to that the counted ids do not back (nothing may be written then).
+
+    New records are added to what is there; entries of ``replaced`` (source, period) pairs are
+    removed first; nothing else is ever taken away. Fields are written in the schema's order.
+    """
+    unbacked: list[Unbacked] = []
     order = {s: i for i, s in enumerate(segments)}
-    by_insight: dict[str, list[dict[str, Any]]] = {}
-    for (insight, source, period), bucket in sorted(out.buckets.items()):
-        entry: dict[str, Any] = {"source": source, "period": period, "count": bucket.count}
-        if has_votes:
-            entry["votes"] = bucket.votes
-        entry["accounts"] = len(bucket.accounts)
-        if bucket.arr:
-            total = sum(bucket.arr.values())
-            entry["arr"] = int(total) if float(total).is_integer() else round(total, 2)
-        if bucket.segments:
-            entry["segments"] = sorted(bucket.segments, key=lambda s: order.get(s, len(order)))
-        names = sorted({n for n in bucket.accounts.values() if n})
-        if names:
-            entry["account_names"] = names[:200]
-        entry["first_seen"] = bucket.first.isoformat()
-        entry["last_seen"] = bucket.last.isoformat()
-        said = [q for q in dict.fromkeys(quote(text, people) for _, text, people in bucket.quotes) if q]
-        if said:
-            entry["quotes"] = said[:QUOTES]
-        by_insight.setdefault(insight, []).append(entry)
-    return by_insight
+    summary: dict[Key, Summary] = {}
+    for key, n in out.already.items():
+        summary.setdefault(key, Summary()).already += n
+    new: dict[str, dict[tuple[str, str], Bucket]] = {}
+    for (insight, source, period), bucket in out.buckets.items():
+        new.setdefault(insight, {})[(source, period)] = bucket
+        summary.setdefault((insight, source, period), Summary()).added += bucket.count
+    after: dict[str, list[Entry]] = {}
+    for insight, existing in current.items():
+        kept: dict[tuple[str, str], Entry] = {}
+        for entry in existing:
+            pair = (str(entry.get("source")), str(entry.get("period")))
+            if pair in replaced:
+                summary.setdefault((insight, *pair), Summary()).removed += int(entry.get("count", 0))
+            else:
+                kept[pair] = entry
+        for (source, period), bucket in new.get(insight, {}).items():
+            prior = before(source).get((insight, period)) or Prior()
+            old = kept.get((source, period))
+            if old is not None and int(old.get("count", 0)) != prior.count:
+                unbacked.append((insight, source, period, int(old.get("count", 0)), prior.count))
+            known = prior.accounts
+            said = [quote(text, out.names) for _, text in bucket.quotes]
+            kept[(source, period)] = _merged(
+                kept.get((source, period)), bucket, source, period, said, known, has_votes, order
+            )
+        after[insight] = [kept[pair] for pair in sorted(kept, key=lambda p: (p[1], p[0]))]
+    return after, dict(sorted(summary.items())), unbacked
+
+
+def _merged(
+    old: Entry | None,
+    bucket: Bucket,
+    source: str,
+    period: str,
+    quotes: list[str],
+    known: set[str],
+    has_votes: bool,
+    order: Mapping[str, int],
+) -> Entry:
+    """``old`` (or nothing) with the records of ``bucket`` added; accounts counted before are not counted again."""
+    old = old or {}
+    fresh = [k for k in bucket.accounts if account_token(k) not in known]
+    entry: Entry = {"source": source, "period": period, "count": int(old.get("count", 0)) + bucket.count}
+    if has_votes or "votes" in old:
+        entry["votes"] = int(old.get("votes", 0)) + bucket.votes
+    entry["accounts"] = int(old.get("accounts", 0)) + len(fresh)
+    if bucket.arr or "arr" in old:
+        total = float(old.get("arr", 0)) + sum(bucket.arr.get(k, 0.0) for k in fresh)
+        entry["arr"] = int(total) if float(total).is_integer() else round(total, 2)
+    segments = {*(old.get("segments") or ()), *bucket.segments}
+    if segments:
+        entry["segments"] = sorted(segments, key=lambda s: (order.get(s, len(order)), s))
+    names = sorted({*(old.get("account_names") or ()), *(n for n in bucket.accounts.values() if n)})
+    if names:
+        entry["account_names"] = names[:200]
+    firsts = [bucket.first.isoformat(), *([str(old["first_seen"])] if "first_seen" in old else [])]
+    lasts = [bucket.last.isoformat(), *([str(old["last_seen"])] if "last_seen" in old else [])]
+    entry["first_seen"] = min(firsts)
+    entry["last_seen"] = max(lasts)
+    said = [*(old.get("quotes") or ()), *quotes]
+    said = [q for q in dict.fromkeys(said) if q]
+    if said:
+        entry["quotes"] = said[:QUOTES]
+    return entry

@@ -6,14 +6,14 @@ Nothing here prints; the command shows the outcome (``prodops feedback import``)
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from prodops import pipeline
 from prodops.diagnostics import ProdopsError
-from prodops.feedback import aggregate, mapping, match, write
+from prodops.feedback import aggregate, counted, mapping, match, write
 from prodops.feedback.accounts import Accounts, read_accounts
 from prodops.feedback.read import Progress, RawRecord, Unreadable, open_export
 from prodops.schemas import enum_values
@@ -25,7 +25,10 @@ KIND = "insight"
 class Outcome:
     source: mapping.SourceMapping
     tally: aggregate.Tally
-    changes: list[write.Change]
+    changes: list[write.Change]  # insight files
+    summary: dict[aggregate.Key, aggregate.Summary]  # per insight, source and month: added, already counted, removed
+    counted: list[write.Change]  # the files of counted record ids
+    files: dict[str, str]  # insight id -> file
     accounts: Accounts | None
     encoding: str
     delimiter: str | None
@@ -47,8 +50,13 @@ def run(
     source_name: str,
     accounts_path: Path | None = None,
     progress: Progress | None = None,
+    replace: Iterable[tuple[str, str]] = (),
 ) -> Outcome:
-    """Import one export into the repository ``result`` describes (the files are only planned, not written)."""
+    """Import one export into the repository ``result`` describes (the files are only planned, not written).
+
+    Records already counted are skipped; ``replace`` names (source, month) pairs whose demand
+    and counted records are removed first, so that the export's records of them are counted anew.
+    """
     if KIND not in result.schemas.kinds:
         raise ProdopsError(f"schemas/: no schema declares the '{KIND}' kind; feedback is imported into insights")
     source = mapping.resolve(source_name, result.config.feedback.sources, result.config.source or "pyproject.toml")
@@ -67,14 +75,58 @@ def run(
         mapping.Rejected(r.where, r.reason) if isinstance(r, Unreadable) else mapping.normalise(r, source, allowed)
         for r in records
     )
-    tally = aggregate.tally(normalised, matcher, accounts, source.keep_account_names)
+    folder = result.schemas.kinds[KIND].folder
+    ledgers: dict[str, counted.Counted] = {}
+    before: dict[str, dict[tuple[str, str], counted.Prior]] = {}
+
+    def counted_for(name: str) -> counted.Counted:
+        if name not in ledgers:
+            ledgers[name] = counted.read(result.root, folder, name)
+        return ledgers[name]
+
+    replaced = set(replace)
+    for name, period in sorted(replaced):
+        counted_for(name).forget(period)
+    tally = aggregate.tally(normalised, matcher, accounts, source.keep_account_names, counted_for)
     if tally.read == 0:
         raise ProdopsError(f"{export_path}: the export has a header but no records; nothing was imported")
-    by_insight = aggregate.entries(tally, allowed, has_votes=bool(source.votes))
+
+    def known(name: str) -> dict[tuple[str, str], counted.Prior]:
+        if name not in before:
+            before[name] = counted_for(name).prior()
+        return before[name]
+
     current = {i: list(data.get(write.FIELD) or []) for i, (_, data) in insights.items()}
-    changes = write.plan(result.root, {i: rel for i, (rel, _) in insights.items()}, by_insight, tally.covered, current)
+    after, summary, unbacked = aggregate.entries(tally, allowed, bool(source.votes), current, replaced, known)
+    files = {i: rel for i, (rel, _) in insights.items()}
+    if unbacked:
+        raise ProdopsError(_unbacked(unbacked, files, folder))
+    changes = write.plan(result.root, files, after, current)
+    kept = [
+        write.Change(ledger.rel, ledger.before, data)
+        for _, ledger in sorted(ledgers.items())
+        if (data := ledger.text()) != ledger.before and (ledger.before is not None or ledger.records)
+    ]
     warnings = list(accounts.problems) if accounts is not None else []
-    return Outcome(source, tally, changes, accounts, export.encoding, export.delimiter, warnings)
+    return Outcome(source, tally, changes, summary, kept, files, accounts, export.encoding, export.delimiter, warnings)
+
+
+def _unbacked(unbacked: list[aggregate.Unbacked], files: dict[str, str], folder: str) -> str:
+    """Why an import stops rather than add records to demand whose records are not known by id."""
+    lines = [
+        f"{files.get(insight, insight)}: demand of {source} {period} counts {count} records, "
+        f"but {counted.rel_for(folder, source)} lists {ids} of them"
+        for insight, source, period, count, ids in unbacked[:10]
+    ]
+    more = f"\n… and {len(unbacked) - 10} more" if len(unbacked) > 10 else ""
+    months = " ".join(sorted({f"--replace {source}:{period}" for _, source, period, _, _ in unbacked}))
+    return (
+        "\n".join(lines)
+        + more
+        + "\nnothing was imported: adding to these months could count a record twice (they were imported"
+        " before record ids were kept, or edited by hand)"
+        + f"\n    hint: import each month's whole export once with {months}; later exports then only add"
+    )
 
 
 def _checked(

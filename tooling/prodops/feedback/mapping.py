@@ -12,6 +12,7 @@ never kept.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -20,6 +21,7 @@ from typing import Any
 
 from prodops import settings
 from prodops.diagnostics import ProdopsError
+from prodops.feedback import counted
 from prodops.feedback.read import RawRecord
 from prodops.settings import Invalid, Setting, check_table
 from prodops.suggest import did_you_mean
@@ -39,6 +41,9 @@ class SourceMapping:
     origin: str  # where the mapping is declared, for messages
     text: tuple[str, ...]  # columns joined into the record's text (a title and a body)
     date: str
+    id: str = (
+        ""  # the record's own id (ticket id, post id); without one, a record is told apart by a hash of its content
+    )
     account: str = ""  # the account's name
     account_id: str = ""
     domain: str = ""  # a column holding the account's web domain
@@ -61,7 +66,7 @@ class SourceMapping:
     def required_columns(self) -> list[tuple[str, str]]:
         """(setting, column) of every column this mapping reads."""
         named = [("text", c) for c in self.text] + [("date", self.date)]
-        for setting in ("account", "account_id", "domain", "email", "segment", "tags", "votes", "source_column"):
+        for setting in ("id", "account", "account_id", "domain", "email", "segment", "tags", "votes", "source_column"):
             column = getattr(self, setting)
             if column:
                 named.append((setting.replace("_", "-"), column))
@@ -79,6 +84,7 @@ DEFAULTS: dict[str, SourceMapping] = {
             "the shipped support-desk mapping",
             text=("Subject", "Description"),
             date="Created at",
+            id="Id",
             account="Organization",
             email="Requester email",
             tags="Tags",
@@ -120,6 +126,7 @@ DEFAULTS: dict[str, SourceMapping] = {
             "the shipped nps-survey mapping",
             text=("Comment",),
             date="Response timestamp",
+            id="Response ID",
             account="Company",
             email="Email",
             segment="Plan",
@@ -169,6 +176,7 @@ _SETTINGS: dict[str, Setting] = {
     "extends": Setting("extends", _column(), "must name a shipped mapping"),  # checked against DEFAULTS first
     "text": Setting("text", _columns, "must be a column name or a list of them"),
     "date": Setting("date", _column(), _COLUMN),
+    "id": Setting("id", _column(), _COLUMN),
     "account": Setting("account", _column(), _COLUMN),
     "account-id": Setting("account_id", _column(), _COLUMN),
     "domain": Setting("domain", _column(), _COLUMN),
@@ -245,6 +253,7 @@ class Record:
     day: date
     text: str
     source: str
+    id: str  # how the record is told apart from others of its source (see ``counted``)
     account_key: str  # how the account is told apart: "id:…", "domain:…", "name:…", or "" for none
     account_name: str
     account_id: str
@@ -320,12 +329,22 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
         value = cells[mapping.tags]
         parts = value if isinstance(value, list) else str(value).split(mapping.tag_separator or None)
         tags = frozenset(t.strip().lower() for t in parts if str(t).strip())
-    people = tuple(p for c in mapping.people if (p := _text(cells[c]))) + ((emails,) if emails else ())
+    people = tuple(p for c in person_columns(mapping, tuple(cells)) if (p := _text(cells[c]))) + (
+        (emails,) if emails else ()
+    )
+    if mapping.id:
+        own = _text(cells[mapping.id])
+        if not own:
+            return Rejected(raw.where, f"no record id in '{mapping.id}' (each record is counted once, by its id)")
+        record_id = counted.record_id(own)
+    else:
+        record_id = counted.content_id(text, day.isoformat(), key, *people)
     return Record(
         where=raw.where,
         day=day,
         text=text,
         source=source,
+        id=record_id,
         account_key=key,
         account_name=account_name,
         account_id=account_id,
@@ -336,6 +355,38 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
         fields={name: _text(cells[column]).lower() for name, column in mapping.fields.items()},
         people=people,
     )
+
+
+# Words in a column's name that say it holds a person, and words that say it holds something else.
+PERSON_WORDS = frozenset(
+    {"requester", "requestor", "submitter", "assignee", "author", "contact", "customer", "owner", "user", "agent"}
+    | {"reporter", "creator", "sender", "recipient", "respondent", "person", "caller", "cc", "champion", "surname"}
+)
+# "Name" alone, or a person's name ("Full name", "First name"); not "Feature name".
+NAME_WORDS = frozenset({"name", "full", "first", "last", "given", "family", "display"})
+NOT_PERSON_WORDS = frozenset(
+    {"company", "organization", "organisation", "org", "account", "business", "domain", "product", "team", "group"}
+    | {"board", "file", "tag", "tags", "plan", "segment", "id", "email", "phone", "url", "event", "source"}
+)
+
+
+def person_columns(mapping: SourceMapping, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns whose values are people: the mapping's ``people``, and those recognised by their name
+    (Requester, Submitter, Contact name, Customer…) that the mapping reads for nothing else."""
+    return _person_columns(mapping.people, mapping.columns, columns)
+
+
+@functools.lru_cache(maxsize=256)
+def _person_columns(declared: tuple[str, ...], read: frozenset[str], columns: tuple[str, ...]) -> tuple[str, ...]:
+    found = [c for c in declared if c in columns]
+    for column in columns:
+        if column in read or column in found:
+            continue
+        words = set(re.findall(r"[a-z]+", column.lower()))
+        named = "name" in words and words <= NAME_WORDS
+        if (named or words & PERSON_WORDS) and not words & NOT_PERSON_WORDS:
+            found.append(column)
+    return tuple(found)
 
 
 def _text(value: Any) -> str:

@@ -1,9 +1,8 @@
 """Write demand into insight files: the ``demand`` block is replaced, every other byte stays.
 
-Entries are keyed by source and month. An import replaces, in every insight, the entries of
-the (source, month) pairs its export has records for, and leaves all others alone; so
-importing the same export twice changes nothing, and a later export of the same month
-replaces what an earlier one said about it. The ``demand`` block is written by the tool
+Entries are keyed by source and month. An import adds the records not counted before (see
+``counted``) and removes only the months it is told to replace; so importing the same export
+twice changes nothing, and overlapping exports count each record once. The ``demand`` block is written by the tool
 (a comment inside it is not kept); comments, order and formatting elsewhere in the file,
 a byte-order mark and CRLF line breaks are kept. The changed files are checked against the
 whole repository first and written together, all or none, atomically.
@@ -27,16 +26,8 @@ FIELD = "demand"
 @dataclass(frozen=True)
 class Change:
     rel: str
-    before: bytes
+    before: bytes | None  # None: the file is created
     after: bytes
-
-
-def merged(
-    existing: list[dict[str, Any]], new: list[dict[str, Any]], covered: set[tuple[str, str]]
-) -> list[dict[str, Any]]:
-    """The insight's demand after an import that covers ``covered`` (source, period) pairs."""
-    kept = [e for e in existing if (e.get("source"), e.get("period")) not in covered]
-    return sorted([*kept, *new], key=lambda e: (str(e.get("period")), str(e.get("source"))))
 
 
 def splice(text: str, entries: list[dict[str, Any]]) -> str:
@@ -63,15 +54,14 @@ def splice(text: str, entries: list[dict[str, Any]]) -> str:
 def plan(
     root: Path,
     files: Mapping[str, str],
-    by_insight: Mapping[str, list[dict[str, Any]]],
-    covered: set[tuple[str, str]],
+    after_import: Mapping[str, list[dict[str, Any]]],
     current: Mapping[str, list[dict[str, Any]]],
 ) -> list[Change]:
     """The files an import changes: ``files`` is insight id -> file, ``current`` its demand now."""
     changes: list[Change] = []
     for insight_id, rel in sorted(files.items()):
         existing = current.get(insight_id) or []
-        after = merged(existing, by_insight.get(insight_id, []), covered)
+        after = after_import.get(insight_id, existing)
         if after == existing:
             continue
         raw = (root / rel).read_bytes()
@@ -87,15 +77,21 @@ def plan(
 
 
 def apply(root: Path, changes: list[Change], today: date | None = None) -> list[Diagnostic]:
-    """Write ``changes`` if they add no error anywhere; the errors they would add otherwise."""
+    """Write ``changes`` if they add no error anywhere; the errors they would add otherwise.
+
+    Insight files are checked against the whole repository; the files of counted records
+    (not content) are written with them, all or none.
+    """
     if not changes:
         return []
     # Exactly the bytes that will be written, as the loader will read them.
-    texts: dict[str, str | None] = {c.rel: c.after.decode("utf-8") for c in changes}
+    texts: dict[str, str | None] = {c.rel: c.after.decode("utf-8") for c in changes if c.rel.endswith(".yaml")}
     found = impact.check(root, texts, today)
     if found.added:
         return found.added
-    paths = [root / c.rel for c in changes]
+    for change in changes:
+        (root / change.rel).parent.mkdir(parents=True, exist_ok=True)
+    paths = [root / c.rel for c in changes if c.before is not None]
     with edit.locked_all(paths):
         edit.replace_all({root / c.rel: (c.after, c.before) for c in changes})
     return []
