@@ -62,8 +62,20 @@ class KindSchema:
         return _reference_validator(self.schema, self.documents)
 
     @property
+    def title(self) -> str:
+        """The schema's ``title``; the kind's name as a heading ("Decision record") when it has none."""
+        value = self.schema.get("title")
+        return value if isinstance(value, str) and value.strip() else self.kind.replace("-", " ").capitalize()
+
+    @property
+    def description(self) -> str:
+        """The schema's ``description``; empty when it has none (both are optional in JSON Schema)."""
+        value = self.schema.get("description")
+        return value if isinstance(value, str) else ""
+
+    @property
     def label(self) -> str:
-        return str(self.schema.get("title", self.kind)).lower()
+        return self.title.lower()
 
 
 @dataclass(frozen=True)
