@@ -130,6 +130,19 @@ CHECKS: dict[str, Check] = {
             "Every metric in an import names a KPI, directly or through the column mapping in [tool.prodops.metrics].",
             "Use the KPI's id, or map the column to it in [tool.prodops.metrics.columns].",
         ),
+        Check(
+            "PO130",
+            "schema-folder",
+            "A kind's x-prodops-folder decides which folder is read; it must be a folder inside the repository.",
+            "Write the folder relative to the repository's root, names joined by '/', e.g. processes/decisions.",
+        ),
+        Check(
+            "PO131",
+            "schema-reference",
+            "A $ref is followed when the schemas are compiled; only the schema set itself is read, "
+            "never another file of the machine or the network.",
+            "Reference a definition of the same file (#/$defs/name) or of another file in schemas/.",
+        ),
         Check("PO201", "required-field", "The schema requires the field.", "Add the field."),
         Check(
             "PO202",
