@@ -223,7 +223,7 @@ def _write(root: Path, files: list[_File], removed: Mapping[Path, bytes] | None 
         root / f.rel: (f.data, f.raw) for f in files if f.new != f.text or f.raw is None
     }
     changes.update({path: (None, raw) for path, raw in (removed or {}).items()})
-    edit.replace_all(changes)
+    edit.replace_all(changes, root=root)
 
 
 # --- New files -----------------------------------------------------------------------------------

@@ -97,5 +97,5 @@ def apply(root: Path, changes: list[Change], today: date | None = None) -> list[
         return found.added
     paths = [root / c.rel for c in changes]
     with edit.locked_all(paths):
-        edit.replace_all({root / c.rel: (c.after, c.before) for c in changes})
+        edit.replace_all({root / c.rel: (c.after, c.before) for c in changes}, root=root)
     return []
