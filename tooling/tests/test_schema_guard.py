@@ -8,6 +8,7 @@ never appear in any output, and the schema's problem is a diagnostic at the offe
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -89,6 +90,29 @@ def test_a_revisions_kind_folder_outside_the_repository_is_refused(
         assert code == 1, output
         assert "revision 'HEAD': schemas/decision.schema.json:" in output and " PO130 " in output
         assert CANARY not in output and "Traceback" not in output
+
+
+def test_a_site_as_of_a_revision_with_a_folder_outside_is_not_built(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import REPO_ROOT
+
+    temporary = tmp_path / "system-tmp"
+    _plant_canaries(temporary)
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    shutil.copy(REPO_ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+    shutil.copytree(REPO_ROOT / "site", repo / "site")
+    good = (repo / SCHEMA).read_text()
+    _set(repo, **{"x-prodops-folder": ".."})
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    monkeypatch.setenv("GIT_COMMITTER_DATE", "2026-11-20T10:00:00")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "x", "--date", "2026-11-20")
+    (repo / SCHEMA).write_text(good)
+    result = CliRunner().invoke(cli, ["build", "--root", str(repo), "--as-of", "2026-12-01"])
+    assert result.exit_code != 0 and " PO130 " in result.output, result.output
+    assert CANARY not in result.output and "Traceback" not in result.output
+    assert not any(CANARY in p.read_text(errors="replace") for p in repo.rglob("*.html"))
 
 
 def test_a_content_folder_that_is_a_link_out_of_the_repository_is_not_read(repo: Path, tmp_path: Path) -> None:
