@@ -816,3 +816,13 @@ def test_a_schema_without_any_one_optional_key_still_renders(repo: Path, key: st
         return
     pages = render_site(result, SiteOptions(today=TODAY, edit_base="https://example.com/edit/main/")).pages
     assert "decision/guided-setup-first.md" in pages and "reference/schemas/decision.md" in pages
+
+
+@pytest.mark.parametrize("written", ["", "id: 5\n", "id: [a]\n"])
+def test_a_record_without_a_text_id_is_an_error_when_its_schema_lets_it_pass(repo: Path, written: str) -> None:
+    _schema_without(repo, "$schema", *_KIND_KEYS, keep_only=True)
+    _edit(repo / DECISION, "id: guided-setup-first\n", written)
+    code, output = _run("validate", "--root", str(repo))
+    assert code == 1, output
+    assert f"{DECISION}:" in output and "error PO302 the file has no id" in output
+    assert "hint: add 'id: guided-setup-first'" in output
