@@ -132,9 +132,11 @@ CHECKS: dict[str, Check] = {
         ),
         Check(
             "PO130",
-            "schema-folder",
-            "A kind's x-prodops-folder decides which folder is read; it must be a folder inside the repository.",
-            "Write the folder relative to the repository's root, names joined by '/', e.g. processes/decisions.",
+            "schema-kind",
+            "A kind's x-prodops-folder decides which folder is read, and its x-prodops-kind names its pages: "
+            "the folder must lie inside the repository and the name be a plain word.",
+            "Write the folder relative to the repository's root, names joined by '/' (processes/decisions), "
+            "and the kind as a lowercase name (decision).",
         ),
         Check(
             "PO131",

@@ -125,6 +125,14 @@ def test_a_content_folder_that_is_a_link_out_of_the_repository_is_not_read(repo:
     assert CANARY not in output
 
 
+@pytest.mark.parametrize("kind", ["../../evil", "a/b", "", "Décision", 5])
+def test_a_kind_name_that_could_not_name_its_pages_is_a_schema_error(repo: Path, kind: object) -> None:
+    line = _set(repo, **{"x-prodops-kind": kind})
+    code, output = _run("validate", "--root", str(repo))
+    assert code == 1, output
+    assert f"schemas/decision.schema.json:{line}:2: error PO130 x-prodops-kind" in output
+
+
 def test_only_plain_relative_folders_are_kind_folders() -> None:
     assert all(schemaguard.folder_problem(f) for f in BAD_FOLDERS)
     assert not schemaguard.folder_problem("processes/decisions")
