@@ -77,12 +77,14 @@ def check(name: str, text: str, doc: Mapping[str, Any], documents: Mapping[str, 
     if KIND_KEY in doc:
         why = kind_problem(doc[KIND_KEY])
         if why:
-            raise _error(name, text, KIND_KEY, doc[KIND_KEY], f"{KIND_KEY} {_shown(doc[KIND_KEY])} {why}", "")
+            raise _error(name, text, KIND_KEY, doc[KIND_KEY], f"{KIND_KEY} {_shown(doc[KIND_KEY])} {why}", _KIND_HINT)
         if FOLDER_KEY not in doc:
             raise _error(name, text, KIND_KEY, doc[KIND_KEY], f"the kind declares no {FOLDER_KEY}", _FOLDER_HINT)
         why = folder_problem(doc[FOLDER_KEY])
         if why:
-            raise _error(name, text, FOLDER_KEY, doc[FOLDER_KEY], f"{FOLDER_KEY} {_shown(doc[FOLDER_KEY])} {why}", "")
+            raise _error(
+                name, text, FOLDER_KEY, doc[FOLDER_KEY], f"{FOLDER_KEY} {_shown(doc[FOLDER_KEY])} {why}", _FOLDER_HINT
+            )
     for keyword, ref in _refs(doc):
         why = ref_problem(ref, documents)
         if why:
@@ -90,6 +92,7 @@ def check(name: str, text: str, doc: Mapping[str, Any], documents: Mapping[str, 
 
 
 _FOLDER_HINT = f'write "{FOLDER_KEY}": "folder/inside/the/repository", relative to its root, e.g. "processes/decisions"'
+_KIND_HINT = f'name the kind in lowercase letters, digits and "-", e.g. "{KIND_KEY}": "decision"; it names its pages'
 _REF_HINT = 'reference a definition of this file ("#/$defs/name") or of another schema ("common.schema.json#/$defs/id")'
 
 
@@ -115,9 +118,7 @@ def _error(name: str, text: str, key: str, value: object, message: str, hint: st
     line, column = locate(text, key, value)
     rel = f"schemas/{name}"
     return SchemaError(
-        Diagnostic(
-            "error", code, message, rel, line, column, hint=hint or _FOLDER_HINT, excerpt=excerpt(text, line, column)
-        )
+        Diagnostic("error", code, message, rel, line, column, hint=hint, excerpt=excerpt(text, line, column))
     )
 
 

@@ -131,6 +131,19 @@ def test_a_kind_name_that_could_not_name_its_pages_is_a_schema_error(repo: Path,
     code, output = _run("validate", "--root", str(repo))
     assert code == 1, output
     assert f"schemas/decision.schema.json:{line}:2: error PO130 x-prodops-kind" in output
+    assert "hint: name the kind in lowercase letters" in output
+
+
+def test_a_kind_without_a_folder_is_a_schema_error_at_its_kind(repo: Path) -> None:
+    schema = json.loads((repo / SCHEMA).read_text())
+    del schema["x-prodops-folder"]
+    text = json.dumps(schema, indent=1)
+    (repo / SCHEMA).write_text(text)
+    line = text[: text.index('"x-prodops-kind"')].count("\n") + 1
+    code, output = _run("validate", "--root", str(repo))
+    assert code == 1, output
+    assert f"schemas/decision.schema.json:{line}:2: error PO130 the kind declares no x-prodops-folder" in output
+    assert 'hint: write "x-prodops-folder"' in output
 
 
 def test_only_plain_relative_folders_are_kind_folders() -> None:
