@@ -72,6 +72,31 @@ def ref_problem(ref: str, documents: Mapping[str, Any]) -> str:
     return ""
 
 
+def pointer_problem(ref: str, file: str, documents: Mapping[str, Any]) -> str:
+    """Why the part of ``ref`` after '#' leads to no schema in its file ("" when it leads to one)."""
+    target, _, pointer = ref.partition("#")
+    if pointer and not pointer.startswith("/"):
+        return "names an anchor; write a JSON pointer such as '#/$defs/name'"
+    found = resolve_pointer(documents[target or file], pointer)
+    if not isinstance(found, Mapping):
+        return f"leads to no schema: {target or file} has no object at '#{pointer}'"
+    return ""
+
+
+def resolve_pointer(doc: Any, pointer: str) -> Any:
+    """The value a JSON pointer ('/$defs/name', '' for the whole) leads to in ``doc``; None when it leads nowhere."""
+    out: Any = doc
+    for raw in pointer.split("/")[1:]:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(out, Mapping) and part in out:
+            out = out[part]
+        elif isinstance(out, list) and part.isdigit() and int(part) < len(out):
+            out = out[int(part)]
+        else:
+            return None
+    return out
+
+
 def check(name: str, text: str, doc: Mapping[str, Any], documents: Mapping[str, Any]) -> None:
     """Raise a ``SchemaError`` for the first annotation or reference of ``doc`` that reaches outside."""
     if KIND_KEY in doc:
@@ -86,7 +111,7 @@ def check(name: str, text: str, doc: Mapping[str, Any], documents: Mapping[str, 
                 name, text, FOLDER_KEY, doc[FOLDER_KEY], f"{FOLDER_KEY} {_shown(doc[FOLDER_KEY])} {why}", _FOLDER_HINT
             )
     for keyword, ref in _refs(doc):
-        why = ref_problem(ref, documents)
+        why = ref_problem(ref, documents) or (pointer_problem(ref, name, documents) if keyword != "$id" else "")
         if why:
             raise _error(name, text, keyword, ref, f"{keyword} {_shown(ref)} {why}", _REF_HINT, code="PO131")
 

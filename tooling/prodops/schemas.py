@@ -114,11 +114,8 @@ class SchemaSet:
         if not isinstance(ref, str):
             return node
         target_file, _, pointer = ref.partition("#")
-        doc = self.documents[target_file or file]
-        out: Any = doc
-        for part in pointer.split("/")[1:]:
-            out = out[part]
-        return dict(out)
+        # Every $ref was checked to lead to an object when the schemas were loaded (schemaguard).
+        return dict(schemaguard.resolve_pointer(self.documents[target_file or file], pointer))
 
     def expand(self, file: str, node: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
         """Follow ``$ref`` to the end, keeping the referring node's own keywords (its description wins).

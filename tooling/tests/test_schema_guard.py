@@ -161,6 +161,10 @@ REFS = [
     "../outside.schema.json",
     "missing.schema.json#/$defs/id",
     "C:\\schemas\\x.schema.json",
+    "common.schema.json#/$defs/nope",
+    "#/$defs/nope",
+    "#nope",
+    "common.schema.json#/$defs/id/pattern/x",
 ]
 
 
