@@ -191,3 +191,16 @@ def test_a_base_uri_of_its_own_is_refused(repo: Path) -> None:
 def test_refs_within_the_schema_set_still_resolve(repo: Path) -> None:
     code, output = _run("validate", "--root", str(repo))
     assert code == 0, output
+
+
+def test_discovery_never_walks_a_folder_that_resolves_outside_the_root(repo: Path) -> None:
+    from prodops import loader
+    from prodops.schemas import KindSchema, SchemaSet
+
+    # A schema set built in code, past the schema checks: discovery still stays inside.
+    outside = KindSchema("decision", "..", "title", "decision.schema.json", {}, ())
+    found, problems = loader.discover(repo, SchemaSet({"decision": outside}, {}))
+    assert not any("canary" in rel for rel in found)
+    assert [(d.code, d.file, d.message) for d in problems] == [
+        ("PO109", "..", "content folder leads outside the repository and is not read")
+    ]
