@@ -123,6 +123,8 @@ class SchemaSet:
         Returns the expanded node and the schema file it lives in, against which its own
         ``$ref`` values resolve.
         """
+        if not isinstance(node, Mapping):  # a boolean schema (true: anything, false: nothing) has no keywords
+            return {}, file
         merged = dict(node)
         seen: set[str] = set()
         while isinstance(merged.get("$ref"), str) and merged["$ref"] not in seen:
@@ -278,6 +280,8 @@ def _fast_validator(registry: Any, name: str, doc: Mapping[str, Any]) -> Any:
 def _ref_fields(
     schemas: SchemaSet, file: str, node: Mapping[str, Any], prefix: Pattern = (), seen: frozenset[str] = frozenset()
 ) -> Iterator[RefField]:
+    if not isinstance(node, Mapping):  # a boolean schema names nothing
+        return
     target = node.get("x-ref")
     if isinstance(target, str):
         yield RefField(prefix, target)

@@ -826,3 +826,16 @@ def test_a_record_without_a_text_id_is_an_error_when_its_schema_lets_it_pass(rep
     assert code == 1, output
     assert f"{DECISION}:" in output and "error PO302 the file has no id" in output
     assert "hint: add 'id: guided-setup-first'" in output
+
+
+def test_boolean_subschemas_validate_and_render(repo: Path) -> None:
+    path = repo / "schemas/decision.schema.json"
+    schema = json.loads(path.read_text())
+    schema["properties"].update({"extra": True, "id": True, "tags": {"type": "array", "items": True}})
+    path.write_text(json.dumps(schema, indent=1))
+    (repo / DECISION).write_text((repo / DECISION).read_text() + "extra: anything at all\n")
+    result = pipeline.build(repo, today=TODAY)
+    assert not [d for d in result.diagnostics if d.severity == "error"], result.diagnostics
+    pages = render_site(result, SiteOptions(today=TODAY, edit_base="https://example.com/edit/main/")).pages
+    assert "<code>extra</code>" in pages["reference/schemas/decision.md"]
+    assert "anything at all" in pages["decision/guided-setup-first.md"]
