@@ -223,7 +223,7 @@ def _write(root: Path, files: list[_File], removed: Mapping[Path, bytes] | None 
         root / f.rel: (f.data, f.raw) for f in files if f.new != f.text or f.raw is None
     }
     changes.update({path: (None, raw) for path, raw in (removed or {}).items()})
-    edit.replace_all(changes)
+    edit.replace_all(changes, root=root)
 
 
 # --- New files -----------------------------------------------------------------------------------
@@ -277,8 +277,8 @@ def render_new(schemas: SchemaSet, kind: KindSchema, rel: str, data: dict[str, A
     ]
     return env.get_template("new.yaml.j2").render(
         modeline=loader.expected_modeline(rel, kind),
-        title=kind.schema.get("title", kind.kind),
-        description=str(kind.schema.get("description", "")).split(". ")[0].rstrip("."),
+        title=kind.title,
+        description=kind.description.split(". ")[0].rstrip("."),
         optional=optional,
         body=emit(data).rstrip("\n"),
     )

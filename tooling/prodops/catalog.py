@@ -163,6 +163,8 @@ def link(
             shape = outline(doc)
         raw_id = shape.id
         if raw_id is None:
+            if valid.get(doc.rel):  # an invalid document has its schema error; a valid one would vanish unseen
+                problems.append(_no_id(doc))
             continue
         stem = doc.stem
         if raw_id != stem:
@@ -255,6 +257,21 @@ def link(
 def _entity_named(kind: str, value: str) -> str:
     """The entity a reference leads to: a key result ``OBJECTIVE.KR`` leads to its objective."""
     return value.partition(".")[0] if kind == KEY_RESULT else value
+
+
+def _no_id(doc: Document) -> Diagnostic:
+    """A document its schema accepts without a text ``id``: it could be neither listed nor referenced."""
+    line, column = doc.locate(("id",)) if "id" in doc.data else (1, 1)
+    return Diagnostic(
+        "error",
+        "PO302",
+        "the file has no id (text naming the entity); every entity is known by its id",
+        doc.rel,
+        line,
+        column,
+        ("id",),
+        hint=f"add 'id: {doc.stem}' (its file name), and make 'id' a required text field in schemas/{doc.kind.file}",
+    )
 
 
 def _id_problem(doc: Document, code: str, raw_id: str, stem: str, first: Document | None) -> Diagnostic:

@@ -137,6 +137,21 @@ CHECKS: dict[str, Check] = {
             "changes it only when asked to.",
             "Run the import again with --restate to replace the recorded values, or correct the export.",
         ),
+        Check(
+            "PO131",
+            "schema-kind",
+            "A kind's x-prodops-folder decides which folder is read, and its x-prodops-kind names its pages: "
+            "the folder must lie inside the repository and the name be a plain word.",
+            "Write the folder relative to the repository's root, names joined by '/' (processes/decisions), "
+            "and the kind as a lowercase name (decision).",
+        ),
+        Check(
+            "PO132",
+            "schema-reference",
+            "A $ref is followed when the schemas are compiled; only the schema set itself is read, "
+            "never another file of the machine or the network.",
+            "Reference a definition of the same file (#/$defs/name) or of another file in schemas/.",
+        ),
         Check("PO201", "required-field", "The schema requires the field.", "Add the field."),
         Check(
             "PO202",

@@ -16,7 +16,7 @@ import contextlib
 import fcntl
 import os
 import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -346,14 +346,36 @@ def remove_leftovers(path: Path) -> list[Path]:
     return removed
 
 
-def replace_all(changes: Mapping[Path, tuple[bytes | None, bytes | None]], *, sync: bool = True) -> None:
+def check_inside(root: Path, paths: Iterable[Path]) -> None:
+    """Refuse to write any of ``paths`` that is, or lies in a folder that is, a link leading outside ``root``.
+
+    A folder of the repository (``schemas/``, a content folder) or a file in it that is a symbolic
+    link to elsewhere would make a write land on the machine outside the repository.
+    """
+    top = root.resolve()
+    for path in paths:
+        target = path.resolve() if path.is_symlink() else path.parent.resolve() / path.name
+        if not target.is_relative_to(top):
+            try:
+                shown = path.relative_to(root).as_posix()
+            except ValueError:
+                shown = str(path)
+            raise EditError(
+                f"{shown}: leads outside the repository through a symbolic link; nothing was written "
+                "(replace the link with the folder or file itself)"
+            )
+
+
+def replace_all(changes: Mapping[Path, tuple[bytes | None, bytes | None]], *, root: Path, sync: bool = True) -> None:
     """Change several files, all of them or none: ``changes`` maps path -> (new bytes, expected bytes).
 
     New bytes of None remove the file; expected bytes of None create it (never over an
     existing file). The caller holds the lock of every file that exists (``locked_all``).
     Each must still hold its expected bytes; every temporary file is written before the
     first file changes, and if a step fails, the files already changed get their old bytes back.
+    Every path must stay inside ``root`` (``check_inside``).
     """
+    check_inside(root, changes)
     for path, (_, expected) in changes.items():
         if expected is None:
             if path.exists():

@@ -86,10 +86,14 @@ def discover(root: Path, schemas: SchemaSet) -> tuple[list[str], list[Diagnostic
     """Every ``.yaml`` file under the content folders, as repository-relative POSIX paths."""
     found: list[str] = []
     problems: list[Diagnostic] = []
+    inside = root.resolve()
     for folder in schemas.folders:
         base = root / folder
         if base.is_symlink():
             problems.append(_link_problem(folder, "content folder is a symbolic link and is not followed"))
+            continue
+        if not base.resolve().is_relative_to(inside):  # the schemas' folders are checked; this guards the walk
+            problems.append(_link_problem(folder, "content folder leads outside the repository and is not read"))
             continue
         if not base.is_dir():
             continue

@@ -79,6 +79,7 @@ def plan(root: Path) -> Plan:
     steps = path_between(source, target)
     files, problems = _content(root, schemas, steps) if steps else ([], [])
     files.extend(_schemas(root, schemas, source, target))
+    edit.check_inside(root, [root / f.rel for f in files])  # before --dry-run lists what it would write
     return Plan(source, target, steps, files, problems)
 
 
@@ -91,7 +92,7 @@ def apply(root: Path, migration: Plan) -> None:
     with edit.locked_all(existing):
         for f in migration.files:
             changes[root / f.rel] = (f.after, f.before or None)
-        edit.replace_all(changes)
+        edit.replace_all(changes, root=root)
 
 
 def _content(root: Path, schemas: SchemaSet, steps: tuple[Step, ...]) -> tuple[list[FileChange], list[Applied]]:

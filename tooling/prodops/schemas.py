@@ -19,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from prodops import schemaguard
 from prodops.diagnostics import ProdopsError
 
 if TYPE_CHECKING:
@@ -62,8 +63,20 @@ class KindSchema:
         return _reference_validator(self.schema, self.documents)
 
     @property
+    def title(self) -> str:
+        """The schema's ``title``; the kind's name as a heading ("Decision record") when it has none."""
+        value = self.schema.get("title")
+        return value if isinstance(value, str) and value.strip() else self.kind.replace("-", " ").capitalize()
+
+    @property
+    def description(self) -> str:
+        """The schema's ``description``; empty when it has none (both are optional in JSON Schema)."""
+        value = self.schema.get("description")
+        return value if isinstance(value, str) else ""
+
+    @property
     def label(self) -> str:
-        return str(self.schema.get("title", self.kind)).lower()
+        return self.title.lower()
 
 
 @dataclass(frozen=True)
@@ -101,11 +114,8 @@ class SchemaSet:
         if not isinstance(ref, str):
             return node
         target_file, _, pointer = ref.partition("#")
-        doc = self.documents[target_file or file]
-        out: Any = doc
-        for part in pointer.split("/")[1:]:
-            out = out[part]
-        return dict(out)
+        # Every $ref was checked to lead to an object when the schemas were loaded (schemaguard).
+        return dict(schemaguard.resolve_pointer(self.documents[target_file or file], pointer))
 
     def expand(self, file: str, node: Mapping[str, Any]) -> tuple[dict[str, Any], str]:
         """Follow ``$ref`` to the end, keeping the referring node's own keywords (its description wins).
@@ -113,6 +123,8 @@ class SchemaSet:
         Returns the expanded node and the schema file it lives in, against which its own
         ``$ref`` values resolve.
         """
+        if not isinstance(node, Mapping):  # a boolean schema (true: anything, false: nothing) has no keywords
+            return {}, file
         merged = dict(node)
         seen: set[str] = set()
         while isinstance(merged.get("$ref"), str) and merged["$ref"] not in seen:
@@ -139,8 +151,9 @@ def declared_kinds(schema_dir: Path) -> dict[str, str]:
             continue
         kind = doc.get("x-prodops-kind") if isinstance(doc, dict) else None
         folder = doc.get("x-prodops-folder") if isinstance(doc, dict) else None
-        if isinstance(kind, str) and isinstance(folder, str) and folder.strip("/"):
-            found[kind] = folder.strip("/")
+        # A folder that could lead outside the repository is never listed (loading the schemas reports it).
+        if isinstance(kind, str) and not schemaguard.folder_problem(folder):
+            found[kind] = str(folder)
     return found
 
 
@@ -164,14 +177,21 @@ def load_schemas(schema_dir: Path) -> SchemaSet:
     if not schema_dir.is_dir():
         raise ProdopsError(f"{schema_dir}: no schemas folder; an ops repository keeps its JSON Schemas in schemas/")
     documents: dict[str, dict[str, Any]] = {}
+    texts: dict[str, str] = {}
     hasher = hashlib.blake2b(digest_size=16)
     for path in sorted(schema_dir.glob("*" + SCHEMA_SUFFIX)):
         try:
             raw = path.read_bytes()
-            documents[path.name] = json.loads(raw.decode("utf-8"))
+            texts[path.name] = raw.decode("utf-8")
+            documents[path.name] = json.loads(texts[path.name])
         except (OSError, ValueError) as exc:
             raise ProdopsError(f"schemas/{path.name}: cannot read the schema: {exc}") from exc
         hasher.update(path.name.encode() + b"\0" + raw + b"\0")
+    for name, doc in documents.items():
+        if not isinstance(doc, dict):
+            raise ProdopsError(f"schemas/{name}: a schema is a JSON object ({{...}})")
+        # Before anything is compiled: a validator would follow a $ref to a file or a URL.
+        schemaguard.check(name, texts[name], doc, documents)
     kinds: dict[str, KindSchema] = {}
     partial = SchemaSet(kinds, documents)
     fast_registry = _fast_registry(documents)
@@ -190,7 +210,7 @@ def load_schemas(schema_dir: Path) -> SchemaSet:
                 raise ProdopsError(f"schemas/{name}: not a valid JSON Schema: {exc.message}") from exc
         kinds[kind] = KindSchema(
             kind=kind,
-            folder=str(doc["x-prodops-folder"]).strip("/"),
+            folder=str(doc["x-prodops-folder"]),
             title_field=str(doc.get("x-prodops-title-field", "title")),
             file=name,
             schema=doc,
@@ -226,7 +246,14 @@ def _fast_registry(documents: Mapping[str, Mapping[str, Any]]) -> Any:
         import jsonschema_rs
     except ImportError:  # pragma: no cover - the accelerator is a dependency, but optional at run time
         return None
-    return jsonschema_rs.Registry([(_FAST_BASE + name, dict(doc)) for name, doc in documents.items()])
+    return jsonschema_rs.Registry(
+        [(_FAST_BASE + name, dict(doc)) for name, doc in documents.items()], retriever=_retrieve_nothing
+    )
+
+
+def _retrieve_nothing(uri: str) -> Any:
+    """Every document a schema may reference is in the registry; nothing is read from disk or the network."""
+    raise ValueError(f"{uri} is not a file of schemas/")
 
 
 def _fast_validator(registry: Any, name: str, doc: Mapping[str, Any]) -> Any:
@@ -236,7 +263,11 @@ def _fast_validator(registry: Any, name: str, doc: Mapping[str, Any]) -> Any:
 
     try:
         return jsonschema_rs.validator_for(
-            dict(doc), validate_formats=True, registry=registry, base_uri=_FAST_BASE + name
+            dict(doc),
+            validate_formats=True,
+            registry=registry,
+            base_uri=_FAST_BASE + name,
+            retriever=_retrieve_nothing,
         )
     except (
         ValueError,
@@ -249,6 +280,8 @@ def _fast_validator(registry: Any, name: str, doc: Mapping[str, Any]) -> Any:
 def _ref_fields(
     schemas: SchemaSet, file: str, node: Mapping[str, Any], prefix: Pattern = (), seen: frozenset[str] = frozenset()
 ) -> Iterator[RefField]:
+    if not isinstance(node, Mapping):  # a boolean schema names nothing
+        return
     target = node.get("x-ref")
     if isinstance(target, str):
         yield RefField(prefix, target)

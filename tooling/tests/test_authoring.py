@@ -440,7 +440,7 @@ def test_a_change_to_several_files_is_written_whole_or_not_at_all(
 
     monkeypatch.setattr(Path, "replace", failing_replace)
     with pytest.raises(OSError, match="No space left"), edit.locked_all([first, second]) as originals:
-        edit.replace_all({first: (b"a: 2\n", originals[first]), second: (b"b: 2\n", originals[second])})
+        edit.replace_all({first: (b"a: 2\n", originals[first]), second: (b"b: 2\n", originals[second])}, root=tmp_path)
     assert (first.read_bytes(), second.read_bytes()) == (b"a: 1\n", b"b: 1\n")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "b.yaml"]
 
@@ -634,7 +634,8 @@ def test_a_rename_that_fails_half_way_puts_every_file_back(tmp_path: Path, monke
                 replaced: (b"a: 2\n", originals[replaced]),
                 created: (b"b: 2\n", None),
                 removed: (None, originals[removed]),
-            }
+            },
+            root=tmp_path,
         )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "c.yaml"]
     assert (replaced.read_bytes(), removed.read_bytes()) == (b"a: 1\n", b"c: 1\n")

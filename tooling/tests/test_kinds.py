@@ -776,3 +776,66 @@ def test_prodops_diff_base_calls_out_a_decision_status_change(repo: Path) -> Non
     code, output = _run("diff", "main", "--root", str(repo), "--format", "json")
     change = json.loads(output)["changes"][0]
     assert (change["kind"], change["notes"]) == ("decision", ["status **accepted → superseded**"])
+
+
+# -- every schema the validator accepts builds ---------------------------------------------------
+
+# What makes a schema a kind; every other top-level key is optional and may be left out.
+_KIND_KEYS = ("x-prodops-kind", "x-prodops-folder")
+
+
+def _schema_without(repo: Path, *keys: str, keep_only: bool = False) -> None:
+    path = repo / "schemas/decision.schema.json"
+    schema = json.loads(path.read_text())
+    schema = {k: v for k, v in schema.items() if (k in keys) == keep_only}
+    path.write_text(json.dumps(schema, indent=1))
+
+
+def test_a_minimal_schema_validates_renders_and_builds(repo: Path, tmp_path: Path) -> None:
+    _schema_without(repo, "$schema", *_KIND_KEYS, keep_only=True)
+    code, output = _run("validate", "--root", str(repo))
+    assert code == 0 and " error " not in output, output
+    code, output = _run("render", "--root", str(_with_site_config(repo)), "--out", str(tmp_path / "out"))
+    assert code == 0, output
+    index = (tmp_path / "out/docs/reference/schemas/index.md").read_text(encoding="utf-8")
+    assert 'href="decision.html">Decision</a>' in index
+    site = _build(repo, tmp_path / "site")
+    assert (site / "decision" / "guided-setup-first.html").is_file()
+
+
+_OPTIONAL = [k for k in json.loads((CASE / "schemas/decision.schema.json").read_text()) if k not in _KIND_KEYS]
+
+
+@pytest.mark.parametrize("key", _OPTIONAL)
+def test_a_schema_without_any_one_optional_key_still_renders(repo: Path, key: str) -> None:
+    _schema_without(repo, key)
+    result = pipeline.build(repo, today=TODAY)
+    if any(d.severity == "error" for d in result.diagnostics):
+        # Only the validator may refuse (without "properties", "additionalProperties" refuses every field).
+        assert key == "properties", result.diagnostics
+        return
+    pages = render_site(result, SiteOptions(today=TODAY, edit_base="https://example.com/edit/main/")).pages
+    assert "decision/guided-setup-first.md" in pages and "reference/schemas/decision.md" in pages
+
+
+@pytest.mark.parametrize("written", ["", "id: 5\n", "id: [a]\n"])
+def test_a_record_without_a_text_id_is_an_error_when_its_schema_lets_it_pass(repo: Path, written: str) -> None:
+    _schema_without(repo, "$schema", *_KIND_KEYS, keep_only=True)
+    _edit(repo / DECISION, "id: guided-setup-first\n", written)
+    code, output = _run("validate", "--root", str(repo))
+    assert code == 1, output
+    assert f"{DECISION}:" in output and "error PO302 the file has no id" in output
+    assert "hint: add 'id: guided-setup-first'" in output
+
+
+def test_boolean_subschemas_validate_and_render(repo: Path) -> None:
+    path = repo / "schemas/decision.schema.json"
+    schema = json.loads(path.read_text())
+    schema["properties"].update({"extra": True, "id": True, "tags": {"type": "array", "items": True}})
+    path.write_text(json.dumps(schema, indent=1))
+    (repo / DECISION).write_text((repo / DECISION).read_text() + "extra: anything at all\n")
+    result = pipeline.build(repo, today=TODAY)
+    assert not [d for d in result.diagnostics if d.severity == "error"], result.diagnostics
+    pages = render_site(result, SiteOptions(today=TODAY, edit_base="https://example.com/edit/main/")).pages
+    assert "<code>extra</code>" in pages["reference/schemas/decision.md"]
+    assert "anything at all" in pages["decision/guided-setup-first.md"]

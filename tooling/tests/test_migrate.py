@@ -186,3 +186,33 @@ def test_an_upgrade_adds_a_shipped_schema_the_repository_lacks(tmp_path: Path) -
     code, out, _ = _run("migrate", "--root", str(repo), "--today", TODAY.isoformat())
     assert code == 0 and out.endswith("7 files checked: no problems\n"), out
     assert (repo / "schemas" / "team.schema.json").read_bytes() == package_data.shipped_schemas()["team.schema.json"]
+
+
+def _snapshot(folder: Path) -> dict[Path, bytes]:
+    return {p: p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_schemas_folder_that_links_outside_is_never_written_through(tmp_path: Path, dry_run: bool) -> None:
+    repo = _copy(tmp_path)
+    outside = tmp_path / "elsewhere" / "schemas"
+    shutil.move(repo / "schemas", outside)
+    (repo / "schemas").symlink_to(outside, target_is_directory=True)
+    before = _snapshot(outside)
+    code, out, err = _run("migrate", "--root", str(repo), *(["--dry-run"] if dry_run else []))
+    assert code == 1, (out, err)
+    assert "schemas/" in err and "leads outside the repository" in err and "Traceback" not in err
+    assert _snapshot(outside) == before
+
+
+def test_a_schema_file_that_links_outside_is_never_written_through(tmp_path: Path) -> None:
+    repo = _copy(tmp_path)
+    name = sorted((repo / "schemas").glob("*.schema.json"))[0].name
+    outside = tmp_path / "elsewhere" / name
+    outside.parent.mkdir()
+    shutil.move(repo / "schemas" / name, outside)
+    (repo / "schemas" / name).symlink_to(outside)
+    before = outside.read_bytes()
+    code, out, err = _run("migrate", "--root", str(repo))
+    assert code == 1 and f"schemas/{name}" in err and "leads outside the repository" in err, (out, err)
+    assert outside.read_bytes() == before

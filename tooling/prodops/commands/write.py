@@ -275,6 +275,7 @@ def new(
         if any(d.file != rel for d in errors):
             raise ProdopsError(f"{rel} was not written: it would add the problems above to other files")
         raise ProdopsError(f"{rel} was not written: fill in the fields above (use --set FIELD=VALUE)")
+    edit.check_inside(repo, [path])
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         edit.create_atomic(path, text.encode("utf-8"))

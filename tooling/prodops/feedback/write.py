@@ -93,5 +93,5 @@ def apply(root: Path, changes: list[Change], today: date | None = None) -> list[
         (root / change.rel).parent.mkdir(parents=True, exist_ok=True)
     paths = [root / c.rel for c in changes if c.before is not None]
     with edit.locked_all(paths):
-        edit.replace_all({root / c.rel: (c.after, c.before) for c in changes})
+        edit.replace_all({root / c.rel: (c.after, c.before) for c in changes}, root=root)
     return []

@@ -229,4 +229,4 @@ def apply(root: Path, planned: Plan) -> None:
     """Write the plan: every file or none, each only if it still holds the bytes it was planned on."""
     existing = [root / rel for rel, (_, old) in planned.writes.items() if old is not None]
     with edit.locked_all(existing):
-        edit.replace_all({root / rel: (new, old) for rel, (new, old) in planned.writes.items()})
+        edit.replace_all({root / rel: (new, old) for rel, (new, old) in planned.writes.items()}, root=root)

@@ -94,7 +94,8 @@ def fields(renderer: Renderer, spec: KindSpec, here: str, record: Any) -> list[F
     for name, value in record.data.items():
         if name in ("id", spec.title_field) or value is None:
             continue
-        if (properties.get(name) or {}).get("x-prodops-page") is False:
+        node = properties.get(name)
+        if isinstance(node, Mapping) and node.get("x-prodops-page") is False:
             continue  # shown by a page section of its own (render/providers.py), not as raw data
         heading = label(spec, renderer, name)
         if name in spec.markdown_fields and isinstance(value, str):

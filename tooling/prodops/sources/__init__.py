@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from prodops.diagnostics import Diagnostic
+from prodops.diagnostics import Diagnostic, ProdopsError
 from prodops.loader import Document
 from prodops.outline import Outline
 from prodops.schemas import SchemaSet, load_schemas
@@ -103,4 +103,8 @@ def revision(root: Path, name: str) -> Iterator[Revision]:
     from prodops.sources.tree import WorkingTree
 
     with gitrev.checkout(root, name) as written:
-        yield Revision(WorkingTree(written.root, load_schemas(written.root / SCHEMA_DIR)), name, written.problems)
+        try:
+            schemas = load_schemas(written.root / SCHEMA_DIR)
+        except ProdopsError as exc:
+            raise ProdopsError(f"revision '{name}': {exc}") from exc
+        yield Revision(WorkingTree(written.root, schemas), name, written.problems)
