@@ -18,15 +18,16 @@ KINDS = ("file-in-repo", "folder-in-repo", "file-outside", "folder-outside", "fi
 # Each folder a build publishes from, and the builds that publish it: "theme" is a theme
 # folder configured outside site/ (custom_dir: theme).
 PLACES = {
-    "site": ("internal", "as-of"),
-    "site/overrides": ("internal", "as-of"),
-    "theme": ("internal", "as-of"),
+    "site": ("internal", "as-of", "render"),
+    "site/overrides": ("internal", "as-of", "render"),
+    "theme": ("internal", "as-of", "render"),
     "site-public": ("public",),
 }
 BUILDS = {
     "internal": ["build"],
     "public": ["build", "--audience", "public"],
     "as-of": ["build", "--as-of", "2026-11-20"],
+    "render": ["render", "--out"],  # the folder follows: see _args
 }
 
 
@@ -62,6 +63,12 @@ def _plant(repo: Path, place: str, kind: str, outside: Path) -> str:
     return f"{place}/leak"
 
 
+def _args(audience: str, repo: Path) -> list[str]:
+    """The command line of a build (``render`` writes into ``build/render`` of the repository)."""
+    out = [str(repo / "build" / "render")] if audience == "render" else []
+    return [*BUILDS[audience], *out, "--root", str(repo)]
+
+
 def _published_files(repo: Path) -> list[Path]:
     return [p for p in (repo / "build").rglob("*") if not p.is_dir()] if (repo / "build").exists() else []
 
@@ -76,7 +83,7 @@ def test_a_link_or_fifo_is_refused_at_validate_and_by_every_build_that_publishes
     found = [d for d in pipeline.build(repo, today=TODAY).diagnostics if d.code == "PO109"]
     assert [(d.file, d.severity) for d in found] == [(rel, "error")], found
     for audience in PLACES[place]:
-        result = CliRunner().invoke(cli, [*BUILDS[audience], "--root", str(repo)])
+        result = CliRunner().invoke(cli, _args(audience, repo))
         assert result.exit_code == 1, (audience, result.output)
         assert f"{rel}: error PO109 " in result.output, (audience, result.output)
         assert "Traceback" not in result.output
@@ -102,8 +109,8 @@ def test_a_docs_dir_outside_the_repository_is_refused(tmp_path: Path) -> None:
         "a build would publish files from outside it"
     )
     assert messages == [expected]
-    for audience in ("internal", "as-of"):
-        result = CliRunner().invoke(cli, [*BUILDS[audience], "--root", str(repo)])
+    for audience in ("internal", "as-of", "render"):
+        result = CliRunner().invoke(cli, _args(audience, repo))
         assert result.exit_code == 1, result.output
         assert "docs_dir '../elsewhere' is outside the repository" in result.output
         assert _published_files(repo) == []
