@@ -109,7 +109,7 @@ def check(root: Path, found: Iterable[Source]) -> list[Diagnostic]:
                     place.config,
                     place.line,
                     place.column,
-                    hint="name a folder inside the repository, such as site/",
+                    hint="name a file or folder inside the repository, such as site/",
                 )
             )
             continue
