@@ -172,8 +172,11 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
             self.built = None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """Add every generated page and the published schemas, in memory."""
+        """Add every generated page and the published schemas, in memory; refuse a file that came through a link."""
         assert self.site is not None
+        refused = published.gathered(config, (f.abs_src_path for f in files if f.abs_src_path))
+        if refused:
+            raise self._stop(len(refused), report.render_lines(refused))
         in_nav = _nav_pages(config.nav) if config.nav else None
         for rel, text in self.site.pages.items():
             existing = files.get_file_from_path(rel)

@@ -17,6 +17,7 @@ site's, generated from it; the as-of site uses ``mkdocs.yml``'s folders) for ``v
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -200,3 +201,34 @@ def configured(config: Any) -> list[Diagnostic]:
     found = sources(config, config_dir)
     # MkDocs made the folders absolute: name them as the configuration does, against its folder.
     return check(config_dir, [replace(s, value=os.path.relpath(s.path, config_dir)) if s.folder else s for s in found])
+
+
+def gathered(config: Any, paths: Iterable[str]) -> list[Diagnostic]:
+    """Which of the files MkDocs gathered to copy (``paths``, absolute) came through a link or are not regular.
+
+    The check at the start of a build (``configured``) sees the folders as they were then; a link
+    made since would be followed when MkDocs copies the files, so they are looked at once more,
+    one by one: a file under ``docs_dir`` or the theme's ``custom_dir`` must be a regular file
+    reached without a link. The theme's own files (in the installed package) are not the repository's.
+    """
+    config_dir = _lexical(Path(config.config_file_path).parent if config.config_file_path else Path.cwd())
+    folders = [s.path for s in sources(config, config_dir) if s.folder]
+    bases = [(_lexical(folder), folder.resolve()) for folder in folders]
+    problems: list[Diagnostic] = []
+    for path in paths:
+        lexical = _lexical(Path(path))
+        for base, real in bases:
+            if not lexical.is_relative_to(base):
+                continue
+            if Path(os.path.realpath(lexical)) != real / lexical.relative_to(base) or not _regular(lexical):
+                rel = _rel(config_dir, lexical) if lexical.is_relative_to(config_dir) else str(lexical)
+                problems.append(_problem(rel, "not a regular file in the repository; a link or special file appeared"))
+            break
+    return sorted(problems, key=lambda d: d.sort_key)
+
+
+def _regular(path: Path) -> bool:
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False

@@ -140,3 +140,22 @@ def test_a_repository_without_mkdocs_yml_still_has_its_site_folder_checked(tmp_p
     (repo / "site").mkdir(parents=True)
     (repo / "site" / "leak").symlink_to("/etc/passwd")
     assert [d.file for d in published.repository(repo)] == ["site/leak"]
+
+
+@pytest.mark.parametrize("kind", ["file-outside", "folder-outside", "fifo"])
+def test_a_link_made_after_the_check_is_refused_before_it_is_copied(tmp_path: Path, kind: str) -> None:
+    """Between the check at the start of a build and MkDocs gathering the files, a link can appear."""
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import PluginError
+    from mkdocs.structure.files import get_files
+
+    repo = copy_example(tmp_path / "repo", site=True)
+    config = load_config(config_file=str(repo / "mkdocs.yml"), site_dir=str(tmp_path / "out"))
+    plugin = config.plugins["prodops"]
+    plugin.config.today = TODAY.isoformat()
+    config = config.plugins.on_config(config)
+    rel = _plant(repo, "site/guide", kind, tmp_path / "outside")
+    files = get_files(config)
+    files.add_files_from_theme(config.theme.get_env(), config)
+    with pytest.raises(PluginError, match=f"{rel}(/secret.txt)?: error PO109 not a regular file in the repository"):
+        config.plugins.on_files(files, config=config)
