@@ -166,7 +166,9 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         """A build that broke off may have written some pages: the next one builds them all.
 
         A rebuild held back before it began (``HeldBack``) wrote nothing: the pages built stay known.
+        What on_config froze goes back to the collector, as after a build that ends.
         """
+        gc.unfreeze()
         self.held = isinstance(error, HeldBack)
         if not self.held:
             self.built = None
