@@ -63,8 +63,10 @@ CHECKS: dict[str, Check] = {
         Check(
             "PO109",
             "file-shape",
-            "A content file is one mapping of fields, readable as a regular file.",
-            "Make the file a mapping; remove empty files and symbolic links.",
+            "A content file is one mapping of fields, readable as a regular file; a site publishes only "
+            "regular files inside the repository.",
+            "Make the file a mapping; remove empty files, and symbolic links, pipes and devices from the "
+            "content folders and from every folder a site is built from.",
         ),
         Check(
             "PO110",

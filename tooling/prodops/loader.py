@@ -127,37 +127,6 @@ def _link_problem(rel: str, message: str) -> Diagnostic:
     return Diagnostic("error", "PO109", message, rel, hint="keep files as regular files inside the repository")
 
 
-def unpublishable(root: Path, folder: str) -> list[Diagnostic]:
-    """Symbolic links and special files under a folder the site publishes (``site/``).
-
-    MkDocs copies what a link points to, so a link could publish any file of the machine that
-    builds the site (``/etc/passwd``, ``/proc/self/environ``). They are refused, not skipped: a
-    page that silently goes missing from the site is a mistake nobody would notice.
-    """
-    base = root / folder
-    if base.is_symlink():
-        return [_link_problem(folder, "the site folder is a symbolic link; only files in the repository are published")]
-    problems: list[Diagnostic] = []
-    stack = [str(base)] if base.is_dir() else []
-    prefix = len(str(root)) + 1
-    while stack:
-        try:
-            entries = list(os.scandir(stack.pop()))
-        except OSError:
-            continue
-        for entry in entries:
-            rel = entry.path[prefix:].replace(os.sep, "/")
-            if entry.is_symlink():
-                problems.append(
-                    _link_problem(rel, "symbolic link in the site folder; it would publish what it points to")
-                )
-            elif entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
-            elif not entry.is_file(follow_symlinks=False):
-                problems.append(_link_problem(rel, "not a regular file; the site publishes only regular files"))
-    return sorted(problems, key=lambda d: d.file)
-
-
 def _walk(root: Path, base: Path, problems: list[Diagnostic]) -> Iterator[str]:
     stack = [base]
     while stack:

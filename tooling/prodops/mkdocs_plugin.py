@@ -27,7 +27,7 @@ from typing import Any
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -35,7 +35,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from prodops import kinds, mkdocs_dirty, pipeline, report
+from prodops import hostguard, kinds, mkdocs_dirty, pipeline, published, report
 from prodops.diagnostics import ProdopsError
 from prodops.render import Site, SiteOptions, render_site
 from prodops.render.changes import add_history
@@ -43,6 +43,10 @@ from prodops.render.regions import name_regions
 from prodops.render.safe import clean_page
 
 log = logging.getLogger("mkdocs.plugins.prodops")
+
+
+class HeldBack(PluginError):
+    """A rebuild under a server stopped for errors before it copied anything: the last good site stays."""
 
 
 class ProdopsPluginConfig(Config):  # type: ignore[no-untyped-call]
@@ -72,8 +76,8 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         self.built_shape = ""
         self.shape = ""
         self.changed: set[str] | None = None
-        self.nav: Any = None
         self.titles: dict[str, str] = {}
+        self.held = False  # the last build was held back for errors (under a server): nothing was written
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Note whether this is a server; defining this hook keeps the plugin (and its last good site) across rebuilds."""
@@ -81,7 +85,14 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        """Validate the repository; fail the build on errors."""
+        """Refuse what the build would publish from outside the repository; validate it; fail the build on errors.
+
+        Both come before MkDocs copies a file. Under a server, a rebuild that finds errors stops
+        there too (``HeldBack``): the last good site stays as it was, with nothing new copied into it.
+        """
+        refused = published.configured(config)
+        if refused:
+            raise self._stop(len(refused), report.render_lines(refused))
         config_dir = Path(config.config_file_path).resolve().parent
         self.root = (config_dir / self.config.root).resolve() if self.config.root else config_dir
         today = date.fromisoformat(self.config.today) if self.config.today else None
@@ -92,18 +103,7 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         self.folders = kinds.registry(result.schemas).folders
         errors = result.count("error")
         if errors:
-            text = report.render_text(result.diagnostics, len(result.files), result.rules_checked)
-            if self.serving and self.site is not None:
-                log.error(
-                    "prodops: the repository has %d error(s); showing the last good pages until they are fixed:\n%s",
-                    errors,
-                    text,
-                )
-                self.changed = set()  # nothing to build again: the last good pages stay
-                if self.nav is not None:
-                    config.nav = self.nav
-                return config
-            raise PluginError(f"prodops: the repository has {errors} error(s); fix them to build the site:\n{text}")
+            raise self._stop(errors, report.render_text(result.diagnostics, len(result.files), result.rules_checked))
         warnings = result.count("warning")
         if warnings and self.config.audience == "internal":
             log.info("prodops: %d warning(s); they are listed on the home page and by `prodops validate`", warnings)
@@ -137,10 +137,17 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         gc.freeze()
         return config
 
+    def _stop(self, errors: int, text: str) -> PluginError:
+        """The error that stops a build with ``errors``: under a server after a good build, one that keeps that site."""
+        if self.serving and self.site is not None:
+            return HeldBack(
+                f"prodops: the repository has {errors} error(s); showing the last good pages until they are fixed:\n{text}"
+            )
+        return PluginError(f"prodops: the repository has {errors} error(s); fix them to build the site:\n{text}")
+
     def _plan(self, config: MkDocsConfig) -> None:
         """Which generated pages a dirty rebuild builds: those whose text changed, or all when the shape did."""
         assert self.site is not None
-        self.nav = config.nav
         in_nav = _nav_pages(config.nav) if config.nav else set()
         self.shape = mkdocs_dirty.shape(config, self.site.pages, self.site.files, self.site.edit_urls, in_nav)
         if not self.dirty or self.built is None or self.shape != self.built_shape:
@@ -156,12 +163,22 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
             self.built_shape = self.shape
 
     def on_build_error(self, *, error: Exception) -> None:
-        """A build that broke off may have written some pages: the next one builds them all."""
-        self.built = None
+        """A build that broke off may have written some pages: the next one builds them all.
+
+        A rebuild held back before it began (``HeldBack``) wrote nothing: the pages built stay known.
+        What on_config froze goes back to the collector, as after a build that ends.
+        """
+        gc.unfreeze()
+        self.held = isinstance(error, HeldBack)
+        if not self.held:
+            self.built = None
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """Add every generated page and the published schemas, in memory."""
+        """Add every generated page and the published schemas, in memory; refuse a file that came through a link."""
         assert self.site is not None
+        refused = published.gathered(config, (f.abs_src_path for f in files if f.abs_src_path))
+        if refused:
+            raise self._stop(len(refused), report.render_lines(refused))
         in_nav = _nav_pages(config.nav) if config.nav else None
         for rel, text in self.site.pages.items():
             existing = files.get_file_from_path(rel)
@@ -240,8 +257,25 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         )
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> LiveReloadServer:
-        """Rebuild when content, schemas or configuration change."""
+        """Rebuild when content, schemas or configuration change; answer only requests made to this machine.
+
+        A rebuild held back for errors has said why (MkDocs logs the error): it is not a failure
+        of the server, which would print a traceback and stop reloading browsers.
+        """
         assert self.root is not None
+
+        def rebuild() -> None:
+            self.held = False
+            try:
+                builder()
+            except Abort:
+                if not self.held:
+                    raise
+
+        server.builder = rebuild
+        app = server.get_app()
+        assert app is not None  # the server sets its own application when it is made
+        server.set_app(hostguard.guard(app, hostguard.allowed(config.dev_addr.host)))
         for folder in (*self.folders, "schemas"):
             if (self.root / folder).is_dir():
                 server.watch(str(self.root / folder))

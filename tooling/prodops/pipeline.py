@@ -9,7 +9,7 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from prodops import loader, schemacheck, schemaversion, sources
+from prodops import loader, published, schemacheck, schemaversion, sources
 from prodops.catalog import Catalog, link
 from prodops.codes import CHECKS
 from prodops.config import Config, load_config
@@ -22,7 +22,6 @@ from prodops.schemas import SchemaSet
 from prodops.sources import Checked, Source
 
 SCHEMA_DIR = sources.SCHEMA_DIR
-SITE_DIR = "site"
 
 
 @dataclass
@@ -97,7 +96,7 @@ def run(
         # Lifecycle checks compare whole catalogs, so a run with a base builds every model.
         result = _run(source, today, wanted, config, base is None, neighbours)
         if wanted is None:  # what the site would publish is part of the repository too
-            site_problems = loader.unpublishable(result.root, SITE_DIR)
+            site_problems = published.repository(result.root)
             if site_problems:
                 result.diagnostics = sorted([*result.diagnostics, *site_problems], key=lambda d: d.sort_key)
         if base is not None and result.rules_checked:

@@ -522,6 +522,12 @@ def test_the_plugin_watches_the_folders_the_schemas_declare(repo: Path) -> None:
         def watch(self, path: str) -> None:
             self.watched.append(Path(path).relative_to(repo).as_posix())
 
+        def get_app(self) -> object:  # the plugin wraps the server's application in its Host check
+            return lambda environ, start_response: []
+
+        def set_app(self, app: object) -> None:
+            self.app = app
+
     server = Server()
     plugin.on_serve(server, config=config, builder=None)  # type: ignore[arg-type]
     assert server.watched == ["decisions", "launches", "okrs", "processes", "roadmap", "schemas"]

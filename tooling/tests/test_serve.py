@@ -162,3 +162,47 @@ def test_a_one_file_change_shows_on_every_page_that_shows_the_entity(served: tup
     # Search lists the changed page once, with its new title.
     assert _search_locations(url, PAGE) == indexed
     assert "Usage-based billing, renamed" in _get(url + "search/search_index.json")[1]
+
+
+def _asked_as(url: str, host: str) -> tuple[int, str]:
+    """The answer to a request for the home page that names ``host`` in its Host header."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    where = urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=10)
+    try:
+        connection.putrequest("GET", "/index.html", skip_host=True)
+        connection.putheader("Host", host)
+        connection.endheaders()
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+    finally:
+        connection.close()
+
+
+def test_only_requests_to_this_machine_are_answered(served: tuple[Path, str, Path]) -> None:
+    """A page elsewhere that renames its host to 127.0.0.1 (DNS rebinding) cannot read the site."""
+    _, url, _ = served
+    port = url.rstrip("/").rsplit(":", 1)[1]
+    for host in ("evil.example", f"evil.example:{port}", "127.0.0.1.evil.example", f"localhost.:{port}", ""):
+        status, text = _asked_as(url, host)
+        assert status == 421 and "answers only requests to 127.0.0.1" in text, host
+        assert "Ledgerline" not in text
+    for host in ("127.0.0.1", f"127.0.0.1:{port}", "localhost", f"LOCALHOST:{port}", "[::1]", f"[::1]:{port}"):
+        status, text = _asked_as(url, host)
+        assert status == 200 and "</html>" in text, host
+
+
+def test_a_link_made_while_serving_is_not_served(served: tuple[Path, str, Path], tmp_path: Path) -> None:
+    repo, url, log = served
+    secret = tmp_path / "secret.txt"
+    secret.write_text("CANARY-do-not-publish")
+    (repo / "site" / "leak.txt").symlink_to(secret)
+    _until(lambda: "site/leak.txt: error PO109" in log.read_text(), "the link reported")
+    # Wait for the rebuild to end (the server reloads browsers after it), then ask for the file.
+    _until(lambda: "Reloading browsers" in log.read_text().split("site/leak.txt: error PO109", 1)[1], "the rebuild")
+    status, text = _get(url + "leak.txt")
+    assert status == 404 and "CANARY" not in text
+    assert "Traceback" not in log.read_text()
+    assert _get(url + PAGE)[0] == 200  # the last good site stays
