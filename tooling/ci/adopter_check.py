@@ -38,6 +38,14 @@ _IGNORE = shutil.ignore_patterns(
 )
 
 
+def _ignore(folder: str, names: list[str]) -> set[str]:
+    """What is not copied: what is not the repository, and the content the generated organisation replaces."""
+    ignored = set(_IGNORE(folder, names))
+    if Path(folder) == REPO_ROOT:
+        ignored.update(CONTENT_FOLDERS)
+    return ignored
+
+
 def _generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_generate", REPO_ROOT / "tooling" / "bench" / "generate.py")
     assert spec is not None and spec.loader is not None
@@ -57,11 +65,9 @@ def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def prepare(dest: Path, count: int, seed: int) -> str | None:
     """The repository in ``dest`` with the generated organisation's content; an error message, or None."""
-    shutil.copytree(REPO_ROOT, dest, ignore=_IGNORE, symlinks=True)
+    shutil.copytree(REPO_ROOT, dest, ignore=_ignore, symlinks=True)
     if (REPO_ROOT / "node_modules").is_dir():
         (dest / "node_modules").symlink_to(REPO_ROOT / "node_modules", target_is_directory=True)
-    for folder in CONTENT_FOLDERS:
-        shutil.rmtree(dest / folder)
     generated = dest.parent / "generated"
     gen = _generator()
     gen.generate(generated, count, seed, gen.QUAYSIDE, TODAY)

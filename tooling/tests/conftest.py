@@ -150,12 +150,15 @@ def _audit(event: str, args: tuple[object, ...]) -> None:
             for a in (argv if isinstance(argv, (list, tuple)) else [argv])
         ]
         # Only absolute arguments: a relative one is relative to the child's own folder (git -C DIR … roadmap).
-        named = [w for w in words if os.path.isabs(w) and (_live_path(w) is not None or os.path.normpath(w) == _ROOT)]  # noqa: PTH117
+        named = [w for w in words if os.path.isabs(w) and _live_path(w) is not None]  # noqa: PTH117
+        names_root = any(os.path.isabs(w) and os.path.normpath(w) == _ROOT for w in words)  # noqa: PTH117
         runs_tool = (
             any(os.path.basename(w) in ("prodops", "make", "mkdocs") for w in words[:1]) or "prodops" in words[1:3]  # noqa: PTH119
         )
         in_root = cwd is not None and os.path.abspath(os.fsdecode(cwd) if isinstance(cwd, bytes) else str(cwd)) == _ROOT  # noqa: PTH100
-        if named or (in_root and runs_tool) or (cwd is not None and _live_path(cwd) is not None):
+        # The repository's root alone (pip wheel ROOT, git -C ROOT) is no read of the content; prodops, make
+        # or mkdocs run on it are.
+        if named or ((in_root or names_root) and runs_tool) or (cwd is not None and _live_path(cwd) is not None):
             _reads.append(f"runs {' '.join(words)}" + (f" in {cwd}" if cwd is not None else ""))
 
 
