@@ -43,6 +43,7 @@ LAZY_COMMANDS = {
     "export": "prodops.commands.read",
     "history": "prodops.commands.history",
     "digest": "prodops.commands.history",
+    "check-dates": "prodops.commands.history",
     "diff": "prodops.commands.review",
     "codeowners": "prodops.commands.review",
     "freshness": "prodops.commands.review",

@@ -22,17 +22,18 @@ import hmac
 import json
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from prodops import __version__, gitrev, trust, yamlparse
+from prodops import __version__, commitdates, gitrev, trust, yamlparse
 from prodops.builtin_kinds import tracked as tracked_kinds
 from prodops.cache import CACHE_DIR
 from prodops.diagnostics import ProdopsError
 from prodops.loader import MAX_FILE_BYTES
 from prodops.schemas import declared_kinds, deepest_kind
 
-FORMAT = 5  # 5: key results keep baseline, target and check-ins; a sub-folder of another kind's folder is its own kind
+FORMAT = 6  # 6: commit days settled along first parents (``commitdates``); 5: key results keep check-ins
 INDEX_FILE = "history.json"
 # The kinds whose files have a history worth keeping (``Builtin.history_columns``); their folders come from the schemas.
 TRACKED = tracked_kinds()
@@ -48,10 +49,11 @@ class Commit:
     oid: str
     author: str
     when: str  # the committer date as Git gives it (ISO 8601 with the committer's offset)
+    counted: str = ""  # the day the history counts it on, when not the day of ``when`` (``commitdates.settle``)
 
     @property
     def day(self) -> str:
-        return self.when[:10]
+        return self.counted or self.when[:10]
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Index:
     paths: dict[str, str] = field(default_factory=dict)  # content path at ``head`` -> entity id
     shallow: str = ""  # the shallow boundary (empty in a full clone)
     unreadable: int = 0  # versions that could not be parsed (kept out; the state before stays)
+    redated: int = 0  # commits dated before the one they follow, or in the future: counted on another day
     notices: list[str] = field(default_factory=list)
 
     @property
@@ -108,13 +111,35 @@ def load(root: Path) -> Index:
     if index.head != head:
         _walk(root, index, head, info[3])
         store.write(index)
+    _settle(index, date.today().isoformat())
     index.notices = store.notices
+    if index.redated:
+        first = next(c for c in index.commits if c.counted)
+        index.notices.append(
+            f"{index.redated} commit(s) are dated before the commit they follow or in the future; the history "
+            f"counts each on the nearest day that keeps the order (the first, {first.oid[:12]} dated "
+            f"{first.when[:10]}, on {first.day})"
+        )
     if shallow:
         index.notices.append(
             f"this is a shallow clone: its history begins on {index.begins or 'the first commit there is'}; "
             "`git fetch --unshallow` brings the rest"
         )
     return index
+
+
+def _settle(index: Index, latest: str) -> None:
+    """Count every commit on a day that runs forwards along the first parents (see ``commitdates``).
+
+    Done on each load, not stored: a commit in the future stops being one as the days pass.
+    """
+    raw = [c.when[:10] for c in index.commits]
+    days = commitdates.settle(raw, latest)
+    index.commits = [
+        Commit(c.oid, c.author, c.when, day if day != was else "")
+        for c, day, was in zip(index.commits, days, raw, strict=True)
+    ]
+    index.redated = sum(day != was for day, was in zip(days, raw, strict=True))
 
 
 def _shallow_mark(root: Path, shallow_file: str) -> str:

@@ -1,8 +1,9 @@
 """What the history index answers: states as of a date, due-date moves, say/do per quarter, a digest of changes.
 
 Dates are the commits' committer dates (the day a change landed on the branch), in the
-committer's own time zone. "As of a date" is the state at the last indexed commit on or
-before that day.
+committer's own time zone, settled so that they run forwards along the first parents
+(``commitdates``): a backdated commit cannot rewrite a closed quarter. "As of a date" is the
+state at the last indexed commit on or before that day.
 """
 
 from __future__ import annotations
@@ -20,12 +21,8 @@ CLOSED = ("shipped", "cancelled")
 
 def commit_at(index: Index, day: date) -> int | None:
     """The last commit (an index into ``index.commits``) on or before ``day``; None before the history begins."""
-    text = day.isoformat()
-    found = None
-    for at, commit in enumerate(index.commits):
-        if commit.day <= text:
-            found = at  # first-parent dates can go back and forth: the last one in order counts
-    return found
+    found = bisect_right([c.day for c in index.commits], day.isoformat())  # settled: the days never go back
+    return found - 1 if found else None
 
 
 def change_at(index: Index, entity: str, at: int) -> Change | None:

@@ -532,3 +532,84 @@ def test_the_stored_index_gives_back_every_state(repo: Path) -> None:
     }
     last = stored.changes["beta"][-1].state
     assert last is not None and "horizon" not in last and last["status"] == "shipped"
+
+
+def test_a_backdated_commit_cannot_rewrite_a_closed_quarter(repo: Path) -> None:
+    # Dated back to June, after October's commits: without settling, it became the state of 1 July.
+    commit(
+        repo,
+        "2026-06-20",
+        "Mal Backdater",
+        {"roadmap/beta.yaml": item("beta", "payments", "planned", "later", "2026-12-31")},
+    )
+    index = history.load(repo)
+    assert index.commits[-1].day == "2026-10-03" and index.commits[-1].when.startswith("2026-06-20")
+    assert index.redated == 1
+    q3 = historyview.quarter(index, Period(2026, 3))
+    assert q3.teams["payments"].ratio == 0.5
+    code, out, err = run("show", "alpha", "--as-of", "2026-07-01", "--root", str(repo))
+    assert code == 0 and "status: planned" in out and "due: 2026-08-31" in out
+    assert err.count("dated before the commit they follow or in the future") == 1
+    code, out, _ = run("show", "beta", "--as-of", "2026-10-03", "--root", str(repo))
+    assert "status: planned" in out  # from the day it landed on
+
+
+def test_a_future_dated_commit_counts_today(repo: Path) -> None:
+    commit(
+        repo,
+        "2030-01-01",
+        "Fay Future",
+        {"roadmap/gamma.yaml": item("gamma", "growth", "shipped", "now", "2026-10-31")},
+    )
+    index = history.load(repo)
+    assert index.commits[-1].day == date.today().isoformat()
+    code, out, err = run("digest", "--since", "2026-10-01", "--root", str(repo))
+    assert code == 0 and "### Shipped\n\n- Gamma (gamma)" in out
+    assert "1 commit(s) are dated before the commit they follow or in the future" in err
+
+
+def test_settled_days_run_forwards_and_stop_today() -> None:
+    from prodops.commitdates import settle
+
+    assert settle(["2026-01-01", "2026-03-01", "2026-02-01", "2026-04-01"], "2026-12-01") == [
+        "2026-01-01",
+        "2026-03-01",
+        "2026-03-01",
+        "2026-04-01",
+    ]
+    assert settle(["2026-01-01", "2027-05-01", "2026-02-01", "2027-01-01"], "2026-12-01") == [
+        "2026-01-01",
+        "2026-02-01",
+        "2026-02-01",
+        "2026-12-01",
+    ]
+
+
+def test_check_dates_fails_on_a_backdated_or_future_commit(repo: Path) -> None:
+    base = git(repo, "rev-parse", "HEAD").strip()
+    commit(
+        repo, "2026-10-05", "Ana Admin", {"roadmap/gamma.yaml": item("gamma", "growth", "planned", "now", "2026-11-01")}
+    )
+    code, _, err = run("check-dates", f"{base}..HEAD", "--root", str(repo))
+    assert (code, err) == (0, "")
+    commit(
+        repo,
+        "2026-06-20",
+        "Mal Backdater",
+        {"roadmap/beta.yaml": item("beta", "payments", "planned", "later", "2026-12-31")},
+    )
+    commit(
+        repo,
+        "2031-01-01",
+        "Fay Future",
+        {"roadmap/gamma.yaml": item("gamma", "growth", "planned", "now", "2026-11-02")},
+    )
+    code, _, err = run("check-dates", f"{base}..HEAD", "--root", str(repo))
+    assert code == 1
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert "(Changes of 2026-06-20) is dated 2026-06-20, before the commit it follows (2026-10-05)" in lines[0]
+    assert "(Changes of 2031-01-01) is dated 2031-01-01, in the future" in lines[1]
+    assert "git commit --amend --no-edit --date=now" in lines[0]
+    code, _, err = run("check-dates", "nowhere..HEAD", "--root", str(repo))
+    assert code == 1 and "'nowhere..HEAD' is not a revision range here" in err

@@ -11,7 +11,18 @@ from typing import Any
 
 import click
 
-from prodops import calibration, history, historytext, historyview, query, releasetext, report, scoretext, scoring
+from prodops import (
+    calibration,
+    commitdates,
+    history,
+    historytext,
+    historyview,
+    query,
+    releasetext,
+    report,
+    scoretext,
+    scoring,
+)
 from prodops.builtin_kinds import BUILTIN
 from prodops.cli import (
     DATE,
@@ -102,6 +113,25 @@ def as_since(ctx: click.Context, param: click.Parameter, text: str) -> Any:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise click.BadParameter(f"{shown!r} is neither a number of days (7d) nor a date (YYYY-MM-DD)") from None
+
+
+@cli.command(name="check-dates")
+@click.argument("revisions", metavar="BASE..HEAD")
+@root_option
+@click.pass_context
+def check_dates(ctx: click.Context, revisions: str, root: Path | None) -> None:
+    """Fail when a commit along the first parents of BASE..HEAD is dated before the commit it follows, or in the future.
+
+    The history counts such a commit on another day (a backdated one could rewrite a closed
+    quarter); CI runs this on the commits a pull request brings.
+
+    Example: prodops check-dates origin/main..HEAD
+    """
+    found = commitdates.check(resolve_root(root), revisions)
+    for bad in found:
+        click.echo(f"prodops: error: {bad.message()}", err=True)
+    if found:
+        ctx.exit(1)
 
 
 @cli.command()
