@@ -128,6 +128,24 @@ def load(root: Path) -> Index:
     return index
 
 
+def require_full(root: Path, environ: dict[str, str] | None = None) -> None:
+    """In CI (``CI`` set, as every CI service sets it), refuse a shallow clone: its history pages would be nearly empty.
+
+    Outside CI a shallow clone is a note (``load``); a folder that is not a Git repository has no
+    history to lose and passes.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("CI", "").strip().lower() in ("", "0", "false", "no"):
+        return
+    out = git(root, "rev-parse", "--is-shallow-repository", check=False).strip()
+    if out == b"true":
+        raise ProdopsError(
+            f"{root} is a shallow clone, and CI is set: the site's history pages, quarter reviews and feed would "
+            "be nearly empty. Check out the whole history (actions/checkout with `fetch-depth: 0`) or run "
+            "`git fetch --unshallow`"
+        )
+
+
 def _settle(index: Index, latest: str) -> None:
     """Count every commit on a day that runs forwards along the first parents (see ``commitdates``).
 

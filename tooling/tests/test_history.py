@@ -613,3 +613,14 @@ def test_check_dates_fails_on_a_backdated_or_future_commit(repo: Path) -> None:
     assert "git commit --amend --no-edit --date=now" in lines[0]
     code, _, err = run("check-dates", "nowhere..HEAD", "--root", str(repo))
     assert code == 1 and "'nowhere..HEAD' is not a revision range here" in err
+
+
+def test_a_site_build_in_ci_refuses_a_shallow_clone(repo: Path, tmp_path: Path) -> None:
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow)], check=True)
+    result = CliRunner().invoke(cli, ["build", "--root", str(shallow)], env={"CI": "true"})
+    assert result.exit_code == 1
+    assert "is a shallow clone, and CI is set" in result.stderr and "fetch-depth: 0" in result.stderr
+    history.require_full(shallow, {"CI": "false"})  # outside CI: a note when the history is read, not an error
+    history.require_full(repo, {"CI": "true"})  # the whole history
+    history.require_full(tmp_path, {"CI": "true"})  # not a Git repository: nothing to lose

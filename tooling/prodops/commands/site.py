@@ -114,6 +114,10 @@ def build(root: Path | None, strict: bool, audience: str, as_of: date | None) ->
 
     gc.enable()  # Markdown makes cyclic garbage for every page; without the collector it piles up
     repo = resolve_root(root)
+    if audience == "internal":  # the public roadmap has no history pages
+        from prodops import history
+
+        history.require_full(repo)
     _mkdocs_logging()
     if as_of is not None:
         if audience != "internal":
