@@ -75,6 +75,7 @@ def check(root: Path, revisions: str, now: datetime | None = None) -> list[BadDa
         "log",
         "--first-parent",
         "--reverse",
+        "-z",  # a subject can hold any character but NUL, a line break too
         "--format=%H%x00%cI%x00%P%x00%s",
         "--end-of-options",
         revisions,
@@ -83,7 +84,8 @@ def check(root: Path, revisions: str, now: datetime | None = None) -> list[BadDa
     if done.returncode != 0:
         message = done.stderr.decode(errors="replace").strip().splitlines()
         raise ProdopsError(f"'{revisions}' is not a revision range here: {message[0] if message else 'git log failed'}")
-    rows = [line.split("\0") for line in done.stdout.decode(errors="replace").splitlines() if line]
+    fields = done.stdout.decode(errors="replace").split("\0")
+    rows = [fields[at : at + 4] for at in range(0, len(fields) - 3, 4)]
     latest = latest_day(now)
     found: list[BadDate] = []
     before = _day_of(root, rows[0][2].split()[0]) if rows and rows[0][2] else ""

@@ -22,6 +22,7 @@ from prodops import (
     report,
     scoretext,
     scoring,
+    terminal,
 )
 from prodops.builtin_kinds import BUILTIN
 from prodops.cli import (
@@ -44,7 +45,7 @@ def _index(root: Path | None) -> history.Index:
     repo = resolve_root(root)
     with report.Progress(sys.stderr, "prodops: reading the history"):
         index = history.load(repo)
-    click.echo(report.render_notices(index.notices), nl=False, err=True)
+    terminal.echo(report.render_notices(index.notices), nl=False, err=True)
     return index
 
 
@@ -100,7 +101,7 @@ def history_command(entity_id: str, root: Path | None) -> None:
     """
     index = _index(root)
     _known(index, entity_id)
-    click.echo(historytext.timeline(index, entity_id), nl=False)
+    terminal.echo(historytext.timeline(index, entity_id), nl=False)
 
 
 def as_since(ctx: click.Context, param: click.Parameter, text: str) -> Any:
@@ -129,7 +130,7 @@ def check_dates(ctx: click.Context, revisions: str, root: Path | None) -> None:
     """
     found = commitdates.check(resolve_root(root), revisions)
     for bad in found:
-        click.echo(f"prodops: error: {bad.message()}", err=True)
+        terminal.echo(f"prodops: error: {bad.message()}", err=True)
     if found:
         ctx.exit(1)
 
@@ -149,7 +150,7 @@ def digest(since: int | date, root: Path | None, today: date | None) -> None:
         raise click.BadParameter(f"{start.isoformat()} is after {until.isoformat()}", param_hint="'--since'")
     index = _index(root)
     events = historyview.digest(index, start, until)
-    click.echo(historytext.digest(index, events, start, until), nl=False)
+    terminal.echo(historytext.digest(index, events, start, until), nl=False)
 
 
 def as_period(ctx: click.Context, param: click.Parameter, text: str | None) -> Period | None:
@@ -174,7 +175,7 @@ def report_quarter(period: Period | None, root: Path | None, today: date | None)
         current = Period.containing(today or date.today())
         period = Period.containing(current.start - timedelta(days=1))
     index = _index(root)
-    click.echo(historytext.quarter_report(index, historyview.quarter(index, period)), nl=False)
+    terminal.echo(historytext.quarter_report(index, historyview.quarter(index, period)), nl=False)
 
 
 @click.command(name="calibration")
@@ -192,7 +193,7 @@ def report_calibration(root: Path | None, today: date | None) -> None:
     index = _index(repo)
     scores = [scoring.score(index, p) for p in scoring.past_periods(index, today or date.today())]
     found = calibration.calibrate(scores, load_config(repo))
-    click.echo(scoretext.calibration_report(found, index.begins), nl=False)
+    terminal.echo(scoretext.calibration_report(found, index.begins), nl=False)
 
 
 @click.command(name="release-notes")
@@ -213,9 +214,9 @@ def report_release_notes(since: date | None, fmt: str, root: Path | None, today:
     """
     result = load_readable(root, today, use_cache=True)
     if fmt == "html":
-        click.echo(releasetext.release_notes_html(result.catalog, since), nl=False)
+        terminal.echo(releasetext.release_notes_html(result.catalog, since), nl=False)
     else:
-        click.echo(releasetext.release_notes(result.catalog, since), nl=False)
+        terminal.echo(releasetext.release_notes(result.catalog, since), nl=False)
 
 
 AS_OF = click.option(
