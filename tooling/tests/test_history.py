@@ -624,3 +624,47 @@ def test_a_site_build_in_ci_refuses_a_shallow_clone(repo: Path, tmp_path: Path) 
     history.require_full(shallow, {"CI": "false"})  # outside CI: a note when the history is read, not an error
     history.require_full(repo, {"CI": "true"})  # the whole history
     history.require_full(tmp_path, {"CI": "true"})  # not a Git repository: nothing to lose
+
+
+def test_as_of_answers_use_the_ids_of_that_date(repo: Path) -> None:
+    (repo / "roadmap/gamma.yaml").unlink()
+    commit(
+        repo,
+        "2026-10-10",
+        "Ana Admin",
+        {"roadmap/gamma-2.yaml": item("gamma-2", "growth", "planned", "now", "2026-10-31", "Gamma")},
+    )
+    code, out, err = run("show", "gamma", "--as-of", "2026-10-05", "--root", str(repo))
+    assert code == 0, err
+    assert out.splitlines()[1:3] == [
+        "roadmap-item gamma · as of 2026-10-05 (set by 2026-09-10 " + out.split("set by 2026-09-10 ")[1].split("\n")[0],
+        "called gamma-2 now",
+    ]
+    code, out, _ = run("list", "roadmap-item", "--as-of", "2026-10-05", "--format", "csv", "--root", str(repo))
+    ids = [line.split(",")[0] for line in out.splitlines()[1:]]
+    assert "gamma" in ids and "gamma-2" not in ids
+    code, out, _ = run("list", "roadmap-item", "--as-of", "2026-10-10", "--format", "csv", "--root", str(repo))
+    ids = [line.split(",")[0] for line in out.splitlines()[1:]]
+    assert "gamma-2" in ids and "gamma" not in ids
+    code, out, _ = run("show", "gamma-2", "--as-of", "2026-10-10", "--root", str(repo))
+    assert code == 0 and "roadmap-item gamma-2 · as of 2026-10-10" in out and "called" not in out
+    code, out, _ = run("history", "gamma", "--root", str(repo))
+    assert code == 0 and out.startswith("roadmap-item gamma-2:") and "id: gamma → gamma-2" in out
+
+
+def test_a_removed_and_restored_due_date_is_one_slip_everywhere(repo: Path) -> None:
+    undated = item("gamma", "growth", "planned", "now", "2026-10-31").split("target:")[0]
+    commit(repo, "2026-10-05", "Ben Builder", {"roadmap/gamma.yaml": undated})
+    commit(
+        repo,
+        "2026-10-07",
+        "Ben Builder",
+        {"roadmap/gamma.yaml": item("gamma", "growth", "planned", "now", "2026-11-30")},
+    )
+    code, out, _ = run("history", "gamma", "--root", str(repo))
+    assert "Ben Builder  due: removed" in out and "Ben Builder  end: 2026-11-30; due: 2026-11-30" in out
+    assert out.splitlines()[-1] == "due date: moved 1 times, 1 later, 30 days slipped in all"
+    code, out, _ = run("digest", "--since", "2026-10-04", "--today", "2026-10-31", "--root", str(repo))
+    assert "### Slipped\n\n- Gamma (gamma): 2026-10-31 → 2026-11-30 (+30 days) — 2026-10-07, Ben Builder" in out
+    code, out, _ = run("report", "quarter", "--period", "2026-Q4", "--root", str(repo))
+    assert code == 0 and "| growth | 2 | 0 | 0% | 1 | 30 |" in out

@@ -49,11 +49,14 @@ def _index(root: Path | None) -> history.Index:
     return index
 
 
-def _known(index: history.Index, entity: str) -> None:
-    if entity not in index.changes:
-        close = difflib.get_close_matches(entity, list(index.changes), n=1)
+def _known(index: history.Index, entity: str) -> str:
+    """The entity (by the id it has now) that is or once was called ``entity``; an error when none was."""
+    names = historyview.ever_named(index)
+    if entity not in names:
+        close = difflib.get_close_matches(entity, list(names), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise ProdopsError(f"no entity '{entity}' in the history since {index.begins or 'the first commit'}{hint}")
+    return names[entity]
 
 
 def _commit_at(index: history.Index, day: date) -> int:
@@ -67,12 +70,14 @@ def _commit_at(index: history.Index, day: date) -> int:
 def show_as_of(root: Path | None, entity: str, day: date) -> str:
     """``prodops show ID --as-of DAY``."""
     index = _index(root)
-    _known(index, entity)
-    change = historyview.change_at(index, entity, _commit_at(index, day))
+    now = _known(index, entity)
+    at = _commit_at(index, day)
+    found = historyview.named_at(index, entity, at) or now  # the id of that date first, then today's
+    change = historyview.change_at(index, found, at)
     if change is None or change.state is None:
         what = "did not exist yet" if change is None else "had been removed"
         raise ProdopsError(f"'{entity}' {what} on {day.isoformat()}")
-    return historytext.as_of(index, entity, day, change)
+    return historytext.as_of(index, found, day, change)
 
 
 def list_as_of(root: Path | None, kind: str, day: date, fmt: str, escape_csv: bool, **only: str | None) -> str:
@@ -100,8 +105,7 @@ def history_command(entity_id: str, root: Path | None) -> None:
     Example: prodops history usage-based-billing
     """
     index = _index(root)
-    _known(index, entity_id)
-    terminal.echo(historytext.timeline(index, entity_id), nl=False)
+    terminal.echo(historytext.timeline(index, _known(index, entity_id)), nl=False)
 
 
 def as_since(ctx: click.Context, param: click.Parameter, text: str) -> Any:
