@@ -213,31 +213,38 @@ Entry = tuple[str, str, str]  # (old path or "", new path or "" when deleted, ne
 
 
 def _parse_log(out: bytes, prefix: str) -> list[tuple[Commit, list[Entry]]]:
+    """Commits and their raw entries from ``git log -z``, read token by token.
+
+    Only NUL cannot occur in an author name or a path, so the parse never splits on anything
+    else: each commit starts with a token that begins with \\x01, and each entry's meta token
+    says how many paths follow it.
+    """
     commits: list[tuple[Commit, list[Entry]]] = []
-    for chunk in out.split(b"\x01")[1:]:
-        tokens = chunk.split(b"\0")
-        oid, author, when = (t.decode(errors="replace") for t in tokens[:3])
-        entries: list[Entry] = []
-        rest = tokens[3:]
-        at = 0
-        while at < len(rest):
-            meta = rest[at].lstrip(b"\n")
+    tokens = out.split(b"\0")
+    at = 0
+    while at < len(tokens):
+        token = tokens[at].lstrip(b"\n")
+        at += 1
+        if token.startswith(b"\x01") and at + 1 < len(tokens):
+            oid, author, when = (t.decode(errors="replace") for t in (token[1:], tokens[at], tokens[at + 1]))
+            at += 2
+            commits.append((Commit(oid, author, when), []))
+            continue
+        if not token.startswith(b":") or not commits:
+            continue
+        fields = token.split()
+        status, new_oid = fields[-1].decode(), fields[3].decode()
+        entries = commits[-1][1]
+        first = _rel(tokens[at], prefix) if at < len(tokens) else ""
+        at += 1
+        if status[0] in "RC":
+            second = _rel(tokens[at], prefix) if at < len(tokens) else ""
             at += 1
-            if not meta.startswith(b":"):
-                continue
-            fields = meta.split()
-            status, new_oid = fields[-1].decode(), fields[3].decode()
-            first = _rel(rest[at], prefix)
-            at += 1
-            if status[0] in "RC":
-                second = _rel(rest[at], prefix)
-                at += 1
-                entries.append((first if status[0] == "R" else "", second, new_oid))
-            elif status[0] == "D":
-                entries.append((first, "", _NO_OID))
-            else:
-                entries.append((first, first, new_oid))
-        commits.append((Commit(oid, author, when), entries))
+            entries.append((first if status[0] == "R" else "", second, new_oid))
+        elif status[0] == "D":
+            entries.append((first, "", _NO_OID))
+        else:
+            entries.append((first, first, new_oid))
     return commits
 
 

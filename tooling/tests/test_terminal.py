@@ -16,7 +16,7 @@ from prodops.cli import cli
 ERASE = "\x1b[2K\r"
 LINK = "\x1b]8;;https://evil.example/\x07"
 RTL = "\u202e"
-HOSTILE = f"Eve{ERASE}{LINK}Ana Admin{RTL}"
+HOSTILE = f"Eve{ERASE}{LINK}Ana\x01Admin{RTL}"  # \x01: what the history log once split on
 # What must never reach a terminal raw: ESC, BEL, a lone carriage return, C1, the bidi overrides.
 RAW = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)")
 
@@ -69,7 +69,7 @@ def test_git_author_names_and_subjects_cannot_drive_the_terminal(tmp_path: Path)
     }
     for name, (_, out) in outputs.items():
         assert RAW.search(out) is None, f"{name}: {out!r}"
-    assert "Eve\\u001b[2K\\u000d\\u001b]8;;https://evil.example/\\u0007Ana Admin\\u202e" in outputs["history"][1]
+    assert "Eve\\u001b[2K\\u000d\\u001b]8;;https://evil.example/\\u0007Ana\\u0001Admin\\u202e" in outputs["history"][1]
     assert "Eve\\u001b\\[2K \\u001b\\]8;;" in outputs["digest"][1]  # Markdown-escaped too
     assert "Alpha\\u001b[2K \\u202e" in outputs["diff"][1]
     assert "Replan\\u001b[2K\\u000d\\u001b]8;;" in outputs["check-dates"][1]
