@@ -6,7 +6,8 @@ id (``git cat-file --batch``, as ``gitrev`` does: a file unchanged across 1,000 
 read once) and keeps per entity the tracked fields of each version that differs from the one
 before: status, horizon, due date, team, and each key result's current value, confidence,
 baseline, target and dated check-ins, with the commit, author and date. Entities are followed by id, so a moved file keeps its
-history; a file renamed together with its id (Git sees the rename) continues the old id's.
+history; an id changed in its file, or together with the file's name (Git sees the rename),
+continues the old id's.
 
 The index lives in ``.prodops-cache/history.json`` and is brought up to date from the last
 indexed commit. It is rebuilt when that commit is no longer on the first-parent chain of
@@ -380,9 +381,13 @@ def _apply(
                 gone = [g for g in gone if g != before]
             continue
         entity = state["id"]
-        if before is not None and before != entity and old != new and entity not in index.changes:
-            index.changes[entity] = index.changes.pop(before)  # renamed with its id: one history
-            index.kinds[entity] = index.kinds.pop(before)
+        if before is not None and before != entity:
+            if entity not in index.changes and before in index.changes:
+                # A new id, in the same file or one Git saw renamed with it: one entity, one history.
+                index.changes[entity] = index.changes.pop(before)
+                index.kinds[entity] = index.kinds.pop(before)
+            elif old == new:
+                gone.append(before)  # the file now holds another entity: the one it held is gone
         index.paths[new] = entity
         index.kinds.setdefault(entity, kind or "")
         _record(index, entity, Change(at, state))

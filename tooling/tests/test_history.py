@@ -668,3 +668,20 @@ def test_a_removed_and_restored_due_date_is_one_slip_everywhere(repo: Path) -> N
     assert "### Slipped\n\n- Gamma (gamma): 2026-10-31 → 2026-11-30 (+30 days) — 2026-10-07, Ben Builder" in out
     code, out, _ = run("report", "quarter", "--period", "2026-Q4", "--root", str(repo))
     assert code == 0 and "| growth | 2 | 0 | 0% | 1 | 30 |" in out
+
+
+def test_an_id_changed_in_its_file_is_a_rename(repo: Path) -> None:
+    commit(
+        repo,
+        "2026-10-10",
+        "Ana Admin",
+        {"roadmap/delta.yaml": item("delta-2", "growth", "in-progress", "now", "2026-09-20")},
+    )
+    index = history.load(repo)
+    assert "delta" not in index.changes and index.paths["roadmap/delta.yaml"] == "delta-2"
+    assert len(index.changes["delta-2"]) == 3
+    code, out, _ = run("show", "delta", "--as-of", "2026-10-05", "--root", str(repo))
+    assert code == 0 and "roadmap-item delta · as of 2026-10-05" in out and "called delta-2 now" in out
+    code, out, _ = run("list", "roadmap-item", "--as-of", "2026-10-10", "--format", "csv", "--root", str(repo))
+    ids = [line.split(",")[0] for line in out.splitlines()[1:]]
+    assert "delta-2" in ids and "delta" not in ids  # the old id does not live on beside the new one
