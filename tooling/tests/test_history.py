@@ -552,6 +552,8 @@ def test_a_backdated_commit_cannot_rewrite_a_closed_quarter(repo: Path) -> None:
     assert err.count("dated before the commit they follow or in the future") == 1
     code, out, _ = run("show", "beta", "--as-of", "2026-10-03", "--root", str(repo))
     assert "status: planned" in out  # from the day it landed on
+    page = _changes(repo, set()).pages["changes.md"]
+    assert "1 commit(s) are dated before the commit they follow or in the future" in page
 
 
 def test_a_future_dated_commit_counts_today(repo: Path) -> None:

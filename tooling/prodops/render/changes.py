@@ -79,6 +79,11 @@ def _add(site: Site, index: history.Index | None, note: str, options: SiteOption
         weeks = _weeks(historyview.digest(index, since, options.today), known)
         if index.begins and index.begins > since.isoformat():
             note = f"The history here begins on {index.begins}."
+        if index.redated:
+            note = (
+                f"{note} {index.redated} commit(s) are dated before the commit they follow or in the future; "
+                "each is counted on the nearest day that keeps the order."
+            ).strip()
     env = environment()  # the pages' own, with their filters and macros
     site.pages[PAGE] = env.get_template("changes.md.j2").render(
         changes=weeks, weeks=WEEKS, today=options.today, note=note
