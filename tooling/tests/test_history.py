@@ -687,3 +687,24 @@ def test_an_id_changed_in_its_file_is_a_rename(repo: Path) -> None:
     code, out, _ = run("list", "roadmap-item", "--as-of", "2026-10-10", "--format", "csv", "--root", str(repo))
     ids = [line.split(",")[0] for line in out.splitlines()[1:]]
     assert "delta-2" in ids and "delta" not in ids  # the old id does not live on beside the new one
+
+
+def test_mkdocs_itself_refuses_a_shallow_clone_in_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import copy_example
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, PluginError
+
+    full = copy_example(tmp_path / "full", site=True)
+    git(full, "init", "-q", "-b", "main")
+    git(full, "add", "-A")
+    git(full, "commit", "-q", "-m", "Content")
+    git(full, "commit", "-q", "--allow-empty", "-m", "Later")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{full}", str(shallow)], check=True)
+    monkeypatch.setenv("CI", "true")
+    config = load_config(config_file=str(shallow / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    with pytest.raises(Abort) as aborted:
+        mkdocs_build(config)
+    assert isinstance(aborted.value.__context__, PluginError)
+    assert "is a shallow clone, and CI is set" in str(aborted.value.__context__)
