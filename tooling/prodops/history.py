@@ -56,6 +56,11 @@ class Commit:
     def day(self) -> str:
         return self.counted or self.when[:10]
 
+    @property
+    def moment(self) -> str:
+        """The committer date, or noon (UTC) of the day the history counts it on when that differs."""
+        return f"{self.counted}T12:00:00Z" if self.counted else self.when
+
 
 @dataclass(frozen=True)
 class Change:

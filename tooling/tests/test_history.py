@@ -568,6 +568,9 @@ def test_a_future_dated_commit_counts_today(repo: Path) -> None:
     code, out, err = run("digest", "--since", "2026-10-01", "--root", str(repo))
     assert code == 0 and "### Shipped\n\n- Gamma (gamma)" in out
     assert "1 commit(s) are dated before the commit they follow or in the future" in err
+    site = Site()
+    add_changes(site, repo, SiteOptions(today=date.today(), site_name="Ops"), set())
+    assert b"<updated>2030" not in site.files["changes.atom"] and b"Gamma" in site.files["changes.atom"]
 
 
 def test_settled_days_run_forwards_and_stop_today() -> None:

@@ -116,7 +116,7 @@ def feed(weeks: list[Week], options: SiteOptions) -> bytes:
     root = ET.Element(f"{{{ATOM}}}feed")
     sub(root, "id", "urn:prodops:changes")
     sub(root, "title", f"{options.site_name}: what changed")
-    newest = [max(e.commit.when for _, events in w.teams for e in events) for w in weeks]
+    newest = [max(e.commit.moment for _, events in w.teams for e in events) for w in weeks]
     sub(root, "updated", max(newest) if newest else f"{options.today.isoformat()}T00:00:00Z")
     sub(sub(root, "author"), "name", options.site_name)
     sub(root, "link", rel="alternate", href="changes.html")
