@@ -13,6 +13,8 @@ escape, which is also what JSON reads back as the same character. A module that 
 from __future__ import annotations
 
 import re
+import sys
+from typing import TextIO
 
 import click
 
@@ -26,17 +28,31 @@ def clean(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def echo(message: str | int | None = None, *, err: bool = False, nl: bool = True, styled: bool = False) -> None:
+def echo(
+    message: str | int | None = None, *, err: bool = False, nl: bool = True, styled: bool = False, exact: bool = False
+) -> None:
     """Write ``message`` to stdout (or stderr), cleaned; ``styled`` keeps the colours a reporter added.
 
     A styled text's own pieces must already be escaped (``report.visible``): only colour
-    sequences survive, never a sequence that moves the cursor or rewrites a line.
+    sequences survive, never a sequence that moves the cursor or rewrites a line. ``exact``
+    is for data a program asked for byte for byte (``--raw-csv``): written as it is into a pipe
+    or a file, and cleaned all the same on a terminal.
     """
     if message is None or isinstance(message, int):
         click.echo(message, err=err, nl=nl)
+        return
+    if exact and not _is_terminal(sys.stderr if err else sys.stdout):
+        click.echo(message, err=err, nl=nl, color=True)  # color=True: click strips nothing either
         return
     if styled:
         text = "".join(part if i % 2 else clean(part) for i, part in enumerate(_COLOUR.split(message)))
     else:
         text = clean(message)
     click.echo(text, err=err, nl=nl)
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except ValueError:  # a closed stream
+        return False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import REPO_ROOT, TODAY
 from test_feedback_import import small_repo
@@ -91,3 +92,14 @@ def test_an_import_error_quoting_a_cell_cannot_drive_the_terminal(tmp_path: Path
     code, out = run("metrics", "import", str(metrics), "--root", str(repo), "--today", TODAY.isoformat())
     assert code == 1 and RAW.search(out) is None, out
     assert "activation\\x1b]8;;https://evil.example/\\x07\\u202e\\x9b2K" in out  # as diagnostics write it
+
+
+def test_exact_data_is_exact_in_a_pipe_and_clean_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    with runner.isolation() as (out, _, _):
+        terminal.echo(f"a,{ERASE}", exact=True, nl=False)
+        assert out.getvalue().decode() == f"a,{ERASE}"  # --raw-csv into a pipe: the cells as they are
+    monkeypatch.setattr(terminal, "_is_terminal", lambda stream: True)
+    with runner.isolation() as (out, _, _):
+        terminal.echo(f"a,{ERASE}", exact=True, nl=False)
+        assert out.getvalue().decode() == "a,\\u001b[2K\\u000d"

@@ -104,7 +104,7 @@ def list_entities(
     """
     if as_of is not None:
         only = {"team": team, "status": status, "horizon": horizon, "period": period, "owner": owner}
-        terminal.echo(list_as_of(root, kind, as_of, fmt, not raw_csv, **only), nl=False)
+        terminal.echo(list_as_of(root, kind, as_of, fmt, not raw_csv, **only), nl=False, exact=raw_csv)
         return
     result = _load(root, today)
     registry = kinds.registry(result.schemas)
@@ -116,7 +116,7 @@ def list_entities(
         raise click.UsageError("; ".join(f"{option}: {message}" for option, message in problems))
     rows = query.rows(result.catalog, result.schemas, kind, **filters)
     columns = registry[kind].list_columns
-    terminal.echo(query.format_rows(rows, fmt, columns, escape_csv=not raw_csv), nl=False)
+    terminal.echo(query.format_rows(rows, fmt, columns, escape_csv=not raw_csv), nl=False, exact=raw_csv)
 
 
 @cli.command()
