@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from prodops import __version__, pipeline, report
+from prodops import __version__, pipeline, report, terminal
 from prodops.codes import CHECKS
 from prodops.diagnostics import ProdopsError
 from prodops.rules import REGISTRY
@@ -43,6 +43,7 @@ LAZY_COMMANDS = {
     "export": "prodops.commands.read",
     "history": "prodops.commands.history",
     "digest": "prodops.commands.history",
+    "check-dates": "prodops.commands.history",
     "diff": "prodops.commands.review",
     "codeowners": "prodops.commands.review",
     "freshness": "prodops.commands.review",
@@ -79,12 +80,12 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except ProdopsError as exc:
-            click.echo(f"prodops: {exc}", err=True)
+            terminal.echo(f"prodops: {exc}", err=True)
             ctx.exit(EXIT_PROBLEMS)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
             raise
         except KeyboardInterrupt:
-            click.echo("prodops: interrupted", err=True)
+            terminal.echo("prodops: interrupted", err=True)
             ctx.exit(130)
         except Exception as exc:
             from prodops import crashlog
@@ -92,7 +93,7 @@ class Group(click.Group):
             argv = ctx.meta.get(ARGV_KEY, ["prodops"])
             log = crashlog.write(_root_for_log(argv[1:]), argv, exc)
             where = f"details in {log}" if log is not None else "no log could be written"
-            click.echo(
+            terminal.echo(
                 f"prodops: internal error (a bug in prodops, not in your files): {type(exc).__name__}; "
                 f"please report it with the log; {where}",
                 err=True,
@@ -218,9 +219,11 @@ def load_valid(root: Path | None, today: date | None, *, use_cache: bool = False
     repo = resolve_root(root)
     with report.Progress(sys.stderr, "prodops: reading the repository"):
         result = pipeline.build(repo, today=today, use_cache=use_cache)
-    click.echo(report.render_notices(result.notices), nl=False, err=True)
+    terminal.echo(report.render_notices(result.notices), nl=False, err=True)
     if result.count("error"):
-        click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False, err=True)
+        terminal.echo(
+            report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False, err=True
+        )
         raise ProdopsError("the repository has errors; fix them first" + (f" ({why})" if why else ""))
     return result
 
@@ -234,9 +237,9 @@ def load_readable(root: Path | None, today: date | None, *, use_cache: bool = Fa
     repo = resolve_root(root)
     with report.Progress(sys.stderr, "prodops: reading the repository"):
         result = pipeline.build(repo, today=today, use_cache=use_cache)
-    click.echo(report.render_notices(result.notices), nl=False, err=True)
+    terminal.echo(report.render_notices(result.notices), nl=False, err=True)
     if result.count("error"):
-        click.echo(report.render_broken(result.diagnostics), err=True)
+        terminal.echo(report.render_broken(result.diagnostics), err=True)
     return result
 
 
@@ -299,18 +302,18 @@ def validate(
     colour = fmt == "text" and report.use_colour(sys.stdout)
     chosen = _selected(repo, paths) if paths else None
     if chosen is not None and chosen.nothing:  # only files of no kind (a hook's broad pattern): nothing to read
-        click.echo(report.REPORTERS[fmt]([], 0, True, colour), nl=False)
+        terminal.echo(report.REPORTERS[fmt]([], 0, True, colour), nl=False, styled=colour)
         sys.exit(0)
     only = chosen.only if chosen is not None else None
     with report.Progress(sys.stderr, "prodops: checking the repository"):
         result = pipeline.build(repo, today=today, only=only, use_cache=cache, base=base)
-    click.echo(report.render_notices(result.notices), nl=False, err=True)
+    terminal.echo(report.render_notices(result.notices), nl=False, err=True)
     found = result.diagnostics
     if chosen is not None and chosen.beside:  # a KPI's CSV history: its own problems, found while reading its KPI
         beside = set(chosen.beside)
         found = sorted([*found, *(d for d in result.everywhere if d.file in beside)], key=lambda d: d.sort_key)
     files = len(result.files) if only is None else len(only) + len(chosen.beside if chosen else ())
-    click.echo(report.REPORTERS[fmt](found, files, result.rules_checked, colour), nl=False)
+    terminal.echo(report.REPORTERS[fmt](found, files, result.rules_checked, colour), nl=False, styled=colour)
     failing = sum(d.severity == "error" or (strict and d.severity == "warning") for d in found)
     sys.exit(EXIT_PROBLEMS if failing else 0)
 
@@ -341,14 +344,14 @@ def rules(root: Path | None) -> None:
 
         severity = dict(load_config(resolve_root(root)).severity)
     for check in CHECKS.values():
-        click.echo(f"{check.code}  {check.name}  ({check.severity})")
-        click.echo(f"    {check.rationale}")
-        click.echo(f"    fix: {check.fix}")
+        terminal.echo(f"{check.code}  {check.name}  ({check.severity})")
+        terminal.echo(f"    {check.rationale}")
+        terminal.echo(f"    fix: {check.fix}")
     for code, rule in REGISTRY.items():
         level = severity.get(code, rule.severity)
-        click.echo(f"{code}  {rule.name}  ({level})")
-        click.echo(f"    {rule.rationale}")
-        click.echo(f"    fix: {rule.fix}")
+        terminal.echo(f"{code}  {rule.name}  ({level})")
+        terminal.echo(f"    {rule.rationale}")
+        terminal.echo(f"    fix: {rule.fix}")
 
 
 def _in_repo() -> bool:
@@ -375,7 +378,7 @@ def main() -> None:
     except SystemExit as exc:
         code = exc.code
     if code is not None and not isinstance(code, int):
-        click.echo(code, err=True)
+        terminal.echo(code, err=True)
         code = 1
     try:
         sys.stdout.flush()

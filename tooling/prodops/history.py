@@ -6,7 +6,8 @@ id (``git cat-file --batch``, as ``gitrev`` does: a file unchanged across 1,000 
 read once) and keeps per entity the tracked fields of each version that differs from the one
 before: status, horizon, due date, team, and each key result's current value, confidence,
 baseline, target and dated check-ins, with the commit, author and date. Entities are followed by id, so a moved file keeps its
-history; a file renamed together with its id (Git sees the rename) continues the old id's.
+history; an id changed in its file, or together with the file's name (Git sees the rename),
+continues the old id's.
 
 The index lives in ``.prodops-cache/history.json`` and is brought up to date from the last
 indexed commit. It is rebuilt when that commit is no longer on the first-parent chain of
@@ -22,17 +23,18 @@ import hmac
 import json
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
-from prodops import __version__, gitrev, trust, yamlparse
+from prodops import __version__, commitdates, gitrev, trust, yamlparse
 from prodops.builtin_kinds import tracked as tracked_kinds
 from prodops.cache import CACHE_DIR
 from prodops.diagnostics import ProdopsError
 from prodops.loader import MAX_FILE_BYTES
 from prodops.schemas import declared_kinds, deepest_kind
 
-FORMAT = 5  # 5: key results keep baseline, target and check-ins; a sub-folder of another kind's folder is its own kind
+FORMAT = 6  # 6: commit days settled along first parents (``commitdates``); 5: key results keep check-ins
 INDEX_FILE = "history.json"
 # The kinds whose files have a history worth keeping (``Builtin.history_columns``); their folders come from the schemas.
 TRACKED = tracked_kinds()
@@ -48,10 +50,16 @@ class Commit:
     oid: str
     author: str
     when: str  # the committer date as Git gives it (ISO 8601 with the committer's offset)
+    counted: str = ""  # the day the history counts it on, when not the day of ``when`` (``commitdates.settle``)
 
     @property
     def day(self) -> str:
-        return self.when[:10]
+        return self.counted or self.when[:10]
+
+    @property
+    def moment(self) -> str:
+        """The committer date, or noon (UTC) of the day the history counts it on when that differs."""
+        return f"{self.counted}T12:00:00Z" if self.counted else self.when
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,7 @@ class Index:
     paths: dict[str, str] = field(default_factory=dict)  # content path at ``head`` -> entity id
     shallow: str = ""  # the shallow boundary (empty in a full clone)
     unreadable: int = 0  # versions that could not be parsed (kept out; the state before stays)
+    redated: int = 0  # commits dated before the one they follow, or in the future: counted on another day
     notices: list[str] = field(default_factory=list)
 
     @property
@@ -108,13 +117,53 @@ def load(root: Path) -> Index:
     if index.head != head:
         _walk(root, index, head, info[3])
         store.write(index)
+    _settle(index, date.today().isoformat())
     index.notices = store.notices
+    if index.redated:
+        first = next(c for c in index.commits if c.counted)
+        index.notices.append(
+            f"{index.redated} commit(s) are dated before the commit they follow or in the future; the history "
+            f"counts each on the nearest day that keeps the order (the first, {first.oid[:12]} dated "
+            f"{first.when[:10]}, on {first.day})"
+        )
     if shallow:
         index.notices.append(
             f"this is a shallow clone: its history begins on {index.begins or 'the first commit there is'}; "
             "`git fetch --unshallow` brings the rest"
         )
     return index
+
+
+def require_full(root: Path, environ: dict[str, str] | None = None) -> None:
+    """In CI (``CI`` set, as every CI service sets it), refuse a shallow clone: its history pages would be nearly empty.
+
+    Outside CI a shallow clone is a note (``load``); a folder that is not a Git repository has no
+    history to lose and passes.
+    """
+    env = os.environ if environ is None else environ
+    if env.get("CI", "").strip().lower() in ("", "0", "false", "no"):
+        return
+    out = git(root, "rev-parse", "--is-shallow-repository", check=False).strip()
+    if out == b"true":
+        raise ProdopsError(
+            f"{root} is a shallow clone, and CI is set: the site's history pages, quarter reviews and feed would "
+            "be nearly empty. Check out the whole history (actions/checkout with `fetch-depth: 0`) or run "
+            "`git fetch --unshallow`"
+        )
+
+
+def _settle(index: Index, latest: str) -> None:
+    """Count every commit on a day that runs forwards along the first parents (see ``commitdates``).
+
+    Done on each load, not stored: a commit in the future stops being one as the days pass.
+    """
+    raw = [c.when[:10] for c in index.commits]
+    days = commitdates.settle(raw, latest)
+    index.commits = [
+        Commit(c.oid, c.author, c.when, day if day != was else "")
+        for c, day, was in zip(index.commits, days, raw, strict=True)
+    ]
+    index.redated = sum(day != was for day, was in zip(days, raw, strict=True))
 
 
 def _shallow_mark(root: Path, shallow_file: str) -> str:
@@ -170,31 +219,38 @@ Entry = tuple[str, str, str]  # (old path or "", new path or "" when deleted, ne
 
 
 def _parse_log(out: bytes, prefix: str) -> list[tuple[Commit, list[Entry]]]:
+    """Commits and their raw entries from ``git log -z``, read token by token.
+
+    Only NUL cannot occur in an author name or a path, so the parse never splits on anything
+    else: each commit starts with a token that begins with \\x01, and each entry's meta token
+    says how many paths follow it.
+    """
     commits: list[tuple[Commit, list[Entry]]] = []
-    for chunk in out.split(b"\x01")[1:]:
-        tokens = chunk.split(b"\0")
-        oid, author, when = (t.decode(errors="replace") for t in tokens[:3])
-        entries: list[Entry] = []
-        rest = tokens[3:]
-        at = 0
-        while at < len(rest):
-            meta = rest[at].lstrip(b"\n")
+    tokens = out.split(b"\0")
+    at = 0
+    while at < len(tokens):
+        token = tokens[at].lstrip(b"\n")
+        at += 1
+        if token.startswith(b"\x01") and at + 1 < len(tokens):
+            oid, author, when = (t.decode(errors="replace") for t in (token[1:], tokens[at], tokens[at + 1]))
+            at += 2
+            commits.append((Commit(oid, author, when), []))
+            continue
+        if not token.startswith(b":") or not commits:
+            continue
+        fields = token.split()
+        status, new_oid = fields[-1].decode(), fields[3].decode()
+        entries = commits[-1][1]
+        first = _rel(tokens[at], prefix) if at < len(tokens) else ""
+        at += 1
+        if status[0] in "RC":
+            second = _rel(tokens[at], prefix) if at < len(tokens) else ""
             at += 1
-            if not meta.startswith(b":"):
-                continue
-            fields = meta.split()
-            status, new_oid = fields[-1].decode(), fields[3].decode()
-            first = _rel(rest[at], prefix)
-            at += 1
-            if status[0] in "RC":
-                second = _rel(rest[at], prefix)
-                at += 1
-                entries.append((first if status[0] == "R" else "", second, new_oid))
-            elif status[0] == "D":
-                entries.append((first, "", _NO_OID))
-            else:
-                entries.append((first, first, new_oid))
-        commits.append((Commit(oid, author, when), entries))
+            entries.append((first if status[0] == "R" else "", second, new_oid))
+        elif status[0] == "D":
+            entries.append((first, "", _NO_OID))
+        else:
+            entries.append((first, first, new_oid))
     return commits
 
 
@@ -330,9 +386,13 @@ def _apply(
                 gone = [g for g in gone if g != before]
             continue
         entity = state["id"]
-        if before is not None and before != entity and old != new and entity not in index.changes:
-            index.changes[entity] = index.changes.pop(before)  # renamed with its id: one history
-            index.kinds[entity] = index.kinds.pop(before)
+        if before is not None and before != entity:
+            if entity not in index.changes and before in index.changes:
+                # A new id, in the same file or one Git saw renamed with it: one entity, one history.
+                index.changes[entity] = index.changes.pop(before)
+                index.kinds[entity] = index.kinds.pop(before)
+            elif old == new:
+                gone.append(before)  # the file now holds another entity: the one it held is gone
         index.paths[new] = entity
         index.kinds.setdefault(entity, kind or "")
         _record(index, entity, Change(at, state))

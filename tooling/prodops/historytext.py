@@ -56,9 +56,11 @@ def as_of(index: Index, entity: str, day: date, change: Change) -> str:
     """``prodops show ID --as-of DAY``: the entity's tracked fields then, and the commit that set them."""
     assert change.state is not None
     state = change.state
+    then = str(state.get("id") or entity)  # the id of that date: the one the site as of that date shows
     lines = [
-        str(state.get("title") or entity),
-        f"{index.kinds[entity]} {entity} · as of {day.isoformat()} (set by {_commit(index.commits[change.commit])})",
+        str(state.get("title") or then),
+        f"{index.kinds[entity]} {then} · as of {day.isoformat()} (set by {_commit(index.commits[change.commit])})",
+        *([f"called {entity} now"] if then != entity else []),
         "",
         *_fields(state),
     ]
@@ -76,7 +78,12 @@ def timeline(index: Index, entity: str) -> str:
             previous = {}
             continue
         now, was = _fields(change.state), set(_fields(previous))
-        diff = [line for line in now if line not in was] or ["(title)"]
+        diff = [line for line in now if line not in was]
+        if previous.get("id") not in (None, change.state.get("id")):
+            diff.insert(0, f"id: {previous['id']} → {change.state.get('id')}")
+        if due(previous) is not None and due(change.state) is None:
+            diff.append("due: removed")
+        diff = diff or ["(title)"]
         lines.append(f"{head}  " + "; ".join(diff))
         previous = change.state
     lines += ["", _due_summary(due_history(index, entity))]
@@ -93,12 +100,12 @@ def _due_summary(history: DueHistory) -> str:
 
 
 def list_rows(states: dict[str, tuple[State, Commit]]) -> list[dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for entity, (state, commit) in states.items():
         when = due(state)
         rows.append(
             {
-                "id": entity,
+                "id": str(state.get("id") or entity),  # the id of that date
                 "title": state.get("title", ""),
                 "team": state.get("team", ""),
                 "owner": state.get("owner", ""),
@@ -110,7 +117,7 @@ def list_rows(states: dict[str, tuple[State, Commit]]) -> list[dict[str, Any]]:
                 "changed": commit.day,
             }
         )
-    return rows
+    return sorted(rows, key=lambda row: str(row["id"]))
 
 
 def quarter_report(index: Index, report: Quarter) -> str:

@@ -1,8 +1,9 @@
 """What the history index answers: states as of a date, due-date moves, say/do per quarter, a digest of changes.
 
 Dates are the commits' committer dates (the day a change landed on the branch), in the
-committer's own time zone. "As of a date" is the state at the last indexed commit on or
-before that day.
+committer's own time zone, settled so that they run forwards along the first parents
+(``commitdates``): a backdated commit cannot rewrite a closed quarter. "As of a date" is the
+state at the last indexed commit on or before that day.
 """
 
 from __future__ import annotations
@@ -20,12 +21,8 @@ CLOSED = ("shipped", "cancelled")
 
 def commit_at(index: Index, day: date) -> int | None:
     """The last commit (an index into ``index.commits``) on or before ``day``; None before the history begins."""
-    text = day.isoformat()
-    found = None
-    for at, commit in enumerate(index.commits):
-        if commit.day <= text:
-            found = at  # first-parent dates can go back and forth: the last one in order counts
-    return found
+    found = bisect_right([c.day for c in index.commits], day.isoformat())  # settled: the days never go back
+    return found - 1 if found else None
 
 
 def change_at(index: Index, entity: str, at: int) -> Change | None:
@@ -33,6 +30,33 @@ def change_at(index: Index, entity: str, at: int) -> Change | None:
     changes = index.changes.get(entity, [])
     where = bisect_right([c.commit for c in changes], at)
     return changes[where - 1] if where else None
+
+
+def named_at(index: Index, name: str, at: int) -> str | None:
+    """The entity (keyed by the id it has now) that was called ``name`` at commit ``at``; None when none was.
+
+    The index follows an entity through a change of id, so an as-of answer looks up the id
+    of that date, not today's.
+    """
+    current = change_at(index, name, at)
+    if current is not None and current.state is not None and current.state.get("id") == name:
+        return name
+    for entity in index.changes:
+        change = change_at(index, entity, at)
+        if change is not None and change.state is not None and change.state.get("id") == name:
+            return entity
+    return None
+
+
+def ever_named(index: Index) -> dict[str, str]:
+    """Every id an entity ever had -> the id it has now (today's ids map to themselves)."""
+    names: dict[str, str] = {}
+    for entity, changes in index.changes.items():
+        for change in changes:
+            if change.state is not None:
+                names.setdefault(str(change.state.get("id", entity)), entity)
+    names.update({entity: entity for entity in index.changes})
+    return names
 
 
 def states_at(index: Index, at: int, kind: str | None = None) -> dict[str, tuple[State, Commit]]:
@@ -75,6 +99,11 @@ class Move:
     def days(self) -> int:
         return (self.after - self.before).days
 
+    @property
+    def is_slip(self) -> bool:
+        """What a slip is, for every report: the due date moved later than the last one known."""
+        return self.days > 0
+
 
 @dataclass(frozen=True)
 class DueHistory:
@@ -83,7 +112,7 @@ class DueHistory:
 
     @property
     def slips(self) -> tuple[Move, ...]:
-        return tuple(m for m in self.moves if m.days > 0)
+        return tuple(m for m in self.moves if m.is_slip)
 
     @property
     def slipped_days(self) -> int:
@@ -92,6 +121,11 @@ class DueHistory:
 
 
 def due_history(index: Index, entity: str) -> DueHistory:
+    """Every move of an entity's due date, each from the last due date known before it.
+
+    A due date that was removed and later restored moves from the one before its removal, so
+    taking a date out for a while does not hide a slip.
+    """
     moves: list[Move] = []
     before: date | None = None
     for change in index.changes.get(entity, []):
@@ -168,12 +202,14 @@ def digest(index: Index, since: date, until: date) -> list[Event]:
     events: list[tuple[int, Event]] = []
     for entity, changes in index.changes.items():
         kind = index.kinds[entity]
+        slips = {m.commit.oid: m for m in due_history(index, entity).slips} if kind == "roadmap-item" else {}
         previous: State | None = None
         for change in changes:
             commit = index.commits[change.commit]
             if change.state is not None and first <= commit.day <= last:
                 team = _team(index, kind, change.state, change.commit)
-                events += [(change.commit, e) for e in _events(kind, entity, previous, change.state, team, commit)]
+                found = _events(kind, entity, previous, change.state, team, commit, slips.get(commit.oid))
+                events += [(change.commit, e) for e in found]
             previous = change.state
     return [e for _, e in sorted(events, key=lambda pair: (pair[0], pair[1].team, pair[1].entity))]
 
@@ -182,13 +218,16 @@ def _team(index: Index, kind: str, state: State, at: int) -> str:
     if kind != "launch":
         return str(state.get("team", ""))
     for item in state.get("items", []):  # a launch belongs to the team of the work it launches
-        change = change_at(index, item, at)
+        named = named_at(index, item, at)  # the launch names its items by the ids of that commit
+        change = change_at(index, named, at) if named is not None else None
         if change is not None and change.state is not None:
             return str(change.state.get("team", ""))
     return ""
 
 
-def _events(kind: str, entity: str, before: State | None, after: State, team: str, commit: Commit) -> list[Event]:
+def _events(
+    kind: str, entity: str, before: State | None, after: State, team: str, commit: Commit, slip: Move | None
+) -> list[Event]:
     old: State = before or {}
     title = str(after.get("title", ""))
     out: list[Event] = []
@@ -199,9 +238,8 @@ def _events(kind: str, entity: str, before: State | None, after: State, team: st
     if kind == "roadmap-item":
         if after.get("horizon") == "now" and old.get("horizon") != "now":
             event("moved to now", f"from {old['horizon']}" if old.get("horizon") else "new")
-        was, now = due(before), due(after)
-        if was is not None and now is not None and now > was:
-            event("slipped", f"{was.isoformat()} → {now.isoformat()} (+{(now - was).days} days)")
+        if slip is not None:
+            event("slipped", f"{slip.before.isoformat()} → {slip.after.isoformat()} (+{slip.days} days)")
         if after.get("status") == "shipped" and old.get("status") != "shipped":
             event("shipped")
     elif kind == "launch":

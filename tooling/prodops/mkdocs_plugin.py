@@ -35,7 +35,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from prodops import hostguard, kinds, mkdocs_dirty, pipeline, published, report
+from prodops import history, hostguard, kinds, mkdocs_dirty, pipeline, published, report
 from prodops.diagnostics import ProdopsError
 from prodops.render import Site, SiteOptions, render_site
 from prodops.render.changes import add_history
@@ -129,6 +129,10 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         if config.nav:
             config.nav = _with_kind_indexes(config.nav, kinds.registry(result.schemas), self.site)
         history_root = Path(self.config.history_root) if self.config.history_root else self.root
+        try:
+            history.require_full(history_root)  # in CI, a shallow clone would publish nearly empty history pages
+        except ProdopsError as exc:
+            raise PluginError(f"prodops: {exc}") from exc
         add_history(self.site, history_root, options, result.catalog)
         self._plan(config)
         # The catalog and the rendered pages live until the build ends: millions of objects

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from prodops import edit, model
+from prodops import edit, model, terminal
 from prodops.schemas import KindSchema, SchemaSet
 from prodops.suggest import did_you_mean
 
@@ -123,7 +123,7 @@ class Asker:
         owner = owners.get("product", "") if isinstance(owners, dict) else ""
         items = [{"id": c.id, "title": c.title, "owner": owner, "status": "todo"} for c in playbook.required_for(tier)]
         if items and not self.no_input:
-            click.echo(
+            terminal.echo(
                 f"readiness: {len(items)} checklist items from playbook '{playbook.id}' for tier {data.get('tier')}"
             )
         return items or None
@@ -184,7 +184,7 @@ class Asker:
         label = f"{name} ({description})" if description else name
         if options is not None:
             shown = ", ".join(options[:12]) + (" …" if len(options) > 12 else "")
-            click.echo(f"{name}: one of {shown}")
+            terminal.echo(f"{name}: one of {shown}")
         answer = click.prompt(
             label,
             default=None if default is None else str(default),
@@ -199,7 +199,7 @@ class Asker:
         options = self._options(node)
         if options is not None:
             shown = ", ".join(options[:12]) + (" …" if len(options) > 12 else "")
-            click.echo(f"{name}: one or more of {shown} (separated by commas)")
+            terminal.echo(f"{name}: one or more of {shown} (separated by commas)")
         label = f"{name} ({str(description).rstrip('.')})" if description else name
 
         def check(text: str) -> list[Any]:

@@ -532,3 +532,182 @@ def test_the_stored_index_gives_back_every_state(repo: Path) -> None:
     }
     last = stored.changes["beta"][-1].state
     assert last is not None and "horizon" not in last and last["status"] == "shipped"
+
+
+def test_a_backdated_commit_cannot_rewrite_a_closed_quarter(repo: Path) -> None:
+    # Dated back to June, after October's commits: without settling, it became the state of 1 July.
+    commit(
+        repo,
+        "2026-06-20",
+        "Mal Backdater",
+        {"roadmap/beta.yaml": item("beta", "payments", "planned", "later", "2026-12-31")},
+    )
+    index = history.load(repo)
+    assert index.commits[-1].day == "2026-10-03" and index.commits[-1].when.startswith("2026-06-20")
+    assert index.redated == 1
+    q3 = historyview.quarter(index, Period(2026, 3))
+    assert q3.teams["payments"].ratio == 0.5
+    code, out, err = run("show", "alpha", "--as-of", "2026-07-01", "--root", str(repo))
+    assert code == 0 and "status: planned" in out and "due: 2026-08-31" in out
+    assert err.count("dated before the commit they follow or in the future") == 1
+    code, out, _ = run("show", "beta", "--as-of", "2026-10-03", "--root", str(repo))
+    assert "status: planned" in out  # from the day it landed on
+    page = _changes(repo, set()).pages["changes.md"]
+    assert "1 commit(s) are dated before the commit they follow or in the future" in page
+
+
+def test_a_future_dated_commit_counts_today(repo: Path) -> None:
+    commit(
+        repo,
+        "2030-01-01",
+        "Fay Future",
+        {"roadmap/gamma.yaml": item("gamma", "growth", "shipped", "now", "2026-10-31")},
+    )
+    index = history.load(repo)
+    assert index.commits[-1].day == date.today().isoformat()
+    code, out, err = run("digest", "--since", "2026-10-01", "--root", str(repo))
+    assert code == 0 and "### Shipped\n\n- Gamma (gamma)" in out
+    assert "1 commit(s) are dated before the commit they follow or in the future" in err
+    site = Site()
+    add_changes(site, repo, SiteOptions(today=date.today(), site_name="Ops"), set())
+    assert b"<updated>2030" not in site.files["changes.atom"] and b"Gamma" in site.files["changes.atom"]
+
+
+def test_settled_days_run_forwards_and_stop_today() -> None:
+    from prodops.commitdates import settle
+
+    assert settle(["2026-01-01", "2026-03-01", "2026-02-01", "2026-04-01"], "2026-12-01") == [
+        "2026-01-01",
+        "2026-03-01",
+        "2026-03-01",
+        "2026-04-01",
+    ]
+    assert settle(["2026-01-01", "2027-05-01", "2026-02-01", "2027-01-01"], "2026-12-01") == [
+        "2026-01-01",
+        "2026-02-01",
+        "2026-02-01",
+        "2026-12-01",
+    ]
+
+
+def test_check_dates_fails_on_a_backdated_or_future_commit(repo: Path) -> None:
+    base = git(repo, "rev-parse", "HEAD").strip()
+    commit(
+        repo, "2026-10-05", "Ana Admin", {"roadmap/gamma.yaml": item("gamma", "growth", "planned", "now", "2026-11-01")}
+    )
+    code, _, err = run("check-dates", f"{base}..HEAD", "--root", str(repo))
+    assert (code, err) == (0, "")
+    commit(
+        repo,
+        "2026-06-20",
+        "Mal Backdater",
+        {"roadmap/beta.yaml": item("beta", "payments", "planned", "later", "2026-12-31")},
+    )
+    commit(
+        repo,
+        "2031-01-01",
+        "Fay Future",
+        {"roadmap/gamma.yaml": item("gamma", "growth", "planned", "now", "2026-11-02")},
+    )
+    code, _, err = run("check-dates", f"{base}..HEAD", "--root", str(repo))
+    assert code == 1
+    lines = err.splitlines()
+    assert len(lines) == 2
+    assert "(Changes of 2026-06-20) is dated 2026-06-20, before the commit it follows (2026-10-05)" in lines[0]
+    assert "(Changes of 2031-01-01) is dated 2031-01-01, in the future" in lines[1]
+    assert "git commit --amend --no-edit --date=now" in lines[0]
+    code, _, err = run("check-dates", "nowhere..HEAD", "--root", str(repo))
+    assert code == 1 and "'nowhere..HEAD' is not a revision range here" in err
+
+
+def test_a_site_build_in_ci_refuses_a_shallow_clone(repo: Path, tmp_path: Path) -> None:
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow)], check=True)
+    result = CliRunner().invoke(cli, ["build", "--root", str(shallow)], env={"CI": "true"})
+    assert result.exit_code == 1
+    assert "is a shallow clone, and CI is set" in result.stderr and "fetch-depth: 0" in result.stderr
+    history.require_full(shallow, {"CI": "false"})  # outside CI: a note when the history is read, not an error
+    history.require_full(repo, {"CI": "true"})  # the whole history
+    history.require_full(tmp_path, {"CI": "true"})  # not a Git repository: nothing to lose
+
+
+def test_as_of_answers_use_the_ids_of_that_date(repo: Path) -> None:
+    (repo / "roadmap/gamma.yaml").unlink()
+    commit(
+        repo,
+        "2026-10-10",
+        "Ana Admin",
+        {"roadmap/gamma-2.yaml": item("gamma-2", "growth", "planned", "now", "2026-10-31", "Gamma")},
+    )
+    code, out, err = run("show", "gamma", "--as-of", "2026-10-05", "--root", str(repo))
+    assert code == 0, err
+    assert out.splitlines()[1:3] == [
+        "roadmap-item gamma · as of 2026-10-05 (set by 2026-09-10 " + out.split("set by 2026-09-10 ")[1].split("\n")[0],
+        "called gamma-2 now",
+    ]
+    code, out, _ = run("list", "roadmap-item", "--as-of", "2026-10-05", "--format", "csv", "--root", str(repo))
+    ids = [line.split(",")[0] for line in out.splitlines()[1:]]
+    assert "gamma" in ids and "gamma-2" not in ids
+    code, out, _ = run("list", "roadmap-item", "--as-of", "2026-10-10", "--format", "csv", "--root", str(repo))
+    ids = [line.split(",")[0] for line in out.splitlines()[1:]]
+    assert "gamma-2" in ids and "gamma" not in ids
+    code, out, _ = run("show", "gamma-2", "--as-of", "2026-10-10", "--root", str(repo))
+    assert code == 0 and "roadmap-item gamma-2 · as of 2026-10-10" in out and "called" not in out
+    code, out, _ = run("history", "gamma", "--root", str(repo))
+    assert code == 0 and out.startswith("roadmap-item gamma-2:") and "id: gamma → gamma-2" in out
+
+
+def test_a_removed_and_restored_due_date_is_one_slip_everywhere(repo: Path) -> None:
+    undated = item("gamma", "growth", "planned", "now", "2026-10-31").split("target:")[0]
+    commit(repo, "2026-10-05", "Ben Builder", {"roadmap/gamma.yaml": undated})
+    commit(
+        repo,
+        "2026-10-07",
+        "Ben Builder",
+        {"roadmap/gamma.yaml": item("gamma", "growth", "planned", "now", "2026-11-30")},
+    )
+    code, out, _ = run("history", "gamma", "--root", str(repo))
+    assert "Ben Builder  due: removed" in out and "Ben Builder  end: 2026-11-30; due: 2026-11-30" in out
+    assert out.splitlines()[-1] == "due date: moved 1 times, 1 later, 30 days slipped in all"
+    code, out, _ = run("digest", "--since", "2026-10-04", "--today", "2026-10-31", "--root", str(repo))
+    assert "### Slipped\n\n- Gamma (gamma): 2026-10-31 → 2026-11-30 (+30 days) — 2026-10-07, Ben Builder" in out
+    code, out, _ = run("report", "quarter", "--period", "2026-Q4", "--root", str(repo))
+    assert code == 0 and "| growth | 2 | 0 | 0% | 1 | 30 |" in out
+
+
+def test_an_id_changed_in_its_file_is_a_rename(repo: Path) -> None:
+    commit(
+        repo,
+        "2026-10-10",
+        "Ana Admin",
+        {"roadmap/delta.yaml": item("delta-2", "growth", "in-progress", "now", "2026-09-20")},
+    )
+    index = history.load(repo)
+    assert "delta" not in index.changes and index.paths["roadmap/delta.yaml"] == "delta-2"
+    assert len(index.changes["delta-2"]) == 3
+    code, out, _ = run("show", "delta", "--as-of", "2026-10-05", "--root", str(repo))
+    assert code == 0 and "roadmap-item delta · as of 2026-10-05" in out and "called delta-2 now" in out
+    code, out, _ = run("list", "roadmap-item", "--as-of", "2026-10-10", "--format", "csv", "--root", str(repo))
+    ids = [line.split(",")[0] for line in out.splitlines()[1:]]
+    assert "delta-2" in ids and "delta" not in ids  # the old id does not live on beside the new one
+
+
+def test_mkdocs_itself_refuses_a_shallow_clone_in_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import copy_example
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, PluginError
+
+    full = copy_example(tmp_path / "full", site=True)
+    git(full, "init", "-q", "-b", "main")
+    git(full, "add", "-A")
+    git(full, "commit", "-q", "-m", "Content")
+    git(full, "commit", "-q", "--allow-empty", "-m", "Later")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{full}", str(shallow)], check=True)
+    monkeypatch.setenv("CI", "true")
+    config = load_config(config_file=str(shallow / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
+    with pytest.raises(Abort) as aborted:
+        mkdocs_build(config)
+    assert isinstance(aborted.value.__context__, PluginError)
+    assert "is a shallow clone, and CI is set" in str(aborted.value.__context__)

@@ -45,6 +45,23 @@ def _uses(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
     return [step for step in job.get("steps", []) if step.get("uses", "").startswith(f"actions/{action}@")]
 
 
+# What builds a site or reads Git's history: a shallow checkout would leave its history nearly empty.
+READS_HISTORY = ("make site", "make test", "prodops build", "prodops check-dates", "prodops digest", "prodops report")
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])
+def test_jobs_that_build_a_site_or_read_history_check_out_all_of_it(path: Path) -> None:
+    for name, job in _load(path)["jobs"].items():  # type: ignore[attr-defined]
+        steps = job.get("steps", [])
+        runs = "\n".join(step.get("run", "") for step in steps)
+        if not any(what in runs for what in READS_HISTORY):
+            continue
+        checkouts = [s for s in steps if str(s.get("uses", "")).startswith("actions/checkout@")]
+        assert checkouts, f"{path.name}: {name} checks nothing out"
+        for step in checkouts:
+            assert step.get("with", {}).get("fetch-depth") == 0, f"{path.name}: {name} checks out one commit"
+
+
 def test_lock_refresh_commits_only_what_the_job_that_ran_no_dependency_code_produced() -> None:
     jobs = _load(REPO_ROOT / ".github" / "workflows" / "lock-refresh.yml")["jobs"]
     assert isinstance(jobs, dict)

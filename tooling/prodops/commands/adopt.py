@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from prodops import pipeline, report
+from prodops import pipeline, report, terminal
 from prodops.cli import DATE, EXIT_PROBLEMS, as_date, cli, resolve_root, root_option, today_option
 
 if TYPE_CHECKING:
@@ -40,29 +40,29 @@ def migrate(root: Path | None, today: date | None, dry_run: bool, show_diff: boo
     repo = resolve_root(root)
     plan = migration.plan(repo)
     for step in plan.steps:
-        click.echo(f"schema version {step.source} → {step.target}: {step.summary}")
+        terminal.echo(f"schema version {step.source} → {step.target}: {step.summary}")
     for applied in plan.applied:
         where = f"{applied.rel}:{applied.line}:{applied.column}" if applied.line else applied.rel
-        click.echo(f"{where}: {applied.message}")
+        terminal.echo(f"{where}: {applied.message}")
     for problem in plan.problems:
         where = f"{problem.rel}:{problem.line}:{problem.column}" if problem.line else problem.rel
-        click.echo(f"{where}: error {problem.message}", err=True)
+        terminal.echo(f"{where}: error {problem.message}", err=True)
     if plan.problems:
-        click.echo(f"prodops: {len(plan.problems)} file(s) cannot be migrated; nothing was written", err=True)
+        terminal.echo(f"prodops: {len(plan.problems)} file(s) cannot be migrated; nothing was written", err=True)
         sys.exit(EXIT_PROBLEMS)
     if not plan.files:
-        click.echo(f"the schemas are at version {plan.target}, the version this prodops ships: nothing to migrate")
+        terminal.echo(f"the schemas are at version {plan.target}, the version this prodops ships: nothing to migrate")
         return
     changed = len(plan.files)
     if show_diff:
-        click.echo(_unified(plan.files), nl=False)
+        terminal.echo(_unified(plan.files), nl=False)
     if dry_run:
-        click.echo(f"{changed} file(s) would change (dry run: nothing was written)")
+        terminal.echo(f"{changed} file(s) would change (dry run: nothing was written)")
         return
     migration.apply(repo, plan)
-    click.echo(f"{changed} file(s) changed; the schemas are at version {plan.target}")
+    terminal.echo(f"{changed} file(s) changed; the schemas are at version {plan.target}")
     result = pipeline.build(repo, today=today)
-    click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False)
+    terminal.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False)
     if result.count("error"):
         sys.exit(EXIT_PROBLEMS)
 
@@ -116,5 +116,5 @@ def init(directory: Path, name: str | None, repo: str | None, install: str | Non
     slug = re.sub(r"[^a-z0-9]+", "-", display.lower()).strip("-") or "example"
     org = scaffold.organisation(display, repo or f"{slug}/product-ops")
     written = scaffold.write(target, org, today or date.today(), install or scaffold.requirement())
-    click.echo(f"wrote {len(written)} files into {directory} for {org.name} ({org.repo})")
-    click.echo(f"next: cd {directory} && git init && make site && make test")
+    terminal.echo(f"wrote {len(written)} files into {directory} for {org.name} ({org.repo})")
+    terminal.echo(f"next: cd {directory} && git init && make site && make test")

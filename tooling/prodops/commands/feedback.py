@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from prodops import report
+from prodops import report, terminal
 from prodops.cli import EXIT_PROBLEMS, cli, format_option, load_readable, load_valid, root_option, today_option
 from prodops.feedback import importer, mapping, triage, unmatched, write
 from prodops.feedback.importer import Outcome
@@ -141,15 +141,15 @@ def import_feedback(
     _show(outcome, export)
     if unmatched_path is not None and not dry_run:
         unmatched.write(unmatched_path, outcome.tally.unmatched, export.name)
-        click.echo(f"{_plural(len(outcome.tally.unmatched), 'unmatched record')} written to {unmatched_path}")
+        terminal.echo(f"{_plural(len(outcome.tally.unmatched), 'unmatched record')} written to {unmatched_path}")
     rels = [c.rel for c in outcome.changes]
     if dry_run:
-        click.echo(f"would update {_plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
+        terminal.echo(f"would update {_plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
         return
     errors = write.apply(result.root, [*outcome.changes, *outcome.counted], result.today)
     if errors:
-        click.echo(report.render_lines(errors), nl=False, err=True)
-        click.echo("prodops: no insight file was changed: the import would add the problems above", err=True)
+        terminal.echo(report.render_lines(errors), nl=False, err=True)
+        terminal.echo("prodops: no insight file was changed: the import would add the problems above", err=True)
         sys.exit(EXIT_PROBLEMS)
     tally = outcome.tally
     triage.record_import(
@@ -165,27 +165,27 @@ def import_feedback(
         ),
     )
     if outcome.counted:
-        click.echo("counted records kept in " + ", ".join(c.rel for c in outcome.counted))
+        terminal.echo("counted records kept in " + ", ".join(c.rel for c in outcome.counted))
     if rels:
-        click.echo(f"updated {_plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
+        terminal.echo(f"updated {_plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
     else:
-        click.echo("no insight file changed: their demand already says what this export says")
+        terminal.echo("no insight file changed: their demand already says what this export says")
 
 
 def _show(outcome: Outcome, export: Path) -> None:
     tally = outcome.tally
     for warning in outcome.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        terminal.echo(f"warning: {warning}", err=True)
     for rejected in tally.rejected[:SHOWN_REJECTIONS]:
-        click.echo(f"{export}: {rejected.where}: rejected: {rejected.reason}", err=True)
+        terminal.echo(f"{export}: {rejected.where}: rejected: {rejected.reason}", err=True)
     if len(tally.rejected) > SHOWN_REJECTIONS:
-        click.echo(f"{export}: … and {len(tally.rejected) - SHOWN_REJECTIONS:,} more rejected", err=True)
-    click.echo(
+        terminal.echo(f"{export}: … and {len(tally.rejected) - SHOWN_REJECTIONS:,} more rejected", err=True)
+    terminal.echo(
         f"{_plural(tally.read, 'record')} read: {tally.matched:,} matched, {len(tally.unmatched):,} unmatched, "
         f"{len(tally.rejected):,} rejected"
     )
     for (insight, name, period), done in outcome.summary.items():
-        click.echo(
+        terminal.echo(
             f"{outcome.files.get(insight, insight)}: {name} {period}: {done.added:,} added, "
             f"{done.already:,} already counted, {done.removed:,} removed"
         )
@@ -215,6 +215,6 @@ def report_feedback_command() -> click.Command:
                 f"{since}d reaches before the first date there is; give fewer days", param_hint="'--since'"
             )
         text = triage.report(result.catalog, result.config, result.today, since, result.root)
-        click.echo(query.as_html(text, "Customer feedback") if fmt == "html" else text, nl=False)
+        terminal.echo(query.as_html(text, "Customer feedback") if fmt == "html" else text, nl=False)
 
     return report_feedback

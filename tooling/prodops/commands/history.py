@@ -11,7 +11,19 @@ from typing import Any
 
 import click
 
-from prodops import calibration, history, historytext, historyview, query, releasetext, report, scoretext, scoring
+from prodops import (
+    calibration,
+    commitdates,
+    history,
+    historytext,
+    historyview,
+    query,
+    releasetext,
+    report,
+    scoretext,
+    scoring,
+    terminal,
+)
 from prodops.builtin_kinds import BUILTIN
 from prodops.cli import (
     DATE,
@@ -33,15 +45,18 @@ def _index(root: Path | None) -> history.Index:
     repo = resolve_root(root)
     with report.Progress(sys.stderr, "prodops: reading the history"):
         index = history.load(repo)
-    click.echo(report.render_notices(index.notices), nl=False, err=True)
+    terminal.echo(report.render_notices(index.notices), nl=False, err=True)
     return index
 
 
-def _known(index: history.Index, entity: str) -> None:
-    if entity not in index.changes:
-        close = difflib.get_close_matches(entity, list(index.changes), n=1)
+def _known(index: history.Index, entity: str) -> str:
+    """The entity (by the id it has now) that is or once was called ``entity``; an error when none was."""
+    names = historyview.ever_named(index)
+    if entity not in names:
+        close = difflib.get_close_matches(entity, list(names), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise ProdopsError(f"no entity '{entity}' in the history since {index.begins or 'the first commit'}{hint}")
+    return names[entity]
 
 
 def _commit_at(index: history.Index, day: date) -> int:
@@ -55,12 +70,14 @@ def _commit_at(index: history.Index, day: date) -> int:
 def show_as_of(root: Path | None, entity: str, day: date) -> str:
     """``prodops show ID --as-of DAY``."""
     index = _index(root)
-    _known(index, entity)
-    change = historyview.change_at(index, entity, _commit_at(index, day))
+    now = _known(index, entity)
+    at = _commit_at(index, day)
+    found = historyview.named_at(index, entity, at) or now  # the id of that date first, then today's
+    change = historyview.change_at(index, found, at)
     if change is None or change.state is None:
         what = "did not exist yet" if change is None else "had been removed"
         raise ProdopsError(f"'{entity}' {what} on {day.isoformat()}")
-    return historytext.as_of(index, entity, day, change)
+    return historytext.as_of(index, found, day, change)
 
 
 def list_as_of(root: Path | None, kind: str, day: date, fmt: str, escape_csv: bool, **only: str | None) -> str:
@@ -88,8 +105,7 @@ def history_command(entity_id: str, root: Path | None) -> None:
     Example: prodops history usage-based-billing
     """
     index = _index(root)
-    _known(index, entity_id)
-    click.echo(historytext.timeline(index, entity_id), nl=False)
+    terminal.echo(historytext.timeline(index, _known(index, entity_id)), nl=False)
 
 
 def as_since(ctx: click.Context, param: click.Parameter, text: str) -> Any:
@@ -102,6 +118,25 @@ def as_since(ctx: click.Context, param: click.Parameter, text: str) -> Any:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise click.BadParameter(f"{shown!r} is neither a number of days (7d) nor a date (YYYY-MM-DD)") from None
+
+
+@cli.command(name="check-dates")
+@click.argument("revisions", metavar="BASE..HEAD")
+@root_option
+@click.pass_context
+def check_dates(ctx: click.Context, revisions: str, root: Path | None) -> None:
+    """Fail when a commit along the first parents of BASE..HEAD is dated before the commit it follows, or in the future.
+
+    The history counts such a commit on another day (a backdated one could rewrite a closed
+    quarter); CI runs this on the commits a pull request brings.
+
+    Example: prodops check-dates origin/main..HEAD
+    """
+    found = commitdates.check(resolve_root(root), revisions)
+    for bad in found:
+        terminal.echo(f"prodops: error: {bad.message()}", err=True)
+    if found:
+        ctx.exit(1)
 
 
 @cli.command()
@@ -119,7 +154,7 @@ def digest(since: int | date, root: Path | None, today: date | None) -> None:
         raise click.BadParameter(f"{start.isoformat()} is after {until.isoformat()}", param_hint="'--since'")
     index = _index(root)
     events = historyview.digest(index, start, until)
-    click.echo(historytext.digest(index, events, start, until), nl=False)
+    terminal.echo(historytext.digest(index, events, start, until), nl=False)
 
 
 def as_period(ctx: click.Context, param: click.Parameter, text: str | None) -> Period | None:
@@ -144,7 +179,7 @@ def report_quarter(period: Period | None, root: Path | None, today: date | None)
         current = Period.containing(today or date.today())
         period = Period.containing(current.start - timedelta(days=1))
     index = _index(root)
-    click.echo(historytext.quarter_report(index, historyview.quarter(index, period)), nl=False)
+    terminal.echo(historytext.quarter_report(index, historyview.quarter(index, period)), nl=False)
 
 
 @click.command(name="calibration")
@@ -162,7 +197,7 @@ def report_calibration(root: Path | None, today: date | None) -> None:
     index = _index(repo)
     scores = [scoring.score(index, p) for p in scoring.past_periods(index, today or date.today())]
     found = calibration.calibrate(scores, load_config(repo))
-    click.echo(scoretext.calibration_report(found, index.begins), nl=False)
+    terminal.echo(scoretext.calibration_report(found, index.begins), nl=False)
 
 
 @click.command(name="release-notes")
@@ -183,9 +218,9 @@ def report_release_notes(since: date | None, fmt: str, root: Path | None, today:
     """
     result = load_readable(root, today, use_cache=True)
     if fmt == "html":
-        click.echo(releasetext.release_notes_html(result.catalog, since), nl=False)
+        terminal.echo(releasetext.release_notes_html(result.catalog, since), nl=False)
     else:
-        click.echo(releasetext.release_notes(result.catalog, since), nl=False)
+        terminal.echo(releasetext.release_notes(result.catalog, since), nl=False)
 
 
 AS_OF = click.option(

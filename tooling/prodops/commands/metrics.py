@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from prodops import impact, loader, report
+from prodops import impact, loader, report, terminal
 from prodops.cli import EXIT_PROBLEMS, cli, load_valid, root_option, today_option
 from prodops.diagnostics import Diagnostic, ProdopsError
 from prodops.metrics import importer, merge
@@ -61,23 +61,23 @@ def import_command(file: Path, dry_run: bool, restate: bool, root: Path | None, 
         raise ProdopsError(problem.message if problem is not None else f"{name}: cannot read the file")
     text, problem = loader.decode(raw, name)
     if text is None:
-        click.echo(report.render_lines([problem] if problem is not None else []), nl=False, err=True)
+        terminal.echo(report.render_lines([problem] if problem is not None else []), nl=False, err=True)
         sys.exit(EXIT_PROBLEMS)
     export, problems = importer.read(text, name, result.catalog.metrics.kpis, result.config.metrics)
     if export is None:
-        click.echo(report.render_lines(problems[:SHOWN_PROBLEMS]), nl=False, err=True)
+        terminal.echo(report.render_lines(problems[:SHOWN_PROBLEMS]), nl=False, err=True)
         more = f" (the first {SHOWN_PROBLEMS} are shown)" if len(problems) > SHOWN_PROBLEMS else ""
         count = f"{len(problems)}{' or more' if len(problems) >= importer.MAX_PROBLEMS else ''}"
         what = "1 problem" if len(problems) == 1 else f"{count} problems"
-        click.echo(f"prodops: {name} was not imported: {what}{more}; nothing was written", err=True)
+        terminal.echo(f"prodops: {name} was not imported: {what}{more}; nothing was written", err=True)
         sys.exit(EXIT_PROBLEMS)
     planned = merge.plan(repo, result.catalog, export, file.name, result.today, restate=restate)
     edited = {rel: new.decode("utf-8") for rel, (new, _) in planned.writes.items() if rel.endswith(loader.YAML_SUFFIX)}
     if edited:
         found = impact.check(repo, edited, result.today)
         if found.added:
-            click.echo(report.render_lines(found.added), nl=False, err=True)
-            click.echo(f"prodops: {name} was not imported: its check-ins would add the problems above", err=True)
+            terminal.echo(report.render_lines(found.added), nl=False, err=True)
+            terminal.echo(f"prodops: {name} was not imported: its check-ins would add the problems above", err=True)
             sys.exit(EXIT_PROBLEMS)
     _describe(planned, export, name, dry_run)
     if planned.changed and not dry_run:
@@ -87,9 +87,9 @@ def import_command(file: Path, dry_run: bool, restate: bool, root: Path | None, 
             _refusal(r, name, importer.column_of(text, r.restatement.line, export.fields[r.restatement.kpi]))
             for r in planned.refused
         ]
-        click.echo(report.render_lines(refusals), nl=False, err=True)
+        terminal.echo(report.render_lines(refusals), nl=False, err=True)
         refused = len(planned.refused)
-        click.echo(
+        terminal.echo(
             f"prodops: {refused} {'value' if refused == 1 else 'values'} of {name} {'was' if refused == 1 else 'were'} "
             "not imported: they restate periods that have ended (--restate replaces them)",
             err=True,
@@ -118,18 +118,18 @@ def _describe(planned: merge.Plan, export: importer.Export, name: str, dry_run: 
     for r in planned.restated:
         restated.setdefault(r.kpi, []).append(r)
     for kpi_id, (rel, count) in planned.added.items():
-        click.echo(f"{rel}: {count} {'value' if count == 1 else 'values'} {would}added")
+        terminal.echo(f"{rel}: {count} {'value' if count == 1 else 'values'} {would}added")
         for r in restated.get(kpi_id, ()):
             segment = f" (segment '{r.segment}')" if r.segment else ""
-            click.echo(
+            terminal.echo(
                 f"{rel}: {r.day}{segment} {would}restated from {format_value(r.old)} to {format_value(r.new)} "
                 f"(line {r.line} of {name})"
             )
     for c in planned.checkins:
         what = "checked in" if c.new else "current value corrected:"
-        click.echo(f"{c.kr}: {would}{what} {format_value(c.value)} ({c.day.isoformat()})")
+        terminal.echo(f"{c.kr}: {would}{what} {format_value(c.value)} ({c.day.isoformat()})")
     for k in planned.conflicts:
-        click.echo(
+        terminal.echo(
             f"{k.kr}: not checked in: the check-in of {k.checkin_day.isoformat()} ({format_value(k.checkin_value)}, "
             f"not imported) is as new as the KPI's value of {k.kpi_day.isoformat()} ({format_value(k.kpi_value)}) "
             "or newer; left as written (--restate replaces it)"
@@ -138,13 +138,13 @@ def _describe(planned: merge.Plan, export: importer.Export, name: str, dry_run: 
     summary = f"{name}: {export.rows:,} {'value' if export.rows == 1 else 'values'} of {kpis} {'KPI' if kpis == 1 else 'KPIs'}"
     if not planned.changed:
         kept = planned.refused or planned.conflicts
-        click.echo(
+        terminal.echo(
             f"{summary}: nothing to import, " + ("see above" if kept else "every value is already in the histories")
         )
         return
     added = sum(count for _, count in planned.added.values())
     checked = sum(c.new for c in planned.checkins)
-    click.echo(
+    terminal.echo(
         f"{summary}: {added:,} added, {len(planned.restated)} restated, "
         + (f"{len(planned.refused)} refused, " if planned.refused else "")
         + f"{checked} key {'result' if checked == 1 else 'results'} checked in"

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from prodops import export as exporting
-from prodops import kinds, pipeline, query
+from prodops import kinds, pipeline, query, terminal
 from prodops.cli import (
     cli,
     complete_ids,
@@ -65,10 +65,10 @@ def show(entity_id: str, as_of: date | None, root: Path | None, today: date | No
     Example: prodops show usage-based-billing
     """
     if as_of is not None:
-        click.echo(show_as_of(root, entity_id, as_of), nl=False)
+        terminal.echo(show_as_of(root, entity_id, as_of), nl=False)
         return
     result = _load(root, today)
-    click.echo(query.show(result.catalog, entity_id, result.config.feedback.derive_reach), nl=False)
+    terminal.echo(query.show(result.catalog, entity_id, result.config.feedback.derive_reach), nl=False)
 
 
 @cli.command(name="list")
@@ -104,7 +104,7 @@ def list_entities(
     """
     if as_of is not None:
         only = {"team": team, "status": status, "horizon": horizon, "period": period, "owner": owner}
-        click.echo(list_as_of(root, kind, as_of, fmt, not raw_csv, **only), nl=False)
+        terminal.echo(list_as_of(root, kind, as_of, fmt, not raw_csv, **only), nl=False, exact=raw_csv)
         return
     result = _load(root, today)
     registry = kinds.registry(result.schemas)
@@ -116,7 +116,7 @@ def list_entities(
         raise click.UsageError("; ".join(f"{option}: {message}" for option, message in problems))
     rows = query.rows(result.catalog, result.schemas, kind, **filters)
     columns = registry[kind].list_columns
-    click.echo(query.format_rows(rows, fmt, columns, escape_csv=not raw_csv), nl=False)
+    terminal.echo(query.format_rows(rows, fmt, columns, escape_csv=not raw_csv), nl=False, exact=raw_csv)
 
 
 @cli.command()
@@ -131,7 +131,7 @@ def graph(entity_id: str | None, depth: int, fmt: str, root: Path | None, today:
     Example: prodops graph usage-based-billing --depth 2 --format dot | dot -Tsvg > graph.svg
     """
     result = _load(root, today)
-    click.echo(query.graph(result.catalog, entity_id, depth, fmt), nl=False)
+    terminal.echo(query.graph(result.catalog, entity_id, depth, fmt), nl=False)
 
 
 @cli.command()
@@ -144,7 +144,7 @@ def trace(kr: str, root: Path | None, today: date | None) -> None:
     Example: prodops trace 2026-q4-payments-usage-billing.kr1
     """
     result = _load(root, today)
-    click.echo(query.trace(result.catalog, kr), nl=False)
+    terminal.echo(query.trace(result.catalog, kr), nl=False)
 
 
 @cli.group(name="report")
@@ -174,7 +174,7 @@ def report_okrs(period: str | None, fmt: str, root: Path | None, today: date | N
     text = query.okr_report(
         result.catalog, period or str(query.current_period(result.today)), result.today, result.config
     )
-    click.echo(query.as_html(text, "OKR review") if fmt == "html" else text, nl=False)
+    terminal.echo(query.as_html(text, "OKR review") if fmt == "html" else text, nl=False)
 
 
 def as_days(ctx: click.Context, param: click.Parameter, text: str) -> int:
@@ -211,7 +211,7 @@ def report_launches(within: int, fmt: str, root: Path | None, today: date | None
         )
     horizon = result.today + timedelta(days=within)
     text = query.launch_report(result.catalog, result.today, horizon)
-    click.echo(query.as_html(text, "Upcoming launches") if fmt == "html" else text, nl=False)
+    terminal.echo(query.as_html(text, "Upcoming launches") if fmt == "html" else text, nl=False)
 
 
 @cli.command()
@@ -245,10 +245,10 @@ def export(fmt: str, out: Path, raw_csv: bool, audience: str, root: Path | None,
         view = audiences.public_view(
             result.catalog, result.schemas, result.config.public, result.today, result.config.source
         )
-        click.echo(f"wrote {audiences.write_export(view, out)}")
+        terminal.echo(f"wrote {audiences.write_export(view, out)}")
         return
     written = exporting.write(result.catalog, result.schemas, fmt, out, generated=result.today, escape_csv=not raw_csv)
-    click.echo(f"wrote {written}")
+    terminal.echo(f"wrote {written}")
 
 
 def _add_feedback_report() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from prodops import pipeline
+from prodops import pipeline, terminal
 from prodops.cli import EXIT_PROBLEMS, cli, format_option, load_valid, resolve_root, root_option, today_option
 from prodops.diagnostics import ProdopsError
 
@@ -69,7 +69,7 @@ def diff(
         unread = [*unread, *head.problems]
         head_name = head_rev
     # Files a revision holds but prodops does not read (links, oversized) are left out of the comparison.
-    click.echo(report.render_lines(unread), nl=False, err=True)
+    terminal.echo(report.render_lines(unread), nl=False, err=True)
     changes = diffing.compare(
         old.catalog, new.catalog, base_rev, head_name, old.diagnostics, new.diagnostics, new.config, new.today
     )
@@ -79,7 +79,7 @@ def diff(
         new.today,
     )
     text = diffreport.markdown(changes, max_chars, full_report) if fmt == "markdown" else diffreport.as_json(changes)
-    click.echo(text, nl=False)
+    terminal.echo(text, nl=False)
 
 
 @cli.command()
@@ -109,18 +109,18 @@ def codeowners(root: Path | None, check: bool, fallback: str | None) -> None:
     current = target.read_text(encoding="utf-8") if target.is_file() else None
     if check:
         if current != text:
-            click.echo(
+            terminal.echo(
                 ".github/CODEOWNERS is out of date with the data; run `prodops codeowners` and commit it", err=True
             )
             sys.exit(EXIT_PROBLEMS)
-        click.echo(".github/CODEOWNERS is up to date")
+        terminal.echo(".github/CODEOWNERS is up to date")
         return
     if current == text:
-        click.echo(".github/CODEOWNERS is already up to date")
+        terminal.echo(".github/CODEOWNERS is already up to date")
         return
     target.parent.mkdir(exist_ok=True)
     write_atomic(target, text.encode("utf-8"))
-    click.echo(
+    terminal.echo(
         f"wrote .github/CODEOWNERS ({sum(line.startswith('/') for line in text.splitlines())} files routed to teams)"
     )
 
@@ -151,4 +151,4 @@ def freshness(root: Path | None, today: date | None, out: Path) -> None:
     except OSError as exc:
         raise ProdopsError(f"cannot write {out}: {exc.strerror or exc}; choose a folder you can write to") from None
     waiting = sum(1 for findings in grouped.values() if findings)
-    click.echo(f"{waiting} of {len(grouped)} people have something to update; reports in {out}")
+    terminal.echo(f"{waiting} of {len(grouped)} people have something to update; reports in {out}")

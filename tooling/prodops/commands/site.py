@@ -10,6 +10,7 @@ from typing import Any
 
 import click
 
+from prodops import terminal
 from prodops.cli import DATE, EXIT_PROBLEMS, as_date, cli, load_valid, resolve_root, root_option, today_option
 from prodops.diagnostics import ProdopsError
 
@@ -77,7 +78,7 @@ def render(out: Path, root: Path | None, today: date | None) -> None:
     site = render_site(result, options, extra_pages=cli_reference())
     add_history(site, repo, options, result.catalog)
     pages = write_docs(site, out, docs_dir, config, repo, protected)
-    click.echo(f"wrote {pages} generated pages and the hand-written pages to {out}/docs, config in {out}/mkdocs.yml")
+    terminal.echo(f"wrote {pages} generated pages and the hand-written pages to {out}/docs, config in {out}/mkdocs.yml")
 
 
 @cli.command()
@@ -114,6 +115,10 @@ def build(root: Path | None, strict: bool, audience: str, as_of: date | None) ->
 
     gc.enable()  # Markdown makes cyclic garbage for every page; without the collector it piles up
     repo = resolve_root(root)
+    if audience == "internal":  # the public roadmap has no history pages
+        from prodops import history
+
+        history.require_full(repo)
     _mkdocs_logging()
     if as_of is not None:
         if audience != "internal":
@@ -127,9 +132,9 @@ def build(root: Path | None, strict: bool, audience: str, as_of: date | None) ->
             config = load_config(config_file=str(repo / "mkdocs.yml"), strict=strict)
         mkdocs_build(config)
     except MkDocsException as exc:
-        click.echo(str(exc), err=True)
+        terminal.echo(str(exc), err=True)
         sys.exit(EXIT_PROBLEMS)
-    click.echo(f"site built in {config.site_dir}")
+    terminal.echo(f"site built in {config.site_dir}")
 
 
 def _build_as_of(repo: Path, strict: bool, day: date) -> None:
@@ -146,15 +151,15 @@ def _build_as_of(repo: Path, strict: bool, day: date) -> None:
     where = asof.point(repo, day)
     with gitrev.checkout(repo, where.commit) as revision:
         if revision.problems:
-            click.echo(report.render_lines(revision.problems), err=True, nl=False)
+            terminal.echo(report.render_lines(revision.problems), err=True, nl=False)
         text = json.dumps(asof.mkdocs_config(_load_mkdocs_yaml(repo), repo, revision.root, where))
         try:
             config = load_config(io.StringIO(text), config_file_path=str(repo / "mkdocs.yml"), strict=strict)
             mkdocs_build(config)
         except MkDocsException as exc:
-            click.echo(str(exc), err=True)
+            terminal.echo(str(exc), err=True)
             sys.exit(EXIT_PROBLEMS)
-    click.echo(
+    terminal.echo(
         f"site as of {day.isoformat()} (commit {where.commit[:12]} of {where.commit_day}) built in {config.site_dir}"
     )
 
@@ -196,7 +201,7 @@ def serve(root: Path | None, port: int) -> None:
             config_file=str(repo / "mkdocs.yml"), dev_addr=f"127.0.0.1:{port}", livereload=True, build_type="dirty"
         )
     except MkDocsException as exc:
-        click.echo(str(exc), err=True)
+        terminal.echo(str(exc), err=True)
         sys.exit(EXIT_PROBLEMS)
 
 

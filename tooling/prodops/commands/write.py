@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from prodops import authoring, edit, impact, kinds, pipeline, report
+from prodops import authoring, edit, impact, kinds, pipeline, report, terminal
 from prodops.cli import (
     DATE,
     EXIT_PROBLEMS,
@@ -30,27 +30,27 @@ from prodops.suggest import did_you_mean
 def _finish(outcome: authoring.Outcome, what: str) -> None:
     if outcome.problems:
         files = sorted({d.file for d in outcome.problems})
-        click.echo(report.render_lines(outcome.problems), nl=False, err=True)
+        terminal.echo(report.render_lines(outcome.problems), nl=False, err=True)
         count = len(outcome.problems)
         where = "" if files == [outcome.rel] else f" ({_plural(count, 'error')} in {_plural(len(files), 'file')})"
         if outcome.moved_to is not None:
             what = f"{what} (and renaming the file to {outcome.moved_to}: an id is its file name)"
-        click.echo(f"prodops: {outcome.rel} was not changed: {what} would add the problems above{where}", err=True)
+        terminal.echo(f"prodops: {outcome.rel} was not changed: {what} would add the problems above{where}", err=True)
         if outcome.breaks:
-            click.echo(
+            terminal.echo(
                 f"prodops: {_plural(len(outcome.breaks), 'of them is a reference', 'of them are references')} "
                 "to the old value; run the command again with --update-references to update them in the same change",
                 err=True,
             )
         sys.exit(EXIT_PROBLEMS)
     if not outcome.changed:
-        click.echo(f"{outcome.rel}: already so, nothing written")
+        terminal.echo(f"{outcome.rel}: already so, nothing written")
         return
-    click.echo(f"{outcome.rel}: {what}")
+    terminal.echo(f"{outcome.rel}: {what}")
     if outcome.moved_to is not None:
-        click.echo(f"{outcome.rel}: renamed to {outcome.moved_to}")
+        terminal.echo(f"{outcome.rel}: renamed to {outcome.moved_to}")
     for rel in outcome.updated:
-        click.echo(f"{rel}: references updated")
+        terminal.echo(f"{rel}: references updated")
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -271,7 +271,7 @@ def new(
     text = authoring.render_new(schemas, ks, rel, data)
     errors = impact.check(repo, {rel: text}, day).added
     if errors:
-        click.echo(report.render_lines(errors), nl=False, err=True)
+        terminal.echo(report.render_lines(errors), nl=False, err=True)
         if any(d.file != rel for d in errors):
             raise ProdopsError(f"{rel} was not written: it would add the problems above to other files")
         raise ProdopsError(f"{rel} was not written: fill in the fields above (use --set FIELD=VALUE)")
@@ -281,4 +281,4 @@ def new(
         edit.create_atomic(path, text.encode("utf-8"))
     except FileExistsError as exc:
         raise ProdopsError(f"{rel} already exists; choose another id with --id") from exc
-    click.echo(f"wrote {rel}")
+    terminal.echo(f"wrote {rel}")

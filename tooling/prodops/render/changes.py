@@ -79,6 +79,11 @@ def _add(site: Site, index: history.Index | None, note: str, options: SiteOption
         weeks = _weeks(historyview.digest(index, since, options.today), known)
         if index.begins and index.begins > since.isoformat():
             note = f"The history here begins on {index.begins}."
+        if index.redated:
+            note = (
+                f"{note} {index.redated} commit(s) are dated before the commit they follow or in the future; "
+                "each is counted on the nearest day that keeps the order."
+            ).strip()
     env = environment()  # the pages' own, with their filters and macros
     site.pages[PAGE] = env.get_template("changes.md.j2").render(
         changes=weeks, weeks=WEEKS, today=options.today, note=note
@@ -111,7 +116,7 @@ def feed(weeks: list[Week], options: SiteOptions) -> bytes:
     root = ET.Element(f"{{{ATOM}}}feed")
     sub(root, "id", "urn:prodops:changes")
     sub(root, "title", f"{options.site_name}: what changed")
-    newest = [max(e.commit.when for _, events in w.teams for e in events) for w in weeks]
+    newest = [max(e.commit.moment for _, events in w.teams for e in events) for w in weeks]
     sub(root, "updated", max(newest) if newest else f"{options.today.isoformat()}T00:00:00Z")
     sub(sub(root, "author"), "name", options.site_name)
     sub(root, "link", rel="alternate", href="changes.html")
