@@ -28,9 +28,10 @@ from typing import Any
 from prodops import __version__, gitrev, trust, yamlparse
 from prodops.builtin_kinds import tracked as tracked_kinds
 from prodops.cache import CACHE_DIR
+from prodops.calendar import DEFAULT, Calendar
 from prodops.diagnostics import ProdopsError
 from prodops.loader import MAX_FILE_BYTES
-from prodops.schemas import declared_kinds, deepest_kind
+from prodops.schemas import declared_kinds, deepest_kind, read_calendar
 
 FORMAT = 5  # 5: key results keep baseline, target and check-ins; a sub-folder of another kind's folder is its own kind
 INDEX_FILE = "history.json"
@@ -72,6 +73,8 @@ class Index:
     shallow: str = ""  # the shallow boundary (empty in a full clone)
     unreadable: int = 0  # versions that could not be parsed (kept out; the state before stays)
     notices: list[str] = field(default_factory=list)
+    # The planning calendar of the schemas at the working tree (read at each load, never cached).
+    calendar: Calendar = DEFAULT
 
     @property
     def begins(self) -> str:
@@ -109,6 +112,7 @@ def load(root: Path) -> Index:
         _walk(root, index, head, info[3])
         store.write(index)
     index.notices = store.notices
+    index.calendar = read_calendar(root / "schemas")
     if shallow:
         index.notices.append(
             f"this is a shallow clone: its history begins on {index.begins or 'the first commit there is'}; "

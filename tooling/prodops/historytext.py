@@ -10,6 +10,7 @@ import re
 from datetime import date
 from typing import Any
 
+from prodops.calendar import Calendar
 from prodops.history import Change, Commit, Index, State
 from prodops.historyview import DueHistory, Event, Quarter, due, due_history
 
@@ -36,9 +37,9 @@ def _commit(commit: Commit) -> str:
     return f"{commit.day} {commit.oid[:8]} {commit.author}"
 
 
-def _fields(state: State) -> list[str]:
+def _fields(state: State, calendar: Calendar) -> list[str]:
     lines = [f"{key}: {state[key]}" for key in SHOWN if key in state and key != "title"]
-    when = due(state)
+    when = due(state, calendar)
     if when is not None:
         lines.append(f"due: {when.isoformat()}")
     if state.get("items"):
@@ -60,7 +61,7 @@ def as_of(index: Index, entity: str, day: date, change: Change) -> str:
         str(state.get("title") or entity),
         f"{index.kinds[entity]} {entity} · as of {day.isoformat()} (set by {_commit(index.commits[change.commit])})",
         "",
-        *_fields(state),
+        *_fields(state, index.calendar),
     ]
     return "\n".join(lines) + "\n"
 
@@ -75,7 +76,7 @@ def timeline(index: Index, entity: str) -> str:
             lines.append(f"{head}  removed")
             previous = {}
             continue
-        now, was = _fields(change.state), set(_fields(previous))
+        now, was = _fields(change.state, index.calendar), set(_fields(previous, index.calendar))
         diff = [line for line in now if line not in was] or ["(title)"]
         lines.append(f"{head}  " + "; ".join(diff))
         previous = change.state
@@ -92,10 +93,10 @@ def _due_summary(history: DueHistory) -> str:
     )
 
 
-def list_rows(states: dict[str, tuple[State, Commit]]) -> list[dict[str, Any]]:
+def list_rows(states: dict[str, tuple[State, Commit]], calendar: Calendar) -> list[dict[str, Any]]:
     rows = []
     for entity, (state, commit) in states.items():
-        when = due(state)
+        when = due(state, calendar)
         rows.append(
             {
                 "id": entity,
@@ -119,11 +120,11 @@ def quarter_report(index: Index, report: Quarter) -> str:
     lines = [f"# {period}: say/do and slips", ""]
     lines.append(
         f"Work in *now* on {period.start.isoformat()} (not already shipped or cancelled) against what was "
-        f"shipped on {period.end.isoformat()}; slips are due dates moved later by commits in the quarter. "
+        f"shipped on {period.end.isoformat()}; slips are due dates moved later by commits in the {period.noun}. "
         f"History from {index.begins or 'no commits'}."
     )
     if not report.known_from_start:
-        lines += ["", f"The history here begins on {index.begins}, after the quarter began: say/do is not known."]
+        lines += ["", f"The history here begins on {index.begins}, after the {period.noun} began: say/do is not known."]
     lines += ["", "| team | in now at start | shipped | say/do | slips | days slipped |", "|---|---|---|---|---|---|"]
     for team in report.teams.values():
         ratio = "–" if team.ratio is None else f"{round(team.ratio * 100)}%"

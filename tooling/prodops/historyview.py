@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from prodops.calendar import Calendar, Period
 from prodops.history import Change, Commit, Index, State
-from prodops.model import Period
 
 CLOSED = ("shipped", "cancelled")
 
@@ -47,15 +47,16 @@ def states_at(index: Index, at: int, kind: str | None = None) -> dict[str, tuple
     return out
 
 
-def due(state: State | None) -> date | None:
-    """The due date of a roadmap item's version: its end date, or the end of its target quarter."""
+def due(state: State | None, calendar: Calendar) -> date | None:
+    """The due date of a roadmap item's version: its end date, or the end of its target period."""
     if state is None:
         return None
     try:
         if isinstance(state.get("end"), str):
             return date.fromisoformat(state["end"])
         if isinstance(state.get("quarter"), str):
-            return Period.parse(state["quarter"]).end
+            period = calendar.parse(state["quarter"])
+            return period.end if period is not None else None
     except ValueError:
         return None
     return None
@@ -95,7 +96,7 @@ def due_history(index: Index, entity: str) -> DueHistory:
     moves: list[Move] = []
     before: date | None = None
     for change in index.changes.get(entity, []):
-        after = due(change.state)
+        after = due(change.state, index.calendar)
         if before is not None and after is not None and after != before and change.state is not None:
             moves.append(Move(entity, index.commits[change.commit], before, after, str(change.state.get("team", ""))))
         if after is not None:
@@ -173,7 +174,9 @@ def digest(index: Index, since: date, until: date) -> list[Event]:
             commit = index.commits[change.commit]
             if change.state is not None and first <= commit.day <= last:
                 team = _team(index, kind, change.state, change.commit)
-                events += [(change.commit, e) for e in _events(kind, entity, previous, change.state, team, commit)]
+                events += [
+                    (change.commit, e) for e in _events(index, kind, entity, previous, change.state, team, commit)
+                ]
             previous = change.state
     return [e for _, e in sorted(events, key=lambda pair: (pair[0], pair[1].team, pair[1].entity))]
 
@@ -188,7 +191,9 @@ def _team(index: Index, kind: str, state: State, at: int) -> str:
     return ""
 
 
-def _events(kind: str, entity: str, before: State | None, after: State, team: str, commit: Commit) -> list[Event]:
+def _events(
+    index: Index, kind: str, entity: str, before: State | None, after: State, team: str, commit: Commit
+) -> list[Event]:
     old: State = before or {}
     title = str(after.get("title", ""))
     out: list[Event] = []
@@ -199,7 +204,7 @@ def _events(kind: str, entity: str, before: State | None, after: State, team: st
     if kind == "roadmap-item":
         if after.get("horizon") == "now" and old.get("horizon") != "now":
             event("moved to now", f"from {old['horizon']}" if old.get("horizon") else "new")
-        was, now = due(before), due(after)
+        was, now = due(before, index.calendar), due(after, index.calendar)
         if was is not None and now is not None and now > was:
             event("slipped", f"{was.isoformat()} → {now.isoformat()} (+{(now - was).days} days)")
         if after.get("status") == "shipped" and old.get("status") != "shipped":

@@ -170,7 +170,7 @@ class Asker:
         if "enum" in node:
             return {"horizon": "later"}.get(name, node["enum"][0])
         if name.endswith("quarter") or name == "period":
-            return str(model.Period.containing(self.day))
+            return str(self.schemas.calendar.containing(self.day))
         return None
 
     def one(self, name: str, node: Mapping[str, Any], required: bool = True) -> Any:

@@ -100,14 +100,48 @@ def _unified(files: list[FileChange]) -> str:
     callback=as_date,
     help="The day the example content is dated from (YYYY-MM-DD). Default: today.",
 )
-def init(directory: Path, name: str | None, repo: str | None, install: str | None, today: date | None) -> None:
+@click.option(
+    "--calendar",
+    "cadence",
+    type=click.Choice(["quarter", "fiscal", "half", "trimester", "cycles"]),
+    default="quarter",
+    show_default=True,
+    help="The planning cadence: calendar quarters (2026-Q4), fiscal quarters (FY27-Q1), half-years with "
+    "years (2026-H2, 2026), trimesters (2026-T1) or cycles of some weeks (C14).",
+)
+@click.option(
+    "--fiscal-start", metavar="MONTH", help="The month the fiscal year starts in (default for fiscal: april)."
+)
+@click.option(
+    "--cycle-weeks", type=click.IntRange(1, 26), default=6, show_default=True, help="The length of a cycle, in weeks."
+)
+@click.option(
+    "--first-cycle",
+    type=DATE,
+    callback=as_date,
+    help="The first cycle's first day (YYYY-MM-DD). Default: the Monday of the year's first week.",
+)
+def init(
+    directory: Path,
+    name: str | None,
+    repo: str | None,
+    install: str | None,
+    today: date | None,
+    cadence: str,
+    fiscal_start: str | None,
+    cycle_weeks: int,
+    first_cycle: date | None,
+) -> None:
     """Write a new ops repository into DIR (a new or empty folder): schemas, site, settings, workflows, an example.
 
     The new repository validates with no problem and builds its site at once: run make site and
     make test in it. The example content (one team, objective, roadmap item, launch plan and
     playbook) is dated from today; replace it with your own.
 
-    Example: prodops init ../acme-product-ops --name "Acme Analytics" --repo acme/product-ops
+    The cadence is declared on the period definition of schemas/common.schema.json
+    (x-prodops-calendar), and every period-aware command and page reads it.
+
+    Example: prodops init ../acme-product-ops --name "Acme Analytics" --calendar fiscal --fiscal-start april
     """
     from prodops import scaffold
 
@@ -115,6 +149,8 @@ def init(directory: Path, name: str | None, repo: str | None, install: str | Non
     display = name or target.name.replace("-", " ").replace("_", " ").title()
     slug = re.sub(r"[^a-z0-9]+", "-", display.lower()).strip("-") or "example"
     org = scaffold.organisation(display, repo or f"{slug}/product-ops")
-    written = scaffold.write(target, org, today or date.today(), install or scaffold.requirement())
+    day = today or date.today()
+    calendar = scaffold.cadence(cadence, fiscal_start, cycle_weeks, first_cycle, day)
+    written = scaffold.write(target, org, day, install or scaffold.requirement(), calendar)
     click.echo(f"wrote {len(written)} files into {directory} for {org.name} ({org.repo})")
     click.echo(f"next: cd {directory} && git init && make site && make test")

@@ -18,9 +18,10 @@ from typing import Any
 from markupsafe import Markup
 
 from prodops import calibration, historyview, scoretext, scoring, values
+from prodops.calendar import Period
 from prodops.catalog import Catalog
 from prodops.history import Index
-from prodops.model import Launch, Period
+from prodops.model import Launch
 from prodops.render import charts
 from prodops.render.pages import Site, SiteOptions, environment, page_path
 
