@@ -243,3 +243,39 @@ def test_reviews_follow_the_declared_calendar(tmp_path: Path) -> None:
     site = pages(root, date(2026, 12, 1), Catalog())
     assert "history/2026-H1.md" in site and "history/2026-H2.md" not in site
     assert "2026-Q1" not in site["history/index.md"]
+
+
+# -- moving a repository to another cadence ---------------------------------------------------------
+
+
+def test_migrate_moves_periods_with_the_same_days_byte_exactly(tmp_path: Path) -> None:
+    root = tmp_path / "ops"
+    assert run("init", str(root), "--name", "Acme", "--today", "2026-05-12")[0] == 0
+    before = {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    code, out = run(
+        "migrate", "--root", str(root), "--today", "2026-05-12", "--calendar", "fiscal", "--fiscal-start", "april"
+    )
+    assert code == 0, out
+    assert "okrs/2026-q2-activation.yaml:5:9: 2026-Q2 → FY27-Q1\n" in out and out.endswith("no problems\n")
+    after = {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and ".prodops-cache" not in p.parts}
+    changed = {p.relative_to(root).as_posix() for p in after if after[p] != before.get(p)}
+    assert changed == {"okrs/2026-q2-activation.yaml", "roadmap/guided-setup.yaml", "schemas/common.schema.json"}
+    objective = root / "okrs" / "2026-q2-activation.yaml"
+    assert after[objective] == before[objective].replace(b"period: 2026-Q2\n", b"period: FY27-Q1\n")
+    fiscal = tmp_path / "fiscal"
+    assert run("init", str(fiscal), "--today", "2026-05-12", "--calendar", "fiscal", "--fiscal-start", "april")[0] == 0
+    common = "schemas/common.schema.json"  # the same declaration init writes
+    assert (root / common).read_bytes() == (fiscal / common).read_bytes()
+
+
+def test_migrate_lists_periods_the_new_calendar_cannot_hold_and_writes_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "ops"
+    assert run("init", str(root), "--name", "Acme", "--today", "2026-05-12")[0] == 0
+    before = {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    result = CliRunner().invoke(cli, ["migrate", "--root", str(root), "--calendar", "cycles", "--cycle-weeks", "6"])
+    assert result.exit_code == 1
+    assert "okrs/2026-q2-activation.yaml:5:9: error '2026-Q2': 2026-Q2 (2026-04-01 to 2026-06-30) is no single" in (
+        result.stderr
+    )
+    assert "nothing was written" in result.stderr
+    assert {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()} == before
