@@ -155,6 +155,11 @@ def cadence(name: str, fiscal_start: str | None, cycle_weeks: int, first_cycle: 
         declared["periods"] = ["trimester"]
     elif name == "cycles":
         first = first_cycle or date.fromisocalendar(today.year, 1, 1)
+        if first > today:
+            raise ProdopsError(
+                f"--first-cycle {first.isoformat()} is after today ({today.isoformat()}): the example is dated in "
+                "the current cycle, so the first cycle must have begun"
+            )
         declared = {"periods": ["cycle"], "cycle-weeks": cycle_weeks, "first-cycle": first.isoformat()}
     found, problems = from_declaration(declared)
     if problems:

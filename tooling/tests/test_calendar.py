@@ -279,3 +279,12 @@ def test_migrate_lists_periods_the_new_calendar_cannot_hold_and_writes_nothing(t
     )
     assert "nothing was written" in result.stderr
     assert {p: p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()} == before
+
+
+def test_init_refuses_a_first_cycle_that_has_not_begun(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        ["init", str(tmp_path / "ops"), "--today", "2026-03-01", "--calendar", "cycles", "--first-cycle", "2026-04-06"],
+    )
+    assert result.exit_code == 1 and "--first-cycle 2026-04-06 is after today (2026-03-01)" in result.stderr
+    assert not (tmp_path / "ops").exists()
