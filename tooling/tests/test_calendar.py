@@ -243,6 +243,7 @@ def test_reviews_follow_the_declared_calendar(tmp_path: Path) -> None:
     site = pages(root, date(2026, 12, 1), Catalog())
     assert "history/2026-H1.md" in site and "history/2026-H2.md" not in site
     assert "2026-Q1" not in site["history/index.md"]
+    assert "# Period reviews" in site["history/index.md"] and "All period reviews" in site["history/2026-H1.md"]
 
 
 # -- moving a repository to another cadence ---------------------------------------------------------
