@@ -169,7 +169,8 @@ class Asker:
             return node["default"]
         if "enum" in node:
             return {"horizon": "later"}.get(name, node["enum"][0])
-        if name.endswith("quarter") or name == "period":
+        # A period field (its schema is the shared period definition, so it has the calendar's pattern).
+        if node.get("pattern") == self.schemas.calendar.pattern or name.endswith("quarter") or name == "period":
             return str(self.schemas.calendar.containing(self.day))
         return None
 
