@@ -289,3 +289,41 @@ def test_init_refuses_a_first_cycle_that_has_not_begun(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1 and "--first-cycle 2026-04-06 is after today (2026-03-01)" in result.stderr
     assert not (tmp_path / "ops").exists()
+
+
+def test_a_roadmap_only_organisation_reads_and_builds_with_its_history(tmp_path: Path) -> None:
+    """No objectives at all: every read command works, and the site has a review of each past quarter."""
+    root = tmp_path / "ops"
+    assert run("init", str(root), "--name", "Acme", "--today", "2026-06-20")[0] == 0
+    shutil.rmtree(root / "okrs")
+    item = root / "roadmap" / "guided-setup.yaml"
+    text = re.sub(r"key_results:\n(?:  - .*\n)+", "", item.read_text(encoding="utf-8"))
+    git(root, "init", "-q", "-b", "main", day="2026-06-20")
+    commit(root, "2026-06-20", "Ana", {"roadmap/guided-setup.yaml": text})
+    commit(root, "2026-08-03", "Ana", {"roadmap/guided-setup.yaml": text.replace("end: 2026-09-23", "end: 2026-09-28")})
+    shipped = text.replace("end: 2026-09-23", "end: 2026-09-28").replace("status: in-progress", "status: shipped")
+    commit(root, "2026-09-28", "Ana", {"roadmap/guided-setup.yaml": shipped})
+    common = ["--root", str(root), "--today", "2026-12-01"]
+    assert run("validate", *common)[0] == 0
+    for args in (
+        ["list", "objective", "--period", "2026-q3", *common],
+        ["report", "okrs", *common],
+        ["history", "guided-setup", "--root", str(root)],
+        ["show", "guided-setup", "--as-of", "2026-08-01", "--root", str(root)],
+        ["digest", "--since", "2026-06-01", *common],
+        ["report", "calibration", *common],
+        ["export", "--format", "json", "--out", str(tmp_path / "out.json"), *common],
+    ):
+        assert run(*args)[0] == 0, args
+    out = run("report", "quarter", "--period", "2026-Q3", *common)[1]
+    assert "| onboarding | 1 | 1 | 100% | 1 | 5 |" in out
+    assert run("render", "--out", str(tmp_path / "site"), *common)[0] == 0
+    history = tmp_path / "site" / "docs" / "history"
+    index = (history / "index.md").read_text(encoding="utf-8")
+    assert "No past quarter is in the history yet" not in index
+    assert '<a href="2026-Q3.html">2026-Q3</a>' in index and '<a href="2026-Q2.html">2026-Q2</a>' in index
+    review = (history / "2026-Q3.md").read_text(encoding="utf-8")
+    assert "<td>onboarding</td>" in review and "No objective for 2026-Q3" in review
+    for audience in ("internal", "public"):  # both site builds, through MkDocs
+        assert run("build", "--root", str(root), "--audience", audience)[0] == 0, audience
+    assert (root / "build" / "site" / "history" / "2026-Q3.html").is_file()
