@@ -327,3 +327,21 @@ def test_a_roadmap_only_organisation_reads_and_builds_with_its_history(tmp_path:
     for audience in ("internal", "public"):  # both site builds, through MkDocs
         assert run("build", "--root", str(root), "--audience", audience)[0] == 0, audience
     assert (root / "build" / "site" / "history" / "2026-Q3.html").is_file()
+
+
+def test_a_half_year_team_goal_may_serve_a_yearly_company_goal(tmp_path: Path) -> None:
+    root = cadence_repo(tmp_path, "half")
+    text = (root / "okrs" / "2026-h2-activation.yaml").read_text(encoding="utf-8")
+    team = text.replace("2026-h2-activation", "2026-h2-team").replace(
+        "level: company\n", "level: team\nteam: onboarding\nparents:\n  - objective: 2026-growth\n"
+    )
+    (root / "okrs" / "2026-h2-team.yaml").write_text(team, encoding="utf-8")
+    out = run("validate", "--root", str(root), "--today", "2026-12-02")[1]
+    assert "PO414" not in out, out
+    # The other way round, a yearly team goal under a half-year company goal, is not aligned.
+    yearly = team.replace("period: 2026-H2", 'period: "2026"').replace(
+        "objective: 2026-growth", "objective: 2026-h2-activation"
+    )
+    (root / "okrs" / "2026-h2-team.yaml").write_text(yearly, encoding="utf-8")
+    code, out = run("validate", "--root", str(root), "--today", "2026-12-02")
+    assert code == 1 and "parent '2026-h2-activation' belongs to 2026-H2, this objective to 2026" in out
