@@ -100,6 +100,8 @@ def files(org: Organisation, today: date, install: str, calendar: Calendar = DEF
         if declared is None:
             raise ProdopsError(f"{common}: the shipped schemas have no $defs/period to declare the calendar on")
         out[common] = declared.encode("utf-8")
+        nav = out["mkdocs.yml"].decode("utf-8")  # the reviews' entry in the navigation names the period
+        out["mkdocs.yml"] = nav.replace("- Quarter reviews:", f"- {calendar.noun.capitalize()} reviews:", 1).encode()
     env = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
     env.filters["yaml"] = edit.scalar
     env.filters["toml"] = lambda value: json.dumps(str(value), ensure_ascii=False)

@@ -196,6 +196,8 @@ def test_every_command_reads_the_repository_in_its_cadence(cadence: str, tmp_pat
     assert f'<a href="{label}.html">{label}</a> (current ' in index
     timeline = (docs / "roadmap" / "timeline.md").read_text(encoding="utf-8")
     assert f">{label.rpartition('-')[2]}</span>" in timeline  # the axis is labelled in the calendar's periods
+    noun = {"half": "Period", "fiscal": "Quarter", "cycles": "Cycle"}[cadence]
+    assert f"      - {noun} reviews: history/index.md\n" in (root / "mkdocs.yml").read_text(encoding="utf-8")
 
 
 # -- reviews of a roadmap without objectives -------------------------------------------------------
