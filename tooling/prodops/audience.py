@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from prodops import kinds
+from prodops.calendar import DEFAULT, Calendar
 from prodops.catalog import Catalog
 from prodops.config import PublicConfig
 from prodops.diagnostics import ProdopsError
@@ -47,6 +48,7 @@ class PublicView:
     request_feature_url: str
     horizons: tuple[str, ...]  # the roadmap's columns, in the schema's order
     entities: Mapping[str, tuple[dict[str, Any], ...]]  # kind -> public records, by id
+    calendar: Calendar = DEFAULT  # how target periods are written and ordered
 
 
 def _rank(visibility: Visibility) -> int:
@@ -235,6 +237,7 @@ def public_view(catalog: Catalog, schemas: SchemaSet, config: PublicConfig, toda
         request_feature_url=config.request_feature_url,
         horizons=enum_values(schemas, "roadmap-item", ("horizon",)),
         entities=entities,
+        calendar=schemas.calendar,
     )
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from prodops import model
+from prodops.calendar import Calendar
 from prodops.metrics.model import Kpi, build_kpi
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ class Builtin:
     """What the code knows of a built-in kind beyond its schema."""
 
     attribute: str  # the Catalog's table of this kind: catalog.items, catalog.objectives...
-    build: Callable[[dict[str, Any], str], Any]
+    build: Callable[[dict[str, Any], str, Calendar], Any]  # a schema-valid document, its file, the calendar
     list_columns: tuple[str, ...]
     row: RowFunction
     sort: Callable[[Any], Any]
@@ -185,7 +186,7 @@ BUILTIN: dict[str, Builtin] = {
     ),
     "launch": Builtin(
         attribute="launches",
-        build=model.build_launch,
+        build=lambda data, file, _calendar: model.build_launch(data, file),
         list_columns=("id", "title", "tier", "status", "ga", "owner", "team", "readiness"),
         row=_launch_row,
         sort=lambda launch: (launch.ga, launch.id),  # the id breaks ties: launches share GA dates
@@ -200,7 +201,7 @@ BUILTIN: dict[str, Builtin] = {
     ),
     "playbook": Builtin(
         attribute="playbooks",
-        build=model.build_playbook,
+        build=lambda data, file, _calendar: model.build_playbook(data, file),
         list_columns=("id", "title", "owner", "cadence", "last_reviewed"),
         row=_playbook_row,
         sort=lambda p: p.id,
@@ -212,7 +213,7 @@ BUILTIN: dict[str, Builtin] = {
     ),
     "team": Builtin(
         attribute="teams",
-        build=model.build_team,
+        build=lambda data, file, _calendar: model.build_team(data, file),
         list_columns=("id", "title", "lead", "handle", "members", "team"),
         row=_team_row,
         sort=lambda t: t.id,
@@ -224,7 +225,7 @@ BUILTIN: dict[str, Builtin] = {
     ),
     "kpi": Builtin(
         attribute="kpis",
-        build=build_kpi,
+        build=lambda data, file, _calendar: build_kpi(data, file),
         list_columns=("id", "title", "team", "owner", "unit", "cadence", "latest", "status"),
         row=_kpi_row,
         sort=lambda k: k.id,

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from prodops.calendar import Period
 from prodops.config import Config
-from prodops.model import Period
 from prodops.scoring import QuarterScore
 from prodops.values import BANDS, confidence_band
 

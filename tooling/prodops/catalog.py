@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 from prodops import kinds, model
 from prodops.builtin_kinds import BUILTIN
+from prodops.calendar import DEFAULT, Calendar
 from prodops.diagnostics import Diagnostic, JsonPath
 from prodops.loader import Document
 from prodops.metrics.model import Kpi
@@ -56,6 +57,11 @@ class Catalog:
     records: dict[str, dict[str, model.Record]] = field(default_factory=dict)
     # The kind registry the catalog was linked with (None for a catalog built by hand).
     kinds: kinds.Kinds | None = None
+
+    @property
+    def calendar(self) -> Calendar:
+        """The planning calendar the schemas declare (calendar quarters for a catalog built by hand)."""
+        return self.kinds.schemas.calendar if self.kinds is not None else DEFAULT
 
     def of(self, kind: str) -> Mapping[str, model.Entity]:
         """Every valid entity of ``kind`` by id (the built-in kinds' tables are ``items``, ``objectives``...)."""

@@ -103,6 +103,13 @@ CHECKS: dict[str, Check] = {
             "warning",
         ),
         Check(
+            "PO119",
+            "calendar",
+            "The planning calendar (x-prodops-calendar on $defs/period in schemas/common.schema.json) decides how "
+            "periods are written and counted; the period pattern must agree with it.",
+            "Fix the declaration as the message says, and write the period pattern it gives.",
+        ),
+        Check(
             "PO125",
             "history-file",
             "A KPI's history (okrs/kpis/ID.csv) is a CSV file with the header date,value[,segment] beside its KPI.",

@@ -30,9 +30,10 @@ from typing import Any
 from prodops import __version__, commitdates, gitrev, trust, yamlparse
 from prodops.builtin_kinds import tracked as tracked_kinds
 from prodops.cache import CACHE_DIR
+from prodops.calendar import DEFAULT, Calendar
 from prodops.diagnostics import ProdopsError
 from prodops.loader import MAX_FILE_BYTES
-from prodops.schemas import declared_kinds, deepest_kind
+from prodops.schemas import declared_kinds, deepest_kind, read_calendar
 
 FORMAT = 6  # 6: commit days settled along first parents (``commitdates``); 5: key results keep check-ins
 INDEX_FILE = "history.json"
@@ -81,6 +82,8 @@ class Index:
     unreadable: int = 0  # versions that could not be parsed (kept out; the state before stays)
     redated: int = 0  # commits dated before the one they follow, or in the future: counted on another day
     notices: list[str] = field(default_factory=list)
+    # The planning calendar of the schemas at the working tree (read at each load, never cached).
+    calendar: Calendar = DEFAULT
 
     @property
     def begins(self) -> str:
@@ -119,6 +122,7 @@ def load(root: Path) -> Index:
         store.write(index)
     _settle(index, date.today().isoformat())
     index.notices = store.notices
+    index.calendar = read_calendar(root / "schemas")
     if index.redated:
         first = next(c for c in index.commits if c.counted)
         index.notices.append(

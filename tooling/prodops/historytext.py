@@ -10,6 +10,7 @@ import re
 from datetime import date
 from typing import Any
 
+from prodops.calendar import Calendar
 from prodops.history import Change, Commit, Index, State
 from prodops.historyview import DueHistory, Event, Quarter, due, due_history
 
@@ -36,9 +37,9 @@ def _commit(commit: Commit) -> str:
     return f"{commit.day} {commit.oid[:8]} {commit.author}"
 
 
-def _fields(state: State) -> list[str]:
+def _fields(state: State, calendar: Calendar) -> list[str]:
     lines = [f"{key}: {state[key]}" for key in SHOWN if key in state and key != "title"]
-    when = due(state)
+    when = due(state, calendar)
     if when is not None:
         lines.append(f"due: {when.isoformat()}")
     if state.get("items"):
@@ -62,7 +63,7 @@ def as_of(index: Index, entity: str, day: date, change: Change) -> str:
         f"{index.kinds[entity]} {then} · as of {day.isoformat()} (set by {_commit(index.commits[change.commit])})",
         *([f"called {entity} now"] if then != entity else []),
         "",
-        *_fields(state),
+        *_fields(state, index.calendar),
     ]
     return "\n".join(lines) + "\n"
 
@@ -77,11 +78,11 @@ def timeline(index: Index, entity: str) -> str:
             lines.append(f"{head}  removed")
             previous = {}
             continue
-        now, was = _fields(change.state), set(_fields(previous))
+        now, was = _fields(change.state, index.calendar), set(_fields(previous, index.calendar))
         diff = [line for line in now if line not in was]
         if previous.get("id") not in (None, change.state.get("id")):
             diff.insert(0, f"id: {previous['id']} → {change.state.get('id')}")
-        if due(previous) is not None and due(change.state) is None:
+        if due(previous, index.calendar) is not None and due(change.state, index.calendar) is None:
             diff.append("due: removed")
         diff = diff or ["(title)"]
         lines.append(f"{head}  " + "; ".join(diff))
@@ -99,10 +100,10 @@ def _due_summary(history: DueHistory) -> str:
     )
 
 
-def list_rows(states: dict[str, tuple[State, Commit]]) -> list[dict[str, Any]]:
+def list_rows(states: dict[str, tuple[State, Commit]], calendar: Calendar) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for entity, (state, commit) in states.items():
-        when = due(state)
+        when = due(state, calendar)
         rows.append(
             {
                 "id": str(state.get("id") or entity),  # the id of that date
@@ -126,11 +127,11 @@ def quarter_report(index: Index, report: Quarter) -> str:
     lines = [f"# {period}: say/do and slips", ""]
     lines.append(
         f"Work in *now* on {period.start.isoformat()} (not already shipped or cancelled) against what was "
-        f"shipped on {period.end.isoformat()}; slips are due dates moved later by commits in the quarter. "
+        f"shipped on {period.end.isoformat()}; slips are due dates moved later by commits in the {period.noun}. "
         f"History from {index.begins or 'no commits'}."
     )
     if not report.known_from_start:
-        lines += ["", f"The history here begins on {index.begins}, after the quarter began: say/do is not known."]
+        lines += ["", f"The history here begins on {index.begins}, after the {period.noun} began: say/do is not known."]
     lines += ["", "| team | in now at start | shipped | say/do | slips | days slipped |", "|---|---|---|---|---|---|"]
     for team in report.teams.values():
         ratio = "–" if team.ratio is None else f"{round(team.ratio * 100)}%"

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from prodops.calendar import Calendar, Period
 from prodops.history import Change, Commit, Index, State
-from prodops.model import Period
 
 CLOSED = ("shipped", "cancelled")
 
@@ -71,15 +71,16 @@ def states_at(index: Index, at: int, kind: str | None = None) -> dict[str, tuple
     return out
 
 
-def due(state: State | None) -> date | None:
-    """The due date of a roadmap item's version: its end date, or the end of its target quarter."""
+def due(state: State | None, calendar: Calendar) -> date | None:
+    """The due date of a roadmap item's version: its end date, or the end of its target period."""
     if state is None:
         return None
     try:
         if isinstance(state.get("end"), str):
             return date.fromisoformat(state["end"])
         if isinstance(state.get("quarter"), str):
-            return Period.parse(state["quarter"]).end
+            period = calendar.parse(state["quarter"])
+            return period.end if period is not None else None
     except ValueError:
         return None
     return None
@@ -129,7 +130,7 @@ def due_history(index: Index, entity: str) -> DueHistory:
     moves: list[Move] = []
     before: date | None = None
     for change in index.changes.get(entity, []):
-        after = due(change.state)
+        after = due(change.state, index.calendar)
         if before is not None and after is not None and after != before and change.state is not None:
             moves.append(Move(entity, index.commits[change.commit], before, after, str(change.state.get("team", ""))))
         if after is not None:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from prodops import model
 from prodops.builtin_kinds import BUILTIN, Builtin
+from prodops.calendar import DEFAULT, Calendar
 from prodops.diagnostics import ProdopsError
 from prodops.schemas import KindSchema, RefField, SchemaSet, field_schema
 
@@ -62,6 +63,7 @@ class KindSpec:
     sort: tuple[str, ...]  # fields, "-field" descending (generic kinds)
     markdown_fields: frozenset[str]  # top-level fields written in Markdown
     builtin: Builtin | None = field(default=None, repr=False)
+    calendar: Calendar = field(default=DEFAULT, repr=False)  # how this repository's periods are written
 
     @property
     def page_dir(self) -> str:
@@ -88,7 +90,7 @@ class KindSpec:
     def build(self, data: dict[str, Any], file: str) -> model.Entity:
         """The model of a schema-valid document of this kind."""
         if self.builtin is not None:
-            built: model.Entity = self.builtin.build(data, file)
+            built: model.Entity = self.builtin.build(data, file, self.calendar)
             return built
         title = data.get(self.title_field)
         entity_id = str(data["id"])
@@ -255,6 +257,7 @@ def _spec(schemas: SchemaSet, ks: KindSchema) -> KindSpec:
         sort=tuple(str(s) for s in sort) if isinstance(sort, list) else ("id",),
         markdown_fields=markdown,
         builtin=builtin,
+        calendar=schemas.calendar,
     )
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
+from prodops.calendar import DEFAULT, Calendar, Period
+
 Horizon = Literal["now", "next", "later"]
 ItemStatus = Literal["idea", "discovery", "planned", "in-progress", "shipped", "cancelled"]
 LaunchStatus = Literal["planned", "beta", "ready", "launched", "rolled-back", "cancelled"]
@@ -18,36 +20,6 @@ LaunchStatus = Literal["planned", "beta", "ready", "launched", "rolled-back", "c
 
 def parse_date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
-
-
-@dataclass(frozen=True)
-class Period:
-    """A quarter such as 2026-Q4."""
-
-    year: int
-    quarter: int
-
-    @classmethod
-    def parse(cls, text: str) -> Period:
-        year, q = text.split("-Q")
-        return cls(int(year), int(q))
-
-    @classmethod
-    def containing(cls, day: date) -> Period:
-        return cls(day.year, (day.month - 1) // 3 + 1)
-
-    @property
-    def start(self) -> date:
-        return date(self.year, 3 * self.quarter - 2, 1)
-
-    @property
-    def end(self) -> date:
-        if self.quarter == 4:
-            return date(self.year, 12, 31)
-        return date.fromordinal(date(self.year, 3 * self.quarter + 1, 1).toordinal() - 1)
-
-    def __str__(self) -> str:
-        return f"{self.year}-Q{self.quarter}"
 
 
 @dataclass(frozen=True)
@@ -433,7 +405,15 @@ def build_team(data: dict[str, Any], file: str) -> Team:
     )
 
 
-def build_objective(data: dict[str, Any], file: str) -> Objective:
+def _period(calendar: Calendar, text: str) -> Period:
+    # The schema's period pattern is the calendar's (``schemas._calendar``), so a valid file's period parses.
+    found = calendar.parse(text)
+    if found is None:
+        raise ValueError(f"{text!r} is not a period of the declared calendar")
+    return found
+
+
+def build_objective(data: dict[str, Any], file: str, calendar: Calendar = DEFAULT) -> Objective:
     oid = data["id"]
     krs = tuple(
         KeyResult(
@@ -461,7 +441,7 @@ def build_objective(data: dict[str, Any], file: str) -> Objective:
         id=oid,
         file=file,
         title=data["title"],
-        period=Period.parse(data["period"]),
+        period=_period(calendar, data["period"]),
         level=data["level"],
         team=_s(data, "team"),
         owner=data["owner"],
@@ -472,7 +452,7 @@ def build_objective(data: dict[str, Any], file: str) -> Objective:
     )
 
 
-def build_item(data: dict[str, Any], file: str) -> RoadmapItem:
+def build_item(data: dict[str, Any], file: str, calendar: Calendar = DEFAULT) -> RoadmapItem:
     target = data.get("target") or {}
     rice = data.get("rice")
     return RoadmapItem(
@@ -486,7 +466,7 @@ def build_item(data: dict[str, Any], file: str) -> RoadmapItem:
         team=data["team"],
         contributing_teams=_t(data, "contributing_teams"),
         owner=_s(data, "owner"),
-        quarter=Period.parse(target["quarter"]) if "quarter" in target else None,
+        quarter=_period(calendar, target["quarter"]) if "quarter" in target else None,
         start=parse_date(target.get("start")),
         end=parse_date(target.get("end")),
         key_results=_t(data, "key_results"),

@@ -169,8 +169,9 @@ class Asker:
             return node["default"]
         if "enum" in node:
             return {"horizon": "later"}.get(name, node["enum"][0])
-        if name.endswith("quarter") or name == "period":
-            return str(model.Period.containing(self.day))
+        # A period field (its schema is the shared period definition, so it has the calendar's pattern).
+        if node.get("pattern") == self.schemas.calendar.pattern or name.endswith("quarter") or name == "period":
+            return str(self.schemas.calendar.containing(self.day))
         return None
 
     def one(self, name: str, node: Mapping[str, Any], required: bool = True) -> Any:

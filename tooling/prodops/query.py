@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from collections import defaultdict, deque
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from prodops import kinds, model, tabular
+from prodops.calendar import Period
 from prodops.catalog import KEY_RESULT, PERSON, Catalog
 from prodops.config import Config
 from prodops.diagnostics import ProdopsError
 from prodops.schemas import SchemaSet
 
 
-def current_period(today: date) -> model.Period:
-    return model.Period.containing(today)
+def current_period(catalog: Catalog, today: date) -> Period:
+    """The period of the calendar's primary kind that ``today`` falls in."""
+    return catalog.calendar.containing(today)
 
 
 def bar(share: float, width: int = 20) -> str:
@@ -102,9 +103,6 @@ def _one_line(value: Any) -> str:
     return "" if value is None else " ".join(str(value).split())
 
 
-_PERIOD = re.compile(r"^(\d{4})-[Qq]([1-4])$")
-
-
 def check_filters(
     catalog: Catalog, schemas: SchemaSet, kind: str, filters: dict[str, str | None]
 ) -> tuple[dict[str, str | None], list[tuple[str, str]]]:
@@ -128,11 +126,11 @@ def check_filters(
         if value is None:
             continue
         if name == "period":
-            match = _PERIOD.match(value.strip())
-            if match is None:
-                problems.append(("--period", f"'{value}' is not a quarter such as 2026-Q4"))
+            found = catalog.calendar.parse(value)
+            if found is None:
+                problems.append(("--period", f"'{value}' is not {catalog.calendar.describe()}"))
             else:
-                out[name] = f"{match.group(1)}-Q{match.group(2)}"
+                out[name] = str(found)
             continue
         options = known.get(name, [])
         if not options:
@@ -303,10 +301,9 @@ def trace(catalog: Catalog, kr_ref: str) -> str:
 
 
 def okr_report(catalog: Catalog, period_text: str, today: date, config: Config | None = None) -> str:
-    try:
-        period = model.Period.parse(period_text)
-    except ValueError as exc:
-        raise ProdopsError(f"'{period_text}' is not a quarter such as 2026-Q4") from exc
+    period = catalog.calendar.parse(period_text)
+    if period is None:
+        raise ProdopsError(f"'{period_text}' is not {catalog.calendar.describe()}")
     from prodops.values import FORMULA, at_risk
 
     bands = config if config is not None else Config()
@@ -320,7 +317,7 @@ def okr_report(catalog: Catalog, period_text: str, today: date, config: Config |
         "",
     ]
     if not objectives:
-        return "\n".join([*lines, "No objectives for this quarter."]) + "\n"
+        return "\n".join([*lines, f"No objectives for this {period.noun}."]) + "\n"
     risky = [kr for o in objectives for kr in o.key_results if at_risk(kr.confidence, bands)]
     lines += [
         f"**{len(objectives)} objectives · {sum(len(o.key_results) for o in objectives)} key results · {len(risky)} at risk**",

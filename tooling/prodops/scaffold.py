@@ -24,8 +24,10 @@ from pathlib import Path
 from jinja2 import Environment, StrictUndefined
 
 from prodops import edit, package_data
+from prodops.calendar import DEFAULT, Calendar, declare
 from prodops.diagnostics import ProdopsError
 from prodops.migrations import schema_version
+from prodops.schemas import CALENDAR_FILE
 
 # What the example says of its own organisation, and where each of a new repository's shared files comes from.
 EXAMPLE_NAME = "Ledgerline"
@@ -83,7 +85,7 @@ def requirement() -> str:
     return f"prodops=={__version__}"
 
 
-def files(org: Organisation, today: date, install: str) -> dict[str, bytes]:
+def files(org: Organisation, today: date, install: str, calendar: Calendar = DEFAULT) -> dict[str, bytes]:
     """Every file of the new repository by relative path, except CODEOWNERS (``write`` adds it)."""
     out: dict[str, bytes] = {}
     for source, target in SHARED.items():
@@ -92,10 +94,18 @@ def files(org: Organisation, today: date, install: str) -> dict[str, bytes]:
         for rel, entry in entries:
             path = f"{target}/{rel}" if rel else target
             out[path] = _personalised(path, entry.read_bytes(), org)
+    if calendar != DEFAULT:  # the cadence is declared where every command reads it: the period definition
+        common = f"schemas/{CALENDAR_FILE}"
+        declared = declare(out[common].decode("utf-8"), calendar)
+        if declared is None:
+            raise ProdopsError(f"{common}: the shipped schemas have no $defs/period to declare the calendar on")
+        out[common] = declared.encode("utf-8")
+        nav = out["mkdocs.yml"].decode("utf-8")  # the reviews' entry in the navigation names the period
+        out["mkdocs.yml"] = nav.replace("- Quarter reviews:", f"- {calendar.noun.capitalize()} reviews:", 1).encode()
     env = Environment(undefined=StrictUndefined, keep_trailing_newline=True, autoescape=False)
     env.filters["yaml"] = edit.scalar
     env.filters["toml"] = lambda value: json.dumps(str(value), ensure_ascii=False)
-    values = _values(org, today, install)
+    values = _values(org, today, install, calendar)
     for rel, entry in package_data.walk(package_data.folder(package_data.STARTER)):
         if not rel.endswith(".j2"):
             continue
@@ -128,24 +138,49 @@ def _personalised(path: str, raw: bytes, org: Organisation) -> bytes:
     return text.encode("utf-8")
 
 
-def _quarter(day: date) -> tuple[date, date]:
-    index = (day.month - 1) // 3
-    first = date(day.year, 3 * index + 1, 1)
-    following = date(day.year + 1, 1, 1) if index == 3 else date(day.year, 3 * index + 4, 1)
-    return first, following - timedelta(days=1)
+CADENCES = ("quarter", "fiscal", "half", "trimester", "cycles")
 
 
-def _values(org: Organisation, today: date, install: str) -> dict[str, object]:
-    """The example's dates: a current quarter's objective with a recent check-in, work due in time, a launch after it."""
+def cadence(name: str, fiscal_start: str | None, cycle_weeks: int, first_cycle: date | None, today: date) -> Calendar:
+    """The calendar ``init --calendar NAME`` declares: calendar or fiscal quarters, half-years with years,
+    trimesters, or cycles of ``cycle_weeks`` weeks (from ``first_cycle``, default the year's first Monday)."""
+    from prodops.calendar import from_declaration
+
+    declared: dict[str, object] = {"periods": ["quarter"]}
+    if name == "fiscal":
+        declared["fiscal-year-start"] = fiscal_start or "april"
+    elif fiscal_start is not None:
+        declared["fiscal-year-start"] = fiscal_start
+    if name == "half":
+        declared["periods"] = ["half", "year"]
+    elif name == "trimester":
+        declared["periods"] = ["trimester"]
+    elif name == "cycles":
+        first = first_cycle or date.fromisocalendar(today.year, 1, 1)
+        if first > today:
+            raise ProdopsError(
+                f"--first-cycle {first.isoformat()} is after today ({today.isoformat()}): the example is dated in "
+                "the current cycle, so the first cycle must have begun"
+            )
+        declared = {"periods": ["cycle"], "cycle-weeks": cycle_weeks, "first-cycle": first.isoformat()}
+    found, problems = from_declaration(declared)
+    if problems:
+        raise ProdopsError(f"--calendar {name}: " + "; ".join(problems))
+    return found
+
+
+def _values(org: Organisation, today: date, install: str, calendar: Calendar) -> dict[str, object]:
+    """The example's dates: a current period's objective with a recent check-in, work due in time, a launch after it."""
     from prodops import __version__
 
-    start, end = _quarter(today)
+    current = calendar.containing(today)
+    start, end = current.start, current.end
+    target = current
     item_start, item_end = start, end - timedelta(days=7)
-    if (end - today).days < 21:  # too late in the quarter for the example's work: plan it for the next one
-        item_start, quarter_end = _quarter(end + timedelta(days=1))
-        item_end = quarter_end - timedelta(days=7)
-    quarter = f"{item_start.year}-Q{(item_start.month - 1) // 3 + 1}"
-    period = f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    if (end - today).days < 21:  # too late in the period for the example's work: plan it for the next one
+        target = calendar.next(current)
+        item_start, item_end = target.start, target.end - timedelta(days=7)
+    quarter, period = str(target), str(current)
     return {
         "name": org.name,
         "repo": org.repo,
@@ -166,7 +201,7 @@ def _values(org: Organisation, today: date, install: str) -> dict[str, object]:
     }
 
 
-def write(target: Path, org: Organisation, today: date, install: str) -> list[str]:
+def write(target: Path, org: Organisation, today: date, install: str, calendar: Calendar = DEFAULT) -> list[str]:
     """Write the new repository at ``target`` (absent, or an empty folder); returns its files' paths.
 
     Refused, with nothing written, when ``target`` is a file or a folder that holds anything.
@@ -183,7 +218,7 @@ def write(target: Path, org: Organisation, today: date, install: str) -> list[st
         raise ProdopsError(
             f"--install {install!r}: give one pip requirement on one line, e.g. prodops @ file:///path/to/prodops.whl"
         )
-    contents = files(org, today, install.strip())
+    contents = files(org, today, install.strip(), calendar)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".prodops-init", dir=target.parent))
     try:
         for rel, data in sorted(contents.items()):

@@ -19,6 +19,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from prodops import calendar as cal
 from prodops import schemaguard
 from prodops.diagnostics import ProdopsError
 
@@ -89,6 +90,9 @@ class SchemaSet:
     _by_folder: dict[str, KindSchema | None] = field(default_factory=dict, repr=False, compare=False)
     # What is derived from the schemas once per set (the kind registry, ``kinds.registry``).
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    # The planning calendar declared on ``$defs/period`` (``calendar``), and what is wrong with the declaration.
+    calendar: cal.Calendar = cal.DEFAULT
+    calendar_problems: tuple[str, ...] = ()
 
     def kind_for(self, rel_path: str) -> KindSchema | None:
         """The kind whose folder holds ``rel_path`` (the deepest folder wins)."""
@@ -192,6 +196,7 @@ def load_schemas(schema_dir: Path) -> SchemaSet:
             raise ProdopsError(f"schemas/{name}: a schema is a JSON object ({{...}})")
         # Before anything is compiled: a validator would follow a $ref to a file or a URL.
         schemaguard.check(name, texts[name], doc, documents)
+    calendar, calendar_problems = _calendar(documents)
     kinds: dict[str, KindSchema] = {}
     partial = SchemaSet(kinds, documents)
     fast_registry = _fast_registry(documents)
@@ -220,7 +225,43 @@ def load_schemas(schema_dir: Path) -> SchemaSet:
         )
     if not kinds:
         raise ProdopsError(f"{schema_dir}: no schema declares 'x-prodops-kind'")
-    return SchemaSet(kinds, documents, hasher.hexdigest())
+    return SchemaSet(kinds, documents, hasher.hexdigest(), calendar=calendar, calendar_problems=calendar_problems)
+
+
+CALENDAR_FILE = "common.schema.json"
+
+
+def read_calendar(schema_dir: Path) -> cal.Calendar:
+    """The calendar the schemas declare, read without compiling them (the default when unreadable or wrong)."""
+    try:
+        document = json.loads((schema_dir / CALENDAR_FILE).read_bytes().decode("utf-8"))
+    except (OSError, ValueError):
+        return cal.DEFAULT
+    return _calendar({CALENDAR_FILE: document})[0] if isinstance(document, dict) else cal.DEFAULT
+
+
+def _calendar(documents: Mapping[str, dict[str, Any]]) -> tuple[cal.Calendar, tuple[str, ...]]:
+    """The calendar declared on ``$defs/period``; files are then checked against the pattern it implies.
+
+    A declared ``pattern`` that differs from the calendar's is reported (``calendar.check``) and
+    replaced, so that every period that passes the schema is one the calendar can read.
+    """
+    defs = documents.get(CALENDAR_FILE, {}).get("$defs")
+    node = defs.get("period") if isinstance(defs, dict) else None
+    if not isinstance(node, dict):
+        return cal.DEFAULT, ()
+    problems: list[str] = []
+    calendar = cal.DEFAULT
+    if cal.KEY in node:
+        calendar, problems = cal.from_declaration(node[cal.KEY])
+    if node.get("pattern") != calendar.pattern:
+        if not problems:
+            problems.append(
+                f"the period pattern {node.get('pattern')!r} does not agree with the calendar, "
+                f"which writes periods such as {calendar.example}; the pattern must be {calendar.pattern!r}"
+            )
+        node["pattern"] = calendar.pattern
+    return calendar, tuple(problems)
 
 
 _FAST_BASE = "https://schemas.prodops.invalid/"

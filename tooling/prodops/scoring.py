@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from prodops.calendar import Period
 from prodops.history import Index
 from prodops.historyview import commit_at, states_at
-from prodops.model import Period, progress
+from prodops.model import progress
 
 REACHED_FROM = 1.0  # final progress at which a key result counts as reached
 
@@ -82,20 +83,18 @@ class QuarterScore:
 
 
 def past_periods(index: Index, today: date) -> list[Period]:
-    """The quarters objectives in the history were set for that ended before ``today``, oldest first."""
+    """The past periods to review, oldest first: those objectives in the history were set for, and every
+    period of the calendar's primary kind the history covers (a roadmap without OKRs has reviews too),
+    each ended before ``today``."""
+    calendar = index.calendar
     found: set[str] = set()
     for entity, changes in index.changes.items():
         if index.kinds[entity] == "objective":
             found.update(str(c.state["period"]) for c in changes if c.state is not None and "period" in c.state)
-    periods = []
-    for text in found:
-        try:
-            period = Period.parse(text)
-        except ValueError:
-            continue
-        if period.end < today:
-            periods.append(period)
-    return sorted(periods, key=lambda p: p.start)
+    periods = {period for text in found if (period := calendar.parse(text)) is not None}
+    if index.begins:
+        periods.update(calendar.between(date.fromisoformat(index.begins), today))
+    return sorted((p for p in periods if p.end < today), key=lambda p: (p.start, p.end))
 
 
 def score(index: Index, period: Period) -> QuarterScore:

@@ -67,5 +67,5 @@ def test_progress_is_clamped() -> None:
 def test_periods() -> None:
     q = model.Period.parse("2026-Q1")
     assert (q.start, q.end) == (date(2026, 1, 1), date(2026, 3, 31))
-    assert model.Period.containing(date(2026, 11, 22)) == model.Period(2026, 4)
+    assert model.Period.containing(date(2026, 11, 22)) == model.Period.parse("2026-Q4")
     assert model.Period.parse("2026-Q4").end == date(2026, 12, 31)

@@ -165,7 +165,7 @@ def test_only_commits_that_change_content_are_indexed(repo: Path) -> None:
 
 
 def test_say_do_per_team_and_quarter(repo: Path) -> None:
-    q3 = historyview.quarter(history.load(repo), Period(2026, 3))
+    q3 = historyview.quarter(history.load(repo), Period.parse("2026-Q3"))
     payments, growth = q3.teams["payments"], q3.teams["growth"]
     assert [e for e, _ in payments.committed] == ["alpha", "beta"]
     assert list(payments.shipped) == ["beta"]  # alpha shipped on 2026-10-03, after the quarter
@@ -183,7 +183,7 @@ def test_report_quarter_markdown(repo: Path) -> None:
     check_golden(FIXTURES / "history" / "report-quarter.md", out)
     assert "| payments | 2 | 1 | 50% | 2 | 30 |" in out
     code, _, err = run("report", "quarter", "--period", "Q3", "--root", str(repo))
-    assert code == 2 and "'Q3' is not a quarter; write it like 2026-Q3" in err
+    assert code == 2 and "'Q3' is not a quarter such as 2026-Q4" in err
 
 
 def test_as_of_states(repo: Path) -> None:

@@ -90,6 +90,37 @@ def test_the_pre_commit_configuration_is_valid(tmp_path: Path) -> None:
     assert [hook["entry"] for hook in hooks] == ["prodops validate", "prodops codeowners"]
 
 
+CADENCES = {
+    "fiscal": ["--calendar", "fiscal", "--fiscal-start", "april"],
+    "half": ["--calendar", "half"],
+    "trimester": ["--calendar", "trimester"],
+    "cycles": ["--calendar", "cycles", "--cycle-weeks", "6"],
+}
+
+
+@pytest.mark.parametrize("cadence", sorted(CADENCES))
+def test_make_site_and_make_test_pass_in_every_cadence(tmp_path: Path, cadence: str) -> None:
+    target = tmp_path / "ops"
+    code, _, err = _init(target, "--today", "2026-12-02", *CADENCES[cadence])
+    assert (code, err) == (0, ""), err
+    env = {k: v for k, v in os.environ.items() if k not in {"PRODOPS", "MAKEFLAGS", "VIRTUAL_ENV"}}
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    for goal in ("site", "test"):
+        done = subprocess.run(["make", goal], cwd=target, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+    assert (target / "build" / "public" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("cadence", sorted(CADENCES))
+@pytest.mark.parametrize("today", ["2026-01-01", "2026-03-31", "2026-12-31", "2028-02-29"])
+def test_the_example_is_clean_whatever_the_day_in_every_cadence(tmp_path: Path, cadence: str, today: str) -> None:
+    target = tmp_path / "new"
+    code, _, err = _init(target, "--today", today, *CADENCES[cadence])
+    assert (code, err) == (0, ""), err
+    result = CliRunner().invoke(cli, ["validate", "--root", str(target), "--strict", "--today", today, "--no-cache"])
+    assert (result.exit_code, result.stdout) == (0, "5 files checked: no problems\n")
+
+
 @pytest.mark.parametrize("today", ["2026-10-01", "2026-12-10", "2026-12-31", "2027-01-01", "2027-03-31", "2028-02-29"])
 def test_the_example_is_clean_whatever_the_day(tmp_path: Path, today: str) -> None:
     target = tmp_path / "new"

@@ -38,7 +38,6 @@ from prodops.cli import (
 )
 from prodops.config import load_config
 from prodops.diagnostics import ProdopsError
-from prodops.model import Period
 
 
 def _index(root: Path | None) -> history.Index:
@@ -87,8 +86,13 @@ def list_as_of(root: Path | None, kind: str, day: date, fmt: str, escape_csv: bo
         kept = [BUILTIN[k].plural for k in history.TRACKED]
         raise ProdopsError(f"the history keeps {', '.join(kept[:-1])} and {kept[-1]}, not '{kind}'")
     index = _index(root)
-    rows = historytext.list_rows(historyview.states_at(index, _commit_at(index, day), kind))
+    rows = historytext.list_rows(historyview.states_at(index, _commit_at(index, day), kind), index.calendar)
     for key, wanted in only.items():
+        if key == "period" and wanted is not None:
+            period = index.calendar.parse(wanted)
+            if period is None:
+                raise click.BadParameter(f"{wanted[:24]!r} is not {index.calendar.describe()}", param_hint="'--period'")
+            wanted = str(period)
         if wanted is not None:
             rows = [row for row in rows if row.get(key) == wanted]
     columns = builtin.history_columns
@@ -157,29 +161,25 @@ def digest(since: int | date, root: Path | None, today: date | None) -> None:
     terminal.echo(historytext.digest(index, events, start, until), nl=False)
 
 
-def as_period(ctx: click.Context, param: click.Parameter, text: str | None) -> Period | None:
-    """Click callback: a quarter written YYYY-QN."""
-    if text is None:
-        return None
-    if re.fullmatch(r"[0-9]{4}-Q[1-4]", text) is None:
-        raise click.BadParameter(f"{text[:24]!r} is not a quarter; write it like 2026-Q3")
-    return Period.parse(text)
-
-
 @click.command(name="quarter")
-@click.option("--period", callback=as_period, help="The quarter, YYYY-QN (default: the one before today's).")
+@click.option("--period", help="The period, as the calendar writes it: 2026-Q3 (default: the one before today's).")
 @root_option
 @today_option
-def report_quarter(period: Period | None, root: Path | None, today: date | None) -> None:
+def report_quarter(period: str | None, root: Path | None, today: date | None) -> None:
     """Say/do per team (work in now at the quarter's start that shipped by its end) and slips, from Git (Markdown).
 
     Example: prodops report quarter --period 2026-Q3 > q3-review.md
     """
-    if period is None:
-        current = Period.containing(today or date.today())
-        period = Period.containing(current.start - timedelta(days=1))
     index = _index(root)
-    terminal.echo(historytext.quarter_report(index, historyview.quarter(index, period)), nl=False)
+    calendar = index.calendar
+    if period is None:
+        chosen = calendar.previous(calendar.containing(today or date.today()))
+    else:
+        found = calendar.parse(period)
+        if found is None:
+            raise click.BadParameter(f"{period[:24]!r} is not {calendar.describe()}", param_hint="'--period'")
+        chosen = found
+    terminal.echo(historytext.quarter_report(index, historyview.quarter(index, chosen)), nl=False)
 
 
 @click.command(name="calibration")

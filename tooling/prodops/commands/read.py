@@ -76,7 +76,7 @@ def show(entity_id: str, as_of: date | None, root: Path | None, today: date | No
 @click.option("--team", help="Only this team's entities.")
 @click.option("--status", help="Only entities with this status.")
 @click.option("--horizon", help="Only roadmap items in this horizon (the values the schema allows).")
-@click.option("--period", help="Only objectives of this quarter (YYYY-QN, any case).")
+@click.option("--period", help="Only objectives of this period, as the calendar writes it (2026-Q4; any case).")
 @click.option("--owner", help="Only entities owned by this handle.")
 @format_option(["table", "json", "csv"])
 @raw_csv_option
@@ -161,7 +161,7 @@ report_group.add_command(report_release_notes)
 
 
 @report_group.command(name="okrs")
-@click.option("--period", help="The quarter (default: the current one).")
+@click.option("--period", help="The period, as the calendar writes it (default: the current one).")
 @format_option(["markdown", "html"])
 @root_option
 @today_option
@@ -172,7 +172,7 @@ def report_okrs(period: str | None, fmt: str, root: Path | None, today: date | N
     """
     result = _load(root, today)
     text = query.okr_report(
-        result.catalog, period or str(query.current_period(result.today)), result.today, result.config
+        result.catalog, period or str(query.current_period(result.catalog, result.today)), result.today, result.config
     )
     terminal.echo(query.as_html(text, "OKR review") if fmt == "html" else text, nl=False)
 

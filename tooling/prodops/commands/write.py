@@ -22,7 +22,6 @@ from prodops.cli import (
     today_option,
 )
 from prodops.diagnostics import ProdopsError
-from prodops.model import Period
 from prodops.schemas import enum_values, load_schemas
 from prodops.suggest import did_you_mean
 
@@ -261,7 +260,7 @@ def new(
     from prodops import prompts
 
     prompts.Asker(schemas, ks, prompts.Known.of(repo), no_input, day).fill(data, given)
-    folder = ks.folder if kind != "objective" else f"{ks.folder}/{data.get('period', Period.containing(day))}"
+    folder = ks.folder if kind != "objective" else f"{ks.folder}/{data.get('period', schemas.calendar.containing(day))}"
     rel = f"{folder}/{entity_id}.yaml"
     path = repo / rel
     if not path.resolve().is_relative_to(repo.resolve()):

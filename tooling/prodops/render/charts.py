@@ -107,18 +107,13 @@ class TimelineRow:
     after: tuple[str, ...] = ()  # the titles of the items it depends on: the script draws arrows, this says it
 
 
-def _quarters(start: date, end: date) -> list[date]:
-    first = date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
-    out = []
-    while first <= end:
-        out.append(first)
-        month = first.month + 3
-        first = date(first.year + (month > 12), (month - 1) % 12 + 1, 1)
-    return out
+def timeline(
+    rows: Sequence[TimelineRow], start: date, end: date, today: date, ticks: Sequence[tuple[date, str, str]]
+) -> Markup:
+    """Bars between ``start`` and ``end``, grouped, with period labels, a today line and overdue marks.
 
-
-def timeline(rows: Sequence[TimelineRow], start: date, end: date, today: date) -> Markup:
-    """Bars between ``start`` and ``end``, grouped, with quarter labels, a today line and overdue marks.
+    ``ticks`` are the periods' first days with their year ("2026", "FY27", "" for cycles) and their
+    short name ("Q4", "H2", "C14"): the calendar decides them, the chart only places them.
 
     Positions are CSS percentages of the track; each bar also carries its dates as text, so the
     chart reads without colour and without JavaScript. The axis stays in view when the page scrolls.
@@ -130,10 +125,10 @@ def timeline(rows: Sequence[TimelineRow], start: date, end: date, today: date) -
 
     axis = [
         Markup(
-            '<span class="po-tl__month" style="left:{left:.2f}%"><span class="po-tl__year">{year} </span>Q{q}</span>'
-        ).format(left=pct(q), year=q.year, q=(q.month - 1) // 3 + 1)
-        for q in _quarters(start, end)
-        if q >= start
+            '<span class="po-tl__month" style="left:{left:.2f}%"><span class="po-tl__year">{year}</span>{short}</span>'
+        ).format(left=pct(day), year=f"{year} " if year else "", short=short)
+        for day, year, short in ticks
+        if start <= day <= end
     ]
     out = [Markup('<div class="po-tl"><div class="po-tl__axis"><span class="po-tl__axis-track">'), *axis]
     if start <= today <= end:

@@ -20,6 +20,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from prodops import kinds, model, values
+from prodops.calendar import Period
 from prodops.catalog import Catalog
 from prodops.codes import CHECKS
 from prodops.config import Config
@@ -126,7 +127,10 @@ class Renderer:
         self.schema_files = schema_files
         self.env = environment()
         self.env.filters["conf"] = lambda value: charts.confidence(value, self.band(value))
-        self.period = model.Period.containing(options.today)
+        self.calendar = catalog.calendar
+        self.period = self.calendar.containing(options.today)
+        # Every declared period today falls in (a half-year and its year), the primary one first.
+        self.periods_now = self.calendar.all_containing(options.today)
         self.site = Site()
         self.extra_pages = dict(extra_pages or {})
         # Columns and counts follow the schema: a horizon or status an organisation adds gets its own.
@@ -160,8 +164,8 @@ class Renderer:
             "roadmap/timeline-all.md", "roadmap_timeline.md.j2", **self._timeline("roadmap/timeline-all.md", full=True)
         )
         self._page("roadmap/all.md", "roadmap_all.md.j2", items=self._by_rice())
-        periods = sorted({o.period for o in c.objectives.values()}, key=lambda p: (p.year, p.quarter), reverse=True)
-        self._page("okrs/index.md", "okrs_index.md.j2", periods=periods, current=self.period)
+        periods = sorted({o.period for o in c.objectives.values()}, reverse=True)
+        self._page("okrs/index.md", "okrs_index.md.j2", periods=periods, current=self.periods_now)
         for period in periods:
             self._page(f"okrs/{period}.md", "okrs_period.md.j2", **self._okr_period(period))
         self._page("launches/index.md", "launches_index.md.j2", **self._calendar())
@@ -210,6 +214,7 @@ class Renderer:
             r=self,
             today=self.options.today,
             period=self.period,
+            calendar=self.calendar,
             site_name=self.options.site_name,
             **context,
         )
@@ -225,7 +230,13 @@ class Renderer:
     def render_template(self, here: str, template: str, **context: Any) -> str:
         """One template rendered for page ``here`` with the renderer's helpers (for page providers too)."""
         return self.env.get_template(template).render(
-            here=here, r=self, today=self.options.today, period=self.period, site_name=self.options.site_name, **context
+            here=here,
+            r=self,
+            today=self.options.today,
+            period=self.period,
+            calendar=self.calendar,
+            site_name=self.options.site_name,
+            **context,
         )
 
     # -- contexts ------------------------------------------------------------------------------
@@ -233,7 +244,8 @@ class Renderer:
     def _dashboard(self) -> dict[str, Any]:
         c = self.catalog
         current = sorted(
-            (o for o in c.objectives.values() if o.period == self.period), key=lambda o: (o.level != "company", o.title)
+            (o for o in c.objectives.values() if self.options.today in o.period),
+            key=lambda o: (o.level != "company", o.period.start, o.title),
         )
         counts: dict[str, Counter[str]] = {h: Counter() for h in self.horizons}
         for item in c.items.values():
@@ -288,14 +300,13 @@ class Renderer:
         return [(self.catalog.teams.get(t), t, self._board(items)) for t, items in sorted(by_team.items())]
 
     def _timeline(self, here: str, full: bool = False) -> dict[str, Any]:
-        """Rows grouped by team; by default the window from last quarter to four quarters ahead."""
+        """Rows grouped by team; by default the window from the last period to four periods ahead."""
         today = self.options.today
-        current = model.Period.containing(today)
-        window_start = model.Period.containing(current.start - timedelta(days=1)).start
-        window_end = current.start
+        window_start = self.calendar.previous(self.period).start
+        ahead = self.period
         for _ in range(4):
-            window_end = model.Period.containing(window_end + timedelta(days=92)).start
-        window_end = model.Period.containing(window_end).end
+            ahead = self.calendar.next(ahead)
+        window_end = ahead.end
         rows, undated, outside = [], [], []
         for item in self.catalog.items.values():
             if not item.active:
@@ -329,7 +340,8 @@ class Renderer:
         if rows:
             low = min(r.start for r in rows) if full else window_start
             high = max(r.end for r in rows) if full else window_end
-            chart = charts.timeline(rows, low, high, today)
+            ticks = [(p.start, p.year_name, p.short) for p in self.calendar.between(low, high) if p.start >= low]
+            chart = charts.timeline(rows, low, high, today, ticks)
         else:
             chart = Markup('<p class="po-muted">No roadmap item has dates in this window.</p>')
         return {
@@ -362,7 +374,7 @@ class Renderer:
     def _by_rice(self) -> list[model.RoadmapItem]:
         return sorted(self.catalog.items.values(), key=lambda i: (-(i.rice.score if i.rice else -1), i.id))
 
-    def _okr_period(self, period: model.Period) -> dict[str, Any]:
+    def _okr_period(self, period: Period) -> dict[str, Any]:
         objectives = [o for o in self.catalog.objectives.values() if o.period == period]
         children: dict[str, list[model.Objective]] = defaultdict(list)
         roots = []
@@ -522,11 +534,11 @@ class Renderer:
         return charts.progress_bar(objective.progress, objective.title)
 
     def kr_bar(self, kr: model.KeyResult) -> Markup:
-        """A key result's progress, coloured by its confidence, with the expected pace in the current quarter."""
+        """A key result's progress, coloured by its confidence, with the expected pace in the current period."""
         objective = self.catalog.objectives.get(kr.objective)
         pace = None
-        if objective is not None and objective.period == self.period:
-            start, end = self.period.start, self.period.end
+        if objective is not None and self.options.today in objective.period:
+            start, end = objective.period.start, objective.period.end
             pace = (self.options.today - start).days / max(1, (end - start).days)
         return charts.progress_bar(kr.progress, kr.title, self.band(kr.confidence), pace)
 

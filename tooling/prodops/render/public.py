@@ -8,9 +8,11 @@ conversion (the MkDocs plugin and ``prodops render`` do that for every generated
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from prodops.audience import PublicView, export_bytes
+from prodops.calendar import Calendar
 from prodops.render.pages import Site, environment
 
 # What a customer reads for each status; a status the schema adds shows as written.
@@ -45,6 +47,11 @@ def _card(record: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _when(calendar: Calendar, text: str) -> tuple[date, date]:
+    period = calendar.parse(text) if text else None
+    return (period.end, period.start) if period is not None else (date.min, date.min)
+
+
 def render_public(view: PublicView) -> Site:
     """The public pages: the now/next/later roadmap and what shipped recently, plus the public export."""
     env = environment()
@@ -64,7 +71,8 @@ def render_public(view: PublicView) -> Site:
         label, blurb = HORIZON_LABELS.get(horizon, (horizon.capitalize(), ""))
         columns.append({"horizon": horizon, "label": label, "blurb": blurb, "cards": cards})
     shipped = sorted((c for c in items if c["status"] == "shipped"), key=lambda c: c["title"].lower())
-    shipped.sort(key=lambda c: c["quarter"], reverse=True)  # the latest quarter first (when quarters are shown)
+    # The latest target period first (when periods are shown), in the calendar's order, not the text's.
+    shipped.sort(key=lambda c: _when(view.calendar, c["quarter"]), reverse=True)
     context = {
         "title": view.title,
         "request_url": view.request_feature_url,

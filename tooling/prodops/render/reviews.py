@@ -18,9 +18,10 @@ from typing import Any
 from markupsafe import Markup
 
 from prodops import calibration, historyview, scoretext, scoring, values
+from prodops.calendar import DEFAULT, Period
 from prodops.catalog import Catalog
 from prodops.history import Index
-from prodops.model import Launch, Period
+from prodops.model import Launch
 from prodops.render import charts
 from prodops.render.pages import Site, SiteOptions, environment, page_path
 
@@ -67,6 +68,7 @@ def add_reviews(site: Site, index: Index | None, note: str, options: SiteOptions
         return _link(here, page_path(kind, entity_id)) if entity_id in known else ""
 
     begins = index.begins if index is not None else ""
+    noun = (index.calendar if index is not None else DEFAULT).noun  # "quarter", "cycle", "period"
     for review in reviews:
         here = review.page
         site.pages[here] = env.get_template("review_quarter.md.j2").render(
@@ -79,6 +81,7 @@ def add_reviews(site: Site, index: Index | None, note: str, options: SiteOptions
             begins=begins,
             back=_link(here, INDEX),
             calibration_page=_link(here, CALIBRATION),
+            noun=noun,
         )
     site.pages[INDEX] = env.get_template("reviews_index.md.j2").render(
         reviews=list(reversed(reviews)),
@@ -87,6 +90,7 @@ def add_reviews(site: Site, index: Index | None, note: str, options: SiteOptions
         note=note,
         begins=begins,
         today=options.today,
+        noun=noun,
     )
     found = calibration.calibrate([r.score for r in reviews], options.config)
     site.pages[CALIBRATION] = env.get_template("calibration.md.j2").render(
@@ -98,6 +102,7 @@ def add_reviews(site: Site, index: Index | None, note: str, options: SiteOptions
         pages={r.score.period: _link(CALIBRATION, r.page) for r in reviews},
         pct=scoretext.share,
         brier=scoretext.number,
+        noun=noun,
     )
 
 

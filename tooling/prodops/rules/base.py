@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from prodops.calendar import Period
 from prodops.catalog import Catalog
 from prodops.config import Config
 from prodops.diagnostics import JsonPath, Severity
-from prodops.model import Period
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,8 @@ class Context:
 
     @property
     def period(self) -> Period:
-        return Period.containing(self.today)
+        """The period of the calendar's primary kind that today falls in."""
+        return self.catalog.calendar.containing(self.today)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from prodops.rules.base import Context, Finding, Rule
 
-# A final check-in in the first weeks after a quarter closes is normal practice.
+# A final check-in in the first weeks after a period closes is normal practice.
 GRACE = timedelta(days=21)
 
 
@@ -24,7 +24,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                         objective.id,
                         path,
                         f"check-in dated {when.isoformat()} is outside {objective.period} ({start.isoformat()} to {end.isoformat()})",
-                        "check the date; a check-in for another quarter belongs to that quarter's objective",
+                        f"check the date; a check-in for another {objective.period.noun} belongs to that {objective.period.noun}'s objective",
                     )
                 elif when > ctx.today:
                     yield Finding(

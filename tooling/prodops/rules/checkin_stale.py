@@ -10,7 +10,7 @@ from prodops.rules.base import Context, Finding, Rule
 def check(ctx: Context) -> Iterator[Finding]:
     limit = ctx.config.checkin_stale_days
     for objective in ctx.catalog.objectives.values():
-        if objective.period != ctx.period or (ctx.today - objective.period.start).days <= limit:
+        if ctx.today not in objective.period or (ctx.today - objective.period.start).days <= limit:
             continue
         for kr in objective.key_results:
             last = max((c.date for c in kr.checkins), default=None)

@@ -9,7 +9,7 @@ from prodops.rules.base import Context, Finding, Rule
 
 def check(ctx: Context) -> Iterator[Finding]:
     for objective in ctx.catalog.objectives.values():
-        if objective.period != ctx.period:
+        if ctx.today not in objective.period:
             continue
         for kr in objective.key_results:
             if not any(item.status != "cancelled" for item in ctx.catalog.items_moving(kr.ref)):

@@ -1,4 +1,4 @@
-"""PO414: a team objective is aligned to a company objective of the same period."""
+"""PO414: a team objective is aligned to a company objective of its period (or of a longer period holding it)."""
 
 from __future__ import annotations
 
@@ -22,12 +22,15 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         for i, parent in enumerate(objective.parents):
             other = objectives.get(parent.objective)
-            if other is not None and other.period != objective.period:
+            # A half-year goal may serve a yearly one: the parent's period must hold the child's.
+            if other is not None and not (
+                other.period.start <= objective.period.start <= objective.period.end <= other.period.end
+            ):
                 yield Finding(
                     objective.id,
                     ("parents", i, "objective"),
                     f"parent '{other.id}' belongs to {other.period}, this objective to {objective.period}",
-                    "align to an objective of the same quarter",
+                    f"align to an objective of {objective.period} or of a longer period that holds it",
                 )
 
 
@@ -36,6 +39,7 @@ RULE = Rule(
     name="team-objective-aligned",
     severity="error",
     rationale="Team objectives exist to move company objectives; an unaligned one is a local priority in disguise.",
-    fix="List the company objective(s) of the same quarter the team objective contributes to in 'parents'.",
+    fix="List the company objective(s) of the same period (or of a longer one holding it) the team objective "
+    "contributes to in 'parents'.",
     check=check,
 )
