@@ -545,7 +545,7 @@ def test_a_backdated_commit_cannot_rewrite_a_closed_quarter(repo: Path) -> None:
     index = history.load(repo)
     assert index.commits[-1].day == "2026-10-03" and index.commits[-1].when.startswith("2026-06-20")
     assert index.redated == 1
-    q3 = historyview.quarter(index, Period(2026, 3))
+    q3 = historyview.quarter(index, Period.parse("2026-Q3"))
     assert q3.teams["payments"].ratio == 0.5
     code, out, err = run("show", "alpha", "--as-of", "2026-07-01", "--root", str(repo))
     assert code == 0 and "status: planned" in out and "due: 2026-08-31" in out

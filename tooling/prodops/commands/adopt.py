@@ -100,23 +100,23 @@ def _recadence(
     target = scaffold.cadence(cadence, fiscal_start, weeks, first, today)
     plan = recadence.plan(repo, target)
     for place in plan.moved:
-        click.echo(f"{place.rel}:{place.line}:{place.column}: {place.before} → {place.after}")
+        terminal.echo(f"{place.rel}:{place.line}:{place.column}: {place.before} → {place.after}")
     for place in plan.blocked:
-        click.echo(f"{place.rel}:{place.line}:{place.column}: error {place.before!r}: {place.reason}", err=True)
+        terminal.echo(f"{place.rel}:{place.line}:{place.column}: error {place.before!r}: {place.reason}", err=True)
     if plan.blocked:
-        click.echo(
+        terminal.echo(
             f"prodops: {len(plan.blocked)} period(s) have no match in the new calendar; nothing was written "
             "(set them to a period of the new calendar by hand, then run this again)",
             err=True,
         )
         sys.exit(EXIT_PROBLEMS)
     if dry_run:
-        click.echo(f"{len(plan.files)} file(s) would change (dry run: nothing was written)")
+        terminal.echo(f"{len(plan.files)} file(s) would change (dry run: nothing was written)")
         return
     recadence.apply(repo, plan)
-    click.echo(f"{len(plan.files)} file(s) changed; periods are now written like {target.example}")
+    terminal.echo(f"{len(plan.files)} file(s) changed; periods are now written like {target.example}")
     result = pipeline.build(repo, today=today)
-    click.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False)
+    terminal.echo(report.render_text(result.diagnostics, len(result.files), result.rules_checked), nl=False)
     if result.count("error"):
         sys.exit(EXIT_PROBLEMS)
 
