@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
+from prodops.states import CLOSED, COMMITTED, DEFAULTS, Meaning
+
 Horizon = Literal["now", "next", "later"]
-ItemStatus = Literal["idea", "discovery", "planned", "in-progress", "shipped", "cancelled"]
-LaunchStatus = Literal["planned", "beta", "ready", "launched", "rolled-back", "cancelled"]
 
 
 def parse_date(text: str | None) -> date | None:
@@ -232,7 +232,7 @@ class RoadmapItem:
     title: str
     problem: str
     description: str
-    status: ItemStatus
+    status: str  # a value of the schema's enum; what it means is ``meaning``
     horizon: Horizon
     team: str
     owner: str
@@ -248,6 +248,12 @@ class RoadmapItem:
     links: tuple[Link, ...]
     tags: tuple[str, ...]
     contributing_teams: tuple[str, ...] = ()
+    # What the status means (``states.py``); the kind registry sets it from the schema.
+    meaning: Meaning | None = None
+
+    def __post_init__(self) -> None:
+        if self.meaning is None:  # built without a schema: the built-in words' meanings
+            object.__setattr__(self, "meaning", DEFAULTS.get(self.status))
 
     @property
     def teams(self) -> tuple[str, ...]:
@@ -263,7 +269,21 @@ class RoadmapItem:
 
     @property
     def active(self) -> bool:
-        return self.status not in ("shipped", "cancelled")
+        """Open: neither done nor dropped."""
+        return self.meaning not in CLOSED
+
+    @property
+    def done(self) -> bool:
+        return self.meaning == "done"
+
+    @property
+    def dropped(self) -> bool:
+        return self.meaning == "dropped"
+
+    @property
+    def committed(self) -> bool:
+        """Committed to and not finished (what due dates and say/do count)."""
+        return self.meaning in COMMITTED
 
 
 @dataclass(frozen=True)
@@ -271,9 +291,14 @@ class ReadinessItem:
     id: str
     title: str
     owner: str
-    status: Literal["todo", "in-progress", "done", "not-applicable"]
+    status: str  # the checklist's own states (todo, in progress, done, not applicable), not the launch's
     evidence: str
     note: str
+
+    @property
+    def open(self) -> bool:
+        """Still to do: neither done nor not applicable."""
+        return self.status not in ("done", "not-applicable")
 
 
 @dataclass(frozen=True)
@@ -298,7 +323,7 @@ class Launch:
     title: str
     summary: str
     tier: int
-    status: LaunchStatus
+    status: str  # a value of the schema's enum; what it means is ``meaning``
     items: tuple[str, ...]
     playbook: str
     owners: tuple[tuple[str, str], ...]  # (function, handle), in schema order
@@ -311,6 +336,25 @@ class Launch:
     post_launch_review: date | None
     tags: tuple[str, ...]
     release_note: str = ""  # the customer-facing summary for the release notes (Markdown)
+    # What the status means (``states.py``); the kind registry sets it from the schema.
+    meaning: Meaning | None = None
+
+    def __post_init__(self) -> None:
+        if self.meaning is None:  # built without a schema: the built-in words' meanings
+            object.__setattr__(self, "meaning", DEFAULTS.get(self.status))
+
+    @property
+    def open(self) -> bool:
+        """Not launched, rolled back or cancelled yet."""
+        return self.meaning not in CLOSED
+
+    @property
+    def done(self) -> bool:
+        return self.meaning == "done"
+
+    @property
+    def dropped(self) -> bool:
+        return self.meaning == "dropped"
 
     @property
     def ga(self) -> date:

@@ -11,7 +11,18 @@ from typing import Any
 
 import click
 
-from prodops import calibration, history, historytext, historyview, query, releasetext, report, scoretext, scoring
+from prodops import (
+    calibration,
+    history,
+    historytext,
+    historyview,
+    kinds,
+    query,
+    releasetext,
+    report,
+    scoretext,
+    scoring,
+)
 from prodops.builtin_kinds import BUILTIN
 from prodops.cli import (
     DATE,
@@ -27,6 +38,9 @@ from prodops.cli import (
 from prodops.config import load_config
 from prodops.diagnostics import ProdopsError
 from prodops.model import Period
+from prodops.schemas import load_schemas
+from prodops.sources import SCHEMA_DIR
+from prodops.states import MeaningOf
 
 
 def _index(root: Path | None) -> history.Index:
@@ -35,6 +49,11 @@ def _index(root: Path | None) -> history.Index:
         index = history.load(repo)
     click.echo(report.render_notices(index.notices), nl=False, err=True)
     return index
+
+
+def _meaning(root: Path | None) -> MeaningOf:
+    """What each status of the repository's schemas means (``x-prodops-states``)."""
+    return kinds.registry(load_schemas(resolve_root(root) / SCHEMA_DIR)).meaning
 
 
 def _known(index: history.Index, entity: str) -> None:
@@ -118,7 +137,7 @@ def digest(since: int | date, root: Path | None, today: date | None) -> None:
     if start > until:
         raise click.BadParameter(f"{start.isoformat()} is after {until.isoformat()}", param_hint="'--since'")
     index = _index(root)
-    events = historyview.digest(index, start, until)
+    events = historyview.digest(index, start, until, _meaning(root))
     click.echo(historytext.digest(index, events, start, until), nl=False)
 
 
@@ -144,7 +163,7 @@ def report_quarter(period: Period | None, root: Path | None, today: date | None)
         current = Period.containing(today or date.today())
         period = Period.containing(current.start - timedelta(days=1))
     index = _index(root)
-    click.echo(historytext.quarter_report(index, historyview.quarter(index, period)), nl=False)
+    click.echo(historytext.quarter_report(index, historyview.quarter(index, period, _meaning(root))), nl=False)
 
 
 @click.command(name="calibration")
