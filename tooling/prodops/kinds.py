@@ -95,7 +95,8 @@ class KindSpec:
         """The model of a schema-valid document of this kind."""
         if self.builtin is not None:
             built: model.Entity = self.builtin.build(data, file)
-            if isinstance(built, (model.RoadmapItem, model.Launch)):
+            # A built-in model's ``status`` is its ``status`` field, whatever field the schema names.
+            if isinstance(built, (model.RoadmapItem, model.Launch)) and self.status_field == "status":
                 meaning = self.states.get(built.status)
                 if meaning != built.meaning:  # the schema's meanings differ from the built-in words'
                     built = replace(built, meaning=meaning)

@@ -13,7 +13,8 @@ A value is *open* while proposed, committed or active, and *closed* once done or
 The status field's schema declares the meanings: ``"x-prodops-states": {"idea": "proposed", ...}``,
 one for every value of its ``enum`` (PO119 otherwise). A schema without the annotation keeps the
 meanings of the built-in values (``DEFAULTS``); its other values have none, which PO119 reports
-for the built-in kinds. This module and the schemas are the only places status values are written.
+for a built-in kind whose field uses built-in words. This module and the schemas are the only
+places status values are written.
 """
 
 from __future__ import annotations
@@ -106,12 +107,12 @@ def check(schema_dir: Path, schemas: SchemaSet, builtin: frozenset[str]) -> list
         if node is None:
             continue
         annotation = node.get(KEY)
-        if annotation is None and kind not in builtin:
-            continue  # a kind of the adopter's own, without meanings: nothing asks them
+        values = [str(v) for v in node.get("enum") or ()]
+        if annotation is None and (kind not in builtin or not any(v in DEFAULTS for v in values)):
+            continue  # a kind of the adopter's own, or a field of no built-in state words: nothing asks them
         rel = f"{schema_dir.name}/{ks.file}"
         needles = (f'"{KEY}"',) if annotation is not None else (f'"{field}": {{', f'"{field}"')
         line, column = _locate(schema_dir / ks.file, needles)
-        values = [str(v) for v in node.get("enum") or ()]
         if annotation is not None and not isinstance(annotation, Mapping):
             out.append(_problem(rel, line, column, f"{KEY} of '{field}' must map each value to its meaning", values))
             continue
