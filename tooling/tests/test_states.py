@@ -265,3 +265,39 @@ def test_say_do_and_the_digest_count_the_adopters_done_work(tmp_path: Path) -> N
         ("alpha", "done", "released"),
         ("bravo", "done", "ended"),
     ]
+
+
+def test_a_kind_of_the_adopters_own_declares_its_meanings(tmp_path: Path) -> None:
+    from conftest import FIXTURES
+
+    from prodops import audience
+    from prodops.config import PublicConfig
+
+    repo = assemble(FIXTURES / "kinds" / "decision", tmp_path / "repo")
+    schema = repo / "schemas" / "decision.schema.json"
+    doc = json.loads(schema.read_text(encoding="utf-8"))
+    doc["properties"]["visibility"] = {"type": "string", "enum": ["internal", "public"]}
+    doc["properties"]["title"]["x-visibility"] = "public"
+    meanings = {"proposed": "proposed", "accepted": "done", "superseded": "dropped", "rejected": "dropped"}
+    doc["properties"]["status"]["x-prodops-states"] = meanings
+    schema.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    decisions = repo / "processes" / "decisions"
+    for name in ("guided-setup-first", "public-setup-api"):
+        _edit(decisions / f"{name}.yaml", "\nstatus: ", "\nvisibility: public\nstatus: ")
+    _edit(decisions / "guided-setup-first.yaml", "status: accepted", "status: rejected")
+
+    built = pipeline.build(repo, today=TODAY)
+    assert built.count("error") == 0, [d.message for d in built.diagnostics]
+    registry = kinds.registry(built.schemas)
+    assert registry.values_meaning("decision", "dropped") == ("superseded", "rejected")
+    view = audience.public_view(built.catalog, built.schemas, PublicConfig(), TODAY, "test")
+    assert [r["id"] for r in view.entities["decision"]] == ["public-setup-api"]  # the rejected one left
+
+    meanings["withdrawn"] = "dropped"  # not a value of the field
+    meanings.pop("proposed")
+    schema.write_text(json.dumps(doc, indent=2), encoding="utf-8")
+    problems = [(d.code, d.message) for d in pipeline.build(repo, today=TODAY).diagnostics if d.code == "PO119"]
+    assert problems == [
+        ("PO119", "status value 'proposed' has no meaning in x-prodops-states"),
+        ("PO119", "x-prodops-states names 'withdrawn', which is not a value of 'status'"),
+    ]
