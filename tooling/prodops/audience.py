@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -36,8 +36,8 @@ Visibility = Literal["public", "internal", "confidential"]
 VISIBILITIES: tuple[Visibility, ...] = ("public", "internal", "confidential")
 FORMAT_VERSION = 1
 # A public roadmap shows what is planned and what shipped; what the organisation dropped leaves it
-# (an entity of any kind whose status field, ``KindSpec.status_field``, says so).
-UNPUBLISHED_STATUSES = frozenset({"cancelled"})
+# (an entity of any kind whose status means ``dropped``, see ``states.py``).
+UNPUBLISHED = frozenset({"dropped"})
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,8 @@ class PublicView:
     horizons: tuple[str, ...]  # the roadmap's columns, in the schema's order
     entities: Mapping[str, tuple[dict[str, Any], ...]]  # kind -> public records, by id
     calendar: Calendar = DEFAULT  # how target periods are written and ordered
+    # kind -> each status value and what it means (``states.py``), in the schema's order
+    states: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 def _rank(visibility: Visibility) -> int:
@@ -160,7 +162,7 @@ def public_ids(catalog: Catalog, schemas: SchemaSet, config: PublicConfig, today
         if data.get("visibility", kind_visibility(ks)) != "public":
             continue
         spec = registry[ks.kind]
-        if spec.status(data) in UNPUBLISHED_STATUSES:
+        if spec.meaning(spec.status(data)) in UNPUBLISHED:
             continue
         done = spec.builtin.done_on(entity) if spec.builtin is not None and spec.builtin.done_on else None
         if done is not None and done < recent:
@@ -238,6 +240,7 @@ def public_view(catalog: Catalog, schemas: SchemaSet, config: PublicConfig, toda
         horizons=enum_values(schemas, "roadmap-item", ("horizon",)),
         entities=entities,
         calendar=schemas.calendar,
+        states={spec.kind: dict(spec.states) for spec in kinds.registry(schemas) if spec.states},
     )
 
 

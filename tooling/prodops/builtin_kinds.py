@@ -167,7 +167,7 @@ BUILTIN: dict[str, Builtin] = {
         computed=("rice_score", "due"),
         compute=_item_computed,
         history_columns=("id", "title", "team", "status", "horizon", "due", "changed"),
-        done_on=lambda i: i.due if i.status == "shipped" else None,
+        done_on=lambda i: i.due if i.done else None,
     ),
     "objective": Builtin(
         attribute="objectives",

@@ -110,6 +110,14 @@ CHECKS: dict[str, Check] = {
             "Fix the declaration as the message says, and write the period pattern it gives.",
         ),
         Check(
+            "PO120",
+            "status-meaning",
+            "Rules, say/do, the public roadmap and the history ask what a status means (proposed, committed, "
+            "active, done, dropped), never what it is called; a value without a meaning would silently count as "
+            "none of them.",
+            'Map every value of the status field to its meaning in "x-prodops-states" on the field.',
+        ),
+        Check(
             "PO125",
             "history-file",
             "A KPI's history (okrs/kpis/ID.csv) is a CSV file with the header date,value[,segment] beside its KPI.",

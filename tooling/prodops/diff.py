@@ -342,7 +342,7 @@ def _item_notes(old: model.RoadmapItem | None, new: model.RoadmapItem | None, he
     if old.horizon != new.horizon:
         yield Note(f"horizon **{old.horizon} → {new.horizon}**", MOVED_INTO_NOW if new.horizon == "now" else STATE)
     if old.status != new.status:
-        into_work = new.status == "in-progress"
+        into_work = new.meaning == "active"
         yield Note(f"status **{old.status} → {new.status}**", MOVED_INTO_NOW if into_work else STATE)
     slip = _days(old.due, new.due)
     if slip:

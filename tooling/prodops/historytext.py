@@ -21,8 +21,8 @@ _MARKDOWN = re.compile(r"([\\`*_\[\]<>|&~])")
 SECTIONS = {
     "moved to now": "Moved to now",
     "slipped": "Slipped",
-    "shipped": "Shipped",
-    "launched": "Launched",
+    "done roadmap-item": "Shipped",
+    "done launch": "Launched",
     "confidence": "Key-result confidence",
 }
 SHOWN = ("title", "status", "horizon", "team", "owner", "period", "quarter", "end", "ga")
@@ -137,7 +137,7 @@ def quarter_report(index: Index, report: Quarter) -> str:
         ratio = "–" if team.ratio is None else f"{round(team.ratio * 100)}%"
         days = sum(m.days for m in team.slips)
         lines.append(
-            f"| {md(team.team or '(none)')} | {len(team.committed)} | {len(team.shipped)} | {ratio} "
+            f"| {md(team.team or '(none)')} | {len(team.committed)} | {len(team.done)} | {ratio} "
             f"| {len(team.slips)} | {days} |"
         )
     if not report.teams:
@@ -145,8 +145,8 @@ def quarter_report(index: Index, report: Quarter) -> str:
     for team in report.teams.values():
         lines += ["", f"## {md(team.team or '(none)')}", ""]
         for entity, state in team.committed:
-            done = team.shipped.get(entity)
-            mark = "shipped" if done is not None else "not shipped"
+            done = team.done.get(entity)
+            mark = str(done.get("status")) if done is not None else "not shipped"
             lines.append(f"- {md(state.get('title') or entity)} ({md(entity)}): {mark}")
         if not team.committed:
             lines.append("- nothing was in now at the start")
@@ -169,7 +169,7 @@ def digest(index: Index, events: list[Event], since: date, until: date) -> str:
     for team in sorted({e.team for e in events}):
         lines += [f"## {md(team or '(no team)')}", ""]
         for what, heading in SECTIONS.items():
-            chosen = [e for e in events if e.team == team and e.what == what]
+            chosen = [e for e in events if e.team == team and e.section == what]
             if not chosen:
                 continue
             lines += [f"### {heading}", ""]

@@ -15,8 +15,10 @@ from typing import Any
 
 from prodops.calendar import Calendar, Period
 from prodops.history import Change, Commit, Index, State
+from prodops.states import CLOSED, MeaningOf, builtin_meaning
 
-CLOSED = ("shipped", "cancelled")
+ITEM = "roadmap-item"
+LAUNCH = "launch"
 
 
 def commit_at(index: Index, day: date) -> int | None:
@@ -142,12 +144,12 @@ def due_history(index: Index, entity: str) -> DueHistory:
 class TeamQuarter:
     team: str
     committed: list[tuple[str, State]] = field(default_factory=list)  # in now at the start: (id, state then)
-    shipped: dict[str, State] = field(default_factory=dict)  # of those, shipped by the end: id -> state then
+    done: dict[str, State] = field(default_factory=dict)  # of those, done (shipped) by the end: id -> state then
     slips: list[Move] = field(default_factory=list)  # due dates moved later during the quarter
 
     @property
     def ratio(self) -> float | None:
-        return len(self.shipped) / len(self.committed) if self.committed else None
+        return len(self.done) / len(self.committed) if self.committed else None
 
 
 @dataclass
@@ -157,8 +159,11 @@ class Quarter:
     known_from_start: bool  # False when the history begins after the quarter's first day
 
 
-def quarter(index: Index, period: Period) -> Quarter:
-    """Say/do and slips per team: items in now (and not closed) on the first day that were shipped on the last."""
+def quarter(index: Index, period: Period, meaning: MeaningOf = builtin_meaning) -> Quarter:
+    """Say/do and slips per team: items in now (and not closed) on the first day that were done on the last.
+
+    ``meaning`` says what a status means (the registry's ``Kinds.meaning``; the built-in words by default).
+    """
     start, end = commit_at(index, period.start), commit_at(index, period.end)
     teams: dict[str, TeamQuarter] = {}
 
@@ -166,18 +171,18 @@ def quarter(index: Index, period: Period) -> Quarter:
         return teams.setdefault(name, TeamQuarter(name))
 
     if start is not None and end is not None:
-        at_end = states_at(index, end, "roadmap-item")
-        for entity, (state, _) in states_at(index, start, "roadmap-item").items():
-            if state.get("horizon") != "now" or state.get("status") in CLOSED:
+        at_end = states_at(index, end, ITEM)
+        for entity, (state, _) in states_at(index, start, ITEM).items():
+            if state.get("horizon") != "now" or meaning(ITEM, state.get("status")) in CLOSED:
                 continue
             bucket = team(str(state.get("team", "")))
             bucket.committed.append((entity, state))
             later = at_end.get(entity)
-            if later is not None and later[0].get("status") == "shipped":
-                bucket.shipped[entity] = later[0]
+            if later is not None and meaning(ITEM, later[0].get("status")) == "done":
+                bucket.done[entity] = later[0]
     first, last = period.start.isoformat(), period.end.isoformat()
     for entity, kind in sorted(index.kinds.items()):
-        if kind != "roadmap-item":
+        if kind != ITEM:
             continue
         for move in due_history(index, entity).slips:
             if first <= move.commit.day <= last:
@@ -189,16 +194,31 @@ def quarter(index: Index, period: Period) -> Quarter:
 class Event:
     """One thing a stakeholder wants to hear about."""
 
-    what: str  # "moved to now", "slipped", "shipped", "launched", "confidence"
+    what: str  # "moved to now", "slipped", "done" (an item or a launch), "confidence"
     entity: str
     title: str
     team: str
     commit: Commit
     detail: str = ""
+    kind: str = ""
+    status: str = ""  # the status an item or a launch was done with, as the schema names it
+
+    @property
+    def label(self) -> str:
+        """What a reader sees: the status a thing was done with, as the schema names it, else the kind of change."""
+        return self.status if self.what == "done" and self.status else self.what
+
+    @property
+    def section(self) -> str:
+        """The digest's section: the kind of change, done work apart from done launches."""
+        return f"done {self.kind}" if self.what == "done" else self.what
 
 
-def digest(index: Index, since: date, until: date) -> list[Event]:
-    """The changes whose commits fall between ``since`` and ``until`` (both included), oldest first."""
+def digest(index: Index, since: date, until: date, meaning: MeaningOf = builtin_meaning) -> list[Event]:
+    """The changes whose commits fall between ``since`` and ``until`` (both included), oldest first.
+
+    ``meaning`` says what a status means (the registry's ``Kinds.meaning``; the built-in words by default).
+    """
     first, last = since.isoformat(), until.isoformat()
     events: list[tuple[int, Event]] = []
     for entity, changes in index.changes.items():
@@ -209,7 +229,7 @@ def digest(index: Index, since: date, until: date) -> list[Event]:
             commit = index.commits[change.commit]
             if change.state is not None and first <= commit.day <= last:
                 team = _team(index, kind, change.state, change.commit)
-                found = _events(kind, entity, previous, change.state, team, commit, slips.get(commit.oid))
+                found = _events(kind, entity, previous, change.state, team, commit, slips.get(commit.oid), meaning)
                 events += [(change.commit, e) for e in found]
             previous = change.state
     return [e for _, e in sorted(events, key=lambda pair: (pair[0], pair[1].team, pair[1].entity))]
@@ -227,25 +247,33 @@ def _team(index: Index, kind: str, state: State, at: int) -> str:
 
 
 def _events(
-    kind: str, entity: str, before: State | None, after: State, team: str, commit: Commit, slip: Move | None
+    kind: str,
+    entity: str,
+    before: State | None,
+    after: State,
+    team: str,
+    commit: Commit,
+    slip: Move | None,
+    meaning: MeaningOf,
 ) -> list[Event]:
     old: State = before or {}
     title = str(after.get("title", ""))
     out: list[Event] = []
 
     def event(what: str, detail: str = "") -> None:
-        out.append(Event(what, entity, title, team, commit, detail))
+        out.append(Event(what, entity, title, team, commit, detail, kind, str(after.get("status", ""))))
 
-    if kind == "roadmap-item":
+    done = meaning(kind, after.get("status")) == "done" and meaning(kind, old.get("status")) != "done"
+    if kind == ITEM:
         if after.get("horizon") == "now" and old.get("horizon") != "now":
             event("moved to now", f"from {old['horizon']}" if old.get("horizon") else "new")
         if slip is not None:
             event("slipped", f"{slip.before.isoformat()} → {slip.after.isoformat()} (+{slip.days} days)")
-        if after.get("status") == "shipped" and old.get("status") != "shipped":
-            event("shipped")
-    elif kind == "launch":
-        if after.get("status") == "launched" and old.get("status") != "launched":
-            event("launched", f"GA {after['ga']}" if after.get("ga") else "")
+        if done:
+            event("done")
+    elif kind == LAUNCH:
+        if done:
+            event("done", f"GA {after['ga']}" if after.get("ga") else "")
     elif kind == "objective":
         old_krs: dict[str, Any] = old.get("krs", {})
         for kr, (_, confidence, *_) in after.get("krs", {}).items():

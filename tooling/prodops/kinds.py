@@ -20,7 +20,10 @@ path cannot guess (the schema is the one place they are written; there is no Pyt
 * ``x-prodops-team-field``: the field naming the owning team (default: ``team`` when the schema has it);
 * ``x-prodops-status-field``: the field holding the entity's state, whose changes ``diff`` calls out and a
   playbook's lifecycle may govern (default: ``status`` when the schema has it);
-* ``x-prodops-plural``: the kind's plural as a reader says it (default: its label plus "s").
+* ``x-prodops-plural``: the kind's plural as a reader says it (default: its label plus "s");
+* ``x-prodops-states`` (on the status field): what each value means (``states.py``), which the
+  registry answers with ``meaning``, ``is_done``, ``is_active``, ``is_committed``, ``is_closed``,
+  ``is_dropped`` and ``values_meaning``; no other module compares a status with a word.
 
 The built-in kinds (team, objective, roadmap-item, launch, playbook, kpi) have models and
 hand-made pages; their behaviour is registered explicitly in ``builtin_kinds.BUILTIN``, and nowhere else.
@@ -29,7 +32,7 @@ hand-made pages; their behaviour is registered explicitly in ``builtin_kinds.BUI
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from prodops import model
@@ -37,6 +40,7 @@ from prodops.builtin_kinds import BUILTIN, Builtin
 from prodops.calendar import DEFAULT, Calendar
 from prodops.diagnostics import ProdopsError
 from prodops.schemas import KindSchema, RefField, SchemaSet, field_schema
+from prodops.states import CLOSED, COMMITTED, Meaning, meanings, status_node
 
 if TYPE_CHECKING:
     from prodops.catalog import Catalog
@@ -64,6 +68,8 @@ class KindSpec:
     markdown_fields: frozenset[str]  # top-level fields written in Markdown
     builtin: Builtin | None = field(default=None, repr=False)
     calendar: Calendar = field(default=DEFAULT, repr=False)  # how this repository's periods are written
+    # Each status value and what it means (``x-prodops-states``), in the enum's order.
+    states: Mapping[str, Meaning] = field(default_factory=dict)
 
     @property
     def page_dir(self) -> str:
@@ -91,6 +97,11 @@ class KindSpec:
         """The model of a schema-valid document of this kind."""
         if self.builtin is not None:
             built: model.Entity = self.builtin.build(data, file, self.calendar)
+            # A built-in model's ``status`` is its ``status`` field, whatever field the schema names.
+            if isinstance(built, (model.RoadmapItem, model.Launch)) and self.status_field == "status":
+                meaning = self.states.get(built.status)
+                if meaning != built.meaning:  # the schema's meanings differ from the built-in words'
+                    built = replace(built, meaning=meaning)
             return built
         title = data.get(self.title_field)
         entity_id = str(data["id"])
@@ -106,6 +117,14 @@ class KindSpec:
         """The state a document of this kind is in (None when the kind has no state or it is not set)."""
         value = data.get(self.status_field) if self.status_field else None
         return value if isinstance(value, str) else None
+
+    def meaning(self, value: object) -> Meaning | None:
+        """What a status value of this kind means (None: not a value with a meaning)."""
+        return self.states.get(value) if isinstance(value, str) else None
+
+    def values_meaning(self, *wanted: str) -> tuple[str, ...]:
+        """The status values that mean any of ``wanted``, in the schema's order."""
+        return tuple(v for v, m in self.states.items() if m in wanted)
 
     def teams(self, entity: Any) -> tuple[str, ...]:
         if self.builtin is not None:
@@ -201,6 +220,33 @@ class Kinds:
         found = self.schemas.kind_for(rel_path)
         return self.specs[found.kind] if found is not None else None
 
+    def meaning(self, kind: str, value: object) -> Meaning | None:
+        """What ``value`` of ``kind``'s status field means (None for a kind without states or an unknown value)."""
+        spec = self.specs.get(kind)
+        return spec.meaning(value) if spec is not None else None
+
+    def is_done(self, kind: str, value: object) -> bool:
+        return self.meaning(kind, value) == "done"
+
+    def is_dropped(self, kind: str, value: object) -> bool:
+        return self.meaning(kind, value) == "dropped"
+
+    def is_active(self, kind: str, value: object) -> bool:
+        return self.meaning(kind, value) == "active"
+
+    def is_committed(self, kind: str, value: object) -> bool:
+        """Committed to and not finished: committed or active."""
+        return self.meaning(kind, value) in COMMITTED
+
+    def is_closed(self, kind: str, value: object) -> bool:
+        """Done or dropped: nothing more will happen to it."""
+        return self.meaning(kind, value) in CLOSED
+
+    def values_meaning(self, kind: str, *wanted: str) -> tuple[str, ...]:
+        """The values of ``kind``'s status field that mean any of ``wanted``, in the schema's order."""
+        spec = self.specs.get(kind)
+        return spec.values_meaning(*wanted) if spec is not None else ()
+
     def order(self, kind: str) -> int:
         """A kind's place in the registry, for listing kinds in a stable order."""
         names = self.names
@@ -258,6 +304,7 @@ def _spec(schemas: SchemaSet, ks: KindSchema) -> KindSpec:
         markdown_fields=markdown,
         builtin=builtin,
         calendar=schemas.calendar,
+        states=meanings(status_node(schemas, ks, status_field)),
     )
 
 

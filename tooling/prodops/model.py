@@ -12,10 +12,9 @@ from datetime import date
 from typing import Any, Literal
 
 from prodops.calendar import DEFAULT, Calendar, Period
+from prodops.states import CLOSED, COMMITTED, DEFAULTS, Meaning
 
 Horizon = Literal["now", "next", "later"]
-ItemStatus = Literal["idea", "discovery", "planned", "in-progress", "shipped", "cancelled"]
-LaunchStatus = Literal["planned", "beta", "ready", "launched", "rolled-back", "cancelled"]
 
 
 def parse_date(text: str | None) -> date | None:
@@ -204,7 +203,7 @@ class RoadmapItem:
     title: str
     problem: str
     description: str
-    status: ItemStatus
+    status: str  # a value of the schema's enum; what it means is ``meaning``
     horizon: Horizon
     team: str
     owner: str
@@ -220,6 +219,12 @@ class RoadmapItem:
     links: tuple[Link, ...]
     tags: tuple[str, ...]
     contributing_teams: tuple[str, ...] = ()
+    # What the status means (``states.py``); the kind registry sets it from the schema.
+    meaning: Meaning | None = None
+
+    def __post_init__(self) -> None:
+        if self.meaning is None:  # built without a schema: the built-in words' meanings
+            object.__setattr__(self, "meaning", DEFAULTS.get(self.status))
 
     @property
     def teams(self) -> tuple[str, ...]:
@@ -235,7 +240,21 @@ class RoadmapItem:
 
     @property
     def active(self) -> bool:
-        return self.status not in ("shipped", "cancelled")
+        """Open: neither done nor dropped."""
+        return self.meaning not in CLOSED
+
+    @property
+    def done(self) -> bool:
+        return self.meaning == "done"
+
+    @property
+    def dropped(self) -> bool:
+        return self.meaning == "dropped"
+
+    @property
+    def committed(self) -> bool:
+        """Committed to and not finished (what due dates and say/do count)."""
+        return self.meaning in COMMITTED
 
 
 @dataclass(frozen=True)
@@ -243,9 +262,14 @@ class ReadinessItem:
     id: str
     title: str
     owner: str
-    status: Literal["todo", "in-progress", "done", "not-applicable"]
+    status: str  # the checklist's own states (todo, in progress, done, not applicable), not the launch's
     evidence: str
     note: str
+
+    @property
+    def open(self) -> bool:
+        """Still to do: neither done nor not applicable."""
+        return self.status not in ("done", "not-applicable")
 
 
 @dataclass(frozen=True)
@@ -270,7 +294,7 @@ class Launch:
     title: str
     summary: str
     tier: int
-    status: LaunchStatus
+    status: str  # a value of the schema's enum; what it means is ``meaning``
     items: tuple[str, ...]
     playbook: str
     owners: tuple[tuple[str, str], ...]  # (function, handle), in schema order
@@ -283,6 +307,25 @@ class Launch:
     post_launch_review: date | None
     tags: tuple[str, ...]
     release_note: str = ""  # the customer-facing summary for the release notes (Markdown)
+    # What the status means (``states.py``); the kind registry sets it from the schema.
+    meaning: Meaning | None = None
+
+    def __post_init__(self) -> None:
+        if self.meaning is None:  # built without a schema: the built-in words' meanings
+            object.__setattr__(self, "meaning", DEFAULTS.get(self.status))
+
+    @property
+    def open(self) -> bool:
+        """Not launched, rolled back or cancelled yet."""
+        return self.meaning not in CLOSED
+
+    @property
+    def done(self) -> bool:
+        return self.meaning == "done"
+
+    @property
+    def dropped(self) -> bool:
+        return self.meaning == "dropped"
 
     @property
     def ga(self) -> date:

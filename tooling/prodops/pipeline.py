@@ -9,7 +9,8 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from prodops import calendar, loader, published, schemacheck, schemaversion, sources
+from prodops import calendar, loader, published, schemacheck, schemaversion, sources, states
+from prodops.builtin_kinds import BUILTIN
 from prodops.catalog import Catalog, link
 from prodops.codes import CHECKS
 from prodops.config import Config, load_config
@@ -147,6 +148,7 @@ def _run(
     files, diagnostics = source.discover()
     diagnostics.extend(schemaversion.check(root / SCHEMA_DIR, schemas))
     diagnostics.extend(calendar.check(root / SCHEMA_DIR, schemas.calendar_problems))
+    diagnostics.extend(states.check(root / SCHEMA_DIR, schemas, frozenset(BUILTIN)))
     if wanted is not None:
         reported = {d.file for d in diagnostics}  # discovery already said why (a link, a pipe)
         for rel in sorted(wanted - set(files) - reported):

@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from prodops import edit, model, terminal
+from prodops import edit, kinds, model, terminal
 from prodops.schemas import KindSchema, SchemaSet
 from prodops.suggest import did_you_mean
 
@@ -47,22 +47,23 @@ class Known:
         )
 
 
-Condition = Callable[[Mapping[str, Any]], bool]
+# (the new entity's fields so far, what its status means) -> whether the rules need the field
+Condition = Callable[[Mapping[str, Any], str | None], bool]
 
 
-def _always(data: Mapping[str, Any]) -> bool:
+def _always(data: Mapping[str, Any], meaning: str | None) -> bool:
     return True
 
 
-def _in_now(data: Mapping[str, Any]) -> bool:
-    return data.get("horizon") == "now" or data.get("status") == "in-progress"
+def _in_now(data: Mapping[str, Any], meaning: str | None) -> bool:
+    return data.get("horizon") == "now" or meaning == "active"
 
 
-def _committed(data: Mapping[str, Any]) -> bool:
-    return _in_now(data) or data.get("status") == "planned"
+def _committed(data: Mapping[str, Any], meaning: str | None) -> bool:
+    return _in_now(data, meaning) or meaning == "committed"
 
 
-def _tier1(data: Mapping[str, Any]) -> bool:
+def _tier1(data: Mapping[str, Any], meaning: str | None) -> bool:
     return data.get("tier") == 1
 
 
@@ -101,8 +102,15 @@ class Asker:
                 continue
             node, node_file = self.schemas.expand(file, root["properties"][name])
             data[name] = self.derived(name, data) or self.value(name, node, node_file)
+        spec = kinds.registry(self.schemas)[self.kind.kind]
+        meaning = spec.meaning(spec.status(data))
         for path, needed in RULE_FIELDS.get(self.kind.kind, ()):
-            if self.no_input or not needed(data) or _get(data, path) is not None or _get(given, path) is not None:
+            if (
+                self.no_input
+                or not needed(data, meaning)
+                or _get(data, path) is not None
+                or _get(given, path) is not None
+            ):
                 continue
             found, found_file = self._node(path)
             if found is not None:

@@ -359,7 +359,7 @@ def okr_report(catalog: Catalog, period_text: str, today: date, config: Config |
 
 def launch_report(catalog: Catalog, today: date, until: date) -> str:
     """Launches due in the window, and before them those whose GA passed without launching."""
-    open_launches = [x for x in catalog.launches.values() if x.status not in ("cancelled", "launched")]
+    open_launches = [x for x in catalog.launches.values() if x.open]
     overdue = sorted((x for x in open_launches if x.ga < today), key=lambda x: x.ga)
     launches = sorted((x for x in open_launches if today <= x.ga <= until), key=lambda x: x.ga)
     lines = [f"# Launches from {today.isoformat()} to {until.isoformat()}", ""]
@@ -384,7 +384,7 @@ def launch_report(catalog: Catalog, today: date, until: date) -> str:
         playbook = catalog.playbooks.get(launch.playbook)
         carried = {r.id for r in launch.readiness}
         missing = [t for t in (playbook.required_for(launch.tier) if playbook else ()) if t.id not in carried]
-        open_items = [r for r in launch.readiness if r.status in ("todo", "in-progress")]
+        open_items = [r for r in launch.readiness if r.open]
         by_owner: dict[str, list[str]] = {}
         for r in open_items:
             by_owner.setdefault(r.owner, []).append(f"{r.title} ({r.status})")

@@ -37,6 +37,7 @@ def adopted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     schema = json.loads(path.read_text(encoding="utf-8"))
     schema["properties"]["horizon"]["enum"].append("someday")
     schema["properties"]["status"]["enum"].insert(4, "paused")
+    schema["properties"]["status"]["x-prodops-states"]["paused"] = "committed"  # a new status says what it means
     schema["properties"]["design_review"] = {
         "type": "string",
         "format": "date",

@@ -57,7 +57,7 @@ def test_the_history_has_slips_status_moves_and_checkins(demo: Path) -> None:
     ach = [c.state for c in index.changes["ach-direct-debit"] if c.state is not None]
     assert ach[0]["status"] != "shipped" and ach[-1]["status"] == "shipped"
     events = historyview.digest(index, date(2025, 12, 1), date(2026, 12, 1))
-    assert {"moved to now", "slipped", "shipped", "launched", "confidence"} <= {e.what for e in events}
+    assert {"moved to now", "slipped", "shipped", "launched", "confidence"} <= {e.label for e in events}
     q3 = scoring.score(index, Period.parse("2026-Q3"))
     paths = [len(kr.path) for o in q3.objectives for kr in o.key_results]
     assert len(paths) >= 10 and min(paths) >= 3  # every Q3 key result has its check-ins, each in its own commit

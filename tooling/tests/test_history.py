@@ -168,7 +168,7 @@ def test_say_do_per_team_and_quarter(repo: Path) -> None:
     q3 = historyview.quarter(history.load(repo), Period.parse("2026-Q3"))
     payments, growth = q3.teams["payments"], q3.teams["growth"]
     assert [e for e, _ in payments.committed] == ["alpha", "beta"]
-    assert list(payments.shipped) == ["beta"]  # alpha shipped on 2026-10-03, after the quarter
+    assert list(payments.done) == ["beta"]  # alpha shipped on 2026-10-03, after the quarter
     assert payments.ratio == 0.5
     assert [(m.entity, m.days) for m in payments.slips] == [("alpha", 20), ("alpha", 10)]
     assert [e for e, _ in growth.committed] == ["delta"]  # gamma came to now in the quarter; old was shipped

@@ -17,6 +17,7 @@ from prodops import (
     history,
     historytext,
     historyview,
+    kinds,
     query,
     releasetext,
     report,
@@ -38,6 +39,9 @@ from prodops.cli import (
 )
 from prodops.config import load_config
 from prodops.diagnostics import ProdopsError
+from prodops.schemas import load_schemas
+from prodops.sources import SCHEMA_DIR
+from prodops.states import MeaningOf
 
 
 def _index(root: Path | None) -> history.Index:
@@ -46,6 +50,11 @@ def _index(root: Path | None) -> history.Index:
         index = history.load(repo)
     terminal.echo(report.render_notices(index.notices), nl=False, err=True)
     return index
+
+
+def _meaning(root: Path | None) -> MeaningOf:
+    """What each status of the repository's schemas means (``x-prodops-states``)."""
+    return kinds.registry(load_schemas(resolve_root(root) / SCHEMA_DIR)).meaning
 
 
 def _known(index: history.Index, entity: str) -> str:
@@ -157,7 +166,7 @@ def digest(since: int | date, root: Path | None, today: date | None) -> None:
     if start > until:
         raise click.BadParameter(f"{start.isoformat()} is after {until.isoformat()}", param_hint="'--since'")
     index = _index(root)
-    events = historyview.digest(index, start, until)
+    events = historyview.digest(index, start, until, _meaning(root))
     terminal.echo(historytext.digest(index, events, start, until), nl=False)
 
 
@@ -179,7 +188,7 @@ def report_quarter(period: str | None, root: Path | None, today: date | None) ->
         if found is None:
             raise click.BadParameter(f"{period[:24]!r} is not {calendar.describe()}", param_hint="'--period'")
         chosen = found
-    terminal.echo(historytext.quarter_report(index, historyview.quarter(index, chosen)), nl=False)
+    terminal.echo(historytext.quarter_report(index, historyview.quarter(index, chosen, _meaning(root))), nl=False)
 
 
 @click.command(name="calibration")

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from prodops.catalog import Catalog
+from prodops.states import Meaning, MeaningOf, builtin_meaning
 
 KIND = "insight"
 
@@ -53,6 +54,16 @@ class Insight:
     segments: tuple[str, ...]
     declined_reason: str
     entries: tuple[Mapping[str, Any], ...]
+    meaning: Meaning | None = None  # what the status means (``states.py``), from the schema
+
+    def __post_init__(self) -> None:
+        if self.meaning is None:  # built without a schema: the built-in words' meanings
+            object.__setattr__(self, "meaning", builtin_meaning(KIND, self.status))
+
+    @property
+    def dropped(self) -> bool:
+        """Declined: the organisation decided not to act on it."""
+        return self.meaning == "dropped"
 
     def demand(self, since: date | None = None, source: str | None = None) -> Demand:
         return demand_of(self.entries, since, source)
@@ -60,7 +71,7 @@ class Insight:
     @property
     def decided(self) -> bool:
         """A roadmap item answers it, or it was declined: someone has decided what to do about it."""
-        return bool(self.addressed_by) or self.status == "declined"
+        return bool(self.addressed_by) or self.dropped
 
 
 def _period_start(period: str) -> date:
@@ -123,7 +134,7 @@ def _months(entries: Iterable[Mapping[str, Any]], since: date | None, source: st
     return dict(sorted(out.items()))
 
 
-def from_data(data: Mapping[str, Any], rel: str) -> Insight:
+def from_data(data: Mapping[str, Any], rel: str, meaning: MeaningOf = builtin_meaning) -> Insight:
     return Insight(
         id=str(data["id"]),
         rel=rel,
@@ -135,12 +146,16 @@ def from_data(data: Mapping[str, Any], rel: str) -> Insight:
         segments=tuple(data.get("segments") or ()),
         declined_reason=str(data.get("declined_reason", "")),
         entries=tuple(data.get("demand") or ()),
+        meaning=meaning(KIND, data["status"]),
     )
 
 
 def insights(catalog: Catalog) -> list[Insight]:
     """Every insight in the catalog, by id (the rules run only on a repository without errors, so all are valid)."""
-    return [from_data(doc.data, doc.rel) for oid, doc in sorted(catalog.documents.items()) if doc.kind.kind == KIND]
+    meaning = catalog.kinds.meaning if catalog.kinds is not None else builtin_meaning
+    return [
+        from_data(doc.data, doc.rel, meaning) for oid, doc in sorted(catalog.documents.items()) if doc.kind.kind == KIND
+    ]
 
 
 def addressing(catalog: Catalog, item_id: str) -> list[Insight]:
@@ -153,7 +168,9 @@ def addressing(catalog: Catalog, item_id: str) -> list[Insight]:
 def one(catalog: Catalog, insight_id: str) -> Insight | None:
     """The insight with this id, or None (looked up, not found among every insight: pages ask once each)."""
     doc = catalog.documents.get(insight_id)
-    return from_data(doc.data, doc.rel) if doc is not None and doc.kind.kind == KIND else None
+    if doc is None or doc.kind.kind != KIND:
+        return None
+    return from_data(doc.data, doc.rel, catalog.kinds.meaning if catalog.kinds is not None else builtin_meaning)
 
 
 def rank_key(demand: Demand) -> tuple[float, int, int]:

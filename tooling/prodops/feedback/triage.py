@@ -81,7 +81,7 @@ def _money(amount: float) -> str:
 def _row(rank: int, insight: Insight, demand: Demand, months: list[str], catalog: Catalog) -> str:
     items = ", ".join(
         f"{i} ({catalog.items[i].status})" if i in catalog.items else i for i in insight.addressed_by
-    ) or ("declined" if insight.status == "declined" else "**none**")
+    ) or (insight.status if insight.dropped else "**none**")
     return (
         f"| {rank} | {_cell(insight.title)} (`{insight.id}`) | {insight.status} | {demand.accounts} | {_money(demand.arr)} "
         f"| {demand.count} | `{sparkline(dict(demand.by_month or {}), months)}` | {items} |"

@@ -20,6 +20,7 @@ from prodops.diagnostics import ProdopsError
 from prodops.historyview import Event
 from prodops.render import reviews
 from prodops.render.pages import Site, SiteOptions, environment, page_path
+from prodops.states import MeaningOf, builtin_meaning
 
 PAGE = "changes.md"
 FEED = "changes.atom"
@@ -61,22 +62,27 @@ def add_history(site: Site, root: Path, options: SiteOptions, catalog: Catalog) 
     And the release notes, which come from the shipped launches.
     """
     index, note = load_index(root)
-    _add(site, index, note, options, set(catalog.documents))
+    meaning = catalog.kinds.meaning if catalog.kinds is not None else builtin_meaning
+    _add(site, index, note, options, set(catalog.documents), meaning)
     reviews.add_reviews(site, index, note, options, catalog)
     reviews.add_release_notes(site, catalog)
 
 
-def add_changes(site: Site, root: Path, options: SiteOptions, known: set[str]) -> None:
+def add_changes(
+    site: Site, root: Path, options: SiteOptions, known: set[str], meaning: MeaningOf = builtin_meaning
+) -> None:
     """Add the page and the feed to ``site``; ``known`` are the ids that have a page now."""
     index, note = load_index(root)
-    _add(site, index, note, options, known)
+    _add(site, index, note, options, known, meaning)
 
 
-def _add(site: Site, index: history.Index | None, note: str, options: SiteOptions, known: set[str]) -> None:
+def _add(
+    site: Site, index: history.Index | None, note: str, options: SiteOptions, known: set[str], meaning: MeaningOf
+) -> None:
     weeks: list[Week] = []
     since = options.today - timedelta(days=options.today.weekday() + 7 * (WEEKS - 1))
     if index is not None:
-        weeks = _weeks(historyview.digest(index, since, options.today), known)
+        weeks = _weeks(historyview.digest(index, since, options.today, meaning), known)
         if index.begins and index.begins > since.isoformat():
             note = f"The history here begins on {index.begins}."
         if index.redated:
@@ -96,9 +102,9 @@ def _weeks(events: list[Event], known: set[str]) -> list[Week]:
     for e in events:
         day = date.fromisoformat(e.commit.day)
         start = day - timedelta(days=day.weekday())
-        kind = "objective" if e.what == "confidence" else "launch" if e.what == "launched" else "roadmap-item"
+        kind = e.kind
         link = page_path(kind, e.entity).removesuffix(".md") + ".html" if e.entity in known else ""
-        shown = Shown(e.what, e.entity, e.title, e.detail, e.commit, link)
+        shown = Shown(e.label, e.entity, e.title, e.detail, e.commit, link)
         by_week.setdefault(start, {}).setdefault(e.team, []).append(shown)
     return [Week(start, sorted(teams.items())) for start, teams in sorted(by_week.items(), reverse=True)]
 

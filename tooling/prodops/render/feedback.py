@@ -83,7 +83,7 @@ def pages(r: Renderer, spec: KindSpec) -> dict[str, str]:
     months = _months(r.options.today)
     settings = r.options.config.feedback
     ranked = _ranked(every)
-    open_ = [i for i in ranked if not i.addressed_by and i.status != "declined"]
+    open_ = [i for i in ranked if not i.addressed_by and not i.dropped]
     return {
         TOP_PAGE: r.render_template(
             TOP_PAGE,

@@ -255,7 +255,7 @@ class Renderer:
             (
                 launch
                 for launch in c.launches.values()
-                if today <= launch.ga <= today + timedelta(days=90) and launch.status != "cancelled"
+                if today <= launch.ga <= today + timedelta(days=90) and not launch.dropped
             ),
             key=lambda launch: launch.ga,
         )
@@ -330,7 +330,7 @@ class Renderer:
                     status=item.status,
                     start=start,
                     end=end,
-                    overdue=item.status in ("planned", "in-progress") and end < today,
+                    overdue=item.committed and end < today,
                     # The script draws an arrow from each dependency's bar to this one (filters.js).
                     facets={**self._facets(item), "po-id": item.id, "po-deps": " ".join(item.depends_on)},
                     after=tuple(self.catalog.items[d].title for d in item.depends_on if d in self.catalog.items),
@@ -404,7 +404,7 @@ class Renderer:
         upcoming: dict[tuple[int, int], list[model.Launch]] = defaultdict(list)
         overdue, past = [], []
         for launch in self.catalog.launches.values():
-            if launch.status in ("launched", "cancelled"):
+            if not launch.open:
                 past.append(launch)
             elif launch.ga < today:
                 overdue.append(launch)  # its date passed and it has not launched (rule PO407)
@@ -422,7 +422,7 @@ class Renderer:
 
     def _launch_at_risk(self, launch: model.Launch) -> bool:
         """Two weeks or less to GA with the checklist under half done, or a no-go on record."""
-        if launch.status in ("launched", "cancelled"):
+        if not launch.open:
             return False
         decided_no = launch.go_no_go is not None and launch.go_no_go.decision == "no-go"
         close = (launch.ga - self.options.today).days <= 14
@@ -477,7 +477,7 @@ class Renderer:
             "items": [(i, c.items.get(i)) for i in launch.items],
             "playbook": playbook,
             "missing_required": [t for t in required if t.id not in carried],
-            "open_items": [r for r in launch.readiness if r.status in ("todo", "in-progress")],
+            "open_items": [r for r in launch.readiness if r.open],
             "metrics": [(ref, c.key_results.get(ref)) for ref in launch.success_metrics],
         }
 
@@ -493,7 +493,7 @@ class Renderer:
         handles = {m.handle for m in team.members}
         return {
             "items": self._board(i for i in c.items.values() if team.id in i.teams),
-            "shipped": sorted((i for i in c.items.values() if team.id in i.teams and not i.active), key=lambda i: i.id),
+            "closed": sorted((i for i in c.items.values() if team.id in i.teams and not i.active), key=lambda i: i.id),
             "objectives": sorted(
                 (o for o in c.objectives.values() if o.team == team.id),
                 key=lambda o: (str(o.period), o.id),

@@ -8,29 +8,33 @@ conversion (the MkDocs plugin and ``prodops render`` do that for every generated
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from prodops.audience import PublicView, export_bytes
 from prodops.calendar import Calendar
 from prodops.render.pages import Site, environment
+from prodops.states import PUBLIC_LABELS
 
-# What a customer reads for each status; a status the schema adds shows as written.
-STATUS_LABELS = {
-    "idea": "Exploring",
-    "discovery": "Researching",
-    "planned": "Planned",
-    "in-progress": "In progress",
-    "shipped": "Shipped",
-}
 HORIZON_LABELS = {
     "now": ("Now", "Being built"),
     "next": ("Next", "Coming up"),
     "later": ("Later", "On our radar"),
 }
-# Earlier in the lifecycle shows lower in a column: what is being built comes first.
-_STATUS_ORDER = {"in-progress": 0, "planned": 1, "discovery": 2, "idea": 3}
+# Earlier in the lifecycle shows lower in a column: what is being built comes first, then what is
+# committed, then what is proposed (within a meaning, the value later in the schema's enum first).
+_MEANING_ORDER = ("active", "committed", "proposed")
 EXPORT_FILE = "roadmap.json"
+
+
+def _order(meanings: Mapping[str, str]) -> dict[str, int]:
+    """Each status value's place in a column."""
+    ranked = sorted(
+        enumerate(meanings.items()),
+        key=lambda pair: (_MEANING_ORDER.index(pair[1][1]) if pair[1][1] in _MEANING_ORDER else 9, -pair[0]),
+    )
+    return {value: at for at, (_, (value, _)) in enumerate(ranked)}
 
 
 def _card(record: dict[str, Any]) -> dict[str, Any]:
@@ -41,7 +45,7 @@ def _card(record: dict[str, Any]) -> dict[str, Any]:
         "summary": record.get("public_summary", ""),
         "status": status,
         "horizon": str(record.get("horizon", "")),
-        "status_label": STATUS_LABELS.get(status, status),
+        "status_label": PUBLIC_LABELS.get(status, status),
         "quarter": (record.get("target") or {}).get("quarter", ""),
         "depends_on": list(record.get("depends_on", ())),
     }
@@ -55,22 +59,26 @@ def _when(calendar: Calendar, text: str) -> tuple[date, date]:
 def render_public(view: PublicView) -> Site:
     """The public pages: the now/next/later roadmap and what shipped recently, plus the public export."""
     env = environment()
-    items = [_card(r) for r in view.entities.get("roadmap-item", ())]
+    kind = "roadmap-item"
+    meanings = view.states.get(kind, {})
+    order = _order(meanings)
+    items = [_card(r) for r in view.entities.get(kind, ())]
+    done = {c["id"] for c in items if meanings.get(c["status"]) == "done"}
     titles = {c["id"]: c["title"] for c in items}
-    pages = {c["id"]: "shipped.html" if c["status"] == "shipped" else "index.html" for c in items}
+    pages = {c["id"]: "shipped.html" if c["id"] in done else "index.html" for c in items}
     for c in items:
         # Only public items are in ``depends_on`` by now; each link goes to the page its card is on.
         c["deps"] = [(titles[d], f"{pages[d]}#item-{d}") for d in c["depends_on"] if d in pages]
-    open_items = [c for c in items if c["status"] != "shipped"]
+    open_items = [c for c in items if c["id"] not in done]
     columns = []
     for horizon in view.horizons:
         cards = sorted(
             (c for c in open_items if c["horizon"] == horizon),
-            key=lambda c: (_STATUS_ORDER.get(c["status"], 9), c["title"].lower()),
+            key=lambda c: (order.get(c["status"], len(order)), c["title"].lower()),
         )
         label, blurb = HORIZON_LABELS.get(horizon, (horizon.capitalize(), ""))
         columns.append({"horizon": horizon, "label": label, "blurb": blurb, "cards": cards})
-    shipped = sorted((c for c in items if c["status"] == "shipped"), key=lambda c: c["title"].lower())
+    shipped = sorted((c for c in items if c["id"] in done), key=lambda c: c["title"].lower())
     # The latest target period first (when periods are shown), in the calendar's order, not the text's.
     shipped.sort(key=lambda c: _when(view.calendar, c["quarter"]), reverse=True)
     context = {

@@ -24,6 +24,7 @@ from prodops.history import Index
 from prodops.model import Launch
 from prodops.render import charts
 from prodops.render.pages import Site, SiteOptions, environment, page_path
+from prodops.states import builtin_meaning
 
 FOLDER = "history"
 INDEX = f"{FOLDER}/index.md"
@@ -59,9 +60,12 @@ def add_reviews(site: Site, index: Index | None, note: str, options: SiteOptions
     env = environment()
     env.filters["conf"] = lambda value: charts.confidence(value, values.confidence_band(value, options.config))
     reviews: list[Review] = []
+    meaning = catalog.kinds.meaning if catalog.kinds is not None else builtin_meaning
     if index is not None:
         for period in scoring.past_periods(index, options.today):
-            reviews.append(Review(scoring.score(index, period), historyview.quarter(index, period), page_of(period)))
+            reviews.append(
+                Review(scoring.score(index, period), historyview.quarter(index, period, meaning), page_of(period))
+            )
     known = set(catalog.documents)
 
     def entity(here: str, kind: str, entity_id: str) -> str:
@@ -115,11 +119,7 @@ def _path_chart(kr: scoring.KeyResultScore) -> Markup:
 
 def shipped_launches(catalog: Catalog, since: date | None = None) -> list[Launch]:
     """Launches that launched (GA on or after ``since``), newest first."""
-    launched = [
-        launch
-        for launch in catalog.launches.values()
-        if launch.status == "launched" and (since is None or launch.ga >= since)
-    ]
+    launched = [launch for launch in catalog.launches.values() if launch.done and (since is None or launch.ga >= since)]
     return sorted(launched, key=lambda launch: (launch.ga, launch.id), reverse=True)
 
 
@@ -133,7 +133,7 @@ def add_release_notes(site: Site, catalog: Catalog) -> None:
             {
                 "launch": launch,
                 "link": _link(here, page_path("launch", launch.id)),
-                "shipped": [
+                "work": [
                     (catalog.items[i].title, _link(here, page_path("roadmap-item", i)))
                     for i in launch.items
                     if i in catalog.items

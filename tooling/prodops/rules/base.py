@@ -34,6 +34,16 @@ class Context:
         """The period of the calendar's primary kind that today falls in."""
         return self.catalog.calendar.containing(self.today)
 
+    def statuses(self, kind: str, *meanings: str, last: bool = False) -> str:
+        """The status values of ``kind`` that mean one of ``meanings``, quoted for a hint.
+
+        ``last``: only the last of them in the schema's enum (of a launch's ways to close without
+        launching, rolled back and cancelled, the one a launch that never went out can take).
+        """
+        found = self.catalog.kinds.values_meaning(kind, *meanings) if self.catalog.kinds is not None else ()
+        found = found[-1:] if last else found
+        return " or ".join(f"'{v}'" for v in found) or f"a status that means {' or '.join(meanings)}"
+
 
 @dataclass(frozen=True)
 class Rule:

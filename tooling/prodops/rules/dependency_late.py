@@ -17,16 +17,16 @@ def check(ctx: Context) -> Iterator[Finding]:
             dep = items.get(dep_id)
             if dep is None:
                 continue
-            if dep.status == "cancelled":
+            if dep.dropped:
                 yield Finding(
                     item.id,
                     ("depends_on", index),
-                    f"depends on '{dep_id}', which is cancelled",
+                    f"depends on '{dep_id}', which is {dep.status}",
                     "remove the dependency or find another way to deliver what it provided",
                 )
                 continue
             dep_due = dep.due
-            if dep.status != "shipped" and dep_due is not None and dep_due > due:
+            if not dep.done and dep_due is not None and dep_due > due:
                 yield Finding(
                     item.id,
                     ("depends_on", index),

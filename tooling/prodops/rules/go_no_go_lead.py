@@ -12,7 +12,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     for launch in ctx.catalog.launches.values():
         playbook = ctx.catalog.playbooks.get(launch.playbook)
         decision = launch.go_no_go
-        if playbook is None or playbook.go_no_go_working_days is None or launch.status == "cancelled":
+        if playbook is None or playbook.go_no_go_working_days is None or launch.dropped:
             continue
         if decision is None or decision.date is None or decision.date > launch.ga:
             continue  # no date yet (PO415 asks for the decision), or after GA (PO417)

@@ -6,14 +6,14 @@ from collections.abc import Iterator
 
 from prodops.rules.base import Context, Finding, Rule
 
-# Ideas and discovery carry no commitment; planned and in-progress work does.
-_COMMITTED = ("planned", "in-progress")
+KIND = "roadmap-item"
 
 
 def check(ctx: Context) -> Iterator[Finding]:
     for item in ctx.catalog.items.values():
         due = item.due
-        if item.status not in _COMMITTED or due is None or due >= ctx.today:
+        # Ideas and discovery carry no commitment; planned and in-progress work does.
+        if not item.committed or due is None or due >= ctx.today:
             continue
         days = (ctx.today - due).days
         where = ("target", "end") if item.end is not None else ("target", "quarter")
@@ -21,7 +21,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             item.id,
             where,
             f"due {due.isoformat()}, {days} day{'s' if days != 1 else ''} ago, but still '{item.status}'",
-            "set the status to 'shipped' if it shipped, or move target.end to the date the team now expects",
+            f"set the status to {ctx.statuses(KIND, 'done')} if it shipped, or move target.end to the date the team now expects",
         )
 
 

@@ -12,7 +12,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         if ctx.today not in objective.period:
             continue
         for kr in objective.key_results:
-            if not any(item.status != "cancelled" for item in ctx.catalog.items_moving(kr.ref)):
+            if not any(not item.dropped for item in ctx.catalog.items_moving(kr.ref)):
                 yield Finding(
                     objective.id,
                     ("key_results", kr.index),

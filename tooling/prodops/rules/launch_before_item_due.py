@@ -9,7 +9,7 @@ from prodops.rules.base import Context, Finding, Rule
 
 def check(ctx: Context) -> Iterator[Finding]:
     for launch in ctx.catalog.launches.values():
-        if launch.status in ("launched", "cancelled"):
+        if not launch.open:
             continue
         for index, item_id in enumerate(launch.items):
             item = ctx.catalog.items.get(item_id)

@@ -10,7 +10,7 @@ from prodops.rules.base import Context, Finding, Rule
 def check(ctx: Context) -> Iterator[Finding]:
     for launch in ctx.catalog.launches.values():
         playbook = ctx.catalog.playbooks.get(launch.playbook)
-        if playbook is None or launch.status == "cancelled":
+        if playbook is None or launch.dropped:
             continue
         carried = {r.id: (i, r) for i, r in enumerate(launch.readiness)}
         for required in playbook.required_for(launch.tier):

@@ -6,16 +6,18 @@ from collections.abc import Iterator
 
 from prodops.rules.base import Context, Finding, Rule
 
+KIND = "launch"
+
 
 def check(ctx: Context) -> Iterator[Finding]:
     for launch in ctx.catalog.launches.values():
-        if launch.status in ("planned", "beta", "ready") and launch.ga < ctx.today:
+        if launch.open and launch.ga < ctx.today:
             days = (ctx.today - launch.ga).days
             yield Finding(
                 launch.id,
                 ("dates", "ga"),
                 f"GA date {launch.ga.isoformat()} passed {days} day{'s' if days != 1 else ''} ago but the launch is still '{launch.status}'",
-                "set the status to 'launched' (or 'cancelled'), or move the GA date to the new plan",
+                f"set the status to {ctx.statuses(KIND, 'done')} (or {ctx.statuses(KIND, 'dropped', last=True)}), or move the GA date to the new plan",
             )
 
 

@@ -9,7 +9,7 @@ from prodops.rules.base import Context, Finding, Rule
 
 def check(ctx: Context) -> Iterator[Finding]:
     for launch in ctx.catalog.launches.values():
-        if launch.status not in ("ready", "launched"):
+        if launch.meaning not in ("active", "done"):
             continue
         decision = launch.go_no_go.decision if launch.go_no_go else None
         if decision != "go":

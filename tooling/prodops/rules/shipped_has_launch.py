@@ -9,11 +9,11 @@ from prodops.rules.base import Context, Finding, Rule
 
 def check(ctx: Context) -> Iterator[Finding]:
     for item in ctx.catalog.items.values():
-        if item.status == "shipped" and not item.launch_exempt_reason and not ctx.catalog.launches_of(item.id):
+        if item.done and not item.launch_exempt_reason and not ctx.catalog.launches_of(item.id):
             yield Finding(
                 item.id,
                 ("status",),
-                "item is shipped but no launch plan ships it",
+                f"item is {item.status} but no launch plan ships it",
                 "add the item to a launch's 'items', or add 'launch_exempt_reason:' saying why it needs no launch",
             )
 

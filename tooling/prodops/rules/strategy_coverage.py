@@ -9,10 +9,10 @@ from prodops.rules.base import Context, Finding, Rule
 
 def check(ctx: Context) -> Iterator[Finding]:
     for item in ctx.catalog.items.values():
-        if not (item.horizon == "now" or item.status == "in-progress") or not item.active:
+        if not (item.horizon == "now" or item.meaning == "active") or not item.active:
             continue
-        why = "in progress" if item.status == "in-progress" else "in 'now'"
-        where = ("status",) if item.status == "in-progress" else ("horizon",)
+        why = "in progress" if item.meaning == "active" else "in 'now'"
+        where = ("status",) if item.meaning == "active" else ("horizon",)
         if not item.owner:
             yield Finding(
                 item.id, where, f"item is {why} but has no owner", "add 'owner:' with the accountable person's handle"
@@ -23,7 +23,11 @@ def check(ctx: Context) -> Iterator[Finding]:
                 where,
                 f"item is {why} but moves no key result",
                 "add 'key_results:' with the OBJECTIVE-ID.KR-ID it moves, or "
-                + ("move it to horizon 'next'" if item.horizon == "now" else "set its status back to 'planned'"),
+                + (
+                    "move it to horizon 'next'"
+                    if item.horizon == "now"
+                    else f"set its status back to {ctx.statuses('roadmap-item', 'committed')}"
+                ),
             )
 
 

@@ -9,7 +9,7 @@ from prodops.rules.base import Context, Finding, Rule
 
 def check(ctx: Context) -> Iterator[Finding]:
     for launch in ctx.catalog.launches.values():
-        if launch.tier != 1 or launch.status == "cancelled":
+        if launch.tier != 1 or launch.dropped:
             continue
         if not launch.rollback_plan.strip():
             yield Finding(
