@@ -248,7 +248,7 @@ def test_say_do_and_the_digest_count_the_adopters_done_work(tmp_path: Path) -> N
     commit(root, "2026-08-03", "Ana Admin", {"roadmap/delta.yaml": _item("delta", "planned", "now", "2026-10-15")})
     registry = kinds.registry(pipeline.build(root, today=TODAY).schemas)
 
-    quarter = historyview.quarter(history.load(root), Period(2026, 3), registry.meaning)
+    quarter = historyview.quarter(history.load(root), Period.parse("2026-Q3"), registry.meaning)
     core = quarter.teams["core"]
     assert [e for e, _ in core.committed] == ["alpha", "bravo", "charlie", "delta"]
     assert list(core.done) == ["alpha", "bravo"] and core.ratio == 0.5
