@@ -97,7 +97,8 @@ def person(catalog: Catalog, handle: str) -> str:
     return found[0].name if found is not None else handle
 
 
-def _page(catalog: Catalog, entity: str) -> str:
+def page_of(catalog: Catalog, entity: str) -> str:
+    """The entity's page on the site, relative to its root (empty for an unknown entity)."""
     kind = catalog.kind_of(entity)
     return page_path(kind, entity).removesuffix(".md") + ".html" if kind is not None else ""
 
@@ -150,7 +151,7 @@ def _kr_line(
     return KrLine(
         title=kr.title,
         objective=objective.title,
-        page=_page(catalog, objective.id),
+        page=page_of(catalog, objective.id),
         before=before,
         value=kr.current,
         unit=kr.unit,
@@ -191,9 +192,9 @@ def compute(
     if index is not None:
         for event in historyview.digest(index, since, until):
             if event.what in lines and mine(event.entity, event.team):
-                owner = _owner(catalog, event.entity)
+                owner = owner_name(catalog, event.entity)
                 lines[event.what].append(
-                    Line(event.title or event.entity, _page(catalog, event.entity), event.detail, owner)
+                    Line(event.title or event.entity, page_of(catalog, event.entity), event.detail, owner)
                 )
         at = historyview.commit_at(index, since - timedelta(days=1))
     krs = [
@@ -210,10 +211,12 @@ def compute(
     for d in sorted(diagnostics, key=lambda d: (RISK_RULES.get(d.code, ""), d.file, d.line)):
         entity = by_file.get(d.file)
         if d.code in RISK_RULES and entity is not None and mine(entity):
-            title = _title(catalog, entity)
-            risks.append((RISK_RULES[d.code], Line(title, _page(catalog, entity), d.message, _owner(catalog, entity))))
+            title = title_of(catalog, entity)
+            risks.append(
+                (RISK_RULES[d.code], Line(title, page_of(catalog, entity), d.message, owner_name(catalog, entity)))
+            )
     answered = [
-        Answered(found.title, _page(catalog, found.id), line.title, found.demand().accounts)
+        Answered(found.title, page_of(catalog, found.id), line.title, found.demand().accounts)
         for what in ("shipped",)
         for line, event_id in _ids(catalog, lines[what])
         for found in insights.addressing(catalog, event_id)
@@ -241,11 +244,11 @@ def compute(
 
 
 def _ids(catalog: Catalog, lines: list[Line]) -> list[tuple[Line, str]]:
-    by_page = {_page(catalog, i): i for i in catalog.items}
+    by_page = {page_of(catalog, i): i for i in catalog.items}
     return [(line, by_page[line.page]) for line in lines if line.page in by_page]
 
 
-def _title(catalog: Catalog, entity: str) -> str:
+def title_of(catalog: Catalog, entity: str) -> str:
     for table in (catalog.items, catalog.objectives, catalog.launches, catalog.playbooks):
         found = table.get(entity)
         if found is not None:
@@ -253,7 +256,8 @@ def _title(catalog: Catalog, entity: str) -> str:
     return entity
 
 
-def _owner(catalog: Catalog, entity: str) -> str:
+def owner_name(catalog: Catalog, entity: str) -> str:
+    """The name of the person who owns the entity (a launch: its product owner), or empty."""
     item = catalog.items.get(entity)
     if item is not None:
         return person(catalog, item.owner) if item.owner else ""
