@@ -24,7 +24,7 @@ import notifypeers
 import pytest
 import weekrepo
 from click.testing import CliRunner
-from conftest import EXAMPLE_TODAY
+from conftest import EXAMPLE_TODAY, copy_example
 from payloads import PAYLOADS, scan
 
 from prodops.cli import cli
@@ -396,3 +396,10 @@ def test_long_messages_are_split_within_each_service_limits() -> None:
         assert len(json.dumps(card, ensure_ascii=False).encode()) < TEAMS_MOST_BYTES
     shown = "".join(json.dumps(b) for b in bodies)
     assert all(f"Item {n} " in shown for n in range(400))  # nothing lost in the split
+
+
+def test_a_repository_without_channels_sends_nothing_and_succeeds(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "ops")
+    code, out, _ = notify(root, {})
+    assert code == 0
+    assert out == "no channels in [tool.prodops.notify]; nothing to send\n"

@@ -45,10 +45,9 @@ def notify(
     result = load_readable(root, until, use_cache=True)
     channels = result.config.notify.channels
     if not channels:
-        raise ProdopsError(
-            f"{result.config.source or 'pyproject.toml'}: no channels; declare one as "
-            "[tool.prodops.notify.channels.NAME] with kind, url-env (or smtp-env and from), teams and sends"
-        )
+        # A repository that uses no chat: nothing to send (its owners get the freshness issues).
+        click.echo("no channels in [tool.prodops.notify]; nothing to send")
+        return
     unknown = [name for name in only if name not in channels]
     if unknown:
         raise click.BadParameter(
