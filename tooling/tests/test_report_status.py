@@ -92,3 +92,28 @@ def test_outside_git_the_update_still_has_key_results(tmp_path: Path) -> None:
     assert code == 0
     assert "the update lists no changes" in err
     assert "## Key results" in out
+
+
+def test_report_answered_golden(week: Path, tmp_path: Path) -> None:
+    code, out, err = run(
+        "report", "answered", "--since", "30d", "--root", str(week), "--today", EXAMPLE_TODAY.isoformat()
+    )
+    assert code == 0, err
+    check_golden(GOLDEN / "answered.md", out)
+    assert "## Vantage Telecom" in out  # the mapping kept this account's name
+    assert "Let buyers pay small invoices by card" in out and "answered by Card payments on the invoice page" in out
+
+
+def test_report_answered_lists_account_ids_and_no_people(tmp_path: Path) -> None:
+    root = weekrepo.build(tmp_path / "ops")
+    insight = root / "roadmap" / "insights" / "pay-invoices-by-card.yaml"
+    text = insight.read_text(encoding="utf-8")
+    insight.write_text(text.replace("    accounts: 1\n", "    accounts: 1\n    account_ids:\n      - ACC-1042\n", 1))
+    code, out, err = run(
+        "report", "answered", "--root", str(root), "--today", EXAMPLE_TODAY.isoformat(), "--format", "text"
+    )
+    assert code == 0, err
+    assert (
+        "Account ACC-1042\n----------------\n- Let buyers pay small invoices by card: answered by Card payments" in out
+    )
+    assert "@" not in out and "(name)" not in out  # no addresses, no quotes

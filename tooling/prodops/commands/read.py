@@ -30,7 +30,7 @@ from prodops.commands.history import (
     report_release_notes,
     show_as_of,
 )
-from prodops.commands.status import report_status
+from prodops.commands.status import report_answered, report_status
 from prodops.diagnostics import ProdopsError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -160,6 +160,7 @@ report_group.add_command(report_quarter)
 report_group.add_command(report_calibration)
 report_group.add_command(report_release_notes)
 report_group.add_command(report_status)
+report_group.add_command(report_answered)
 
 
 @report_group.command(name="okrs")

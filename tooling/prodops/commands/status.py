@@ -14,7 +14,7 @@ from prodops.commands.history import as_since
 from prodops.diagnostics import ProdopsError
 from prodops.notify.settings import site_url
 from prodops.pipeline import Result
-from prodops.status import html, markdown, plain, update, words
+from prodops.status import answered, html, markdown, plain, update, words
 from prodops.status.message import Message
 from prodops.suggest import closest
 
@@ -92,3 +92,24 @@ def report_status(
     scope, key = scope_of(result, team, objective)
     index = history_or_none(result.root)
     click.echo(WRITERS[fmt](status_message(result, index, scope, key, start, until)), nl=False)
+
+
+@click.command(name="answered")
+@click.option(
+    "--since", default="30d", show_default=True, callback=as_since, help="How far back: days (30d) or a date."
+)
+@format_option(["markdown", "html", "text"])
+@root_option
+@today_option
+def report_answered(since: int | date, fmt: str, root: Path | None, today: date | None) -> None:
+    """Per account, the customer insights answered by items that shipped or launched: for customer success to follow up.
+
+    Accounts by id (and by name where the feedback mapping keeps names); no personal data.
+
+    Example: prodops report answered --since 30d > follow-ups.md
+    """
+    start, until = window(since, today)
+    result = load_readable(root, until, use_cache=True)
+    index = history_or_none(result.root)
+    found = answered.message(result.catalog, index, start, until)
+    click.echo(WRITERS[fmt](found.linked(site_url(result.root, result.config.notify))), nl=False)
