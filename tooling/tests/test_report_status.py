@@ -117,3 +117,12 @@ def test_report_answered_lists_account_ids_and_no_people(tmp_path: Path) -> None
         "Account ACC-1042\n----------------\n- Let buyers pay small invoices by card: answered by Card payments" in out
     )
     assert "@" not in out and "(name)" not in out  # no addresses, no quotes
+
+
+def test_release_notes_link_the_insights_they_answer(week: Path) -> None:
+    code, out, err = run("report", "release-notes", "--root", str(week), "--today", EXAMPLE_TODAY.isoformat())
+    assert code == 0, err
+    assert "Answers: [Let buyers pay small invoices by card](<insight/pay-invoices-by-card.html>)" in out
+    code, out, err = run("report", "release-notes", "--format", "html", "--root", str(week))
+    assert code == 0, err
+    assert '<a href="insight/pay-invoices-by-card.html">Let buyers pay small invoices by card</a>' in out
