@@ -129,7 +129,7 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         if config.nav:
             config.nav = _with_kind_indexes(config.nav, kinds.registry(result.schemas), self.site)
         history_root = Path(self.config.history_root) if self.config.history_root else self.root
-        add_history(self.site, history_root, options, result.catalog)
+        add_history(self.site, history_root, options, result.catalog, result.diagnostics)
         self._plan(config)
         # The catalog and the rendered pages live until the build ends: millions of objects
         # that every full collection during MkDocs' work would scan again (at 5,000 entities a

@@ -38,8 +38,8 @@ def git(repo: Path, *args: str, day: str) -> None:
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
 
 
-def build(dest: Path) -> Path:
-    root = copy_example(dest)
+def build(dest: Path, site: bool = False) -> Path:
+    root = copy_example(dest, site=site)
     originals = {rel: (root / rel).read_text(encoding="utf-8") for rel in EDITS}
     for rel, pairs in EDITS.items():
         text = originals[rel]

@@ -7,7 +7,8 @@ same ``Message``, so they carry the same facts. Text here is plain: each writer 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -45,11 +46,11 @@ class Message:
         if not site_url:
             return self
         base = site_url.rstrip("/") + "/"
-        sections = tuple(Section(s.heading, tuple(_absolute(e, base) for e in s.entries)) for s in self.sections)
+        return self.map_pages(lambda page: page if not page or "://" in page else base + page)
+
+    def map_pages(self, change: Callable[[str], str]) -> Message:
+        """The message with ``change`` applied to every entry's page."""
+        sections = tuple(
+            Section(s.heading, tuple(replace(e, page=change(e.page)) for e in s.entries)) for s in self.sections
+        )
         return Message(self.title, self.summary, sections, self.nothing)
-
-
-def _absolute(entry: Entry, base: str) -> Entry:
-    if not entry.page or "://" in entry.page:
-        return entry
-    return Entry(entry.title, base + entry.page, entry.detail, entry.person)
