@@ -403,3 +403,27 @@ def test_a_repository_without_channels_sends_nothing_and_succeeds(tmp_path: Path
     code, out, _ = notify(root, {})
     assert code == 0
     assert out == "no channels in [tool.prodops.notify]; nothing to send\n"
+
+
+def test_retry_after_is_honoured_and_bounded() -> None:
+    assert http._retry_after("2", 1.0) == 2.0
+    assert http._retry_after("86400", 1.0) == http.LONGEST_WAIT
+    assert http._retry_after("Wed, 21 Oct 2026 07:28:00 GMT", 4.0) == 4.0  # a date: the back-off instead
+    assert http._retry_after(None, 8.0) == 8.0
+
+
+def test_an_unreadable_record_of_what_was_sent_is_a_clear_error(week: Path, tmp_path: Path) -> None:
+    state = tmp_path / "sent.json"
+    state.write_text("{not json", encoding="utf-8")
+    code, _, err = notify(week, {}, "--state", str(state))
+    assert code == 1
+    assert "cannot read the record of messages sent" in err and "fix or remove it" in err
+    assert "Traceback" not in err
+
+
+def test_an_owner_not_in_the_registry_is_named(tmp_path: Path) -> None:
+    channels = '\n[tool.prodops.notify.channels.leads]\nkind = "webhook"\nurl-env = "X"\nowners = ["nobody-here"]\n'
+    root = with_channels(weekrepo.build(tmp_path / "ops"), channels)
+    code, _, err = notify(root, {})
+    assert code == 1
+    assert "channel leads: nobody-here not in the team registry (owners)" in err

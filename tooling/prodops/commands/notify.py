@@ -58,6 +58,9 @@ def notify(
         missing = [t for t in channel.teams if t not in result.catalog.teams]
         if missing:
             raise ProdopsError(f"channel {channel.name}: no team {', '.join(missing)} in the team registry")
+        strangers = [h for h in channel.owners if h not in result.catalog.people]
+        if strangers:
+            raise ProdopsError(f"channel {channel.name}: {', '.join(strangers)} not in the team registry (owners)")
     index = history_or_none(result.root)
     wanted = {t for c in chosen if "status" in c.sends for t in (c.teams or ("organisation",))}
     updates = {
