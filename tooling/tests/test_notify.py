@@ -260,6 +260,9 @@ def test_send_to_local_receivers_then_a_rerun_sends_nothing(week: Path) -> None:
         in status
     )
     assert "2026-11-27 → 2026-12-04 (+7 days)" in status
+    digest = json.dumps(slack_bodies[1], ensure_ascii=False)
+    assert "|Cut invoice disputes from 4.2 to 2.0 per 1,000 invoices>: confidence 0.5 → 0.4" in digest
+    assert ".kr2" not in digest  # key results by title, not by id
     for body in teams_bodies:
         jsonschema.validate(body, TEAMS_SCHEMA)
         assert len(json.dumps(body).encode()) < TEAMS_MOST_BYTES

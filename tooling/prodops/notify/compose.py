@@ -15,6 +15,7 @@ from prodops.catalog import Catalog
 from prodops.diagnostics import Diagnostic
 from prodops.history import Index
 from prodops.historytext import SECTIONS
+from prodops.historyview import Event
 from prodops.notify.settings import Channel
 from prodops.status import update, words
 from prodops.status.message import Entry, Message, Section
@@ -87,13 +88,7 @@ def digest_message(inputs: Inputs, teams: tuple[str, ...]) -> Message:
     catalog = inputs.catalog
     sections = []
     for what, heading in SECTIONS.items():
-        entries = tuple(
-            Entry(
-                e.title or e.entity, update.page_of(catalog, e.entity), e.detail, update.owner_name(catalog, e.entity)
-            )
-            for e in chosen
-            if e.what == what
-        )
+        entries = tuple(_digest_entry(catalog, e) for e in chosen if e.what == what)
         if entries:
             sections.append(Section(heading, entries))
     window = f"{inputs.since.isoformat()} to {inputs.until.isoformat()}"
@@ -103,6 +98,18 @@ def digest_message(inputs: Inputs, teams: tuple[str, ...]) -> Message:
         sections=tuple(sections),
         nothing="Nothing moved, slipped, shipped or launched, and no key result changed confidence.",
     ).linked(inputs.site_url)
+
+
+def _digest_entry(catalog: Catalog, event: Event) -> Entry:
+    """A digest event in words: a confidence change names its key result by title, not by id."""
+    title, detail = event.title or event.entity, event.detail
+    who = update.owner_name(catalog, event.entity)
+    if event.what == "confidence":
+        ref, _, change = event.detail.partition(": ")
+        kr = catalog.key_results.get(ref)
+        if kr is not None:
+            title, detail, who = kr.title, f"confidence {change} ({event.title})", update.person(catalog, kr.owner)
+    return Entry(title, update.page_of(catalog, event.entity), detail, who)
 
 
 def reminder_message(inputs: Inputs, handle: str, findings: list[Diagnostic]) -> Message:
