@@ -430,3 +430,19 @@ def test_an_owner_not_in_the_registry_is_named(tmp_path: Path) -> None:
     code, _, err = notify(root, {})
     assert code == 1
     assert "channel leads: nobody-here not in the team registry (owners)" in err
+
+
+def test_a_malformed_webhook_url_is_an_error_without_the_url(week: Path) -> None:
+    env = {"PO_TEST_HOOK": f"http://127.0.0.1:9/hook/{CANARY_URL_PART} with a space\n"}
+    code, out, err = notify(week, env, "--channel", "data-hook")
+    assert code == 1
+    assert "channel data-hook: not sent: the webhook URL is not a valid address" in err
+    assert "internal error" not in err
+    no_secret(out, err)
+
+
+def test_the_html_update_runs_no_script() -> None:
+    from prodops.status import html
+
+    findings, scripts = scan(html.write(_hostile(len(PAYLOADS))))
+    assert findings == [] and scripts == []

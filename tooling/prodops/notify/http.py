@@ -6,6 +6,7 @@ webhook's URL is its secret.
 
 from __future__ import annotations
 
+import http.client
 import json
 import urllib.error
 import urllib.request
@@ -35,11 +36,11 @@ def post(url: str, payload: Any, sleep: Callable[[float], None]) -> None:
     wait = FIRST_WAIT
     last = ""
     for attempt in range(1, ATTEMPTS + 1):
-        request = urllib.request.Request(
-            url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
-        )
         pause = wait
         try:
+            request = urllib.request.Request(
+                url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
+            )
             with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
                 answer.read()
                 return
@@ -54,6 +55,10 @@ def post(url: str, payload: Any, sleep: Callable[[float], None]) -> None:
             last = f"no connection ({reason.strerror if isinstance(reason, OSError) and reason.strerror else 'unreachable'})"
         except (TimeoutError, OSError) as exc:
             last = f"no answer ({type(exc).__name__})"
+        except (ValueError, http.client.InvalidURL):  # their messages repeat the URL: say what, not which
+            raise DeliveryError("the webhook URL is not a valid address (a space or control character?)") from None
+        except http.client.HTTPException as exc:
+            last = f"no valid answer ({type(exc).__name__})"
         if attempt < ATTEMPTS:
             sleep(pause)
             wait *= 2
