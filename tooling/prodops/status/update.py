@@ -23,7 +23,8 @@ from prodops.history import Index
 from prodops.model import KeyResult, Objective
 from prodops.render.pages import page_path
 
-Scope = Literal["team", "objective", "organisation"]
+# Whose update: one team's, one objective's or everyone's (the words match the CLI's options, not kinds).
+Scope = Literal["team"] | Literal["objective"] | Literal["organisation"]
 
 # The rules whose findings are risks a status update names, by the heading they go under.
 RISK_RULES = {
@@ -221,11 +222,11 @@ def compute(
         for line, event_id in _ids(catalog, lines[what])
         for found in insights.addressing(catalog, event_id)
     ]
-    name = {
-        "team": catalog.teams[key].name if key in catalog.teams else key,
-        "objective": catalog.objectives[key].title if key in catalog.objectives else key,
-        "organisation": "the organisation",
-    }[scope]
+    name = "the organisation"
+    if scope == "team":
+        name = catalog.teams[key].name if key in catalog.teams else key
+    elif scope == "objective":
+        name = catalog.objectives[key].title if key in catalog.objectives else key
     return StatusUpdate(
         scope=scope,
         name=name,
