@@ -58,6 +58,7 @@ LAZY_COMMANDS = {
     "init": "prodops.commands.adopt",
     "migrate": "prodops.commands.adopt",
     "metrics": "prodops.commands.metrics",
+    "notify": "prodops.commands.notify",
 }
 
 

@@ -36,6 +36,8 @@ from prodops import settings
 from prodops.diagnostics import SEVERITIES, ProdopsError
 from prodops.metrics.mapping import MetricsConfig
 from prodops.metrics.mapping import from_table as metrics_from_table
+from prodops.notify.settings import NotifyConfig
+from prodops.notify.settings import from_table as notify_from_table
 from prodops.settings import Invalid, Setting, check_table
 
 SeverityOverride = str  # a severity, or "off"
@@ -83,6 +85,7 @@ class Config:
     public: PublicConfig = field(default_factory=PublicConfig)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
 
 
 _HANDLE = r"@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?"
@@ -175,4 +178,5 @@ _SETTINGS: dict[str, Setting] = {
     "public": settings.nested("public", _public, "[tool.prodops.public]"),
     "feedback": settings.nested("feedback", _feedback, "[tool.prodops.feedback]"),
     "metrics": settings.nested("metrics", metrics_from_table, "[tool.prodops.metrics]"),
+    "notify": settings.nested("notify", notify_from_table, "[tool.prodops.notify]"),
 }

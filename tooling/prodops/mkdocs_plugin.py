@@ -133,7 +133,7 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
             history.require_full(history_root)  # in CI, a shallow clone would publish nearly empty history pages
         except ProdopsError as exc:
             raise PluginError(f"prodops: {exc}") from exc
-        add_history(self.site, history_root, options, result.catalog)
+        add_history(self.site, history_root, options, result.catalog, result.diagnostics)
         self._plan(config)
         # The catalog and the rendered pages live until the build ends: millions of objects
         # that every full collection during MkDocs' work would scan again (at 5,000 entities a

@@ -26,6 +26,7 @@ class Member:
     handle: str
     name: str
     role: str
+    email: str = ""  # optional: where e-mailed updates and reminders go
 
 
 @dataclass(frozen=True)
@@ -444,7 +445,7 @@ def build_team(data: dict[str, Any], file: str) -> Team:
         handle=data["handle"],
         mission=_s(data, "mission"),
         channel=_s(data, "channel"),
-        members=tuple(Member(m["handle"], m["name"], _s(m, "role")) for m in data["members"]),
+        members=tuple(Member(m["handle"], m["name"], _s(m, "role"), _s(m, "email")) for m in data["members"]),
     )
 
 

@@ -38,6 +38,15 @@ def _missing(launch: Launch) -> str:
     return f"No release note yet: add release_note to {launch.file}."
 
 
+def answers(catalog: Catalog, launch: Launch) -> list[tuple[str, str]]:
+    """The customer insights the launch's items answer: (title, site page), each once."""
+    from prodops.feedback.insight import addressing
+    from prodops.status.update import page_of
+
+    found = {i.id: i.title for item in launch.items for i in addressing(catalog, item)}
+    return [(title, page_of(catalog, oid)) for oid, title in sorted(found.items())]
+
+
 def release_notes(catalog: Catalog, since: date | None) -> str:
     """Every launch launched with GA on or after ``since``, newest first, with its note (Markdown)."""
     lines = [f"# {_heading(since)}", ""]
@@ -45,6 +54,9 @@ def release_notes(catalog: Catalog, since: date | None) -> str:
     for launch in launches:
         lines += [f"## {md(launch.title)}", "", f"Generally available {launch.ga.isoformat()}.", ""]
         lines += [prose(launch.release_note) if launch.release_note else f"({md(_missing(launch))})", ""]
+        asked = answers(catalog, launch)
+        if asked:
+            lines += ["Answers: " + ", ".join(f"[{md(title)}](<{page}>)" for title, page in asked), ""]
     if not launches:
         lines += [_none(since), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -57,6 +69,10 @@ def release_notes_html(catalog: Catalog, since: date | None) -> str:
     for launch in launches:
         note = safe.markdown_html(launch.release_note) if launch.release_note else f"<p>{escape(_missing(launch))}</p>"
         parts += [f"<h2>{escape(launch.title)}</h2>", f"<p>Generally available {launch.ga.isoformat()}.</p>", note]
+        asked = answers(catalog, launch)
+        if asked:
+            links = ", ".join(f'<a href="{escape(safe.href(page))}">{escape(title)}</a>' for title, page in asked)
+            parts.append(f"<p>Answers: {links}</p>")
     if not launches:
         parts.append(f"<p>{escape(_none(since))}</p>")
     style = "body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}"

@@ -25,8 +25,25 @@ def _load(path: Path) -> dict[str, object]:
     return parsed.data
 
 
-def test_there_are_the_four_workflows() -> None:
-    assert [p.name for p in WORKFLOWS] == ["freshness.yml", "lock-refresh.yml", "publish.yml", "pull-request.yml"]
+def test_there_are_the_five_workflows() -> None:
+    assert [p.name for p in WORKFLOWS] == [
+        "freshness.yml",
+        "lock-refresh.yml",
+        "notify.yml",
+        "publish.yml",
+        "pull-request.yml",
+    ]
+
+
+def test_notify_keeps_its_record_in_the_cache_and_secrets_in_one_step() -> None:
+    jobs = _load(REPO_ROOT / ".github" / "workflows" / "notify.yml")["jobs"]
+    assert isinstance(jobs, dict)
+    (job,) = jobs.values()
+    assert job["permissions"] == {"contents": "read"}
+    with_secrets = [step for step in job["steps"] if "secrets." in str(step.get("env", {}))]
+    assert len(with_secrets) == 1 and "prodops notify" in with_secrets[0]["run"]
+    assert "--state notify-state/sent.json" in with_secrets[0]["run"]
+    assert [step["with"]["path"] for step in _uses(job, "cache")] == ["notify-state"]
 
 
 @pytest.mark.parametrize("path", WORKFLOWS, ids=[p.name for p in WORKFLOWS])

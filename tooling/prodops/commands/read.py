@@ -30,6 +30,7 @@ from prodops.commands.history import (
     report_release_notes,
     show_as_of,
 )
+from prodops.commands.status import report_answered, report_status
 from prodops.diagnostics import ProdopsError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -158,6 +159,8 @@ def report_group() -> None:
 report_group.add_command(report_quarter)
 report_group.add_command(report_calibration)
 report_group.add_command(report_release_notes)
+report_group.add_command(report_status)
+report_group.add_command(report_answered)
 
 
 @report_group.command(name="okrs")

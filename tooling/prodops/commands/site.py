@@ -76,7 +76,7 @@ def render(out: Path, root: Path | None, today: date | None) -> None:
         config=result.config,
     )
     site = render_site(result, options, extra_pages=cli_reference())
-    add_history(site, repo, options, result.catalog)
+    add_history(site, repo, options, result.catalog, result.diagnostics)
     pages = write_docs(site, out, docs_dir, config, repo, protected)
     terminal.echo(f"wrote {pages} generated pages and the hand-written pages to {out}/docs, config in {out}/mkdocs.yml")
 

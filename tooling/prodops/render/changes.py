@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
 from prodops import history, historyview
 from prodops.catalog import Catalog
-from prodops.diagnostics import ProdopsError
+from prodops.diagnostics import Diagnostic, ProdopsError
 from prodops.historyview import Event
 from prodops.render import reviews
 from prodops.render.pages import Site, SiteOptions, environment, page_path
@@ -56,16 +57,22 @@ def load_index(root: Path) -> tuple[history.Index | None, str]:
         return None, "No history to show: " + str(exc).replace(str(root), "the repository") + "."
 
 
-def add_history(site: Site, root: Path, options: SiteOptions, catalog: Catalog) -> None:
+def add_history(
+    site: Site, root: Path, options: SiteOptions, catalog: Catalog, diagnostics: Sequence[Diagnostic] = ()
+) -> None:
     """Every page made from Git's history, from one index: what changed (and its feed), quarter reviews, calibration.
 
-    And the release notes, which come from the shipped launches.
+    And the release notes, which come from the shipped launches, and the team status pages
+    (whose risks come from the rules' ``diagnostics``).
     """
     index, note = load_index(root)
     meaning = catalog.kinds.meaning if catalog.kinds is not None else builtin_meaning
     _add(site, index, note, options, set(catalog.documents), meaning)
     reviews.add_reviews(site, index, note, options, catalog)
     reviews.add_release_notes(site, catalog)
+    from prodops.render.status import add_status_pages
+
+    add_status_pages(site, index, options, catalog, diagnostics)
 
 
 def add_changes(
