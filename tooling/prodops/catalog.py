@@ -21,6 +21,7 @@ from prodops.metrics.model import Kpi
 from prodops.metrics.store import Metrics
 from prodops.outline import KEY_RESULT, PERSON, Outline, outline
 from prodops.schemas import SchemaSet
+from prodops.states import MeaningOf, builtin_meaning
 from prodops.suggest import did_you_mean
 
 __all__ = ["KEY_RESULT", "PERSON", "Catalog", "Reference", "link"]
@@ -62,6 +63,11 @@ class Catalog:
     def calendar(self) -> Calendar:
         """The planning calendar the schemas declare (calendar quarters for a catalog built by hand)."""
         return self.kinds.schemas.calendar if self.kinds is not None else DEFAULT
+
+    @property
+    def meaning(self) -> MeaningOf:
+        """What each kind's status values mean (the schemas' x-prodops-states; the built-in words' by hand)."""
+        return self.kinds.meaning if self.kinds is not None else builtin_meaning
 
     def of(self, kind: str) -> Mapping[str, model.Entity]:
         """Every valid entity of ``kind`` by id (the built-in kinds' tables are ``items``, ``objectives``...)."""

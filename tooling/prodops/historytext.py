@@ -12,7 +12,7 @@ from typing import Any
 
 from prodops.calendar import Calendar
 from prodops.history import Change, Commit, Index, State
-from prodops.historyview import DueHistory, Event, Quarter, due, due_history
+from prodops.historyview import DONE_ITEM, DONE_LAUNCH, DueHistory, Event, Quarter, due, due_history
 
 # What can start emphasis, code, a link or image ("!" and "(" are inert once "[" and "]" are
 # escaped), HTML, a table cell or a character reference; nothing here starts a line ("#", "+").
@@ -21,8 +21,8 @@ _MARKDOWN = re.compile(r"([\\`*_\[\]<>|&~])")
 SECTIONS = {
     "moved to now": "Moved to now",
     "slipped": "Slipped",
-    "done roadmap-item": "Shipped",
-    "done launch": "Launched",
+    DONE_ITEM: "Shipped",
+    DONE_LAUNCH: "Launched",
     "confidence": "Key-result confidence",
 }
 SHOWN = ("title", "status", "horizon", "team", "owner", "period", "quarter", "end", "ga")

@@ -19,6 +19,9 @@ from prodops.states import CLOSED, MeaningOf, builtin_meaning
 
 ITEM = "roadmap-item"
 LAUNCH = "launch"
+# The digest sections of done work (Event.section): items shipped, launches launched, whatever the words.
+DONE_ITEM = f"done {ITEM}"
+DONE_LAUNCH = f"done {LAUNCH}"
 
 
 def commit_at(index: Index, day: date) -> int | None:

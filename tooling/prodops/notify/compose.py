@@ -83,12 +83,16 @@ def recipients(channel: Channel, catalog: Catalog, handles: tuple[str, ...] | No
 
 def digest_message(inputs: Inputs, teams: tuple[str, ...]) -> Message:
     """The digest (what moved to now, slipped, shipped, launched, changed confidence) of ``teams`` ("organisation": all)."""
-    events = historyview.digest(inputs.index, inputs.since, inputs.until) if inputs.index is not None else []
+    events = (
+        historyview.digest(inputs.index, inputs.since, inputs.until, inputs.catalog.meaning)
+        if inputs.index is not None
+        else []
+    )
     chosen = [e for e in events if "organisation" in teams or e.team in teams]
     catalog = inputs.catalog
     sections = []
     for what, heading in SECTIONS.items():
-        entries = tuple(_digest_entry(catalog, e) for e in chosen if e.what == what)
+        entries = tuple(_digest_entry(catalog, e) for e in chosen if e.section == what)
         if entries:
             sections.append(Section(heading, entries))
     window = f"{inputs.since.isoformat()} to {inputs.until.isoformat()}"

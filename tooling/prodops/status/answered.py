@@ -16,6 +16,7 @@ from prodops import historyview
 from prodops.catalog import Catalog
 from prodops.feedback import insight as insights
 from prodops.history import Index
+from prodops.historyview import DONE_ITEM, DONE_LAUNCH
 from prodops.status.message import Entry, Message, Section
 from prodops.status.update import page_of
 
@@ -30,12 +31,12 @@ class Shipped:
 def shipped(catalog: Catalog, index: Index | None, since: date, until: date) -> list[Shipped]:
     """Items shipped in the window (from the history), and the items of launches generally available in it."""
     found: dict[str, Shipped] = {}
-    events = historyview.digest(index, since, until) if index is not None else []
+    events = historyview.digest(index, since, until, catalog.meaning) if index is not None else []
     for event in events:  # an item's own shipping first, then the launches that launched it
-        if event.what == "shipped" and event.entity in catalog.items:
+        if event.section == DONE_ITEM and event.entity in catalog.items:
             found.setdefault(event.entity, Shipped(event.entity, event.title, event.commit.day))
     for event in events:
-        if event.what == "launched" and event.entity in catalog.launches:
+        if event.section == DONE_LAUNCH and event.entity in catalog.launches:
             for item in catalog.launches[event.entity].items:
                 if item in catalog.items:
                     found.setdefault(item, Shipped(item, catalog.items[item].title, event.commit.day))

@@ -20,6 +20,7 @@ from prodops.config import Config
 from prodops.diagnostics import Diagnostic
 from prodops.feedback import insight as insights
 from prodops.history import Index
+from prodops.historyview import DONE_ITEM, DONE_LAUNCH
 from prodops.model import KeyResult, Objective
 from prodops.render.pages import page_path
 
@@ -188,13 +189,13 @@ def compute(
             return entity in wanted
         return scope == "organisation" or key in (_teams_of(catalog, entity) or (team,))
 
-    lines: dict[str, list[Line]] = {"shipped": [], "launched": [], "moved to now": [], "slipped": []}
+    lines: dict[str, list[Line]] = {DONE_ITEM: [], DONE_LAUNCH: [], "moved to now": [], "slipped": []}
     at: int | None = None
     if index is not None:
-        for event in historyview.digest(index, since, until):
-            if event.what in lines and mine(event.entity, event.team):
+        for event in historyview.digest(index, since, until, catalog.meaning):
+            if event.section in lines and mine(event.entity, event.team):
                 owner = owner_name(catalog, event.entity)
-                lines[event.what].append(
+                lines[event.section].append(
                     Line(event.title or event.entity, page_of(catalog, event.entity), event.detail, owner)
                 )
         at = historyview.commit_at(index, since - timedelta(days=1))
@@ -218,7 +219,7 @@ def compute(
             )
     answered = [
         Answered(found.title, page_of(catalog, found.id), line.title, found.demand().accounts)
-        for what in ("shipped",)
+        for what in (DONE_ITEM,)
         for line, event_id in _ids(catalog, lines[what])
         for found in insights.addressing(catalog, event_id)
     ]
@@ -233,8 +234,8 @@ def compute(
         key=key,
         since=since,
         until=until,
-        shipped=tuple(lines["shipped"]),
-        launched=tuple(lines["launched"]),
+        shipped=tuple(lines[DONE_ITEM]),
+        launched=tuple(lines[DONE_LAUNCH]),
         moved_to_now=tuple(lines["moved to now"]),
         slipped=tuple(lines["slipped"]),
         key_results=tuple(krs),
