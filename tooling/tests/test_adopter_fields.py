@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,33 @@ def test_the_objective_page_shows_the_added_field(repo: Path, tmp_path: Path) ->
     assert code == 0, output
     page = next((tmp_path / "out" / "docs").rglob("2026-q4-core.md")).read_text(encoding="utf-8")
     assert "proposed" in page
+
+
+def test_a_field_marked_off_the_page_stays_off(repo: Path, tmp_path: Path) -> None:
+    path = repo / "schemas" / "objective.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["properties"]["status"]["x-prodops-page"] = False
+    path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+    code, output = _run(repo, "render", "--out", str(tmp_path / "out"))
+    assert code == 0, output
+    page = next((tmp_path / "out" / "docs").rglob("2026-q4-core.md")).read_text(encoding="utf-8")
+    assert "proposed" not in page
+
+
+def test_export_carries_the_added_field(repo: Path, tmp_path: Path) -> None:
+    code, output = _run(repo, "export", "--format", "json", "--out", str(tmp_path / "ops.json"))
+    assert code == 0, output
+    assert '"status": "proposed"' in (tmp_path / "ops.json").read_text(encoding="utf-8")
+
+
+def test_diff_says_the_added_field_changed(repo: Path) -> None:
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "proposed"], cwd=repo, check=True)
+    file = repo / "okrs" / "2026-q4-core.yaml"
+    file.write_text(file.read_text(encoding="utf-8").replace("status: proposed", "status: accepted"), encoding="utf-8")
+    subprocess.run([*git, "commit", "-qam", "accepted"], cwd=repo, check=True)
+    code, output = _run(repo, "diff", "HEAD~1", "HEAD")
+    assert code == 0, output
+    assert "proposed" in output and "accepted" in output, output
