@@ -400,4 +400,4 @@ def _launch_notes(old: model.Launch | None, new: model.Launch | None) -> Iterato
     if old_decision != new_decision:
         yield Note(f"go/no-go **{old_decision} → {new_decision}**", COMMITMENT)
     if old.tier != new.tier:
-        yield Note(f"tier {old.tier} → {new.tier}", STATE)
+        yield Note(f"tier {old.tier or '–'} → {new.tier or '–'}", STATE)

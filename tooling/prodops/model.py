@@ -297,7 +297,7 @@ class Launch:
     file: str
     title: str
     summary: str
-    tier: int
+    tier: int | None  # None: the adopter's schema does not require one and the file gives none
     status: LaunchStatus
     items: tuple[str, ...]
     playbook: str
@@ -371,12 +371,13 @@ class Playbook:
     steps: tuple[Step, ...]
     service_levels: tuple[ServiceLevel, ...]
     checklist_template: tuple[ChecklistTemplateItem, ...]
-    last_reviewed: date
+    last_reviewed: date | None  # None: not required by the adopter's schema, and not recorded
     tags: tuple[str, ...]
     go_no_go_working_days: int | None = None
 
-    def required_for(self, tier: int) -> tuple[ChecklistTemplateItem, ...]:
-        return tuple(c for c in self.checklist_template if tier in c.tiers)
+    def required_for(self, tier: int | None) -> tuple[ChecklistTemplateItem, ...]:
+        """The checklist items the playbook requires for ``tier``; a launch without a tier has none it can be held to."""
+        return tuple(c for c in self.checklist_template if tier is not None and tier in c.tiers)
 
 
 def working_days_before(day: date, count: int) -> date:
@@ -536,7 +537,7 @@ def build_launch(data: dict[str, Any], file: str) -> Launch:
         file=file,
         title=_s(data, "title") or data["id"],
         summary=_s(data, "summary"),
-        tier=data["tier"],
+        tier=data.get("tier"),
         status=data["status"],
         items=_t(data, "items"),
         playbook=_s(data, "playbook"),
@@ -604,6 +605,6 @@ def build_playbook(data: dict[str, Any], file: str) -> Playbook:
             )
             for c in data.get("checklist_template") or ()
         ),
-        last_reviewed=date.fromisoformat(data["last_reviewed"]),
+        last_reviewed=parse_date(data.get("last_reviewed")),
         tags=_t(data, "tags"),
     )

@@ -321,7 +321,7 @@ def trace(catalog: Catalog, kr_ref: str) -> str:
                 lines.append(f"    depends on {dep.id} — {dep.title} [{dep.status}{dep_due}]")
         for launch in catalog.launches_of(item.id):
             lines.append(
-                f"    shipped by {launch.id} — tier {launch.tier}, GA {launch.ga.isoformat()} [{launch.status}], readiness {round(launch.readiness_done * 100)}%"
+                f"    shipped by {launch.id} — tier {launch.tier or '–'}, GA {launch.ga.isoformat()} [{launch.status}], readiness {round(launch.readiness_done * 100)}%"
             )
     return "\n".join(lines) + "\n"
 
@@ -405,7 +405,7 @@ def launch_report(catalog: Catalog, today: date, until: date) -> str:
         lines += [
             f"## {launch.title} — GA {launch.ga.isoformat()}",
             "",
-            f"tier {launch.tier} · {launch.status} · go/no-go {decision} · readiness `{bar(launch.readiness_done)}`",
+            f"tier {launch.tier or '–'} · {launch.status} · go/no-go {decision} · readiness `{bar(launch.readiness_done)}`",
             "",
         ]
         playbook = catalog.playbooks.get(launch.playbook)

@@ -149,7 +149,7 @@ def _commands(repo: Path, out: Path, kind: str) -> list[list[str]]:
 
 # Fields whose absence the product cannot yet take: the period (its calendar is being made data of
 # its own), the status and horizon (their meanings likewise), the numbers progress is computed from,
-# a launch's tier and dates, a playbook's review date. Strict: a case that starts passing must leave.
+# a launch's dates. Strict: a case that starts passing must leave.
 NOT_YET = {
     ("objective", (), "period"),
     ("objective", ("key_results", None), "baseline"),
@@ -157,11 +157,9 @@ NOT_YET = {
     ("objective", ("key_results", None), "current"),
     ("roadmap-item", (), "status"),
     ("roadmap-item", (), "horizon"),
-    ("launch", (), "tier"),
     ("launch", (), "status"),
     ("launch", (), "dates"),
     ("launch", ("dates",), "ga"),
-    ("playbook", (), "last_reviewed"),
 }
 
 

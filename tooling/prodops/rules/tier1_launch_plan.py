@@ -9,7 +9,7 @@ from prodops.rules.base import Context, Finding, Rule
 
 def check(ctx: Context) -> Iterator[Finding]:
     for launch in ctx.catalog.launches.values():
-        if launch.tier > ctx.config.full_launch_plan_tier or launch.status == "cancelled":
+        if launch.tier is None or launch.tier > ctx.config.full_launch_plan_tier or launch.status == "cancelled":
             continue
         if not launch.rollback_plan.strip():
             yield Finding(
