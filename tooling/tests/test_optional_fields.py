@@ -30,6 +30,8 @@ FOLDERS = {
     "roadmap-item": "roadmap",
     "launch": "launches",
     "playbook": "processes",
+    "insight": "roadmap/insights",
+    "kpi": "okrs/kpis",
 }
 Step = str | None  # a key of an object, or None for every element of an array
 
@@ -110,6 +112,19 @@ def _small_repo(dest: Path) -> Path:
     shutil.copy(REPO_ROOT / "mkdocs.yml", repo / "mkdocs.yml")
     shutil.copytree(REPO_ROOT / "site", repo / "site")
     shutil.copytree(REPO_ROOT / "site-public", repo / "site-public")
+    # One insight and one KPI (with its series) from the example, tied to this repository's team and items.
+    ledgerline = FIXTURES / "ledgerline"
+    insight = parse((ledgerline / "roadmap/insights/approval-for-credit-notes.yaml").read_text(encoding="utf-8")).data
+    insight.update(owner="ana-pm", addressed_by=["setup-api"])
+    kpi = parse((ledgerline / "okrs/kpis/days-to-first-payment.yaml").read_text(encoding="utf-8")).data
+    kpi.update(team="core", owner="ana-pm", objectives=["2026-q4-company"])
+    for rel, data in (
+        ("roadmap/insights/approval-for-credit-notes.yaml", insight),
+        ("okrs/kpis/days-to-first-payment.yaml", kpi),
+    ):
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        (repo / rel).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    shutil.copy(ledgerline / "okrs/kpis/days-to-first-payment.csv", repo / "okrs/kpis/days-to-first-payment.csv")
     return repo
 
 
@@ -140,6 +155,7 @@ def _commands(repo: Path, out: Path, kind: str) -> list[list[str]]:
         ["export", "--format", "json", "--audience", "public", "--out", str(out / "public.json")],
         ["list", kind],
         ["list", kind, "--format", "json"],
+        ["report", "feedback"],
         ["show", first],
         ["graph"],
         ["digest"],
@@ -176,6 +192,8 @@ def test_a_field_made_optional_may_be_missing_everywhere(
     _git(repo, "init", "-q", "-b", "main")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", "before")
+    clean = CliRunner().invoke(cli, ["validate", "--root", str(repo), "--today", TODAY.isoformat()])
+    assert clean.exit_code == 0, clean.output
     _strip(repo, kind, at, field)
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", "without the field")
