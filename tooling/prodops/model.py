@@ -429,6 +429,17 @@ def _direction(kr: dict[str, Any]) -> Literal["increase", "decrease"]:
     return "increase"
 
 
+def _current(kr: dict[str, Any]) -> float:
+    # Without a current value (the adopter's schema allows it), the latest check-in's value is the latest
+    # measurement; with none either, nothing has moved yet: the baseline.
+    if "current" in kr:
+        value: float = kr["current"]
+        return value
+    dated = [c for c in kr.get("checkins") or () if "date" in c and "value" in c]
+    latest: float = max(dated, key=lambda c: str(c["date"]))["value"] if dated else kr["baseline"]
+    return latest
+
+
 def build_team(data: dict[str, Any], file: str) -> Team:
     return Team(
         id=data["id"],
@@ -455,7 +466,7 @@ def build_objective(data: dict[str, Any], file: str) -> Objective:
             direction=kr.get("direction") or _direction(kr),
             baseline=kr["baseline"],
             target=kr["target"],
-            current=kr["current"],
+            current=_current(kr),
             confidence=kr.get("confidence"),
             owner=_s(kr, "owner") or _s(data, "owner"),
             checkins=tuple(

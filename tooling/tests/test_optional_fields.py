@@ -170,7 +170,6 @@ NOT_YET = {
     ("objective", (), "period"),
     ("objective", ("key_results", None), "baseline"),
     ("objective", ("key_results", None), "target"),
-    ("objective", ("key_results", None), "current"),
     ("roadmap-item", (), "status"),
     ("roadmap-item", (), "horizon"),
     ("launch", (), "status"),
@@ -250,3 +249,20 @@ def test_the_site_builds_with_mkdocs_when_key_results_carry_no_confidence(tmp_pa
     assert result.exit_code == 0, result.output
     pages = list((repo / "build" / "site").rglob("*.html"))
     assert any("no confidence" in p.read_text(encoding="utf-8") for p in pages if "okrs" in p.as_posix())
+
+
+def test_a_key_result_without_current_is_at_its_latest_check_in_or_baseline() -> None:
+    from prodops.model import build_objective
+
+    base = {"id": "kr1", "title": "Cut days", "baseline": 10, "target": 5}
+    data = {
+        "id": "o",
+        "period": "2026-Q4",
+        "key_results": [
+            {**base, "checkins": [{"date": "2026-11-10", "value": 8}, {"date": "2026-10-10", "value": 9}]},
+            {**base, "id": "kr2"},
+        ],
+    }
+    with_checkins, without = build_objective(data, "okrs/o.yaml").key_results
+    assert (with_checkins.current, with_checkins.direction, with_checkins.confidence) == (8, "decrease", None)
+    assert (without.current, without.progress) == (10, 0.0)
