@@ -101,7 +101,7 @@ def _playbook_row(catalog: Catalog, p: model.Playbook) -> dict[str, Any]:
         "title": p.title,
         "owner": p.owner,
         "cadence": p.cadence or p.trigger,
-        "last_reviewed": p.last_reviewed.isoformat(),
+        "last_reviewed": p.last_reviewed.isoformat() if p.last_reviewed else None,
     }
 
 

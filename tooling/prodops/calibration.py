@@ -72,6 +72,9 @@ class Calibration:
     bands: tuple[tuple[Group, str], ...]  # every band, lowest first, with the range it covers
     teams: tuple[Group, ...]  # by team name; company objectives under "company"
     overall: Group
+    # "PERIOD OBJECTIVE.KR" of each key result with a known outcome but no confidence at any check-in
+    # (the schema does not require one): left out of the table, never counted as a guess of 0.5.
+    without_confidence: tuple[str, ...] = ()
 
 
 def forecasts(scores: list[QuarterScore]) -> list[Forecast]:
@@ -103,4 +106,13 @@ def calibrate(scores: list[QuarterScore], config: Config) -> Calibration:
         for band in BANDS
     )
     teams = tuple(Group(team, tuple(f for f in every if f.team == team)) for team in sorted({f.team for f in every}))
-    return Calibration(tuple(q.period for q in scores if q.known), bands, teams, Group("all teams", tuple(every)))
+    missing = tuple(
+        f"{quarter.period} {kr.ref}"
+        for quarter in scores
+        for objective in quarter.objectives
+        for kr in objective.key_results
+        if kr.reached is not None and all(point.confidence is None for point in kr.path)
+    )
+    return Calibration(
+        tuple(q.period for q in scores if q.known), bands, teams, Group("all teams", tuple(every)), missing
+    )

@@ -5,6 +5,11 @@ Example::
     [tool.prodops]
     playbook-review-days = 180
     checkin-stale-days = 21
+    key-results-min = 2                   # PO404: key results per objective
+    key-results-max = 5
+    team-objective-parent = true          # PO414: a team objective names a parent
+    checkin-grace-days = 21               # PO412: check-ins this long after the period closes
+    full-launch-plan-tier = 1             # PO405: tiers up to this one need the full launch plan
     codeowners-fallback = "@org/product-ops"
 
     [tool.prodops.severity]
@@ -80,6 +85,12 @@ class Config:
     # A key result's confidence bands: below ``at_risk_below`` it is at risk, from ``on_track_from`` on track.
     at_risk_below: float = 0.5
     on_track_from: float = 0.7
+    # The numbers of the process rules, so an adopter tunes a rule instead of switching it off.
+    key_results_min: int = 2  # PO404
+    key_results_max: int = 5  # PO404
+    team_objective_parent: bool = True  # PO414: a team objective must name a parent objective
+    checkin_grace_days: int = 21  # PO412: how long after its period closes a check-in may be dated
+    full_launch_plan_tier: int = 1  # PO405: launches of this tier or a lower number need the full plan
     severity: Mapping[str, SeverityOverride] = field(default_factory=dict)
     source: str = ""
     public: PublicConfig = field(default_factory=PublicConfig)
@@ -124,6 +135,11 @@ def _from_table(table: Mapping[str, Any], source: str) -> Config:
     config = Config(source=source, **values)
     if config.at_risk_below > config.on_track_from:
         raise ProdopsError(f"{source}: 'at-risk-below' must not be above 'on-track-from'")
+    if config.key_results_min > config.key_results_max:
+        raise ProdopsError(
+            f"{source}: 'key-results-min' ({config.key_results_min}) must not be above "
+            f"'key-results-max' ({config.key_results_max})"
+        )
     return config
 
 
@@ -173,6 +189,11 @@ _SETTINGS: dict[str, Setting] = {
     "checkin-stale-days": settings.whole("checkin_stale_days", 1, "days"),
     "at-risk-below": settings.number("at_risk_below", "a confidence between 0 and 1", 0, 1),
     "on-track-from": settings.number("on_track_from", "a confidence between 0 and 1", 0, 1),
+    "key-results-min": settings.whole("key_results_min", 1, "key results"),
+    "key-results-max": settings.whole("key_results_max", 1, "key results"),
+    "team-objective-parent": settings.flag("team_objective_parent"),
+    "checkin-grace-days": settings.whole("checkin_grace_days", 0, "days"),
+    "full-launch-plan-tier": settings.whole("full_launch_plan_tier", 0),
     "codeowners-fallback": settings.text("codeowners_fallback", 'a Git host handle such as "@org/team"', _HANDLE),
     "severity": settings.table("severity", "must be a table such as [tool.prodops.severity]", _severity),
     "public": settings.nested("public", _public, "[tool.prodops.public]"),

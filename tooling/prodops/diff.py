@@ -15,7 +15,7 @@ from prodops.diagnostics import Diagnostic
 from prodops.loader import Document
 from prodops.metrics.store import KIND as KPI_KIND
 from prodops.renames import renames, title_of
-from prodops.values import at_risk
+from prodops.values import at_risk, confidence_text
 
 
 @dataclass(frozen=True)
@@ -376,7 +376,8 @@ def _objective_notes(old: model.Objective | None, new: model.Objective | None, c
             yield Note(f"key result `{kr.id}` baseline **{was.baseline:g} → {kr.baseline:g}** {kr.unit}", COMMITMENT)
         if not at_risk(was.confidence, config) and at_risk(kr.confidence, config):
             yield Note(
-                f"key result `{kr.id}` is now at risk (confidence {was.confidence:g} → {kr.confidence:g})", COMMITMENT
+                f"key result `{kr.id}` is now at risk (confidence {confidence_text(was.confidence)} → {confidence_text(kr.confidence)})",
+                COMMITMENT,
             )
     for kr_id in sorted(set(before) - {kr.id for kr in new.key_results}):
         yield Note(f"key result `{kr_id}` removed", COMMITMENT)
@@ -399,4 +400,4 @@ def _launch_notes(old: model.Launch | None, new: model.Launch | None) -> Iterato
     if old_decision != new_decision:
         yield Note(f"go/no-go **{old_decision} → {new_decision}**", COMMITMENT)
     if old.tier != new.tier:
-        yield Note(f"tier {old.tier} → {new.tier}", STATE)
+        yield Note(f"tier {old.tier or '–'} → {new.tier or '–'}", STATE)

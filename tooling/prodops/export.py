@@ -257,7 +257,7 @@ def calendar(catalog: Catalog, generated: date) -> bytes:
             event.add("dtstamp", stamp)
             event.add("dtstart", day)
             event.add("dtend", date.fromordinal(min(day.toordinal() + 1, date.max.toordinal())))
-            event.add("summary", ics_text(f"{launch.title} — {label} (tier {launch.tier})"))
+            event.add("summary", ics_text(f"{launch.title} — {label} (tier {launch.tier or '–'})"))
             readiness = round(launch.readiness_done * 100)
             summary = launch.summary.strip()
             event.add("description", ics_text(f"Status: {launch.status}. Readiness {readiness}%. {summary}"))

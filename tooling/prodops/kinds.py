@@ -12,8 +12,9 @@ and ``diff``. These optional annotations on the schema's top level say what the 
 path cannot guess (the schema is the one place they are written; there is no Python or
 ``pyproject.toml`` counterpart):
 
-* ``x-prodops-list-columns``: the fields ``prodops list KIND`` and the index page show, in order
-  (default: ``id``, the title field, then ``status``, the owner and the team fields where the schema has them);
+* ``x-prodops-list-columns``: the fields ``prodops list KIND`` and the index page show, in order, for
+  built-in kinds too (a built-in kind's computed columns such as ``progress`` may be named beside fields)
+  (default for a built-in kind: its own columns; otherwise: ``id``, the title field, then ``status``, the owner and the team fields where the schema has them);
 * ``x-prodops-sort``: the fields entities are ordered by, ``-field`` for descending (default: ``id``);
 * ``x-prodops-owner-field``: the field holding the accountable person's handle (default: ``owner``
   when the schema has it); ``--owner`` filters on it and CODEOWNERS uses that person's team;
@@ -135,7 +136,14 @@ class KindSpec:
     def row(self, catalog: Catalog, entity: Any) -> dict[str, Any]:
         """The entity's values for ``list`` and the index page, by column."""
         if self.builtin is not None:
-            return self.builtin.row(catalog, entity)
+            row = self.builtin.row(catalog, entity)
+            # A field the adopter added to a built-in kind and named in x-prodops-list-columns: as the file says it.
+            extra = [column for column in self.list_columns if column not in row]
+            if extra:
+                doc = catalog.documents.get(entity.id)
+                data = doc.data if doc is not None else {}
+                row.update({column: _cell(data.get(column)) for column in extra})
+            return row
         return {column: _cell(entity.data.get(column)) for column in self.list_columns}
 
     def ordered(self, entities: Iterator[Any] | list[Any]) -> list[Any]:
@@ -277,10 +285,10 @@ def _spec(schemas: SchemaSet, ks: KindSchema) -> KindSpec:
     team_field = declared("x-prodops-team-field", "team" if "team" in properties else "")
     status_field = declared("x-prodops-status-field", "status" if "status" in properties else "")
     columns = doc.get("x-prodops-list-columns")
-    if builtin is not None:
-        list_columns = builtin.list_columns
-    elif isinstance(columns, list) and columns:
+    if isinstance(columns, list) and columns:
         list_columns = tuple(str(c) for c in columns)
+    elif builtin is not None:
+        list_columns = builtin.list_columns
     else:
         wanted = ["id", ks.title_field, "status", owner_field, team_field]
         list_columns = tuple(dict.fromkeys(c for c in wanted if c and (c == "id" or c in properties)))

@@ -49,7 +49,7 @@ class Team:
 class CheckIn:
     date: date
     value: float
-    confidence: float
+    confidence: float | None  # None: the schema does not require one and the check-in gives none
     note: str
     author: str
 
@@ -74,7 +74,7 @@ class KeyResult:
     baseline: float
     target: float
     current: float
-    confidence: float
+    confidence: float | None  # None: the schema does not require one and the file gives none
     owner: str
     checkins: tuple[CheckIn, ...]
     kpi: str = ""  # the KPI it tracks, if any (its current value is the KPI's latest value)
@@ -294,7 +294,7 @@ class Launch:
     file: str
     title: str
     summary: str
-    tier: int
+    tier: int | None  # None: the adopter's schema does not require one and the file gives none
     status: str  # a value of the schema's enum; what it means is ``meaning``
     items: tuple[str, ...]
     playbook: str
@@ -387,12 +387,13 @@ class Playbook:
     steps: tuple[Step, ...]
     service_levels: tuple[ServiceLevel, ...]
     checklist_template: tuple[ChecklistTemplateItem, ...]
-    last_reviewed: date
+    last_reviewed: date | None  # None: not required by the adopter's schema, and not recorded
     tags: tuple[str, ...]
     go_no_go_working_days: int | None = None
 
-    def required_for(self, tier: int) -> tuple[ChecklistTemplateItem, ...]:
-        return tuple(c for c in self.checklist_template if tier in c.tiers)
+    def required_for(self, tier: int | None) -> tuple[ChecklistTemplateItem, ...]:
+        """The checklist items the playbook requires for ``tier``; a launch without a tier has none it can be held to."""
+        return tuple(c for c in self.checklist_template if tier is not None and tier in c.tiers)
 
 
 def working_days_before(day: date, count: int) -> date:
@@ -436,16 +437,37 @@ def _t(data: dict[str, Any], key: str) -> tuple[str, ...]:
     return tuple(data.get(key) or ())
 
 
+def _direction(kr: dict[str, Any]) -> Literal["increase", "decrease"]:
+    # Without a declared direction, the target says it: below the baseline means the metric should go down.
+    baseline, target = kr.get("baseline"), kr.get("target")
+    if isinstance(baseline, (int, float)) and isinstance(target, (int, float)) and target < baseline:
+        return "decrease"
+    return "increase"
+
+
+def _current(kr: dict[str, Any]) -> float:
+    # Without a current value (the adopter's schema allows it), the latest check-in's value is the latest
+    # measurement; with none either, nothing has moved yet: the baseline.
+    if "current" in kr:
+        value: float = kr["current"]
+        return value
+    dated = [c for c in kr.get("checkins") or () if "date" in c and "value" in c]
+    latest: float = max(dated, key=lambda c: str(c["date"]))["value"] if dated else kr["baseline"]
+    return latest
+
+
 def build_team(data: dict[str, Any], file: str) -> Team:
     return Team(
         id=data["id"],
         file=file,
-        name=data["name"],
-        lead=data["lead"],
-        handle=data["handle"],
+        name=_s(data, "name") or data["id"],
+        lead=_s(data, "lead"),
+        handle=_s(data, "handle"),
         mission=_s(data, "mission"),
         channel=_s(data, "channel"),
-        members=tuple(Member(m["handle"], m["name"], _s(m, "role"), _s(m, "email")) for m in data["members"]),
+        members=tuple(
+            Member(_s(m, "handle"), _s(m, "name"), _s(m, "role"), _s(m, "email")) for m in data.get("members") or ()
+        ),
     )
 
 
@@ -464,33 +486,36 @@ def build_objective(data: dict[str, Any], file: str, calendar: Calendar = DEFAUL
             objective=oid,
             id=kr["id"],
             index=i,
-            title=kr["title"],
-            metric=kr["metric"],
-            unit=kr["unit"],
-            direction=kr["direction"],
+            title=_s(kr, "title") or kr["id"],
+            metric=_s(kr, "metric"),
+            unit=_s(kr, "unit"),
+            direction=kr.get("direction") or _direction(kr),
             baseline=kr["baseline"],
             target=kr["target"],
-            current=kr["current"],
-            confidence=kr["confidence"],
-            owner=_s(kr, "owner") or data["owner"],
+            current=_current(kr),
+            confidence=kr.get("confidence"),
+            owner=_s(kr, "owner") or _s(data, "owner"),
             checkins=tuple(
-                CheckIn(date.fromisoformat(c["date"]), c["value"], c["confidence"], _s(c, "note"), _s(c, "author"))
+                CheckIn(date.fromisoformat(c["date"]), c["value"], c.get("confidence"), _s(c, "note"), _s(c, "author"))
                 for c in kr.get("checkins") or ()
+                if "date" in c and "value" in c  # a check-in is a dated value; without either it says nothing
             ),
             kpi=_s(kr, "kpi"),
         )
-        for i, kr in enumerate(data["key_results"])
+        for i, kr in enumerate(data.get("key_results") or ())
     )
     return Objective(
         id=oid,
         file=file,
-        title=data["title"],
+        title=_s(data, "title") or oid,
         period=_period(calendar, data["period"]),
-        level=data["level"],
+        level=data.get("level") or ("team" if data.get("team") else "company"),
         team=_s(data, "team"),
-        owner=data["owner"],
+        owner=_s(data, "owner"),
         description=_s(data, "description"),
-        parents=tuple(ParentLink(p["objective"], float(p.get("weight", 1))) for p in data.get("parents") or ()),
+        parents=tuple(
+            ParentLink(p["objective"], float(p.get("weight", 1))) for p in data.get("parents") or () if "objective" in p
+        ),
         key_results=krs,
         tags=_t(data, "tags"),
     )
@@ -502,12 +527,12 @@ def build_item(data: dict[str, Any], file: str, calendar: Calendar = DEFAULT) ->
     return RoadmapItem(
         id=data["id"],
         file=file,
-        title=data["title"],
-        problem=data["problem"],
+        title=_s(data, "title") or data["id"],
+        problem=_s(data, "problem"),
         description=_s(data, "description"),
         status=data["status"],
         horizon=data["horizon"],
-        team=data["team"],
+        team=_s(data, "team"),
         contributing_teams=_t(data, "contributing_teams"),
         owner=_s(data, "owner"),
         quarter=_period(calendar, target["quarter"]) if "quarter" in target else None,
@@ -515,7 +540,10 @@ def build_item(data: dict[str, Any], file: str, calendar: Calendar = DEFAULT) ->
         end=parse_date(target.get("end")),
         key_results=_t(data, "key_results"),
         depends_on=_t(data, "depends_on"),
-        rice=Rice(rice["reach"], rice["impact"], rice["confidence"], rice["effort"]) if rice else None,
+        # A score needs all four factors; with one left out (the adopter's schema allows it) there is none.
+        rice=Rice(rice["reach"], rice["impact"], rice["confidence"], rice["effort"])
+        if rice and all(k in rice for k in ("reach", "impact", "confidence", "effort"))
+        else None,
         evidence=tuple(
             Evidence(
                 e["source"],
@@ -539,24 +567,33 @@ def build_item(data: dict[str, Any], file: str, calendar: Calendar = DEFAULT) ->
 def build_launch(data: dict[str, Any], file: str) -> Launch:
     gng = data.get("go_no_go")
     comms = data.get("communications")
-    owners = data["owners"]
-    dates = data["dates"]
+    owners = data.get("owners") or {}
+    dates = data.get("dates") or {}
     return Launch(
         id=data["id"],
         file=file,
-        title=data["title"],
+        title=_s(data, "title") or data["id"],
         summary=_s(data, "summary"),
-        tier=data["tier"],
+        tier=data.get("tier"),
         status=data["status"],
         items=_t(data, "items"),
-        playbook=data["playbook"],
+        playbook=_s(data, "playbook"),
         owners=tuple((f, owners[f]) for f in _OWNER_ORDER if f in owners),
         dates=tuple((s, date.fromisoformat(dates[s])) for s in _STAGE_ORDER if s in dates),
         readiness=tuple(
-            ReadinessItem(r["id"], r["title"], r["owner"], r["status"], _s(r, "evidence"), _s(r, "note"))
-            for r in data["readiness"]
+            ReadinessItem(
+                r["id"],
+                _s(r, "title") or r["id"],
+                _s(r, "owner"),
+                r.get("status") or "todo",
+                _s(r, "evidence"),
+                _s(r, "note"),
+            )
+            for r in data.get("readiness") or ()
         ),
-        go_no_go=GoNoGo(parse_date(gng.get("date")), gng["decision"], tuple(gng["approvers"]), _s(gng, "notes"))
+        go_no_go=GoNoGo(
+            parse_date(gng.get("date")), gng.get("decision") or "pending", _t(gng, "approvers"), _s(gng, "notes")
+        )
         if gng
         else None,
         rollback_plan=_s(data, "rollback_plan"),
@@ -574,16 +611,23 @@ def build_playbook(data: dict[str, Any], file: str) -> Playbook:
     return Playbook(
         id=data["id"],
         file=file,
-        title=data["title"],
+        title=_s(data, "title") or data["id"],
         go_no_go_working_days=data.get("go_no_go_working_days"),
-        purpose=data["purpose"],
-        owner=data["owner"],
+        purpose=_s(data, "purpose"),
+        owner=_s(data, "owner"),
         cadence=_s(data, "cadence"),
         trigger=_s(data, "trigger"),
-        roles=tuple(Role(r["id"], r["title"], _s(r, "description")) for r in data["roles"]),
+        roles=tuple(Role(r["id"], _s(r, "title") or r["id"], _s(r, "description")) for r in data.get("roles") or ()),
         steps=tuple(
-            Step(s["title"], s["owner_role"], _s(s, "description"), _t(s, "inputs"), _t(s, "outputs"), s["done_when"])
-            for s in data["steps"]
+            Step(
+                _s(s, "title"),
+                _s(s, "owner_role"),
+                _s(s, "description"),
+                _t(s, "inputs"),
+                _t(s, "outputs"),
+                _s(s, "done_when"),
+            )
+            for s in data.get("steps") or ()
         ),
         service_levels=tuple(
             ServiceLevel(s["name"], s["target"], _s(s, "measure")) for s in data.get("service_levels") or ()
@@ -591,13 +635,13 @@ def build_playbook(data: dict[str, Any], file: str) -> Playbook:
         checklist_template=tuple(
             ChecklistTemplateItem(
                 c["id"],
-                c["title"],
+                _s(c, "title") or c["id"],
                 _s(c, "owner_role"),
-                tuple(c["applies_when"]["tier"]),
+                tuple((c.get("applies_when") or {}).get("tier") or ()),
                 bool(c.get("evidence_required", False)),
             )
             for c in data.get("checklist_template") or ()
         ),
-        last_reviewed=date.fromisoformat(data["last_reviewed"]),
+        last_reviewed=parse_date(data.get("last_reviewed")),
         tags=_t(data, "tags"),
     )

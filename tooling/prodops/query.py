@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 from collections import defaultdict, deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -15,6 +15,7 @@ from prodops.catalog import KEY_RESULT, PERSON, Catalog
 from prodops.config import Config
 from prodops.diagnostics import ProdopsError
 from prodops.schemas import SchemaSet
+from prodops.values import confidence_text
 
 
 def current_period(catalog: Catalog, today: date) -> Period:
@@ -64,7 +65,9 @@ def show(catalog: Catalog, entity_id: str, derive_reach: bool = False) -> str:
         lines += ["", f"progress: {bar(entity.progress)}"]
         if entity.rolled_up is not None:  # it has child objectives: say what its own key results make
             lines.append(f"  own key results: {bar(entity.own_progress)}")
-        lines += [f"  {kr.id}: {bar(kr.progress)}  confidence {kr.confidence:g}" for kr in entity.key_results]
+        lines += [
+            f"  {kr.id}: {bar(kr.progress)}  confidence {confidence_text(kr.confidence)}" for kr in entity.key_results
+        ]
     if isinstance(entity, model.Launch):
         lines += ["", f"readiness: {bar(entity.readiness_done)}"]
     outgoing = [r for r in catalog.references if r.source == entity_id and r.kind != PERSON]
@@ -132,6 +135,22 @@ def check_filters(
             else:
                 out[name] = str(found)
             continue
+        if name not in known:
+            # Any other field of the kind (``--where FIELD=VALUE``): an enum's values are checked, others match as written.
+            ks = schemas.kinds.get(kind)
+            properties = (ks.schema.get("properties") or {}) if ks is not None else {}
+            if name not in properties:
+                fields = ", ".join(sorted(str(f) for f in properties if f != "id"))
+                problems.append(
+                    (
+                        "--where",
+                        f"{kind} has no field '{name}'{did_you_mean(name, list(properties))} (fields: {fields})",
+                    )
+                )
+                continue
+            known[name] = list(enum_values(schemas, kind, (name,)))
+            if not known[name]:
+                continue
         options = known.get(name, [])
         if not options:
             problems.append((f"--{name}", f"{kind} has no {name} to filter on"))
@@ -161,29 +180,34 @@ def rows(
     horizon: str | None = None,
     period: str | None = None,
     owner: str | None = None,
+    where: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The entities of ``kind`` as list rows, in the kind's order, filtered."""
+    """The entities of ``kind`` as list rows, in the kind's order, filtered (``where``: any field = value)."""
     spec = kinds.registry(schemas)[kind]
-    wanted = {"team": team, "status": status, "horizon": horizon, "period": period, "owner": owner}
+    wanted = {"team": team, "status": status, "horizon": horizon, "period": period, "owner": owner, **(where or {})}
     given = {name: value for name, value in wanted.items() if value is not None}
     out: list[dict[str, Any]] = []
     for entity in spec.ordered(list(catalog.of(kind).values())):
         row = spec.row(catalog, entity)
-        if given and not all(_facet(spec, entity, row, name) == value for name, value in given.items()):
+        if given and not all(_facet(catalog, spec, entity, row, name) == value for name, value in given.items()):
             continue
         out.append(row)
     return out
 
 
-def _facet(spec: kinds.KindSpec, entity: Any, row: dict[str, Any], name: str) -> str:
-    """The value a filter compares: the row's column, or for a generic kind its owner, team or field."""
-    if spec.builtin is not None or name in row:
-        return str(row.get(name, ""))
+def _facet(catalog: Catalog, spec: kinds.KindSpec, entity: Any, row: dict[str, Any], name: str) -> str:
+    """The value a filter compares: the row's column, the kind's owner or team, or else the field in the file.
+
+    A field an adopter added to a built-in kind (a ``status`` on objectives) is in the file, not the row.
+    """
+    if name in row:
+        return str(row[name] if row[name] is not None else "")
     if name == "owner":
         return spec.owner(entity)
     if name == "team":
         return next(iter(spec.teams(entity)), "")
-    value = entity.data.get(name)
+    doc = catalog.documents.get(entity.id)
+    value = doc.data.get(name) if doc is not None else None
     return "" if value is None else str(value)
 
 
@@ -279,7 +303,7 @@ def trace(catalog: Catalog, kr_ref: str) -> str:
         raise ProdopsError(f"no key result '{kr_ref}'; write it as OBJECTIVE-ID.KR-ID")
     lines = [
         f"{kr_ref}: {kr.title}",
-        f"  {bar(kr.progress)}  now {kr.current:g} {kr.unit}, target {kr.target:g}, confidence {kr.confidence:g}",
+        f"  {bar(kr.progress)}  now {kr.current:g} {kr.unit}, target {kr.target:g}, confidence {confidence_text(kr.confidence)}",
         "",
     ]
     items = sorted(catalog.items_moving(kr_ref), key=lambda i: i.id)
@@ -295,7 +319,7 @@ def trace(catalog: Catalog, kr_ref: str) -> str:
                 lines.append(f"    depends on {dep.id} — {dep.title} [{dep.status}{dep_due}]")
         for launch in catalog.launches_of(item.id):
             lines.append(
-                f"    shipped by {launch.id} — tier {launch.tier}, GA {launch.ga.isoformat()} [{launch.status}], readiness {round(launch.readiness_done * 100)}%"
+                f"    shipped by {launch.id} — tier {launch.tier or '–'}, GA {launch.ga.isoformat()} [{launch.status}], readiness {round(launch.readiness_done * 100)}%"
             )
     return "\n".join(lines) + "\n"
 
@@ -341,14 +365,14 @@ def okr_report(catalog: Catalog, period_text: str, today: date, config: Config |
             )
             risk = " ⚠ at risk" if at_risk(kr.confidence, bands) else ""
             lines.append(
-                f"| {kr.id}: {kr.title} | `{bar(kr.progress, 10)}` | {kr.current:g} {kr.unit} | {kr.confidence:g}{risk} | {change} | {work} |"
+                f"| {kr.id}: {kr.title} | `{bar(kr.progress, 10)}` | {kr.current:g} {kr.unit} | {confidence_text(kr.confidence)}{risk} | {change} | {work} |"
             )
         lines.append("")
     if risky:
         lines += (
             ["## At risk", ""]
             + [
-                f"- **{kr.ref}** {kr.title}: confidence {kr.confidence:g}"
+                f"- **{kr.ref}** {kr.title}: confidence {confidence_text(kr.confidence)}"
                 + (f" — {kr.checkins[-1].note}" if kr.checkins and kr.checkins[-1].note else "")
                 for kr in risky
             ]
@@ -378,7 +402,7 @@ def launch_report(catalog: Catalog, today: date, until: date) -> str:
         lines += [
             f"## {launch.title} — GA {launch.ga.isoformat()}",
             "",
-            f"tier {launch.tier} · {launch.status} · go/no-go {decision} · readiness `{bar(launch.readiness_done)}`",
+            f"tier {launch.tier or '–'} · {launch.status} · go/no-go {decision} · readiness `{bar(launch.readiness_done)}`",
             "",
         ]
         playbook = catalog.playbooks.get(launch.playbook)

@@ -49,4 +49,8 @@ def calibration_report(calibration: Calibration, begins: str) -> str:
     lines.append(_row(calibration.overall, "**all teams**"))
     if not calibration.overall.forecasts:
         lines += ["", "No check-in of a past quarter is in the history yet: nothing to calibrate."]
+    if calibration.without_confidence:
+        lines += ["", "## Key results without a confidence", ""]
+        lines += [f"- {md(ref)}" for ref in calibration.without_confidence]
+        lines += ["", "They give no confidence at any check-in, so they are not in the tables above."]
     return "\n".join(lines) + "\n"

@@ -18,17 +18,30 @@ from prodops.config import Config
 
 # The confidence bands, lowest first, as ``confidence_band`` names them.
 BANDS = ("at risk", "watch", "on track")
+# The band of a key result that gives no confidence (the adopter's schema does not require one).
+UNKNOWN = "no confidence"
 
 
-def confidence_band(confidence: float, config: Config) -> str:
-    """'at risk', 'watch' or 'on track', by the repository's bands (``at-risk-below``, ``on-track-from``)."""
+def confidence_band(confidence: float | None, config: Config) -> str:
+    """'at risk', 'watch' or 'on track', by the repository's bands (``at-risk-below``, ``on-track-from``).
+
+    A confidence that is not given is in no band: ``UNKNOWN``, never a guess.
+    """
+    if confidence is None:
+        return UNKNOWN
     if confidence < config.at_risk_below:
         return "at risk"
     return "on track" if confidence >= config.on_track_from else "watch"
 
 
-def at_risk(confidence: float, config: Config) -> bool:
-    return confidence < config.at_risk_below
+def at_risk(confidence: float | None, config: Config) -> bool:
+    """Whether a given confidence is below ``at-risk-below``; one that is not given is not called at risk."""
+    return confidence is not None and confidence < config.at_risk_below
+
+
+def confidence_text(confidence: float | None) -> str:
+    """The confidence as text (``0.6``), or 'no confidence' when the key result gives none."""
+    return UNKNOWN if confidence is None else f"{confidence:g}"
 
 
 FORMULA = (

@@ -53,8 +53,9 @@ def _error(tmp_path: Path, text: str, file: str = "pyproject.toml") -> str:
         (
             "[tool.prodops]\nplaybook-review-day = 3",
             "pyproject.toml [tool.prodops]: unknown setting 'playbook-review-day' (did you mean 'playbook-review-days'?) "
-            "(known settings: at-risk-below, checkin-stale-days, codeowners-fallback, feedback, metrics, notify, on-track-from, "
-            "playbook-review-days, public, severity)",
+            "(known settings: at-risk-below, checkin-grace-days, checkin-stale-days, codeowners-fallback, feedback, "
+            "full-launch-plan-tier, key-results-max, key-results-min, metrics, notify, on-track-from, "
+            "playbook-review-days, public, severity, team-objective-parent)",
         ),
         (
             "[tool.prodops.public]\ntitel = 'Roadmap'",

@@ -79,6 +79,14 @@ def show(entity_id: str, as_of: date | None, root: Path | None, today: date | No
 @click.option("--horizon", help="Only roadmap items in this horizon (the values the schema allows).")
 @click.option("--period", help="Only objectives of this period, as the calendar writes it (2026-Q4; any case).")
 @click.option("--owner", help="Only entities owned by this handle.")
+@click.option(
+    "--where",
+    "where",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Only entities whose FIELD (any field of the kind's schema, e.g. one the adopter added) is VALUE; "
+    "an enum field's values are checked. Repeatable: every condition must hold.",
+)
 @format_option(["table", "json", "csv"])
 @raw_csv_option
 @AS_OF
@@ -91,6 +99,7 @@ def list_entities(
     horizon: str | None,
     period: str | None,
     owner: str | None,
+    where: tuple[str, ...],
     fmt: str,
     raw_csv: bool,
     as_of: date | None,
@@ -102,8 +111,18 @@ def list_entities(
     With --as-of, roadmap items, objectives or launches as they were then, from Git's history.
 
     Example: prodops list roadmap-item --team payments --horizon now
+
+    Example: prodops list objective --where status=accepted
     """
+    conditions: dict[str, str] = {}
+    for condition in where:
+        name, equals, value = condition.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"'{condition}' is not FIELD=VALUE (e.g. status=accepted)", param_hint="--where")
+        conditions[name.strip()] = value.strip()
     if as_of is not None:
+        if conditions:
+            raise click.UsageError("--where cannot be combined with --as-of (the history keeps only some fields)")
         only = {"team": team, "status": status, "horizon": horizon, "period": period, "owner": owner}
         terminal.echo(list_as_of(root, kind, as_of, fmt, not raw_csv, **only), nl=False, exact=raw_csv)
         return
@@ -113,9 +132,12 @@ def list_entities(
         raise click.BadParameter(f"'{kind}' is not a kind; kinds: {', '.join(registry.names)}", param_hint="KIND")
     given = {"team": team, "status": status, "horizon": horizon, "period": period, "owner": owner}
     filters, problems = query.check_filters(result.catalog, result.schemas, kind, given)
+    fields, more = query.check_filters(result.catalog, result.schemas, kind, dict(conditions))
+    problems += [("--where", message) for _, message in more]
     if problems:
         raise click.UsageError("; ".join(f"{option}: {message}" for option, message in problems))
-    rows = query.rows(result.catalog, result.schemas, kind, **filters)
+    where_values = {name: value for name, value in fields.items() if value is not None}
+    rows = query.rows(result.catalog, result.schemas, kind, **filters, where=where_values)
     columns = registry[kind].list_columns
     terminal.echo(query.format_rows(rows, fmt, columns, escape_csv=not raw_csv), nl=False, exact=raw_csv)
 

@@ -79,6 +79,25 @@ def _period_start(period: str) -> date:
     return date(int(year), int(month), 1)
 
 
+def _complete(entries: Iterable[Mapping[str, Any]]) -> Iterable[Mapping[str, Any]]:
+    """Demand rows with every figure demand needs, for a schema that leaves some out.
+
+    A row without its month or count measures nothing and is skipped; a missing source is "",
+    missing accounts 0, and missing first and last sightings are the month's first and last day.
+    """
+    for entry in entries:
+        if "period" not in entry or "count" not in entry:
+            continue
+        period = str(entry["period"])
+        yield {
+            "source": "",
+            "accounts": 0,
+            "first_seen": f"{period}-01",
+            "last_seen": f"{period}-31",  # compared as text with ISO dates: after every day of the month
+            **entry,
+        }
+
+
 def demand_of(entries: Iterable[Mapping[str, Any]], since: date | None = None, source: str | None = None) -> Demand:
     """The figures of ``entries`` (those of months ending on or after ``since``, of ``source`` when given)."""
     count = votes = 0
@@ -89,7 +108,7 @@ def demand_of(entries: Iterable[Mapping[str, Any]], since: date | None = None, s
     lasts: list[str] = []
     quotes: list[str] = []
     chosen: list[Mapping[str, Any]] = []
-    for entry in entries:
+    for entry in _complete(entries):
         period = str(entry["period"])
         if since is not None and str(entry["last_seen"]) < since.isoformat():
             continue
@@ -125,7 +144,7 @@ def demand_of(entries: Iterable[Mapping[str, Any]], since: date | None = None, s
 
 def _months(entries: Iterable[Mapping[str, Any]], since: date | None, source: str | None) -> dict[str, int]:
     out: dict[str, int] = defaultdict(int)
-    for entry in entries:
+    for entry in _complete(entries):
         if since is not None and str(entry["last_seen"]) < since.isoformat():
             continue
         if source is not None and entry["source"] != source:
@@ -138,15 +157,15 @@ def from_data(data: Mapping[str, Any], rel: str, meaning: MeaningOf = builtin_me
     return Insight(
         id=str(data["id"]),
         rel=rel,
-        title=str(data["title"]),
-        status=str(data["status"]),
+        title=str(data.get("title") or data["id"]),
+        status=str(data.get("status", "")),
         owner=str(data.get("owner", "")),
         problem=str(data.get("problem", "")),
         addressed_by=tuple(data.get("addressed_by") or ()),
         segments=tuple(data.get("segments") or ()),
         declined_reason=str(data.get("declined_reason", "")),
-        entries=tuple(data.get("demand") or ()),
-        meaning=meaning(KIND, data["status"]),
+        entries=tuple(_complete(data.get("demand") or ())),
+        meaning=meaning(KIND, data.get("status")),
     )
 
 

@@ -20,7 +20,7 @@ def progress_bar(share: float, label: str, band: str | None = None, pace: float 
     """
     pct = round(max(0.0, min(1.0, share)) * 100)
     by_progress = "good" if pct >= 70 else "fair" if pct >= 40 else "low"
-    level = _LEVEL_OF_WORD[band] if band is not None else by_progress
+    level = _LEVEL_OF_WORD.get(band, by_progress) if band is not None else by_progress  # no confidence: no band
     mark = Markup("")
     aria = f"{label}: {pct}%"
     if pace is not None:
@@ -35,8 +35,10 @@ def progress_bar(share: float, label: str, band: str | None = None, pace: float 
     ).format(level=level, aria=aria, pct=pct, mark=mark)
 
 
-def confidence(value: float, band: str) -> Markup:
-    """Confidence as a word and a number: at risk, watch, on track."""
+def confidence(value: float | None, band: str) -> Markup:
+    """Confidence as a word and a number: at risk, watch, on track (or 'no confidence' when none is given)."""
+    if value is None:
+        return Markup('<span class="po-conf po-muted">no confidence</span>')
     return Markup('<span class="po-conf po-conf--{cls}">{word} ({value:.1f})</span>').format(
         cls=band.replace(" ", "-"), word=band, value=value
     )

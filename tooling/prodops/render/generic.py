@@ -7,11 +7,14 @@ template, which escapes them (autoescape); Markdown fields (``$ref`` to
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal
 
-from prodops import kinds
+from prodops import kinds, package_data
 from prodops.kinds import KindSpec
 from prodops.outline import KEY_RESULT, PERSON
 from prodops.schemas import field_schema
@@ -173,3 +176,31 @@ def named_by_section(renderer: Renderer, here: str, entity_id: str) -> str:
     """The "Named by ..." section of an entity's page: one list per generic kind that names it ("" for none)."""
     found = named_by(renderer, here, entity_id)
     return renderer.render_template(here, "_named_by.md.j2", named_by=found) if found else ""
+
+
+@functools.cache
+def _shipped_fields(kind: str) -> frozenset[str]:
+    """The top-level fields of a built-in kind's shipped schema: the ones its hand-made page knows."""
+    for text in package_data.shipped_schemas().values():
+        doc = json.loads(text)
+        if isinstance(doc, dict) and doc.get("x-prodops-kind") == kind:
+            return frozenset(doc.get("properties") or {})
+    return frozenset()
+
+
+def added_fields_section(renderer: Renderer, here: str, entity_id: str) -> str:
+    """The fields an adopter added to a built-in kind (its hand-made page does not know them), as a generic page shows them.
+
+    A field with ``x-prodops-page: false`` stays off, as on generic pages; a generic kind's page shows every field already.
+    """
+    kind = renderer.catalog.kind_of(entity_id)
+    spec = renderer.kinds.get(kind) if kind is not None else None
+    doc = renderer.catalog.documents.get(entity_id)
+    if spec is None or spec.builtin is None or doc is None:
+        return ""
+    known = _shipped_fields(spec.kind)
+    added = {name: value for name, value in doc.data.items() if name not in known}
+    if not added:
+        return ""
+    shown = fields(renderer, spec, here, SimpleNamespace(data=added))
+    return renderer.render_template(here, "_added_fields.md.j2", fields=shown) if shown else ""

@@ -542,7 +542,7 @@ class Renderer:
             pace = (self.options.today - start).days / max(1, (end - start).days)
         return charts.progress_bar(kr.progress, kr.title, self.band(kr.confidence), pace)
 
-    def band(self, confidence: float) -> str:
+    def band(self, confidence: float | None) -> str:
         return values.confidence_band(confidence, self.options.config)
 
     def at_risk(self, kr: model.KeyResult) -> bool:

@@ -13,7 +13,8 @@ that reads ``renderer.catalog.of(spec.kind)`` and renders its templates with
 
 A module that adds to the pages of a kind (built-in or not) registers a *section* in
 ``SECTIONS``: ``(renderer, page path, entity id) -> Markdown``, put above the page's source line;
-a section every entity page gets (the "Named by ..." lists of ``render/generic.py``) is in ``EVERY_KIND``.
+a section every entity page gets (the "Named by ..." lists of ``render/generic.py``, and on a built-in kind's
+page the fields the adopter added to its schema) is in ``EVERY_KIND``.
 
 A provider only adds pages: a path that is already generated (such as ``insight/index.md``)
 fails the build, and a provider for a kind the repository's schemas do not declare is not
@@ -43,7 +44,7 @@ PROVIDERS: dict[str, tuple[PageProvider, ...]] = {
     "kpi": (metrics_pages.pages,),  # KPIs are a built-in kind without hand-made pages of the Renderer's
 }
 # The sections every entity page gets, whatever its kind, before those of its kind.
-EVERY_KIND: tuple[PageSection, ...] = (generic.named_by_section,)
+EVERY_KIND: tuple[PageSection, ...] = (generic.added_fields_section, generic.named_by_section)
 # Kind -> the functions that add sections to each of its entity pages.
 SECTIONS: dict[str, tuple[PageSection, ...]] = {
     "insight": (feedback.insight_section,),

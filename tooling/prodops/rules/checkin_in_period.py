@@ -7,11 +7,10 @@ from datetime import timedelta
 
 from prodops.rules.base import Context, Finding, Rule
 
-# A final check-in in the first weeks after a period closes is normal practice.
-GRACE = timedelta(days=21)
-
 
 def check(ctx: Context) -> Iterator[Finding]:
+    # A final check-in in the first weeks after a quarter closes is normal practice.
+    grace = timedelta(days=ctx.config.checkin_grace_days)
     for objective in ctx.catalog.objectives.values():
         start, end = objective.period.start, objective.period.end
         for kr in objective.key_results:
@@ -19,7 +18,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             for i, checkin in enumerate(kr.checkins):
                 path = ("key_results", kr.index, "checkins", i, "date")
                 when = checkin.date
-                if when < start or when > end + GRACE:
+                if when < start or when > end + grace:
                     yield Finding(
                         objective.id,
                         path,
@@ -48,6 +47,6 @@ RULE = Rule(
     name="checkin-in-period",
     severity="error",
     rationale="Progress history is only trustworthy if every check-in belongs to the quarter it reports on.",
-    fix="Date each check-in inside its objective's quarter (or up to three weeks after it closes), oldest first.",
+    fix="Date each check-in inside its objective's quarter (or up to checkin-grace-days after it closes, 21 by default), oldest first.",
     check=check,
 )

@@ -1,4 +1,4 @@
-"""PO404: an objective has two to five key results."""
+"""PO404: an objective has as many key results as the settings ask (two to five by default)."""
 
 from __future__ import annotations
 
@@ -6,25 +6,29 @@ from collections.abc import Iterator
 
 from prodops.rules.base import Context, Finding, Rule
 
-MIN_KRS, MAX_KRS = 2, 5
+
+def _count(n: int) -> str:
+    return f"{n} key result{'' if n == 1 else 's'}"
 
 
 def check(ctx: Context) -> Iterator[Finding]:
+    low, high = ctx.config.key_results_min, ctx.config.key_results_max
+    wanted = f"{low} to {high}" if low != high else str(low)
     for objective in ctx.catalog.objectives.values():
         count = len(objective.key_results)
-        if count < MIN_KRS:
+        if count < low:
             yield Finding(
                 objective.id,
                 ("key_results",),
-                f"objective has {count} key result; it needs {MIN_KRS} to {MAX_KRS}",
+                f"objective has {_count(count)}; it needs {wanted} (key-results-min, key-results-max)",
                 "add a key result that would catch gaming the first one (a quality or counter-metric)",
                 at_key=True,
             )
-        elif count > MAX_KRS:
+        elif count > high:
             yield Finding(
                 objective.id,
                 ("key_results",),
-                f"objective has {count} key results; it needs {MIN_KRS} to {MAX_KRS}",
+                f"objective has {_count(count)}; it needs {wanted} (key-results-min, key-results-max)",
                 "keep the key results that matter most, or split the objective in two",
                 at_key=True,
             )
@@ -35,6 +39,6 @@ RULE = Rule(
     name="objective-kr-count",
     severity="error",
     rationale="One key result is easy to game; more than five means no focus.",
-    fix="Give each objective two to five key results.",
+    fix="Give each objective key-results-min to key-results-max key results (2 to 5 by default).",
     check=check,
 )

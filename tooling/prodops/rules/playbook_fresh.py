@@ -10,6 +10,8 @@ from prodops.rules.base import Context, Finding, Rule
 def check(ctx: Context) -> Iterator[Finding]:
     limit = ctx.config.playbook_review_days
     for playbook in ctx.catalog.playbooks.values():
+        if playbook.last_reviewed is None:
+            continue  # the adopter's schema does not require a review date: nothing to measure
         age = (ctx.today - playbook.last_reviewed).days
         if age > limit:
             yield Finding(

@@ -13,6 +13,8 @@ def check(ctx: Context) -> Iterator[Finding]:
         if objective.level != "team":
             continue
         if not objective.parents:
+            if not ctx.config.team_objective_parent:
+                continue
             yield Finding(
                 objective.id,
                 ("level",),
@@ -39,7 +41,10 @@ RULE = Rule(
     name="team-objective-aligned",
     severity="error",
     rationale="Team objectives exist to move company objectives; an unaligned one is a local priority in disguise.",
-    fix="List the company objective(s) of the same period (or of a longer one holding it) the team objective "
-    "contributes to in 'parents'.",
+    fix=(
+        "List the company objective(s) of the same period (or of a longer one holding it) the team objective "
+        "contributes to in 'parents' (team-objective-parent = false lets a team objective have none; the parents "
+        "it names must still match)."
+    ),
     check=check,
 )

@@ -59,7 +59,7 @@ class KrLine:
     progress: float
     pace: float  # the share of the quarter gone by: where progress would be on a straight line
     confidence_before: float | None
-    confidence: float
+    confidence: float | None  # None: the key result records no confidence
     note: str  # the last check-in's note
     person: str
 
@@ -207,7 +207,7 @@ def compute(
     risks: list[tuple[str, Line]] = [
         ("at risk", Line(kr.title, kr.page, f"confidence {kr.confidence:g}", kr.person))
         for kr in krs
-        if kr.confidence < config.at_risk_below
+        if kr.confidence is not None and kr.confidence < config.at_risk_below
     ]
     by_file = {doc.rel: oid for oid, doc in catalog.documents.items()}
     for d in sorted(diagnostics, key=lambda d: (RISK_RULES.get(d.code, ""), d.file, d.line)):

@@ -28,7 +28,9 @@ def _kr(line: KrLine) -> Entry:
         value,
         f"{line.progress:.0%} of the way, {ahead} the pace of {line.pace:.0%}",
     ]
-    if line.confidence_before is not None and line.confidence_before != line.confidence:
+    if line.confidence is None:
+        parts.append("no confidence")
+    elif line.confidence_before is not None and line.confidence_before != line.confidence:
         parts.append(f"confidence {line.confidence_before:g} → {line.confidence:g}")
     else:
         parts.append(f"confidence {line.confidence:g}")
