@@ -51,6 +51,8 @@ LAZY_COMMANDS = {
     "build": "prodops.commands.site",
     "serve": "prodops.commands.site",
     "set": "prodops.commands.write",
+    "add": "prodops.commands.lists",
+    "remove": "prodops.commands.lists",
     "move": "prodops.commands.write",
     "checkin": "prodops.commands.write",
     "new": "prodops.commands.write",

@@ -15,16 +15,19 @@ def check(ctx: Context) -> Iterator[Finding]:
         where = ("status",) if item.meaning == "active" else ("horizon",)
         if not item.owner:
             yield Finding(
-                item.id, where, f"item is {why} but has no owner", "add 'owner:' with the accountable person's handle"
+                item.id,
+                where,
+                f"item is {why} but has no owner",
+                f"prodops set {item.id} owner HANDLE (the accountable person)",
             )
         if not item.key_results:
             yield Finding(
                 item.id,
                 where,
                 f"item is {why} but moves no key result",
-                "add 'key_results:' with the OBJECTIVE-ID.KR-ID it moves, or "
+                f"prodops add {item.id} key_results OBJECTIVE-ID.KR-ID (the key result it moves), or "
                 + (
-                    "move it to horizon 'next'"
+                    f"prodops move {item.id} --horizon next"
                     if item.horizon == "now"
                     else f"set its status back to {ctx.statuses('roadmap-item', 'committed')}"
                 ),
@@ -36,6 +39,6 @@ RULE = Rule(
     name="strategy-coverage",
     severity="error",
     rationale="Work the organisation is doing now must have someone accountable and a reason in the strategy.",
-    fix="Give the item an owner and link it to the key result it moves, or take it out of 'now'.",
+    fix="Give the item an owner and link it to the key result it moves (prodops add ITEM key_results OBJECTIVE-ID.KR-ID), or take it out of 'now'.",
     check=check,
 )
