@@ -44,11 +44,13 @@ def remove_values(text: str, path: JsonPath, indices: Sequence[int]) -> str:
     if text[start] == "[":
         kept = [i for i in range(len(current)) if i not in gone]
         return _rewrite_inline(doc, path, _item_texts(doc, path, kept))
-    # From the last item backwards, so the earlier positions stay valid.
-    for index in sorted(gone, reverse=True):
+    # The lines to cut are found in the original text, then cut from the last backwards.
+    cuts = []
+    for index in sorted(gone):
         item_start, item_end = doc.parsed.spans[(*path, index)]
-        cut_from = edit._line_start(text, item_start)
-        text = text[:cut_from] + text[edit._insert_point(text, item_end) :]
+        cuts.append((edit._line_start(text, item_start), edit._insert_point(text, item_end)))
+    for cut_from, cut_to in reversed(cuts):
+        text = text[:cut_from] + text[cut_to:]
     if len(gone) == len(current):
         key_end = doc.parsed.key_spans[path][1]
         colon = text.index(":", key_end) + 1

@@ -26,12 +26,23 @@ def check(ctx: Context) -> Iterator[Finding]:
                 where,
                 f"item is {why} but moves no key result",
                 f"prodops add {item.id} key_results OBJECTIVE-ID.KR-ID (the key result it moves), or "
-                + (
-                    f"prodops move {item.id} --horizon next"
-                    if item.horizon == "now"
-                    else f"set its status back to {ctx.statuses('roadmap-item', 'committed')}"
-                ),
+                + " and ".join(_step_back(ctx, item.id, item.meaning == "active", item.horizon == "now")),
             )
+
+
+def _step_back(ctx: Context, item_id: str, active: bool, now: bool) -> list[str]:
+    """The commands that take an item out of the work that must move a key result."""
+    # Moving first keeps the finding where it was (on the status), so neither step is refused as adding one.
+    steps = [f"prodops move {item_id} --horizon next"] if now else []
+    if active:
+        found = ctx.catalog.kinds.values_meaning("roadmap-item", "committed") if ctx.catalog.kinds is not None else ()
+        back = found[0] if found else None
+        steps.append(
+            f"prodops set {item_id} status {back}"
+            if back
+            else f"set its status back to {ctx.statuses('roadmap-item', 'committed')}"
+        )
+    return steps
 
 
 RULE = Rule(
