@@ -188,3 +188,39 @@ def test_add_and_remove_on_a_generic_kind(tmp_path: Path) -> None:
     assert code == 0 and path.read_text() == before
     code, output = run(repo, "remove", "public-setup-api", "items", "setup-api")
     assert code == 1 and "was not changed" in output and path.read_text() == before
+
+
+def _cli_value(item: Any) -> list[str] | None:
+    """A list item as VALUE arguments, or None when the command line cannot write it (nested values)."""
+    if isinstance(item, dict):
+        if not all(isinstance(v, (str, int, float, bool)) for v in item.values()):
+            return None
+        return [f"{k}={v}" for k, v in item.items()]
+    return [str(item)] if isinstance(item, (str, int, float)) else None
+
+
+@pytest.mark.parametrize(("kind", "field"), LIST_FIELDS, ids=[f"{k}-{f}" for k, f in LIST_FIELDS])
+def test_remove_and_add_back_through_the_cli(example: Path, kind: str, field: str) -> None:
+    """On every list field that holds a value the command line can write: removed, then added back, checked each time."""
+    files = [p for p in sorted(example.rglob("*.yaml")) if SCHEMAS.kind_for(p.relative_to(example).as_posix())]
+    for path in files:
+        if SCHEMAS.kind_for(path.relative_to(example).as_posix()).kind != kind:  # type: ignore[union-attr]
+            continue
+        data = yamlparse.parse(path.read_text()).data
+        items = data.get(field)
+        if isinstance(items, list) and items and (args := _cli_value(items[-1])) is not None:
+            break
+    else:
+        pytest.skip(f"no {kind} holds a {field} value the command line can write")
+    before = path.read_bytes()
+    code, output = run(example, "remove", path.stem, field, *args)
+    if code == 1:  # refused: it would add an error somewhere (a required list emptied, a rule broken)
+        assert "was not changed" in output and path.read_bytes() == before
+        return
+    assert code == 0, output
+    removed = path.read_text()
+    code, output = run(example, "add", path.stem, field, *args)
+    assert code == 0, output
+    _one_insertion(removed, path.read_text())
+    assert yamlparse.parse(path.read_text()).data == data
+    path.write_bytes(before)
