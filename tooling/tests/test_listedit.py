@@ -139,8 +139,10 @@ def test_did_you_mean_on_ids_and_fields(repo: Path) -> None:
     assert code == 1 and "did you mean 'payment-plans'?" in output
     code, output = run(repo, "add", "payment-plans", "depend_on", "x")
     assert code == 1 and "did you mean 'depends_on'?" in output
-    code, output = run(repo, "add", "payment-plans", "depends_on", "payment-plan")
-    assert code == 1 and "payment-plans" in output
+    code, output = run(repo, "add", "payment-plans", "depends_on", "card-payment-page")
+    assert code == 1 and "did you mean 'card-payments-page'?" in output
+    code, output = run(repo, "add", "payment-plans", "addresses", "approval-for-credit-note")
+    assert code == 1 and "did you mean 'approval-for-credit-notes'?" in output
 
 
 def test_set_names_add_for_lists(repo: Path) -> None:
