@@ -23,6 +23,7 @@ from prodops.diagnostics import ProdopsError
 from prodops.rules import REGISTRY
 
 if TYPE_CHECKING:
+    from prodops.calendar import Period
     from prodops.selection import Selection
 
 EXIT_PROBLEMS = 1
@@ -51,6 +52,8 @@ LAZY_COMMANDS = {
     "build": "prodops.commands.site",
     "serve": "prodops.commands.site",
     "set": "prodops.commands.write",
+    "add": "prodops.commands.lists",
+    "remove": "prodops.commands.lists",
     "move": "prodops.commands.write",
     "checkin": "prodops.commands.write",
     "new": "prodops.commands.write",
@@ -172,11 +175,41 @@ def complete_kinds(ctx: click.Context, param: click.Parameter, incomplete: str) 
 
 
 def root_option(func: F) -> F:
+    # Eager: options whose values depend on the repository (a period of its calendar) read it first.
     return click.option(
         "--root",
+        is_eager=True,
         type=click.Path(exists=True, file_okay=False, path_type=Path),
         help="The ops repository's root folder. Default: the nearest folder with a schemas/ folder.",
     )(func)
+
+
+class PeriodType(click.ParamType["Period"]):
+    """A period of the repository's declared calendar (``x-prodops-calendar``), in any notation it reads.
+
+    The one parameter type of every period option, so each accepts what ``list --period`` does:
+    ``2026-q4`` as well as ``2026-Q4``, and the cadence's own notations (``FY27-H1``, ``C12``).
+    """
+
+    name = "period"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Period:
+        from prodops.calendar import Period
+        from prodops.schemas import load_schemas
+
+        if isinstance(value, Period):
+            return value
+        given = ctx.params.get("root") if ctx is not None else None
+        root = given if isinstance(given, Path) else None  # absent, or not read yet (a prompt's answer)
+        calendar = load_schemas(resolve_root(root) / pipeline.SCHEMA_DIR).calendar
+        found = calendar.parse(str(value))
+        if found is None:
+            shown = str(value) if len(str(value)) <= 24 else str(value)[:20] + "…"
+            self.fail(f"{shown!r} is not {calendar.describe()}", param, ctx)
+        return found
+
+
+PERIOD = PeriodType()
 
 
 def as_date(ctx: click.Context, param: click.Parameter, value: Any) -> date | None:

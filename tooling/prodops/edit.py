@@ -103,9 +103,9 @@ def set_value(text: str, path: JsonPath, value: Any) -> str:
         start, end = spans[path]
         current = value_at(doc.parsed.data, path)
         if isinstance(current, (dict, list)):
-            raise EditError(
-                f"{_show(path)} is a {'mapping' if isinstance(current, dict) else 'list'}; set one of its fields instead"
-            )
+            if isinstance(current, list):
+                raise EditError(f"{_show(path)} is a list; add or remove its items with prodops add or prodops remove")
+            raise EditError(f"{_show(path)} is a mapping; set one of its fields instead")
         if current == value and type(current) is type(value):
             return text
         old = text[start:end]
@@ -220,8 +220,9 @@ def resolve_field(data: Any, field: str) -> JsonPath:
             elif part.isdigit() and int(part) < len(node):
                 path.append(int(part))
             else:
+                beyond = " (to add an item, use prodops add)" if part.isdigit() else ""
                 raise EditError(
-                    f"'{'.'.join(map(str, path))}' has no item '{part}' (use an item's id or its position from 0)"
+                    f"'{'.'.join(map(str, path))}' has no item '{part}' (use an item's id or its position from 0){beyond}"
                 )
         else:
             path.append(part)

@@ -38,6 +38,9 @@ class RefField:
     pattern: Pattern
     target: str
     name: str = ""  # the field as people say it: "depends_on", "go_no_go.approvers"
+    # The relation read from the target's side ("addresses" for an insight's addressed_by): the
+    # schema's ``x-inverse``, so ``prodops add`` can edit the relation from either entity.
+    inverse: str = ""
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -325,7 +328,8 @@ def _ref_fields(
         return
     target = node.get("x-ref")
     if isinstance(target, str):
-        yield RefField(prefix, target)
+        inverse = node.get("x-inverse")
+        yield RefField(prefix, target, inverse=inverse if isinstance(inverse, str) else "")
         return
     ref = node.get("$ref")
     if isinstance(ref, str) and ref not in seen:

@@ -26,8 +26,10 @@ from prodops import (
     terminal,
 )
 from prodops.builtin_kinds import BUILTIN
+from prodops.calendar import Period
 from prodops.cli import (
     DATE,
+    PERIOD,
     as_date,
     cli,
     complete_ids,
@@ -171,23 +173,21 @@ def digest(since: int | date, root: Path | None, today: date | None) -> None:
 
 
 @click.command(name="quarter")
-@click.option("--period", help="The period, as the calendar writes it: 2026-Q3 (default: the one before today's).")
+@click.option(
+    "--period",
+    type=PERIOD,
+    help="The period, as the calendar writes it: 2026-Q3 (any case; default: the one before today's).",
+)
 @root_option
 @today_option
-def report_quarter(period: str | None, root: Path | None, today: date | None) -> None:
+def report_quarter(period: Period | None, root: Path | None, today: date | None) -> None:
     """Say/do per team (work in now at the quarter's start that shipped by its end) and slips, from Git (Markdown).
 
     Example: prodops report quarter --period 2026-Q3 > q3-review.md
     """
     index = _index(root)
     calendar = index.calendar
-    if period is None:
-        chosen = calendar.previous(calendar.containing(today or date.today()))
-    else:
-        found = calendar.parse(period)
-        if found is None:
-            raise click.BadParameter(f"{period[:24]!r} is not {calendar.describe()}", param_hint="'--period'")
-        chosen = found
+    chosen = period if period is not None else calendar.previous(calendar.containing(today or date.today()))
     terminal.echo(historytext.quarter_report(index, historyview.quarter(index, chosen, _meaning(root))), nl=False)
 
 

@@ -12,7 +12,9 @@ import click
 
 from prodops import export as exporting
 from prodops import kinds, pipeline, query, terminal
+from prodops.calendar import Period
 from prodops.cli import (
+    PERIOD,
     cli,
     complete_ids,
     complete_kinds,
@@ -77,7 +79,9 @@ def show(entity_id: str, as_of: date | None, root: Path | None, today: date | No
 @click.option("--team", help="Only this team's entities.")
 @click.option("--status", help="Only entities with this status.")
 @click.option("--horizon", help="Only roadmap items in this horizon (the values the schema allows).")
-@click.option("--period", help="Only objectives of this period, as the calendar writes it (2026-Q4; any case).")
+@click.option(
+    "--period", type=PERIOD, help="Only objectives of this period, as the calendar writes it (2026-Q4; any case)."
+)
 @click.option("--owner", help="Only entities owned by this handle.")
 @click.option(
     "--where",
@@ -97,7 +101,7 @@ def list_entities(
     team: str | None,
     status: str | None,
     horizon: str | None,
-    period: str | None,
+    period: Period | None,
     owner: str | None,
     where: tuple[str, ...],
     fmt: str,
@@ -123,14 +127,21 @@ def list_entities(
     if as_of is not None:
         if conditions:
             raise click.UsageError("--where cannot be combined with --as-of (the history keeps only some fields)")
-        only = {"team": team, "status": status, "horizon": horizon, "period": period, "owner": owner}
+        chosen = str(period) if period is not None else None
+        only = {"team": team, "status": status, "horizon": horizon, "period": chosen, "owner": owner}
         terminal.echo(list_as_of(root, kind, as_of, fmt, not raw_csv, **only), nl=False, exact=raw_csv)
         return
     result = _load(root, today)
     registry = kinds.registry(result.schemas)
     if kind not in registry:
         raise click.BadParameter(f"'{kind}' is not a kind; kinds: {', '.join(registry.names)}", param_hint="KIND")
-    given = {"team": team, "status": status, "horizon": horizon, "period": period, "owner": owner}
+    given = {
+        "team": team,
+        "status": status,
+        "horizon": horizon,
+        "period": str(period) if period is not None else None,
+        "owner": owner,
+    }
     filters, problems = query.check_filters(result.catalog, result.schemas, kind, given)
     fields, more = query.check_filters(result.catalog, result.schemas, kind, dict(conditions))
     problems += [("--where", message) for _, message in more]
@@ -186,18 +197,20 @@ report_group.add_command(report_answered)
 
 
 @report_group.command(name="okrs")
-@click.option("--period", help="The period, as the calendar writes it (default: the current one).")
+@click.option(
+    "--period", type=PERIOD, help="The period, as the calendar writes it (2026-Q4; any case; default: the current one)."
+)
 @format_option(["markdown", "html"])
 @root_option
 @today_option
-def report_okrs(period: str | None, fmt: str, root: Path | None, today: date | None) -> None:
+def report_okrs(period: Period | None, fmt: str, root: Path | None, today: date | None) -> None:
     """The quarterly business review: progress, confidence, at-risk key results, the work behind each.
 
     Example: prodops report okrs --period 2026-Q4 > qbr.md
     """
     result = _load(root, today)
     text = query.okr_report(
-        result.catalog, period or str(query.current_period(result.catalog, result.today)), result.today, result.config
+        result.catalog, str(period or query.current_period(result.catalog, result.today)), result.today, result.config
     )
     terminal.echo(query.as_html(text, "OKR review") if fmt == "html" else text, nl=False)
 

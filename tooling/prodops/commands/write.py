@@ -92,6 +92,12 @@ def set_field(
     repo = resolve_root(root)
     rel, kind = authoring.find_entity(repo, entity_id)
     parsed: Any = value if as_string else edit.parse_value(value)
+    from prodops.commands.lists import field_is_list
+
+    if field_is_list(repo, rel, field):
+        raise ProdopsError(
+            f"{rel}: '{field}' is a list; use prodops add {entity_id} {field} VALUE (or prodops remove) to change its items"
+        )
 
     def transform(text: str) -> str:
         data = edit.locate(text).parsed.data

@@ -17,7 +17,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                     objective.id,
                     ("key_results", kr.index),
                     f"key result '{kr.ref}' has no roadmap item moving it",
-                    f"add '{kr.ref}' to the key_results of the roadmap item that will move it",
+                    f"prodops add ITEM key_results {kr.ref} (ITEM: the roadmap item that will move it)",
                 )
 
 
