@@ -106,6 +106,19 @@ class Approver:
         return f"{self.label}: {who}"
 
 
+def phrase(name: str) -> str:
+    """An approver as a playbook's page reads it: ``lead:platform`` -> ``the lead of team 'platform'``."""
+    kind, _, value = name.partition(":")
+    fixed = {"owning-team-lead": "the owning team's lead", "owning-team": "a member of the owning team"}
+    forms = {
+        "lead": f"the lead of team '{value}'",
+        "team": f"a member of team '{value}'",
+        "role": f"a member with the role '{value}'",
+        "person": f"'{value}'",
+    }
+    return fixed.get(name) or forms.get(kind, name)
+
+
 def resolve(name: str, owning: tuple[str, ...], registry: Catalog) -> Approver:
     """Who can act as the approver ``name`` for an entity owned by the teams ``owning``, per ``registry``'s teams."""
     kind, _, value = name.partition(":")

@@ -14,6 +14,8 @@ from conftest import EXAMPLE_TODAY, copy_example
 
 from prodops.approvals import decide, slug
 from prodops.cli import cli
+from prodops.pipeline import build
+from prodops.render import SiteOptions, render_site
 
 HEAD = "a" * 40
 OLD = "b" * 40
@@ -202,3 +204,18 @@ def test_the_latest_verdict_wins_and_a_comment_leaves_an_approval_standing() -> 
 
 def test_a_role_is_named_by_its_slug() -> None:
     assert slug("Product Manager, Billing") == "product-manager-billing"
+
+
+def test_the_playbook_page_explains_the_lifecycle_and_its_approvals(repo: Path) -> None:
+    pages = render_site(build(repo, today=EXAMPLE_TODAY), SiteOptions(today=EXAMPLE_TODAY)).pages
+    intake = pages["playbook/roadmap-intake.md"]
+    assert "## Lifecycle" in intake
+    assert (
+        "<tr><td>planned</td><td>idea, discovery</td><td>owner, target-date</td>"
+        "<td>the owning team&#39;s lead or a member with the role &#39;chief-product-officer&#39;</td></tr>"
+    ) in intake
+    launches = pages["playbook/launch-readiness.md"]
+    assert (
+        "Every status change of a tier 1 launch needs approval by the lead of team &#39;platform&#39;, "
+        "and by a member with the role &#39;security-engineer&#39;."
+    ) in launches
