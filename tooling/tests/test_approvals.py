@@ -219,3 +219,29 @@ def test_the_playbook_page_explains_the_lifecycle_and_its_approvals(repo: Path) 
         "Every status change of a tier 1 launch needs approval by the lead of team &#39;platform&#39;, "
         "and by a member with the role &#39;security-engineer&#39;."
     ) in launches
+
+
+def test_a_change_that_drops_the_approval_is_still_judged_by_the_base_rules(repo: Path, tmp_path: Path) -> None:
+    _edit(
+        repo / "processes" / "roadmap-intake.yaml",
+        "      approved-by: [owning-team-lead, role:chief-product-officer]\n",
+        "",
+    )
+    _plan_cash_forecast(repo)
+    code, output = _validate(repo, [], tmp_path)
+    assert code == 1
+    assert PLANNED in output
+    assert "warning PO503 this change alters what playbook 'roadmap-intake' enforces" in output
+
+
+def test_the_approvers_are_the_base_registrys(repo: Path, tmp_path: Path) -> None:
+    """Joining a team in the same pull request does not make one an approver for it."""
+    _edit(
+        repo / "processes" / "teams" / "payments.yaml",
+        "members:\n",
+        "members:\n  - handle: mallory\n    name: Mallory\n    role: Chief Product Officer\n",
+    )
+    _plan_cash_forecast(repo)
+    code, output = _validate(repo, [_review("mallory")], tmp_path)
+    assert code == 1
+    assert PLANNED in output
