@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,3 +152,47 @@ def resolve(name: str, owning: tuple[str, ...], registry: Catalog) -> Approver:
 
 def given(approver: Approver, reviews: Reviews) -> bool:
     return any(login.lower() in reviews.approved for login, _ in approver.people)
+
+
+def missing(
+    needed: list[tuple[str, ...]],
+    came: str,
+    playbook: str,
+    owning: tuple[str, ...],
+    registry: Catalog,
+    reviews: Reviews | None,
+    where: tuple[str, int, int, str],
+) -> Iterator[Diagnostic]:
+    """For a status change ``came`` needing the approver groups ``needed``, a diagnostic per group.
+
+    A group none of whose approvers approved is an error (PO504); without ``reviews``, it is pending (PO505).
+    """
+    rel, line, column, field = where
+    for group in dict.fromkeys(needed):
+        found = [resolve(name, owning, registry) for name in group]
+        if reviews is not None and any(given(a, reviews) for a in found):
+            continue
+        who = "; ".join(a.describe() for a in found)
+        one = "approval by " + (" or ".join(a.label for a in found))
+        if reviews is None:
+            yield Diagnostic(
+                "warning",
+                "PO505",
+                f"{came} will need {one} (playbook '{playbook}')",
+                rel,
+                line,
+                column,
+                (field,),
+                hint=f"who may approve: {who}",
+            )
+        else:
+            yield Diagnostic(
+                "error",
+                "PO504",
+                f"{came} requires {one} (playbook '{playbook}')",
+                rel,
+                line,
+                column,
+                (field,),
+                hint=f"ask for an approving review of the head commit {reviews.head[:12]} from {who}",
+            )

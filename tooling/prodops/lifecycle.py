@@ -162,7 +162,7 @@ def check(
             if old_status is not None:  # a change of stage, not a new file
                 needed.extend(g for a in cycle.approvals if tier in a.tiers for g in a.approvals)
             if status not in entering:
-                yield from _approvals(
+                yield from approvals.missing(
                     needed,
                     came,
                     cycle.playbook,
@@ -209,7 +209,7 @@ def check(
                     hint=f"add {label}, or keep the status at '{old_status}'" if old_status else f"add {label} first",
                 )
             needed.extend(g for t in matching for g in t.approvals)
-            yield from _approvals(
+            yield from approvals.missing(
                 needed,
                 came,
                 cycle.playbook,
@@ -217,47 +217,6 @@ def check(
                 base,
                 reviews,
                 (doc.rel, line, column, field),
-            )
-
-
-def _approvals(
-    needed: list[tuple[str, ...]],
-    came: str,
-    playbook: str,
-    owning: tuple[str, ...],
-    registry: Catalog,
-    reviews: approvals.Reviews | None,
-    where: tuple[str, int, int, str],
-) -> Iterator[Diagnostic]:
-    """A diagnostic for each group of approvers none of whom approved (PO504), or pending without reviews (PO505)."""
-    rel, line, column, field = where
-    for group in dict.fromkeys(needed):
-        found = [approvals.resolve(name, owning, registry) for name in group]
-        if reviews is not None and any(approvals.given(a, reviews) for a in found):
-            continue
-        who = "; ".join(a.describe() for a in found)
-        one = "approval by " + (" or ".join(a.label for a in found))
-        if reviews is None:
-            yield Diagnostic(
-                "warning",
-                "PO505",
-                f"{came} will need {one} (playbook '{playbook}')",
-                rel,
-                line,
-                column,
-                (field,),
-                hint=f"who may approve: {who}",
-            )
-        else:
-            yield Diagnostic(
-                "error",
-                "PO504",
-                f"{came} requires {one} (playbook '{playbook}')",
-                rel,
-                line,
-                column,
-                (field,),
-                hint=f"ask for an approving review of the head commit {reviews.head[:12]} from {who}",
             )
 
 
