@@ -53,7 +53,7 @@ def decide(reviews: list[dict[str, Any]], head: str) -> Reviews:
     ordered = sorted(enumerate(reviews), key=lambda pair: (str(pair[1].get("submitted_at") or ""), pair[0]))
     for _, review in ordered:
         state = review["state"]
-        if state in _VERDICTS:
+        if state in _VERDICTS and review.get("user") is not None:  # a deleted account's review has no user
             latest[review["user"]["login"].lower()] = (state, review.get("commit_id") or "")
     approved = frozenset(login for login, (state, commit) in latest.items() if state == "APPROVED" and commit == head)
     return Reviews(head, approved)
@@ -85,6 +85,8 @@ def read(path: Path, head: str, shown: str | None = None) -> tuple[Reviews | Non
         login = user.get("login") if isinstance(user, dict) else None
         state = review.get("state") if isinstance(review, dict) else None
         commit = review.get("commit_id") if isinstance(review, dict) else None
+        if isinstance(review, dict) and review.get("user", 0) is None:
+            login = ""  # a deleted account ("ghost"): its review counts for nobody
         if not isinstance(login, str) or state not in _STATES or not (commit is None or isinstance(commit, str)):
             return problem(
                 f"review [{index}] needs user.login (a string), state (one of {', '.join(sorted(_STATES))}) "

@@ -202,6 +202,14 @@ def test_the_latest_verdict_wins_and_a_comment_leaves_an_approval_standing() -> 
     assert decide(reviews, HEAD).approved == frozenset({"a"})
 
 
+def test_a_review_by_a_deleted_account_counts_for_nobody(repo: Path, tmp_path: Path) -> None:
+    ghost = {"user": None, "state": "APPROVED", "commit_id": HEAD, "submitted_at": "2026-12-01T10:00:00Z"}
+    _plan_cash_forecast(repo)
+    code, output = _validate(repo, [ghost], tmp_path)
+    assert code == 1
+    assert PLANNED in output and "PO506" not in output
+
+
 def test_a_role_is_named_by_its_slug() -> None:
     assert slug("Product Manager, Billing") == "product-manager-billing"
 
