@@ -347,7 +347,10 @@ def _reviews(
         raise click.UsageError("--approvals checks the status changes since --base REV: pass --base too")
     from prodops import approvals, gitrev
 
-    return approvals.read(path, head or gitrev.resolve(repo, "HEAD"), str(path))
+    # A full commit id is taken as given (CI may not have fetched it); anything else, a short id
+    # or a ref, is resolved, as an approval's commit_id is always a full id.
+    full = head is not None and len(head) == 40 and all(c in "0123456789abcdef" for c in head.lower())
+    return approvals.read(path, head.lower() if full and head else gitrev.resolve(repo, head or "HEAD"), str(path))
 
 
 def _selected(repo: Path, paths: tuple[Path, ...]) -> Selection:

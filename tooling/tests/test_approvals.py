@@ -183,6 +183,17 @@ def test_a_malformed_reviews_file_is_a_diagnostic(repo: Path, tmp_path: Path, te
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
+def test_a_short_head_sha_is_resolved_to_the_commit(repo: Path, tmp_path: Path) -> None:
+    _plan_cash_forecast(repo)
+    head = _git(repo, "rev-parse", "HEAD").strip()
+    path = tmp_path / "reviews.json"
+    path.write_text(json.dumps([_review("kavya-iyer", commit=head)]))
+    args = ["validate", "--root", str(repo), "--today", EXAMPLE_TODAY.isoformat(), "--base", "HEAD", "--no-cache"]
+    result = CliRunner().invoke(cli, [*args, "--approvals", str(path), "--head-sha", head[:10]])
+    assert "PO504" not in result.stdout
+    assert result.exit_code == 0
+
+
 def test_approvals_need_a_base(repo: Path, tmp_path: Path) -> None:
     path = tmp_path / "reviews.json"
     path.write_text("[]")
