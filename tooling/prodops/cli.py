@@ -23,7 +23,9 @@ from prodops.diagnostics import ProdopsError
 from prodops.rules import REGISTRY
 
 if TYPE_CHECKING:
+    from prodops.approvals import Reviews
     from prodops.calendar import Period
+    from prodops.diagnostics import Diagnostic
     from prodops.selection import Selection
 
 EXIT_PROBLEMS = 1
@@ -316,6 +318,19 @@ def cli() -> None:
     metavar="REV",
     help="Also check every status change since this Git revision against the playbooks' lifecycles.",
 )
+@click.option(
+    "--approvals",
+    "reviews_file",
+    metavar="FILE",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="The pull request's reviews as GitHub's REST API lists them (JSON), to check required approvals "
+    "(with --base); without it, changes that need approval are reported as pending.",
+)
+@click.option(
+    "--head-sha",
+    metavar="SHA",
+    help="The pull request's head commit, which an approval must have been given on (default: HEAD).",
+)
 def validate(
     paths: tuple[Path, ...],
     root: Path | None,
@@ -324,6 +339,8 @@ def validate(
     strict: bool,
     cache: bool,
     base: str | None,
+    reviews_file: Path | None,
+    head_sha: str | None,
 ) -> None:
     """Check the repository: YAML, schemas, references and process rules.
 
@@ -339,10 +356,11 @@ def validate(
         terminal.echo(report.REPORTERS[fmt]([], 0, True, colour), nl=False, styled=colour)
         sys.exit(0)
     only = chosen.only if chosen is not None else None
+    reviews, unread = _reviews(repo, reviews_file, head_sha, base)
     with report.Progress(sys.stderr, "prodops: checking the repository"):
-        result = pipeline.build(repo, today=today, only=only, use_cache=cache, base=base)
+        result = pipeline.build(repo, today=today, only=only, use_cache=cache, base=base, reviews=reviews)
     terminal.echo(report.render_notices(result.notices), nl=False, err=True)
-    found = result.diagnostics
+    found = [*unread, *result.diagnostics]
     if chosen is not None and chosen.beside:  # a KPI's CSV history: its own problems, found while reading its KPI
         beside = set(chosen.beside)
         found = sorted([*found, *(d for d in result.everywhere if d.file in beside)], key=lambda d: d.sort_key)
@@ -350,6 +368,22 @@ def validate(
     terminal.echo(report.REPORTERS[fmt](found, files, result.rules_checked, colour), nl=False, styled=colour)
     failing = sum(d.severity == "error" or (strict and d.severity == "warning") for d in found)
     sys.exit(EXIT_PROBLEMS if failing else 0)
+
+
+def _reviews(
+    repo: Path, path: Path | None, head: str | None, base: str | None
+) -> tuple[Reviews | None, list[Diagnostic]]:
+    """The pull request's reviews for ``--approvals``, judged against its head commit."""
+    if path is None:
+        return None, []
+    if base is None:
+        raise click.UsageError("--approvals checks the status changes since --base REV: pass --base too")
+    from prodops import approvals, gitrev
+
+    # A full commit id is taken as given (CI may not have fetched it); anything else, a short id
+    # or a ref, is resolved, as an approval's commit_id is always a full id.
+    full = head is not None and len(head) == 40 and all(c in "0123456789abcdef" for c in head.lower())
+    return approvals.read(path, head.lower() if full and head else gitrev.resolve(repo, head or "HEAD"), str(path))
 
 
 def _selected(repo: Path, paths: tuple[Path, ...]) -> Selection:

@@ -238,5 +238,27 @@ CHECKS: dict[str, Check] = {
             "Ask the playbook's owner to review it, and merge the rule change before the changes that rely on it.",
             "warning",
         ),
+        Check(
+            "PO504",
+            "lifecycle-approval",
+            "A playbook's lifecycle may say who must approve a status change; only an approving review of the "
+            "pull request's head commit, by someone the team registry says may give it, counts "
+            "(checked with --base and --approvals).",
+            "Ask one of the people the message names to approve the pull request at its head commit.",
+        ),
+        Check(
+            "PO505",
+            "lifecycle-approval-pending",
+            "Without the pull request's reviews (--approvals), a status change that needs approval is reported "
+            "as pending, so a local run says who will have to approve it.",
+            "Ask one of the people the message names to review the pull request.",
+            "warning",
+        ),
+        Check(
+            "PO506",
+            "approvals-file",
+            "The reviews passed with --approvals must be GitHub's list of a pull request's reviews.",
+            "Pass the JSON that `gh api repos/OWNER/REPO/pulls/N/reviews` prints.",
+        ),
     )
 }

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from prodops import model
+from prodops import approvals, model
 from prodops.catalog import Catalog
 from prodops.config import Config
 from prodops.diagnostics import Diagnostic, Severity
@@ -30,6 +30,15 @@ class Transition:
     to: str
     sources: tuple[str, ...]  # empty: from anywhere
     requires: tuple[str, ...]
+    approvals: tuple[tuple[str, ...], ...] = ()  # each group needs one of its approvers
+
+
+@dataclass(frozen=True)
+class TierApproval:
+    """Approvals every status change of an entity of these tiers needs."""
+
+    tiers: tuple[int, ...]
+    approvals: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,13 @@ class Lifecycle:
     playbook: str
     kind: str
     transitions: tuple[Transition, ...]
+    approvals: tuple[TierApproval, ...] = ()
+
+
+def _groups(spec: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
+    """``approved-by`` is one group (any one approves); ``all-of`` is a group per approver."""
+    any_of = tuple(spec.get("approved-by", ()))
+    return ((any_of,) if any_of else ()) + tuple((name,) for name in spec.get("all-of", ()))
 
 
 def lifecycles(catalog: Catalog) -> list[Lifecycle]:
@@ -45,9 +61,11 @@ def lifecycles(catalog: Catalog) -> list[Lifecycle]:
         spec = doc.data.get("lifecycle") if doc.kind.kind == "playbook" and playbook_id in catalog.playbooks else None
         if isinstance(spec, dict):
             transitions = tuple(
-                Transition(t["to"], tuple(t.get("from", ())), tuple(t.get("requires", ()))) for t in spec["transitions"]
+                Transition(t["to"], tuple(t.get("from", ())), tuple(t.get("requires", ())), _groups(t))
+                for t in spec["transitions"]
             )
-            out.append(Lifecycle(playbook_id, spec["kind"], transitions))
+            tiers = tuple(TierApproval(tuple(a["applies_when"]["tier"]), _groups(a)) for a in spec.get("approvals", ()))
+            out.append(Lifecycle(playbook_id, spec["kind"], transitions, tiers))
     return out
 
 
@@ -104,12 +122,16 @@ STANDARD_OF = {
 }
 
 
-def check(base: Catalog, head: Catalog, config: Config | None = None) -> Iterator[Diagnostic]:
+def check(
+    base: Catalog, head: Catalog, config: Config | None = None, reviews: approvals.Reviews | None = None
+) -> Iterator[Diagnostic]:
     """Every status change from ``base`` to ``head`` that a playbook's lifecycle does not allow.
 
     The rules are the base revision's: its playbooks' lifecycles and its schemas' status fields,
     so a change cannot loosen the rule it is judged by (``rule_changes`` calls such a change out).
     An entity is followed across a rename (``prodops.renames``), so a new id is no fresh start.
+    A change that needs approval is checked against ``reviews`` (PO504), or, without them,
+    reported as pending (PO505); who may approve is the base revision's team registry's to say.
     """
     checks = _requirement_checks(head, base)
     overrides = config.severity if config is not None else {}
@@ -129,10 +151,27 @@ def check(base: Catalog, head: Catalog, config: Config | None = None) -> Iterato
             old_id = renamed.get(entity_id, entity_id)
             old_doc = base.documents.get(old_id) if old_id in before else None
             old_status = spec.status(old_doc.data) if old_doc is not None else None
-            if not isinstance(status, str) or old_status == status or status not in entering:
+            if not isinstance(status, str) or old_status == status:
                 continue
             line, column = doc.locate((field,))
             was = f" (renamed from '{old_id}')" if old_id != entity_id and old_doc is not None else ""
+            came = f"{old_status} → {status}{was}" if old_status else f"a new file in '{status}'"
+            owning = base.owning_teams(old_id) if old_doc is not None else ()
+            needed: list[tuple[str, ...]] = []
+            tier = getattr(entity, "tier", None)
+            if old_status is not None:  # a change of stage, not a new file
+                needed.extend(g for a in cycle.approvals if tier in a.tiers for g in a.approvals)
+            if status not in entering:
+                yield from approvals.missing(
+                    needed,
+                    came,
+                    cycle.playbook,
+                    owning or head.owning_teams(entity_id),
+                    base,
+                    reviews,
+                    (doc.rel, line, column, field),
+                )
+                continue
             matching = [
                 t
                 for t in cycle.transitions
@@ -159,7 +198,6 @@ def check(base: Catalog, head: Catalog, config: Config | None = None) -> Iterato
                 severity = overrides.get(standard, "error") if standard else "error"
                 if severity == "off" or satisfied(entity):
                     continue
-                came = f"{old_status} → {status}{was}" if old_status else f"a new file in '{status}'"
                 yield Diagnostic(
                     cast(Severity, severity),
                     "PO502",
@@ -170,6 +208,16 @@ def check(base: Catalog, head: Catalog, config: Config | None = None) -> Iterato
                     (field,),
                     hint=f"add {label}, or keep the status at '{old_status}'" if old_status else f"add {label} first",
                 )
+            needed.extend(g for t in matching for g in t.approvals)
+            yield from approvals.missing(
+                needed,
+                came,
+                cycle.playbook,
+                owning or head.owning_teams(entity_id),
+                base,
+                reviews,
+                (doc.rel, line, column, field),
+            )
 
 
 @dataclass(frozen=True)

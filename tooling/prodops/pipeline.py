@@ -10,6 +10,7 @@ from functools import partial
 from pathlib import Path
 
 from prodops import calendar, loader, published, schemacheck, schemaversion, sources, states
+from prodops.approvals import Reviews
 from prodops.builtin_kinds import BUILTIN
 from prodops.catalog import Catalog, link
 from prodops.codes import CHECKS
@@ -56,6 +57,7 @@ def build(
     base: str | None = None,
     overrides: Mapping[str, str | None] | None = None,
     neighbours: bool = False,
+    reviews: Reviews | None = None,
 ) -> Result:
     """Run every stage over the repository's working tree (see ``run``).
 
@@ -64,7 +66,7 @@ def build(
     or to None for a file removed, to check an edit before writing it.
     """
     source = sources.working(root, cache=use_cache, overrides=overrides)
-    return run(source, today=today, only=only, config=config, base=base, neighbours=neighbours)
+    return run(source, today=today, only=only, config=config, base=base, neighbours=neighbours, reviews=reviews)
 
 
 def run(
@@ -75,6 +77,7 @@ def run(
     config: Config | None = None,
     base: str | None = None,
     neighbours: bool = False,
+    reviews: Reviews | None = None,
 ) -> Result:
     """Run every stage once over what ``source`` yields: load -> schema (per file), link -> rules (the whole).
 
@@ -83,7 +86,8 @@ def run(
     objects are built only around those files (see ``catalog.link``), so the returned
     catalog is partial: use it for diagnostics only. With ``base`` (a Git revision),
     status changes since that revision are checked against the lifecycles the playbooks
-    declared at that revision, and a change of those rules is called out for review. With ``neighbours``, ``only`` grows by the files that those files name or that
+    declared at that revision, and a change of those rules is called out for review; changes
+    that need approval are checked against ``reviews`` (a pull request's), or reported as pending. With ``neighbours``, ``only`` grows by the files that those files name or that
     name them: every file whose findings an edit of them can change (every file, when one of
     them is a team: any file may name its people); the result's ``only`` says which files
     that was.
@@ -108,7 +112,7 @@ def run(
             # What could not be read at the base is not compared: say so, where it is.
             found = [
                 *revision.problems,
-                *lifecycle.check(old.catalog, result.catalog, result.config),
+                *lifecycle.check(old.catalog, result.catalog, result.config, reviews),
                 *lifecycle.review(lifecycle.rule_changes(old.catalog, result.catalog, result.root)),
             ]
             result.diagnostics.extend(d for d in found if wanted is None or d.file in wanted)

@@ -288,3 +288,32 @@ def test_issue_forms_match_the_github_schemas() -> None:
             timeout=300,
         )
         assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_required_approvals_read_reviews_with_the_least_and_rerun_on_a_review() -> None:
+    workflow = _load(REPO_ROOT / ".github" / "workflows" / "pull-request.yml")
+    triggers = workflow["on"]
+    assert isinstance(triggers, dict) and triggers["pull_request_review"] == {"types": ["submitted", "dismissed"]}
+    jobs = workflow["jobs"]
+    assert isinstance(jobs, dict)
+    job = jobs["approvals"]
+    assert job["permissions"] == {"contents": "read", "pull-requests": "read"}
+    script = "\n".join(str(s.get("run", "")) for s in job["steps"])
+    assert 'gh api "repos/${REPO}/pulls/${PR}/reviews' in script
+    assert "--approvals reviews.json" in script and '--head-sha "${HEAD_SHA}"' in script
+    assert "approvals" in jobs["comment"]["needs"]
+
+
+def test_the_pending_approvals_list_for_the_comment(tmp_path: Path) -> None:
+    if shutil.which("jq") is None:
+        pytest.fail("the pending approvals are listed with jq (apt-get install jq)")
+    found = [
+        {"file": "roadmap/a.yaml", "line": 6, "column": 9, "code": "PO504", "message": "m", "hint": "ask @x"},
+        {"file": "roadmap/b.yaml", "line": 2, "column": 1, "code": "PO401", "message": "other", "hint": ""},
+    ]
+    (tmp_path / "found.json").write_text(json.dumps(found))
+    script = REPO_ROOT / ".github" / "pending-approvals.jq"
+    listed = subprocess.run(
+        ["jq", "-r", "-f", str(script), str(tmp_path / "found.json")], capture_output=True, text=True, check=True
+    ).stdout
+    assert listed == "### Pending approvals\n\n- `roadmap/a.yaml:6` m. ask @x\n"

@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup, escape
 
-from prodops import kinds, model, values
+from prodops import approvals, kinds, lifecycle, model, values
 from prodops.calendar import Period
 from prodops.catalog import Catalog
 from prodops.codes import CHECKS
@@ -189,6 +189,7 @@ class Renderer:
             self._entity(
                 "launch", launch.id, launch.file, "launch.md.j2", launch=launch, **self._launch_context(launch)
             )
+        governed = {cycle.playbook: cycle for cycle in lifecycle.lifecycles(c)}
         for playbook in c.playbooks.values():
             self._entity(
                 "playbook",
@@ -197,6 +198,8 @@ class Renderer:
                 "playbook.md.j2",
                 playbook=playbook,
                 launches=self._launches_following(playbook.id),
+                lifecycle=governed.get(playbook.id),
+                approvers=approvals.phrase,
             )
         for team in c.teams.values():
             self._entity("team", team.id, team.file, "team.md.j2", team=team, **self._team_context(team))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from prodops.rules import (
+    approver_known,
     checkin_in_period,
     checkin_stale,
     date_order,
@@ -59,6 +60,7 @@ REGISTRY: dict[str, Rule] = {
         kpi_stale.RULE,
         kr_kpi_current.RULE,
         kr_kpi_unit.RULE,
+        approver_known.RULE,
     )
 }
 
