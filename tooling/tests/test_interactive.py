@@ -13,6 +13,8 @@ from conftest import TODAY, copy_example
 from prodops.cli import cli
 
 PRODOPS = str(Path(sys.executable).parent / "prodops")
+# The package of this checkout (the installed script may point at another one).
+TOOLING = str(Path(__file__).resolve().parents[1])
 
 
 @pytest.fixture
@@ -26,7 +28,7 @@ def _session(repo: Path, kind: str) -> pexpect.spawn:
         ["new", kind, "--root", str(repo), "--today", TODAY.isoformat()],
         encoding="utf-8",
         timeout=60,
-        env={"NO_COLOR": "1", "TERM": "dumb", "PATH": "/usr/bin:/bin", "HOME": str(repo.parent)},
+        env={"NO_COLOR": "1", "TERM": "dumb", "PATH": "/usr/bin:/bin", "HOME": str(repo.parent), "PYTHONPATH": TOOLING},
         dimensions=(50, 250),
     )
     return child
@@ -58,6 +60,7 @@ def test_new_roadmap_item_asks_what_the_rules_need_and_corrects_a_typo(repo: Pat
     _answer(child, "target.end (", "2026-12-18")
     # In progress, so rule PO401 wants a key result: asked for, with the known ones listed.
     _answer(child, "key_results (", "2026-q4-payments-usage-billing.kr2")
+    _answer(child, "rice.reach (", "")  # RICE is useful, not required: Enter leaves it out
     child.expect_exact("wrote roadmap/dunning-for-small-businesses.yaml")
     child.expect(pexpect.EOF)
     child.close()
@@ -88,4 +91,36 @@ def test_new_launch_builds_owners_dates_and_the_checklist(repo: Path) -> None:
     text = (repo / "launches" / "dunning-for-small-businesses.yaml").read_text(encoding="utf-8")
     assert "owners:\n  product: kavya-iyer\n  engineering: daniel-mensah\n" in text
     assert "dates:\n  ga: 2027-05-04\n" in text and "readiness:\n  - id: release-notes\n" in text
+    _valid(repo)
+
+
+def test_new_roadmap_item_forgives_case_and_asks_again_until_each_answer_is_valid(repo: Path) -> None:
+    child = _session(repo, "roadmap-item")
+    _answer(child, "Title:", "Dunning for small businesses")
+    _answer(child, "problem (", "Small customers forget to chase overdue invoices and lose cash.")
+    _answer(child, "status (", "Planned")  # one value only, in another case
+    _answer(child, "horizon (", "next")
+    _answer(child, "team (", "payments")
+    _answer(child, "owner (", "mateo-garcia")
+    _answer(child, "target.quarter (", "2027-q1")  # the calendar writes 2027-Q1
+    _answer(child, "target.end (", "2027-03-19")
+    _answer(child, "key_results (", "2026-q4-payments-usage-billing.kr2, 2026-q4-payments-usage-biling.kr1")
+    child.expect_exact("(did you mean '2026-q4-payments-usage-billing.kr1'?)")
+    _answer(child, "key_results (", "2026-q4-payments-usage-billing.kr2, 2026-q4-payments-usage-billing.kr1")
+    _answer(child, "rice.reach (", "-4")
+    child.expect_exact("Error: '-4' is less than the minimum of 0")
+    _answer(child, "rice.reach (", "300")
+    _answer(child, "rice.impact (", "4")
+    child.expect_exact("Error: '4' is not one of 0.25, 0.5, 1, 2, 3")
+    _answer(child, "rice.impact (", "2")
+    _answer(child, "rice.confidence (", "1")  # the schema writes 1.0
+    _answer(child, "rice.effort (", "3")
+    child.expect_exact("wrote roadmap/dunning-for-small-businesses.yaml")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    text = (repo / "roadmap" / "dunning-for-small-businesses.yaml").read_text(encoding="utf-8")
+    assert "status: planned\n" in text and "quarter: 2027-Q1\n" in text
+    assert "key_results:\n  - 2026-q4-payments-usage-billing.kr2\n  - 2026-q4-payments-usage-billing.kr1\n" in text
+    assert "rice:\n  reach: 300\n  impact: 2\n  confidence: 1.0\n  effort: 3\n" in text
     _valid(repo)
