@@ -124,3 +124,49 @@ def test_new_roadmap_item_forgives_case_and_asks_again_until_each_answer_is_vali
     assert "key_results:\n  - 2026-q4-payments-usage-billing.kr2\n  - 2026-q4-payments-usage-billing.kr1\n" in text
     assert "rice:\n  reach: 300\n  impact: 2\n  confidence: 1.0\n  effort: 3\n" in text
     _valid(repo)
+
+
+def test_an_interrupted_new_keeps_its_answers_and_the_next_one_resumes_them(repo: Path) -> None:
+    child = _session(repo, "roadmap-item")
+    _answer(child, "Title:", "Dunning for small businesses")
+    _answer(child, "problem (", "Small customers forget to chase overdue invoices and lose cash.")
+    _answer(child, "status (", "in-progress")
+    child.expect_exact("horizon (")
+    child.sendintr()  # Ctrl-C
+    child.expect_exact("your answers are kept in .prodops-cache/drafts/roadmap-item.json")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert not (repo / "roadmap" / "dunning-for-small-businesses.yaml").exists()
+
+    child = _session(repo, "roadmap-item")
+    _answer(child, "resume it? [Y/n]:", "")
+    # Title, problem and status are not asked again.
+    _answer(child, "horizon (", "now")
+    _answer(child, "team (", "payments")
+    _answer(child, "owner (", "mateo-garcia")
+    _answer(child, "target.quarter (", "")
+    _answer(child, "target.end (", "2026-12-18")
+    _answer(child, "key_results (", "2026-q4-payments-usage-billing.kr2")
+    _answer(child, "rice.reach (", "")
+    child.expect_exact("wrote roadmap/dunning-for-small-businesses.yaml")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    text = (repo / "roadmap" / "dunning-for-small-businesses.yaml").read_text(encoding="utf-8")
+    assert "problem: Small customers forget to chase overdue invoices and lose cash.\n" in text
+    assert "status: in-progress\n" in text
+    assert not (repo / ".prodops-cache" / "drafts" / "roadmap-item.json").exists()
+    _valid(repo)
+
+
+def test_new_discard_draft_starts_afresh(repo: Path) -> None:
+    from prodops import drafts
+
+    drafts.save(repo, "roadmap-item", drafts.Draft("Old idea", "old-idea", {"id": "old-idea", "title": "Old idea"}))
+    args = ["new", "roadmap-item", "--root", str(repo), "--discard-draft", "--no-input", "--title", "Fresh"]
+    result = CliRunner().invoke(
+        cli, [*args, "--set", "team=payments", "--set", "problem=Customers cannot pay by card."]
+    )
+    assert result.exit_code == 0, result.output
+    assert drafts.load(repo, "roadmap-item") is None
