@@ -170,3 +170,34 @@ def test_new_discard_draft_starts_afresh(repo: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert drafts.load(repo, "roadmap-item") is None
+
+
+def test_new_tier1_launch_asks_for_go_no_go_and_the_plans_the_rules_require(repo: Path) -> None:
+    child = _session(repo, "launch")
+    _answer(child, "Title:", "Dunning for small businesses")
+    _answer(child, "tier (", "1")
+    _answer(child, "status (", "")  # planned
+    _answer(child, "items (", "payment-plans")
+    _answer(child, "playbook (", "launch-readiness")
+    _answer(child, "owners.product (", "kavya-iyer")
+    _answer(child, "owners.engineering (", "daniel-mensah")
+    _answer(child, "dates.ga (", "2027-05-04")
+    # Rule PO405: a tier-1 launch has go/no-go approvers, a rollback plan and a communications plan.
+    _answer(child, "go_no_go.decision (", "")  # pending
+    _answer(child, "go_no_go.approvers (", "amara-okafor, jonas-webr")
+    child.expect_exact("(did you mean 'jonas-weber'?)")
+    _answer(child, "go_no_go.approvers (", "amara-okafor, jonas-weber")
+    _answer(child, "go_no_go.date (", "2027-04-20")
+    _answer(child, "rollback_plan (", "Turn off the dunning feature flag; the finance lead decides.")
+    _answer(child, "communications.internal (", "Announce in #launches the day before GA.")
+    _answer(child, "communications.external (", "Email to admins and a changelog entry.")
+    child.expect_exact("wrote launches/dunning-for-small-businesses.yaml")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    text = (repo / "launches" / "dunning-for-small-businesses.yaml").read_text(encoding="utf-8")
+    assert (
+        "go_no_go:\n  decision: pending\n  approvers:\n    - amara-okafor\n    - jonas-weber\n  date: 2027-04-20\n"
+        in text
+    )
+    _valid(repo)
