@@ -103,6 +103,7 @@ class Asker:
 
     def __init__(self, schemas: SchemaSet, kind: KindSchema, known: Known, no_input: bool, day: date) -> None:
         self.schemas, self.kind, self.known, self.no_input, self.day = schemas, kind, known, no_input, day
+        self._lead: dict[str, Any] | None = None
 
     def fill(self, data: dict[str, Any], given: dict[str, Any]) -> None:
         """Every required field (from ``given``, a default or a question), then what the rules need."""
@@ -135,7 +136,9 @@ class Asker:
             data[name] = value
 
     def derived(self, name: str, data: Mapping[str, Any]) -> Any:
-        """A launch's readiness list is the checklist its playbook requires for its tier."""
+        """What follows from earlier answers: a launch's checklist, a first team's lead as its member."""
+        if self.kind.kind == "team":
+            return self._first_team(name, data)
         if self.kind.kind != "launch" or name != "readiness":
             return None
         playbook = self.known.playbooks.get(str(data.get("playbook")))
@@ -151,6 +154,29 @@ class Asker:
                 f"readiness: {len(items)} checklist items from playbook '{playbook.id}' for tier {data.get('tier')}"
             )
         return items or None
+
+    def _first_team(self, name: str, data: Mapping[str, Any]) -> Any:
+        """With no team members anywhere yet, the lead is asked by handle and name and becomes a member.
+
+        A lead must be a team member (rule PO404), and without any team there is nobody to choose:
+        the new team's lead is its first member instead of a dead end.
+        """
+        if self.known.people or self.no_input:
+            return None
+        root, file = self.schemas.expand(self.kind.file, self.kind.schema)
+        members, members_file = self.schemas.expand(file, root["properties"].get("members") or {})
+        item, item_file = self.schemas.expand(members_file, members.get("items") or {})
+        fields = item.get("properties") or {}
+        if name == "lead" and "handle" in fields and "name" in fields:
+            terminal.echo("lead: nobody is in a team yet; the lead becomes this team's first member")
+            handle_node, _ = self.schemas.expand(item_file, fields["handle"])
+            handle = self.one("lead", handle_node)
+            name_node, _ = self.schemas.expand(item_file, fields["name"])
+            self._lead = {"handle": handle, "name": self.one("lead's name", name_node)}
+            return handle
+        if name == "members" and self._lead is not None:
+            return [dict(self._lead)]
+        return None
 
     def _node(self, path: tuple[str, ...]) -> tuple[dict[str, Any] | None, str]:
         node, file = self.schemas.expand(self.kind.file, self.kind.schema)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -200,4 +201,25 @@ def test_new_tier1_launch_asks_for_go_no_go_and_the_plans_the_rules_require(repo
         "go_no_go:\n  decision: pending\n  approvers:\n    - amara-okafor\n    - jonas-weber\n  date: 2027-04-20\n"
         in text
     )
+    _valid(repo)
+
+
+def test_new_team_in_a_repository_with_no_teams_makes_the_lead_its_first_member(repo: Path) -> None:
+    # As the README tells an adopter: the example's people and everything naming them are deleted.
+    for folder in ("roadmap", "okrs", "launches", "processes"):
+        shutil.rmtree(repo / folder)
+    child = _session(repo, "team")
+    _answer(child, "Name:", "Payments")
+    child.expect_exact("lead: nobody is in a team yet; the lead becomes this team's first member")
+    _answer(child, "lead (", "@ana-silva")
+    child.expect_exact("Error: '@ana-silva' does not match")
+    _answer(child, "lead (", "ana-silva")
+    _answer(child, "lead's name (", "Ana Silva")
+    _answer(child, "handle (", "@acme/payments")
+    child.expect_exact("wrote processes/teams/payments.yaml")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    text = (repo / "processes" / "teams" / "payments.yaml").read_text(encoding="utf-8")
+    assert "lead: ana-silva\n" in text and "members:\n  - handle: ana-silva\n    name: Ana Silva\n" in text
     _valid(repo)
