@@ -223,3 +223,21 @@ def test_new_team_in_a_repository_with_no_teams_makes_the_lead_its_first_member(
     text = (repo / "processes" / "teams" / "payments.yaml").read_text(encoding="utf-8")
     assert "lead: ana-silva\n" in text and "members:\n  - handle: ana-silva\n    name: Ana Silva\n" in text
     _valid(repo)
+
+
+def test_a_refused_new_keeps_every_answer_but_the_refused_ones(repo: Path) -> None:
+    answers = [
+        "Dunning for small businesses",
+        *("1", "", "payment-plans", "launch-readiness", "kavya-iyer", "daniel-mensah", "2027-05-04"),
+        *("", "amara-okafor", "2027-05-10"),  # go/no-go after GA
+        *("Turn off the flag.", "In #launches.", "Email to admins."),
+    ]
+    args = ["new", "launch", "--root", str(repo), "--today", TODAY.isoformat()]
+    result = CliRunner().invoke(cli, args, input="\n".join(answers) + "\n")
+    assert result.exit_code == 1 and "PO417" in result.output, result.output
+    assert "your answers are kept in .prodops-cache/drafts/launch.json" in result.output
+    # Resumed, only the refused go/no-go is asked again.
+    result = CliRunner().invoke(cli, args, input="\n".join(["y", "", "amara-okafor", "2027-04-20"]) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "dates.ga" not in result.output and "rollback_plan" not in result.output
+    _valid(repo)
