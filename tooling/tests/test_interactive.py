@@ -225,19 +225,36 @@ def test_new_team_in_a_repository_with_no_teams_makes_the_lead_its_first_member(
     _valid(repo)
 
 
-def test_a_refused_new_keeps_every_answer_but_the_refused_ones(repo: Path) -> None:
+def test_a_refused_answer_is_asked_again_and_the_rest_kept_in_a_draft_on_interrupt(repo: Path) -> None:
     answers = [
         "Dunning for small businesses",
         *("1", "", "payment-plans", "launch-readiness", "kavya-iyer", "daniel-mensah", "2027-05-04"),
-        *("", "amara-okafor", "2027-05-10"),  # go/no-go after GA
+        *("", "amara-okafor", "2027-05-10"),  # go/no-go after GA: refused by rule PO417
         *("Turn off the flag.", "In #launches.", "Email to admins."),
     ]
     args = ["new", "launch", "--root", str(repo), "--today", TODAY.isoformat()]
+    # The refused go/no-go is asked again; the input ends there (as an interrupt would).
     result = CliRunner().invoke(cli, args, input="\n".join(answers) + "\n")
     assert result.exit_code == 1 and "PO417" in result.output, result.output
+    assert "asking again for go_no_go" in result.output
     assert "your answers are kept in .prodops-cache/drafts/launch.json" in result.output
     # Resumed, only the refused go/no-go is asked again.
     result = CliRunner().invoke(cli, args, input="\n".join(["y", "", "amara-okafor", "2027-04-20"]) + "\n")
     assert result.exit_code == 0, result.output
     assert "dates.ga" not in result.output and "rollback_plan" not in result.output
+    _valid(repo)
+
+
+def test_a_refused_answer_is_asked_again_in_the_same_session(repo: Path) -> None:
+    answers = [
+        "Dunning for small businesses",
+        *("1", "", "payment-plans", "launch-readiness", "kavya-iyer", "daniel-mensah", "2027-05-04"),
+        *("", "amara-okafor", "2027-05-10"),
+        *("Turn off the flag.", "In #launches.", "Email to admins."),
+        *("", "amara-okafor", "2027-04-20"),  # asked again
+    ]
+    args = ["new", "launch", "--root", str(repo), "--today", TODAY.isoformat()]
+    result = CliRunner().invoke(cli, args, input="\n".join(answers) + "\n")
+    assert result.exit_code == 0, result.output
+    assert "asking again for go_no_go" in result.output and "wrote launches/" in result.output
     _valid(repo)

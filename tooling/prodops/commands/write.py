@@ -270,11 +270,7 @@ def new(
     except click.Abort:
         if data.get(title_field) is None:
             raise
-        where = drafts.save(repo, kind, drafts.Draft(str(data[title_field]), str(data["id"]), data))
-        raise ProdopsError(
-            f"nothing was written; your answers are kept in {where.relative_to(repo)}\n"
-            f"    hint: run 'prodops new {kind}' again to resume them"
-        ) from None
+        raise _kept(repo, kind, title_field, data) from None
     folder = ks.folder if kind != "objective" else f"{ks.folder}/{data.get('period', schemas.calendar.containing(day))}"
     rel = f"{folder}/{entity_id}.yaml"
     path = repo / rel
@@ -284,11 +280,29 @@ def new(
         raise ProdopsError(f"{rel} already exists; choose another id with --id")
     text = authoring.render_new(schemas, ks, rel, data)
     errors = impact.check(repo, {rel: text}, day).added
+    from prodops import prompts
+
+    # The fields the rules refused are asked again (and checked again), while the other answers stay.
+    askable = {str(n) for n in ks.schema.get("required", ())} | {p[0] for p, _, _ in prompts.RULE_FIELDS.get(kind, ())}
+    askable -= {"id", title_field}
+    refused = {str(d.path[0]) for d in errors if d.file == rel and d.path}
+    while errors and not no_input and refused and refused <= askable and all(d.file == rel for d in errors):
+        terminal.echo(report.render_lines(errors), nl=False, err=True)
+        terminal.echo(f"asking again for {', '.join(sorted(refused))}", err=True)
+        for name in refused:
+            data.pop(name, None)
+        try:
+            prompts.Asker(schemas, ks, prompts.Known.of(repo), no_input, day).fill(data, {})
+        except click.Abort:
+            raise _kept(repo, kind, title_field, data) from None
+        text = authoring.render_new(schemas, ks, rel, data)
+        errors = impact.check(repo, {rel: text}, day).added
+        refused = {str(d.path[0]) for d in errors if d.file == rel and d.path}
     if errors:
         terminal.echo(report.render_lines(errors), nl=False, err=True)
         if not no_input:
             # Keep every answer but those refused: resuming asks for these again.
-            refused = {d.path[0] for d in errors if d.file == rel and d.path}
+            refused = {str(d.path[0]) for d in errors if d.file == rel and d.path}
             kept_data = {k: v for k, v in data.items() if k not in refused or k in ("id", title_field)}
             where = drafts.save(repo, kind, drafts.Draft(str(data[title_field]), entity_id, kept_data))
             terminal.echo(
@@ -338,3 +352,12 @@ def _ask_new(
 
     prompts.Asker(schemas, ks, prompts.Known.of(repo), no_input, day).fill(data, given)
     return entity_id
+
+
+def _kept(repo: Path, kind: str, title_field: str, data: dict[str, Any]) -> ProdopsError:
+    """Keep the answers so far in the kind's draft, and the error that says so."""
+    where = drafts.save(repo, kind, drafts.Draft(str(data[title_field]), str(data["id"]), data))
+    return ProdopsError(
+        f"nothing was written; your answers are kept in {where.relative_to(repo)}\n"
+        f"    hint: run 'prodops new {kind}' again to resume them"
+    )
