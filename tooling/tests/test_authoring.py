@@ -169,6 +169,8 @@ def test_new_asks_for_required_fields(repo: Path) -> None:
                 "later",
                 "payments",
                 "kavya-iyer",  # the owner: asked for every item (rule PO401 needs one in now)
+                "",  # key results and RICE: useful, so asked, but may be left empty
+                "",
             ]
         )
         + "\n"

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from prodops import authoring, edit, impact, kinds, pipeline, report, terminal
+from prodops import authoring, drafts, edit, impact, kinds, pipeline, report, terminal
 from prodops.cli import (
     DATE,
     EXIT_PROBLEMS,
@@ -22,7 +22,7 @@ from prodops.cli import (
     today_option,
 )
 from prodops.diagnostics import ProdopsError
-from prodops.schemas import enum_values, load_schemas
+from prodops.schemas import KindSchema, SchemaSet, enum_values, load_schemas
 from prodops.suggest import did_you_mean
 
 
@@ -217,6 +217,10 @@ def checkin(
     metavar="FIELD=VALUE",
     help="A field value, e.g. team=payments or key_results.0.unit=%.",
 )
+@click.option("--no-resume", is_flag=True, help="Start afresh, keeping the kind's draft for later.")
+@click.option(
+    "--discard-draft", is_flag=True, help="Forget the kind's draft (kept from an interrupted or refused new)."
+)
 @root_option
 @today_option
 def new(
@@ -225,6 +229,8 @@ def new(
     title: str | None,
     entity_id: str | None,
     assignments: tuple[str, ...],
+    no_resume: bool,
+    discard_draft: bool,
     root: Path | None,
     today: date | None,
 ) -> None:
@@ -234,6 +240,10 @@ def new(
     schema; ids of existing entities are offered where a reference is asked. The file
     gets its schema line, is checked against the whole repository and is never written
     over an existing file.
+
+    Every answer is checked as it is typed. When the session is interrupted (Ctrl-C, end of
+    input) or the file is refused, the answers so far are kept in a draft under
+    .prodops-cache/drafts/ and the next new of that kind offers to resume it.
 
     Example: prodops new roadmap-item --no-input --title "Dunning for SMB" --set team=payments --set problem="..."
     """
@@ -252,7 +262,88 @@ def new(
         if not sep:
             raise click.BadParameter(f"'{assignment}' is not FIELD=VALUE", param_hint="--set")
         authoring.set_path(given, name, edit.parse_value(raw))
+    if discard_draft:
+        drafts.discard(repo, kind)
+    kept = None if no_input or no_resume or discard_draft else drafts.load(repo, kind)
+    if kept is not None and click.confirm(
+        f"A draft of this {kind} ('{kept.title}', {len(kept.data)} fields answered) was kept: resume it?",
+        default=True,
+    ):
+        data, title, entity_id = dict(kept.data), title or kept.title, entity_id or kept.entity_id
     title_field = ks.title_field
+    try:
+        entity_id = _ask_new(repo, schemas, ks, data, given, title, entity_id, no_input, day)
+    except click.Abort:
+        if data.get(title_field) is None:
+            raise
+        raise _kept(repo, kind, title_field, data) from None
+    folder = ks.folder if kind != "objective" else f"{ks.folder}/{data.get('period', schemas.calendar.containing(day))}"
+    rel = f"{folder}/{entity_id}.yaml"
+    path = repo / rel
+    if not path.resolve().is_relative_to(repo.resolve()):
+        raise ProdopsError(f"{rel} would be outside the repository")
+    if path.exists():
+        raise ProdopsError(f"{rel} already exists; choose another id with --id")
+    text = authoring.render_new(schemas, ks, rel, data)
+    errors = impact.check(repo, {rel: text}, day).added
+    from prodops import prompts
+
+    # The fields the rules refused are asked again (and checked again), while the other answers stay.
+    askable = {str(n) for n in ks.schema.get("required", ())} | {p[0] for p, _, _ in prompts.RULE_FIELDS.get(kind, ())}
+    askable -= {"id", title_field}
+    refused = {str(d.path[0]) for d in errors if d.file == rel and d.path}
+    while errors and not no_input and refused and refused <= askable and all(d.file == rel for d in errors):
+        terminal.echo(report.render_lines(errors), nl=False, err=True)
+        terminal.echo(f"asking again for {', '.join(sorted(refused))}", err=True)
+        for name in refused:
+            data.pop(name, None)
+        try:
+            prompts.Asker(schemas, ks, prompts.Known.of(repo), no_input, day).fill(data, {})
+        except click.Abort:
+            raise _kept(repo, kind, title_field, data) from None
+        text = authoring.render_new(schemas, ks, rel, data)
+        errors = impact.check(repo, {rel: text}, day).added
+        refused = {str(d.path[0]) for d in errors if d.file == rel and d.path}
+    if errors:
+        terminal.echo(report.render_lines(errors), nl=False, err=True)
+        if not no_input:
+            # Keep every answer but those refused: resuming asks for these again.
+            refused = {str(d.path[0]) for d in errors if d.file == rel and d.path}
+            kept_data = {k: v for k, v in data.items() if k not in refused or k in ("id", title_field)}
+            where = drafts.save(repo, kind, drafts.Draft(str(data[title_field]), entity_id, kept_data))
+            terminal.echo(
+                f"your answers are kept in {where.relative_to(repo)}: 'prodops new {kind}' resumes them",
+                err=True,
+            )
+        if any(d.file != rel for d in errors):
+            raise ProdopsError(f"{rel} was not written: it would add the problems above to other files")
+        raise ProdopsError(f"{rel} was not written: fill in the fields above (use --set FIELD=VALUE)")
+    edit.check_inside(repo, [path])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        edit.create_atomic(path, text.encode("utf-8"))
+    except FileExistsError as exc:
+        raise ProdopsError(f"{rel} already exists; choose another id with --id") from exc
+    drafts.discard(repo, kind)
+    terminal.echo(f"wrote {rel}")
+
+
+def _ask_new(
+    repo: Path,
+    schemas: SchemaSet,
+    ks: KindSchema,
+    data: dict[str, Any],
+    given: dict[str, Any],
+    title: str | None,
+    entity_id: str | None,
+    no_input: bool,
+    day: date,
+) -> str:
+    """Fill ``data`` with the title, the id and every field asked; return the id.
+
+    ``data`` is filled as answers come, so an interrupted session leaves what was answered there.
+    """
+    kind, title_field = ks.kind, ks.title_field
     title = title or given.pop(title_field, None) or (None if no_input else click.prompt(title_field.capitalize()))
     if not title:
         raise click.UsageError(f"--title is required with --no-input ({kind} needs a {title_field})")
@@ -266,24 +357,13 @@ def new(
     from prodops import prompts
 
     prompts.Asker(schemas, ks, prompts.Known.of(repo), no_input, day).fill(data, given)
-    folder = ks.folder if kind != "objective" else f"{ks.folder}/{data.get('period', schemas.calendar.containing(day))}"
-    rel = f"{folder}/{entity_id}.yaml"
-    path = repo / rel
-    if not path.resolve().is_relative_to(repo.resolve()):
-        raise ProdopsError(f"{rel} would be outside the repository")
-    if path.exists():
-        raise ProdopsError(f"{rel} already exists; choose another id with --id")
-    text = authoring.render_new(schemas, ks, rel, data)
-    errors = impact.check(repo, {rel: text}, day).added
-    if errors:
-        terminal.echo(report.render_lines(errors), nl=False, err=True)
-        if any(d.file != rel for d in errors):
-            raise ProdopsError(f"{rel} was not written: it would add the problems above to other files")
-        raise ProdopsError(f"{rel} was not written: fill in the fields above (use --set FIELD=VALUE)")
-    edit.check_inside(repo, [path])
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        edit.create_atomic(path, text.encode("utf-8"))
-    except FileExistsError as exc:
-        raise ProdopsError(f"{rel} already exists; choose another id with --id") from exc
-    terminal.echo(f"wrote {rel}")
+    return entity_id
+
+
+def _kept(repo: Path, kind: str, title_field: str, data: dict[str, Any]) -> ProdopsError:
+    """Keep the answers so far in the kind's draft, and the error that says so."""
+    where = drafts.save(repo, kind, drafts.Draft(str(data[title_field]), str(data["id"]), data))
+    return ProdopsError(
+        f"nothing was written; your answers are kept in {where.relative_to(repo)}\n"
+        f"    hint: run 'prodops new {kind}' again to resume them"
+    )
