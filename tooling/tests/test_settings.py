@@ -54,7 +54,7 @@ def _error(tmp_path: Path, text: str, file: str = "pyproject.toml") -> str:
             "[tool.prodops]\nplaybook-review-day = 3",
             "pyproject.toml [tool.prodops]: unknown setting 'playbook-review-day' (did you mean 'playbook-review-days'?) "
             "(known settings: at-risk-below, checkin-stale-days, codeowners-fallback, feedback, metrics, notify, on-track-from, "
-            "playbook-review-days, public, severity)",
+            "playbook-review-days, public, readiness-lead-days, readiness-threshold, severity)",
         ),
         (
             "[tool.prodops.public]\ntitel = 'Roadmap'",
