@@ -47,10 +47,10 @@ def _key_result(catalog: Catalog, d: Diagnostic) -> KeyResult | None:
     return None
 
 
-def _done(catalog: Catalog, kind: str, fallback: str) -> str:
-    """The first status word of ``kind`` that means done, as the repository spells it."""
+def _done(catalog: Catalog, kind: str) -> str:
+    """The first status word of ``kind`` that means done, as the repository spells it (a placeholder if none)."""
     found = catalog.kinds.values_meaning(kind, "done") if catalog.kinds is not None else ()
-    return found[0] if found else fallback
+    return found[0] if found else "STATUS"
 
 
 def command(catalog: Catalog, d: Diagnostic, today: date) -> str:
@@ -62,9 +62,9 @@ def command(catalog: Catalog, d: Diagnostic, today: date) -> str:
         kr = _key_result(catalog, d)
         return f"prodops checkin {kr.ref} --value V --confidence C" if kr is not None else ""
     if d.code == "PO416":
-        return f"prodops set {entity_id} status {_done(catalog, 'roadmap-item', 'done')}"
+        return f"prodops set {entity_id} status {_done(catalog, 'roadmap-item')}"
     if d.code == "PO407":
-        return f"prodops set {entity_id} status {_done(catalog, 'launch', 'launched')}"
+        return f"prodops set {entity_id} status {_done(catalog, 'launch')}"
     if d.code == "PO411":
         return f"prodops set {entity_id} last_reviewed {today.isoformat()}"
     if d.code == "PO421":
