@@ -21,7 +21,7 @@ from prodops.cli import (
     root_option,
     today_option,
 )
-from prodops.diagnostics import ProdopsError
+from prodops.diagnostics import Diagnostic, ProdopsError
 from prodops.schemas import enum_values, load_schemas
 from prodops.suggest import did_you_mean
 
@@ -50,6 +50,15 @@ def _finish(outcome: authoring.Outcome, what: str) -> None:
         terminal.echo(f"{outcome.rel}: renamed to {outcome.moved_to}")
     for rel in outcome.updated:
         terminal.echo(f"{rel}: references updated")
+    _caused(outcome.caused)
+
+
+def _caused(warnings: list[Diagnostic]) -> None:
+    """Say what a written change newly causes anywhere, one line each (written all the same)."""
+    for d in warnings:
+        terminal.echo(f"{d.file}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}")
+    if warnings:
+        terminal.echo(f"prodops: the change adds {_plural(len(warnings), 'warning')} (above); it was written")
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -175,8 +184,12 @@ def checkin(
     rel = authoring.find_file(repo, objective_id)
     day = when or today or date.today()
     number: int | float = int(value) if value.is_integer() else value
+    stranger = ""
     if not author:
         author = authoring.git_author(repo) or ""
+        if not author:
+            name, email = authoring.git_user(repo)
+            stranger = " ".join(part for part in (name, f"<{email}>" if email else "") if part)
 
     def transform(text: str) -> str:
         data = edit.locate(text).parsed.data
@@ -193,10 +206,13 @@ def checkin(
         text = edit.set_value(text, ("key_results", index, "confidence"), confidence)
         return edit.append_item(text, ("key_results", index, "checkins"), item)
 
-    _finish(
-        authoring.apply(repo, rel, transform, today),
-        f"checked in {kr}: {number:g} at confidence {confidence:g}",
-    )
+    outcome = authoring.apply(repo, rel, transform, today)
+    _finish(outcome, f"checked in {kr}: {number:g} at confidence {confidence:g}")
+    if stranger and outcome.changed:
+        terminal.echo(
+            f"{rel}: warning: the check-in has no author: the Git user {stranger} is no team member; "
+            "add them to a team's members (processes/teams/), or pass --author HANDLE"
+        )
 
 
 @cli.command()
@@ -268,7 +284,8 @@ def new(
     if path.exists():
         raise ProdopsError(f"{rel} already exists; choose another id with --id")
     text = authoring.render_new(schemas, ks, rel, data)
-    errors = impact.check(repo, {rel: text}, day).added
+    found = impact.check(repo, {rel: text}, day)
+    errors = found.added
     if errors:
         terminal.echo(report.render_lines(errors), nl=False, err=True)
         if any(d.file != rel for d in errors):
@@ -281,3 +298,4 @@ def new(
     except FileExistsError as exc:
         raise ProdopsError(f"{rel} already exists; choose another id with --id") from exc
     terminal.echo(f"wrote {rel}")
+    _caused(found.warnings)
