@@ -55,10 +55,8 @@ def _finish(outcome: authoring.Outcome, what: str) -> None:
 
 def _caused(warnings: list[Diagnostic]) -> None:
     """Say what a written change newly causes anywhere, one line each (written all the same)."""
-    for d in warnings:
-        terminal.echo(f"{d.file}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}")
     if warnings:
-        terminal.echo(f"prodops: the change adds {_plural(len(warnings), 'warning')} (above); it was written")
+        terminal.echo(report.caused(warnings), nl=False)
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
