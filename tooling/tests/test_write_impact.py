@@ -45,3 +45,19 @@ def test_checkin_by_a_git_user_who_is_no_member_warns_how_to_fix_it(base_repo: P
     assert "Some Stranger <stranger@example.com>" in output and "is no team member" in output
     assert "--author HANDLE" in output
     assert "author:" not in (base_repo / "okrs" / "2026-q4-core.yaml").read_text()
+
+
+def test_feedback_import_prints_the_warning_it_causes(tmp_path: Path) -> None:
+    from test_feedback_import import EXPORTS, small_repo
+
+    repo = small_repo(tmp_path)
+    with (repo / "pyproject.toml").open("a") as f:
+        f.write("\n[tool.prodops.feedback]\nthreshold-accounts = 1\n")
+    result = CliRunner().invoke(
+        cli,
+        ["feedback", "import", str(EXPORTS / "support-desk.csv"), "--source", "support-desk",
+         "--root", str(repo), "--today", TODAY.isoformat()],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "updated 1 insight file" in result.output
+    assert "roadmap/insights/payment-plans.yaml:" in result.output and " warning PO430 " in result.output
