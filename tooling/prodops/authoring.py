@@ -35,6 +35,8 @@ class Outcome:
     breaks: list[Diagnostic] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     moved_to: str | None = None
+    # The warnings the written edit newly causes in any file (empty when nothing was written).
+    caused: list[Diagnostic] = field(default_factory=list)
 
 
 def find_file(root: Path, entity_id: str) -> str:
@@ -135,7 +137,7 @@ def apply(
         found = impact.check(root, _texts(alone, rel if moved_to else None), today)
         if not found.added:
             _write(root, alone, {path: original} if moved_to else None)
-            return Outcome(True, rel, [], moved_to=moved_to)
+            return Outcome(True, rel, [], moved_to=moved_to, caused=found.warnings)
         uses = _uses(found.before, moves)
         fixable = [d for d in found.added if (d.file, d.path) in uses]
         if not fixable or not update_references:
@@ -159,7 +161,7 @@ def apply(
         if found.added:
             return Outcome(False, rel, found.added, moved_to=moved_to)
         _write(root, changes, {path: originals[path]} if moved_to else None)
-    return Outcome(True, rel, [], updated=sorted(others), moved_to=moved_to)
+    return Outcome(True, rel, [], updated=sorted(others), moved_to=moved_to, caused=found.warnings)
 
 
 def _moved(edited: _File, moved_to: str | None) -> _File:
@@ -333,12 +335,8 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
             raise ProdopsError(f"'{dotted}': '{'.'.join(parts[:index])}' already has a plain value")
 
 
-def git_author(root: Path) -> str | None:
-    """The team member who is the Git user here: by handle in the e-mail, or by name; None if nobody matches.
-
-    A GitHub no-reply address (``123+handle@users.noreply.github.com``) and a plain ``handle@…``
-    name the handle; otherwise a member whose name is the Git user's name.
-    """
+def git_user(root: Path) -> tuple[str, str]:
+    """The Git user here, (name, e-mail), from ``git config``; empty strings for what is not set."""
     import subprocess
 
     def config(key: str) -> str:
@@ -354,7 +352,16 @@ def git_author(root: Path) -> str | None:
             return ""
         return run.stdout.strip() if run.returncode == 0 else ""
 
-    email, name = config("user.email"), config("user.name")
+    return config("user.name"), config("user.email")
+
+
+def git_author(root: Path) -> str | None:
+    """The team member who is the Git user here: by handle in the e-mail, or by name; None if nobody matches.
+
+    A GitHub no-reply address (``123+handle@users.noreply.github.com``) and a plain ``handle@…``
+    name the handle; otherwise a member whose name is the Git user's name.
+    """
+    name, email = git_user(root)
     if not email and not name:
         return None
     people = pipeline.build(root, use_cache=True).catalog.people

@@ -81,6 +81,9 @@ class FeedbackConfig:
 class Config:
     playbook_review_days: int = 180
     checkin_stale_days: int = 21
+    # A launch this many days or fewer before GA should be at least ``readiness_threshold`` ready (rule PO421).
+    readiness_lead_days: int = 14
+    readiness_threshold: float = 0.8
     codeowners_fallback: str = ""
     # A key result's confidence bands: below ``at_risk_below`` it is at risk, from ``on_track_from`` on track.
     at_risk_below: float = 0.5
@@ -187,6 +190,8 @@ def _feedback(table: Mapping[str, Any], source: str) -> FeedbackConfig:
 _SETTINGS: dict[str, Setting] = {
     "playbook-review-days": settings.whole("playbook_review_days", 1, "days"),
     "checkin-stale-days": settings.whole("checkin_stale_days", 1, "days"),
+    "readiness-lead-days": settings.whole("readiness_lead_days", 0, "days"),
+    "readiness-threshold": settings.number("readiness_threshold", "a share of the checklist between 0 and 1", 0, 1),
     "at-risk-below": settings.number("at_risk_below", "a confidence between 0 and 1", 0, 1),
     "on-track-from": settings.number("on_track_from", "a confidence between 0 and 1", 0, 1),
     "key-results-min": settings.whole("key_results_min", 1, "key results"),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -24,10 +24,15 @@ from prodops.diagnostics import Diagnostic
 
 @dataclass
 class Impact:
-    """The errors a change adds, and the repository before it (its catalog has the changed files' neighbours)."""
+    """The errors a change adds, and the repository before it (its catalog has the changed files' neighbours).
+
+    ``warnings`` are the warnings the change adds anywhere: not a reason to refuse it, but what the
+    writer should hear about (a due date after the target quarter, a value that disagrees with its KPI).
+    """
 
     added: list[Diagnostic]
     before: pipeline.Result
+    warnings: list[Diagnostic] = field(default_factory=list)
 
 
 def check(root: Path, changes: Mapping[str, str | None], today: date | None = None) -> Impact:
@@ -46,7 +51,11 @@ def check(root: Path, changes: Mapping[str, str | None], today: date | None = No
         wanted = None if before.only is None or after.only is None else sorted(before.only | after.only)
         before = pipeline.build(root, today=today, only=wanted, use_cache=True)
         after = pipeline.build(root, today=today, only=wanted, overrides=overrides, use_cache=True)
-    return Impact(_added(before.everywhere, after.everywhere), before)
+    return Impact(
+        _added(before.everywhere, after.everywhere),
+        before,
+        _added(before.everywhere, after.everywhere, "warning"),
+    )
 
 
 def _key(d: Diagnostic) -> tuple[str, str, str]:
@@ -54,12 +63,12 @@ def _key(d: Diagnostic) -> tuple[str, str, str]:
     return (d.file, d.code, d.message)
 
 
-def _added(before: list[Diagnostic], after: list[Diagnostic]) -> list[Diagnostic]:
-    """The errors of ``after`` that ``before`` does not have (counted: a second copy of a problem is new)."""
-    known = Counter(_key(d) for d in before if d.severity == "error")
+def _added(before: list[Diagnostic], after: list[Diagnostic], severity: str = "error") -> list[Diagnostic]:
+    """The problems of ``severity`` in ``after`` that ``before`` does not have (counted: a second copy is new)."""
+    known = Counter(_key(d) for d in before if d.severity == severity)
     added: list[Diagnostic] = []
     for d in after:
-        if d.severity != "error":
+        if d.severity != severity:
             continue
         key = _key(d)
         if known[key]:

@@ -234,3 +234,13 @@ REPORTERS: dict[str, Callable[[Sequence[Diagnostic], int, bool, bool], str]] = {
     "github": render_github,
     "sarif": render_sarif,
 }
+
+
+def caused(warnings: Sequence[Diagnostic]) -> str:
+    """What a written change newly causes anywhere: one line per warning and a closing line ("" for none)."""
+    if not warnings:
+        return ""
+    lines = [f"{visible(d.file)}:{d.line}:{d.column}: {d.severity} {d.code} {d.message}" for d in warnings]
+    count = f"{len(warnings)} warning{'s' if len(warnings) != 1 else ''}"
+    lines.append(f"prodops: the change adds {count} (above); it was written")
+    return "\n".join(lines) + "\n"

@@ -45,7 +45,14 @@ def test_set_changes_only_the_value(repo: Path) -> None:
     path = repo / "roadmap" / "usage-based-billing.yaml"
     before = path.read_text()
     code, output = run(repo, "set", "usage-based-billing", "target.end", "2027-01-29")
-    assert (code, output) == (0, "roadmap/usage-based-billing.yaml: target.end set to 2027-01-29\n")
+    # Written, and the warning it causes in another file is said at once (not only in CI).
+    assert (code, output) == (
+        0,
+        "roadmap/usage-based-billing.yaml: target.end set to 2027-01-29\n"
+        "launches/usage-based-billing-ga.yaml:9:5: warning PO419 GA (2027-01-20) is 9 days before "
+        "'usage-based-billing' is due (2027-01-29)\n"
+        "prodops: the change adds 1 warning (above); it was written\n",
+    )
     assert path.read_text() == before.replace("  end: 2027-01-15\n", "  end: 2027-01-29\n")
     code, output = run(repo, "set", "usage-based-billing", "rice.reach", "480")
     assert code == 0 and "  reach: 480\n" in path.read_text()

@@ -249,8 +249,9 @@ def test_send_to_local_receivers_then_a_rerun_sends_nothing(week: Path) -> None:
         assert code == 0, err2
         assert len(recorded.requests) == len(slack_bodies) + len(teams_bodies) + len(hooks)  # nothing new
         assert len(inbox.mails) == len(mails)
-        assert "payments-slack: 0 sent, 3 already sent" in out2
-    assert len(slack_bodies) == 3  # status, digest, one reminder (Kavya Iyer's stale launch)
+        assert "payments-slack: 0 sent, 4 already sent" in out2
+    # status, digest, two reminders: Kavya Iyer's stale launch, and Jonas Weber's time-aware findings
+    assert len(slack_bodies) == 4
     for body in slack_bodies:
         jsonschema.validate(body, SLACK_SCHEMA)
     status = json.dumps(slack_bodies[0], ensure_ascii=False)
@@ -292,9 +293,9 @@ def test_429_then_200_is_retried_and_sent_once(week: Path) -> None:
     ):
         code, out, err = notify(week, environment(base, port, "/busy/"), "--channel", "payments-slack")
         assert code == 0, err
-        assert "payments-slack: 3 sent" in out
+        assert "payments-slack: 4 sent" in out
         busy = recorded.bodies("/busy/")
-    assert len(busy) == 4  # the first answered 429 and was sent again
+    assert len(busy) == 5  # the first answered 429 and was sent again
 
 
 def test_a_failing_channel_exits_non_zero_names_it_and_the_others_are_sent(week: Path) -> None:

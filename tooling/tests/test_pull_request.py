@@ -410,7 +410,10 @@ def test_freshness_reports_one_file_per_person(repo: Path, tmp_path: Path) -> No
     kavya = (out / "kavya-iyer.md").read_text()
     assert kavya.startswith("@kavya-iyer, the product operations data you own needs an update:")
     assert "- [ ] `launches/smart-reconciliation.yaml:" in kavya and "GA date 2026-12-15 passed 36 days ago" in kavya
-    assert (out / "li-wei.md").read_text() == ""
+    # A stale KPI reaches its owner too, with the command that resolves it.
+    li = (out / "li-wei.md").read_text()
+    assert "`okrs/kpis/trial-signups.yaml:" in li and "run `prodops metrics import FILE`" in li
+    assert any(p.read_text() == "" for p in out.glob("*.md"))  # nothing to do: an empty report
 
 
 def test_freshness_to_an_unwritable_out_names_it(repo: Path, tmp_path: Path) -> None:

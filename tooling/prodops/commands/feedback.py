@@ -146,7 +146,7 @@ def import_feedback(
     if dry_run:
         terminal.echo(f"would update {_plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
         return
-    errors = write.apply(result.root, [*outcome.changes, *outcome.counted], result.today)
+    errors, caused = write.apply(result.root, [*outcome.changes, *outcome.counted], result.today)
     if errors:
         terminal.echo(report.render_lines(errors), nl=False, err=True)
         terminal.echo("prodops: no insight file was changed: the import would add the problems above", err=True)
@@ -170,6 +170,8 @@ def import_feedback(
         terminal.echo(f"updated {_plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
     else:
         terminal.echo("no insight file changed: their demand already says what this export says")
+    if caused:
+        terminal.echo(report.caused(caused), nl=False)
 
 
 def _show(outcome: Outcome, export: Path) -> None:

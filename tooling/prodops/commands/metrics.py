@@ -73,15 +73,19 @@ def import_command(file: Path, dry_run: bool, restate: bool, root: Path | None, 
         sys.exit(EXIT_PROBLEMS)
     planned = merge.plan(repo, result.catalog, export, file.name, result.today, restate=restate)
     edited = {rel: new.decode("utf-8") for rel, (new, _) in planned.writes.items() if rel.endswith(loader.YAML_SUFFIX)}
-    if edited:
-        found = impact.check(repo, edited, result.today)
-        if found.added:
-            terminal.echo(report.render_lines(found.added), nl=False, err=True)
-            terminal.echo(f"prodops: {name} was not imported: its check-ins would add the problems above", err=True)
-            sys.exit(EXIT_PROBLEMS)
+    # Checked with the histories as they will be: a check-in judged against the old values would
+    # seem out of step with its KPI.
+    written = {rel: new.decode("utf-8") for rel, (new, _) in planned.writes.items()}
+    found = impact.check(repo, written, result.today) if edited else None
+    if found is not None and found.added:
+        terminal.echo(report.render_lines(found.added), nl=False, err=True)
+        terminal.echo(f"prodops: {name} was not imported: its check-ins would add the problems above", err=True)
+        sys.exit(EXIT_PROBLEMS)
     _describe(planned, export, name, dry_run)
     if planned.changed and not dry_run:
         merge.apply(repo, planned)
+        if found is not None and found.warnings:
+            terminal.echo(report.caused(found.warnings), nl=False)
     if planned.refused:
         refusals = [
             _refusal(r, name, importer.column_of(text, r.restatement.line, export.fields[r.restatement.kpi]))

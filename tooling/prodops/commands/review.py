@@ -134,8 +134,9 @@ def codeowners(root: Path | None, check: bool, fallback: str | None) -> None:
 def freshness(root: Path | None, today: date | None, out: Path) -> None:
     """Write one Markdown report per person of what they need to update (empty when nothing).
 
-    Stale check-ins, launch dates that passed and playbooks due for review, grouped by
-    the person who owns them; the scheduled workflow turns each into an issue.
+    Overdue work, stale KPIs, missing check-ins, launches not ready close to GA, launch
+    dates that passed and playbooks due for review, grouped by the person who owns them,
+    each with the command that resolves it; the scheduled workflow turns each into an issue.
 
     Example: prodops freshness --out build/freshness
     """
@@ -147,7 +148,8 @@ def freshness(root: Path | None, today: date | None, out: Path) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
         for handle, findings in sorted(grouped.items()):
-            write_atomic(out / f"{handle}.md", fresh.markdown(handle, findings).encode("utf-8"))
+            fixes = {d: fresh.command(result.catalog, d, result.today) for d in findings}
+            write_atomic(out / f"{handle}.md", fresh.markdown(handle, findings, fixes).encode("utf-8"))
     except OSError as exc:
         raise ProdopsError(f"cannot write {out}: {exc.strerror or exc}; choose a folder you can write to") from None
     waiting = sum(1 for findings in grouped.values() if findings)

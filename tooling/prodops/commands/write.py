@@ -21,7 +21,7 @@ from prodops.cli import (
     root_option,
     today_option,
 )
-from prodops.diagnostics import ProdopsError
+from prodops.diagnostics import Diagnostic, ProdopsError
 from prodops.schemas import KindSchema, SchemaSet, enum_values, load_schemas
 from prodops.suggest import did_you_mean
 
@@ -50,6 +50,13 @@ def _finish(outcome: authoring.Outcome, what: str) -> None:
         terminal.echo(f"{outcome.rel}: renamed to {outcome.moved_to}")
     for rel in outcome.updated:
         terminal.echo(f"{rel}: references updated")
+    _caused(outcome.caused)
+
+
+def _caused(warnings: list[Diagnostic]) -> None:
+    """Say what a written change newly causes anywhere, one line each (written all the same)."""
+    if warnings:
+        terminal.echo(report.caused(warnings), nl=False)
 
 
 def _plural(count: int, one: str, many: str | None = None) -> str:
@@ -181,8 +188,12 @@ def checkin(
     rel = authoring.find_file(repo, objective_id)
     day = when or today or date.today()
     number: int | float = int(value) if value.is_integer() else value
+    stranger = ""
     if not author:
         author = authoring.git_author(repo) or ""
+        if not author:
+            name, email = authoring.git_user(repo)
+            stranger = " ".join(part for part in (name, f"<{email}>" if email else "") if part)
 
     def transform(text: str) -> str:
         data = edit.locate(text).parsed.data
@@ -199,10 +210,13 @@ def checkin(
         text = edit.set_value(text, ("key_results", index, "confidence"), confidence)
         return edit.append_item(text, ("key_results", index, "checkins"), item)
 
-    _finish(
-        authoring.apply(repo, rel, transform, today),
-        f"checked in {kr}: {number:g} at confidence {confidence:g}",
-    )
+    outcome = authoring.apply(repo, rel, transform, today)
+    _finish(outcome, f"checked in {kr}: {number:g} at confidence {confidence:g}")
+    if stranger and outcome.changed:
+        terminal.echo(
+            f"{rel}: warning: the check-in has no author: the Git user {stranger} is no team member; "
+            "add them to a team's members (processes/teams/), or pass --author HANDLE"
+        )
 
 
 @cli.command()
@@ -285,7 +299,8 @@ def new(
     if path.exists():
         raise ProdopsError(f"{rel} already exists; choose another id with --id")
     text = authoring.render_new(schemas, ks, rel, data)
-    errors = impact.check(repo, {rel: text}, day).added
+    found = impact.check(repo, {rel: text}, day)
+    errors = found.added
     from prodops import prompts
 
     # The fields the rules refused are asked again (and checked again), while the other answers stay.
@@ -302,7 +317,8 @@ def new(
         except click.Abort:
             raise _kept(repo, kind, title_field, data) from None
         text = authoring.render_new(schemas, ks, rel, data)
-        errors = impact.check(repo, {rel: text}, day).added
+        found = impact.check(repo, {rel: text}, day)
+        errors = found.added
         refused = {str(d.path[0]) for d in errors if d.file == rel and d.path}
     if errors:
         terminal.echo(report.render_lines(errors), nl=False, err=True)
@@ -326,6 +342,7 @@ def new(
         raise ProdopsError(f"{rel} already exists; choose another id with --id") from exc
     drafts.discard(repo, kind)
     terminal.echo(f"wrote {rel}")
+    _caused(found.warnings)
 
 
 def _ask_new(

@@ -76,22 +76,24 @@ def plan(
     return changes
 
 
-def apply(root: Path, changes: list[Change], today: date | None = None) -> list[Diagnostic]:
-    """Write ``changes`` if they add no error anywhere; the errors they would add otherwise.
+def apply(root: Path, changes: list[Change], today: date | None = None) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """Write ``changes`` if they add no error anywhere: (the errors they would add, the warnings they add).
+
+    Nothing is written when there are errors; the warnings are what a written import newly causes.
 
     Insight files are checked against the whole repository; the files of counted records
     (not content) are written with them, all or none.
     """
     if not changes:
-        return []
+        return [], []
     # Exactly the bytes that will be written, as the loader will read them.
     texts: dict[str, str | None] = {c.rel: c.after.decode("utf-8") for c in changes if c.rel.endswith(".yaml")}
     found = impact.check(root, texts, today)
     if found.added:
-        return found.added
+        return found.added, []
     for change in changes:
         (root / change.rel).parent.mkdir(parents=True, exist_ok=True)
     paths = [root / c.rel for c in changes if c.before is not None]
     with edit.locked_all(paths):
         edit.replace_all({root / c.rel: (c.after, c.before) for c in changes}, root=root)
-    return []
+    return [], found.warnings
