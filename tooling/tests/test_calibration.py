@@ -12,9 +12,9 @@ from conftest import REPO_ROOT
 from test_history import commit, git
 
 from prodops import calibration, history, scoring
+from prodops.calendar import Period
 from prodops.cli import cli
 from prodops.config import Config
-from prodops.model import Period
 
 Checkin = tuple[str, float, float]  # date, value, confidence
 

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 from conftest import TODAY
 
 from prodops import model
+from prodops.calendar import Period
 from prodops.cli import cli
 from prodops.pipeline import build
 
@@ -65,7 +66,7 @@ def test_progress_is_clamped() -> None:
 
 
 def test_periods() -> None:
-    q = model.Period.parse("2026-Q1")
+    q = Period.parse("2026-Q1")
     assert (q.start, q.end) == (date(2026, 1, 1), date(2026, 3, 31))
-    assert model.Period.containing(date(2026, 11, 22)) == model.Period.parse("2026-Q4")
-    assert model.Period.parse("2026-Q4").end == date(2026, 12, 31)
+    assert Period.containing(date(2026, 11, 22)) == Period.parse("2026-Q4")
+    assert Period.parse("2026-Q4").end == date(2026, 12, 31)

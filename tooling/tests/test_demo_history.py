@@ -12,7 +12,7 @@ import pytest
 from conftest import REPO_ROOT, copy_example
 
 from prodops import gitrev, history, historyview, pipeline, scoring
-from prodops.model import Period
+from prodops.calendar import Period
 
 _spec = importlib.util.spec_from_file_location("make_history", REPO_ROOT / "tooling" / "demo" / "make_history.py")
 assert _spec is not None and _spec.loader is not None

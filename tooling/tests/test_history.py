@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from conftest import FIXTURES, REPO_ROOT, check_golden
 
 from prodops import history, historyview
+from prodops.calendar import Period
 from prodops.cli import cli
-from prodops.model import Period
 from prodops.render.changes import add_changes
 from prodops.render.pages import Site, SiteOptions
 

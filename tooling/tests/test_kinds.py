@@ -155,8 +155,9 @@ def test_list_filters_the_new_kind_on_owner_team_and_status(repo: Path) -> None:
     schemas = pipeline.build(repo, today=TODAY)
     catalog = schemas.catalog
 
-    def ids(**filters: str) -> list[str]:
-        return [r["id"] for r in query.rows(catalog, schemas.schemas, "decision", **filters)]
+    def ids(team: str | None = None, status: str | None = None, owner: str | None = None) -> list[str]:
+        rows = query.rows(catalog, schemas.schemas, "decision", team=team, status=status, owner=owner)
+        return [r["id"] for r in rows]
 
     assert ids(owner="bo-eng") == ["public-setup-api"]
     assert ids(team="core") == ["guided-setup-first"]

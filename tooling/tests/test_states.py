@@ -224,8 +224,8 @@ def test_say_do_and_the_digest_count_the_adopters_done_work(tmp_path: Path) -> N
     from test_history import commit, git
 
     from prodops import history, historyview
+    from prodops.calendar import Period
     from prodops.cli import cli
-    from prodops.model import Period
 
     root = tmp_path / "ops"
     root.mkdir()
