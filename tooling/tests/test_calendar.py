@@ -145,10 +145,32 @@ def cadence_repo(tmp_path: Path, cadence: str) -> Path:
         text = (root / "okrs" / f"{objective}.yaml").read_text(encoding="utf-8")
         yearly = text.replace(objective, "2026-growth").replace(f"period: {label}", 'period: "2026"')
         (root / "okrs" / "2026-growth.yaml").write_text(yearly, encoding="utf-8")
+        _records_no_confidence_and_an_objective_status(root)
     git(root, "init", "-q", "-b", "main", day=today)
     git(root, "add", "-A", day=today)
     git(root, "commit", "-q", "-m", "Start", day=today)
     return root
+
+
+def _records_no_confidence_and_an_objective_status(root: Path) -> None:
+    """As the organisation that plans in halves and years does: no key result records a confidence, and each
+    objective carries a status of its own (proposed, accepted, not-accepted)."""
+    schema = root / "schemas" / "objective.schema.json"
+    text = schema.read_text(encoding="utf-8")
+    assert text.count(', "confidence"]') == 2  # the key results' and the check-ins' required lists
+    text = text.replace(', "confidence"]', "]")
+    status = (
+        '"status": {"type": "string", "enum": ["proposed", "accepted", "not-accepted"], '
+        '"description": "Whether the goal was accepted at planning."}, '
+    )
+    text = text.replace('"properties": {', '"properties": {' + status, 1)
+    schema.write_text(text, encoding="utf-8")
+    for path in (root / "okrs").glob("*.yaml"):
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        kept = [line for line in lines if not line.lstrip().startswith("confidence:")]
+        at = next(i for i, line in enumerate(kept) if line.startswith("level:"))
+        kept.insert(at + 1, "status: accepted\n" if "2026-growth" not in path.name else "status: proposed\n")
+        path.write_text("".join(kept), encoding="utf-8")
 
 
 @pytest.mark.parametrize("cadence", sorted(CASES))
@@ -164,8 +186,8 @@ def test_every_command_reads_the_repository_in_its_cadence(cadence: str, tmp_pat
     assert objective in out
     assert run("report", "okrs", "--period", label.lower(), *common)[1].startswith(f"# OKR review {label}\n")
     assert run("report", "okrs", *common)[1].startswith(f"# OKR review {shown[0]}\n")
-    code, out = run("report", "okrs", "--period", "1999-Q9", *common)
-    assert code == 1 and "is not a" in out
+    wrong = CliRunner().invoke(cli, ["report", "okrs", "--period", "1999-Q9", *common])
+    assert wrong.exit_code == 2 and "is not a" in wrong.output  # a usage error naming the notation
     for args in (
         ["show", objective, *common],
         ["show", objective, "--as-of", today, "--root", str(root)],
@@ -189,6 +211,15 @@ def test_every_command_reads_the_repository_in_its_cadence(cadence: str, tmp_pat
     assert f'href="objective/{objective}.html"' in home
     if cadence == "half":
         assert 'href="objective/2026-growth.html"' in home  # the yearly goal is current too
+        # No confidence recorded: said so, never invented; the adopter's objective status shown and filtered.
+        assert "no confidence" in run("show", objective, *common)[1]
+        accepted = run("list", "objective", "--where", "status=accepted", *common)[1]
+        assert objective in accepted and "2026-growth" not in accepted
+        proposed = run("list", "objective", "--status", "proposed", *common)[1]
+        assert "2026-growth" in proposed and objective not in proposed
+        assert "accepted" in run("show", objective, *common)[1]
+        page = (docs / "objective" / f"{objective}.md").read_text(encoding="utf-8")
+        assert "More fields" in page and "accepted" in page
     for period in shown if cadence == "half" else [label]:
         page = (docs / "okrs" / f"{period}.md").read_text(encoding="utf-8")
         assert f'title: "OKRs {period}"' in page
