@@ -201,7 +201,14 @@ def _cli_value(item: Any) -> list[str] | None:
     return [str(item)] if isinstance(item, (str, int, float)) else None
 
 
-@pytest.mark.parametrize(("kind", "field"), LIST_FIELDS, ids=[f"{k}-{f}" for k, f in LIST_FIELDS])
+# Lists whose items hold lists or mappings of their own: KEY=VALUE arguments cannot write such an item, so
+# the command line edits them by hand (test_add_then_remove_on_every_list_field_of_every_builtin_kind covers
+# their splicing).
+NESTED = {("objective", "key_results"), ("playbook", "checklist_template"), ("playbook", "feedback_rules")}
+CLI_FIELDS = [pair for pair in LIST_FIELDS if pair not in NESTED]
+
+
+@pytest.mark.parametrize(("kind", "field"), CLI_FIELDS, ids=[f"{k}-{f}" for k, f in CLI_FIELDS])
 def test_remove_and_add_back_through_the_cli(example: Path, kind: str, field: str) -> None:
     """On every list field that holds a value the command line can write: removed, then added back, checked each time."""
     files = [p for p in sorted(example.rglob("*.yaml")) if SCHEMAS.kind_for(p.relative_to(example).as_posix())]
@@ -213,7 +220,7 @@ def test_remove_and_add_back_through_the_cli(example: Path, kind: str, field: st
         if isinstance(items, list) and items and (args := _cli_value(items[-1])) is not None:
             break
     else:
-        pytest.skip(f"no {kind} holds a {field} value the command line can write")
+        pytest.fail(f"no {kind} of the snapshot holds a {field} value the command line can write")
     before = path.read_bytes()
     code, output = run(example, "remove", path.stem, field, *args)
     if code == 1:  # refused: it would add an error somewhere (a required list emptied, a rule broken)
