@@ -101,6 +101,12 @@ def _inject(repo: Path) -> dict[str, int]:
             for path in doomed:
                 del paths[path]
             touched.add(diag.file)
+            if not doomed and diag.code == "PO444":
+                # An approver names a role that members hold: the payload that broke it is in a member's role.
+                for rel, fields in changed.items():
+                    for path in [p for p in fields if p[-1] == "role"]:
+                        del fields[path]
+                        touched.add(rel)
         for rel in touched:
             if rel in changed:
                 write(rel)
