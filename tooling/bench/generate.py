@@ -468,6 +468,8 @@ class Generator:
             if self.today is not None and not planned:  # launched: by today, never before the work was due
                 ga = min(ga, self.today)
             owner = self.rng.choice(people)["handle"]
+            # Done before GA: launched, or planned and within the readiness lead of GA (PO421's default, 14 days).
+            ready = not planned or (self.today is not None and (ga - self.today).days <= 14)
             data: dict[str, Any] = {
                 "id": lid,
                 "title": f"Launch {n}: {self.phrase()}",
@@ -487,8 +489,8 @@ class Generator:
                         "id": cid,
                         "title": title,
                         "owner": self.rng.choice(people)["handle"],
-                        "status": "todo" if planned else "done",
-                        **({} if planned else {"evidence": f"https://wiki.example.com/launch/{lid}/{cid}"}),
+                        "status": "done" if ready else "todo",
+                        **({"evidence": f"https://wiki.example.com/launch/{lid}/{cid}"} if ready else {}),
                     }
                     for cid, title, tiers, _ in TEMPLATE
                     if tier in tiers
