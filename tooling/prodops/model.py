@@ -197,8 +197,22 @@ class Link:
     url: str
 
 
+class _Stated:
+    """What an entity's status means (``meaning``, from the schema's ``x-prodops-states``), asked by name."""
+
+    meaning: Meaning | None
+
+    @property
+    def done(self) -> bool:
+        return self.meaning == "done"
+
+    @property
+    def dropped(self) -> bool:
+        return self.meaning == "dropped"
+
+
 @dataclass(frozen=True)
-class RoadmapItem:
+class RoadmapItem(_Stated):
     id: str
     file: str
     title: str
@@ -245,14 +259,6 @@ class RoadmapItem:
         return self.meaning not in CLOSED
 
     @property
-    def done(self) -> bool:
-        return self.meaning == "done"
-
-    @property
-    def dropped(self) -> bool:
-        return self.meaning == "dropped"
-
-    @property
     def committed(self) -> bool:
         """Committed to and not finished (what due dates and say/do count)."""
         return self.meaning in COMMITTED
@@ -289,7 +295,7 @@ class Communications:
 
 
 @dataclass(frozen=True)
-class Launch:
+class Launch(_Stated):
     id: str
     file: str
     title: str
@@ -319,14 +325,6 @@ class Launch:
     def open(self) -> bool:
         """Not launched, rolled back or cancelled yet."""
         return self.meaning not in CLOSED
-
-    @property
-    def done(self) -> bool:
-        return self.meaning == "done"
-
-    @property
-    def dropped(self) -> bool:
-        return self.meaning == "dropped"
 
     @property
     def ga(self) -> date:
