@@ -475,6 +475,10 @@ def _fast_allowed(text: str) -> bool:
         return False
     if _DEEP_INDENT in text:
         return False
+    # A block scalar that runs to the end of a text with no final line break: the fast parser drops the
+    # line break that clip chomping keeps (">\n \"" reads '"', not '"\n').
+    if not text.endswith("\n") and ("|" in text or ">" in text):
+        return False
     if text.startswith(("---", "...", "%")) or "\n---" in text or "\n..." in text or "\n%" in text:
         return False
     if "\\" in text and _FAST_ESCAPES.search(text):

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from conftest import REPO_ROOT, TODAY, assemble, copy_example
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from prodops import edit, loader, yamlparse
@@ -229,6 +229,7 @@ YAMLISH = st.text(alphabet=st.sampled_from(list("ab:- \n\t\"'#&*!|>[]{},?%@`\\0\
 
 @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
 @given(raw=st.one_of(st.binary(max_size=200), YAMLISH.map(lambda s: s.encode("utf-8", "surrogatepass"))))
+@example(raw=b'>\n "')  # a block scalar to the end of a text with no final line break
 def test_loader_fuzz(raw: bytes) -> None:
     kind = ITEM
     doc, problems = loader.load_bytes("roadmap/fuzz.yaml", kind, raw, SCHEMAS)
