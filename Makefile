@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 LOCK := requirements.lock
 
-.PHONY: site public-site validate serve test adopter-check lint chromium node bench lock clean
+.PHONY: site public-site validate serve test adopter-check lint chromium postgresql node bench lock clean
 
 # Every dependency comes from the lock, checked against its hashes; then the package itself.
 # `pip check` fails if pyproject.toml asks for something the lock does not have (run `make lock`).
@@ -53,6 +53,13 @@ chromium:
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
+# The tests of `metrics pull` start a throw-away PostgreSQL cluster of their own (initdb, pg_ctl on a
+# local port); Debian's server package provides the programs. Install it when it is missing.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq postgresql; }
+
 lint: $(STAMP)
 	$(BIN)/ruff check tooling
 	$(BIN)/ruff format --check tooling
@@ -75,7 +82,7 @@ node: node_modules/.installed
 # organisation's (tooling/ci/adopter_check.py: every file under roadmap/, okrs/, launches/ and processes/
 # replaced by a generated organisation's), which proves an adopting organisation keeps a green
 # `make test`. The other tests cannot read that content: conftest.py's guard fails any that does.
-test: lint chromium node
+test: lint chromium postgresql node
 	$(BIN)/pytest
 	$(BIN)/python tooling/ci/adopter_check.py -m example
 
