@@ -197,6 +197,31 @@ class Link:
     url: str
 
 
+@dataclass(frozen=True)
+class Delivery:
+    """What the trackers said of an item's delivery work when last imported (``prodops delivery import``)."""
+
+    source: str
+    tickets_done: int
+    tickets_total: int
+    points_done: float
+    points_total: float
+    last_activity: date | None
+
+    @property
+    def all_done(self) -> bool:
+        return self.tickets_total > 0 and self.tickets_done >= self.tickets_total
+
+    @property
+    def open_tickets(self) -> int:
+        return max(self.tickets_total - self.tickets_done, 0)
+
+    @property
+    def share(self) -> float:
+        """The share of tickets done (0 with no tickets)."""
+        return self.tickets_done / self.tickets_total if self.tickets_total else 0.0
+
+
 class _Stated:
     """What an entity's status means (``meaning``, from the schema's ``x-prodops-states``), asked by name."""
 
@@ -236,6 +261,9 @@ class RoadmapItem(_Stated):
     contributing_teams: tuple[str, ...] = ()
     # What the status means (``states.py``); the kind registry sets it from the schema.
     meaning: Meaning | None = None
+    # The tracker references of the delivery work, and what their last import found.
+    delivery: tuple[str, ...] = ()
+    progress: Delivery | None = None
 
     def __post_init__(self) -> None:
         if self.meaning is None:  # built without a schema: the built-in words' meanings
@@ -559,6 +587,21 @@ def build_item(data: dict[str, Any], file: str, calendar: Calendar = DEFAULT) ->
         cancelled_reason=_s(data, "cancelled_reason"),
         links=tuple(Link(x["title"], x["url"]) for x in data.get("links") or ()),
         tags=_t(data, "tags"),
+        delivery=_t(data, "delivery"),
+        progress=_delivery(data.get("progress")),
+    )
+
+
+def _delivery(data: Any) -> Delivery | None:
+    if not isinstance(data, dict) or "tickets_total" not in data:
+        return None
+    return Delivery(
+        source=_s(data, "source"),
+        tickets_done=int(data.get("tickets_done") or 0),
+        tickets_total=int(data.get("tickets_total") or 0),
+        points_done=float(data.get("points_done") or 0),
+        points_total=float(data.get("points_total") or 0),
+        last_activity=parse_date(data.get("last_activity")),
     )
 
 
