@@ -60,6 +60,7 @@ LAZY_COMMANDS = {
     "checkin": "prodops.commands.write",
     "new": "prodops.commands.write",
     "feedback": "prodops.commands.feedback",
+    "delivery": "prodops.commands.delivery",
     "init": "prodops.commands.adopt",
     "migrate": "prodops.commands.adopt",
     "metrics": "prodops.commands.metrics",

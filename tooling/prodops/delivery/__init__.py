@@ -1,0 +1,1 @@
+"""Delivery progress: tracker exports (Jira, GitHub, Linear) read into roadmap items' progress."""
