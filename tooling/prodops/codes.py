@@ -169,6 +169,14 @@ CHECKS: dict[str, Check] = {
             "never another file of the machine or the network.",
             "Reference a definition of the same file (#/$defs/name) or of another file in schemas/.",
         ),
+        Check(
+            "PO150",
+            "delivery-export",
+            "A tracker export is read whole or not at all: a file that is not the source's format, or lacks the "
+            "columns that say a ticket's key, state and activity, would give items wrong progress.",
+            "Export again with all fields (Jira: Export > CSV (all fields); GitHub: gh issue list --json "
+            "number,title,state,closedAt,updatedAt,milestone,labels,url; Linear: Export > CSV), or check --source.",
+        ),
         Check("PO201", "required-field", "The schema requires the field.", "Add the field."),
         Check(
             "PO202",

@@ -94,6 +94,7 @@ class Config:
     team_objective_parent: bool = True  # PO414: a team objective must name a parent objective
     checkin_grace_days: int = 21  # PO412: how long after its period closes a check-in may be dated
     full_launch_plan_tier: int = 1  # PO405: launches of this tier or a lower number need the full plan
+    delivery_stale_weeks: int = 3  # PO452: work in progress with no ticket activity for longer has stalled
     severity: Mapping[str, SeverityOverride] = field(default_factory=dict)
     source: str = ""
     public: PublicConfig = field(default_factory=PublicConfig)
@@ -191,6 +192,7 @@ _SETTINGS: dict[str, Setting] = {
     "playbook-review-days": settings.whole("playbook_review_days", 1, "days"),
     "checkin-stale-days": settings.whole("checkin_stale_days", 1, "days"),
     "readiness-lead-days": settings.whole("readiness_lead_days", 0, "days"),
+    "delivery-stale-weeks": settings.whole("delivery_stale_weeks", 1, "weeks"),
     "readiness-threshold": settings.number("readiness_threshold", "a share of the checklist between 0 and 1", 0, 1),
     "at-risk-below": settings.number("at_risk_below", "a confidence between 0 and 1", 0, 1),
     "on-track-from": settings.number("on_track_from", "a confidence between 0 and 1", 0, 1),

@@ -12,8 +12,8 @@ from prodops.model import KeyResult
 
 # Rules whose findings appear as time passes, not because someone made a change: a launch whose GA
 # passed, a playbook due for review, a key result without a recent check-in, overdue work, a launch
-# not ready close to GA, a KPI not measured as often as it promises.
-FRESHNESS_RULES = ("PO407", "PO411", "PO413", "PO416", "PO421", "PO441")
+# not ready close to GA, a KPI not measured as often as it promises, work whose tickets went quiet.
+FRESHNESS_RULES = ("PO407", "PO411", "PO413", "PO416", "PO421", "PO441", "PO452")
 
 
 def owner_of(catalog: Catalog, d: Diagnostic) -> str | None:
@@ -58,6 +58,10 @@ def command(catalog: Catalog, d: Diagnostic, today: date) -> str:
     entity_id = next((i for i, doc in catalog.documents.items() if doc.rel == d.file), "")
     if d.code == "PO441":
         return "prodops metrics import FILE"
+    if d.code == "PO452":
+        item = catalog.items.get(entity_id)
+        source = item.progress.source if item is not None and item.progress is not None else "jira"
+        return f"prodops delivery import FILE --source {source}"
     if d.code == "PO413":
         kr = _key_result(catalog, d)
         return f"prodops checkin {kr.ref} --value V --confidence C" if kr is not None else ""

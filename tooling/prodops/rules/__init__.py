@@ -7,6 +7,9 @@ from prodops.rules import (
     checkin_in_period,
     checkin_stale,
     date_order,
+    delivery_all_done,
+    delivery_open_tickets,
+    delivery_stale,
     dependency_late,
     due_in_quarter,
     go_no_go_lead,
@@ -63,6 +66,9 @@ REGISTRY: dict[str, Rule] = {
         kr_kpi_current.RULE,
         kr_kpi_unit.RULE,
         approver_known.RULE,
+        delivery_all_done.RULE,
+        delivery_open_tickets.RULE,
+        delivery_stale.RULE,
     )
 }
 
