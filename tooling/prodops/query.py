@@ -13,6 +13,7 @@ from prodops import kinds, model, tabular
 from prodops.calendar import Period
 from prodops.catalog import KEY_RESULT, PERSON, Catalog
 from prodops.config import Config
+from prodops.delivery import view as delivery_view
 from prodops.diagnostics import ProdopsError
 from prodops.schemas import SchemaSet
 from prodops.values import confidence_text
@@ -55,6 +56,8 @@ def show(catalog: Catalog, entity_id: str, derive_reach: bool = False) -> str:
     if isinstance(entity, model.RoadmapItem):
         rice = f"{entity.rice.score:.1f}" if entity.rice else "–"
         lines += ["", f"RICE score: {rice}"]
+        if entity.progress is not None:
+            lines.append(delivery_view.summary(entity.progress))
         if derive_reach:
             from prodops.feedback.reach import derivations
 

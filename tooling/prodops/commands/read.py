@@ -33,6 +33,7 @@ from prodops.commands.history import (
     show_as_of,
 )
 from prodops.commands.status import report_answered, report_status
+from prodops.delivery import view as delivery_view
 from prodops.diagnostics import ProdopsError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -149,7 +150,7 @@ def list_entities(
         raise click.UsageError("; ".join(f"{option}: {message}" for option, message in problems))
     where_values = {name: value for name, value in fields.items() if value is not None}
     rows = query.rows(result.catalog, result.schemas, kind, **filters, where=where_values)
-    columns = registry[kind].list_columns
+    rows, columns = delivery_view.with_column(result.catalog, rows, registry[kind].list_columns)
     terminal.echo(query.format_rows(rows, fmt, columns, escape_csv=not raw_csv), nl=False, exact=raw_csv)
 
 
