@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLE_TODAY, FIXTURES, copy_example
+from conftest import EXAMPLE_TODAY, FIXTURES, TODAY, assemble, copy_example
 
 from prodops.cli import cli
 
@@ -227,3 +227,30 @@ def test_hostile_rows_never_reach_the_files(tmp_path: Path) -> None:
     lines = (repo / "roadmap/delivery/remittance-parsing.csv").read_text().splitlines()
     assert len(lines) == 2 and lines[1].startswith('REM-7,"\'=HYPERLINK(""http://x"") AAAA')
     assert len(lines[1]) < 400 and "\x07" not in lines[1]
+
+
+def test_list_gains_a_progress_column_and_show_prints_it(tmp_path: Path) -> None:
+    repo = example(tmp_path)
+    listed = CliRunner().invoke(cli, ["list", "roadmap-item", "--root", str(repo), "--format", "csv"])
+    assert "progress" not in listed.output.splitlines()[0]
+    assert run(repo, EXPORTS / "jira.csv", "jira")[0] == 0
+    listed = CliRunner().invoke(cli, ["list", "roadmap-item", "--root", str(repo), "--format", "csv"])
+    assert listed.output.splitlines()[0] == "id,title,team,owner,status,progress,horizon,due,rice"
+    row = next(line for line in listed.output.splitlines() if line.startswith("erp-sync-v2,"))
+    assert ',in-progress,"1/3 tickets, 5/10 points",now,' in row
+    shown = CliRunner().invoke(cli, ["show", "erp-sync-v2", "--root", str(repo), "--today", "2026-12-02"])
+    assert "\ndelivery progress: 1/3 tickets, 5/10 points done in jira, last activity 2026-11-25\n" in shown.output
+
+
+@pytest.mark.parametrize(
+    ("weeks", "expected"),
+    [
+        ("2", "warning PO452 no activity on its delivery tickets for 21 days (last 2026-11-01); the limit is 2 weeks"),
+        ("0", "'delivery-stale-weeks' must be a whole number of weeks, at least 1 (got 0)"),
+    ],
+)
+def test_delivery_stale_weeks_setting(tmp_path: Path, weeks: str, expected: str) -> None:
+    repo = assemble(FIXTURES / "valid" / "PO452-in-progress-with-activity-three-weeks-ago", tmp_path / "repo")
+    (repo / "pyproject.toml").write_text(f"[tool.prodops]\ndelivery-stale-weeks = {weeks}\n")
+    result = CliRunner().invoke(cli, ["validate", "--root", str(repo), "--today", TODAY.isoformat()])
+    assert expected in result.output, result.output

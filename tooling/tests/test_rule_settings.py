@@ -89,6 +89,7 @@ def test_a_bad_rule_setting_exits_1_without_a_traceback(tmp_path: Path) -> None:
         ("PO414", "team-objective-parent"),
         ("PO412", "checkin-grace-days"),
         ("PO405", "full-launch-plan-tier"),
+        ("PO452", "delivery-stale-weeks"),
     ],
 )
 def test_the_rule_docs_name_the_setting(code: str, setting: str) -> None:
