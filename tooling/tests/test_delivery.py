@@ -173,30 +173,37 @@ def test_rules_fire_on_imported_progress(tmp_path: Path) -> None:
             "issues.json",
             '[{"number": 1}]',
             "jira",
-            "issues.json: error PO150 issues.json: this is JSON, not a CSV export; is --source right?",
+            "issues.json:1:1: error PO150 this is JSON, not a CSV export; is --source right?",
         ),
         (
             "no-category.csv",
             "Issue key,Status,Updated\nPAY-1,Done,01/Nov/26 9:00 AM\n",
             "jira",
-            "no-category.csv: error PO150 no-category.csv:1: the header has no 'Status Category' column; "
+            "no-category.csv:1:1: error PO150 the header has no 'Status Category' column; "
             "export the Jira issues (Export > CSV) with all fields, or check --source",
         ),
         (
             "object.json",
             '{"items": []}',
             "github",
-            "object.json: error PO150 object.json: expected a JSON array of issues (gh issue list --json, "
+            "object.json:1:1: error PO150 expected a JSON array of issues (gh issue list --json, "
             "or GET /repos/OWNER/REPO/issues)",
         ),
         (
             "broken.json",
             "[{",
             "github",
-            "broken.json: error PO150 broken.json:1:3: not JSON (Expecting property name enclosed in double quotes); "
+            "broken.json:1:3: error PO150 not JSON (Expecting property name enclosed in double quotes); "
             "give `gh issue list --json ...` output",
         ),
-        ("empty.csv", "", "linear", "empty.csv: error PO150 empty.csv: the export is empty (no header line, no rows)"),
+        ("empty.csv", "", "linear", "empty.csv: error PO150 the export is empty (no header line, no rows)"),
+        ("deep.json", "[" * 100_000, "github", "deep.json: error PO150 the JSON nests too deeply to be an issue list"),
+        (
+            "quote.csv",
+            'ID,Status,Updated\nENG-1,"Done,2026-11-01\n',
+            "linear",
+            "quote.csv:2:1: error PO150",
+        ),
     ],
 )
 def test_malformed_exports_are_refused(tmp_path: Path, name: str, text: str, source: str, message: str) -> None:
@@ -206,7 +213,9 @@ def test_malformed_exports_are_refused(tmp_path: Path, name: str, text: str, sou
     before = snapshot(repo)
     code, out, err = run(repo, export, source)
     assert code == 1
-    assert err.replace(str(tmp_path) + "/", "") == f"{message}\nprodops: {name} was not imported; nothing was written\n"
+    shown = err.replace(str(tmp_path) + "/", "")
+    assert shown.startswith(message) and shown.endswith(f"\nprodops: {name} was not imported; nothing was written\n")
+    assert shown.count("\n") == 2
     assert "Traceback" not in out + err
     assert snapshot(repo) == before
 

@@ -57,7 +57,8 @@ def import_delivery(export: Path, source: Source, dry_run: bool, root: Path | No
     try:
         found = read.read(export, source)
     except read.ExportError as exc:
-        terminal.echo(report.render_lines([Diagnostic("error", "PO150", str(exc), str(export))]), nl=False, err=True)
+        problem = Diagnostic("error", "PO150", exc.reason, str(export), exc.line, exc.column)
+        terminal.echo(report.render_lines([problem]), nl=False, err=True)
         terminal.echo(f"prodops: {export} was not imported; nothing was written", err=True)
         sys.exit(EXIT_PROBLEMS)
     outcome = importer.match(result.catalog.items.values(), found)

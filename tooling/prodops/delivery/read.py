@@ -39,6 +39,10 @@ _JIRA_DATES = ("%d/%b/%y %I:%M %p", "%d/%b/%Y %I:%M %p", "%d/%b/%y %H:%M", "%Y-%
 class ExportError(ProdopsError):
     """The export cannot be read as the source's format (PO150); nothing is imported."""
 
+    def __init__(self, reason: str, line: int = 0, column: int = 0) -> None:
+        super().__init__(reason)
+        self.reason, self.line, self.column = reason, line, column or (1 if line else 0)
+
 
 @dataclass(frozen=True)
 class Ticket:
@@ -74,14 +78,14 @@ def read(path: Path, source: Source) -> Export:
     try:
         size = path.stat().st_size
         if not path.is_file():
-            raise ExportError(f"{path}: not a file; give the path of a {source} export")
+            raise ExportError(f"not a file; give the path of a {source} export")
         if size > MAX_EXPORT_BYTES:
-            raise ExportError(f"{path}: {size:,} bytes is more than an export of delivery work can be (64 MB)")
+            raise ExportError(f"{size:,} bytes is more than an export of delivery work can be (64 MB)")
         text = path.read_text(encoding=detect_encoding(path)).removeprefix("\ufeff")
     except OSError as exc:
-        raise ExportError(f"{path}: cannot read the export: {exc.strerror or exc}") from exc
+        raise ExportError(f"cannot read the export: {exc.strerror or exc}") from exc
     except UnicodeDecodeError as exc:
-        raise ExportError(f"{path}: the bytes are not text ({exc.reason})") from exc
+        raise ExportError(f"the bytes are not text ({exc.reason})") from exc
     if source == "github":
         return _github(path, text)
     header, rows = _csv(path, text)
@@ -90,15 +94,15 @@ def read(path: Path, source: Source) -> Export:
 
 def _csv(path: Path, text: str) -> tuple[list[str], list[tabular.Row]]:
     if text.lstrip()[:1] in ("[", "{"):
-        raise ExportError(f"{path}: this is JSON, not a CSV export; is --source right?")
+        raise ExportError("this is JSON, not a CSV export; is --source right?", 1)
     rows: list[tabular.Row] = []
     for row in tabular.read(text.splitlines(keepends=True)):
         if isinstance(row, tabular.Broken):
-            raise ExportError(f"{path}:{row.line}: {row.message}; nothing was imported (hint: {row.hint})")
+            raise ExportError(f"{row.message} ({row.hint})", row.line)
         if row.cells and any(c.strip() for c in row.cells):
             rows.append(row)
     if not rows:
-        raise ExportError(f"{path}: the export is empty (no header line, no rows)")
+        raise ExportError("the export is empty (no header line, no rows)")
     return [c.strip() for c in rows[0].cells], rows[1:]
 
 
@@ -106,8 +110,9 @@ def _require(path: Path, header: Sequence[str], names: Sequence[str], what: str)
     missing = [n for n in names if n not in header]
     if missing:
         raise ExportError(
-            f"{path}:1: the header has no {', '.join(repr(m) for m in missing)} column; "
-            f"export {what} with all fields, or check --source"
+            f"the header has no {', '.join(repr(m) for m in missing)} column; "
+            f"export {what} with all fields, or check --source",
+            1,
         )
 
 
@@ -258,11 +263,13 @@ def _github(path: Path, text: str) -> Export:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ExportError(
-            f"{path}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg}); give `gh issue list --json ...` output"
+            f"not JSON ({exc.msg}); give `gh issue list --json ...` output", exc.lineno, exc.colno
         ) from None
+    except RecursionError:  # nested far deeper than any issue list
+        raise ExportError("the JSON nests too deeply to be an issue list") from None
     if not isinstance(data, list):
         raise ExportError(
-            f"{path}: expected a JSON array of issues (gh issue list --json, or GET /repos/OWNER/REPO/issues)"
+            "expected a JSON array of issues (gh issue list --json, or GET /repos/OWNER/REPO/issues)", 1, 1
         )
     export = Export()
     for index, issue in enumerate(data, start=1):
