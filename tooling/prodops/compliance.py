@@ -66,9 +66,8 @@ class Campaign:
         return (self.deadline - today).days if self.deadline is not None else None
 
 
-def campaigns(result: pipeline.Result, burndown: bool = True) -> list[Campaign]:
-    """Every campaign of ``result``'s configuration, judged on ``result`` (a whole run) and, with ``burndown``, on Git."""
-    config, today, root = result.config, result.today, result.root
+def campaigns(root: Path, catalog: Catalog, config: Config, today: date, burndown: bool = True) -> list[Campaign]:
+    """Every campaign of ``config``, judged on ``catalog`` (a whole run's) and, with ``burndown``, on ``root``'s Git history."""
     planned = {code: s for code, s in sorted(config.rules.items()) if s.campaign}
     if not planned:
         return []
@@ -91,7 +90,7 @@ def campaigns(result: pipeline.Result, burndown: bool = True) -> list[Campaign]:
                 deadline=schedule.error_from,
                 created_after=schedule.only_created_after,
                 start=start,
-                open=tuple(_open(result.catalog, config, schedule, first, today)),
+                open=tuple(_open(catalog, config, schedule, first, today)),
                 burndown=tuple(points),
             )
         )

@@ -102,3 +102,30 @@ def test_week_ends_are_sundays_then_today_and_capped() -> None:
 def test_no_campaign_says_so(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "repo")
     assert _report(root, "text").startswith("No rule is rolled out on a schedule")
+
+
+def test_the_compliance_page_has_the_same_values(tmp_path: Path) -> None:
+    from datetime import date
+
+    from prodops import pipeline
+    from prodops.render.changes import add_history
+    from prodops.render.pages import Site, SiteOptions
+
+    root = build(tmp_path)
+    result = pipeline.build(root, today=date(2026, 12, 2))
+    site = Site()
+    add_history(site, root, SiteOptions(today=result.today, config=result.config), result.catalog)
+    page = site.pages["compliance.md"]
+    assert "## PO416 item-overdue" in page and "<strong>2026-12-15</strong> (13 days left)" in page
+    assert "Teams not compliant yet: growth, payments, platform" in page
+    assert '<a href="roadmap-item/customer-portal-refresh.html">customer-portal-refresh</a>' in page
+    rows = [line for line in page.splitlines() if line.startswith("<tr><td>2026-")]
+    assert rows == [
+        "<tr><td>2026-11-15</td><td>2</td></tr>",
+        "<tr><td>2026-11-22</td><td>1</td></tr>",
+        "<tr><td>2026-11-29</td><td>3</td></tr>",
+        "<tr><td>2026-12-02</td><td>3</td></tr>",
+    ]
+    assert (
+        'aria-label="Entities not compliant with PO416 by week: 2026-11-15: 2, 2026-11-22: 1, 2026-11-29: 3, 2026-12-02: 3"'
+    ) in page

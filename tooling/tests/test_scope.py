@@ -136,3 +136,24 @@ def test_a_period_not_begun_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "2027-Q1 begins on 2027-01-01, after today (2026-12-02): it has no plan yet" in result.output
+
+
+def test_the_review_page_shows_the_scope_with_titles_escaped(tmp_path: Path) -> None:
+    from prodops.catalog import Catalog
+    from prodops.render.changes import add_history
+    from prodops.render.pages import Site, SiteOptions
+
+    site = Site()
+    add_history(site, build(tmp_path, "2026-Q3"), SiteOptions(today=date(2026, 12, 2)), Catalog())
+    review = site.pages["history/2026-Q3.md"]
+    section = review.split("## Scope", 1)[1]
+    assert "<tr><td>On the first day</td><td>4</td><td>2</td></tr>" in section
+    for row in (
+        "Added</td><td>2</td><td>1",
+        "Cut</td><td>2</td><td>1",
+        "Slipped</td><td>1</td><td>0",
+        "Finished</td><td>1</td><td>1",
+    ):
+        assert f"<tr><td>{row}</td></tr>" in section, row
+    assert 'aria-label="Say/do on the first day\'s plan of 2026-Q3: 25%"' in section or "25%" in section
+    assert "<script>" not in review and "Alpha &lt;script&gt;alert(1)&lt;/script&gt;" in section

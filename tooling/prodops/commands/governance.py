@@ -32,7 +32,7 @@ def report_compliance(fmt: str, no_burndown: bool, root: Path | None, today: dat
     """
     result = load_readable(root, today)
     with report.Progress(sys.stderr, "prodops: reading the history"):
-        found = compliance.campaigns(result, burndown=not no_burndown)
+        found = compliance.campaigns(result.root, result.catalog, result.config, result.today, burndown=not no_burndown)
     terminal.echo(compliancetext.FORMATS[fmt](found, result.today), nl=False)
 
 
