@@ -26,7 +26,8 @@ def _share(value: float | None) -> str:
 
 def _entry(e: Entry) -> str:
     title = f" {md(e.title)}" if e.kind == "item" and e.title != e.ref else ""
-    return f"- {e.kind} `{e.ref.replace('`', '')}`{title} ({md(e.team) or 'no team'})"
+    whose = md(e.team) or ("company" if e.kind == "key result" else "no team")
+    return f"- {e.kind} `{e.ref.replace('`', '')}`{title} ({whose})"
 
 
 def _against(c: Comparison) -> str:
