@@ -77,14 +77,14 @@ def read(table: Any, where: str, text: str, rules: Mapping[str, str], checks: Ma
     out: dict[str, Schedule] = {}
     for code, value in table.items():
         head = _line(text, prefix, code)
-        fail = partial(_fail, file, f"[{prefix}.{code}]", head)
+        fail = partial(_fail, file, f"[{prefix}.{_name(code)}]", head)
 
         if code in checks:
             raise fail(f"{code} is a structural check; it cannot be scheduled (only process rules can)")
         if code not in rules:
             meant = closest(str(code), rules)
             hint = f" (did you mean '{meant}'?)" if meant is not None else ""
-            raise fail(f"'{code}' is not a process rule{hint}; `prodops rules` lists them")
+            raise fail(f"{_shown(code)} is not a process rule{hint}; `prodops rules` lists them")
         if not isinstance(value, dict):
             raise fail("must be a table such as [tool.prodops.rules.PO421] with error-from = 2027-01-15")
         values: dict[str, Any] = {}
@@ -93,7 +93,7 @@ def read(table: Any, where: str, text: str, rules: Mapping[str, str], checks: Ma
             if key not in KEYS:
                 meant = closest(str(key), KEYS)
                 hint = f" (did you mean '{meant}'?)" if meant is not None else ""
-                raise fail(f"unknown setting '{key}'{hint} (known settings: {', '.join(KEYS)})", at)
+                raise fail(f"unknown setting {_shown(key)}{hint} (known settings: {', '.join(KEYS)})", at)
             if key == "severity":
                 if setting not in LEVELS:
                     raise fail(f"'severity' must be one of {', '.join(LEVELS)} (got {_shown(setting)})", at)
@@ -135,8 +135,15 @@ def _day(value: Any) -> date | None:
 
 
 def _shown(value: Any) -> str:
+    """A value as a message quotes it: ``repr`` (control characters escaped), at most 40 characters."""
     shown = repr(value)
-    return shown if len(shown) <= 40 else shown[:36] + "…"
+    return shown if len(shown) <= 40 else shown[:39] + "…"
+
+
+def _name(code: str) -> str:
+    """A table's code as the message's header names it: printable, at most 40 characters."""
+    shown = repr(code)[1:-1]
+    return shown if len(shown) <= 40 else shown[:39] + "…"
 
 
 def _line(text: str, prefix: str, code: str, key: str = "") -> int:

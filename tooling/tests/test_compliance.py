@@ -23,7 +23,7 @@ def _reopen(root: Path, rel: str) -> str:
     return text
 
 
-def build(tmp_path: Path) -> Path:
+def build(tmp_path: Path, start: bool = True) -> Path:
     """Three commits: two shipped items reopened (11-10), one shipped again (11-19), the snapshot (11-26).
 
     PO416 (work under way past its due date) is scheduled from 2026-11-09, an error from 2026-12-15.
@@ -32,7 +32,8 @@ def build(tmp_path: Path) -> Path:
     """
     root = copy_example(tmp_path / "repo")
     with (root / "pyproject.toml").open("a", encoding="utf-8") as out:
-        out.write('\n[tool.prodops.rules.PO416]\nseverity = "warning"\nerror-from = 2026-12-15\nstart = 2026-11-09\n')
+        out.write('\n[tool.prodops.rules.PO416]\nseverity = "warning"\nerror-from = 2026-12-15\n')
+        out.write("start = 2026-11-09\n" if start else "")
     originals = {rel: _reopen(root, rel) for rel in REOPENED}
     git(root, "init", "-q", "-b", "main", day="2026-11-10")
     git(root, "add", "-A", day="2026-11-10")
@@ -129,3 +130,10 @@ def test_the_compliance_page_has_the_same_values(tmp_path: Path) -> None:
     assert (
         'aria-label="Entities not compliant with PO416 by week: 2026-11-15: 2, 2026-11-22: 1, 2026-11-29: 3, 2026-12-02: 3"'
     ) in page
+
+
+def test_without_start_the_burndown_begins_when_the_schedule_was_committed(tmp_path: Path) -> None:
+    root = build(tmp_path, start=False)
+    [campaign] = json.loads(_report(root, "json"))["campaigns"]
+    assert campaign["start"] == "2026-11-10"  # the commit that added [tool.prodops.rules.PO416]
+    assert [p["count"] for p in campaign["burndown"]] == [2, 1, 3, 3]

@@ -142,3 +142,22 @@ def test_a_bad_schedule_exits_1_without_a_traceback(tmp_path: Path) -> None:
         f"pyproject.toml:{line}: [tool.prodops.rules.PO416] 'error-from' must be a date such as 2027-01-15 "
         "(got '2027-13-01')"
     ) in output
+
+
+@pytest.mark.parametrize(
+    ("table", "shown"),
+    [
+        (
+            '[tool.prodops.rules]\n"PO4' + "1" * 5000 + '" = {error-from = 2027-01-15}',
+            f"pyproject.toml:3: [tool.prodops.rules.PO4{'1' * 36}…] 'PO4{'1' * 35}… "
+            "is not a process rule (did you mean 'PO411'?)",
+        ),
+        ('[tool.prodops.rules.PO416]\n"<script>\\u0007" = 1', "unknown setting '<script>\\x07'"),
+    ],
+)
+def test_a_hostile_schedule_is_shown_short_and_escaped(table: str, shown: str, tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(f"[tool.prodops]\n{table}\n", encoding="utf-8")
+    with pytest.raises(ProdopsError) as raised:
+        load_config(tmp_path)
+    message = str(raised.value)
+    assert shown in message and len(message) < 400 and "\x07" not in message
