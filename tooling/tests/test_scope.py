@@ -109,6 +109,14 @@ def test_the_scope_matches_a_hand_count(
         assert [e.ref for e in c.outcomes["cut"]] == ["gamma", "golf", "obj.kr2"]
         assert [e.ref for e in c.outcomes["slipped"]] == ["alpha"]
         assert c.say_do == 0.25
+    if periods != ("quarter",):  # the command reads the period in the repository's own calendar
+        args = ["report", "scope", "--period", label.lower(), "--root", str(root), "--today", "2026-12-02"]
+        shown = json.loads(CliRunner().invoke(cli, [*args, "--format", "json"]).output)
+        assert shown["period"] == label and [len(shown["comparisons"][0][o]) for o in ("added", "cut", "slipped")] == [
+            3,
+            3,
+            1,
+        ]
 
 
 def test_the_report_in_markdown_escapes_titles_and_in_json(tmp_path: Path) -> None:
