@@ -59,6 +59,13 @@ class Schedule:
             return True
         return first_day > self.only_created_after.isoformat()
 
+    def describe(self) -> str:
+        """The roll-out in words: "an error from 2027-01-15; only entities first committed after 2026-10-01"."""
+        parts = [f"an error from {self.error_from.isoformat()}"] if self.error_from is not None else []
+        if self.only_created_after is not None:
+            parts.append(f"only entities first committed after {self.only_created_after.isoformat()}")
+        return "; ".join(parts)
+
     def upcoming(self, today: date) -> str:
         """What a finding's hint adds before the deadline: when the rule becomes an error."""
         if self.error_from is None or today >= self.error_from:

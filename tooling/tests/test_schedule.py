@@ -161,3 +161,13 @@ def test_a_hostile_schedule_is_shown_short_and_escaped(table: str, shown: str, t
         load_config(tmp_path)
     message = str(raised.value)
     assert shown in message and len(message) < 400 and "\x07" not in message
+
+
+def test_rules_lists_the_roll_out(tmp_path: Path) -> None:
+    root = _example(tmp_path, 'severity = "info"\nerror-from = 2099-01-15\nonly-created-after = 2026-10-01')
+    result = CliRunner().invoke(cli, ["rules", "--root", str(root)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "PO416  item-overdue  (info)\n    rolled out: an error from 2099-01-15; "
+        "only entities first committed after 2026-10-01\n"
+    ) in result.output
