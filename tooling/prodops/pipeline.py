@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -112,7 +112,7 @@ def run(
             # What could not be read at the base is not compared: say so, where it is.
             found = [
                 *revision.problems,
-                *lifecycle.check(old.catalog, result.catalog, result.config, reviews),
+                *lifecycle.check(old.catalog, result.catalog, _as_scheduled(result.config, result.today), reviews),
                 *lifecycle.review(lifecycle.rule_changes(old.catalog, result.catalog, result.root)),
             ]
             result.diagnostics.extend(d for d in found if wanted is None or d.file in wanted)
@@ -271,6 +271,17 @@ def _check_rules(
                 Diagnostic(severity, code, finding.message, doc.rel, line, column, finding.path, hint)  # type: ignore[arg-type]
             )
     return out
+
+
+def _as_scheduled(config: Config, today: date) -> Config:
+    """``config`` with the severity each scheduled rule has on ``today``, for the lifecycle requirements it governs."""
+    if not config.rules:
+        return config
+    severity = dict(config.severity)
+    for code, planned in config.rules.items():
+        if code in REGISTRY:
+            severity[code] = planned.severity_on(today, severity.get(code, REGISTRY[code].severity))
+    return replace(config, severity=severity)
 
 
 def _check_overrides(config: Config) -> None:
