@@ -77,7 +77,7 @@ def as_json(found: Scope) -> str:
         "period": str(found.period),
         "first_day": found.period.start.isoformat(),
         "known_from_start": found.known_from_start,
-        "planned": entries(found.planned),
+        "first_day_plan": entries(found.planned),
         "comparisons": [one(c) for c in found.comparisons],
     }
     return json.dumps(body, indent=2) + "\n"
