@@ -408,17 +408,24 @@ def rules(root: Path | None) -> None:
     Example: prodops rules
     """
     severity: dict[str, str] = {}
+    planned: dict[str, Any] = {}  # code -> its schedule (prodops.schedule.Schedule)
     if root is not None or _in_repo():
         from prodops.config import load_config
 
-        severity = dict(load_config(resolve_root(root)).severity)
+        config = load_config(resolve_root(root))
+        severity, planned = dict(config.severity), dict(config.rules)
     for check in CHECKS.values():
         terminal.echo(f"{check.code}  {check.name}  ({check.severity})")
         terminal.echo(f"    {check.rationale}")
         terminal.echo(f"    fix: {check.fix}")
     for code, rule in REGISTRY.items():
         level = severity.get(code, rule.severity)
+        schedule = planned.get(code)
+        if schedule is not None:
+            level = schedule.severity_on(date.today(), level)
         terminal.echo(f"{code}  {rule.name}  ({level})")
+        if schedule is not None and schedule.campaign:
+            terminal.echo(f"    rolled out: {schedule.describe()}")
         terminal.echo(f"    {rule.rationale}")
         terminal.echo(f"    fix: {rule.fix}")
 

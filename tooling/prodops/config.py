@@ -15,6 +15,11 @@ Example::
     [tool.prodops.severity]
     PO411 = "error"   # error | warning | info | off
 
+    [tool.prodops.rules.PO421]            # a rule rolled out on a schedule (see prodops.schedule)
+    severity = "warning"                  # until error-from
+    error-from = 2027-01-15
+    only-created-after = 2026-10-01       # only what was first committed after this date
+
     [tool.prodops.public]                 # the public site (`prodops build --audience public`)
     title = "Ledgerline roadmap"
     request-feature-url = "https://feedback.example.com/new"
@@ -43,6 +48,7 @@ from prodops.metrics.mapping import MetricsConfig
 from prodops.metrics.mapping import from_table as metrics_from_table
 from prodops.notify.settings import NotifyConfig
 from prodops.notify.settings import from_table as notify_from_table
+from prodops.schedule import Schedule
 from prodops.settings import Invalid, Setting, check_table
 
 SeverityOverride = str  # a severity, or "off"
@@ -96,6 +102,7 @@ class Config:
     full_launch_plan_tier: int = 1  # PO405: launches of this tier or a lower number need the full plan
     delivery_stale_weeks: int = 3  # PO452: work in progress with no ticket activity for longer has stalled
     severity: Mapping[str, SeverityOverride] = field(default_factory=dict)
+    rules: Mapping[str, Schedule] = field(default_factory=dict)  # rules rolled out on a schedule, by code
     source: str = ""
     public: PublicConfig = field(default_factory=PublicConfig)
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
@@ -117,26 +124,41 @@ def load_config(root: Path) -> Config:
     """Read the configuration; a file that is there but wrong is an error, never silently ignored."""
     own = root / "prodops.toml"
     if own.is_file():
-        table = _read(own)
-        return _from_table(table, "prodops.toml")
+        table, text = _read(own)
+        return _from_table(table, "prodops.toml", text)
     pyproject = root / "pyproject.toml"
     if pyproject.is_file():
-        table = _read(pyproject).get("tool", {}).get("prodops")
+        whole, text = _read(pyproject)
+        table = whole.get("tool", {}).get("prodops")
         if isinstance(table, dict):
-            return _from_table(table, "pyproject.toml [tool.prodops]")
+            return _from_table(table, "pyproject.toml [tool.prodops]", text)
     return Config()
 
 
-def _read(path: Path) -> dict[str, Any]:
+def _read(path: Path) -> tuple[dict[str, Any], str]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        return tomllib.loads(text), text
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ProdopsError(f"{path.name}: cannot read the configuration: {exc}") from exc
 
 
-def _from_table(table: Mapping[str, Any], source: str) -> Config:
-    values = check_table(table, source, _SETTINGS)
+def _from_table(table: Mapping[str, Any], source: str, text: str = "") -> Config:
+    def rules(value: Any, where: str) -> dict[str, Schedule]:
+        from prodops import schedule
+        from prodops.codes import CHECKS
+        from prodops.rules import REGISTRY  # the rules read this module: asked only once both are loaded
+
+        return schedule.read(value, where, text, {code: r.name for code, r in REGISTRY.items()}, CHECKS)
+
+    known = {**_SETTINGS, "rules": settings.nested("rules", rules, "[tool.prodops.rules.PO421]")}
+    values = check_table(table, source, known)
     config = Config(source=source, **values)
+    for code, planned in config.rules.items():
+        if code in config.severity and planned.severity:
+            raise ProdopsError(
+                f"{source}: the severity of {code} is set twice, in [severity] and in [rules.{code}]; keep one"
+            )
     if config.at_risk_below > config.on_track_from:
         raise ProdopsError(f"{source}: 'at-risk-below' must not be above 'on-track-from'")
     if config.key_results_min > config.key_results_max:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
 
-from prodops import calendar, loader, published, schemacheck, schemaversion, sources, states
+from prodops import calendar, loader, published, schedule, schemacheck, schemaversion, sources, states
 from prodops.approvals import Reviews
 from prodops.builtin_kinds import BUILTIN
 from prodops.catalog import Catalog, link
@@ -112,7 +112,7 @@ def run(
             # What could not be read at the base is not compared: say so, where it is.
             found = [
                 *revision.problems,
-                *lifecycle.check(old.catalog, result.catalog, result.config, reviews),
+                *lifecycle.check(old.catalog, result.catalog, _as_scheduled(result.config, result.today), reviews),
                 *lifecycle.review(lifecycle.rule_changes(old.catalog, result.catalog, result.root)),
             ]
             result.diagnostics.extend(d for d in found if wanted is None or d.file in wanted)
@@ -194,7 +194,8 @@ def _run(
     # report the consequences of the errors above, so they wait until those are fixed.
     rules_checked = not any(d.severity == "error" for d in diagnostics)
     if rules_checked:
-        diagnostics.extend(_check_rules(catalog, config, today, wanted))
+        first = schedule.first_days(root) if any(s.only_created_after for s in config.rules.values()) else {}
+        diagnostics.extend(_check_rules(catalog, config, today, wanted, first))
 
     diagnostics.sort(key=lambda d: d.sort_key)
     everywhere = diagnostics
@@ -236,23 +237,51 @@ def _neighbourhood(schemas: SchemaSet, outlines: Mapping[str, Outline], rels: fr
     return frozenset(out)
 
 
-def _check_rules(catalog: Catalog, config: Config, today: date, wanted: frozenset[str] | None) -> list[Diagnostic]:
-    """Every rule's findings, positioned; findings in files not ``wanted`` are not positioned, only dropped."""
+def _check_rules(
+    catalog: Catalog,
+    config: Config,
+    today: date,
+    wanted: frozenset[str] | None,
+    first: Mapping[str, str] | None = None,
+) -> list[Diagnostic]:
+    """Every rule's findings, positioned; findings in files not ``wanted`` are not positioned, only dropped.
+
+    A rule rolled out on a schedule (``config.rules``) has the severity of ``today`` and judges only
+    the entities it applies to (``first``: each entity's first commit day).
+    """
     out: list[Diagnostic] = []
     ctx = Context(catalog=catalog, config=config, today=today)
     for code, rule in REGISTRY.items():
         severity = config.severity.get(code, rule.severity)
+        planned = config.rules.get(code)
+        if planned is not None:
+            severity = planned.severity_on(today, severity)
         if severity == "off":
             continue
+        upcoming = planned.upcoming(today) if planned is not None else ""
         for finding in rule.check(ctx):
+            if planned is not None and not planned.applies((first or {}).get(finding.entity)):
+                continue
             doc = catalog.documents[finding.entity]
             if wanted is not None and doc.rel not in wanted:
                 continue
             line, column = doc.locate_key(finding.path) if finding.at_key else doc.locate(finding.path)
+            hint = f"{finding.hint}; {upcoming}" if finding.hint and upcoming else finding.hint or upcoming
             out.append(
-                Diagnostic(severity, code, finding.message, doc.rel, line, column, finding.path, finding.hint)  # type: ignore[arg-type]
+                Diagnostic(severity, code, finding.message, doc.rel, line, column, finding.path, hint)  # type: ignore[arg-type]
             )
     return out
+
+
+def _as_scheduled(config: Config, today: date) -> Config:
+    """``config`` with the severity each scheduled rule has on ``today``, for the lifecycle requirements it governs."""
+    if not config.rules:
+        return config
+    severity = dict(config.severity)
+    for code, planned in config.rules.items():
+        if code in REGISTRY:
+            severity[code] = planned.severity_on(today, severity.get(code, REGISTRY[code].severity))
+    return replace(config, severity=severity)
 
 
 def _check_overrides(config: Config) -> None:

@@ -125,6 +125,27 @@ def test_the_severity_of_a_rule_governs_the_lifecycle_requirement_of_the_same_st
         assert code == (1 if expected == "error" else 0)
 
 
+@pytest.mark.parametrize(("error_from", "expected"), [("2099-01-15", "warning"), (None, "error")])
+def test_a_scheduled_severity_governs_the_lifecycle_requirement_too(
+    repo: Path, error_from: str | None, expected: str
+) -> None:
+    """Before its deadline a scheduled PO408 is a warning, and so is 'launch-or-reason'; from it, both are errors."""
+    deadline = error_from or TODAY.isoformat()
+    _edit(
+        repo / "pyproject.toml",
+        "[tool.prodops]\n",
+        f'[tool.prodops.rules.PO408]\nseverity = "warning"\nerror-from = {deadline}\n\n[tool.prodops]\n',
+    )
+    _git(repo, "commit", "-q", "-am", "PO408 scheduled")
+    _git(repo, "checkout", "-q", "-b", "ship")
+    _edit(repo / "roadmap" / "proration-rounding-fix.yaml", "status: in-progress", "status: shipped")
+    args = ["validate", "--root", str(repo), "--today", TODAY.isoformat(), "--base", "main", "--format", "json"]
+    code, output = _invoke(*args, "--no-cache")
+    found = {(d["code"], d["severity"]) for d in json.loads(output) if d["code"] in ("PO408", "PO502")}
+    assert found == {("PO408", expected), ("PO502", expected)}
+    assert code == (1 if expected == "error" else 0)
+
+
 def test_the_summary_says_what_the_change_means(repo: Path) -> None:
     _risky_branch(repo)
     code, output = _invoke("diff", "main", "--root", str(repo), "--today", TODAY.isoformat())

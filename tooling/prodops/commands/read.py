@@ -24,6 +24,7 @@ from prodops.cli import (
     root_option,
     today_option,
 )
+from prodops.commands.governance import report_compliance, report_scope
 from prodops.commands.history import (
     AS_OF,
     list_as_of,
@@ -195,6 +196,8 @@ report_group.add_command(report_calibration)
 report_group.add_command(report_release_notes)
 report_group.add_command(report_status)
 report_group.add_command(report_answered)
+report_group.add_command(report_compliance)
+report_group.add_command(report_scope)
 
 
 @report_group.command(name="okrs")

@@ -73,6 +73,9 @@ def add_history(
     from prodops.render.status import add_status_pages
 
     add_status_pages(site, index, options, catalog, diagnostics)
+    from prodops.render.compliance import add_compliance
+
+    add_compliance(site, root, options, catalog)
 
 
 def add_changes(

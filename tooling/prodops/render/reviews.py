@@ -2,7 +2,8 @@
 
 A review page per past quarter scores its OKRs as they stood on its last day (``scoring``) and
 shows say/do and slips per team (``historyview.quarter``, what ``prodops report quarter``
-prints); the calibration page shows ``calibration.calibrate`` over every past quarter. Each is
+prints) and its scope, the plan on its first day against its last (``scope``, what ``prodops
+report scope`` prints); the calibration page shows ``calibration.calibrate`` over every past quarter. Each is
 computed once here from one history index; the release notes come from the catalog (launches
 that launched, with their ``release_note``). Text from YAML and Git is escaped by the templates,
 Markdown fields go through the field cleaner, and every page through ``clean_page`` afterwards.
@@ -17,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from prodops import calibration, historyview, scoretext, scoring, values
+from prodops import calibration, historyview, scope, scoretext, scoring, values
 from prodops.calendar import DEFAULT, Period
 from prodops.catalog import Catalog
 from prodops.history import Index
@@ -39,6 +40,7 @@ class Review:
     score: scoring.QuarterScore
     quarter: historyview.Quarter
     page: str
+    plan: scope.Scope | None = None  # the plan on its first day against its last (``prodops report scope``)
 
     @property
     def mean(self) -> float | None:
@@ -64,7 +66,12 @@ def add_reviews(site: Site, index: Index | None, note: str, options: SiteOptions
     if index is not None:
         for period in scoring.past_periods(index, options.today):
             reviews.append(
-                Review(scoring.score(index, period), historyview.quarter(index, period, meaning), page_of(period))
+                Review(
+                    scoring.score(index, period),
+                    historyview.quarter(index, period, meaning),
+                    page_of(period),
+                    scope.scope(index, period, options.today, meaning),
+                )
             )
     known = set(catalog.documents)
 
