@@ -13,16 +13,20 @@ never kept.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from prodops import settings
 from prodops.diagnostics import ProdopsError
+from prodops.feedback import columns as header_columns
 from prodops.feedback import counted
 from prodops.feedback.read import RawRecord
+from prodops.feedback.source import SourceMapping
+from prodops.feedback.tools import TOOLS
 from prodops.settings import Invalid, Setting, check_table
 from prodops.suggest import did_you_mean
 
@@ -31,48 +35,6 @@ FREE_MAIL = frozenset(
     {"gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "yahoo.com", "icloud.com", "me.com"}
     | {"proton.me", "protonmail.com", "aol.com", "gmx.de", "gmx.net", "web.de", "mail.com"}
 )
-
-
-@dataclass(frozen=True)
-class SourceMapping:
-    """How one source's export is read."""
-
-    name: str
-    origin: str  # where the mapping is declared, for messages
-    text: tuple[str, ...]  # columns joined into the record's text (a title and a body)
-    date: str
-    id: str = (
-        ""  # the record's own id (ticket id, post id); without one, a record is told apart by a hash of its content
-    )
-    account: str = ""  # the account's name
-    account_id: str = ""
-    domain: str = ""  # a column holding the account's web domain
-    email: str = ""  # a person's email address: only its domain is used, to find the account
-    segment: str = ""
-    tags: str = ""
-    tag_separator: str = ","
-    votes: str = ""
-    source_column: str = ""  # a column naming the source of each record (a generic export of several)
-    fields: Mapping[str, str] = field(default_factory=dict)  # field name for matching rules -> column
-    people: tuple[str, ...] = ()  # columns holding people's names: scrubbed from quotes, never kept
-    keep_account_names: bool = False
-    date_format: str = ""  # strptime format when dates are not ISO 8601 or a Unix time
-    records: str = ""  # JSON: the key of the list of records
-    columns: frozenset[str] = field(init=False, repr=False, compare=False)  # every column read
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "columns", frozenset(c for _, c in self.required_columns()))
-
-    def required_columns(self) -> list[tuple[str, str]]:
-        """(setting, column) of every column this mapping reads."""
-        named = [("text", c) for c in self.text] + [("date", self.date)]
-        for setting in ("id", "account", "account_id", "domain", "email", "segment", "tags", "votes", "source_column"):
-            column = getattr(self, setting)
-            if column:
-                named.append((setting.replace("_", "-"), column))
-        named += [(f"fields.{name}", column) for name, column in self.fields.items()]
-        named += [("people", column) for column in self.people]
-        return named
 
 
 DEFAULTS: dict[str, SourceMapping] = {
@@ -143,6 +105,7 @@ DEFAULTS: dict[str, SourceMapping] = {
             segment="segment",
             source_column="source",
         ),
+        *TOOLS,
     )
 }
 
@@ -191,6 +154,12 @@ _SETTINGS: dict[str, Setting] = {
     "keep-account-names": settings.flag("keep_account_names"),
     "date-format": Setting("date_format", _column(), _COLUMN),
     "records": Setting("records", _column(), _COLUMN),
+    "date-formats": Setting("date_formats", _columns, "must be a list of strptime formats, tried in order"),
+    "multi": Setting("multi", _columns, "must be a column name or a list of them"),
+    "optional": Setting("optional", _columns, "must be a column name or a list of them"),
+    "comments": Setting("comments", _column(), _COLUMN),
+    "custom-fields": settings.flag("custom_fields"),
+    "custom-list": Setting("custom_list", _column(), _COLUMN),
 }
 SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
@@ -228,21 +197,41 @@ def resolve(name: str, configured: Mapping[str, Mapping[str, Any]], config_sourc
     return SourceMapping(name=name, origin=where, **values)
 
 
-def check_columns(mapping: SourceMapping, columns: Sequence[str], file: str) -> None:
-    """A clear error when the export lacks a column the mapping reads (CSV: the header is known up front)."""
+def check_columns(
+    mapping: SourceMapping, columns: Sequence[str], file: str, positions: Mapping[str, int] | None = None
+) -> None:
+    """One error when the export lacks columns the mapping reads: each one missing with the closest found.
+
+    CSV: the header is known up front; JSON: ``columns`` are the first record's keys.
+    """
     present = set(columns)
-    for setting, column in mapping.required_columns():
-        if column not in present:
-            raise ProdopsError(
-                f"{file}:1: no column '{column}' (the '{setting}' of {mapping.origin}){did_you_mean(column, list(columns))}\n"
-                f"    hint: the export's columns are: {', '.join(columns)}; rename the column in the export, or "
-                + (
-                    f"declare a source of your own: [tool.prodops.feedback.sources.my-{mapping.name}] with "
-                    f'extends = "{mapping.name}" and {setting} = "THE COLUMN"'
-                    if mapping.name in DEFAULTS and mapping.origin.startswith("the shipped")
-                    else f"set '{setting}' in {mapping.origin}"
-                )
-            )
+    missing = [(setting, column) for setting, column in mapping.required_columns() if column in mapping.needed]
+    missing = [(setting, column) for setting, column in missing if column not in present]
+    if not missing:
+        return
+    near = {column: header_columns.closest(column, list(columns)) for _, column in missing}
+    first = next((found for found in near.values() if found), "")
+    where = (positions or {}).get(first, 1) if first else 1
+    lines = [
+        f"no column '{column}' (the '{setting}' of {mapping.origin})"
+        + (f"; the closest found is '{near[column]}'" if near[column] else "; none found is close")
+        for setting, column in missing
+    ]
+    setting = missing[0][0]
+    own = (
+        f"declare a source of your own: [tool.prodops.feedback.sources.my-{mapping.name}] with "
+        f'extends = "{mapping.name}" and {setting} = "THE COLUMN"'
+        if mapping.name in DEFAULTS and mapping.origin.startswith("the shipped")
+        else f"set '{setting}' in {mapping.origin}"
+    )
+    expected = [c for _, c in mapping.required_columns() if c in mapping.needed]
+    raise ProdopsError(
+        f"{file}:1:{where}: the export does not match {mapping.origin}: "
+        + "; ".join(lines)
+        + f"\n    expected: {', '.join(dict.fromkeys(expected))}"
+        + f"\n    found: {', '.join(columns)}"
+        + f"\n    hint: rename the column in the export (is it the right mapping?), or {own}"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,21 +263,25 @@ class Rejected:
 def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -> Record | Rejected:
     """A raw record as a ``Record``, or why it cannot be used."""
     cells = raw.fields
-    if not mapping.columns.issubset(cells):
-        missing = [c for _, c in mapping.required_columns() if c not in cells]
+    if not mapping.needed.issubset(cells):
+        missing = [c for _, c in mapping.required_columns() if c in mapping.needed and c not in cells]
         return Rejected(raw.where, f"no field '{missing[0]}' (the record has: {', '.join(sorted(cells)) or 'nothing'})")
-    text = " — ".join(t for c in mapping.text if (t := _text(cells[c])))
+    if mapping.columns - mapping.needed - cells.keys():
+        cells = {**{c: "" for c in mapping.columns}, **cells}  # an optional column the export does not have
+    bodies, authors = comments(cells[mapping.comments]) if mapping.comments else ((), ())
+    text = " — ".join(t for c in mapping.text if (t := _text(cells[c]))) if mapping.text else ""
+    text = " — ".join(t for t in (text, *bodies) if t)
     if not text:
         return Rejected(raw.where, f"no feedback text in {' or '.join(repr(c) for c in mapping.text)}")
-    day = parse_date(_text(cells[mapping.date]), mapping.date_format)
+    shown_day = _text(cells[mapping.date])
+    day = parse_date(shown_day, *mapping.formats)
     if day is None:
-        shown = _text(cells[mapping.date])[:40]
         return Rejected(
             raw.where,
-            f"{shown!r} in '{mapping.date}' is not a date"
+            f"{shown_day[:40]!r} in '{mapping.date}' is not a date"
             + (
-                f" in the form {mapping.date_format}"
-                if mapping.date_format
+                f" in the form {' or '.join(mapping.formats)}"
+                if mapping.formats
                 else " (expected YYYY-MM-DD, an ISO 8601 time or a Unix time)"
             ),
         )
@@ -329,8 +322,10 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
         value = cells[mapping.tags]
         parts = value if isinstance(value, list) else str(value).split(mapping.tag_separator or None)
         tags = frozenset(t.strip().lower() for t in parts if str(t).strip())
-    people = tuple(p for c in person_columns(mapping, tuple(cells)) if (p := _text(cells[c]))) + (
-        (emails,) if emails else ()
+    people = (
+        tuple(p for c in person_columns(mapping, tuple(cells)) if (p := _text(cells[c])))
+        + authors
+        + ((emails,) if emails else ())
     )
     if mapping.id:
         own = _text(cells[mapping.id])
@@ -352,7 +347,10 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
         segment=segment_of(_text(cells[mapping.segment]), segments) if mapping.segment else "",
         tags=tags,
         votes=votes,
-        fields={name: _text(cells[column]).lower() for name, column in mapping.fields.items()},
+        fields={
+            **{name: _text(cells[column]).lower() for name, column in mapping.fields.items()},
+            **(_custom(cells[mapping.custom_list]) if mapping.custom_list else {}),
+        },
         people=people,
     )
 
@@ -416,14 +414,20 @@ _ISO = re.compile(
 )
 
 
-def parse_date(value: str, fmt: str = "") -> date | None:
-    """The day of a timestamp: ISO 8601 (in UTC when it has an offset), a Unix time, or ``fmt``."""
+def parse_date(value: str, *formats: str) -> date | None:
+    """The day of a timestamp: in the first of ``formats`` it matches, else ISO 8601 (in UTC when it has
+    an offset) or a Unix time when no format is given."""
     value = value.strip()
     if not value:
         return None
-    try:
-        if fmt:
+    for fmt in formats:
+        try:
             return datetime.strptime(value, fmt).date()
+        except (ValueError, OverflowError):
+            continue
+    if formats:
+        return None
+    try:
         if value.isascii() and value.isdigit() and 9 <= len(value) <= 13:
             seconds = int(value) / (1000 if len(value) == 13 else 1)
             return datetime.fromtimestamp(seconds, UTC).date()
@@ -436,3 +440,32 @@ def parse_date(value: str, fmt: str = "") -> date | None:
         return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except (ValueError, OverflowError, OSError):
         return None
+
+
+def comments(value: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The bodies and authors of Jira's comments, each written "date;author;body" (the body may hold ';')."""
+    bodies: list[str] = []
+    authors: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        parts = str(item).split(";", 2)
+        if len(parts) == 3:
+            authors.append(parts[1].strip())
+            bodies.append(parts[2].strip())
+        elif str(item).strip():
+            bodies.append(str(item).strip())  # not in Jira's form: the whole cell is the comment
+    return tuple(b for b in bodies if b), tuple(a for a in authors if a)
+
+
+def _custom(value: Any) -> dict[str, str]:
+    """Zendesk's JSON custom fields, [{"id": 360…, "value": "…"}], as fields "custom-ID"."""
+    found: dict[str, str] = {}
+    for item in value if isinstance(value, list) else []:
+        try:
+            field = json.loads(item)
+        except (TypeError, ValueError, RecursionError):
+            continue
+        if isinstance(field, dict) and str(field.get("id", "")).isascii() and str(field.get("id", "")).isdigit():
+            shown = field.get("value")
+            text = ", ".join(str(v) for v in shown) if isinstance(shown, list) else "" if shown is None else str(shown)
+            found[f"custom-{str(field['id'])[:20]}"] = text.strip().lower()
+    return found

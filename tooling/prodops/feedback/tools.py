@@ -1,0 +1,67 @@
+"""The shipped mappings named after the tools whose exports they read, as those tools write them.
+
+Each has a fixture under ``tooling/tests/fixtures/exports/<tool>/`` laid out as the vendor
+documents the export (its README names the page), imported unchanged by the tests.
+"""
+
+from __future__ import annotations
+
+from prodops.feedback.source import SourceMapping
+
+# Jira writes dates in the instance's format: "03/Nov/20 12:17 PM" by default, 24-hour clocks or ISO elsewhere.
+JIRA_DATES = ("%d/%b/%y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%Y %I:%M %p", "%d/%b/%Y %H:%M", "%Y-%m-%d %H:%M")
+
+TOOLS: tuple[SourceMapping, ...] = (
+    # Zendesk's CSV ticket export (Admin Center > Account > Tools > Reports > Export): one row per ticket,
+    # no description or comments; custom fields as "Name [list]" / "Name [txt]"; dates "2009-09-01 19:02".
+    # Its JSON export (recommended above 200,000 tickets) is read with the JSON variant.
+    SourceMapping(
+        "zendesk",
+        "the shipped zendesk mapping",
+        text=("Subject",),
+        date="Created at",
+        date_formats=("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"),
+        id="Id",
+        account="Organization",
+        email="Requester email",
+        tags="Tags",
+        tag_separator=" ",
+        fields={"priority": "Priority", "status": "Status", "type": "Ticket type", "channel": "Via", "group": "Group"},
+        people=("Requester", "Submitter", "Assignee"),
+        optional=("Organization", "Group", "Ticket type"),
+        custom_fields=True,
+        json=SourceMapping(
+            "zendesk",
+            "the shipped zendesk mapping (JSON export)",
+            text=("subject", "description"),
+            date="created_at",
+            id="id",
+            account_id="organization_id",
+            tags="tags",
+            fields={"priority": "priority", "status": "status", "type": "type", "channel": "via.channel"},
+            custom_list="custom_fields",
+            records="tickets",
+            optional=("organization_id", "priority", "type", "via.channel", "custom_fields", "tags"),
+        ),
+    ),
+    # Jira's (and Jira Service Management's) "Export Excel CSV (all fields)": a column repeated once per
+    # value (Labels, Sprint, Comment, Watchers…), comments as "date;author;body", custom fields as
+    # "Custom field (Name)" (JSM's Organizations among them).
+    SourceMapping(
+        "jira",
+        "the shipped jira mapping",
+        text=("Summary", "Description"),
+        date="Created",
+        date_formats=JIRA_DATES,
+        id="Issue key",
+        account="Organizations",
+        tags="Labels",
+        votes="Votes",
+        comments="Comment",
+        fields={"type": "Issue Type", "status": "Status", "priority": "Priority", "component": "Component/s"},
+        people=("Assignee", "Reporter", "Creator", "Watchers"),
+        multi=("Labels", "Comment", "Watchers", "Sprint", "Component/s", "Fix Version/s", "Affects Version/s"),
+        optional=("Organizations", "Labels", "Votes", "Comment", "Component/s", "Priority", "Creator", "Watchers"),
+        custom_fields=True,
+    ),
+)
