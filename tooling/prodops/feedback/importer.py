@@ -16,6 +16,7 @@ from typing import Any
 from prodops import pipeline
 from prodops.diagnostics import ProdopsError
 from prodops.feedback import aggregate, counted, mapping, match, write
+from prodops.feedback.accountmap import resolve_accounts
 from prodops.feedback.accounts import Accounts, read_accounts
 from prodops.feedback.read import Progress, RawRecord, Unreadable, open_export
 from prodops.feedback.source import SourceMapping
@@ -54,6 +55,7 @@ def run(
     accounts_path: Path | None = None,
     progress: Progress | None = None,
     replace: Iterable[tuple[str, str]] = (),
+    accounts_mapping: str | None = None,
 ) -> Outcome:
     """Import one export into the repository ``result`` describes (the files are only planned, not written).
 
@@ -64,7 +66,12 @@ def run(
         raise ProdopsError(f"schemas/: no schema declares the '{KIND}' kind; feedback is imported into insights")
     source = mapping.resolve(source_name, result.config.feedback.sources, result.config.source or "pyproject.toml")
     allowed = segments(result)
-    accounts = read_accounts(accounts_path, allowed) if accounts_path is not None else None
+    crm = (
+        resolve_accounts(accounts_mapping, result.config.feedback.sources, result.config.source or "pyproject.toml")
+        if accounts_mapping
+        else None
+    )
+    accounts = read_accounts(accounts_path, allowed, crm) if accounts_path is not None else None
     insights = insight_documents(result)
     if not insights:
         raise ProdopsError(f"{result.schemas.kinds[KIND].folder}/ has no insights to assign feedback to; add one first")
