@@ -83,10 +83,10 @@ def run(
     export = open_export(export_path, records_key, progress, frozenset(source.multi))
     if export.delimiter is None and source.json is not None:
         source = source.json  # the tool's JSON export of the same records, counted under the same name
-    if export.custom and source.custom_fields:
+    records = _checked(export.records, export.columns, source, str(export_path), export.positions)
+    if export.custom and source.custom_fields:  # the export's own custom fields, once its columns are known good
         custom = {_field_name(c): c for c in sorted(export.custom) if c not in source.columns}
         source = dataclasses.replace(source, fields={**custom, **source.fields})
-    records = _checked(export.records, export.columns, source, str(export_path), export.positions)
     normalised = (
         mapping.Rejected(r.where, r.reason) if isinstance(r, Unreadable) else mapping.normalise(r, source, allowed)
         for r in records
