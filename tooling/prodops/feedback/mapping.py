@@ -13,6 +13,7 @@ never kept.
 from __future__ import annotations
 
 import functools
+import html
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -159,6 +160,7 @@ _SETTINGS: dict[str, Setting] = {
     "optional": Setting("optional", _columns, "must be a column name or a list of them"),
     "comments": Setting("comments", _column(), _COLUMN),
     "custom-fields": settings.flag("custom_fields"),
+    "html": settings.flag("html"),
     "custom-list": Setting("custom_list", _column(), _COLUMN),
 }
 SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
@@ -271,6 +273,8 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
     bodies, authors = comments(cells[mapping.comments]) if mapping.comments else ((), ())
     text = " — ".join(t for c in mapping.text if (t := _text(cells[c]))) if mapping.text else ""
     text = " — ".join(t for t in (text, *bodies) if t)
+    if mapping.html:
+        text = _plain(text)
     if not text:
         return Rejected(raw.where, f"no feedback text in {' or '.join(repr(c) for c in mapping.text)}")
     shown_day = _text(cells[mapping.date])
@@ -320,7 +324,9 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
     tags: frozenset[str] = frozenset()
     if mapping.tags:
         value = cells[mapping.tags]
-        parts = value if isinstance(value, list) else str(value).split(mapping.tag_separator or None)
+        parts = (
+            [_named(v) for v in value] if isinstance(value, list) else str(value).split(mapping.tag_separator or None)
+        )
         tags = frozenset(t.strip().lower() for t in parts if str(t).strip())
     people = (
         tuple(p for c in person_columns(mapping, tuple(cells)) if (p := _text(cells[c])))
@@ -389,8 +395,29 @@ def _person_columns(declared: tuple[str, ...], read: frozenset[str], columns: tu
 
 def _text(value: Any) -> str:
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value).strip()
+        return ", ".join(_named(v) for v in value).strip()
     return str(value).strip()
+
+
+_TAG = re.compile(r"<[^<>]{0,2000}>")
+
+
+def _plain(text: str) -> str:
+    """Rich text (Productboard's notes) as plain text: tags dropped, entities read, spaces squeezed."""
+    return re.sub(r"\s+", " ", html.unescape(_TAG.sub(" ", text))).strip()
+
+
+def _named(item: Any) -> str:
+    """An item of a JSON list: a list of objects (Canny's tags, a user's companies) reads as their names."""
+    text = str(item)
+    if text.startswith("{") and '"name"' in text:
+        try:
+            found = json.loads(text)
+        except (ValueError, RecursionError):
+            return text
+        if isinstance(found, dict) and isinstance(found.get("name"), str):
+            return str(found["name"])
+    return text
 
 
 def _domain(value: str) -> str:

@@ -38,6 +38,7 @@ class SourceMapping:
     comments: str = ""  # a column of "date;author;body" comments (Jira): bodies join the text, authors are scrubbed
     custom_fields: bool = False  # every custom field of the export ("Name [list]") is a field for matching rules
     custom_list: str = ""  # JSON: a list of {"id": …, "value": …} custom fields, each a field "custom-ID"
+    html: bool = False  # the text is rich text (HTML): read as plain text
     json: SourceMapping | None = None  # how the tool's JSON export of the same records is read
     columns: frozenset[str] = field(init=False, repr=False, compare=False)  # every column read
     needed: frozenset[str] = field(init=False, repr=False, compare=False)  # the columns an export must have
