@@ -49,6 +49,25 @@ VENDOR_EXPORTS = [
         "line 38: rejected: 'sometime' in 'Created' is not a date in the form %d/%b/%y %I:%M %p or %d/%b/%y %H:%M "
         "or %d/%b/%Y %I:%M %p or %d/%b/%Y %H:%M or %Y-%m-%d %H:%M",
     ),
+    (
+        "intercom/conversations.csv",
+        "intercom",
+        13,
+        11,
+        1,
+        1,
+        "line 14: rejected: '14/11/2026' in 'conversation_created_at' is not a date in the form %Y-%m-%d %H:%M:%S",
+    ),
+    (
+        "productboard/notes.json",
+        "productboard",
+        13,
+        11,
+        1,
+        1,
+        "record 13: rejected: no feedback text in 'title' or 'content'",
+    ),
+    ("canny/posts.json", "canny", 13, 11, 1, 1, "record 13: rejected: 'lots' in 'score' is not a number of votes"),
 ]
 HUBSPOT = """
 [tool.prodops.feedback.sources.our-hubspot]
@@ -325,3 +344,37 @@ def test_a_crm_export_missing_a_named_column_gets_the_closest(tmp_path: Path) ->
         "no column 'Company Domain Name' (the 'domain' of pyproject.toml [tool.prodops.feedback.sources.our-hubspot]); "
         "the closest found is 'Company name'\n"
     ), output
+
+
+def test_productboard_rich_text_and_canny_objects_are_read_as_text(tmp_path: Path) -> None:
+    repo = copy_example(tmp_path / "repo")
+    for export, source in (("productboard/notes.json", "productboard"), ("canny/posts.json", "canny")):
+        assert run(repo, str(EXPORTS / export), "--source", source)[0] == 0
+    text = (repo / "roadmap/insights/audit-log-in-siem.yaml").read_text(encoding="utf-8")
+    productboard = text[text.index("- source: productboard") :].split("- source:", 2)[1]
+    assert (
+        "quotes:\n      - We need the audit log in our SIEM (Splunk) — We need the audit log in our SIEM (Splunk) — (email), (phone)\n"
+        in productboard
+    ), productboard
+    canny = text[text.index("- source: canny") :].split("- source:", 2)[1]
+    assert "votes: 9\n" in canny and "accounts: 1\n" in canny
+    record = mapping.normalise(
+        RawRecord(
+            "record 1",
+            {
+                "title": "x",
+                "details": "",
+                "created": "2026-10-01T00:00:00Z",
+                "id": "p",
+                "score": 2,
+                "board.name": "Ideas",
+                "status": "open",
+                "tags": ['{"id": "t", "name": "Audit-Log"}'],
+                "author.companies": ['{"id": "c", "name": "Halvorsen Industrial"}'],
+            },
+        ),
+        mapping.DEFAULTS["canny"],
+        (),
+    )
+    assert isinstance(record, mapping.Record)
+    assert record.tags == {"audit-log"} and record.account_name == "Halvorsen Industrial" and record.votes == 2

@@ -399,12 +399,14 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-_TAG = re.compile(r"<[^<>]{0,2000}>")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,20})?[^<>]{0,2000}>")
+_BLOCK = frozenset({"p", "br", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def _plain(text: str) -> str:
-    """Rich text (Productboard's notes) as plain text: tags dropped, entities read, spaces squeezed."""
-    return re.sub(r"\s+", " ", html.unescape(_TAG.sub(" ", text))).strip()
+    """Rich text (Productboard's notes) as plain text: block tags a space, inline tags dropped, entities read."""
+    spaced = _TAG.sub(lambda m: " " if (m.group(2) or "").lower() in _BLOCK else "", text)
+    return re.sub(r"\s+", " ", html.unescape(spaced)).strip()
 
 
 def _named(item: Any) -> str:
