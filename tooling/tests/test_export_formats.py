@@ -20,7 +20,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
 from prodops.cli import cli
-from prodops.feedback import columns, mapping
+from prodops.feedback import cells, columns, mapping
 from prodops.feedback.read import RawRecord, open_export
 
 EXPORTS = FIXTURES / "exports"
@@ -258,7 +258,7 @@ def test_jira_dates_are_tried_in_the_declared_formats(text: str, day: date | Non
 
 
 def test_comments_are_read_as_date_author_body(tmp_path: Path) -> None:
-    assert mapping.comments(["1/Nov/26 9:00 AM;abc;a; b; c", "", "no semicolons"]) == (
+    assert cells.comments(["1/Nov/26 9:00 AM;abc;a; b; c", "", "no semicolons"]) == (
         ("a; b; c", "no semicolons"),
         ("abc",),
     )

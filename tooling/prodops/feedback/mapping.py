@@ -13,8 +13,6 @@ never kept.
 from __future__ import annotations
 
 import functools
-import html
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -23,11 +21,12 @@ from typing import Any
 
 from prodops import settings
 from prodops.diagnostics import ProdopsError
+from prodops.feedback import cells as cell
 from prodops.feedback import columns as header_columns
 from prodops.feedback import counted
 from prodops.feedback.read import RawRecord
 from prodops.feedback.source import SourceMapping
-from prodops.feedback.tools import TOOLS
+from prodops.feedback.tools import GENERIC, TOOLS
 from prodops.settings import Invalid, Setting, check_table
 from prodops.suggest import did_you_mean
 
@@ -38,77 +37,7 @@ FREE_MAIL = frozenset(
 )
 
 
-DEFAULTS: dict[str, SourceMapping] = {
-    m.name: m
-    for m in (
-        # A help desk's ticket export (the columns of Zendesk's CSV view export, with the ticket description).
-        SourceMapping(
-            "support-desk",
-            "the shipped support-desk mapping",
-            text=("Subject", "Description"),
-            date="Created at",
-            id="Id",
-            account="Organization",
-            email="Requester email",
-            tags="Tags",
-            tag_separator=" ",
-            fields={"category": "Category", "priority": "Priority", "status": "Status"},
-            people=("Requester", "Assignee"),
-        ),
-        # An idea board's posts export: one post per feature request, with its votes.
-        SourceMapping(
-            "idea-board",
-            "the shipped idea-board mapping",
-            text=("Title", "Details"),
-            date="Created At",
-            account="Company Name",
-            domain="Company Domain",
-            email="Author Email",
-            tags="Tags",
-            votes="Votes",
-            fields={"board": "Board", "category": "Category", "status": "Status"},
-            people=("Author Name", "Owner Name"),
-        ),
-        # A product feedback tool's notes export (notes captured by sales and success teams).
-        SourceMapping(
-            "feedback-tool",
-            "the shipped feedback-tool mapping",
-            text=("Note title", "Note text"),
-            date="Created at",
-            account="Company name",
-            domain="Company domain",
-            email="User email",
-            tags="Tags",
-            fields={"origin": "Source", "owner": "Owner"},
-            people=("User name", "Owner"),
-            keep_account_names=True,
-        ),
-        # An NPS survey's responses export: the comment is the feedback; the score a field.
-        SourceMapping(
-            "nps-survey",
-            "the shipped nps-survey mapping",
-            text=("Comment",),
-            date="Response timestamp",
-            id="Response ID",
-            account="Company",
-            email="Email",
-            segment="Plan",
-            fields={"score": "Score"},
-            people=("Name",),
-        ),
-        # Anything else, written by hand or by a script: text,date,account,segment,source.
-        SourceMapping(
-            "generic",
-            "the shipped generic mapping",
-            text=("text",),
-            date="date",
-            account="account",
-            segment="segment",
-            source_column="source",
-        ),
-        *TOOLS,
-    )
-}
+DEFAULTS: dict[str, SourceMapping] = {m.name: m for m in (*GENERIC, *TOOLS)}
 
 
 def _columns(value: Any) -> tuple[str, ...]:
@@ -270,14 +199,14 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
         return Rejected(raw.where, f"no field '{missing[0]}' (the record has: {', '.join(sorted(cells)) or 'nothing'})")
     if mapping.columns - mapping.needed - cells.keys():
         cells = {**{c: "" for c in mapping.columns}, **cells}  # an optional column the export does not have
-    bodies, authors = comments(cells[mapping.comments]) if mapping.comments else ((), ())
-    text = " — ".join(t for c in mapping.text if (t := _text(cells[c]))) if mapping.text else ""
+    bodies, authors = cell.comments(cells[mapping.comments]) if mapping.comments else ((), ())
+    text = " — ".join(t for c in mapping.text if (t := cell.text(cells[c]))) if mapping.text else ""
     text = " — ".join(t for t in (text, *bodies) if t)
     if mapping.html:
-        text = _plain(text)
+        text = cell.plain(text)
     if not text:
         return Rejected(raw.where, f"no feedback text in {' or '.join(repr(c) for c in mapping.text)}")
-    shown_day = _text(cells[mapping.date])
+    shown_day = cell.text(cells[mapping.date])
     day = parse_date(shown_day, *mapping.formats)
     if day is None:
         return Rejected(
@@ -291,7 +220,7 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
         )
     votes = 0
     if mapping.votes:
-        shown = _text(cells[mapping.votes])
+        shown = cell.text(cells[mapping.votes])
         if shown:
             if not (shown.isascii() and shown.isdigit()):  # isdigit() alone takes '²' and '١٢'
                 return Rejected(raw.where, f"{shown[:20]!r} in '{mapping.votes}' is not a number of votes")
@@ -301,10 +230,10 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
                     f"'{mapping.votes}' has {len(shown):,} digits; a number of votes has at most {MAX_VOTE_DIGITS}",
                 )
             votes = int(shown)
-    account_name = _text(cells[mapping.account]) if mapping.account else ""
-    account_id = _text(cells[mapping.account_id]) if mapping.account_id else ""
-    domain = _domain(_text(cells[mapping.domain])) if mapping.domain else ""
-    emails = _text(cells[mapping.email]) if mapping.email else ""
+    account_name = cell.text(cells[mapping.account]) if mapping.account else ""
+    account_id = cell.text(cells[mapping.account_id]) if mapping.account_id else ""
+    domain = _domain(cell.text(cells[mapping.domain])) if mapping.domain else ""
+    emails = cell.text(cells[mapping.email]) if mapping.email else ""
     if not domain and "@" in emails:
         found = emails.rsplit("@", 1)[1].strip().lower().rstrip(">")
         domain = "" if found in FREE_MAIL else found
@@ -319,22 +248,24 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
     )
     source = mapping.name
     if mapping.source_column:
-        named = re.sub(r"[^a-z0-9]+", "-", _text(cells[mapping.source_column]).lower()).strip("-")[:40]
+        named = re.sub(r"[^a-z0-9]+", "-", cell.text(cells[mapping.source_column]).lower()).strip("-")[:40]
         source = named or source
     tags: frozenset[str] = frozenset()
     if mapping.tags:
         value = cells[mapping.tags]
         parts = (
-            [_named(v) for v in value] if isinstance(value, list) else str(value).split(mapping.tag_separator or None)
+            [cell.named(v) for v in value]
+            if isinstance(value, list)
+            else str(value).split(mapping.tag_separator or None)
         )
         tags = frozenset(t.strip().lower() for t in parts if str(t).strip())
     people = (
-        tuple(p for c in person_columns(mapping, tuple(cells)) if (p := _text(cells[c])))
+        tuple(p for c in person_columns(mapping, tuple(cells)) if (p := cell.text(cells[c])))
         + authors
         + ((emails,) if emails else ())
     )
     if mapping.id:
-        own = _text(cells[mapping.id])
+        own = cell.text(cells[mapping.id])
         if not own:
             return Rejected(raw.where, f"no record id in '{mapping.id}' (each record is counted once, by its id)")
         record_id = counted.record_id(own)
@@ -350,12 +281,12 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
         account_name=account_name,
         account_id=account_id,
         domain=domain,
-        segment=segment_of(_text(cells[mapping.segment]), segments) if mapping.segment else "",
+        segment=segment_of(cell.text(cells[mapping.segment]), segments) if mapping.segment else "",
         tags=tags,
         votes=votes,
         fields={
-            **{name: _text(cells[column]).lower() for name, column in mapping.fields.items()},
-            **(_custom(cells[mapping.custom_list]) if mapping.custom_list else {}),
+            **{name: cell.text(cells[column]).lower() for name, column in mapping.fields.items()},
+            **(cell.custom(cells[mapping.custom_list]) if mapping.custom_list else {}),
         },
         people=people,
     )
@@ -391,35 +322,6 @@ def _person_columns(declared: tuple[str, ...], read: frozenset[str], columns: tu
         if (named or words & PERSON_WORDS) and not words & NOT_PERSON_WORDS:
             found.append(column)
     return tuple(found)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(_named(v) for v in value).strip()
-    return str(value).strip()
-
-
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,20})?[^<>]{0,2000}>")
-_BLOCK = frozenset({"p", "br", "div", "li", "ul", "ol", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"})
-
-
-def _plain(text: str) -> str:
-    """Rich text (Productboard's notes) as plain text: block tags a space, inline tags dropped, entities read."""
-    spaced = _TAG.sub(lambda m: " " if (m.group(2) or "").lower() in _BLOCK else "", text)
-    return re.sub(r"\s+", " ", html.unescape(spaced)).strip()
-
-
-def _named(item: Any) -> str:
-    """An item of a JSON list: a list of objects (Canny's tags, a user's companies) reads as their names."""
-    text = str(item)
-    if text.startswith("{") and '"name"' in text:
-        try:
-            found = json.loads(text)
-        except (ValueError, RecursionError):
-            return text
-        if isinstance(found, dict) and isinstance(found.get("name"), str):
-            return str(found["name"])
-    return text
 
 
 def _domain(value: str) -> str:
@@ -469,32 +371,3 @@ def parse_date(value: str, *formats: str) -> date | None:
         return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except (ValueError, OverflowError, OSError):
         return None
-
-
-def comments(value: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The bodies and authors of Jira's comments, each written "date;author;body" (the body may hold ';')."""
-    bodies: list[str] = []
-    authors: list[str] = []
-    for item in value if isinstance(value, list) else [value]:
-        parts = str(item).split(";", 2)
-        if len(parts) == 3:
-            authors.append(parts[1].strip())
-            bodies.append(parts[2].strip())
-        elif str(item).strip():
-            bodies.append(str(item).strip())  # not in Jira's form: the whole cell is the comment
-    return tuple(b for b in bodies if b), tuple(a for a in authors if a)
-
-
-def _custom(value: Any) -> dict[str, str]:
-    """Zendesk's JSON custom fields, [{"id": 360…, "value": "…"}], as fields "custom-ID"."""
-    found: dict[str, str] = {}
-    for item in value if isinstance(value, list) else []:
-        try:
-            field = json.loads(item)
-        except (TypeError, ValueError, RecursionError):
-            continue
-        if isinstance(field, dict) and str(field.get("id", "")).isascii() and str(field.get("id", "")).isdigit():
-            shown = field.get("value")
-            text = ", ".join(str(v) for v in shown) if isinstance(shown, list) else "" if shown is None else str(shown)
-            found[f"custom-{str(field['id'])[:20]}"] = text.strip().lower()
-    return found

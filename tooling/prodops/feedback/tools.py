@@ -1,7 +1,9 @@
-"""The shipped mappings named after the tools whose exports they read, as those tools write them.
+"""The shipped source mappings: for kinds of tool (a help desk, an idea board…) and named after the tools
+whose exports they read, as those tools write them.
 
-Each has a fixture under ``tooling/tests/fixtures/exports/<tool>/`` laid out as the vendor
-documents the export (its README names the page), imported unchanged by the tests.
+Each vendor's has a fixture under ``tooling/tests/fixtures/exports/<tool>/`` laid out as the vendor
+documents the export (its README names the page), imported unchanged by the tests; the generic
+ones' fixtures are in ``tooling/tests/fixtures/feedback/``.
 """
 
 from __future__ import annotations
@@ -10,6 +12,75 @@ from prodops.feedback.source import SourceMapping
 
 # Jira writes dates in the instance's format: "03/Nov/20 12:17 PM" by default, 24-hour clocks or ISO elsewhere.
 JIRA_DATES = ("%d/%b/%y %I:%M %p", "%d/%b/%y %H:%M", "%d/%b/%Y %I:%M %p", "%d/%b/%Y %H:%M", "%Y-%m-%d %H:%M")
+
+# The first shipped mappings, named after kinds of tool rather than a vendor.
+GENERIC: tuple[SourceMapping, ...] = (
+    # A help desk's ticket export (the columns of Zendesk's CSV view export, with the ticket description).
+    SourceMapping(
+        "support-desk",
+        "the shipped support-desk mapping",
+        text=("Subject", "Description"),
+        date="Created at",
+        id="Id",
+        account="Organization",
+        email="Requester email",
+        tags="Tags",
+        tag_separator=" ",
+        fields={"category": "Category", "priority": "Priority", "status": "Status"},
+        people=("Requester", "Assignee"),
+    ),
+    # An idea board's posts export: one post per feature request, with its votes.
+    SourceMapping(
+        "idea-board",
+        "the shipped idea-board mapping",
+        text=("Title", "Details"),
+        date="Created At",
+        account="Company Name",
+        domain="Company Domain",
+        email="Author Email",
+        tags="Tags",
+        votes="Votes",
+        fields={"board": "Board", "category": "Category", "status": "Status"},
+        people=("Author Name", "Owner Name"),
+    ),
+    # A product feedback tool's notes export (notes captured by sales and success teams).
+    SourceMapping(
+        "feedback-tool",
+        "the shipped feedback-tool mapping",
+        text=("Note title", "Note text"),
+        date="Created at",
+        account="Company name",
+        domain="Company domain",
+        email="User email",
+        tags="Tags",
+        fields={"origin": "Source", "owner": "Owner"},
+        people=("User name", "Owner"),
+        keep_account_names=True,
+    ),
+    # An NPS survey's responses export: the comment is the feedback; the score a field.
+    SourceMapping(
+        "nps-survey",
+        "the shipped nps-survey mapping",
+        text=("Comment",),
+        date="Response timestamp",
+        id="Response ID",
+        account="Company",
+        email="Email",
+        segment="Plan",
+        fields={"score": "Score"},
+        people=("Name",),
+    ),
+    # Anything else, written by hand or by a script: text,date,account,segment,source.
+    SourceMapping(
+        "generic",
+        "the shipped generic mapping",
+        text=("text",),
+        date="date",
+        account="account",
+        segment="segment",
+        source_column="source",
+    ),
+)
 
 TOOLS: tuple[SourceMapping, ...] = (
     # Zendesk's CSV ticket export (Admin Center > Account > Tools > Reports > Export): one row per ticket,
