@@ -82,13 +82,19 @@ def _plural(n: int, word: str) -> str:
     "--source",
     "source",
     required=True,
-    help="The source mapping to read FILE with (shipped: support-desk, idea-board, feedback-tool, nps-survey, generic; or one of [tool.prodops.feedback.sources]).",
+    help="The source mapping to read FILE with (shipped: zendesk, jira, intercom, productboard, canny, support-desk, idea-board, feedback-tool, nps-survey, generic; or one of [tool.prodops.feedback.sources]).",
 )
 @click.option(
     "--accounts",
     "accounts",
     type=click.Path(path_type=Path, dir_okay=False),
     help="An accounts export (CSV or JSON with an ARR column), joined by account id, domain or name, for revenue and segments.",
+)
+@click.option(
+    "--accounts-mapping",
+    "accounts_mapping",
+    metavar="NAME",
+    help="How to read the --accounts export: hubspot-companies, salesforce-accounts, or a mapping that extends one and names its ARR column (Annual Revenue is not ARR).",
 )
 @click.option(
     "--unmatched",
@@ -111,6 +117,7 @@ def import_feedback(
     export: Path,
     source: str,
     accounts: Path | None,
+    accounts_mapping: str | None,
     unmatched_path: Path | None,
     replace: tuple[tuple[str, str], ...],
     dry_run: bool,
@@ -135,7 +142,7 @@ def import_feedback(
     size = export.stat().st_size if export.is_file() else 0
     progress = _Progress(size)
     try:
-        outcome = importer.run(result, export, source, accounts, progress, replace)
+        outcome = importer.run(result, export, source, accounts, progress, replace, accounts_mapping)
     finally:
         progress.close()
     _show(outcome, export)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from prodops.diagnostics import ProdopsError
+from prodops.feedback.accountmap import AccountsMapping, columns_for
 from prodops.feedback.mapping import _domain, segment_of
 from prodops.feedback.read import RawRecord, open_export
 
@@ -53,8 +54,11 @@ def _squash(name: str) -> str:
     return re.sub(r"[\s_()-]+", " ", name.strip().lower()).strip()
 
 
-def read_accounts(path: Path, segments: Sequence[str]) -> Accounts:
-    """The accounts in ``path``; a missing ARR column or no way to join is an error naming the columns."""
+def read_accounts(path: Path, segments: Sequence[str], mapping: AccountsMapping | None = None) -> Accounts:
+    """The accounts in ``path``; a missing ARR column or no way to join is an error naming the columns.
+
+    With ``mapping`` its columns are read; without, the usual names (but never 'Annual Revenue' for ARR).
+    """
     export = open_export(path)
     columns = list(export.columns)
     if not columns:  # JSON: the columns are the keys of the first record
@@ -65,13 +69,23 @@ def read_accounts(path: Path, segments: Sequence[str]) -> Accounts:
         records = [first, *export.records]
     else:
         records = export.records  # type: ignore[assignment]
-    found = {role: next((c for c in columns if _squash(c) in names), "") for role, names in _COLUMNS.items()}
-    if not found["arr"]:
+    if mapping is not None:
+        found = columns_for(mapping, columns, str(path))
+    else:
+        found = {role: next((c for c in columns if _squash(c) in names), "") for role, names in _COLUMNS.items()}
+    if not found.get("arr"):
+        revenue = next((c for c in columns if _squash(c) in ("annual revenue", "annualrevenue")), "")
         raise ProdopsError(
             f"{path}:1: the accounts export has no ARR column (looked for: {', '.join(_COLUMNS['arr'])}); "
             f"its columns are: {', '.join(columns)}"
+            + (
+                f"\n    hint: '{revenue}' is the customer's own revenue, not the ARR they pay you; name the column "
+                "holding ARR in an accounts mapping (--accounts-mapping, e.g. one that extends hubspot-companies)"
+                if revenue
+                else ""
+            )
         )
-    if not (found["id"] or found["domain"] or found["name"]):
+    if not (found.get("id") or found.get("domain") or found.get("name")):
         raise ProdopsError(
             f"{path}:1: the accounts export has no column to join feedback on (an account id, domain or name); "
             f"its columns are: {', '.join(columns)}"

@@ -5,7 +5,9 @@ Nothing here prints; the command shows the outcome (``prodops feedback import``)
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,8 +16,10 @@ from typing import Any
 from prodops import pipeline
 from prodops.diagnostics import ProdopsError
 from prodops.feedback import aggregate, counted, mapping, match, write
+from prodops.feedback.accountmap import resolve_accounts
 from prodops.feedback.accounts import Accounts, read_accounts
 from prodops.feedback.read import Progress, RawRecord, Unreadable, open_export
+from prodops.feedback.source import SourceMapping
 from prodops.schemas import enum_values
 
 KIND = "insight"
@@ -23,7 +27,7 @@ KIND = "insight"
 
 @dataclass
 class Outcome:
-    source: mapping.SourceMapping
+    source: SourceMapping
     tally: aggregate.Tally
     changes: list[write.Change]  # insight files
     summary: dict[aggregate.Key, aggregate.Summary]  # per insight, source and month: added, already counted, removed
@@ -51,6 +55,7 @@ def run(
     accounts_path: Path | None = None,
     progress: Progress | None = None,
     replace: Iterable[tuple[str, str]] = (),
+    accounts_mapping: str | None = None,
 ) -> Outcome:
     """Import one export into the repository ``result`` describes (the files are only planned, not written).
 
@@ -61,7 +66,12 @@ def run(
         raise ProdopsError(f"schemas/: no schema declares the '{KIND}' kind; feedback is imported into insights")
     source = mapping.resolve(source_name, result.config.feedback.sources, result.config.source or "pyproject.toml")
     allowed = segments(result)
-    accounts = read_accounts(accounts_path, allowed) if accounts_path is not None else None
+    crm = (
+        resolve_accounts(accounts_mapping, result.config.feedback.sources, result.config.source or "pyproject.toml")
+        if accounts_mapping
+        else None
+    )
+    accounts = read_accounts(accounts_path, allowed, crm) if accounts_path is not None else None
     insights = insight_documents(result)
     if not insights:
         raise ProdopsError(f"{result.schemas.kinds[KIND].folder}/ has no insights to assign feedback to; add one first")
@@ -69,8 +79,14 @@ def run(
     matcher = match.matcher_for(
         {i: data for i, (_, data) in insights.items()}, playbook_doc.data if playbook_doc else None
     )
-    export = open_export(export_path, source.records or None, progress)
-    records = _checked(export.records, export.columns, source, str(export_path))
+    records_key = (source.json or source).records or None
+    export = open_export(export_path, records_key, progress, frozenset(source.multi))
+    if export.delimiter is None and source.json is not None:
+        source = source.json  # the tool's JSON export of the same records, counted under the same name
+    records = _checked(export.records, export.columns, source, str(export_path), export.positions)
+    if export.custom and source.custom_fields:  # the export's own custom fields, once its columns are known good
+        custom = {_field_name(c): c for c in sorted(export.custom) if c not in source.columns}
+        source = dataclasses.replace(source, fields={**custom, **source.fields})
     normalised = (
         mapping.Rejected(r.where, r.reason) if isinstance(r, Unreadable) else mapping.normalise(r, source, allowed)
         for r in records
@@ -129,12 +145,21 @@ def _unbacked(unbacked: list[aggregate.Unbacked], files: dict[str, str], folder:
     )
 
 
+def _field_name(column: str) -> str:
+    """A custom field's name for matching rules: "Product area" -> "product-area"."""
+    return re.sub(r"[^a-z0-9]+", "-", column.lower()).strip("-")[:40] or "custom"
+
+
 def _checked(
-    records: Iterator[RawRecord | Unreadable], columns: tuple[str, ...], source: mapping.SourceMapping, file: str
+    records: Iterator[RawRecord | Unreadable],
+    columns: tuple[str, ...],
+    source: SourceMapping,
+    file: str,
+    positions: dict[str, int],
 ) -> Iterator[RawRecord | Unreadable]:
     """The records, once the export is known to have the columns the mapping reads (JSON: the first record's keys)."""
     if columns:
-        mapping.check_columns(source, columns, file)
+        mapping.check_columns(source, columns, file, positions)
         return records
     first = next(records, None)
     if first is None:

@@ -15,14 +15,18 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 from prodops import settings
 from prodops.diagnostics import ProdopsError
+from prodops.feedback import cells as cell
+from prodops.feedback import columns as header_columns
 from prodops.feedback import counted
 from prodops.feedback.read import RawRecord
+from prodops.feedback.source import SourceMapping
+from prodops.feedback.tools import GENERIC, TOOLS
 from prodops.settings import Invalid, Setting, check_table
 from prodops.suggest import did_you_mean
 
@@ -33,118 +37,7 @@ FREE_MAIL = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class SourceMapping:
-    """How one source's export is read."""
-
-    name: str
-    origin: str  # where the mapping is declared, for messages
-    text: tuple[str, ...]  # columns joined into the record's text (a title and a body)
-    date: str
-    id: str = (
-        ""  # the record's own id (ticket id, post id); without one, a record is told apart by a hash of its content
-    )
-    account: str = ""  # the account's name
-    account_id: str = ""
-    domain: str = ""  # a column holding the account's web domain
-    email: str = ""  # a person's email address: only its domain is used, to find the account
-    segment: str = ""
-    tags: str = ""
-    tag_separator: str = ","
-    votes: str = ""
-    source_column: str = ""  # a column naming the source of each record (a generic export of several)
-    fields: Mapping[str, str] = field(default_factory=dict)  # field name for matching rules -> column
-    people: tuple[str, ...] = ()  # columns holding people's names: scrubbed from quotes, never kept
-    keep_account_names: bool = False
-    date_format: str = ""  # strptime format when dates are not ISO 8601 or a Unix time
-    records: str = ""  # JSON: the key of the list of records
-    columns: frozenset[str] = field(init=False, repr=False, compare=False)  # every column read
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "columns", frozenset(c for _, c in self.required_columns()))
-
-    def required_columns(self) -> list[tuple[str, str]]:
-        """(setting, column) of every column this mapping reads."""
-        named = [("text", c) for c in self.text] + [("date", self.date)]
-        for setting in ("id", "account", "account_id", "domain", "email", "segment", "tags", "votes", "source_column"):
-            column = getattr(self, setting)
-            if column:
-                named.append((setting.replace("_", "-"), column))
-        named += [(f"fields.{name}", column) for name, column in self.fields.items()]
-        named += [("people", column) for column in self.people]
-        return named
-
-
-DEFAULTS: dict[str, SourceMapping] = {
-    m.name: m
-    for m in (
-        # A help desk's ticket export (the columns of Zendesk's CSV view export, with the ticket description).
-        SourceMapping(
-            "support-desk",
-            "the shipped support-desk mapping",
-            text=("Subject", "Description"),
-            date="Created at",
-            id="Id",
-            account="Organization",
-            email="Requester email",
-            tags="Tags",
-            tag_separator=" ",
-            fields={"category": "Category", "priority": "Priority", "status": "Status"},
-            people=("Requester", "Assignee"),
-        ),
-        # An idea board's posts export: one post per feature request, with its votes.
-        SourceMapping(
-            "idea-board",
-            "the shipped idea-board mapping",
-            text=("Title", "Details"),
-            date="Created At",
-            account="Company Name",
-            domain="Company Domain",
-            email="Author Email",
-            tags="Tags",
-            votes="Votes",
-            fields={"board": "Board", "category": "Category", "status": "Status"},
-            people=("Author Name", "Owner Name"),
-        ),
-        # A product feedback tool's notes export (notes captured by sales and success teams).
-        SourceMapping(
-            "feedback-tool",
-            "the shipped feedback-tool mapping",
-            text=("Note title", "Note text"),
-            date="Created at",
-            account="Company name",
-            domain="Company domain",
-            email="User email",
-            tags="Tags",
-            fields={"origin": "Source", "owner": "Owner"},
-            people=("User name", "Owner"),
-            keep_account_names=True,
-        ),
-        # An NPS survey's responses export: the comment is the feedback; the score a field.
-        SourceMapping(
-            "nps-survey",
-            "the shipped nps-survey mapping",
-            text=("Comment",),
-            date="Response timestamp",
-            id="Response ID",
-            account="Company",
-            email="Email",
-            segment="Plan",
-            fields={"score": "Score"},
-            people=("Name",),
-        ),
-        # Anything else, written by hand or by a script: text,date,account,segment,source.
-        SourceMapping(
-            "generic",
-            "the shipped generic mapping",
-            text=("text",),
-            date="date",
-            account="account",
-            segment="segment",
-            source_column="source",
-        ),
-    )
-}
+DEFAULTS: dict[str, SourceMapping] = {m.name: m for m in (*GENERIC, *TOOLS)}
 
 
 def _columns(value: Any) -> tuple[str, ...]:
@@ -191,6 +84,13 @@ _SETTINGS: dict[str, Setting] = {
     "keep-account-names": settings.flag("keep_account_names"),
     "date-format": Setting("date_format", _column(), _COLUMN),
     "records": Setting("records", _column(), _COLUMN),
+    "date-formats": Setting("date_formats", _columns, "must be a list of strptime formats, tried in order"),
+    "multi": Setting("multi", _columns, "must be a column name or a list of them"),
+    "optional": Setting("optional", _columns, "must be a column name or a list of them"),
+    "comments": Setting("comments", _column(), _COLUMN),
+    "custom-fields": settings.flag("custom_fields"),
+    "html": settings.flag("html"),
+    "custom-list": Setting("custom_list", _column(), _COLUMN),
 }
 SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
@@ -228,21 +128,41 @@ def resolve(name: str, configured: Mapping[str, Mapping[str, Any]], config_sourc
     return SourceMapping(name=name, origin=where, **values)
 
 
-def check_columns(mapping: SourceMapping, columns: Sequence[str], file: str) -> None:
-    """A clear error when the export lacks a column the mapping reads (CSV: the header is known up front)."""
+def check_columns(
+    mapping: SourceMapping, columns: Sequence[str], file: str, positions: Mapping[str, int] | None = None
+) -> None:
+    """One error when the export lacks columns the mapping reads: each one missing with the closest found.
+
+    CSV: the header is known up front; JSON: ``columns`` are the first record's keys.
+    """
     present = set(columns)
-    for setting, column in mapping.required_columns():
-        if column not in present:
-            raise ProdopsError(
-                f"{file}:1: no column '{column}' (the '{setting}' of {mapping.origin}){did_you_mean(column, list(columns))}\n"
-                f"    hint: the export's columns are: {', '.join(columns)}; rename the column in the export, or "
-                + (
-                    f"declare a source of your own: [tool.prodops.feedback.sources.my-{mapping.name}] with "
-                    f'extends = "{mapping.name}" and {setting} = "THE COLUMN"'
-                    if mapping.name in DEFAULTS and mapping.origin.startswith("the shipped")
-                    else f"set '{setting}' in {mapping.origin}"
-                )
-            )
+    missing = [(setting, column) for setting, column in mapping.required_columns() if column in mapping.needed]
+    missing = [(setting, column) for setting, column in missing if column not in present]
+    if not missing:
+        return
+    near = {column: header_columns.closest(column, list(columns)) for _, column in missing}
+    first = next((found for found in near.values() if found), "")
+    where = (positions or {}).get(first, 1) if first else 1
+    lines = [
+        f"no column '{column}' (the '{setting}' of {mapping.origin})"
+        + (f"; the closest found is '{near[column]}'" if near[column] else "; none found is close")
+        for setting, column in missing
+    ]
+    setting = missing[0][0]
+    own = (
+        f"declare a source of your own: [tool.prodops.feedback.sources.my-{mapping.name}] with "
+        f'extends = "{mapping.name}" and {setting} = "THE COLUMN"'
+        if mapping.name in DEFAULTS and mapping.origin.startswith("the shipped")
+        else f"set '{setting}' in {mapping.origin}"
+    )
+    expected = [c for _, c in mapping.required_columns() if c in mapping.needed]
+    raise ProdopsError(
+        f"{file}:1:{where}: the export does not match {mapping.origin}: "
+        + "; ".join(lines)
+        + f"\n    expected: {', '.join(dict.fromkeys(expected))}"
+        + f"\n    found: {', '.join(columns)}"
+        + f"\n    hint: rename the column in the export (is it the right mapping?), or {own}"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,27 +194,33 @@ class Rejected:
 def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -> Record | Rejected:
     """A raw record as a ``Record``, or why it cannot be used."""
     cells = raw.fields
-    if not mapping.columns.issubset(cells):
-        missing = [c for _, c in mapping.required_columns() if c not in cells]
+    if not mapping.needed.issubset(cells):
+        missing = [c for _, c in mapping.required_columns() if c in mapping.needed and c not in cells]
         return Rejected(raw.where, f"no field '{missing[0]}' (the record has: {', '.join(sorted(cells)) or 'nothing'})")
-    text = " — ".join(t for c in mapping.text if (t := _text(cells[c])))
+    if mapping.columns - mapping.needed - cells.keys():
+        cells = {**{c: "" for c in mapping.columns}, **cells}  # an optional column the export does not have
+    bodies, authors = cell.comments(cells[mapping.comments]) if mapping.comments else ((), ())
+    text = " — ".join(t for c in mapping.text if (t := cell.text(cells[c]))) if mapping.text else ""
+    text = " — ".join(t for t in (text, *bodies) if t)
+    if mapping.html:
+        text = cell.plain(text)
     if not text:
         return Rejected(raw.where, f"no feedback text in {' or '.join(repr(c) for c in mapping.text)}")
-    day = parse_date(_text(cells[mapping.date]), mapping.date_format)
+    shown_day = cell.text(cells[mapping.date])
+    day = parse_date(shown_day, *mapping.formats)
     if day is None:
-        shown = _text(cells[mapping.date])[:40]
         return Rejected(
             raw.where,
-            f"{shown!r} in '{mapping.date}' is not a date"
+            f"{shown_day[:40]!r} in '{mapping.date}' is not a date"
             + (
-                f" in the form {mapping.date_format}"
-                if mapping.date_format
+                f" in the form {' or '.join(mapping.formats)}"
+                if mapping.formats
                 else " (expected YYYY-MM-DD, an ISO 8601 time or a Unix time)"
             ),
         )
     votes = 0
     if mapping.votes:
-        shown = _text(cells[mapping.votes])
+        shown = cell.text(cells[mapping.votes])
         if shown:
             if not (shown.isascii() and shown.isdigit()):  # isdigit() alone takes '²' and '١٢'
                 return Rejected(raw.where, f"{shown[:20]!r} in '{mapping.votes}' is not a number of votes")
@@ -304,10 +230,10 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
                     f"'{mapping.votes}' has {len(shown):,} digits; a number of votes has at most {MAX_VOTE_DIGITS}",
                 )
             votes = int(shown)
-    account_name = _text(cells[mapping.account]) if mapping.account else ""
-    account_id = _text(cells[mapping.account_id]) if mapping.account_id else ""
-    domain = _domain(_text(cells[mapping.domain])) if mapping.domain else ""
-    emails = _text(cells[mapping.email]) if mapping.email else ""
+    account_name = cell.text(cells[mapping.account]) if mapping.account else ""
+    account_id = cell.text(cells[mapping.account_id]) if mapping.account_id else ""
+    domain = _domain(cell.text(cells[mapping.domain])) if mapping.domain else ""
+    emails = cell.text(cells[mapping.email]) if mapping.email else ""
     if not domain and "@" in emails:
         found = emails.rsplit("@", 1)[1].strip().lower().rstrip(">")
         domain = "" if found in FREE_MAIL else found
@@ -322,18 +248,24 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
     )
     source = mapping.name
     if mapping.source_column:
-        named = re.sub(r"[^a-z0-9]+", "-", _text(cells[mapping.source_column]).lower()).strip("-")[:40]
+        named = re.sub(r"[^a-z0-9]+", "-", cell.text(cells[mapping.source_column]).lower()).strip("-")[:40]
         source = named or source
     tags: frozenset[str] = frozenset()
     if mapping.tags:
         value = cells[mapping.tags]
-        parts = value if isinstance(value, list) else str(value).split(mapping.tag_separator or None)
+        parts = (
+            [cell.named(v) for v in value]
+            if isinstance(value, list)
+            else str(value).split(mapping.tag_separator or None)
+        )
         tags = frozenset(t.strip().lower() for t in parts if str(t).strip())
-    people = tuple(p for c in person_columns(mapping, tuple(cells)) if (p := _text(cells[c]))) + (
-        (emails,) if emails else ()
+    people = (
+        tuple(p for c in person_columns(mapping, tuple(cells)) if (p := cell.text(cells[c])))
+        + authors
+        + ((emails,) if emails else ())
     )
     if mapping.id:
-        own = _text(cells[mapping.id])
+        own = cell.text(cells[mapping.id])
         if not own:
             return Rejected(raw.where, f"no record id in '{mapping.id}' (each record is counted once, by its id)")
         record_id = counted.record_id(own)
@@ -349,10 +281,13 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
         account_name=account_name,
         account_id=account_id,
         domain=domain,
-        segment=segment_of(_text(cells[mapping.segment]), segments) if mapping.segment else "",
+        segment=segment_of(cell.text(cells[mapping.segment]), segments) if mapping.segment else "",
         tags=tags,
         votes=votes,
-        fields={name: _text(cells[column]).lower() for name, column in mapping.fields.items()},
+        fields={
+            **{name: cell.text(cells[column]).lower() for name, column in mapping.fields.items()},
+            **(cell.custom(cells[mapping.custom_list]) if mapping.custom_list else {}),
+        },
         people=people,
     )
 
@@ -389,12 +324,6 @@ def _person_columns(declared: tuple[str, ...], read: frozenset[str], columns: tu
     return tuple(found)
 
 
-def _text(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value).strip()
-    return str(value).strip()
-
-
 def _domain(value: str) -> str:
     value = value.strip().lower()
     value = re.sub(r"^[a-z]+://", "", value).split("/", 1)[0]
@@ -416,14 +345,20 @@ _ISO = re.compile(
 )
 
 
-def parse_date(value: str, fmt: str = "") -> date | None:
-    """The day of a timestamp: ISO 8601 (in UTC when it has an offset), a Unix time, or ``fmt``."""
+def parse_date(value: str, *formats: str) -> date | None:
+    """The day of a timestamp: in the first of ``formats`` it matches, else ISO 8601 (in UTC when it has
+    an offset) or a Unix time when no format is given."""
     value = value.strip()
     if not value:
         return None
-    try:
-        if fmt:
+    for fmt in formats:
+        try:
             return datetime.strptime(value, fmt).date()
+        except (ValueError, OverflowError):
+            continue
+    if formats:
+        return None
+    try:
         if value.isascii() and value.isdigit() and 9 <= len(value) <= 13:
             seconds = int(value) / (1000 if len(value) == 13 else 1)
             return datetime.fromtimestamp(seconds, UTC).date()

@@ -20,12 +20,13 @@ import codecs
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from prodops import tabular
 from prodops.diagnostics import ProdopsError
+from prodops.feedback import columns as header_columns
 
 CHUNK = 1024 * 1024
 # A JSON document is read whole (its records may come in any order of keys and nesting), and
@@ -63,6 +64,8 @@ class Export:
     columns: tuple[str, ...]
     records: Iterator[RawRecord | Unreadable]
     size: int
+    custom: frozenset[str] = frozenset()  # columns that were custom fields ("Name [list]", "Custom field (Name)")
+    positions: dict[str, int] = field(default_factory=dict)  # column -> its character column on line 1
 
 
 def detect_encoding(path: Path) -> str:
@@ -88,8 +91,14 @@ def detect_encoding(path: Path) -> str:
         return "latin-1"  # every byte is a character in Latin-1
 
 
-def open_export(path: Path, records_key: str | None = None, progress: Progress | None = None) -> Export:
-    """Open an export for streaming; raises ProdopsError when the file cannot be read at all."""
+def open_export(
+    path: Path, records_key: str | None = None, progress: Progress | None = None, multi: frozenset[str] = frozenset()
+) -> Export:
+    """Open an export for streaming; raises ProdopsError when the file cannot be read at all.
+
+    ``multi`` names the CSV columns read as lists: a column repeated once per value (Jira's
+    ``Labels``, ``Sprint``, ``Comment``) gives the list of its non-empty cells, in order.
+    """
     try:
         size = path.stat().st_size
         if not path.is_file():
@@ -105,10 +114,12 @@ def open_export(path: Path, records_key: str | None = None, progress: Progress |
     first = head.lstrip()[:1]
     if path.suffix.lower() in (".json", ".jsonl", ".ndjson") or first in ("[", "{"):
         return _open_json(path, handle, encoding, size, records_key, progress)
-    return _open_csv(path, handle, head, encoding, size, progress)
+    return _open_csv(path, handle, head, encoding, size, progress, multi)
 
 
-def _open_csv(path: Path, handle: TextIO, head: str, encoding: str, size: int, progress: Progress | None) -> Export:
+def _open_csv(
+    path: Path, handle: TextIO, head: str, encoding: str, size: int, progress: Progress | None, multi: frozenset[str]
+) -> Export:
     header_line = head.split("\n", 1)[0]
     delimiter = max(DELIMITERS, key=header_line.count)
     if not header_line.count(delimiter):
@@ -121,18 +132,34 @@ def _open_csv(path: Path, handle: TextIO, head: str, encoding: str, size: int, p
     if header is None or not any(cell.strip() for cell in header.cells):
         handle.close()
         raise ProdopsError(f"{path}: the export is empty (no header line, no records)")
-    columns = tuple(cell.strip().lstrip("\ufeff") for cell in header.cells)
-    seen: set[str] = set()
-    for column in columns:
-        if column in seen and column:
-            handle.close()
-            raise ProdopsError(f"{path}:1: the header names column '{column}' twice; rename one of them")
-        seen.add(column)
-    return Export(path, encoding, delimiter, columns, _csv_records(path, handle, rows, columns), size)
+    raw = tuple(cell.strip().lstrip("\ufeff") for cell in header.cells)
+    read = header_columns.read_header(raw, header_line.lstrip("\ufeff"), multi)
+    if isinstance(read, header_columns.Repeated):
+        handle.close()
+        times = "twice" if read.count == 2 else f"{read.count} times"
+        raise ProdopsError(
+            f"{path}:1:{read.position}: the header names column '{read.name}' {times}; rename one of them, "
+            "or, when the tool repeats it once per value, declare it multi-valued (the mapping's 'multi')"
+        )
+    return Export(
+        path,
+        encoding,
+        delimiter,
+        read.names,
+        _csv_records(path, handle, rows, len(raw), read, multi),
+        size,
+        read.custom,
+        read.positions,
+    )
 
 
 def _csv_records(
-    path: Path, handle: TextIO, rows: Iterator[tabular.Row | tabular.Broken], columns: tuple[str, ...]
+    path: Path,
+    handle: TextIO,
+    rows: Iterator[tabular.Row | tabular.Broken],
+    width: int,
+    header: header_columns.Header,
+    multi: frozenset[str],
 ) -> Iterator[RawRecord | Unreadable]:
     """The records; a CSV that stops being readable stops the import (``ProdopsError``), naming where."""
     with handle:
@@ -144,13 +171,13 @@ def _csv_records(
                 cells = row.cells
                 if not cells or (len(cells) == 1 and not cells[0].strip()):
                     continue  # a blank line is not a record
-                if len(cells) != len(columns):
+                if len(cells) != width:
                     yield Unreadable(
                         where,
-                        f"the row has {len(cells)} cells but the header has {len(columns)} (a stray delimiter or quote?)",
+                        f"the row has {len(cells)} cells but the header has {width} (a stray delimiter or quote?)",
                     )
                     continue
-                yield RawRecord(where, dict(zip(columns, cells, strict=True)))
+                yield RawRecord(where, header_columns.row(header, cells, multi))
         except UnicodeDecodeError as exc:
             raise ProdopsError(
                 f"{path}: the bytes are not text in the file's encoding ({exc.reason}); nothing was imported"
