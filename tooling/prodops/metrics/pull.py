@@ -1,0 +1,313 @@
+"""Running a KPI's query (``source.query``) and turning its rows into the values an import merges.
+
+A query returns the columns ``date, value[, segment]`` (by position). It runs in the database
+its ``connection`` names (``[tool.prodops.metrics.connections.NAME]``: the environment variable
+holding a SQLAlchemy URL, never the URL itself) or, with none, in an embedded DuckDB whose file
+search path is the repository's root and that may read the files of the data folder
+(``okrs/kpis/data`` unless ``data-folder`` says otherwise) and nothing else: a pull request can
+change a query, and the query runs where the secrets are, so it must not read ``.git/config``,
+the runner's home or the network. Every KPI is pulled on its own: a failing query is a
+diagnostic at its ``query`` key (with the database's message, any URL or password scrubbed)
+and the other KPIs still pull.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from prodops.catalog import Catalog
+from prodops.diagnostics import Diagnostic
+from prodops.metrics.history import parse_date, value_problem
+from prodops.metrics.importer import Export
+from prodops.metrics.mapping import Connection, MetricsConfig
+from prodops.metrics.model import TOTAL, Kpi, format_value
+
+MAX_ROWS = 1_000_000  # ten years of daily values in 250 segments; more is a query without its GROUP BY
+MAX_SEGMENT = 200
+MAX_MESSAGE = 400
+_BATCH = 10_000
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]*")
+_EXAMPLE = "select day as date, count(*) as value from read_csv('okrs/kpis/data/signups.csv') group by 1"
+
+
+@dataclass(frozen=True)
+class Where:
+    """The ``query`` key of a KPI's file, where its problems are reported."""
+
+    file: str
+    line: int
+    column: int
+
+
+class _Failed(Exception):
+    """A query that did not run, with the message to report (already scrubbed)."""
+
+    def __init__(self, code: str, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.hint = hint
+
+
+def where(catalog: Catalog, kpi: Kpi) -> Where:
+    doc = catalog.documents.get(kpi.id)
+    line, column = doc.locate_key(("source", "query")) if doc is not None else (1, 1)
+    return Where(kpi.file, line, column)
+
+
+def pull(
+    root: Path, catalog: Catalog, kpis: Sequence[Kpi], config: MetricsConfig, environ: Mapping[str, str]
+) -> tuple[Export, dict[str, Where], list[Diagnostic]]:
+    """Every value the ``kpis``' queries return, where each query is, and the problems of those that failed.
+
+    A KPI whose query fails, or returns a row that is not a value, contributes no value at all.
+    """
+    export = Export("long")
+    places: dict[str, Where] = {}
+    problems: list[Diagnostic] = []
+    for kpi in kpis:
+        at = places[kpi.id] = where(catalog, kpi)
+        try:
+            columns, rows = _run(root, kpi, config, environ)
+            values = _values(kpi, columns, rows)
+        except _Failed as failed:
+            problems.append(
+                Diagnostic("error", failed.code, failed.message, at.file, at.line, at.column, hint=failed.hint)
+            )
+            continue
+        if values:
+            export.values[kpi.id] = values
+            export.rows += sum(len(days) for days in values.values())
+    return export, places, problems
+
+
+def _run(
+    root: Path, kpi: Kpi, config: MetricsConfig, environ: Mapping[str, str]
+) -> tuple[int, Iterable[Sequence[Any]]]:
+    if not kpi.source.connection:
+        return _duckdb(root, config.data_folder, kpi.source.query)
+    connection = config.connections.get(kpi.source.connection)
+    if connection is None:
+        declared = ", ".join(sorted(config.connections)) or "none"
+        raise _Failed(
+            "PO162",
+            f"connection '{kpi.source.connection}' is not declared (declared: {declared})",
+            f'declare it in pyproject.toml: [tool.prodops.metrics.connections.{kpi.source.connection}] url-env = "VARIABLE"',
+        )
+    return _database(connection, kpi.source.query, environ)
+
+
+def _duckdb(root: Path, folder: str, sql: str) -> tuple[int, list[Sequence[Any]]]:
+    import duckdb  # imported when a query runs: every other command starts faster without it
+
+    allowed = str((root / folder).resolve()) + "/"
+    try:
+        con = duckdb.connect(
+            ":memory:",
+            config={
+                "autoload_known_extensions": False,
+                "autoinstall_known_extensions": False,
+                "file_search_path": str(root.resolve()),
+                "temp_directory": "",
+            },
+        )
+        try:
+            con.execute("SET allowed_directories = ?", [[allowed]])
+            con.execute("SET enable_external_access = false")
+            con.execute("SET lock_configuration = true")
+            con.execute(sql)
+            width = len(con.description or ())
+            rows = _fetch(con.fetchmany)
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        raise _Failed(
+            "PO160", f"the query failed in DuckDB: {_scrub(str(exc), (str(root.resolve()) + '/',))}", _hint(folder)
+        ) from None
+    return width, rows
+
+
+def _hint(folder: str) -> str:
+    return f"run the query in DuckDB to correct it; it may read the files of {folder}/ only, e.g. {_EXAMPLE}"
+
+
+def _database(connection: Connection, sql: str, environ: Mapping[str, str]) -> tuple[int, list[Sequence[Any]]]:
+    import sqlalchemy
+    from sqlalchemy.pool import NullPool
+
+    url = environ.get(connection.url_env, "")
+    if not url.strip():
+        raise _Failed(
+            "PO162",
+            f"the environment variable {connection.url_env} is not set: it holds the URL of connection '{connection.name}'",
+            f"set {connection.url_env} to the database's SQLAlchemy URL (in CI, from a secret), or pull other KPIs",
+        )
+    secrets = _secrets(url)
+    try:
+        engine = sqlalchemy.create_engine(url, poolclass=NullPool)
+    except Exception as exc:  # a URL SQLAlchemy cannot read, or names a driver that is not installed
+        raise _Failed(
+            "PO162",
+            f"{connection.url_env} does not hold a usable SQLAlchemy URL for connection '{connection.name}': "
+            f"{_scrub(_message(exc), secrets)}",
+            "set it to a URL such as postgresql+psycopg://USER:PASSWORD@HOST:5432/DATABASE",
+        ) from None
+    try:
+        with engine.connect() as con:
+            if engine.dialect.name == "postgresql":  # the query reads; it never writes to the warehouse
+                con.exec_driver_sql("SET TRANSACTION READ ONLY")
+            result = con.exec_driver_sql(sql)
+            width = len(result.keys()) if result.returns_rows else 0
+            rows = _fetch(result.fetchmany) if result.returns_rows else []
+            con.rollback()
+    except Exception as exc:  # the database's own errors, whatever its driver calls them
+        raise _Failed(
+            "PO160",
+            f"the query failed in connection '{connection.name}': {_scrub(_message(exc), secrets)}",
+            "run the query against the database to correct it; it must return the columns date, value[, segment]",
+        ) from None
+    finally:
+        engine.dispose()
+    return width, rows
+
+
+def _fetch(fetchmany: Any) -> list[Sequence[Any]]:
+    rows: list[Sequence[Any]] = []
+    while True:
+        batch = fetchmany(_BATCH)
+        if not batch:
+            return rows
+        rows.extend(batch)
+        if len(rows) > MAX_ROWS:
+            raise _Failed(
+                "PO161",
+                f"the query returns more than {MAX_ROWS:,} rows",
+                "group the rows by date (and segment): one row per value",
+            )
+
+
+def _message(exc: BaseException) -> str:
+    """The database's own words: SQLAlchemy wraps them with the statement and a link."""
+    orig = getattr(exc, "orig", None)
+    return str(orig if orig is not None else exc)
+
+
+def _secrets(url: str) -> tuple[str, ...]:
+    from sqlalchemy.engine import make_url
+
+    found = [url]
+    try:
+        parsed = make_url(url)
+    except Exception:  # an unreadable URL: only the whole text is known to be secret
+        return tuple(found)
+    if parsed.password:
+        found.append(str(parsed.password))
+    return tuple(found)
+
+
+def _scrub(message: str, secrets: Iterable[str]) -> str:
+    """The first lines of a database's message, without URLs, passwords or control characters."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if secret:
+            message = message.replace(secret, "")
+    message = _URL.sub("<url>", message)
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    text = " ".join(lines[:3])
+    text = _CONTROL.sub(" ", text)
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def _values(kpi: Kpi, width: int, rows: Iterable[Sequence[Any]]) -> dict[str, dict[str, tuple[float, int]]]:
+    if width not in (2, 3):
+        raise _Failed(
+            "PO161",
+            f"the query returns {width} {'column' if width == 1 else 'columns'}; it must return date, value and "
+            "optionally segment, in that order",
+            f"select the columns in that order, e.g. {_EXAMPLE}",
+        )
+    out: dict[str, dict[str, tuple[float, int]]] = {}
+    for number, row in enumerate(rows, start=1):
+        day = _day(row[0], number)
+        value = _value(kpi, row[1], number)
+        segment = _segment(row[2], number) if width == 3 else TOTAL
+        days = out.setdefault(segment, {})
+        first = days.get(day)
+        if first is not None:
+            which = f", segment '{segment}'" if segment else ""
+            raise _Failed(
+                "PO161",
+                f"row {number}: a second value for {day}{which} (the first is row {first[1]})",
+                "group the rows by date (and segment): one row per value",
+            )
+        days[day] = (value, number)
+    return out
+
+
+def _day(cell: Any, number: int) -> str:
+    if isinstance(cell, datetime):
+        if cell.time() != datetime.min.time():
+            raise _Failed(
+                "PO161",
+                f"row {number}: date {_shown(cell)} has a time of day",
+                "return dates, e.g. cast(created_at as date) or date_trunc('week', created_at)::date",
+            )
+        return cell.date().isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    parsed = parse_date(cell) if isinstance(cell, str) else None
+    if parsed is None:
+        what = "is empty (NULL)" if cell is None else f"{_shown(cell)} is not a date"
+        raise _Failed(
+            "PO161",
+            f"row {number}: the date {what}",
+            "return a date (or YYYY-MM-DD text) in the first column, never NULL",
+        )
+    return parsed.isoformat()
+
+
+def _value(kpi: Kpi, cell: Any, number: int) -> float:
+    if cell is None or isinstance(cell, bool) or not isinstance(cell, (int, float, Decimal)):
+        what = "is empty (NULL)" if cell is None else f"{_shown(cell)} is not a number"
+        raise _Failed(
+            "PO161",
+            f"row {number}: the value {what}",
+            "return a number in the second column, never NULL (coalesce, or leave out the rows with no value)",
+        )
+    value = float(cell)
+    problem = "" if math.isfinite(value) else f"{_shown(cell)} is not a finite number"
+    problem = problem or value_problem(value, kpi.values, kpi.unit)
+    if problem:
+        raise _Failed("PO161", f"row {number}: '{kpi.id}': {problem}", "correct the query or the data it reads")
+    return value
+
+
+def _segment(cell: Any, number: int) -> str:
+    if cell is None:
+        return TOTAL  # the headline value
+    if not isinstance(cell, str):
+        raise _Failed("PO161", f"row {number}: the segment {_shown(cell)} is not text", "cast the segment to text")
+    text = cell.strip()
+    if _CONTROL.search(text) or len(text) > MAX_SEGMENT:
+        raise _Failed(
+            "PO161",
+            f"row {number}: the segment {_shown(cell)} "
+            + ("holds control characters" if _CONTROL.search(text) else f"is longer than {MAX_SEGMENT} characters"),
+            "return segment names of plain text, such as a plan or a region",
+        )
+    return text
+
+
+def _shown(cell: Any) -> str:
+    """A cell as a message quotes it: short, on one line, numbers as the history writes them."""
+    if isinstance(cell, float) and math.isfinite(cell):
+        return format_value(cell)
+    text = _CONTROL.sub("?", repr(cell) if not isinstance(cell, str) else f"'{cell}'")
+    return text if len(text) <= 60 else text[:59] + "…"
