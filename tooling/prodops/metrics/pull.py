@@ -45,6 +45,7 @@ class Where:
     file: str
     line: int
     column: int
+    connection: tuple[int, int]  # the ``connection`` key (the query's, when there is none)
 
 
 class _Failed(Exception):
@@ -60,7 +61,8 @@ class _Failed(Exception):
 def where(catalog: Catalog, kpi: Kpi) -> Where:
     doc = catalog.documents.get(kpi.id)
     line, column = doc.locate_key(("source", "query")) if doc is not None else (1, 1)
-    return Where(kpi.file, line, column)
+    named = doc.locate_key(("source", "connection")) if doc is not None and kpi.source.connection else (line, column)
+    return Where(kpi.file, line, column, named)
 
 
 def pull(
@@ -79,9 +81,8 @@ def pull(
             columns, rows = _run(root, kpi, config, environ)
             values = _values(kpi, columns, rows)
         except _Failed as failed:
-            problems.append(
-                Diagnostic("error", failed.code, failed.message, at.file, at.line, at.column, hint=failed.hint)
-            )
+            line, column = at.connection if failed.code == "PO162" else (at.line, at.column)
+            problems.append(Diagnostic("error", failed.code, failed.message, at.file, line, column, hint=failed.hint))
             continue
         if values:
             export.values[kpi.id] = values
