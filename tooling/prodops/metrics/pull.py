@@ -13,8 +13,11 @@ and the other KPIs still pull.
 
 from __future__ import annotations
 
+import json
 import math
 import re
+import subprocess
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -35,6 +38,7 @@ MAX_MESSAGE = 400
 _BATCH = 10_000
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s'\"]*")
+_ONE_ROW = "group the rows by date (and segment): one row per value"
 _EXAMPLE = "select day as date, count(*) as value from read_csv('okrs/kpis/data/signups.csv') group by 1"
 
 
@@ -106,34 +110,105 @@ def _run(
     return _database(connection, kpi.source.query, environ)
 
 
-def _duckdb(root: Path, folder: str, sql: str) -> tuple[int, list[Sequence[Any]]]:
-    import duckdb  # imported when a query runs: every other command starts faster without it
+# Run in a child process whose working folder is the repository's root (DuckDB resolves a query's
+# relative paths against it, and a restricted DuckDB will not search another folder) and whose
+# environment is empty: the query never sees the secrets of the process that pulls.
+_CHILD = r"""
+import datetime, decimal, json, sys
+import duckdb
 
-    allowed = str((root / folder).resolve()) + "/"
+folder, sql, limit = json.loads(sys.stdin.read())
+
+
+def cell(v):
+    if v is None or isinstance(v, (bool, int, str)):
+        return v
+    if isinstance(v, float):
+        return ["f", repr(v)]
+    if isinstance(v, decimal.Decimal):
+        return ["n", str(v)]
+    if isinstance(v, datetime.datetime):
+        return ["t", v.isoformat()]
+    if isinstance(v, datetime.date):
+        return ["d", v.isoformat()]
+    return ["x", repr(v)[:200]]
+
+
+try:
+    con = duckdb.connect(":memory:", config={"autoload_known_extensions": False, "autoinstall_known_extensions": False})
+    con.execute("SET allowed_directories = ?", [[folder]])
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    con.execute(sql)
+    width = len(con.description or ())
+    rows = []
+    while len(rows) <= limit:
+        batch = con.fetchmany(10000)
+        if not batch:
+            break
+        rows.extend([cell(v) for v in row] for row in batch)
+    out = {"width": width, "rows": rows}
+except duckdb.Error as exc:
+    out = {"error": str(exc)}
+sys.stdout.write(json.dumps(out))
+"""
+DUCKDB_TIMEOUT = 900  # seconds
+
+
+def _duckdb(root: Path, folder: str, sql: str) -> tuple[int, list[Sequence[Any]]]:
+    base = root.resolve()
+    allowed = str(base / folder) + "/"
     try:
-        con = duckdb.connect(
-            ":memory:",
-            config={
-                "autoload_known_extensions": False,
-                "autoinstall_known_extensions": False,
-                "file_search_path": str(root.resolve()),
-                "temp_directory": "",
-            },
+        done = subprocess.run(
+            [sys.executable, "-I", "-c", _CHILD],
+            input=json.dumps([allowed, sql, MAX_ROWS]),
+            capture_output=True,
+            text=True,
+            cwd=base,
+            env={},
+            timeout=DUCKDB_TIMEOUT,
+            check=False,
         )
-        try:
-            con.execute("SET allowed_directories = ?", [[allowed]])
-            con.execute("SET enable_external_access = false")
-            con.execute("SET lock_configuration = true")
-            con.execute(sql)
-            width = len(con.description or ())
-            rows = _fetch(con.fetchmany)
-        finally:
-            con.close()
-    except duckdb.Error as exc:
+    except subprocess.TimeoutExpired:
         raise _Failed(
-            "PO160", f"the query failed in DuckDB: {_scrub(str(exc), (str(root.resolve()) + '/',))}", _hint(folder)
+            "PO160", f"the query did not finish in DuckDB within {DUCKDB_TIMEOUT} seconds", _hint(folder)
         ) from None
-    return width, rows
+    try:
+        out = json.loads(done.stdout) if done.returncode == 0 else {"error": done.stderr.strip()[-MAX_MESSAGE:]}
+    except ValueError:
+        out = {"error": "the DuckDB process gave no answer"}
+    if "error" in out:
+        message = _scrub(str(out["error"]), (str(base) + "/",))
+        raise _Failed("PO160", f"the query failed in DuckDB: {message}", _hint(folder))
+    rows: list[Sequence[Any]] = [[_decoded(v) for v in row] for row in out["rows"]]
+    if len(rows) > MAX_ROWS:
+        raise _Failed("PO161", f"the query returns more than {MAX_ROWS:,} rows", _ONE_ROW)
+    return int(out["width"]), rows
+
+
+def _decoded(value: Any) -> Any:
+    if not isinstance(value, list):
+        return value
+    tag, text = value
+    if tag == "f":
+        return float(text)
+    if tag == "n":
+        return Decimal(text)
+    if tag == "t":
+        return datetime.fromisoformat(text)
+    if tag == "d":
+        return date.fromisoformat(text)
+    return _Opaque(text)
+
+
+class _Opaque:
+    """A value of a type the query should not return (a list, a struct, bytes): only its repr is kept."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
 
 
 def _hint(folder: str) -> str:
@@ -191,7 +266,7 @@ def _fetch(fetchmany: Any) -> list[Sequence[Any]]:
             raise _Failed(
                 "PO161",
                 f"the query returns more than {MAX_ROWS:,} rows",
-                "group the rows by date (and segment): one row per value",
+                _ONE_ROW,
             )
 
 
