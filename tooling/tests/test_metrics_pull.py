@@ -246,3 +246,227 @@ def test_a_changed_value_of_a_closed_period_is_refused_then_restated(tmp_path: P
     finally:
         with psycopg.connect(url, autocommit=True) as con:
             con.execute("update first_payments set days = 14 where week = '2026-11-11' and plan = 'starter'")
+
+
+def test_a_missing_environment_variable_and_an_undeclared_connection_are_named(tmp_path: Path) -> None:
+    repo = example(tmp_path, "first_payments", "testdb")
+    before = snapshot(repo)
+    code, output = pull(repo)
+    assert code == 1
+    assert output == (
+        f"okrs/kpis/days-to-first-payment.yaml:14:3: error PO162 the environment variable {ENV} is not set: it holds "
+        "the URL of connection 'testdb'\n"
+        f"    hint: set {ENV} to the database's SQLAlchemy URL (in CI, from a secret), or pull other KPIs\n"
+        "prodops: 1 of 1 query failed; its KPI was left as it was\n"
+    )
+    with_query(repo, "select 1", "elsewhere")
+    code, output = pull(repo)
+    assert code == 1
+    assert output.startswith(
+        "okrs/kpis/days-to-first-payment.yaml:14:3: error PO162 connection 'elsewhere' is not declared "
+        "(declared: testdb, warehouse)\n"
+        '    hint: declare it in pyproject.toml: [tool.prodops.metrics.connections.elsewhere] url-env = "VARIABLE"\n'
+    ), output
+    assert snapshot(repo) == {**before, KPI: (repo / KPI).read_bytes()}
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("not a url", f"{ENV} does not hold a usable SQLAlchemy URL for connection 'testdb': Could not parse"),
+        ("nosuchdb://u:p@h/d", f"{ENV} does not hold a usable SQLAlchemy URL for connection 'testdb': Can't load"),
+    ],
+)
+def test_a_url_sqlalchemy_cannot_use_is_a_clear_error(tmp_path: Path, url: str, message: str) -> None:
+    repo = example(tmp_path, "first_payments", "testdb")
+    code, output = pull(repo, env={ENV: url})
+    assert code == 1
+    assert output.startswith(f"okrs/kpis/days-to-first-payment.yaml:14:3: error PO162 {message}"), output
+    assert "Traceback" not in output and url not in output
+
+
+def test_a_wrong_password_or_port_never_shows_the_url_or_the_password(tmp_path: Path, postgres: str) -> None:
+    repo = example(tmp_path, "first_payments", "testdb")
+    wrong = postgres.replace(PASSWORD, "Wr0ng-Secret-9")
+    code, output = pull(repo, env={ENV: wrong})
+    assert code == 1
+    assert output.startswith(
+        "okrs/kpis/days-to-first-payment.yaml:15:3: error PO160 the query failed in connection 'testdb': "
+        'connection failed: connection to server at "127.0.0.1", port '
+    ), output
+    assert 'password authentication failed for user "prodops"' in output
+    assert "Wr0ng-Secret-9" not in output and wrong not in output and "Traceback" not in output
+    closed = postgres.rsplit(":", 1)[0] + f":{_free_port()}/postgres"
+    code, output = pull(repo, env={ENV: closed})
+    assert code == 1 and "Connection refused" in output and PASSWORD not in output, output
+
+
+def test_a_failing_query_is_reported_and_the_other_kpis_still_pull(tmp_path: Path, postgres: str) -> None:
+    repo = example(tmp_path, "first_paymentz", "testdb")
+    with_query(repo, "select date '2026-11-25' as date, 53 as value", kpi="okrs/kpis/online-payment-share.yaml")
+    code, output = pull(repo, env={ENV: postgres})
+    assert code == 1
+    assert output == (
+        "okrs/kpis/days-to-first-payment.yaml:15:3: error PO160 the query failed in connection 'testdb': "
+        'relation "first_paymentz" does not exist LINE 1: ...as date, avg(days) as value, null as segment '
+        "from first_paym... ^\n"
+        "    hint: run the query against the database to correct it; it must return the columns date, value[, segment]\n"
+        "okrs/kpis/online-payment-share.csv: 1 value added\n"
+        "pull: 1 value of 1 KPI: 1 added, 0 restated, 0 key results checked in\n"
+        "prodops: 1 of 2 queries failed; its KPI was left as it was\n"
+    )
+    assert (repo / "okrs/kpis/online-payment-share.csv").read_text().endswith("2026-11-18,52\n2026-11-25,53\n")
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("select null as date, 1 as value", "row 1: the date is empty (NULL)"),
+        ("select date '2026-11-25' as date, null as value", "row 1: the value is empty (NULL)"),
+        ("select date '2026-11-25' as date, 'fast' as value", "row 1: the value 'fast' is not a number"),
+        ("select '25/11/2026' as date, 1 as value", "row 1: the date '25/11/2026' is not a date"),
+        (
+            "select 1 as value",
+            "the query returns 1 column; it must return date, value and optionally segment, in that order",
+        ),
+        (
+            "select 1, 2, 3, 4",
+            "the query returns 4 columns; it must return date, value and optionally segment, in that order",
+        ),
+        (
+            "select date '2026-11-25', -3",
+            "row 1: 'days-to-first-payment': -3 is below the smallest days value this KPI can have (0)",
+        ),
+        ("select date '2026-11-25', 'nan'::double", "row 1: 'days-to-first-payment': nan is not a finite number"),
+        (
+            "select timestamp '2026-11-25 10:30', 1",
+            "row 1: date datetime.datetime(2026, 11, 25, 10, 30) has a time of day",
+        ),
+        (
+            "select date '2026-11-25', 1 union all select date '2026-11-25', 2",
+            "row 2: a second value for 2026-11-25 (the first is row 1)",
+        ),
+        (
+            "select date '2026-11-25', 1, 'eu' || chr(10) || 'west'",
+            "row 1: the segment 'eu?west' holds control characters",
+        ),
+        (
+            "select date '2026-11-25', 1, repeat('x', 201)",
+            "row 1: the segment 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… is longer than 200 characters",
+        ),
+        ("select date '2026-11-25', 1, 7", "row 1: the segment 7 is not text"),
+        ("select [1, 2] as date, 1", "row 1: the date [1, 2] is not a date"),
+    ],
+)
+def test_a_row_that_is_not_a_value_is_a_clear_error_and_nothing_is_written(
+    tmp_path: Path, query: str, message: str
+) -> None:
+    repo = example(tmp_path)
+    with_query(repo, query)
+    before = snapshot(repo)
+    code, output = pull(repo, "days-to-first-payment")
+    assert code == 1
+    assert output.startswith(f"okrs/kpis/days-to-first-payment.yaml:14:3: error PO161 {message}\n"), output
+    assert output.endswith("prodops: 1 of 1 query failed; its KPI was left as it was\n")
+    assert snapshot(repo) == before
+
+
+def test_a_hostile_segment_is_kept_as_text_and_quoted_in_the_history(tmp_path: Path) -> None:
+    repo = example(tmp_path)
+    hostile = '<script>alert(1)</script>, "quoted"'
+    with_query(repo, "select date '2026-11-25' as date, 4 as value, '<script>alert(1)</script>, \"quoted\"' as segment")
+    code, output = pull(repo, "days-to-first-payment")
+    assert (code, output) == (
+        0,
+        "okrs/kpis/days-to-first-payment.csv: 1 value added\n"
+        "pull: 1 value of 1 KPI: 1 added, 0 restated, 0 key results checked in\n",
+    )
+    assert (repo / HISTORY).read_text().endswith('2026-11-25,4,"<script>alert(1)</script>, ""quoted"""\n')
+    result = CliRunner().invoke(cli, ["validate", "--root", str(repo), "--today", EXAMPLE_TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert hostile not in result.output
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "pyproject.toml",
+        "okrs/kpis/days-to-first-payment.csv",
+        "okrs/kpis/data/../days-to-first-payment.csv",
+        "/etc/passwd",
+        "{root}/okrs/kpis/data/../../../pyproject.toml",
+        "https://example.com/kpis.csv",
+    ],
+)
+def test_the_embedded_duckdb_reads_the_data_folder_and_nothing_else(tmp_path: Path, path: str) -> None:
+    repo = example(tmp_path)
+    shown = path.format(root=repo.resolve())
+    with_query(repo, f"select * from read_csv('{shown}')")
+    code, output = pull(repo, "days-to-first-payment")
+    assert code == 1
+    assert "error PO160 the query failed in DuckDB: Permission Error: Cannot access file" in output, output
+    assert str(repo.resolve()) not in output
+    assert "hint: run the query in DuckDB to correct it; it may read the files of okrs/kpis/data/ only" in output
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "set enable_external_access = true",
+        "attach 'elsewhere.duckdb'",
+        "install httpfs",
+        "copy (select 1) to 'pyproject.toml'",
+    ],
+)
+def test_a_query_cannot_widen_what_duckdb_may_do(tmp_path: Path, statement: str) -> None:
+    repo = example(tmp_path)
+    before = snapshot(repo)
+    with_query(repo, statement)
+    code, output = pull(repo, "days-to-first-payment")
+    assert code == 1
+    assert "error PO160 the query failed in DuckDB:" in output, output
+    assert snapshot(repo) == {**before, KPI: (repo / KPI).read_bytes()}
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        (
+            '[tool.prodops.metrics.connections.warehouse]\nurl = "postgresql://u:secret@db/x"\n',
+            "pyproject.toml [tool.prodops]: 'metrics.connections.warehouse.url' would put the database's address "
+            "(and its password) in the repository; name the environment variable that holds it instead: "
+            'url-env = "WAREHOUSE_URL"',
+        ),
+        (
+            '[tool.prodops.metrics.connections.warehouse]\nurl-env = "MY URL"\n',
+            "pyproject.toml [tool.prodops]: 'metrics.connections.warehouse.url-env' must be the name of an environment "
+            "variable, such as \"WAREHOUSE_URL\" (got 'MY URL')",
+        ),
+        (
+            "[tool.prodops.metrics.connections.warehouse]\ntimeout = 3\n",
+            "pyproject.toml [tool.prodops]: unknown setting 'metrics.connections.warehouse.timeout' "
+            "(known settings: url-env)",
+        ),
+        (
+            "[tool.prodops.metrics.connections.warehouse]\n",
+            "pyproject.toml [tool.prodops]: 'metrics.connections.warehouse' needs url-env, the environment variable "
+            "that holds its SQLAlchemy URL",
+        ),
+        (
+            '[tool.prodops.metrics]\ndata-folder = "../elsewhere"\n',
+            "pyproject.toml [tool.prodops]: 'metrics.data-folder' must be a folder inside the repository, written "
+            "relative to its root, such as \"okrs/kpis/data\" (got '../elsewhere')",
+        ),
+        (
+            '[tool.prodops.metrics]\ndata-folder = ".git"\n',
+            "pyproject.toml [tool.prodops]: 'metrics.data-folder' must be a folder inside the repository, written "
+            "relative to its root, such as \"okrs/kpis/data\" (got '.git')",
+        ),
+    ],
+)
+def test_connections_and_the_data_folder_are_checked(tmp_path: Path, table: str, message: str) -> None:
+    repo = copy_example(tmp_path / "repo")
+    (repo / "pyproject.toml").write_text(f"[tool.prodops]\n{table}")
+    result = CliRunner().invoke(cli, ["metrics", "pull", "--root", str(repo), "--today", EXAMPLE_TODAY.isoformat()])
+    assert result.exit_code == 1
+    assert result.output == f"prodops: {message}\n"
