@@ -470,3 +470,16 @@ def test_connections_and_the_data_folder_are_checked(tmp_path: Path, table: str,
     result = CliRunner().invoke(cli, ["metrics", "pull", "--root", str(repo), "--today", EXAMPLE_TODAY.isoformat()])
     assert result.exit_code == 1
     assert result.output == f"prodops: {message}\n"
+
+
+def test_a_query_on_postgresql_runs_read_only(tmp_path: Path, postgres: str) -> None:
+    repo = example(tmp_path, "first_payments", "testdb")
+    with_query(repo, "delete from first_payments returning week, days", "testdb")
+    code, output = pull(repo, "days-to-first-payment", env={ENV: postgres})
+    assert code == 1
+    assert (
+        "error PO160 the query failed in connection 'testdb': cannot execute DELETE in a read-only transaction"
+        in output
+    )
+    with psycopg.connect(postgres.replace("postgresql+psycopg", "postgresql")) as con:
+        assert con.execute("select count(*) from first_payments").fetchone() == (len(ROWS),)
