@@ -7,6 +7,7 @@ started once for the session; when the server programs are missing the tests fai
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -483,3 +484,18 @@ def test_a_query_on_postgresql_runs_read_only(tmp_path: Path, postgres: str) -> 
     )
     with psycopg.connect(postgres.replace("postgresql+psycopg", "postgresql")) as con:
         assert con.execute("select count(*) from first_payments").fetchone() == (len(ROWS),)
+
+
+@pytest.mark.parametrize(
+    "connection",
+    ["<script>alert(1)</script>", "../../etc/passwd", "warehouse\u0007", "postgresql://u:p@h/d", "x" * 200],
+)
+def test_a_connection_that_is_not_a_name_fails_the_schema(tmp_path: Path, connection: str) -> None:
+    repo = example(tmp_path)
+    with_query(repo, "select 1", json.dumps(connection))
+    result = CliRunner().invoke(cli, ["validate", "--root", str(repo), "--today", EXAMPLE_TODAY.isoformat()])
+    assert result.exit_code == 1 and (result.exception is None or isinstance(result.exception, SystemExit))
+    assert "okrs/kpis/days-to-first-payment.yaml:14:15: error PO2" in result.output, result.output
+    assert "source.connection" in result.output and "Traceback" not in result.output
+    code, output = pull(repo, "days-to-first-payment")
+    assert code == 1 and "days-to-first-payment.yaml:14:15: error PO2" in output and "Traceback" not in output
