@@ -79,10 +79,16 @@ def pull(
     export = Export("long")
     places: dict[str, Where] = {}
     problems: list[Diagnostic] = []
+    embedded = [kpi for kpi in kpis if not kpi.source.connection]
+    answers = _duckdb(root, config.data_folder, [k.source.query for k in embedded]) if embedded else []
+    answered = {kpi.id: answer for kpi, answer in zip(embedded, answers, strict=True)}
     for kpi in kpis:
         at = places[kpi.id] = where(catalog, kpi)
         try:
-            columns, rows = _run(root, kpi, config, environ)
+            answer = answered[kpi.id] if kpi.id in answered else _run(kpi, config, environ)
+            if isinstance(answer, _Failed):
+                raise answer
+            columns, rows = answer
             values = _values(kpi, columns, rows)
         except _Failed as failed:
             line, column = at.connection if failed.code == "PO162" else (at.line, at.column)
@@ -94,11 +100,7 @@ def pull(
     return export, places, problems
 
 
-def _run(
-    root: Path, kpi: Kpi, config: MetricsConfig, environ: Mapping[str, str]
-) -> tuple[int, Iterable[Sequence[Any]]]:
-    if not kpi.source.connection:
-        return _duckdb(root, config.data_folder, kpi.source.query)
+def _run(kpi: Kpi, config: MetricsConfig, environ: Mapping[str, str]) -> tuple[int, list[Sequence[Any]]]:
     connection = config.connections.get(kpi.source.connection)
     if connection is None:
         declared = ", ".join(sorted(config.connections)) or "none"
@@ -117,7 +119,7 @@ _CHILD = r"""
 import datetime, decimal, json, sys
 import duckdb
 
-folder, sql, limit = json.loads(sys.stdin.read())
+folder, sqls, limit = json.loads(sys.stdin.read())
 
 
 def cell(v):
@@ -134,34 +136,43 @@ def cell(v):
     return ["x", repr(v)[:200]]
 
 
-try:
+def run(sql):
     con = duckdb.connect(":memory:", config={"autoload_known_extensions": False, "autoinstall_known_extensions": False})
-    con.execute("SET allowed_directories = ?", [[folder]])
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
-    con.execute(sql)
-    width = len(con.description or ())
-    rows = []
-    while len(rows) <= limit:
-        batch = con.fetchmany(10000)
-        if not batch:
-            break
-        rows.extend([cell(v) for v in row] for row in batch)
-    out = {"width": width, "rows": rows}
-except duckdb.Error as exc:
-    out = {"error": str(exc)}
-sys.stdout.write(json.dumps(out))
+    try:
+        con.execute("SET allowed_directories = ?", [[folder]])
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+        con.execute(sql)
+        width = len(con.description or ())
+        rows = []
+        while len(rows) <= limit:
+            batch = con.fetchmany(10000)
+            if not batch:
+                break
+            rows.extend([cell(v) for v in row] for row in batch)
+        return {"width": width, "rows": rows}
+    except duckdb.Error as exc:
+        return {"error": str(exc)}
+    finally:
+        con.close()
+
+
+# One line per query, each a connection of its own: no query sees another's tables or settings.
+for sql in sqls:
+    sys.stdout.write(json.dumps(run(sql)) + "\n")
+    sys.stdout.flush()
 """
 DUCKDB_TIMEOUT = 900  # seconds
 
 
-def _duckdb(root: Path, folder: str, sql: str) -> tuple[int, list[Sequence[Any]]]:
+def _duckdb(root: Path, folder: str, sqls: Sequence[str]) -> list[tuple[int, list[Sequence[Any]]] | _Failed]:
+    """Each query's columns and rows (or why it failed), all run by one DuckDB process."""
     base = root.resolve()
     allowed = str(base / folder) + "/"
     try:
         done = subprocess.run(
             [sys.executable, "-I", "-c", _CHILD],
-            input=json.dumps([allowed, sql, MAX_ROWS]),
+            input=json.dumps([allowed, list(sqls), MAX_ROWS]),
             capture_output=True,
             text=True,
             cwd=base,
@@ -169,21 +180,29 @@ def _duckdb(root: Path, folder: str, sql: str) -> tuple[int, list[Sequence[Any]]
             timeout=DUCKDB_TIMEOUT,
             check=False,
         )
-    except subprocess.TimeoutExpired:
-        raise _Failed(
-            "PO160", f"the query did not finish in DuckDB within {DUCKDB_TIMEOUT} seconds", _hint(folder)
-        ) from None
-    try:
-        out = json.loads(done.stdout) if done.returncode == 0 else {"error": done.stderr.strip()[-MAX_MESSAGE:]}
-    except ValueError:
-        out = {"error": "the DuckDB process gave no answer"}
-    if "error" in out:
-        message = _scrub(str(out["error"]), (str(base) + "/",))
-        raise _Failed("PO160", f"the query failed in DuckDB: {message}", _hint(folder))
-    rows: list[Sequence[Any]] = [[_decoded(v) for v in row] for row in out["rows"]]
-    if len(rows) > MAX_ROWS:
-        raise _Failed("PO161", f"the query returns more than {MAX_ROWS:,} rows", _ONE_ROW)
-    return int(out["width"]), rows
+        lines = done.stdout.splitlines()
+        crashed = done.stderr.strip()[-MAX_MESSAGE:] if done.returncode != 0 else ""
+    except subprocess.TimeoutExpired as exc:
+        partial = exc.stdout
+        lines = (partial.decode("utf-8", "replace") if isinstance(partial, bytes) else partial or "").splitlines()[:-1]
+        crashed = f"the queries did not finish within {DUCKDB_TIMEOUT} seconds"
+    answers: list[tuple[int, list[Sequence[Any]]] | _Failed] = []
+    for index in range(len(sqls)):
+        out: dict[str, Any]
+        try:
+            out = json.loads(lines[index]) if index < len(lines) else {"error": crashed or "DuckDB gave no answer"}
+        except ValueError:
+            out = {"error": "DuckDB gave no answer"}
+        if "error" in out:
+            message = _scrub(str(out["error"]), (str(base) + "/",))
+            answers.append(_Failed("PO160", f"the query failed in DuckDB: {message}", _hint(folder)))
+            continue
+        rows: list[Sequence[Any]] = [[_decoded(v) for v in row] for row in out["rows"]]
+        if len(rows) > MAX_ROWS:
+            answers.append(_Failed("PO161", f"the query returns more than {MAX_ROWS:,} rows", _ONE_ROW))
+            continue
+        answers.append((int(out["width"]), rows))
+    return answers
 
 
 def _decoded(value: Any) -> Any:
