@@ -5,7 +5,7 @@
 It generates a repository of COUNT entities (``generate.py``), writes with DuckDB itself a Parquet
 file of ROWS events (KPI number, day, value; five years of days) into okrs/kpis/data/, adds KPIS
 daily KPIs whose query averages their events per day, then times one `prodops metrics pull` as a
-subprocess into the empty histories (every query in its own DuckDB process, the merge, the
+subprocess into the empty histories (the queries, run by one DuckDB process, the merge, the
 writes) and a second pull (nothing to write). It prints the wall time, the CPU time and the peak
 memory of the largest process (the command or one of its DuckDB processes). Run it once or twice:
 it writes a 10-million-row file.
