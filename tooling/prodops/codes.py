@@ -177,6 +177,27 @@ CHECKS: dict[str, Check] = {
             "Export again with all fields (Jira: Export > CSV (all fields); GitHub: gh issue list --json "
             "number,title,state,closedAt,updatedAt,milestone,labels,url; Linear: Export > CSV), or check --source.",
         ),
+        Check(
+            "PO160",
+            "pull-query",
+            "A KPI's query (source.query) must run where it is pulled: in its connection, or in the embedded DuckDB, "
+            "which may read the files of the data folder and nothing else.",
+            "Run the query against the database (or in DuckDB) to correct it; read files of okrs/kpis/data/ only.",
+        ),
+        Check(
+            "PO161",
+            "pull-rows",
+            "Each row a query returns is one value of the history: a date, a number the KPI's unit allows and "
+            "optionally a segment, once per date and segment.",
+            "Return the columns date, value[, segment], in that order, one row per value, with no NULL date or value.",
+        ),
+        Check(
+            "PO162",
+            "pull-connection",
+            "A query's connection is declared in [tool.prodops.metrics.connections.NAME], and its URL (with its "
+            "password) comes from the environment variable url-env names, never from the repository.",
+            "Declare the connection, and set its environment variable (in CI, from a secret).",
+        ),
         Check("PO201", "required-field", "The schema requires the field.", "Add the field."),
         Check(
             "PO202",

@@ -86,7 +86,7 @@ def _error(tmp_path: Path, text: str, file: str = "pyproject.toml") -> str:
         (
             "[tool.prodops.metrics]\ndate-formt = '%d/%m/%Y'",
             "pyproject.toml [tool.prodops]: unknown setting 'metrics.date-formt' (did you mean 'metrics.date-format'?) "
-            "(known settings: columns, date-column, date-format)",
+            "(known settings: columns, connections, data-folder, date-column, date-format)",
         ),
         (
             "[tool.prodops.metrics.columns]\n'NRR %' = 'NRR'",
@@ -113,7 +113,7 @@ def test_prodops_toml_names_its_tables_the_same_way(tmp_path: Path) -> None:
         "prodops.toml [public]: 'target-quarters' must be true or false (got 1)"
     )
     assert _error(tmp_path, "[metrics]\ncolour = 1", "prodops.toml").startswith(
-        "prodops.toml: unknown setting 'metrics.colour' (known settings: columns, date-column, date-format)"
+        "prodops.toml: unknown setting 'metrics.colour' (known settings: columns, connections, data-folder, date-column, date-format)"
     )
 
 

@@ -25,14 +25,40 @@ def _load(path: Path) -> dict[str, object]:
     return parsed.data
 
 
-def test_there_are_the_five_workflows() -> None:
+def test_there_are_the_six_workflows() -> None:
     assert [p.name for p in WORKFLOWS] == [
         "freshness.yml",
         "lock-refresh.yml",
         "notify.yml",
         "publish.yml",
         "pull-request.yml",
+        "sync.yml",
     ]
+
+
+def test_sync_pulls_with_the_secret_and_proposes_without_running_project_code() -> None:
+    jobs = _load(REPO_ROOT / ".github" / "workflows" / "sync.yml")["jobs"]
+    assert isinstance(jobs, dict)
+    assert set(jobs) == {"pull", "propose"}
+    pull, propose = jobs["pull"], jobs["propose"]
+    # The pulling job reads, and holds the one secret in the one step that pulls.
+    assert pull["permissions"] == {"contents": "read"}
+    with_secrets = [step for step in pull["steps"] if "secrets." in str(step.get("env", {}))]
+    assert len(with_secrets) == 1 and "prodops metrics pull" in with_secrets[0]["run"]
+    assert with_secrets[0]["env"] == {"LEDGERLINE_WAREHOUSE_URL": "${{ secrets.LEDGERLINE_WAREHOUSE_URL }}"}
+    assert "prodops diff HEAD" in _runs(pull)
+    [upload] = _uses(pull, "upload-artifact")
+    # The proposing job checks the patch against the pulling job's digest, applies changes under okrs/
+    # only, runs nothing of the project, and opens or updates one pull request (never the default branch).
+    assert propose["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert propose["needs"] == "pull"
+    assert [d["with"]["name"] for d in _uses(propose, "download-artifact")] == [upload["with"]["name"]]
+    script = _runs(propose)
+    assert "needs.pull.outputs.digest" in str(propose["steps"][-1]["env"]) and "sha256sum --check" in script
+    assert "grep -v '^okrs/'" in script and "git add -- okrs" in script
+    assert not any(word in script.split() for word in ("make", ".venv/bin/prodops", "pip"))
+    assert "HEAD:refs/heads/metrics-sync" in script and "gh pr create" in script and "gh pr edit" in script
+    assert "secrets." not in str(propose)
 
 
 def test_notify_keeps_its_record_in_the_cache_and_secrets_in_one_step() -> None:

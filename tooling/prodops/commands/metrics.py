@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import click
 
-from prodops import impact, loader, report, terminal
+from prodops import impact, loader, pipeline, report, terminal
 from prodops.cli import EXIT_PROBLEMS, cli, load_valid, root_option, today_option
 from prodops.diagnostics import Diagnostic, ProdopsError
-from prodops.metrics import importer, merge
-from prodops.metrics.model import format_value
+from prodops.metrics import importer, merge, pull
+from prodops.metrics.model import Kpi, format_value
+from prodops.suggest import did_you_mean
 
 MAX_EXPORT_BYTES = 512 * 1024 * 1024
 SHOWN_PROBLEMS = 50
@@ -54,7 +57,6 @@ def import_command(file: Path, dry_run: bool, restate: bool, root: Path | None, 
     Example: prodops metrics import exports/kpis-2026-11-25.csv --dry-run
     """
     result = load_valid(root, today, use_cache=True, why="an import merges into the KPIs as they are")
-    repo = result.root
     name = str(file)
     raw, problem = loader.read_bytes(file, name, MAX_EXPORT_BYTES)
     if raw is None:
@@ -71,7 +73,34 @@ def import_command(file: Path, dry_run: bool, restate: bool, root: Path | None, 
         what = "1 problem" if len(problems) == 1 else f"{count} problems"
         terminal.echo(f"prodops: {name} was not imported: {what}{more}; nothing was written", err=True)
         sys.exit(EXIT_PROBLEMS)
-    planned = merge.plan(repo, result.catalog, export, file.name, result.today, restate=restate)
+    refused = _merge(result, export, name, file.name, dry_run, restate)
+    if refused:
+        refusals = [
+            _refusal(r, name, importer.column_of(text, r.restatement.line, export.fields[r.restatement.kpi]))
+            for r in refused
+        ]
+        terminal.echo(report.render_lines(refusals), nl=False, err=True)
+        refusing = len(refused)
+        terminal.echo(
+            f"prodops: {refusing} {'value' if refusing == 1 else 'values'} of {name} {'was' if refusing == 1 else 'were'} "
+            "not imported: they restate periods that have ended (--restate replaces them)",
+            err=True,
+        )
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _merge(
+    result: pipeline.Result,
+    export: importer.Export,
+    name: str,
+    source: str,
+    dry_run: bool,
+    restate: bool,
+    origin: Callable[[merge.Restatement], str] | None = None,
+) -> list[merge.Refused]:
+    """Merge ``export`` as ``metrics import`` does, say what changed, and return the values refused."""
+    repo = result.root
+    planned = merge.plan(repo, result.catalog, export, source, result.today, restate=restate)
     edited = {rel: new.decode("utf-8") for rel, (new, _) in planned.writes.items() if rel.endswith(loader.YAML_SUFFIX)}
     # Checked with the histories as they will be: a check-in judged against the old values would
     # seem out of step with its KPI.
@@ -81,24 +110,12 @@ def import_command(file: Path, dry_run: bool, restate: bool, root: Path | None, 
         terminal.echo(report.render_lines(found.added), nl=False, err=True)
         terminal.echo(f"prodops: {name} was not imported: its check-ins would add the problems above", err=True)
         sys.exit(EXIT_PROBLEMS)
-    _describe(planned, export, name, dry_run)
+    _describe(planned, export, name, dry_run, origin or (lambda r: f"line {r.line} of {name}"))
     if planned.changed and not dry_run:
         merge.apply(repo, planned)
         if found is not None and found.warnings:
             terminal.echo(report.caused(found.warnings), nl=False)
-    if planned.refused:
-        refusals = [
-            _refusal(r, name, importer.column_of(text, r.restatement.line, export.fields[r.restatement.kpi]))
-            for r in planned.refused
-        ]
-        terminal.echo(report.render_lines(refusals), nl=False, err=True)
-        refused = len(planned.refused)
-        terminal.echo(
-            f"prodops: {refused} {'value' if refused == 1 else 'values'} of {name} {'was' if refused == 1 else 'were'} "
-            "not imported: they restate periods that have ended (--restate replaces them)",
-            err=True,
-        )
-        sys.exit(EXIT_PROBLEMS)
+    return planned.refused
 
 
 def _refusal(refused: merge.Refused, name: str, column: int) -> Diagnostic:
@@ -116,7 +133,13 @@ def _refusal(refused: merge.Refused, name: str, column: int) -> Diagnostic:
     )
 
 
-def _describe(planned: merge.Plan, export: importer.Export, name: str, dry_run: bool) -> None:
+def _describe(
+    planned: merge.Plan,
+    export: importer.Export,
+    name: str,
+    dry_run: bool,
+    origin: Callable[[merge.Restatement], str],
+) -> None:
     would = "would be " if dry_run else ""
     restated: dict[str, list[merge.Restatement]] = {}
     for r in planned.restated:
@@ -127,7 +150,7 @@ def _describe(planned: merge.Plan, export: importer.Export, name: str, dry_run: 
             segment = f" (segment '{r.segment}')" if r.segment else ""
             terminal.echo(
                 f"{rel}: {r.day}{segment} {would}restated from {format_value(r.old)} to {format_value(r.new)} "
-                f"(line {r.line} of {name})"
+                f"({origin(r)})"
             )
     for c in planned.checkins:
         what = "checked in" if c.new else "current value corrected:"
@@ -154,4 +177,86 @@ def _describe(planned: merge.Plan, export: importer.Export, name: str, dry_run: 
         + f"{checked} key {'result' if checked == 1 else 'results'} checked in"
         + (f", {len(planned.conflicts)} left as typed" if planned.conflicts else "")
         + (" (dry run: nothing was written)" if dry_run else "")
+    )
+
+
+@metrics_group.command(name="pull")
+@click.argument("kpis", nargs=-1, metavar="[KPI]...")
+@click.option("--dry-run", is_flag=True, help="Say what the pull would change, and write nothing.")
+@click.option(
+    "--restate",
+    is_flag=True,
+    help="Replace recorded values of periods that have ended, and typed check-ins as new as the KPI's value.",
+)
+@root_option
+@today_option
+def pull_command(kpis: tuple[str, ...], dry_run: bool, restate: bool, root: Path | None, today: date | None) -> None:
+    """Run the KPIs' queries (source.query) and merge their rows into the histories, as an import does.
+
+    Without KPI ids, every KPI with a query is pulled. A query returns the columns date, value and
+    optionally segment. It runs in the connection its KPI names (source.connection: a table
+    [tool.prodops.metrics.connections.NAME] whose url-env names the environment variable holding
+    the SQLAlchemy URL) or, with none, in an embedded DuckDB that may read the files of
+    okrs/kpis/data/ (the data-folder setting) and nothing else. The rows are merged exactly as
+    `prodops metrics import` merges an export: values already recorded change nothing, restating a
+    period that has ended needs --restate (PO130), and key results that track a KPI are checked in.
+    A query that fails or returns a row that is not a value (PO160 to PO162, at its query key) is
+    reported and its KPI left as it was; the other KPIs are still pulled, and the command exits 1.
+
+    Example: prodops metrics pull trial-signups --dry-run
+    """
+    result = load_valid(root, today, use_cache=True, why="a pull merges into the KPIs as they are")
+    known = result.catalog.metrics.kpis
+    for kpi_id in kpis:
+        if kpi_id not in known:
+            raise ProdopsError(f"'{kpi_id}' is not a KPI{did_you_mean(kpi_id, known)}")
+        if not known[kpi_id].source.query:
+            raise ProdopsError(f"KPI '{kpi_id}' has no query to pull: its source names a report ({known[kpi_id].file})")
+    chosen: list[Kpi] = (
+        [known[k] for k in dict.fromkeys(kpis)] if kpis else [k for _, k in sorted(known.items()) if k.source.query]
+    )
+    if not chosen:
+        terminal.echo("prodops: no KPI has a query to pull (source.query)")
+        return
+    export, places, problems = pull.pull(result.root, result.catalog, chosen, result.config.metrics, os.environ)
+    if problems:
+        terminal.echo(report.render_lines(problems), nl=False, err=True)
+    name = "pull"
+    refused = (
+        _merge(result, export, name, "its query", dry_run, restate, lambda r: f"row {r.line} of its query")
+        if export.values
+        else []
+    )
+    if refused:
+        terminal.echo(report.render_lines([_pull_refusal(r, places) for r in refused]), nl=False, err=True)
+        count = len(refused)
+        terminal.echo(
+            f"prodops: {count} {'value' if count == 1 else 'values'} {'was' if count == 1 else 'were'} not pulled: "
+            "they restate periods that have ended (--restate replaces them)",
+            err=True,
+        )
+    if problems:
+        failed = len(problems)
+        terminal.echo(
+            f"prodops: {failed} of {len(chosen)} {'query' if len(chosen) == 1 else 'queries'} failed; "
+            f"{'its KPI was' if failed == 1 else 'their KPIs were'} left as {'it was' if failed == 1 else 'they were'}",
+            err=True,
+        )
+    if problems or refused:
+        sys.exit(EXIT_PROBLEMS)
+
+
+def _pull_refusal(refused: merge.Refused, places: dict[str, pull.Where]) -> Diagnostic:
+    r = refused.restatement
+    at = places[r.kpi]
+    segment = f", segment '{r.segment}'," if r.segment else ""
+    return Diagnostic(
+        "error",
+        "PO130",
+        f"'{r.kpi}' on {r.day}{segment} is already recorded as {format_value(r.old)} for a period that has ended "
+        f"({refused.period}); row {r.line} of the query says {format_value(r.new)}",
+        at.file,
+        at.line,
+        at.column,
+        hint="pull again with --restate to replace the recorded value, or correct the query or its data",
     )

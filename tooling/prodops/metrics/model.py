@@ -20,6 +20,7 @@ class Source:
     query: str
     report: str
     link: str
+    connection: str = ""  # a declared connection the query runs in (empty: the embedded DuckDB)
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,13 @@ def build_kpi(data: dict[str, Any], file: str) -> Kpi:
         direction=data["direction"],
         team=data["team"],
         owner=data.get("owner", ""),
-        source=Source(source["system"], source.get("query", ""), source.get("report", ""), source.get("link", "")),
+        source=Source(
+            source["system"],
+            source.get("query", ""),
+            source.get("report", ""),
+            source.get("link", ""),
+            source.get("connection", ""),
+        ),
         cadence=data["cadence"],
         target=data.get("target"),
         values=ValueRange(values.get("minimum"), values.get("maximum"), bool(values.get("whole", False))),
