@@ -152,11 +152,9 @@ def move(entity_id: str, horizon: str, root: Path | None, today: date | None) ->
 
 
 @cli.command()
-@click.argument("kr", metavar="OBJECTIVE.KR", shell_complete=complete_ids)
-@click.option("--value", type=float, required=True, help="The measured value.")
-@click.option(
-    "--confidence", type=click.FloatRange(0, 1), required=True, help="Confidence the target will be reached, 0 to 1."
-)
+@click.argument("kr", metavar="OBJECTIVE.KR", required=False, shell_complete=complete_ids)
+@click.option("--value", type=float, help="The measured value (checking in one key result).")
+@click.option("--confidence", type=click.FloatRange(0, 1), help="Confidence the target will be reached, 0 to 1.")
 @click.option("--note", default="", help="What changed and why.")
 @click.option(
     "--author",
@@ -165,22 +163,54 @@ def move(entity_id: str, horizon: str, root: Path | None, today: date | None) ->
     "matches your Git user (git config user.name / user.email), if one does.",
 )
 @click.option("--date", "when", type=DATE, callback=as_date, help="Date measured (default: today).")
+@click.option("--team", help="Check in every key result of the team's current objectives, one after the other.")
+@click.option("--owner", help="Check in every current key result this person (a member's handle) reports on.")
+@click.option("--mine", is_flag=True, help="Like --owner, for the team member who is your Git user.")
+@click.option(
+    "--from",
+    "answers",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Take the answers from a CSV or YAML file (columns kr, value, confidence, note) instead of asking.",
+)
 @root_option
 @today_option
 def checkin(
-    kr: str,
-    value: float,
-    confidence: float,
+    kr: str | None,
+    value: float | None,
+    confidence: float | None,
     note: str,
     author: str,
     when: date | None,
+    team: str | None,
+    owner: str | None,
+    mine: bool,
+    answers: Path | None,
     root: Path | None,
     today: date | None,
 ) -> None:
     """Record a dated check-in of a key result and update its current value and confidence.
 
+    With --team, --owner or --mine, walk every key result of the current period's objectives
+    (their period contains today), showing the last value, target, pace and confidence, and ask
+    a value, a confidence and a note for each (Enter keeps the current one; Enter at all three
+    skips the key result). With --from, the answers come from a file. All of them are written as
+    one change: every file, or none.
+
     Example: prodops checkin 2026-q4-payments-usage-billing.kr1 --value 19 --confidence 0.7 --note "Two more design partners live"
+
+    Example: prodops checkin --team payments
     """
+    if team or owner or mine or answers is not None:
+        if kr is not None or value is not None or confidence is not None or note:
+            raise click.UsageError("give either OBJECTIVE.KR with --value, or --team/--owner/--mine/--from")
+        from prodops.commands.checkins import session
+
+        session(resolve_root(root), team, owner, mine, answers, author, when, today)
+        return
+    if kr is None:
+        raise click.UsageError("name a key result (OBJECTIVE.KR), or check in a team with --team TEAM")
+    if value is None or confidence is None:
+        raise click.UsageError(f"checking in {kr} needs --value and --confidence")
     objective_id, _, kr_id = kr.partition(".")
     if not kr_id:
         raise click.BadParameter("write the key result as OBJECTIVE-ID.KR-ID", param_hint="OBJECTIVE.KR")
