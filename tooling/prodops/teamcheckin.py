@@ -24,6 +24,8 @@ from prodops.suggest import did_you_mean
 # The columns of an answers file; only kr is required (an empty cell keeps the current value).
 COLUMNS = ("kr", "value", "confidence", "note")
 MAX_NOTE = 2000
+# One answer as read: its line, its cells by column, and the line and column each cell starts at.
+Rows = tuple[int, dict[str, str], dict[str, tuple[int, int]]]
 
 
 @dataclass(frozen=True)
@@ -143,8 +145,13 @@ def read_answers(path: Path, shown: str, refs: Iterable[str]) -> list[Answer]:
     answers: list[Answer] = []
     problems: list[str] = []
     seen: dict[str, int] = {}
-    for line, cells in rows:
-        where = f"{shown}:{line}:1"
+    for line, cells, columns in rows:
+
+        def at(name: str, line: int = line, columns: dict[str, tuple[int, int]] = columns) -> str:
+            row, column = columns.get(name, (line, 1))
+            return f"{shown}:{row}:{column}"
+
+        where = at("kr")
         ref = str(cells.get("kr", "")).strip()
         if not ref:
             problems.append(f"{where}: kr: the key result is missing; write OBJECTIVE-ID.KR-ID")
@@ -161,17 +168,17 @@ def read_answers(path: Path, shown: str, refs: Iterable[str]) -> list[Answer]:
         try:
             value = check_value(str(cells.get("value", "") or ""))
         except ValueError as exc:
-            problems.append(f"{where}: value: {exc}")
+            problems.append(f"{at('value')}: value: {exc}")
             continue
         try:
             confidence = check_confidence(str(cells.get("confidence", "") or ""))
         except ValueError as exc:
-            problems.append(f"{where}: confidence: {exc}")
+            problems.append(f"{at('confidence')}: confidence: {exc}")
             continue
         try:
             note = check_note(str(cells.get("note", "") or ""))
         except ValueError as exc:
-            problems.append(f"{where}: note: {exc}")
+            problems.append(f"{at('note')}: note: {exc}")
             continue
         answers.append(Answer(ref, value, confidence, note))
     if problems:
@@ -179,8 +186,8 @@ def read_answers(path: Path, shown: str, refs: Iterable[str]) -> list[Answer]:
     return answers
 
 
-def _csv_rows(text: str, shown: str) -> list[tuple[int, dict[str, str]]]:
-    rows: list[tuple[int, dict[str, str]]] = []
+def _csv_rows(text: str, shown: str) -> list[Rows]:
+    rows: list[Rows] = []
     header: list[str] | None = None
     for row in tabular.read(io.StringIO(text)):
         if isinstance(row, tabular.Broken):
@@ -200,8 +207,18 @@ def _csv_rows(text: str, shown: str) -> list[tuple[int, dict[str, str]]]:
             raise ProdopsError(
                 f"{shown}:{row.line}:1: {len(row.cells)} cells for {len(header)} columns; quote a cell that has a comma"
             )
-        rows.append((row.line, dict(zip(header, row.cells, strict=False))))
+        rows.append((row.line, dict(zip(header, row.cells, strict=False)), _csv_columns(row.line, header, row.cells)))
     return rows
+
+
+def _csv_columns(line: int, header: list[str], cells: list[str]) -> dict[str, tuple[int, int]]:
+    """The column each cell starts at, as written without quotes (a quoted cell moves the rest by two)."""
+    columns: dict[str, tuple[int, int]] = {}
+    at = 1
+    for name, cell in zip(header, cells, strict=False):
+        columns[name] = (line, at)
+        at += len(cell) + 1
+    return columns
 
 
 def _column(name: str) -> str:
@@ -210,7 +227,7 @@ def _column(name: str) -> str:
     return {"kr_id": "kr", "key_result": "kr", "id": "kr"}.get(name, name)
 
 
-def _yaml_rows(text: str, shown: str) -> list[tuple[int, dict[str, str]]]:
+def _yaml_rows(text: str, shown: str) -> list[Rows]:
     parsed = yamlparse.parse(text, positions=True)
     if parsed.error is not None:
         error = parsed.error
@@ -220,7 +237,7 @@ def _yaml_rows(text: str, shown: str) -> list[tuple[int, dict[str, str]]]:
         return []
     if not isinstance(data, list):
         raise ProdopsError(f"{shown}:1:1: the answers are a list, one item per key result (- kr: ..., value: ...)")
-    rows: list[tuple[int, dict[str, str]]] = []
+    rows: list[Rows] = []
     for index, item in enumerate(data):
         position = parsed.values.get((index,))
         line = position[0] if position is not None else 1
@@ -231,7 +248,9 @@ def _yaml_rows(text: str, shown: str) -> list[tuple[int, dict[str, str]]]:
             raise ProdopsError(
                 f"{shown}:{line}:1: unknown field '{_short(unknown[0])}'; the fields are {', '.join(COLUMNS)}"
             )
-        rows.append((line, {str(k): "" if v is None else str(v) for k, v in item.items()}))
+        cells = {str(k): "" if v is None else str(v) for k, v in item.items()}
+        columns = {str(k): parsed.values[(index, k)] for k in item if (index, k) in parsed.values}
+        rows.append((line, cells, columns))
     return rows
 
 
