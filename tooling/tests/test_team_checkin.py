@@ -250,3 +250,45 @@ def test_an_unknown_team_or_owner_is_named_with_the_closest(repo: Path) -> None:
     )
     code, output = run(repo, "checkin", "--team", "payments", "--value", "3")
     assert code == 2 and "give either OBJECTIVE.KR with --value, or --team/--owner/--mine/--from" in output
+
+
+def test_one_key_result_still_needs_its_value_and_confidence(repo: Path) -> None:
+    code, output = run(repo, "checkin")
+    assert code == 2 and "name a key result (OBJECTIVE.KR), or check in a team with --team TEAM" in output
+    code, output = run(repo, "checkin", "2026-q4-payments-usage-billing.kr1", "--value", "19")
+    assert code == 2 and "checking in 2026-q4-payments-usage-billing.kr1 needs --value and --confidence" in output
+
+
+def test_an_interrupted_session_writes_nothing(repo: Path) -> None:
+    before = snapshot(repo)
+    code, output = run(repo, "checkin", "--team", "payments", input="43\n0.65\nA note\n19\n")  # input ends at kr2
+    assert code == 1 and "Aborted!" in output
+    assert snapshot(repo) == before
+
+
+def test_a_day_in_no_period_has_nothing_to_check_in(repo: Path) -> None:
+    result = CliRunner().invoke(cli, ["checkin", "--team", "payments", "--root", str(repo), "--today", "2031-02-03"])
+    assert (result.exit_code, result.output) == (
+        0,
+        "no key results of team payments in a period that contains 2031-02-03; nothing to check in\n",
+    )
+
+
+def test_a_change_of_several_files_that_adds_an_error_writes_none(repo: Path) -> None:
+    from prodops import authoring
+
+    before = snapshot(repo)
+
+    def good(text: str) -> str:
+        return text.replace("    current: 16\n", "    current: 17\n", 1)
+
+    def bad(text: str) -> str:
+        return text.replace("    current: 44\n", "    current: lots\n", 1)
+
+    outcome = authoring.apply_many(repo, {USAGE: good, COLLECTIONS: bad}, EXAMPLE_TODAY)
+    assert not outcome.changed
+    assert [(d.file, d.code) for d in outcome.problems] == [(COLLECTIONS, "PO203")]  # not a number
+    assert snapshot(repo) == before
+    outcome = authoring.apply_many(repo, {USAGE: good, COLLECTIONS: lambda text: text}, EXAMPLE_TODAY)
+    assert outcome.changed and outcome.rel == USAGE and outcome.updated == []
+    assert "    current: 17\n" in (repo / USAGE).read_text()
