@@ -175,7 +175,7 @@ def apply_many(
     Every file is locked (in one order), edited and checked against the whole repository
     together; the change is refused when it would add an error in any file. The files are
     written through ``edit.replace_all``: a failure part-way puts back every file already
-    changed. The outcome names the first file; ``updated`` the others written.
+    changed. The outcome names the first file written (a created one first); ``updated`` the others.
     """
     created = dict(created or {})
     rels = sorted(transforms)
@@ -186,6 +186,7 @@ def apply_many(
         written = [f for f in changes if f.new != f.text or f.raw is None]
         if not written:
             return Outcome(False, first, [])
+        first = sorted(created)[0] if created else written[0].rel
         found = impact.check(root, _texts(written), today)
         if found.added:
             return Outcome(False, first, found.added)
