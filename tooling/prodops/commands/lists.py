@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from prodops import authoring, edit, filetext, listedit, pipeline, report, terminal
+from prodops import inverse as inverse_relations
 from prodops.cli import EXIT_PROBLEMS, cli, complete_ids, resolve_root, root_option, today_option
 from prodops.commands.write import _caused, _finish
 from prodops.diagnostics import JsonPath, ProdopsError
@@ -60,17 +61,7 @@ def list_fields(schemas: SchemaSet, ks: KindSchema) -> list[str]:
     """The top-level list fields of a kind, and the inverse relations other kinds declare on it."""
     props = ks.schema.get("properties", {})
     own = [n for n, p in props.items() if schemas.expand(ks.file, p)[0].get("type") == "array"]
-    return own + sorted(inverse for _, inverse, _ in _inverses(schemas, ks.kind))
-
-
-def _inverses(schemas: SchemaSet, kind: str) -> list[tuple[KindSchema, str, str]]:
-    """(kind holding the relation, inverse name, its list field) for every x-inverse that targets ``kind``."""
-    return [
-        (other, ref.inverse, ref.pattern[0])
-        for other in schemas.kinds.values()
-        for ref in other.refs
-        if ref.inverse and ref.target == kind and len(ref.pattern) == 2 and ref.pattern[1] == "*"
-    ]
+    return own + sorted(name for _, name, _ in inverse_relations.held_by(schemas, ks.kind))
 
 
 def _targets(repo: Path, entity_id: str, field: str, values: tuple[str, ...]) -> list[Target]:
@@ -82,7 +73,7 @@ def _targets(repo: Path, entity_id: str, field: str, values: tuple[str, ...]) ->
     node = _node_at(schemas, ks, field)
     if node is not None and node.get("type") == "array":
         return [Target(entity_id, rel, field, values)]
-    inverse = [(other, name, held) for other, name, held in _inverses(schemas, kind) if name == field]
+    inverse = [(other, name, held) for other, name, held in inverse_relations.held_by(schemas, kind) if name == field]
     if inverse:
         other, _, held = inverse[0]
         found = []

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
-from prodops import authoring, drafts, edit, impact, kinds, listedit, pipeline, report, terminal
+from prodops import authoring, drafts, edit, impact, kinds, pipeline, report, terminal
+from prodops import inverse as inverse_relations
 from prodops.cli import (
     DATE,
     EXIT_PROBLEMS,
@@ -370,16 +370,15 @@ def new(
     path.parent.mkdir(parents=True, exist_ok=True)
     if inverse:
         # The item and the files holding its inverse relations (each insight's addressed_by): all or none.
-        outcome = authoring.apply_many(repo, _inverse_edits(repo, schemas, kind, entity_id, inverse), day, {rel: text})
+        others = inverse_relations.edits(repo, schemas, kind, entity_id, inverse)
+        outcome = authoring.apply_many(repo, {f: t for f, (t, _) in others.items()}, day, {rel: text})
         if outcome.problems:
             terminal.echo(report.render_lines(outcome.problems), nl=False, err=True)
             raise ProdopsError(f"{rel} was not written: it would add the problems above")
         drafts.discard(repo, kind)
         terminal.echo(f"wrote {rel}")
-        fields = _inverse_fields(schemas, kind)
-        for name, ids in inverse.items():
-            for other_id in ids:
-                terminal.echo(f"{authoring.find_file(repo, other_id)}: {fields[name][1]}: added {entity_id}")
+        for other, (_, held) in others.items():
+            terminal.echo(f"{other}: {held}: added {entity_id}")
         _caused(outcome.caused)
         return
     try:
@@ -420,10 +419,10 @@ def _ask_new(
     from prodops import prompts
 
     known = prompts.Known.of(repo)
-    inverse = {name: given.pop(name) for name in list(given) if name in _inverse_fields(schemas, kind)}
+    inverse = {name: given.pop(name) for name in list(given) if name in inverse_relations.asked(schemas, kind)}
     asker = prompts.Asker(schemas, ks, known, no_input, day)
     asker.fill(data, given)
-    for name, (other, _) in _inverse_fields(schemas, kind).items():
+    for name, (other, _) in inverse_relations.asked(schemas, kind).items():
         answer = inverse.get(name)
         if answer is None and not no_input:
             found = asker.many(name, {"x-ref": other}, f"the {other}s this {kind} answers", required=False)
@@ -440,36 +439,6 @@ def _ask_new(
 
 # Where the answers to inverse relations wait in a new entity's data (they are written in the other files).
 INVERSE = "\x00inverse"
-
-
-def _inverse_fields(schemas: SchemaSet, kind: str) -> dict[str, tuple[str, str]]:
-    """The relations other kinds hold to ``kind`` (an item's insights): inverse name -> (their kind, their field)."""
-    from prodops.commands.lists import _inverses
-
-    # A relation of the kind to itself (blocks, the inverse of depends_on) is the new entity's own to hold.
-    return {name: (other.kind, held) for other, name, held in _inverses(schemas, kind) if other.kind != kind}
-
-
-def _inverse_edits(
-    repo: Path, schemas: SchemaSet, kind: str, entity_id: str, answers: dict[str, list[str]]
-) -> dict[str, Callable[[str], str]]:
-    """The edits of the other files that hold the new entity's inverse relations (each insight's addressed_by)."""
-    fields = _inverse_fields(schemas, kind)
-    edits: dict[str, Callable[[str], str]] = {}
-    for name, ids in answers.items():
-        _, held = fields[name]
-        for other_id in ids:
-            rel = authoring.find_file(repo, other_id)
-
-            def transform(text: str, held: str = held) -> str:
-                data = edit.locate(text).parsed.data
-                current = data.get(held) if isinstance(data, dict) else None
-                if isinstance(current, list) and entity_id in current:
-                    return text
-                return listedit.add_values(text, (held,), [entity_id])
-
-            edits[rel] = transform
-    return edits
 
 
 def _kept(repo: Path, kind: str, title_field: str, data: dict[str, Any]) -> ProdopsError:
