@@ -164,6 +164,37 @@ def apply(
     return Outcome(True, rel, [], updated=sorted(others), moved_to=moved_to, caused=found.warnings)
 
 
+def apply_many(
+    root: Path,
+    transforms: Mapping[str, Callable[[str], str]],
+    today: date | None = None,
+    created: Mapping[str, str] | None = None,
+) -> Outcome:
+    """Edit several files (and create ``created``, rel -> text) as one change: every file is written, or none.
+
+    Every file is locked (in one order), edited and checked against the whole repository
+    together; the change is refused when it would add an error in any file. The files are
+    written through ``edit.replace_all``: a failure part-way puts back every file already
+    changed. The outcome names the first file written (a created one first); ``updated`` the others.
+    """
+    created = dict(created or {})
+    rels = sorted(transforms)
+    first = sorted(created)[0] if created else rels[0]
+    with edit.locked_all([root / rel for rel in rels]) as originals:
+        changes = [_edited(rel, originals[root / rel], transforms[rel]) for rel in rels]
+        changes += [_File(rel, None, filetext.Form(), "", text) for rel, text in sorted(created.items())]
+        written = [f for f in changes if f.new != f.text or f.raw is None]
+        if not written:
+            return Outcome(False, first, [])
+        first = sorted(created)[0] if created else written[0].rel
+        found = impact.check(root, _texts(written), today)
+        if found.added:
+            return Outcome(False, first, found.added)
+        _write(root, written)
+    others = sorted(f.rel for f in written if f.rel != first)
+    return Outcome(True, first, [], updated=others, caused=found.warnings)
+
+
 def _moved(edited: _File, moved_to: str | None) -> _File:
     """The edited file under its new name (a file to create) when its entity's id changes."""
     if moved_to is None:

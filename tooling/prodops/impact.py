@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from prodops import pipeline
+from prodops import loader, pipeline
 from prodops.diagnostics import Diagnostic
 
 
@@ -40,7 +40,10 @@ def check(root: Path, changes: Mapping[str, str | None], today: date | None = No
 
     ``changes`` maps repository-relative paths to their new text, or to None for a file removed.
     """
-    rels = sorted(changes)
+    # Judged around the content files changed; other files (a KPI's history) are read through them.
+    rels: list[str] | None = sorted(rel for rel in changes if rel.endswith(loader.YAML_SUFFIX))
+    if not rels and changes:
+        rels = None  # only other files: the whole repository is judged
     overrides = dict(changes)
     before = pipeline.build(root, today=today, only=rels, use_cache=True, neighbours=True)
     after = pipeline.build(root, today=today, only=rels, overrides=overrides, use_cache=True, neighbours=True)

@@ -185,8 +185,15 @@ def _run(
         reach.apply(catalog)  # before the rules and every reader: one RICE score everywhere
     diagnostics.extend(link_problems)
     kpi_kind = schemas.kinds.get(metrics_store.KIND)
+    from prodops.sources.overlay import Overlay
+
     catalog.metrics, metric_problems = metrics_store.load(
-        root, catalog.kpis, files, kpi_kind.folder if kpi_kind is not None else None
+        root,
+        catalog.kpis,
+        files,
+        kpi_kind.folder if kpi_kind is not None else None,
+        # An edit checked before it is written (an import) lays its KPI histories over the files.
+        source.texts if isinstance(source, Overlay) else None,
     )
     diagnostics.extend(metric_problems)
 

@@ -178,6 +178,7 @@ def test_new_asks_for_required_fields(repo: Path) -> None:
                 "kavya-iyer",  # the owner: asked for every item (rule PO401 needs one in now)
                 "",  # key results and RICE: useful, so asked, but may be left empty
                 "",
+                "",  # the insights it answers, likewise
             ]
         )
         + "\n"

@@ -62,6 +62,7 @@ def test_new_roadmap_item_asks_what_the_rules_need_and_corrects_a_typo(repo: Pat
     # In progress, so rule PO401 wants a key result: asked for, with the known ones listed.
     _answer(child, "key_results (", "2026-q4-payments-usage-billing.kr2")
     _answer(child, "rice.reach (", "")  # RICE is useful, not required: Enter leaves it out
+    _answer(child, "addresses (", "")  # the insights it answers: Enter leaves them out
     child.expect_exact("wrote roadmap/dunning-for-small-businesses.yaml")
     child.expect(pexpect.EOF)
     child.close()
@@ -116,7 +117,16 @@ def test_new_roadmap_item_forgives_case_and_asks_again_until_each_answer_is_vali
     _answer(child, "rice.impact (", "2")
     _answer(child, "rice.confidence (", "1")  # the schema writes 1.0
     _answer(child, "rice.effort (", "3")
+    # The insights it answers: each insight holds the relation (addressed_by), so those files get the item.
+    child.expect_exact("addresses: one or more of approval-for-credit-notes,")
+    _answer(
+        child, "addresses (the insights this roadmap-item answers) [Enter to skip]:", "Proration-Disputes, cash-forcast"
+    )
+    child.expect_exact("Error: 'cash-forcast' is not one of 24 known values (did you mean 'cash-forecast'?)")
+    _answer(child, "addresses (", "proration-disputes, cash-forecast")
     child.expect_exact("wrote roadmap/dunning-for-small-businesses.yaml")
+    child.expect_exact("roadmap/insights/proration-disputes.yaml: addressed_by: added dunning-for-small-businesses")
+    child.expect_exact("roadmap/insights/cash-forecast.yaml: addressed_by: added dunning-for-small-businesses")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -124,6 +134,9 @@ def test_new_roadmap_item_forgives_case_and_asks_again_until_each_answer_is_vali
     assert "status: planned\n" in text and "quarter: 2027-Q1\n" in text
     assert "key_results:\n  - 2026-q4-payments-usage-billing.kr2\n  - 2026-q4-payments-usage-billing.kr1\n" in text
     assert "rice:\n  reach: 300\n  impact: 2\n  confidence: 1.0\n  effort: 3\n" in text
+    insight = (repo / "roadmap" / "insights" / "proration-disputes.yaml").read_text(encoding="utf-8")
+    assert "addressed_by:\n  - proration-rounding-fix\n  - dunning-for-small-businesses\nsegments:\n" in insight
+    assert "  - dunning-for-small-businesses\n" in (repo / "roadmap" / "insights" / "cash-forecast.yaml").read_text()
     _valid(repo)
 
 
@@ -150,6 +163,7 @@ def test_an_interrupted_new_keeps_its_answers_and_the_next_one_resumes_them(repo
     _answer(child, "target.end (", "2026-12-18")
     _answer(child, "key_results (", "2026-q4-payments-usage-billing.kr2")
     _answer(child, "rice.reach (", "")
+    _answer(child, "addresses (", "")
     child.expect_exact("wrote roadmap/dunning-for-small-businesses.yaml")
     child.expect(pexpect.EOF)
     child.close()
@@ -257,4 +271,30 @@ def test_a_refused_answer_is_asked_again_in_the_same_session(repo: Path) -> None
     result = CliRunner().invoke(cli, args, input="\n".join(answers) + "\n")
     assert result.exit_code == 0, result.output
     assert "asking again for go_no_go" in result.output and "wrote launches/" in result.output
+    _valid(repo)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("../../etc/passwd", "Error: '../../etc/passwd' is not one of 24 known values"),
+        ("<script>alert(1)</script>", "Error: '<script>alert(1)</script>' is not one of 24 known values"),
+        ("proration-disputs", "(did you mean 'proration-disputes'?)"),
+    ],
+)
+def test_new_without_input_takes_the_insights_from_set_and_refuses_unknown_ones(
+    repo: Path, value: str, expected: str
+) -> None:
+    args = ["new", "roadmap-item", "--root", str(repo), "--today", TODAY.isoformat(), "--no-input"]
+    args += ["--title", "Dunning for SMB", "--set", "team=payments", "--set", "problem=Overdue invoices pile up."]
+    result = CliRunner().invoke(cli, [*args, "--set", f"addresses={value}"])
+    assert result.exit_code == 2 and expected in result.output, result.output
+    assert not (repo / "roadmap" / "dunning-for-smb.yaml").exists()
+    result = CliRunner().invoke(cli, [*args, "--set", "addresses=proration-disputes,cash-forecast"])
+    assert result.exit_code == 0, result.output
+    assert result.output == (
+        "wrote roadmap/dunning-for-smb.yaml\n"
+        "roadmap/insights/proration-disputes.yaml: addressed_by: added dunning-for-smb\n"
+        "roadmap/insights/cash-forecast.yaml: addressed_by: added dunning-for-smb\n"
+    )
     _valid(repo)

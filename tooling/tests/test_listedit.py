@@ -233,3 +233,39 @@ def test_remove_and_add_back_through_the_cli(example: Path, kind: str, field: st
     _one_insertion(removed, path.read_text())
     assert yamlparse.parse(path.read_text()).data == data
     path.write_bytes(before)
+
+
+def test_an_inverse_add_across_several_files_writes_all_of_them_or_none(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    insights = repo / "roadmap" / "insights"
+    files = [insights / "approval-for-credit-notes.yaml", insights / "proration-disputes.yaml"]
+    before = [f.read_bytes() for f in files]
+    real = Path.replace
+    calls: list[Path] = []
+
+    def failing(self: Path, target: str | Path) -> Path:
+        # The second file's rename fails (a full disk, a crash) after the first one was renamed.
+        calls.append(Path(target))
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(self, target)
+
+    monkeypatch.setattr(Path, "replace", failing)
+    args = ("add", "payment-plans", "addresses", "approval-for-credit-notes", "proration-disputes")
+    code, _ = run(repo, *args)
+    monkeypatch.setattr(Path, "replace", real)
+    assert code != 0 and len(calls) >= 2
+    assert [f.read_bytes() for f in files] == before
+    code, output = run(repo, *args)
+    assert (code, output) == (
+        0,
+        "roadmap/insights/approval-for-credit-notes.yaml: addressed_by: added payment-plans\n"
+        "roadmap/insights/proration-disputes.yaml: addressed_by: added payment-plans\n",
+    )
+    assert [f.read_bytes() for f in files] == [
+        b.replace(b"addressed_by:\n", b"addressed_by:\n", 1).replace(
+            b"segments:\n", b"  - payment-plans\nsegments:\n", 1
+        )
+        for b in before
+    ]

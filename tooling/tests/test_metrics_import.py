@@ -290,7 +290,13 @@ def test_an_imported_value_does_not_overwrite_a_newer_typed_check_in(day: str, t
         f"2026-q4-company.kr2: not checked in: the check-in of {day} (37, not imported) is as new as the "
         "KPI's value of 2026-11-20 (36) or newer; left as written (--restate replaces it)\n"
     ) in output
-    assert output.endswith("1 added, 0 restated, 0 key results checked in, 1 left as typed\n")
+    # The KPI's latest value now disagrees with the typed one: the import says so, one line.
+    tail = "1 added, 0 restated, 0 key results checked in, 1 left as typed\n" + (
+        "okrs/2026-q4-company.yaml:29:14: warning PO442 key result 'kr2' tracks KPI 'activation', whose latest "
+        "value in 2026-Q4 is 36 (2026-11-20), but its current value is 37\n"
+        "prodops: the change adds 1 warning (above); it was written\n"
+    )
+    assert output.endswith(tail), output
     assert (repo / OBJECTIVE).read_text() == typed  # as the PM wrote it
     assert (repo / HISTORY).read_text().endswith("2026-11-18,34\n2026-11-20,36\n")  # the KPI's record still grows
     code, output = run_import(repo, export, "--restate")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,9 +12,10 @@ from typing import Any
 
 import click
 
-from prodops import authoring, edit, filetext, listedit, pipeline, terminal
-from prodops.cli import cli, complete_ids, resolve_root, root_option, today_option
-from prodops.commands.write import _finish
+from prodops import authoring, edit, filetext, listedit, pipeline, report, terminal
+from prodops import inverse as inverse_relations
+from prodops.cli import EXIT_PROBLEMS, cli, complete_ids, resolve_root, root_option, today_option
+from prodops.commands.write import _caused, _finish
 from prodops.diagnostics import JsonPath, ProdopsError
 from prodops.schemas import KindSchema, SchemaSet, load_schemas
 from prodops.suggest import did_you_mean
@@ -59,17 +61,7 @@ def list_fields(schemas: SchemaSet, ks: KindSchema) -> list[str]:
     """The top-level list fields of a kind, and the inverse relations other kinds declare on it."""
     props = ks.schema.get("properties", {})
     own = [n for n, p in props.items() if schemas.expand(ks.file, p)[0].get("type") == "array"]
-    return own + sorted(inverse for _, inverse, _ in _inverses(schemas, ks.kind))
-
-
-def _inverses(schemas: SchemaSet, kind: str) -> list[tuple[KindSchema, str, str]]:
-    """(kind holding the relation, inverse name, its list field) for every x-inverse that targets ``kind``."""
-    return [
-        (other, ref.inverse, ref.pattern[0])
-        for other in schemas.kinds.values()
-        for ref in other.refs
-        if ref.inverse and ref.target == kind and len(ref.pattern) == 2 and ref.pattern[1] == "*"
-    ]
+    return own + sorted(name for _, name, _ in inverse_relations.held_by(schemas, ks.kind))
 
 
 def _targets(repo: Path, entity_id: str, field: str, values: tuple[str, ...]) -> list[Target]:
@@ -81,7 +73,7 @@ def _targets(repo: Path, entity_id: str, field: str, values: tuple[str, ...]) ->
     node = _node_at(schemas, ks, field)
     if node is not None and node.get("type") == "array":
         return [Target(entity_id, rel, field, values)]
-    inverse = [(other, name, held) for other, name, held in _inverses(schemas, kind) if name == field]
+    inverse = [(other, name, held) for other, name, held in inverse_relations.held_by(schemas, kind) if name == field]
     if inverse:
         other, _, held = inverse[0]
         found = []
@@ -124,6 +116,7 @@ def _matches(item: Any, wanted: Any) -> bool:
 
 def _run(entity_id: str, field: str, values: tuple[str, ...], root: Path | None, today: date | None, add: bool) -> None:
     repo = resolve_root(root)
+    edits: dict[str, tuple[Callable[[str], str], str]] = {}
     for target in _targets(repo, entity_id, field, values):
         text, _ = filetext.decode((repo / target.rel).read_bytes(), target.rel)
         data = edit.locate(text).parsed.data
@@ -144,19 +137,37 @@ def _run(entity_id: str, field: str, values: tuple[str, ...], root: Path | None,
             fresh = [w for w in wanted if w not in there]
             for w in there:
                 terminal.echo(f"{target.rel}: {target.field} already has {edit.scalar(w)}, not added again")
-            if not fresh:
-                continue
-            outcome = authoring.apply(repo, target.rel, functools.partial(_add, path=path, values=fresh), today)
-            _finish(outcome, f"{target.field}: added {', '.join(map(_show, fresh))}")
+            if fresh:
+                edits[target.rel] = (
+                    functools.partial(_add, path=path, values=fresh),
+                    f"{target.field}: added {', '.join(map(_show, fresh))}",
+                )
         else:
             indices = [i for i, item in enumerate(items) if any(_matches(item, w) for w in wanted)]
             for w in wanted:
                 if not any(_matches(i, w) for i in items):
                     terminal.echo(f"{target.rel}: {target.field} has no {_show(w)}, nothing to remove")
-            if not indices:
-                continue
-            outcome = authoring.apply(repo, target.rel, functools.partial(_remove, path=path, indices=indices), today)
-            _finish(outcome, f"{target.field}: removed {', '.join(_show(items[i]) for i in indices)}")
+            if indices:
+                edits[target.rel] = (
+                    functools.partial(_remove, path=path, indices=indices),
+                    f"{target.field}: removed {', '.join(_show(items[i]) for i in indices)}",
+                )
+    if len(edits) == 1:
+        ((rel, (transform, what)),) = edits.items()
+        _finish(authoring.apply(repo, rel, transform, today), what)
+    elif edits:
+        # An inverse relation edits one file per value: every one of them is written, or none.
+        outcome = authoring.apply_many(repo, {rel: transform for rel, (transform, _) in edits.items()}, today)
+        if outcome.problems:
+            terminal.echo(report.render_lines(outcome.problems), nl=False, err=True)
+            terminal.echo(
+                f"prodops: nothing was written to {', '.join(sorted(edits))}: the change would add the problems above",
+                err=True,
+            )
+            sys.exit(EXIT_PROBLEMS)
+        for rel, (_, what) in sorted(edits.items()):
+            terminal.echo(f"{rel}: {what}")
+        _caused(outcome.caused)
 
 
 def _add(text: str, path: JsonPath, values: Sequence[Any]) -> str:

@@ -101,11 +101,15 @@ def _merge(
     """Merge ``export`` as ``metrics import`` does, say what changed, and return the values refused."""
     repo = result.root
     planned = merge.plan(repo, result.catalog, export, source, result.today, restate=restate)
-    edited = {rel: new.decode("utf-8") for rel, (new, _) in planned.writes.items() if rel.endswith(loader.YAML_SUFFIX)}
     # Checked with the histories as they will be: a check-in judged against the old values would
     # seem out of step with its KPI.
-    written = {rel: new.decode("utf-8") for rel, (new, _) in planned.writes.items()}
-    found = impact.check(repo, written, result.today) if edited else None
+    written: dict[str, str | None] = {rel: new.decode("utf-8") for rel, (new, _) in planned.writes.items()}
+    # A history's KPI file is judged with it (a value past a threshold is the KPI's warning), as it is.
+    for rel in list(written):
+        kpi_file = rel.removesuffix(".csv") + loader.YAML_SUFFIX
+        if rel.endswith(".csv") and kpi_file not in written and (repo / kpi_file).is_file():
+            written[kpi_file] = (repo / kpi_file).read_bytes().decode("utf-8", "replace")
+    found = impact.check(repo, written, result.today) if written else None
     if found is not None and found.added:
         terminal.echo(report.render_lines(found.added), nl=False, err=True)
         terminal.echo(f"prodops: {name} was not imported: its check-ins would add the problems above", err=True)

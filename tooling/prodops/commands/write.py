@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from prodops import authoring, drafts, edit, impact, kinds, pipeline, report, terminal
+from prodops import inverse as inverse_relations
 from prodops.cli import (
     DATE,
     EXIT_PROBLEMS,
@@ -152,11 +153,9 @@ def move(entity_id: str, horizon: str, root: Path | None, today: date | None) ->
 
 
 @cli.command()
-@click.argument("kr", metavar="OBJECTIVE.KR", shell_complete=complete_ids)
-@click.option("--value", type=float, required=True, help="The measured value.")
-@click.option(
-    "--confidence", type=click.FloatRange(0, 1), required=True, help="Confidence the target will be reached, 0 to 1."
-)
+@click.argument("kr", metavar="OBJECTIVE.KR", required=False, shell_complete=complete_ids)
+@click.option("--value", type=float, help="The measured value (checking in one key result).")
+@click.option("--confidence", type=click.FloatRange(0, 1), help="Confidence the target will be reached, 0 to 1.")
 @click.option("--note", default="", help="What changed and why.")
 @click.option(
     "--author",
@@ -165,22 +164,54 @@ def move(entity_id: str, horizon: str, root: Path | None, today: date | None) ->
     "matches your Git user (git config user.name / user.email), if one does.",
 )
 @click.option("--date", "when", type=DATE, callback=as_date, help="Date measured (default: today).")
+@click.option("--team", help="Check in every key result of the team's current objectives, one after the other.")
+@click.option("--owner", help="Check in every current key result this person (a member's handle) reports on.")
+@click.option("--mine", is_flag=True, help="Like --owner, for the team member who is your Git user.")
+@click.option(
+    "--from",
+    "answers",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Take the answers from a CSV or YAML file (columns kr, value, confidence, note) instead of asking.",
+)
 @root_option
 @today_option
 def checkin(
-    kr: str,
-    value: float,
-    confidence: float,
+    kr: str | None,
+    value: float | None,
+    confidence: float | None,
     note: str,
     author: str,
     when: date | None,
+    team: str | None,
+    owner: str | None,
+    mine: bool,
+    answers: Path | None,
     root: Path | None,
     today: date | None,
 ) -> None:
     """Record a dated check-in of a key result and update its current value and confidence.
 
+    With --team, --owner or --mine, walk every key result of the current period's objectives
+    (their period contains today), showing the last value, target, pace and confidence, and ask
+    a value, a confidence and a note for each (Enter keeps the current one; Enter at all three
+    skips the key result). With --from, the answers come from a file. All of them are written as
+    one change: every file, or none.
+
     Example: prodops checkin 2026-q4-payments-usage-billing.kr1 --value 19 --confidence 0.7 --note "Two more design partners live"
+
+    Example: prodops checkin --team payments
     """
+    if team or owner or mine or answers is not None:
+        if kr is not None or value is not None or confidence is not None or note:
+            raise click.UsageError("give either OBJECTIVE.KR with --value, or --team/--owner/--mine/--from")
+        from prodops.commands.checkins import session
+
+        session(resolve_root(root), team, owner, mine, answers, author, when, today)
+        return
+    if kr is None:
+        raise click.UsageError("name a key result (OBJECTIVE.KR), or check in a team with --team TEAM")
+    if value is None or confidence is None:
+        raise click.UsageError(f"checking in {kr} needs --value and --confidence")
     objective_id, _, kr_id = kr.partition(".")
     if not kr_id:
         raise click.BadParameter("write the key result as OBJECTIVE-ID.KR-ID", param_hint="OBJECTIVE.KR")
@@ -291,6 +322,7 @@ def new(
         if data.get(title_field) is None:
             raise
         raise _kept(repo, kind, title_field, data) from None
+    inverse: dict[str, list[str]] = data.pop(INVERSE, {})
     folder = ks.folder if kind != "objective" else f"{ks.folder}/{data.get('period', schemas.calendar.containing(day))}"
     rel = f"{folder}/{entity_id}.yaml"
     path = repo / rel
@@ -336,6 +368,19 @@ def new(
         raise ProdopsError(f"{rel} was not written: fill in the fields above (use --set FIELD=VALUE)")
     edit.check_inside(repo, [path])
     path.parent.mkdir(parents=True, exist_ok=True)
+    if inverse:
+        # The item and the files holding its inverse relations (each insight's addressed_by): all or none.
+        others = inverse_relations.edits(repo, schemas, kind, entity_id, inverse)
+        outcome = authoring.apply_many(repo, {f: t for f, (t, _) in others.items()}, day, {rel: text})
+        if outcome.problems:
+            terminal.echo(report.render_lines(outcome.problems), nl=False, err=True)
+            raise ProdopsError(f"{rel} was not written: it would add the problems above")
+        drafts.discard(repo, kind)
+        terminal.echo(f"wrote {rel}")
+        for other, (_, held) in others.items():
+            terminal.echo(f"{other}: {held}: added {entity_id}")
+        _caused(outcome.caused)
+        return
     try:
         edit.create_atomic(path, text.encode("utf-8"))
     except FileExistsError as exc:
@@ -373,8 +418,27 @@ def _ask_new(
     data[title_field] = str(title)
     from prodops import prompts
 
-    prompts.Asker(schemas, ks, prompts.Known.of(repo), no_input, day).fill(data, given)
+    known = prompts.Known.of(repo)
+    inverse = {name: given.pop(name) for name in list(given) if name in inverse_relations.asked(schemas, kind)}
+    asker = prompts.Asker(schemas, ks, known, no_input, day)
+    asker.fill(data, given)
+    for name, (other, _) in inverse_relations.asked(schemas, kind).items():
+        answer = inverse.get(name)
+        if answer is None and not no_input:
+            found = asker.many(name, {"x-ref": other}, f"the {other}s this {kind} answers", required=False)
+            answer = None if found is prompts.SKIP else found
+        if answer is not None:
+            raw = answer if isinstance(answer, list) else str(answer).split(",")
+            values = [
+                asker.check(str(v), {"x-ref": other}, known.ids.get(other, []), name) for v in raw if str(v).strip()
+            ]
+            if values:
+                data.setdefault(INVERSE, {})[name] = list(dict.fromkeys(values))
     return entity_id
+
+
+# Where the answers to inverse relations wait in a new entity's data (they are written in the other files).
+INVERSE = "\x00inverse"
 
 
 def _kept(repo: Path, kind: str, title_field: str, data: dict[str, Any]) -> ProdopsError:

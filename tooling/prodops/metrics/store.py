@@ -34,13 +34,18 @@ class Metrics:
 
 
 def load(
-    root: Path, kpis: Mapping[str, Kpi], files: Iterable[str], folder: str | None
+    root: Path,
+    kpis: Mapping[str, Kpi],
+    files: Iterable[str],
+    folder: str | None,
+    texts: Mapping[str, str] | None = None,
 ) -> tuple[Metrics, list[Diagnostic]]:
     """Read the history of each of the catalog's ``kpis`` (those that passed their schema) under ``root``.
 
     ``files`` are every content file found (loaded or not), so a KPI file with an error of its
     own does not make its history an orphan; ``folder`` is the KPI kind's folder (None when
-    the schemas have no KPI kind).
+    the schemas have no KPI kind). ``texts`` are histories as an edit would leave them (an
+    import checked before it is written), read instead of the files.
     """
     metrics = Metrics(dict(kpis))
     problems: list[Diagnostic] = []
@@ -55,6 +60,11 @@ def load(
     for kpi in kpis.values():
         rel = kpi.history_file
         location = root / rel
+        if texts is not None and rel in texts:
+            series, found = history.parse(texts[rel], rel, kpi)
+            metrics.series[kpi.id] = series
+            problems.extend(found)
+            continue
         if not os.path.lexists(location):
             metrics.series[kpi.id] = Series()
             continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from prodops.diagnostics import Diagnostic
-from prodops.loader import Document
+from prodops.loader import YAML_SUFFIX, Document
 from prodops.sources import Check, Checked, Source
 
 
@@ -22,7 +22,9 @@ class Overlay:
 
     def discover(self) -> tuple[list[str], list[Diagnostic]]:
         files, problems = self.inner.discover()
-        return sorted((set(files) | set(self.texts)) - self.removed), problems
+        # Only content files are discovered; other texts (a KPI's history) are read by their own reader.
+        added = {rel for rel in self.texts if rel.endswith(YAML_SUFFIX)}
+        return sorted((set(files) | added) - self.removed), problems
 
     def checked(self, rels: Sequence[str], check: Check) -> Iterator[Checked]:
         texts = self.texts
