@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import date
 from pathlib import Path
 
 from click.testing import CliRunner
 from conftest import copy_example
 from weekrepo import git
 
+from prodops.catalog import Catalog
 from prodops.cli import cli
-from prodops.compliance import week_ends
+from prodops.compliance import Campaign, Open, Point, week_ends
+from prodops.render.pages import Site, SiteOptions
 
 REOPENED = {"roadmap/card-payments-page.yaml": "end: 2026-08-14", "roadmap/ach-direct-debit.yaml": None}
 
@@ -88,8 +92,6 @@ def test_the_text_and_markdown_reports(tmp_path: Path) -> None:
 
 
 def test_week_ends_are_sundays_then_today_and_capped() -> None:
-    from datetime import date
-
     assert week_ends(date(2026, 11, 9), date(2026, 12, 2)) == [
         date(2026, 11, 15),
         date(2026, 11, 22),
@@ -106,11 +108,8 @@ def test_no_campaign_says_so(tmp_path: Path) -> None:
 
 
 def test_the_compliance_page_has_the_same_values(tmp_path: Path) -> None:
-    from datetime import date
-
     from prodops import pipeline
     from prodops.render.changes import add_history
-    from prodops.render.pages import Site, SiteOptions
 
     root = build(tmp_path)
     result = pipeline.build(root, today=date(2026, 12, 2))
@@ -137,3 +136,38 @@ def test_without_start_the_burndown_begins_when_the_schedule_was_committed(tmp_p
     [campaign] = json.loads(_report(root, "json"))["campaigns"]
     assert campaign["start"] == "2026-11-10"  # the commit that added [tool.prodops.rules.PO416]
     assert [p["count"] for p in campaign["burndown"]] == [2, 1, 3, 3]
+
+
+HOSTILE = "<img src=x onerror=alert(1)> [x](javascript:y) | *b*\x1b[2J"
+
+
+def _hostile_campaign() -> Campaign:
+    return Campaign(
+        code="PO416",
+        name="item-overdue",
+        rationale="why",
+        fix="how",
+        severity="warning",
+        deadline=date(2026, 12, 15),
+        created_after=None,
+        start=date(2026, 11, 9),
+        open=(Open("item", "roadmap/item.yaml", (HOSTILE,), f"due soon: '{HOSTILE}'"),),
+        burndown=(Point(date(2026, 11, 15), 2), Point(date(2026, 11, 22), None)),
+    )
+
+
+def test_hostile_text_stays_text_in_markdown_and_on_the_page() -> None:
+    from prodops import compliancetext
+    from prodops.render import compliance as page
+
+    text = compliancetext.markdown([_hostile_campaign()], date(2026, 12, 2))
+    assert (
+        not re.search(r"(?<!\\)<", text)
+        and "\\<img src=x onerror=alert(1)\\> \\[x\\](javascript:y) \\| \\*b\\*" in text
+    )
+    assert "| 2026-11-22 | not known |" in text
+    site = Site()
+    page.add_page(site, [_hostile_campaign()], SiteOptions(today=date(2026, 12, 2)), Catalog())
+    shown = site.pages["compliance.md"]
+    assert "<img" not in shown and "&lt;img src=x onerror=alert(1)&gt;" in shown
+    assert "<tr><td>2026-11-22</td><td>not known</td></tr>" in shown

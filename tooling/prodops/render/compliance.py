@@ -21,7 +21,11 @@ PAGE = "compliance.md"
 
 def add_compliance(site: Site, root: Path, options: SiteOptions, catalog: Catalog) -> None:
     """Add the Compliance page to ``site`` (a short note when no rule is rolled out on a schedule)."""
-    found = compliance.campaigns(root, catalog, options.config, options.today)
+    add_page(site, compliance.campaigns(root, catalog, options.config, options.today), options, catalog)
+
+
+def add_page(site: Site, found: list[compliance.Campaign], options: SiteOptions, catalog: Catalog) -> None:
+    """The Compliance page of ``found`` campaigns; entities with a page in ``catalog`` are linked."""
     known = set(catalog.documents)
 
     def link(entity: str) -> str:
