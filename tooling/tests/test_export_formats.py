@@ -8,6 +8,7 @@ beside the ARR column. Each imports unchanged into the example organisation, eve
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from datetime import date
@@ -378,3 +379,12 @@ def test_productboard_rich_text_and_canny_objects_are_read_as_text(tmp_path: Pat
     )
     assert isinstance(record, mapping.Record)
     assert record.tags == {"audit-log"} and record.account_name == "Halvorsen Industrial" and record.votes == 2
+
+
+def test_zendesk_json_lines_read_as_the_json_document(tmp_path: Path) -> None:
+    tickets = json.loads((EXPORTS / "zendesk/tickets.json").read_text(encoding="utf-8"))["tickets"]
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("".join(json.dumps(t) + "\n" for t in tickets), encoding="utf-8")
+    code, output = run(copy_example(tmp_path / "repo"), str(path), "--source", "zendesk", "--dry-run")
+    assert code == 0, output
+    assert "12 records read: 11 matched, 1 unmatched, 0 rejected\n" in output
