@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from prodops import tabular
 from prodops.diagnostics import ProdopsError
 from prodops.feedback import columns as header_columns
+from prodops.feedback import jsonstream
 
 CHUNK = 1024 * 1024
 # A JSON document is read whole (its records may come in any order of keys and nesting), and
@@ -202,13 +203,10 @@ def _open_json(
     handle.seek(0)
     if len(first) == 2 and all(line.startswith("{") and line.endswith("}") for line in first):
         return Export(path, encoding, None, (), _json_lines(path, handle, progress), size)
-    if size > MAX_JSON_BYTES:
-        handle.close()
-        raise ProdopsError(
-            f"{path}: the JSON export is {_size(size)}, over the {_size(MAX_JSON_BYTES)} a JSON document may be "
-            "(it is read whole); export it as JSON Lines (one record a line, read as a stream) or CSV, "
-            "or split it into several exports"
-        )
+    if size > MAX_JSON_BYTES:  # too large to parse whole: its list is read a record at a time
+        decoder = json.JSONDecoder(parse_int=_integer)
+        stream = jsonstream.records(path, handle, records_key, decoder, progress)
+        return Export(path, encoding, None, (), (_json_record(f"record {n}", v) for n, v in stream), size)
     with handle:
         text = handle.read()
     if progress is not None:
