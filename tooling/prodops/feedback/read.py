@@ -269,17 +269,14 @@ def _depth(value: Any) -> int:
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, level = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
         deepest = max(deepest, level)
         if deepest > MAX_DEPTH:
             break
-        stack.extend((child, level + 1) for child in children)
-    return deepest
+        # Only containers are pushed: a record's scalars are most of its values.
+        stack.extend(
+            (c, level + 1) for c in (item.values() if isinstance(item, dict) else item) if isinstance(c, (dict, list))
+        )
+    return deepest if isinstance(value, (dict, list)) else 0
 
 
 def _records_in(path: Path, data: Any, records_key: str | None) -> list[Any]:
