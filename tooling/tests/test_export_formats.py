@@ -423,3 +423,16 @@ def test_hostile_values_in_every_new_field_stay_text(tmp_path: Path) -> None:
     for page in pages:
         findings, _ = scan(page.read_text(encoding="utf-8"))
         assert findings == [], (page, findings[:3])
+
+
+def test_jira_service_management_people_columns_are_scrubbed() -> None:
+    columns = ("Summary", "Custom field (Request participants)", "Custom field (Approvers)", "Project lead")
+    header = columns_module_read(columns)
+    found = mapping.person_columns(mapping.DEFAULTS["jira"], header)
+    assert found == ("Assignee", "Reporter", "Creator", "Watchers", "Request participants", "Approvers")
+
+
+def columns_module_read(raw: tuple[str, ...]) -> tuple[str, ...]:
+    header = columns.read_header(raw, "", frozenset())
+    assert isinstance(header, columns.Header)
+    return ("Assignee", "Reporter", "Creator", "Watchers", *header.names)

@@ -268,7 +268,10 @@ def test_a_streamed_json_document_that_breaks_is_refused_naming_the_record(
     (tmp_path / "broken").mkdir()
     (tmp_path / "nolist").mkdir()
     output = refused(tmp_path / "broken", "broken.json", "[" + ",".join([good] * 20) + ', {"text": "x" "date"}]')
-    assert "EXPORT: record 21 is not valid JSON (Expecting ',' delimiter, at character 1,875); nothing was imported" in output, output
+    assert (
+        "EXPORT: record 21 is not valid JSON (Expecting ',' delimiter, at character 1,875); nothing was imported"
+        in output
+    ), output
     output = refused(tmp_path / "nolist", "nolist.json", '{"count": 3, "name": "' + "x" * 2000 + '"}')
     assert "EXPORT: the JSON object has no list of records" in output, output
 
