@@ -8,6 +8,8 @@ beside the ARR column. Each imports unchanged into the example organisation, eve
 
 from __future__ import annotations
 
+import csv
+import json
 import re
 import shutil
 from datetime import date
@@ -378,3 +380,59 @@ def test_productboard_rich_text_and_canny_objects_are_read_as_text(tmp_path: Pat
     )
     assert isinstance(record, mapping.Record)
     assert record.tags == {"audit-log"} and record.account_name == "Halvorsen Industrial" and record.votes == 2
+
+
+def test_zendesk_json_lines_read_as_the_json_document(tmp_path: Path) -> None:
+    tickets = json.loads((EXPORTS / "zendesk/tickets.json").read_text(encoding="utf-8"))["tickets"]
+    path = tmp_path / "tickets.jsonl"
+    path.write_text("".join(json.dumps(t) + "\n" for t in tickets), encoding="utf-8")
+    code, output = run(copy_example(tmp_path / "repo"), str(path), "--source", "zendesk", "--dry-run")
+    assert code == 0, output
+    assert "12 records read: 11 matched, 1 unmatched, 0 rejected\n" in output
+
+
+def test_hostile_values_in_every_new_field_stay_text(tmp_path: Path) -> None:
+    """Script payloads, control characters, a huge cell and a path in a custom field's name, in every column the
+    new mappings read (repeated columns, comments and their authors, custom fields, organisations)."""
+    from payloads import PAYLOADS, scan
+
+    header = ["Summary", "Issue key", "Created", "Description", "Labels", "Labels", "Watchers", "Sprint", "Sprint",
+              "Custom field (Organizations)", "Custom field (../../etc/passwd)", "Comment", "Comment", "Issue Type",
+              "Status", "Assignee", "Reporter"]  # fmt: skip
+    rows = [header]
+    for n, payload in enumerate(PAYLOADS):
+        rows.append([
+            f"payment plan {payload}", f"SUP-{n}", "3/Nov/26 12:17 PM", f"split the invoice \x00\x07\x1b[31m {payload}",
+            payload, "\u202eevil\u202c", payload, payload, "", payload, payload,
+            f"3/Nov/26 12:17 PM;{payload};{payload}", "x" * 100_000, payload, payload, payload, payload,
+        ])  # fmt: skip
+    export = tmp_path / "hostile.csv"
+    with export.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    repo = copy_example(tmp_path / "repo", site=True)
+    code, output = run(repo, str(export), "--source", "jira")
+    assert code == 0, output
+    assert f"{len(PAYLOADS)} records read: {len(PAYLOADS)} matched, 0 unmatched, 0 rejected\n" in output
+    assert not (tmp_path / "etc").exists() and not list(repo.rglob("*passwd*"))
+    written = (repo / "roadmap/insights/payment-plans-for-buyers.yaml").read_text(encoding="utf-8")
+    assert "\x00" not in written and "\x07" not in written and "\x1b" not in written
+    site = tmp_path / "site"
+    mkdocs_build(load_config(config_file=str(repo / "mkdocs.yml"), site_dir=str(site)))
+    pages = [p for p in site.rglob("*.html") if "payment-plans-for-buyers" in p.as_posix()]
+    assert pages
+    for page in pages:
+        findings, _ = scan(page.read_text(encoding="utf-8"))
+        assert findings == [], (page, findings[:3])
+
+
+def test_jira_service_management_people_columns_are_scrubbed() -> None:
+    columns = ("Summary", "Custom field (Request participants)", "Custom field (Approvers)", "Project lead")
+    header = columns_module_read(columns)
+    found = mapping.person_columns(mapping.DEFAULTS["jira"], header)
+    assert found == ("Assignee", "Reporter", "Creator", "Watchers", "Request participants", "Approvers")
+
+
+def columns_module_read(raw: tuple[str, ...]) -> tuple[str, ...]:
+    header = columns.read_header(raw, "", frozenset())
+    assert isinstance(header, columns.Header)
+    return ("Assignee", "Reporter", "Creator", "Watchers", *header.names)

@@ -245,7 +245,7 @@ def test_a_json_lines_record_nested_100000_deep_is_rejected_with_its_line(tmp_pa
     assert "3 records read: 2 matched, 0 unmatched, 1 rejected" in output
 
 
-def test_a_json_export_over_the_size_limit_is_refused_naming_the_limit(
+def test_a_json_document_over_the_size_limit_is_read_a_record_at_a_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(read, "MAX_JSON_BYTES", 1024)
@@ -253,9 +253,27 @@ def test_a_json_export_over_the_size_limit_is_refused_naming_the_limit(
         '{"text": "a payment plan", "date": "2026-10-02", "account": "", "segment": "", "source": ""}'
         for _ in range(40)
     )
-    output = refused(tmp_path, "big.json", f"[{records}]\n")
-    assert "EXPORT: the JSON export is 3.7 KiB, over the 1.0 KiB a JSON document may be" in output
-    assert "JSON Lines" in output
+    (tmp_path / "array").mkdir()
+    (tmp_path / "object").mkdir()
+    assert "40 records read: 40 matched" in imported(tmp_path / "array", "big.json", f"[{records}]\n")
+    wrapped = f'{{"count": 40, "meta": {{"a": [1, 2]}}, "records": [{records}], "next_page": null}}'
+    assert "40 records read: 40 matched" in imported(tmp_path / "object", "wrapped.json", wrapped)
+
+
+def test_a_streamed_json_document_that_breaks_is_refused_naming_the_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(read, "MAX_JSON_BYTES", 1024)
+    good = '{"text": "a payment plan", "date": "2026-10-02", "account": "", "segment": "", "source": ""}'
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "nolist").mkdir()
+    output = refused(tmp_path / "broken", "broken.json", "[" + ",".join([good] * 20) + ', {"text": "x" "date"}]')
+    assert (
+        "EXPORT: record 21 is not valid JSON (Expecting ',' delimiter, at character 1,875); nothing was imported"
+        in output
+    ), output
+    output = refused(tmp_path / "nolist", "nolist.json", '{"count": 3, "name": "' + "x" * 2000 + '"}')
+    assert "EXPORT: the JSON object has no list of records" in output, output
 
 
 def test_json_lines_are_read_as_a_stream_past_the_document_limit(

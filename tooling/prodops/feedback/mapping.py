@@ -296,6 +296,7 @@ def normalise(raw: RawRecord, mapping: SourceMapping, segments: Sequence[str]) -
 PERSON_WORDS = frozenset(
     {"requester", "requestor", "submitter", "assignee", "author", "contact", "customer", "owner", "user", "agent"}
     | {"reporter", "creator", "sender", "recipient", "respondent", "person", "caller", "cc", "champion", "surname"}
+    | {"participants", "participant", "approvers", "approver", "watchers", "watcher"}  # Jira Service Management
 )
 # "Name" alone, or a person's name ("Full name", "First name"); not "Feature name".
 NAME_WORDS = frozenset({"name", "full", "first", "last", "given", "family", "display"})

@@ -27,6 +27,7 @@ from typing import Any, TextIO
 from prodops import tabular
 from prodops.diagnostics import ProdopsError
 from prodops.feedback import columns as header_columns
+from prodops.feedback import jsonstream
 
 CHUNK = 1024 * 1024
 # A JSON document is read whole (its records may come in any order of keys and nesting), and
@@ -202,13 +203,10 @@ def _open_json(
     handle.seek(0)
     if len(first) == 2 and all(line.startswith("{") and line.endswith("}") for line in first):
         return Export(path, encoding, None, (), _json_lines(path, handle, progress), size)
-    if size > MAX_JSON_BYTES:
-        handle.close()
-        raise ProdopsError(
-            f"{path}: the JSON export is {_size(size)}, over the {_size(MAX_JSON_BYTES)} a JSON document may be "
-            "(it is read whole); export it as JSON Lines (one record a line, read as a stream) or CSV, "
-            "or split it into several exports"
-        )
+    if size > MAX_JSON_BYTES:  # too large to parse whole: its list is read a record at a time
+        decoder = json.JSONDecoder(parse_int=_integer)
+        stream = jsonstream.records(path, handle, records_key, decoder, progress)
+        return Export(path, encoding, None, (), (_json_record(f"record {n}", v) for n, v in stream), size)
     with handle:
         text = handle.read()
     if progress is not None:
@@ -271,17 +269,14 @@ def _depth(value: Any) -> int:
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
         item, level = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
         deepest = max(deepest, level)
         if deepest > MAX_DEPTH:
             break
-        stack.extend((child, level + 1) for child in children)
-    return deepest
+        # Only containers are pushed: a record's scalars are most of its values.
+        stack.extend(
+            (c, level + 1) for c in (item.values() if isinstance(item, dict) else item) if isinstance(c, (dict, list))
+        )
+    return deepest if isinstance(value, (dict, list)) else 0
 
 
 def _records_in(path: Path, data: Any, records_key: str | None) -> list[Any]:
