@@ -114,7 +114,7 @@ def test_new_prints_the_warning_it_causes(tmp_path: Path) -> None:
     assert (code, output) == (
         0,
         "wrote roadmap/dunning-for-smb.yaml\n"
-        "roadmap/dunning-for-smb.yaml:27:8: warning PO420 due 2027-01-20, after the end of its target quarter "
+        "roadmap/dunning-for-smb.yaml:29:8: warning PO420 due 2027-01-20, after the end of its target quarter "
         "2026-Q4 (2026-12-31)\n"
         "prodops: the change adds 1 warning (above); it was written\n",
     )
