@@ -25,6 +25,7 @@ from prodops.catalog import Catalog
 from prodops.codes import CHECKS
 from prodops.config import Config
 from prodops.diagnostics import Diagnostic
+from prodops.pace import pace
 from prodops.render import charts, generic, providers, safe
 from prodops.render import metrics as metrics_pages
 from prodops.rules import REGISTRY
@@ -539,11 +540,10 @@ class Renderer:
     def kr_bar(self, kr: model.KeyResult) -> Markup:
         """A key result's progress, coloured by its confidence, with the expected pace in the current period."""
         objective = self.catalog.objectives.get(kr.objective)
-        pace = None
+        shown = None
         if objective is not None and self.options.today in objective.period:
-            start, end = objective.period.start, objective.period.end
-            pace = (self.options.today - start).days / max(1, (end - start).days)
-        return charts.progress_bar(kr.progress, kr.title, self.band(kr.confidence), pace)
+            shown = pace(objective.period, self.options.today)
+        return charts.progress_bar(kr.progress, kr.title, self.band(kr.confidence), shown)
 
     def band(self, confidence: float | None) -> str:
         return values.confidence_band(confidence, self.options.config)

@@ -22,6 +22,7 @@ from prodops.feedback import insight as insights
 from prodops.history import Index
 from prodops.historyview import DONE_ITEM, DONE_LAUNCH
 from prodops.model import KeyResult, Objective
+from prodops.pace import pace
 from prodops.render.pages import page_path
 
 # Whose update: one team's, one objective's or everyone's (the words match the CLI's options, not kinds).
@@ -158,17 +159,12 @@ def _kr_line(
         value=kr.current,
         unit=kr.unit,
         progress=kr.progress,
-        pace=_pace(objective, until),
+        pace=pace(objective.period, until),
         confidence_before=confidence_before,
         confidence=kr.confidence,
         note=kr.checkins[-1].note if kr.checkins else "",
         person=person(catalog, kr.owner),
     )
-
-
-def _pace(objective: Objective, until: date) -> float:
-    start, end = objective.period.start, objective.period.end
-    return max(0.0, min(1.0, (until - start).days / max(1, (end - start).days)))
 
 
 def compute(
