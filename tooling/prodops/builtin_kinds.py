@@ -88,7 +88,7 @@ def _launch_row(catalog: Catalog, launch: model.Launch) -> dict[str, Any]:
         "title": launch.title,
         "tier": launch.tier,
         "status": launch.status,
-        "ga": launch.ga.isoformat(),
+        "ga": launch.ga.isoformat() if launch.ga else "",
         "owner": product,
         "team": team_of[1] if team_of else "",
         "readiness": round(launch.readiness_done, 3),

@@ -388,7 +388,7 @@ def _launch_notes(old: model.Launch | None, new: model.Launch | None) -> Iterato
         return
     slip = _days(old.ga, new.ga)
     if slip:
-        yield Note(f"GA date {slip}", SLIP if new.ga > old.ga else MINOR)
+        yield Note(f"GA date {slip}", SLIP if old.ga is not None and new.ga is not None and new.ga > old.ga else MINOR)
     if old.status != new.status:
         yield Note(f"status **{old.status} → {new.status}**", STATE)
     if new.readiness_done < old.readiness_done:

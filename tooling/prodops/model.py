@@ -327,8 +327,9 @@ class Launch(_Stated):
         return self.meaning not in CLOSED
 
     @property
-    def ga(self) -> date:
-        return dict(self.dates)["ga"]
+    def ga(self) -> date | None:
+        """The GA date; None when the adopter's schema does not require one and the file gives none."""
+        return dict(self.dates).get("ga")
 
     @property
     def readiness_done(self) -> float:

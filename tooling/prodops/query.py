@@ -15,7 +15,7 @@ from prodops.catalog import KEY_RESULT, PERSON, Catalog
 from prodops.config import Config
 from prodops.diagnostics import ProdopsError
 from prodops.schemas import SchemaSet
-from prodops.values import confidence_text
+from prodops.values import confidence_text, day_text
 
 
 def current_period(catalog: Catalog, today: date) -> Period:
@@ -319,7 +319,7 @@ def trace(catalog: Catalog, kr_ref: str) -> str:
                 lines.append(f"    depends on {dep.id} — {dep.title} [{dep.status}{dep_due}]")
         for launch in catalog.launches_of(item.id):
             lines.append(
-                f"    shipped by {launch.id} — tier {launch.tier or '–'}, GA {launch.ga.isoformat()} [{launch.status}], readiness {round(launch.readiness_done * 100)}%"
+                f"    shipped by {launch.id} — tier {launch.tier or '–'}, GA {day_text(launch.ga)} [{launch.status}], readiness {round(launch.readiness_done * 100)}%"
             )
     return "\n".join(lines) + "\n"
 
@@ -384,15 +384,16 @@ def okr_report(catalog: Catalog, period_text: str, today: date, config: Config |
 def launch_report(catalog: Catalog, today: date, until: date) -> str:
     """Launches due in the window, and before them those whose GA passed without launching."""
     open_launches = [x for x in catalog.launches.values() if x.open]
-    overdue = sorted((x for x in open_launches if x.ga < today), key=lambda x: x.ga)
-    launches = sorted((x for x in open_launches if today <= x.ga <= until), key=lambda x: x.ga)
+    dated = [(x, x.ga) for x in open_launches if x.ga is not None]  # one without a GA date is due nowhere
+    overdue = sorted(((x, ga) for x, ga in dated if ga < today), key=lambda pair: pair[1])
+    launches = [x for x, _ in sorted(((x, ga) for x, ga in dated if today <= ga <= until), key=lambda pair: pair[1])]
     lines = [f"# Launches from {today.isoformat()} to {until.isoformat()}", ""]
     if overdue:
         lines += ["## Past their GA date, not launched", ""]
         lines += [
-            f"- **{x.title}** (`{x.id}`): GA {x.ga.isoformat()}, {(today - x.ga).days} days ago, still {x.status}"
+            f"- **{x.title}** (`{x.id}`): GA {ga.isoformat()}, {(today - ga).days} days ago, still {x.status}"
             " — launch it, or move its date"
-            for x in overdue
+            for x, ga in overdue
         ]
         lines.append("")
     if not launches:
@@ -400,7 +401,7 @@ def launch_report(catalog: Catalog, today: date, until: date) -> str:
     for launch in launches:
         decision = launch.go_no_go.decision if launch.go_no_go else "not set"
         lines += [
-            f"## {launch.title} — GA {launch.ga.isoformat()}",
+            f"## {launch.title} — GA {day_text(launch.ga)}",
             "",
             f"tier {launch.tier or '–'} · {launch.status} · go/no-go {decision} · readiness `{bar(launch.readiness_done)}`",
             "",

@@ -173,8 +173,6 @@ NOT_YET = {
     ("roadmap-item", (), "status"),
     ("roadmap-item", (), "horizon"),
     ("launch", (), "status"),
-    ("launch", (), "dates"),
-    ("launch", ("dates",), "ga"),
 }
 
 

@@ -96,6 +96,7 @@ def environment() -> jinja2.Environment:
     env.filters["md"] = safe.markdown_field
     env.filters["href"] = safe.href
     env.filters["bar"] = charts.progress_bar
+    env.filters["day"] = values.day_text  # a date, or "not set" for one the schema does not require
     # The default bands; a Renderer replaces this with the repository's (``at-risk-below``, ``on-track-from``).
     env.filters["conf"] = lambda value: charts.confidence(value, values.confidence_band(value, Config()))
     env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=True))
@@ -259,9 +260,9 @@ class Renderer:
             (
                 launch
                 for launch in c.launches.values()
-                if today <= launch.ga <= today + timedelta(days=90) and not launch.dropped
+                if today <= values.undated_last(launch.ga) <= today + timedelta(days=90) and not launch.dropped
             ),
-            key=lambda launch: launch.ga,
+            key=lambda launch: values.undated_last(launch.ga),
         )
         at_risk = [kr for o in current for kr in o.key_results if self.at_risk(kr)]
         unowned = sorted(
@@ -273,8 +274,8 @@ class Renderer:
             "counts": counts,
             "statuses": self.statuses,
             "horizons": list(counts),
-            "within30": [launch for launch in upcoming if launch.ga <= today + timedelta(days=30)],
-            "within90": [launch for launch in upcoming if launch.ga > today + timedelta(days=30)],
+            "within30": [launch for launch in upcoming if values.undated_last(launch.ga) <= today + timedelta(days=30)],
+            "within90": [launch for launch in upcoming if values.undated_last(launch.ga) > today + timedelta(days=30)],
             "at_risk": at_risk,
             "unowned": unowned,
             "warnings": self.warnings,
@@ -406,21 +407,25 @@ class Renderer:
         """Launches still to come (soonest first, by month), the overdue ones, and the past ones."""
         today = self.options.today
         upcoming: dict[tuple[int, int], list[model.Launch]] = defaultdict(list)
-        overdue, past = [], []
+        overdue, past, undated = [], [], []
         for launch in self.catalog.launches.values():
+            ga = launch.ga
             if not launch.open:
                 past.append(launch)
-            elif launch.ga < today:
+            elif ga is None:
+                undated.append(launch)  # the adopter's schema does not require a GA date
+            elif ga < today:
                 overdue.append(launch)  # its date passed and it has not launched (rule PO407)
             else:
-                upcoming[(launch.ga.year, launch.ga.month)].append(launch)
+                upcoming[(ga.year, ga.month)].append(launch)
+        months = [
+            (date(y, m, 1).strftime("%B %Y"), sorted(found, key=lambda launch: values.undated_last(launch.ga)))
+            for (y, m), found in sorted(upcoming.items())
+        ]
         return {
-            "months": [
-                (date(y, m, 1).strftime("%B %Y"), sorted(found, key=lambda launch: launch.ga))
-                for (y, m), found in sorted(upcoming.items())
-            ],
-            "overdue": sorted(overdue, key=lambda launch: launch.ga),
-            "past": sorted(past, key=lambda launch: launch.ga, reverse=True),
+            "months": months + ([("No GA date", sorted(undated, key=lambda launch: launch.id))] if undated else []),
+            "overdue": sorted(overdue, key=lambda launch: values.undated_last(launch.ga)),
+            "past": sorted(past, key=lambda launch: launch.ga or date.min, reverse=True),
             "at_risk": {launch.id for launch in self.catalog.launches.values() if self._launch_at_risk(launch)},
         }
 
@@ -429,7 +434,7 @@ class Renderer:
         if not launch.open:
             return False
         decided_no = launch.go_no_go is not None and launch.go_no_go.decision == "no-go"
-        close = (launch.ga - self.options.today).days <= 14
+        close = launch.ga is not None and (launch.ga - self.options.today).days <= 14
         return decided_no or (close and launch.readiness_done < 0.5)
 
     def _health(self) -> dict[str, Any]:
@@ -488,7 +493,7 @@ class Renderer:
     def _launches_following(self, playbook_id: str) -> list[model.Launch]:
         return sorted(
             (launch for launch in self.catalog.launches.values() if launch.playbook == playbook_id),
-            key=lambda x: x.ga,
+            key=lambda x: x.ga or date.min,
             reverse=True,
         )
 
@@ -505,7 +510,7 @@ class Renderer:
             ),
             "launches": sorted(
                 (launch for launch in c.launches.values() if dict(launch.owners).get("product") in handles),
-                key=lambda x: x.ga,
+                key=lambda x: x.ga or date.min,
                 reverse=True,
             ),
             "playbooks": sorted((p for p in c.playbooks.values() if p.owner in handles), key=lambda p: p.id),
