@@ -15,7 +15,7 @@ from prodops.diagnostics import Diagnostic
 from prodops.loader import Document
 from prodops.metrics.store import KIND as KPI_KIND
 from prodops.renames import renames, title_of
-from prodops.values import at_risk, confidence_text
+from prodops.values import at_risk, confidence_text, number_text
 
 
 @dataclass(frozen=True)
@@ -371,9 +371,15 @@ def _objective_notes(old: model.Objective | None, new: model.Objective | None, c
             yield Note(f"key result `{kr.id}` added", MINOR)
             continue
         if was.target != kr.target:
-            yield Note(f"key result `{kr.id}` target **{was.target:g} → {kr.target:g}** {kr.unit}", COMMITMENT)
+            yield Note(
+                f"key result `{kr.id}` target **{number_text(was.target)} → {number_text(kr.target)}** {kr.unit}",
+                COMMITMENT,
+            )
         if was.baseline != kr.baseline:
-            yield Note(f"key result `{kr.id}` baseline **{was.baseline:g} → {kr.baseline:g}** {kr.unit}", COMMITMENT)
+            yield Note(
+                f"key result `{kr.id}` baseline **{number_text(was.baseline)} → {number_text(kr.baseline)}** {kr.unit}",
+                COMMITMENT,
+            )
         if not at_risk(was.confidence, config) and at_risk(kr.confidence, config):
             yield Note(
                 f"key result `{kr.id}` is now at risk (confidence {confidence_text(was.confidence)} → {confidence_text(kr.confidence)})",

@@ -54,8 +54,14 @@ class CheckIn:
     author: str
 
 
-def progress(baseline: float, target: float, current: float) -> float:
-    """A key result's share of the way from baseline to target, clamped to 0..1 (either direction)."""
+def progress(baseline: float | None, target: float | None, current: float) -> float:
+    """A key result's share of the way from baseline to target, clamped to 0..1 (either direction).
+
+    Without a baseline or a target (the adopter's schema does not require them) there is no way
+    to measure, so no progress: 0.
+    """
+    if baseline is None or target is None:
+        return 0.0
     span = target - baseline
     if span == 0:
         return 1.0 if current == target else 0.0
@@ -71,8 +77,8 @@ class KeyResult:
     metric: str
     unit: str
     direction: Literal["increase", "decrease"]
-    baseline: float
-    target: float
+    baseline: float | None  # None: the adopter's schema does not require one and the file gives none
+    target: float | None  # likewise
     current: float
     confidence: float | None  # None: the schema does not require one and the file gives none
     owner: str
@@ -446,12 +452,12 @@ def _direction(kr: dict[str, Any]) -> Literal["increase", "decrease"]:
 
 def _current(kr: dict[str, Any]) -> float:
     # Without a current value (the adopter's schema allows it), the latest check-in's value is the latest
-    # measurement; with none either, nothing has moved yet: the baseline.
+    # measurement; with none either, nothing has moved yet: the baseline (0 when it is not given either).
     if "current" in kr:
         value: float = kr["current"]
         return value
     dated = [c for c in kr.get("checkins") or () if "date" in c and "value" in c]
-    latest: float = max(dated, key=lambda c: str(c["date"]))["value"] if dated else kr["baseline"]
+    latest: float = max(dated, key=lambda c: str(c["date"]))["value"] if dated else kr.get("baseline", 0)
     return latest
 
 
@@ -489,8 +495,8 @@ def build_objective(data: dict[str, Any], file: str, calendar: Calendar = DEFAUL
             metric=_s(kr, "metric"),
             unit=_s(kr, "unit"),
             direction=kr.get("direction") or _direction(kr),
-            baseline=kr["baseline"],
-            target=kr["target"],
+            baseline=kr.get("baseline"),
+            target=kr.get("target"),
             current=_current(kr),
             confidence=kr.get("confidence"),
             owner=_s(kr, "owner") or _s(data, "owner"),

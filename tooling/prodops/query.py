@@ -15,7 +15,7 @@ from prodops.catalog import KEY_RESULT, PERSON, Catalog
 from prodops.config import Config
 from prodops.diagnostics import ProdopsError
 from prodops.schemas import SchemaSet
-from prodops.values import confidence_text, day_text
+from prodops.values import confidence_text, day_text, number_text
 
 
 def current_period(catalog: Catalog, today: date) -> Period:
@@ -303,7 +303,7 @@ def trace(catalog: Catalog, kr_ref: str) -> str:
         raise ProdopsError(f"no key result '{kr_ref}'; write it as OBJECTIVE-ID.KR-ID")
     lines = [
         f"{kr_ref}: {kr.title}",
-        f"  {bar(kr.progress)}  now {kr.current:g} {kr.unit}, target {kr.target:g}, confidence {confidence_text(kr.confidence)}",
+        f"  {bar(kr.progress)}  now {kr.current:g} {kr.unit}, target {number_text(kr.target)}, confidence {confidence_text(kr.confidence)}",
         "",
     ]
     items = sorted(catalog.items_moving(kr_ref), key=lambda i: i.id)

@@ -55,6 +55,11 @@ def day_text(day: date | None) -> str:
     return NOT_SET if day is None else day.isoformat()
 
 
+def number_text(value: float | None) -> str:
+    """A number as written (``12.5``), or 'not set' when the file gives none."""
+    return NOT_SET if value is None else f"{value:g}"
+
+
 def undated_last(day: date | None) -> date:
     """A sort key that puts what has no date after every dated thing."""
     return date.max if day is None else day

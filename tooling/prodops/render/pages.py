@@ -101,7 +101,9 @@ def environment() -> jinja2.Environment:
     env.filters["conf"] = lambda value: charts.confidence(value, values.confidence_band(value, Config()))
     env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=True))
     env.filters["plain_title"] = safe.plain_title
-    env.filters["num"] = lambda value: f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
+    env.filters["num"] = lambda value: (
+        values.number_text(value) if value is None or abs(value) < 1000 else f"{value:,.0f}"
+    )
     return env
 
 
@@ -571,6 +573,8 @@ class Renderer:
         return f"{self.options.edit_base}{file}" if self.options.edit_base else ""
 
     def checkin_chart(self, kr: model.KeyResult) -> Markup:
+        if kr.baseline is None or kr.target is None:
+            return Markup('<span class="po-muted">no baseline or target</span>')
         return charts.sparkline(
             [(ci.date, ci.value) for ci in kr.checkins], kr.baseline, kr.target, f"Check-ins of {kr.title}"
         )
