@@ -15,7 +15,7 @@ from prodops.diagnostics import Diagnostic
 from prodops.loader import Document
 from prodops.metrics.store import KIND as KPI_KIND
 from prodops.renames import renames, title_of
-from prodops.values import at_risk, confidence_text, number_text
+from prodops.values import NOT_SET, at_risk, confidence_text, number_text
 
 
 @dataclass(frozen=True)
@@ -340,7 +340,10 @@ def _item_notes(old: model.RoadmapItem | None, new: model.RoadmapItem | None, he
             yield Note("added straight to **now**", MOVED_INTO_NOW)
         return
     if old.horizon != new.horizon:
-        yield Note(f"horizon **{old.horizon} → {new.horizon}**", MOVED_INTO_NOW if new.horizon == "now" else STATE)
+        yield Note(
+            f"horizon **{old.horizon or NOT_SET} → {new.horizon or NOT_SET}**",
+            MOVED_INTO_NOW if new.horizon == "now" else STATE,
+        )
     if old.status != new.status:
         into_work = new.meaning == "active"
         yield Note(f"status **{old.status} → {new.status}**", MOVED_INTO_NOW if into_work else STATE)

@@ -225,7 +225,7 @@ class RoadmapItem(_Stated):
     problem: str
     description: str
     status: str  # a value of the schema's enum; what it means is ``meaning``
-    horizon: Horizon
+    horizon: Horizon | None  # None: the adopter's schema does not require one and the file gives none
     team: str
     owner: str
     quarter: Period | None
@@ -536,7 +536,7 @@ def build_item(data: dict[str, Any], file: str, calendar: Calendar = DEFAULT) ->
         problem=_s(data, "problem"),
         description=_s(data, "description"),
         status=data["status"],
-        horizon=data["horizon"],
+        horizon=data.get("horizon"),
         team=_s(data, "team"),
         contributing_teams=_t(data, "contributing_teams"),
         owner=_s(data, "owner"),

@@ -15,7 +15,7 @@ from prodops.catalog import KEY_RESULT, PERSON, Catalog
 from prodops.config import Config
 from prodops.diagnostics import ProdopsError
 from prodops.schemas import SchemaSet
-from prodops.values import confidence_text, day_text, number_text
+from prodops.values import NOT_SET, confidence_text, day_text, number_text
 
 
 def current_period(catalog: Catalog, today: date) -> Period:
@@ -311,7 +311,9 @@ def trace(catalog: Catalog, kr_ref: str) -> str:
         lines.append("no roadmap item moves it")
     for item in items:
         due = f", due {item.due.isoformat()}" if item.due else ""
-        lines.append(f"• {item.id} — {item.title} [{item.status}, {item.horizon}{due}] owner @{item.owner or 'none'}")
+        lines.append(
+            f"• {item.id} — {item.title} [{item.status}, {item.horizon or 'horizon ' + NOT_SET}{due}] owner @{item.owner or 'none'}"
+        )
         for dep_id in item.depends_on:
             dep = catalog.items.get(dep_id)
             if dep is not None:

@@ -169,7 +169,6 @@ def _commands(repo: Path, out: Path, kind: str) -> list[list[str]]:
 NOT_YET = {
     ("objective", (), "period"),
     ("roadmap-item", (), "status"),
-    ("roadmap-item", (), "horizon"),
     ("launch", (), "status"),
 }
 

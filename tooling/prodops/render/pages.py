@@ -256,7 +256,7 @@ class Renderer:
         )
         counts: dict[str, Counter[str]] = {h: Counter() for h in self.horizons}
         for item in c.items.values():
-            counts.setdefault(item.horizon, Counter())[item.status] += 1
+            counts.setdefault(item.horizon or values.NOT_SET, Counter())[item.status] += 1
         today = self.options.today
         upcoming = sorted(
             (
@@ -290,7 +290,7 @@ class Renderer:
         hidden: Counter[str] = Counter()
         for item in items:
             if item.active:
-                by_horizon.setdefault(item.horizon, []).append(item)
+                by_horizon.setdefault(item.horizon or values.NOT_SET, []).append(item)
             else:
                 hidden[item.status] += 1
         columns = [
@@ -370,7 +370,7 @@ class Renderer:
             "po-item": "1",
             "team": item.team,
             "status": item.status,
-            "horizon": item.horizon,
+            "horizon": item.horizon or "",
             "quarter": str(item.quarter) if item.quarter else "",
             "owner": item.owner,
             "tags": " ".join(item.tags),
