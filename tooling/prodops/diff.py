@@ -15,7 +15,7 @@ from prodops.diagnostics import Diagnostic
 from prodops.loader import Document
 from prodops.metrics.store import KIND as KPI_KIND
 from prodops.renames import renames, title_of
-from prodops.values import NOT_SET, at_risk, confidence_text, number_text
+from prodops.values import NOT_SET, at_risk, confidence_text, number_text, or_not_set
 
 
 @dataclass(frozen=True)
@@ -346,7 +346,9 @@ def _item_notes(old: model.RoadmapItem | None, new: model.RoadmapItem | None, he
         )
     if old.status != new.status:
         into_work = new.meaning == "active"
-        yield Note(f"status **{old.status} → {new.status}**", MOVED_INTO_NOW if into_work else STATE)
+        yield Note(
+            f"status **{or_not_set(old.status)} → {or_not_set(new.status)}**", MOVED_INTO_NOW if into_work else STATE
+        )
     slip = _days(old.due, new.due)
     if slip:
         yield Note(f"due date {slip}", SLIP if new.due and old.due and new.due > old.due else MINOR)
@@ -399,7 +401,7 @@ def _launch_notes(old: model.Launch | None, new: model.Launch | None) -> Iterato
     if slip:
         yield Note(f"GA date {slip}", SLIP if old.ga is not None and new.ga is not None and new.ga > old.ga else MINOR)
     if old.status != new.status:
-        yield Note(f"status **{old.status} → {new.status}**", STATE)
+        yield Note(f"status **{or_not_set(old.status)} → {or_not_set(new.status)}**", STATE)
     if new.readiness_done < old.readiness_done:
         yield Note(
             f"readiness fell {round(old.readiness_done * 100)}% → {round(new.readiness_done * 100)}%", COMMITMENT

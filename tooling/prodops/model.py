@@ -535,7 +535,7 @@ def build_item(data: dict[str, Any], file: str, calendar: Calendar = DEFAULT) ->
         title=_s(data, "title") or data["id"],
         problem=_s(data, "problem"),
         description=_s(data, "description"),
-        status=data["status"],
+        status=data.get("status", ""),  # "": the adopter's schema does not require one and the file gives none
         horizon=data.get("horizon"),
         team=_s(data, "team"),
         contributing_teams=_t(data, "contributing_teams"),
@@ -580,7 +580,7 @@ def build_launch(data: dict[str, Any], file: str) -> Launch:
         title=_s(data, "title") or data["id"],
         summary=_s(data, "summary"),
         tier=data.get("tier"),
-        status=data["status"],
+        status=data.get("status", ""),  # "": the adopter's schema does not require one and the file gives none
         items=_t(data, "items"),
         playbook=_s(data, "playbook"),
         owners=tuple((f, owners[f]) for f in _OWNER_ORDER if f in owners),

@@ -15,7 +15,7 @@ from prodops.catalog import KEY_RESULT, PERSON, Catalog
 from prodops.config import Config
 from prodops.diagnostics import ProdopsError
 from prodops.schemas import SchemaSet
-from prodops.values import NOT_SET, confidence_text, day_text, number_text
+from prodops.values import NOT_SET, confidence_text, day_text, number_text, or_not_set
 
 
 def current_period(catalog: Catalog, today: date) -> Period:
@@ -312,16 +312,16 @@ def trace(catalog: Catalog, kr_ref: str) -> str:
     for item in items:
         due = f", due {item.due.isoformat()}" if item.due else ""
         lines.append(
-            f"• {item.id} — {item.title} [{item.status}, {item.horizon or 'horizon ' + NOT_SET}{due}] owner @{item.owner or 'none'}"
+            f"• {item.id} — {item.title} [{or_not_set(item.status)}, {item.horizon or NOT_SET}{due}] owner @{item.owner or 'none'}"
         )
         for dep_id in item.depends_on:
             dep = catalog.items.get(dep_id)
             if dep is not None:
                 dep_due = f", due {dep.due.isoformat()}" if dep.due else ""
-                lines.append(f"    depends on {dep.id} — {dep.title} [{dep.status}{dep_due}]")
+                lines.append(f"    depends on {dep.id} — {dep.title} [{or_not_set(dep.status)}{dep_due}]")
         for launch in catalog.launches_of(item.id):
             lines.append(
-                f"    shipped by {launch.id} — tier {launch.tier or '–'}, GA {day_text(launch.ga)} [{launch.status}], readiness {round(launch.readiness_done * 100)}%"
+                f"    shipped by {launch.id} — tier {launch.tier or '–'}, GA {day_text(launch.ga)} [{or_not_set(launch.status)}], readiness {round(launch.readiness_done * 100)}%"
             )
     return "\n".join(lines) + "\n"
 
@@ -362,7 +362,9 @@ def okr_report(catalog: Catalog, period_text: str, today: date, config: Config |
                 a, b = kr.checkins[-2], kr.checkins[-1]
                 change = f"{b.value - a.value:+g} {kr.unit} ({a.date.isoformat()} → {b.date.isoformat()})"
             work = (
-                ", ".join(f"{i.id} ({i.status})" for i in sorted(catalog.items_moving(kr.ref), key=lambda i: i.id))
+                ", ".join(
+                    f"{i.id} ({or_not_set(i.status)})" for i in sorted(catalog.items_moving(kr.ref), key=lambda i: i.id)
+                )
                 or "**none**"
             )
             risk = " ⚠ at risk" if at_risk(kr.confidence, bands) else ""

@@ -50,6 +50,11 @@ def confidence_text(confidence: float | None) -> str:
 NOT_SET = "not set"
 
 
+def or_not_set(text: str) -> str:
+    """A value as written, or 'not set' for the empty value of a field the file does not give."""
+    return text or NOT_SET
+
+
 def day_text(day: date | None) -> str:
     """A date as ISO text, or 'not set' when the file gives none (the adopter's schema does not require it)."""
     return NOT_SET if day is None else day.isoformat()
