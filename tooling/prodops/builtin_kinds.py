@@ -72,7 +72,7 @@ def _objective_row(catalog: Catalog, o: model.Objective) -> dict[str, Any]:
     return {
         "id": o.id,
         "title": o.title,
-        "period": str(o.period),
+        "period": str(o.period) if o.period is not None else "",
         "level": o.level,
         "team": o.team,
         "owner": o.owner,

@@ -106,7 +106,7 @@ class Objective:
     id: str
     file: str
     title: str
-    period: Period
+    period: Period | None  # None: the adopter's schema does not require one and the file gives none
     level: Literal["company", "team"]
     team: str
     owner: str
@@ -513,7 +513,7 @@ def build_objective(data: dict[str, Any], file: str, calendar: Calendar = DEFAUL
         id=oid,
         file=file,
         title=_s(data, "title") or oid,
-        period=_period(calendar, data["period"]),
+        period=_period(calendar, data["period"]) if "period" in data else None,
         level=data.get("level") or ("team" if data.get("team") else "company"),
         team=_s(data, "team"),
         owner=_s(data, "owner"),

@@ -12,6 +12,11 @@ from datetime import date
 from prodops.calendar import Period
 
 
-def pace(period: Period, day: date) -> float:
-    """The share of ``period`` gone by on ``day``, from 0 (its first day, or before) to 1 (its last, or after)."""
+def pace(period: Period | None, day: date) -> float | None:
+    """The share of ``period`` gone by on ``day``, from 0 (its first day, or before) to 1 (its last, or after).
+
+    None without a period (the adopter's schema does not require one): there is no line to be on.
+    """
+    if period is None:
+        return None
     return max(0.0, min(1.0, (day - period.start).days / max(1, (period.end - period.start).days)))

@@ -136,8 +136,8 @@ def kr_chart(renderer: Renderer, kr: model.KeyResult) -> Markup:
     """A key result's KPI series over its quarter, against its baseline, target and expected pace."""
     kpi = renderer.catalog.metrics.kpis.get(kr.kpi)
     objective = renderer.catalog.objectives.get(kr.objective)
-    if kpi is None or objective is None:
-        return Markup("")
+    if kpi is None or objective is None or objective.period is None:
+        return Markup("")  # no KPI, or no period to chart it over
     start, end = objective.period.start, objective.period.end
     points = [
         (p.day, p.value)

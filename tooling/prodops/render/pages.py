@@ -168,7 +168,7 @@ class Renderer:
             "roadmap/timeline-all.md", "roadmap_timeline.md.j2", **self._timeline("roadmap/timeline-all.md", full=True)
         )
         self._page("roadmap/all.md", "roadmap_all.md.j2", items=self._by_rice())
-        periods = sorted({o.period for o in c.objectives.values()}, reverse=True)
+        periods = sorted({o.period for o in c.objectives.values() if o.period is not None}, reverse=True)
         self._page("okrs/index.md", "okrs_index.md.j2", periods=periods, current=self.periods_now)
         for period in periods:
             self._page(f"okrs/{period}.md", "okrs_period.md.j2", **self._okr_period(period))
@@ -251,8 +251,8 @@ class Renderer:
     def _dashboard(self) -> dict[str, Any]:
         c = self.catalog
         current = sorted(
-            (o for o in c.objectives.values() if self.options.today in o.period),
-            key=lambda o: (o.level != "company", o.period.start, o.title),
+            (o for o in c.objectives.values() if o.period is not None and self.options.today in o.period),
+            key=lambda o: (o.level != "company", o.period.start if o.period else date.min, o.title),
         )
         counts: dict[str, Counter[str]] = {h: Counter() for h in self.horizons}
         for item in c.items.values():
@@ -548,7 +548,7 @@ class Renderer:
         """A key result's progress, coloured by its confidence, with the expected pace in the current period."""
         objective = self.catalog.objectives.get(kr.objective)
         shown = None
-        if objective is not None and self.options.today in objective.period:
+        if objective is not None and objective.period is not None and self.options.today in objective.period:
             shown = pace(objective.period, self.options.today)
         return charts.progress_bar(kr.progress, kr.title, self.band(kr.confidence), shown)
 

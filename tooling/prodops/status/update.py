@@ -58,7 +58,7 @@ class KrLine:
     value: float
     unit: str
     progress: float
-    pace: float  # the share of the quarter gone by: where progress would be on a straight line
+    pace: float | None  # the share of the quarter gone by (where progress would be on a straight line); None: no period
     confidence_before: float | None
     confidence: float | None  # None: the key result records no confidence
     note: str  # the last check-in's note
@@ -125,7 +125,7 @@ def _teams_of(catalog: Catalog, entity: str) -> tuple[str, ...]:
 def _objectives(catalog: Catalog, scope: Scope, key: str, until: date) -> list[Objective]:
     if scope == "objective":
         return [catalog.objectives[key]]
-    current = [o for o in catalog.objectives.values() if o.period.start <= until <= o.period.end]
+    current = [o for o in catalog.objectives.values() if o.period is not None and until in o.period]
     if scope == "team":
         current = [o for o in current if o.team == key]
     return sorted(current, key=lambda o: o.id)
