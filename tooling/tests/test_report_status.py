@@ -126,7 +126,10 @@ def test_report_answered_keeps_hostile_account_ids_inert(tmp_path: Path, fmt: st
     root = weekrepo.build(tmp_path / "ops")
     insight = root / "roadmap" / "insights" / "pay-invoices-by-card.yaml"
     text = insight.read_text(encoding="utf-8")
-    hostile = "    account_ids:\n      - '<img/src=x/onerror=alert(1)>'\n      - '[x](javascript:alert(1))'\n"
+    hostile = (
+        "    account_ids:\n      - '<img/src=x/onerror=alert(1)>'\n      - '[x](javascript:alert(1))'\n"
+        '      - "bell\\x07\\x1b[31mred"\n'
+    )
     insight.write_text(text.replace("    account_ids:\n", hostile, 1))
     code, out, err = run(
         "report", "answered", "--root", str(root), "--today", EXAMPLE_TODAY.isoformat(), "--format", fmt
@@ -139,6 +142,7 @@ def test_report_answered_keeps_hostile_account_ids_inert(tmp_path: Path, fmt: st
     }[fmt]
     for heading in expected:
         assert heading in out, out
+    assert "\x07" not in out and "\x1b" not in out and "bell" not in out  # a control character is no id
     if fmt == "markdown":  # nothing unescaped: no tag, no link
         assert re.search(r"(?<!\\)(<img|\[x)", out) is None
     if fmt == "html":

@@ -15,6 +15,7 @@ from typing import Any
 from prodops import historyview
 from prodops.catalog import Catalog
 from prodops.feedback import insight as insights
+from prodops.feedback.aggregate import account_id_of
 from prodops.history import Index
 from prodops.historyview import DONE_ITEM, DONE_LAUNCH
 from prodops.status.message import Entry, Message, Section
@@ -44,7 +45,8 @@ def shipped(catalog: Catalog, index: Index | None, since: date, until: date) -> 
 
 
 def _ids(entry: Mapping[str, Any]) -> list[str]:
-    return [str(a) for a in entry.get("account_ids") or ()]
+    """An entry's account ids; one edited in by hand that could not be an id (control characters) is left out."""
+    return [a for a in (account_id_of(str(a)) for a in entry.get("account_ids") or ()) if a]
 
 
 def _names(entry: Mapping[str, Any]) -> list[str]:
