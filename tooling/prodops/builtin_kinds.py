@@ -72,7 +72,7 @@ def _objective_row(catalog: Catalog, o: model.Objective) -> dict[str, Any]:
     return {
         "id": o.id,
         "title": o.title,
-        "period": str(o.period),
+        "period": str(o.period) if o.period is not None else "",
         "level": o.level,
         "team": o.team,
         "owner": o.owner,
@@ -88,7 +88,7 @@ def _launch_row(catalog: Catalog, launch: model.Launch) -> dict[str, Any]:
         "title": launch.title,
         "tier": launch.tier,
         "status": launch.status,
-        "ga": launch.ga.isoformat(),
+        "ga": launch.ga.isoformat() if launch.ga else "",
         "owner": product,
         "team": team_of[1] if team_of else "",
         "readiness": round(launch.readiness_done, 3),

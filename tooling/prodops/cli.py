@@ -98,7 +98,8 @@ class Group(click.Group):
             from prodops import crashlog
 
             argv = ctx.meta.get(ARGV_KEY, ["prodops"])
-            log = crashlog.write(_root_for_log(argv[1:]), argv, exc)
+            secrets = ctx.meta.get(crashlog.SECRETS_KEY, ())
+            log = crashlog.write(_root_for_log(argv[1:]), argv, exc, secrets)
             where = f"details in {log}" if log is not None else "no log could be written"
             terminal.echo(
                 f"prodops: internal error (a bug in prodops, not in your files): {type(exc).__name__}; "

@@ -4,7 +4,10 @@ Like pre-commit's ``pre-commit.log``: the prodops, Python and platform versions,
 command line and the traceback, in ``.prodops-cache/prodops.log`` of the repository (the
 cache folder, never committed), or in the user's cache folder when the repository is not
 known or not writable. Each crash replaces the last one's log, so the path to attach to an
-issue is always the same.
+issue is always the same. A log is attached to public issues, so no secret is written: the
+values a command registered under ``SECRETS_KEY`` of the click context's ``meta`` (``notify``
+registers its channels' webhook URLs and smtp:// addresses), and any URL's password and path,
+are masked (``redact``).
 """
 
 from __future__ import annotations
@@ -14,10 +17,12 @@ import platform
 import shlex
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 LOG_NAME = "prodops.log"
+# The click context's meta key under which a command lists the secrets it read (a list of strings).
+SECRETS_KEY = "prodops.secrets"
 
 
 def user_cache_dir() -> Path:
@@ -38,12 +43,12 @@ def candidates(root: Path | None) -> list[Path]:
     return [*places, user_cache_dir() / LOG_NAME]
 
 
-def text(argv: Sequence[str], exc: BaseException) -> str:
-    """The log's content: versions, the command line, the error and its traceback."""
-    from prodops import __version__
+def text(argv: Sequence[str], exc: BaseException, secrets: Iterable[str] = ()) -> str:
+    """The log's content: versions, the command line, the error and its traceback, ``secrets`` masked."""
+    from prodops import __version__, redact
 
     details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    return (
+    return redact.scrub(
         "### version information\n\n"
         f"prodops version: {__version__}\n"
         f"Python version: {sys.version.replace(chr(10), ' ')}\n"
@@ -53,15 +58,16 @@ def text(argv: Sequence[str], exc: BaseException) -> str:
         f"{shlex.join(argv)}\n\n"
         "### error information\n\n"
         f"An unexpected error has occurred: {type(exc).__name__}: {exc}\n\n"
-        f"{details}"
+        f"{details}",
+        secrets,
     )
 
 
-def write(root: Path | None, argv: Sequence[str], exc: BaseException) -> Path | None:
+def write(root: Path | None, argv: Sequence[str], exc: BaseException, secrets: Iterable[str] = ()) -> Path | None:
     """Write the log to the first place that takes it; its path, or None if none did."""
     from prodops.cache import CACHE_DIR
 
-    content = text(argv, exc)
+    content = text(argv, exc, secrets)
     for path in candidates(root):
         try:
             path.parent.mkdir(parents=True, exist_ok=True)

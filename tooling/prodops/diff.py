@@ -15,7 +15,7 @@ from prodops.diagnostics import Diagnostic
 from prodops.loader import Document
 from prodops.metrics.store import KIND as KPI_KIND
 from prodops.renames import renames, title_of
-from prodops.values import at_risk, confidence_text
+from prodops.values import NOT_SET, at_risk, confidence_text, number_text, or_not_set
 
 
 @dataclass(frozen=True)
@@ -340,10 +340,15 @@ def _item_notes(old: model.RoadmapItem | None, new: model.RoadmapItem | None, he
             yield Note("added straight to **now**", MOVED_INTO_NOW)
         return
     if old.horizon != new.horizon:
-        yield Note(f"horizon **{old.horizon} → {new.horizon}**", MOVED_INTO_NOW if new.horizon == "now" else STATE)
+        yield Note(
+            f"horizon **{old.horizon or NOT_SET} → {new.horizon or NOT_SET}**",
+            MOVED_INTO_NOW if new.horizon == "now" else STATE,
+        )
     if old.status != new.status:
         into_work = new.meaning == "active"
-        yield Note(f"status **{old.status} → {new.status}**", MOVED_INTO_NOW if into_work else STATE)
+        yield Note(
+            f"status **{or_not_set(old.status)} → {or_not_set(new.status)}**", MOVED_INTO_NOW if into_work else STATE
+        )
     slip = _days(old.due, new.due)
     if slip:
         yield Note(f"due date {slip}", SLIP if new.due and old.due and new.due > old.due else MINOR)
@@ -371,9 +376,15 @@ def _objective_notes(old: model.Objective | None, new: model.Objective | None, c
             yield Note(f"key result `{kr.id}` added", MINOR)
             continue
         if was.target != kr.target:
-            yield Note(f"key result `{kr.id}` target **{was.target:g} → {kr.target:g}** {kr.unit}", COMMITMENT)
+            yield Note(
+                f"key result `{kr.id}` target **{number_text(was.target)} → {number_text(kr.target)}** {kr.unit}",
+                COMMITMENT,
+            )
         if was.baseline != kr.baseline:
-            yield Note(f"key result `{kr.id}` baseline **{was.baseline:g} → {kr.baseline:g}** {kr.unit}", COMMITMENT)
+            yield Note(
+                f"key result `{kr.id}` baseline **{number_text(was.baseline)} → {number_text(kr.baseline)}** {kr.unit}",
+                COMMITMENT,
+            )
         if not at_risk(was.confidence, config) and at_risk(kr.confidence, config):
             yield Note(
                 f"key result `{kr.id}` is now at risk (confidence {confidence_text(was.confidence)} → {confidence_text(kr.confidence)})",
@@ -388,9 +399,9 @@ def _launch_notes(old: model.Launch | None, new: model.Launch | None) -> Iterato
         return
     slip = _days(old.ga, new.ga)
     if slip:
-        yield Note(f"GA date {slip}", SLIP if new.ga > old.ga else MINOR)
+        yield Note(f"GA date {slip}", SLIP if old.ga is not None and new.ga is not None and new.ga > old.ga else MINOR)
     if old.status != new.status:
-        yield Note(f"status **{old.status} → {new.status}**", STATE)
+        yield Note(f"status **{or_not_set(old.status)} → {or_not_set(new.status)}**", STATE)
     if new.readiness_done < old.readiness_done:
         yield Note(
             f"readiness fell {round(old.readiness_done * 100)}% → {round(new.readiness_done * 100)}%", COMMITMENT

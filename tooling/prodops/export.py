@@ -24,6 +24,7 @@ from prodops.catalog import Catalog, Reference
 from prodops.diagnostics import ProdopsError
 from prodops.edit import write_atomic
 from prodops.schemas import KindSchema, SchemaSet
+from prodops.values import undated_last
 
 FORMAT_VERSION = 1
 
@@ -249,7 +250,7 @@ def calendar(catalog: Catalog, generated: date) -> bytes:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "Launches")
     stamp = datetime(generated.year, generated.month, generated.day, tzinfo=UTC)
-    for launch in sorted(catalog.launches.values(), key=lambda x: x.ga):
+    for launch in sorted(catalog.launches.values(), key=lambda x: undated_last(x.ga)):
         for stage, day in launch.dates:
             label = "GA" if stage == "ga" else stage
             event = icalendar.Event()

@@ -54,8 +54,14 @@ class CheckIn:
     author: str
 
 
-def progress(baseline: float, target: float, current: float) -> float:
-    """A key result's share of the way from baseline to target, clamped to 0..1 (either direction)."""
+def progress(baseline: float | None, target: float | None, current: float) -> float:
+    """A key result's share of the way from baseline to target, clamped to 0..1 (either direction).
+
+    Without a baseline or a target (the adopter's schema does not require them) there is no way
+    to measure, so no progress: 0.
+    """
+    if baseline is None or target is None:
+        return 0.0
     span = target - baseline
     if span == 0:
         return 1.0 if current == target else 0.0
@@ -71,8 +77,8 @@ class KeyResult:
     metric: str
     unit: str
     direction: Literal["increase", "decrease"]
-    baseline: float
-    target: float
+    baseline: float | None  # None: the adopter's schema does not require one and the file gives none
+    target: float | None  # likewise
     current: float
     confidence: float | None  # None: the schema does not require one and the file gives none
     owner: str
@@ -100,7 +106,7 @@ class Objective:
     id: str
     file: str
     title: str
-    period: Period
+    period: Period | None  # None: the adopter's schema does not require one and the file gives none
     level: Literal["company", "team"]
     team: str
     owner: str
@@ -244,7 +250,7 @@ class RoadmapItem(_Stated):
     problem: str
     description: str
     status: str  # a value of the schema's enum; what it means is ``meaning``
-    horizon: Horizon
+    horizon: Horizon | None  # None: the adopter's schema does not require one and the file gives none
     team: str
     owner: str
     quarter: Period | None
@@ -355,8 +361,9 @@ class Launch(_Stated):
         return self.meaning not in CLOSED
 
     @property
-    def ga(self) -> date:
-        return dict(self.dates)["ga"]
+    def ga(self) -> date | None:
+        """The GA date; None when the adopter's schema does not require one and the file gives none."""
+        return dict(self.dates).get("ga")
 
     @property
     def readiness_done(self) -> float:
@@ -473,12 +480,12 @@ def _direction(kr: dict[str, Any]) -> Literal["increase", "decrease"]:
 
 def _current(kr: dict[str, Any]) -> float:
     # Without a current value (the adopter's schema allows it), the latest check-in's value is the latest
-    # measurement; with none either, nothing has moved yet: the baseline.
+    # measurement; with none either, nothing has moved yet: the baseline (0 when it is not given either).
     if "current" in kr:
         value: float = kr["current"]
         return value
     dated = [c for c in kr.get("checkins") or () if "date" in c and "value" in c]
-    latest: float = max(dated, key=lambda c: str(c["date"]))["value"] if dated else kr["baseline"]
+    latest: float = max(dated, key=lambda c: str(c["date"]))["value"] if dated else kr.get("baseline", 0)
     return latest
 
 
@@ -516,8 +523,8 @@ def build_objective(data: dict[str, Any], file: str, calendar: Calendar = DEFAUL
             metric=_s(kr, "metric"),
             unit=_s(kr, "unit"),
             direction=kr.get("direction") or _direction(kr),
-            baseline=kr["baseline"],
-            target=kr["target"],
+            baseline=kr.get("baseline"),
+            target=kr.get("target"),
             current=_current(kr),
             confidence=kr.get("confidence"),
             owner=_s(kr, "owner") or _s(data, "owner"),
@@ -534,7 +541,7 @@ def build_objective(data: dict[str, Any], file: str, calendar: Calendar = DEFAUL
         id=oid,
         file=file,
         title=_s(data, "title") or oid,
-        period=_period(calendar, data["period"]),
+        period=_period(calendar, data["period"]) if "period" in data else None,
         level=data.get("level") or ("team" if data.get("team") else "company"),
         team=_s(data, "team"),
         owner=_s(data, "owner"),
@@ -556,8 +563,8 @@ def build_item(data: dict[str, Any], file: str, calendar: Calendar = DEFAULT) ->
         title=_s(data, "title") or data["id"],
         problem=_s(data, "problem"),
         description=_s(data, "description"),
-        status=data["status"],
-        horizon=data["horizon"],
+        status=data.get("status", ""),  # "": the adopter's schema does not require one and the file gives none
+        horizon=data.get("horizon"),
         team=_s(data, "team"),
         contributing_teams=_t(data, "contributing_teams"),
         owner=_s(data, "owner"),
@@ -616,7 +623,7 @@ def build_launch(data: dict[str, Any], file: str) -> Launch:
         title=_s(data, "title") or data["id"],
         summary=_s(data, "summary"),
         tier=data.get("tier"),
-        status=data["status"],
+        status=data.get("status", ""),  # "": the adopter's schema does not require one and the file gives none
         items=_t(data, "items"),
         playbook=_s(data, "playbook"),
         owners=tuple((f, owners[f]) for f in _OWNER_ORDER if f in owners),

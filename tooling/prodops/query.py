@@ -16,7 +16,7 @@ from prodops.config import Config
 from prodops.delivery import view as delivery_view
 from prodops.diagnostics import ProdopsError
 from prodops.schemas import SchemaSet
-from prodops.values import confidence_text
+from prodops.values import NOT_SET, confidence_text, day_text, number_text, or_not_set
 
 
 def current_period(catalog: Catalog, today: date) -> Period:
@@ -306,7 +306,7 @@ def trace(catalog: Catalog, kr_ref: str) -> str:
         raise ProdopsError(f"no key result '{kr_ref}'; write it as OBJECTIVE-ID.KR-ID")
     lines = [
         f"{kr_ref}: {kr.title}",
-        f"  {bar(kr.progress)}  now {kr.current:g} {kr.unit}, target {kr.target:g}, confidence {confidence_text(kr.confidence)}",
+        f"  {bar(kr.progress)}  now {kr.current:g} {kr.unit}, target {number_text(kr.target)}, confidence {confidence_text(kr.confidence)}",
         "",
     ]
     items = sorted(catalog.items_moving(kr_ref), key=lambda i: i.id)
@@ -314,15 +314,17 @@ def trace(catalog: Catalog, kr_ref: str) -> str:
         lines.append("no roadmap item moves it")
     for item in items:
         due = f", due {item.due.isoformat()}" if item.due else ""
-        lines.append(f"• {item.id} — {item.title} [{item.status}, {item.horizon}{due}] owner @{item.owner or 'none'}")
+        lines.append(
+            f"• {item.id} — {item.title} [{or_not_set(item.status)}, {item.horizon or NOT_SET}{due}] owner @{item.owner or 'none'}"
+        )
         for dep_id in item.depends_on:
             dep = catalog.items.get(dep_id)
             if dep is not None:
                 dep_due = f", due {dep.due.isoformat()}" if dep.due else ""
-                lines.append(f"    depends on {dep.id} — {dep.title} [{dep.status}{dep_due}]")
+                lines.append(f"    depends on {dep.id} — {dep.title} [{or_not_set(dep.status)}{dep_due}]")
         for launch in catalog.launches_of(item.id):
             lines.append(
-                f"    shipped by {launch.id} — tier {launch.tier or '–'}, GA {launch.ga.isoformat()} [{launch.status}], readiness {round(launch.readiness_done * 100)}%"
+                f"    shipped by {launch.id} — tier {launch.tier or '–'}, GA {day_text(launch.ga)} [{or_not_set(launch.status)}], readiness {round(launch.readiness_done * 100)}%"
             )
     return "\n".join(lines) + "\n"
 
@@ -363,7 +365,9 @@ def okr_report(catalog: Catalog, period_text: str, today: date, config: Config |
                 a, b = kr.checkins[-2], kr.checkins[-1]
                 change = f"{b.value - a.value:+g} {kr.unit} ({a.date.isoformat()} → {b.date.isoformat()})"
             work = (
-                ", ".join(f"{i.id} ({i.status})" for i in sorted(catalog.items_moving(kr.ref), key=lambda i: i.id))
+                ", ".join(
+                    f"{i.id} ({or_not_set(i.status)})" for i in sorted(catalog.items_moving(kr.ref), key=lambda i: i.id)
+                )
                 or "**none**"
             )
             risk = " ⚠ at risk" if at_risk(kr.confidence, bands) else ""
@@ -387,15 +391,16 @@ def okr_report(catalog: Catalog, period_text: str, today: date, config: Config |
 def launch_report(catalog: Catalog, today: date, until: date) -> str:
     """Launches due in the window, and before them those whose GA passed without launching."""
     open_launches = [x for x in catalog.launches.values() if x.open]
-    overdue = sorted((x for x in open_launches if x.ga < today), key=lambda x: x.ga)
-    launches = sorted((x for x in open_launches if today <= x.ga <= until), key=lambda x: x.ga)
+    dated = [(x, x.ga) for x in open_launches if x.ga is not None]  # one without a GA date is due nowhere
+    overdue = sorted(((x, ga) for x, ga in dated if ga < today), key=lambda pair: pair[1])
+    launches = [x for x, _ in sorted(((x, ga) for x, ga in dated if today <= ga <= until), key=lambda pair: pair[1])]
     lines = [f"# Launches from {today.isoformat()} to {until.isoformat()}", ""]
     if overdue:
         lines += ["## Past their GA date, not launched", ""]
         lines += [
-            f"- **{x.title}** (`{x.id}`): GA {x.ga.isoformat()}, {(today - x.ga).days} days ago, still {x.status}"
+            f"- **{x.title}** (`{x.id}`): GA {ga.isoformat()}, {(today - ga).days} days ago, still {x.status}"
             " — launch it, or move its date"
-            for x in overdue
+            for x, ga in overdue
         ]
         lines.append("")
     if not launches:
@@ -403,7 +408,7 @@ def launch_report(catalog: Catalog, today: date, until: date) -> str:
     for launch in launches:
         decision = launch.go_no_go.decision if launch.go_no_go else "not set"
         lines += [
-            f"## {launch.title} — GA {launch.ga.isoformat()}",
+            f"## {launch.title} — GA {day_text(launch.ga)}",
             "",
             f"tier {launch.tier or '–'} · {launch.status} · go/no-go {decision} · readiness `{bar(launch.readiness_done)}`",
             "",

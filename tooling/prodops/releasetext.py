@@ -17,6 +17,7 @@ from prodops.historytext import md
 from prodops.model import Launch
 from prodops.render import safe
 from prodops.render.reviews import shipped_launches
+from prodops.values import day_text
 
 _ACTIVE = re.compile(r"([\\\[\]<>&])")
 
@@ -52,7 +53,7 @@ def release_notes(catalog: Catalog, since: date | None) -> str:
     lines = [f"# {_heading(since)}", ""]
     launches = shipped_launches(catalog, since)
     for launch in launches:
-        lines += [f"## {md(launch.title)}", "", f"Generally available {launch.ga.isoformat()}.", ""]
+        lines += [f"## {md(launch.title)}", "", f"Generally available {day_text(launch.ga)}.", ""]
         lines += [prose(launch.release_note) if launch.release_note else f"({md(_missing(launch))})", ""]
         asked = answers(catalog, launch)
         if asked:
@@ -68,7 +69,7 @@ def release_notes_html(catalog: Catalog, since: date | None) -> str:
     launches = shipped_launches(catalog, since)
     for launch in launches:
         note = safe.markdown_html(launch.release_note) if launch.release_note else f"<p>{escape(_missing(launch))}</p>"
-        parts += [f"<h2>{escape(launch.title)}</h2>", f"<p>Generally available {launch.ga.isoformat()}.</p>", note]
+        parts += [f"<h2>{escape(launch.title)}</h2>", f"<p>Generally available {day_text(launch.ga)}.</p>", note]
         asked = answers(catalog, launch)
         if asked:
             links = ", ".join(f'<a href="{escape(safe.href(page))}">{escape(title)}</a>' for title, page in asked)

@@ -14,6 +14,8 @@ computes it once (``model.roll_up``, when the catalog is linked) as ``Objective.
 
 from __future__ import annotations
 
+from datetime import date
+
 from prodops.config import Config
 
 # The confidence bands, lowest first, as ``confidence_band`` names them.
@@ -42,6 +44,30 @@ def at_risk(confidence: float | None, config: Config) -> bool:
 def confidence_text(confidence: float | None) -> str:
     """The confidence as text (``0.6``), or 'no confidence' when the key result gives none."""
     return UNKNOWN if confidence is None else f"{confidence:g}"
+
+
+# A field the adopter's schema does not require, missing from a file.
+NOT_SET = "not set"
+
+
+def or_not_set(text: str) -> str:
+    """A value as written, or 'not set' for the empty value of a field the file does not give."""
+    return text or NOT_SET
+
+
+def day_text(day: date | None) -> str:
+    """A date as ISO text, or 'not set' when the file gives none (the adopter's schema does not require it)."""
+    return NOT_SET if day is None else day.isoformat()
+
+
+def number_text(value: float | None) -> str:
+    """A number as written (``12.5``), or 'not set' when the file gives none."""
+    return NOT_SET if value is None else f"{value:g}"
+
+
+def undated_last(day: date | None) -> date:
+    """A sort key that puts what has no date after every dated thing."""
+    return date.max if day is None else day
 
 
 FORMULA = (

@@ -175,6 +175,15 @@ def test_internal_error_is_short_and_logged_in_the_cache_folder(
     assert sorted(p.name for p in log.parent.iterdir()) == [".gitignore", "prodops.log"]
 
 
+def test_crash_log_masks_urls_nobody_named_as_secret(base_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    hook = "https://hooks.slack.com/services/T0CANARY1/B0CANARY2/s3cr3tCanaryToken"
+    monkeypatch.setattr(pipeline, "build", _explode(f"cannot reach {hook} nor smtp://bot:canary-Pa55@mail.example:587"))
+    assert CliRunner().invoke(cli, ["validate", "--root", str(base_repo)]).exit_code == 3
+    text = (base_repo / ".prodops-cache" / "prodops.log").read_text()
+    assert text.endswith("RuntimeError: cannot reach https://hooks.slack.com/*** nor smtp://bot:***@mail.example:587\n")
+    assert "CANARY" not in text and "s3cr3t" not in text and "Pa55" not in text
+
+
 def test_crash_log_goes_to_the_user_cache_when_the_repository_is_not_writable(
     base_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

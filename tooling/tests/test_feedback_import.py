@@ -121,6 +121,45 @@ def test_importing_the_same_export_twice_changes_nothing(tmp_path: Path) -> None
     assert snapshot(repo) == after_first
 
 
+GENERIC = """\
+text,date,account,segment,source
+Payment plan: a buyer wants to split the invoice over three months.,2026-11-03,Orchid Bay Clinics,smb,qbr
+Instalment: can we agree a payment plan with one buyer?,2026-11-09,Garrison Pike LLP,smb,qbr
+Payment plan please: split the invoice for our biggest buyer.,2026-11-12,Dana Whitfield,smb,qbr
+Another payment plan: split the invoice in two.,2026-11-14,Bell Corp,smb,qbr
+Payment plan for a buyer who always pays late.,2026-11-16,Kestrel Farms,smb,qbr
+"""
+ACCOUNTS = """\
+Account ID,Account Name,ARR,Segment
+ACC-1042,Orchid Bay Clinics,12000,smb
+<script>alert(1)</script>,Garrison Pike LLP,8000,smb
+dana@example.com,Dana Whitfield,1000,smb
+"bell\x07corp",Bell Corp,1000,smb
+"""
+
+
+def test_an_import_writes_account_ids_and_a_reimport_changes_nothing(tmp_path: Path) -> None:
+    """Ids from the accounts export (not names: the generic mapping keeps none); an address or a control character is no id."""
+    repo = small_repo(tmp_path)
+    export, accounts = tmp_path / "generic.csv", tmp_path / "accounts.csv"
+    export.write_text(GENERIC)
+    accounts.write_text(ACCOUNTS.replace("\\x07", "\x07"))
+    code, output = run(repo, str(export), "--source", "generic", "--accounts", str(accounts))
+    assert code == 0, output
+    insight = (repo / "roadmap" / "insights" / "payment-plans.yaml").read_text()
+    assert (
+        "    count: 5\n    accounts: 5\n    arr: 22000\n    segments:\n      - smb\n"
+        "    account_ids:\n      - <script>alert(1)</script>\n      - ACC-1042\n    first_seen: 2026-11-03\n"
+    ) in insight, insight
+    for absent in ("Orchid", "Garrison", "Dana", "dana@", "bell", "Kestrel", "\x07"):
+        assert absent not in insight
+    after_first = snapshot(repo)
+    code, second = run(repo, str(export), "--source", "generic", "--accounts", str(accounts))
+    assert code == 0
+    assert second.endswith("no insight file changed: their demand already says what this export says\n"), second
+    assert snapshot(repo) == after_first
+
+
 def test_crlf_and_bom_of_an_insight_file_are_kept(tmp_path: Path) -> None:
     repo = small_repo(tmp_path)
     path = repo / "roadmap" / "insights" / "payment-plans.yaml"

@@ -332,6 +332,43 @@ def test_a_wrong_smtp_password_is_named_without_the_secret(week: Path, monkeypat
     no_secret(out, err)
 
 
+LAST_LINE = {
+    "data-hook": "ValueError: cannot post to *** (token ***)\n",
+    "payments-slack": "ValueError: cannot post to *** (token ***)\n",
+    "payments-mail": "RuntimeError: cannot log in with Server(secure=False, host='127.0.0.1', port=2525, user='notifier', "
+    "password='***'); password ***\n",
+}
+
+
+@pytest.mark.parametrize("channel", sorted(LAST_LINE))
+def test_a_crash_inside_a_send_leaves_no_secret_in_the_log_or_the_output(
+    week: Path, monkeypatch: pytest.MonkeyPatch, channel: str
+) -> None:
+    """A bug while sending: the crash log (attached to public issues) masks every piece of every channel's secret."""
+    from prodops.notify import deliver, email
+
+    def explode_post(url: str, body: object, sleep: object) -> None:
+        try:
+            raise OSError(f"inner: {url}")
+        except OSError:  # a chained exception: its message is in the traceback too
+            raise ValueError(f"cannot post to {url} (token {url.rsplit('/', 1)[-1]})") from None
+
+    def explode_send(server: email.Server, mails: object) -> None:
+        raise RuntimeError(f"cannot log in with {server!r}; password {server.password}")
+
+    monkeypatch.setattr(deliver, "post", explode_post)
+    monkeypatch.setattr(email, "send", explode_send)
+    env = environment("https://hooks.example.com", 2525)
+    code, out, err = notify(week, env, "--channel", channel)
+    assert code == 3, err
+    log = (week / ".prodops-cache" / "prodops.log").read_text(encoding="utf-8")
+    assert "internal error" in err and "Error" in log
+    no_secret(log, out, err)
+    for value in env.values():
+        assert value not in log
+    assert log.endswith(LAST_LINE[channel]), log[-300:]
+
+
 def test_a_missing_secret_names_the_variable(week: Path) -> None:
     code, _, err = notify(week, {"PO_TEST_SLACK": ""}, "--channel", "payments-slack")
     assert code == 1

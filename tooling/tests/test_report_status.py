@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,8 @@ def test_report_answered_golden(week: Path, tmp_path: Path) -> None:
     )
     assert code == 0, err
     check_golden(GOLDEN / "answered.md", out)
-    assert "## Vantage Telecom" in out  # the mapping kept this account's name
+    assert "## Account A-1017\n" in out  # Vantage Telecom, by its id in the accounts export
+    assert "Vantage Telecom" not in out and "Accounts without an id" not in out  # each account once, by id
     assert "Let buyers pay small invoices by card" in out and "answered by Card payments on the invoice page" in out
 
 
@@ -108,7 +110,7 @@ def test_report_answered_lists_account_ids_and_no_people(tmp_path: Path) -> None
     root = weekrepo.build(tmp_path / "ops")
     insight = root / "roadmap" / "insights" / "pay-invoices-by-card.yaml"
     text = insight.read_text(encoding="utf-8")
-    insight.write_text(text.replace("    accounts: 1\n", "    accounts: 1\n    account_ids:\n      - ACC-1042\n", 1))
+    insight.write_text(text.replace("    account_ids:\n", "    account_ids:\n      - ACC-1042\n", 1))
     code, out, err = run(
         "report", "answered", "--root", str(root), "--today", EXAMPLE_TODAY.isoformat(), "--format", "text"
     )
@@ -117,6 +119,34 @@ def test_report_answered_lists_account_ids_and_no_people(tmp_path: Path) -> None
         "Account ACC-1042\n----------------\n- Let buyers pay small invoices by card: answered by Card payments" in out
     )
     assert "@" not in out and "(name)" not in out  # no addresses, no quotes
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html", "text"])
+def test_report_answered_keeps_hostile_account_ids_inert(tmp_path: Path, fmt: str) -> None:
+    root = weekrepo.build(tmp_path / "ops")
+    insight = root / "roadmap" / "insights" / "pay-invoices-by-card.yaml"
+    text = insight.read_text(encoding="utf-8")
+    hostile = (
+        "    account_ids:\n      - '<img/src=x/onerror=alert(1)>'\n      - '[x](javascript:alert(1))'\n"
+        '      - "bell\\x07\\x1b[31mred"\n'
+    )
+    insight.write_text(text.replace("    account_ids:\n", hostile, 1))
+    code, out, err = run(
+        "report", "answered", "--root", str(root), "--today", EXAMPLE_TODAY.isoformat(), "--format", fmt
+    )
+    assert code == 0, err
+    expected = {
+        "markdown": ["## Account \\<img/src=x/onerror=alert(1)\\>\n", "## Account \\[x\\](javascript:alert(1))\n"],
+        "html": ["<h2>Account &lt;img/src=x/onerror=alert(1)&gt;</h2>", "<h2>Account [x](javascript:alert(1))</h2>"],
+        "text": ["Account <img/src=x/onerror=alert(1)>\n", "Account [x](javascript:alert(1))\n"],
+    }[fmt]
+    for heading in expected:
+        assert heading in out, out
+    assert "\x07" not in out and "\x1b" not in out and "bell" not in out  # a control character is no id
+    if fmt == "markdown":  # nothing unescaped: no tag, no link
+        assert re.search(r"(?<!\\)(<img|\[x)", out) is None
+    if fmt == "html":
+        assert "<img" not in out and "javascript" not in out.replace("[x](javascript:alert(1))", "")
 
 
 def test_release_notes_link_the_insights_they_answer(week: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from prodops import terminal
+from prodops import crashlog, terminal
 from prodops.cli import EXIT_PROBLEMS, cli, load_readable, root_option, today_option
 from prodops.commands.history import as_since
 from prodops.commands.status import history_or_none, window
@@ -45,6 +45,9 @@ def notify(
     start, until = window(since, today)
     result = load_readable(root, until, use_cache=True)
     channels = result.config.notify.channels
+    # Should anything below crash, the crash log masks every channel's secret.
+    secrets = click.get_current_context().meta.setdefault(crashlog.SECRETS_KEY, [])
+    secrets.extend(os.environ.get(v, "") for c in channels.values() for v in (c.url_env, c.smtp_env) if v)
     if not channels:
         # A repository that uses no chat: nothing to send (its owners get the freshness issues).
         terminal.echo("no channels in [tool.prodops.notify]; nothing to send")

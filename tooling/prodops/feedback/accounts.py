@@ -33,6 +33,7 @@ class Account:
     name: str
     arr: float
     segment: str
+    id: str = ""  # as the accounts export spells it ("" when it joins by domain or name)
 
 
 @dataclass
@@ -105,7 +106,7 @@ def read_accounts(path: Path, segments: Sequence[str], mapping: AccountsMapping 
         arr = float(text) if text else 0.0
         account_id, domain, name = cells.get("id", ""), _domain(cells.get("domain", "")), cells.get("name", "")
         key = f"id:{account_id.lower()}" if account_id else f"domain:{domain}" if domain else f"name:{name.lower()}"
-        account = Account(key, name, arr, segment_of(cells.get("segment", ""), segments))
+        account = Account(key, name, arr, segment_of(cells.get("segment", ""), segments), account_id)
         if account_id:
             accounts.by_id[account_id.lower()] = account
         if domain:

@@ -1,12 +1,14 @@
 """Sum matched feedback per insight, source and month: what is written into insight files.
 
-Only aggregates are kept: counts, distinct accounts, their ARR and segments, first and
-last dates, votes, and up to three short scrubbed quotes. Every record read is counted
+Only aggregates are kept: counts, distinct accounts (by their id where the export or the
+accounts export gives one; never a person), their ARR and segments, first and last dates,
+votes, and up to three short scrubbed quotes. Every record read is counted
 once as matched, unmatched or rejected, so the totals always add up to the rows read.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +25,10 @@ QUOTES = 3
 # (two records may differ only in a signature); only these are ever scrubbed.
 CANDIDATES = 6
 Key = tuple[str, str, str]  # insight, source, period (YYYY-MM)
+# Accounts named per entry, by id or by name (the schema's ``maxItems``).
+ACCOUNTS = 200
+# What an account id may be: one short token, no space, no '@' (never a person's address), nothing unprintable.
+_ACCOUNT_ID = re.compile(r"[^\s@\x00-\x1f\x7f-\x9f]{1,80}")
 
 
 @dataclass
@@ -30,6 +36,7 @@ class Bucket:
     count: int = 0
     votes: int = 0
     accounts: dict[str, str] = field(default_factory=dict)  # account key -> name ("" when unknown)
+    ids: dict[str, str] = field(default_factory=dict)  # account key -> its id in the CRM or billing system
     arr: dict[str, float] = field(default_factory=dict)  # account key -> ARR, when the accounts export has it
     segments: set[str] = field(default_factory=set)
     first: date = date.max
@@ -90,6 +97,7 @@ def tally(
         key = found.key if found is not None else record.account_key
         name = (found.name if found is not None and found.name else record.account_name) if keep_names else ""
         segment = (found.segment if found is not None and found.segment else "") or record.segment
+        account_id = account_id_of((found.id if found is not None else "") or record.account_id)
         insights = matcher.match(record)
         if not insights:
             out.unmatched.append(
@@ -112,6 +120,8 @@ def tally(
             bucket.votes += record.votes
             if key:
                 bucket.accounts.setdefault(key, name)
+                if account_id:
+                    bucket.ids.setdefault(key, account_id)
                 if found is not None:
                     bucket.arr[key] = found.arr
             if segment:
@@ -125,6 +135,12 @@ def tally(
                 bucket.quotes.sort()
                 del bucket.quotes[CANDIDATES:]
     return out
+
+
+def account_id_of(text: str) -> str:
+    """``text`` as an account id, or "" when it cannot be one (an address, a name with spaces, control characters)."""
+    text = text.strip()
+    return text if _ACCOUNT_ID.fullmatch(text) else ""
 
 
 @dataclass
@@ -213,9 +229,12 @@ def _merged(
     segments = {*(old.get("segments") or ()), *bucket.segments}
     if segments:
         entry["segments"] = sorted(segments, key=lambda s: (order.get(s, len(order)), s))
+    ids = sorted({*(old.get("account_ids") or ()), *bucket.ids.values()})
+    if ids:
+        entry["account_ids"] = ids[:ACCOUNTS]
     names = sorted({*(old.get("account_names") or ()), *(n for n in bucket.accounts.values() if n)})
     if names:
-        entry["account_names"] = names[:200]
+        entry["account_names"] = names[:ACCOUNTS]
     firsts = [bucket.first.isoformat(), *([str(old["first_seen"])] if "first_seen" in old else [])]
     lasts = [bucket.last.isoformat(), *([str(old["last_seen"])] if "last_seen" in old else [])]
     entry["first_seen"] = min(firsts)

@@ -163,8 +163,9 @@ def _checkins(
             if series is None:
                 continue
             kpi = catalog.metrics.kpis[kr.kpi]
-            latest = series.latest(min(objective.period.end, today))
-            if latest is None or latest.day < objective.period.start:
+            period = objective.period  # None: the objective gives no period; its key results show the latest value
+            latest = series.latest(min(period.end, today) if period is not None else today)
+            if latest is None or (period is not None and latest.day < period.start):
                 continue
             if latest.day.isoformat() not in changed.get(kr.kpi, ()):
                 continue  # the export leaves the value the key result shows as it was

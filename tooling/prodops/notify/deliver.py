@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from prodops import redact
 from prodops.diagnostics import ProdopsError
 from prodops.notify import email, sent, slack, teams, webhook
 from prodops.notify.compose import Outgoing
@@ -75,17 +76,7 @@ def _describe(out: Outgoing, already: bool) -> str:
 
 
 def _scrub(text: str, secret: str) -> str:
-    from urllib.parse import urlsplit
-
-    pieces = {secret}
-    try:
-        parts = urlsplit(secret)
-        pieces |= {parts.password or "", parts.path if len(parts.path) > 8 else "", parts.query}
-    except ValueError:
-        pass
-    for piece in sorted((p for p in pieces if p), key=len, reverse=True):
-        text = text.replace(piece, "***")
-    return text
+    return redact.scrub(text, [secret])
 
 
 def _send(out: Outgoing, secret: str, sleep: Callable[[float], None]) -> None:

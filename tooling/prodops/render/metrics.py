@@ -136,22 +136,19 @@ def kr_chart(renderer: Renderer, kr: model.KeyResult) -> Markup:
     """A key result's KPI series over its quarter, against its baseline, target and expected pace."""
     kpi = renderer.catalog.metrics.kpis.get(kr.kpi)
     objective = renderer.catalog.objectives.get(kr.objective)
-    if kpi is None or objective is None:
-        return Markup("")
+    if kpi is None or objective is None or objective.period is None:
+        return Markup("")  # no KPI, or no period to chart it over
     start, end = objective.period.start, objective.period.end
     points = [
         (p.day, p.value)
         for p in renderer.catalog.metrics.of(kpi.id).total
         if start <= p.day <= min(end, renderer.options.today)
     ]
-    rules = [charts.Rule("baseline", kr.baseline, "baseline"), charts.Rule("target", kr.target, "target")]
-    return charts.trend_chart(
-        points,
-        f"{kpi.name} in {objective.period} for {kr.title}",
-        kpi.unit,
-        rules,
-        (start, kr.baseline, end, kr.target),
-    )
+    given = (("baseline", kr.baseline), ("target", kr.target))
+    rules = [charts.Rule(name, value, name) for name, value in given if value is not None]
+    # The pace runs from the baseline to the target: without either, there is none to draw.
+    pace = (start, kr.baseline, end, kr.target) if kr.baseline is not None and kr.target is not None else None
+    return charts.trend_chart(points, f"{kpi.name} in {objective.period} for {kr.title}", kpi.unit, rules, pace)
 
 
 def groups(renderer: Renderer, all_views: list[KpiView]) -> list[tuple[str, str, list[KpiView]]]:

@@ -25,6 +25,7 @@ from prodops.catalog import Catalog
 from prodops.codes import CHECKS
 from prodops.config import Config
 from prodops.diagnostics import Diagnostic
+from prodops.pace import pace
 from prodops.render import charts, generic, providers, safe
 from prodops.render import metrics as metrics_pages
 from prodops.rules import REGISTRY
@@ -95,11 +96,14 @@ def environment() -> jinja2.Environment:
     env.filters["md"] = safe.markdown_field
     env.filters["href"] = safe.href
     env.filters["bar"] = charts.progress_bar
+    env.filters["day"] = values.day_text  # a date, or "not set" for one the schema does not require
     # The default bands; a Renderer replaces this with the repository's (``at-risk-below``, ``on-track-from``).
     env.filters["conf"] = lambda value: charts.confidence(value, values.confidence_band(value, Config()))
     env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=True))
     env.filters["plain_title"] = safe.plain_title
-    env.filters["num"] = lambda value: f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
+    env.filters["num"] = lambda value: (
+        values.number_text(value) if value is None or abs(value) < 1000 else f"{value:,.0f}"
+    )
     return env
 
 
@@ -164,7 +168,7 @@ class Renderer:
             "roadmap/timeline-all.md", "roadmap_timeline.md.j2", **self._timeline("roadmap/timeline-all.md", full=True)
         )
         self._page("roadmap/all.md", "roadmap_all.md.j2", items=self._by_rice())
-        periods = sorted({o.period for o in c.objectives.values()}, reverse=True)
+        periods = sorted({o.period for o in c.objectives.values() if o.period is not None}, reverse=True)
         self._page("okrs/index.md", "okrs_index.md.j2", periods=periods, current=self.periods_now)
         for period in periods:
             self._page(f"okrs/{period}.md", "okrs_period.md.j2", **self._okr_period(period))
@@ -247,20 +251,20 @@ class Renderer:
     def _dashboard(self) -> dict[str, Any]:
         c = self.catalog
         current = sorted(
-            (o for o in c.objectives.values() if self.options.today in o.period),
-            key=lambda o: (o.level != "company", o.period.start, o.title),
+            (o for o in c.objectives.values() if o.period is not None and self.options.today in o.period),
+            key=lambda o: (o.level != "company", o.period.start if o.period else date.min, o.title),
         )
         counts: dict[str, Counter[str]] = {h: Counter() for h in self.horizons}
         for item in c.items.values():
-            counts.setdefault(item.horizon, Counter())[item.status] += 1
+            counts.setdefault(item.horizon or values.NOT_SET, Counter())[item.status] += 1
         today = self.options.today
         upcoming = sorted(
             (
                 launch
                 for launch in c.launches.values()
-                if today <= launch.ga <= today + timedelta(days=90) and not launch.dropped
+                if today <= values.undated_last(launch.ga) <= today + timedelta(days=90) and not launch.dropped
             ),
-            key=lambda launch: launch.ga,
+            key=lambda launch: values.undated_last(launch.ga),
         )
         at_risk = [kr for o in current for kr in o.key_results if self.at_risk(kr)]
         unowned = sorted(
@@ -272,8 +276,8 @@ class Renderer:
             "counts": counts,
             "statuses": self.statuses,
             "horizons": list(counts),
-            "within30": [launch for launch in upcoming if launch.ga <= today + timedelta(days=30)],
-            "within90": [launch for launch in upcoming if launch.ga > today + timedelta(days=30)],
+            "within30": [launch for launch in upcoming if values.undated_last(launch.ga) <= today + timedelta(days=30)],
+            "within90": [launch for launch in upcoming if values.undated_last(launch.ga) > today + timedelta(days=30)],
             "at_risk": at_risk,
             "unowned": unowned,
             "warnings": self.warnings,
@@ -286,7 +290,7 @@ class Renderer:
         hidden: Counter[str] = Counter()
         for item in items:
             if item.active:
-                by_horizon.setdefault(item.horizon, []).append(item)
+                by_horizon.setdefault(item.horizon or values.NOT_SET, []).append(item)
             else:
                 hidden[item.status] += 1
         columns = [
@@ -366,7 +370,7 @@ class Renderer:
             "po-item": "1",
             "team": item.team,
             "status": item.status,
-            "horizon": item.horizon,
+            "horizon": item.horizon or "",
             "quarter": str(item.quarter) if item.quarter else "",
             "owner": item.owner,
             "tags": " ".join(item.tags),
@@ -405,21 +409,25 @@ class Renderer:
         """Launches still to come (soonest first, by month), the overdue ones, and the past ones."""
         today = self.options.today
         upcoming: dict[tuple[int, int], list[model.Launch]] = defaultdict(list)
-        overdue, past = [], []
+        overdue, past, undated = [], [], []
         for launch in self.catalog.launches.values():
+            ga = launch.ga
             if not launch.open:
                 past.append(launch)
-            elif launch.ga < today:
+            elif ga is None:
+                undated.append(launch)  # the adopter's schema does not require a GA date
+            elif ga < today:
                 overdue.append(launch)  # its date passed and it has not launched (rule PO407)
             else:
-                upcoming[(launch.ga.year, launch.ga.month)].append(launch)
+                upcoming[(ga.year, ga.month)].append(launch)
+        months = [
+            (date(y, m, 1).strftime("%B %Y"), sorted(found, key=lambda launch: values.undated_last(launch.ga)))
+            for (y, m), found in sorted(upcoming.items())
+        ]
         return {
-            "months": [
-                (date(y, m, 1).strftime("%B %Y"), sorted(found, key=lambda launch: launch.ga))
-                for (y, m), found in sorted(upcoming.items())
-            ],
-            "overdue": sorted(overdue, key=lambda launch: launch.ga),
-            "past": sorted(past, key=lambda launch: launch.ga, reverse=True),
+            "months": months + ([("No GA date", sorted(undated, key=lambda launch: launch.id))] if undated else []),
+            "overdue": sorted(overdue, key=lambda launch: values.undated_last(launch.ga)),
+            "past": sorted(past, key=lambda launch: launch.ga or date.min, reverse=True),
             "at_risk": {launch.id for launch in self.catalog.launches.values() if self._launch_at_risk(launch)},
         }
 
@@ -428,7 +436,7 @@ class Renderer:
         if not launch.open:
             return False
         decided_no = launch.go_no_go is not None and launch.go_no_go.decision == "no-go"
-        close = (launch.ga - self.options.today).days <= 14
+        close = launch.ga is not None and (launch.ga - self.options.today).days <= 14
         return decided_no or (close and launch.readiness_done < 0.5)
 
     def _health(self) -> dict[str, Any]:
@@ -487,7 +495,7 @@ class Renderer:
     def _launches_following(self, playbook_id: str) -> list[model.Launch]:
         return sorted(
             (launch for launch in self.catalog.launches.values() if launch.playbook == playbook_id),
-            key=lambda x: x.ga,
+            key=lambda x: x.ga or date.min,
             reverse=True,
         )
 
@@ -504,7 +512,7 @@ class Renderer:
             ),
             "launches": sorted(
                 (launch for launch in c.launches.values() if dict(launch.owners).get("product") in handles),
-                key=lambda x: x.ga,
+                key=lambda x: x.ga or date.min,
                 reverse=True,
             ),
             "playbooks": sorted((p for p in c.playbooks.values() if p.owner in handles), key=lambda p: p.id),
@@ -539,11 +547,10 @@ class Renderer:
     def kr_bar(self, kr: model.KeyResult) -> Markup:
         """A key result's progress, coloured by its confidence, with the expected pace in the current period."""
         objective = self.catalog.objectives.get(kr.objective)
-        pace = None
-        if objective is not None and self.options.today in objective.period:
-            start, end = objective.period.start, objective.period.end
-            pace = (self.options.today - start).days / max(1, (end - start).days)
-        return charts.progress_bar(kr.progress, kr.title, self.band(kr.confidence), pace)
+        shown = None
+        if objective is not None and objective.period is not None and self.options.today in objective.period:
+            shown = pace(objective.period, self.options.today)
+        return charts.progress_bar(kr.progress, kr.title, self.band(kr.confidence), shown)
 
     def band(self, confidence: float | None) -> str:
         return values.confidence_band(confidence, self.options.config)
@@ -566,6 +573,8 @@ class Renderer:
         return f"{self.options.edit_base}{file}" if self.options.edit_base else ""
 
     def checkin_chart(self, kr: model.KeyResult) -> Markup:
+        if kr.baseline is None or kr.target is None:
+            return Markup('<span class="po-muted">no baseline or target</span>')
         return charts.sparkline(
             [(ci.date, ci.value) for ci in kr.checkins], kr.baseline, kr.target, f"Check-ins of {kr.title}"
         )

@@ -126,8 +126,12 @@ def _path_chart(kr: scoring.KeyResultScore) -> Markup:
 
 def shipped_launches(catalog: Catalog, since: date | None = None) -> list[Launch]:
     """Launches that launched (GA on or after ``since``), newest first."""
-    launched = [launch for launch in catalog.launches.values() if launch.done and (since is None or launch.ga >= since)]
-    return sorted(launched, key=lambda launch: (launch.ga, launch.id), reverse=True)
+    launched = [
+        launch
+        for launch in catalog.launches.values()
+        if launch.done and (since is None or (launch.ga is not None and launch.ga >= since))
+    ]
+    return sorted(launched, key=lambda launch: (launch.ga or date.min, launch.id), reverse=True)
 
 
 def add_release_notes(site: Site, catalog: Catalog) -> None:

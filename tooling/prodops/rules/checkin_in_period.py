@@ -12,6 +12,8 @@ def check(ctx: Context) -> Iterator[Finding]:
     # A final check-in in the first weeks after a quarter closes is normal practice.
     grace = timedelta(days=ctx.config.checkin_grace_days)
     for objective in ctx.catalog.objectives.values():
+        if objective.period is None:
+            continue  # no period to be in (the adopter's schema does not require one)
         start, end = objective.period.start, objective.period.end
         for kr in objective.key_results:
             previous = None

@@ -10,7 +10,8 @@ from prodops.rules.base import Context, Finding, Rule
 def check(ctx: Context) -> Iterator[Finding]:
     limit = ctx.config.checkin_stale_days
     for objective in ctx.catalog.objectives.values():
-        if ctx.today not in objective.period or (ctx.today - objective.period.start).days <= limit:
+        period = objective.period
+        if period is None or ctx.today not in period or (ctx.today - period.start).days <= limit:
             continue
         for kr in objective.key_results:
             last = max((c.date for c in kr.checkins), default=None)

@@ -25,12 +25,12 @@ def check(ctx: Context) -> Iterator[Finding]:
                     f"dates.{next_stage} {next_day.isoformat()} is before dates.{stage} {day.isoformat()}",
                     f"stages run in order ({' → '.join(s for s, _ in launch.dates)}): correct one of the two dates",
                 )
-        decision = launch.go_no_go
-        if decision is not None and decision.date is not None and decision.date > launch.ga:
+        decision, ga = launch.go_no_go, launch.ga
+        if decision is not None and decision.date is not None and ga is not None and decision.date > ga:
             yield Finding(
                 launch.id,
                 ("go_no_go", "date"),
-                f"the go/no-go decision ({decision.date.isoformat()}) is after GA ({launch.ga.isoformat()})",
+                f"the go/no-go decision ({decision.date.isoformat()}) is after GA ({ga.isoformat()})",
                 "hold the go/no-go meeting before GA, or move GA",
             )
 

@@ -14,16 +14,17 @@ def check(ctx: Context) -> Iterator[Finding]:
         decision = launch.go_no_go
         if playbook is None or playbook.go_no_go_working_days is None or launch.dropped:
             continue
-        if decision is None or decision.date is None or decision.date > launch.ga:
-            continue  # no date yet (PO415 asks for the decision), or after GA (PO417)
+        ga = launch.ga
+        if decision is None or decision.date is None or ga is None or decision.date > ga:
+            continue  # no date yet (PO415 asks for the decision), no GA date to lead, or after GA (PO417)
         lead = playbook.go_no_go_working_days
-        latest = working_days_before(launch.ga, lead)
+        latest = working_days_before(ga, lead)
         if decision.date > latest:
             yield Finding(
                 launch.id,
                 ("go_no_go", "date"),
                 f"go/no-go on {decision.date.isoformat()} is less than {lead} working day{'s' if lead != 1 else ''} "
-                f"before GA ({launch.ga.isoformat()}); playbook '{playbook.id}' asks for it by {latest.isoformat()}",
+                f"before GA ({ga.isoformat()}); playbook '{playbook.id}' asks for it by {latest.isoformat()}",
                 f"move the go/no-go meeting to {latest.isoformat()} or earlier, or move GA",
             )
 

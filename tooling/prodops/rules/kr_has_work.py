@@ -9,8 +9,8 @@ from prodops.rules.base import Context, Finding, Rule
 
 def check(ctx: Context) -> Iterator[Finding]:
     for objective in ctx.catalog.objectives.values():
-        if ctx.today not in objective.period:
-            continue
+        if objective.period is None or ctx.today not in objective.period:
+            continue  # not this period's (or gives none): no work is asked of it
         for kr in objective.key_results:
             if not any(not item.dropped for item in ctx.catalog.items_moving(kr.ref)):
                 yield Finding(

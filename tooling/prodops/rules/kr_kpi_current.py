@@ -15,7 +15,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             kpi = metrics.kpis.get(kr.kpi)
             if kpi is None:
                 continue
-            latest = metrics.of(kpi.id).latest(min(objective.period.end, ctx.today))
+            period = objective.period
+            latest = metrics.of(kpi.id).latest(min(period.end, ctx.today) if period is not None else ctx.today)
             if latest is None or abs(latest.value - kr.current) <= 1e-9 * max(1.0, abs(latest.value)):
                 continue
             yield Finding(

@@ -9,16 +9,17 @@ from prodops.rules.base import Context, Finding, Rule
 
 def check(ctx: Context) -> Iterator[Finding]:
     for launch in ctx.catalog.launches.values():
-        if not launch.open:
+        ga = launch.ga
+        if not launch.open or ga is None:
             continue
         for index, item_id in enumerate(launch.items):
             item = ctx.catalog.items.get(item_id)
-            if item is None or not item.active or item.due is None or item.due <= launch.ga:
+            if item is None or not item.active or item.due is None or item.due <= ga:
                 continue
             yield Finding(
                 launch.id,
                 ("items", index),
-                f"GA ({launch.ga.isoformat()}) is {(item.due - launch.ga).days} days before '{item_id}' is due ({item.due.isoformat()})",
+                f"GA ({ga.isoformat()}) is {(item.due - ga).days} days before '{item_id}' is due ({item.due.isoformat()})",
                 f"move GA to {item.due.isoformat()} or later, or bring '{item_id}' forward",
             )
 

@@ -11,12 +11,13 @@ KIND = "launch"
 
 def check(ctx: Context) -> Iterator[Finding]:
     for launch in ctx.catalog.launches.values():
-        if launch.open and launch.ga < ctx.today:
-            days = (ctx.today - launch.ga).days
+        ga = launch.ga
+        if launch.open and ga is not None and ga < ctx.today:
+            days = (ctx.today - ga).days
             yield Finding(
                 launch.id,
                 ("dates", "ga"),
-                f"GA date {launch.ga.isoformat()} passed {days} day{'s' if days != 1 else ''} ago but the launch is still '{launch.status}'",
+                f"GA date {ga.isoformat()} passed {days} day{'s' if days != 1 else ''} ago but the launch is still '{launch.status}'",
                 f"set the status to {ctx.statuses(KIND, 'done')} (or {ctx.statuses(KIND, 'dropped', last=True)}), or move the GA date to the new plan",
             )
 

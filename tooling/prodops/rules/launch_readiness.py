@@ -11,7 +11,10 @@ def check(ctx: Context) -> Iterator[Finding]:
     lead = ctx.config.readiness_lead_days
     threshold = ctx.config.readiness_threshold
     for launch in ctx.catalog.launches.values():
-        days = (launch.ga - ctx.today).days
+        ga = launch.ga
+        if ga is None:
+            continue  # no GA date (the adopter's schema makes it optional): no lead to measure
+        days = (ga - ctx.today).days
         # A GA that passed is PO407's; a launch far from GA has time to get ready.
         if not launch.open or days < 0 or days > lead or launch.readiness_done >= threshold:
             continue
@@ -20,7 +23,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             launch.id,
             ("readiness",),
             f"{launch.readiness_done:.0%} of the readiness checklist is done {days} day{'s' if days != 1 else ''} "
-            f"before GA ({launch.ga.isoformat()}); a launch should be {threshold:.0%} ready {lead} days before GA",
+            f"before GA ({ga.isoformat()}); a launch should be {threshold:.0%} ready {lead} days before GA",
             f"finish and mark done {', '.join(repr(i) for i in left)}, or move GA to when the launch will be ready",
             at_key=True,
         )

@@ -25,9 +25,9 @@ def check(ctx: Context) -> Iterator[Finding]:
         for i, parent in enumerate(objective.parents):
             other = objectives.get(parent.objective)
             # A half-year goal may serve a yearly one: the parent's period must hold the child's.
-            if other is not None and not (
-                other.period.start <= objective.period.start <= objective.period.end <= other.period.end
-            ):
+            if other is None or other.period is None or objective.period is None:
+                continue  # a period the adopter's schema does not require, not given: nothing to compare
+            if not (other.period.start <= objective.period.start <= objective.period.end <= other.period.end):
                 yield Finding(
                     objective.id,
                     ("parents", i, "objective"),

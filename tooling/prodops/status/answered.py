@@ -15,6 +15,7 @@ from typing import Any
 from prodops import historyview
 from prodops.catalog import Catalog
 from prodops.feedback import insight as insights
+from prodops.feedback.aggregate import account_id_of
 from prodops.history import Index
 from prodops.historyview import DONE_ITEM, DONE_LAUNCH
 from prodops.status.message import Entry, Message, Section
@@ -43,8 +44,18 @@ def shipped(catalog: Catalog, index: Index | None, since: date, until: date) -> 
     return sorted(found.values(), key=lambda s: (s.day, s.item))
 
 
+def _ids(entry: Mapping[str, Any]) -> list[str]:
+    """An entry's account ids; one edited in by hand that could not be an id (control characters) is left out."""
+    return [a for a in (account_id_of(str(a)) for a in entry.get("account_ids") or ()) if a]
+
+
+def _names(entry: Mapping[str, Any]) -> list[str]:
+    """An entry's account names, where it has no ids: both name the same accounts, and ids are what a CRM finds."""
+    return [] if entry.get("account_ids") else [str(n) for n in entry.get("account_names") or ()]
+
+
 def _unnamed(entry: Mapping[str, Any]) -> int:
-    named = len(entry.get("account_ids") or ()) + len(entry.get("account_names") or ())
+    named = len(_ids(entry)) + len(_names(entry))
     return max(0, int(entry.get("accounts", 0)) - named)
 
 
@@ -55,8 +66,8 @@ def message(catalog: Catalog, index: Index | None, since: date, until: date) -> 
         for found in insights.addressing(catalog, ship.item):
             entries = [e for e in found.entries if str(e.get("last_seen", "")) <= until.isoformat()]
             entry = Entry(found.title, page_of(catalog, found.id), f"answered by {ship.title}, {ship.day}")
-            ids = sorted({str(a) for e in entries for a in e.get("account_ids") or ()})
-            names = sorted({str(n) for e in entries for n in e.get("account_names") or ()})
+            ids = sorted({a for e in entries for a in _ids(e)})
+            names = sorted({n for e in entries for n in _names(e)})
             for account in ids:
                 by_account.setdefault(f"Account {account}", []).append(entry)
             for name in names:

@@ -22,6 +22,7 @@ from prodops.feedback import insight as insights
 from prodops.history import Index
 from prodops.historyview import DONE_ITEM, DONE_LAUNCH
 from prodops.model import KeyResult, Objective
+from prodops.pace import pace
 from prodops.render.pages import page_path
 
 # Whose update: one team's, one objective's or everyone's (the words match the CLI's options, not kinds).
@@ -57,7 +58,7 @@ class KrLine:
     value: float
     unit: str
     progress: float
-    pace: float  # the share of the quarter gone by: where progress would be on a straight line
+    pace: float | None  # the share of the quarter gone by (where progress would be on a straight line); None: no period
     confidence_before: float | None
     confidence: float | None  # None: the key result records no confidence
     note: str  # the last check-in's note
@@ -124,7 +125,7 @@ def _teams_of(catalog: Catalog, entity: str) -> tuple[str, ...]:
 def _objectives(catalog: Catalog, scope: Scope, key: str, until: date) -> list[Objective]:
     if scope == "objective":
         return [catalog.objectives[key]]
-    current = [o for o in catalog.objectives.values() if o.period.start <= until <= o.period.end]
+    current = [o for o in catalog.objectives.values() if o.period is not None and until in o.period]
     if scope == "team":
         current = [o for o in current if o.team == key]
     return sorted(current, key=lambda o: o.id)
@@ -158,17 +159,12 @@ def _kr_line(
         value=kr.current,
         unit=kr.unit,
         progress=kr.progress,
-        pace=_pace(objective, until),
+        pace=pace(objective.period, until),
         confidence_before=confidence_before,
         confidence=kr.confidence,
         note=kr.checkins[-1].note if kr.checkins else "",
         person=person(catalog, kr.owner),
     )
-
-
-def _pace(objective: Objective, until: date) -> float:
-    start, end = objective.period.start, objective.period.end
-    return max(0.0, min(1.0, (until - start).days / max(1, (end - start).days)))
 
 
 def compute(

@@ -23,11 +23,10 @@ def _kr(line: KrLine) -> Entry:
         value += f" (from {_num(line.before, line.unit)})"
     else:
         value += " (unchanged)"
-    ahead = "ahead of" if line.progress >= line.pace else "behind"
-    parts = [
-        value,
-        f"{line.progress:.0%} of the way, {ahead} the pace of {line.pace:.0%}",
-    ]
+    parts = [value, f"{line.progress:.0%} of the way"]
+    if line.pace is not None:
+        ahead = "ahead of" if line.progress >= line.pace else "behind"
+        parts[1] += f", {ahead} the pace of {line.pace:.0%}"
     if line.confidence is None:
         parts.append("no confidence")
     elif line.confidence_before is not None and line.confidence_before != line.confidence:
