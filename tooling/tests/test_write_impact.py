@@ -131,7 +131,7 @@ def test_new_that_would_add_an_error_prints_it_and_exits_1(tmp_path: Path) -> No
     )
     code, output = invoke(*NEW, "--title", "Dunning now", *(a for s in sets for a in ("--set", s)), *common)
     assert code == 1
-    assert output.startswith("roadmap/dunning-now.yaml:21:9: error PO401 item is in progress but moves no key result\n")
+    assert output.startswith("roadmap/dunning-now.yaml:23:9: error PO401 item is in progress but moves no key result\n")
     assert output.endswith(
         "prodops: roadmap/dunning-now.yaml was not written: fill in the fields above (use --set FIELD=VALUE)\n"
     )
