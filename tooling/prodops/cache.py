@@ -38,14 +38,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prodops import __version__, trust
-from prodops.diagnostics import Diagnostic
+from prodops import __version__, trust, yamlparse
+from prodops.diagnostics import Diagnostic, JsonPath
 from prodops.loader import MAX_FILE_BYTES
 from prodops.outline import Outline, RefUse
 
 CACHE_DIR = ".prodops-cache"
 CACHE_FILE = "files.sqlite"
-FORMAT = 5
+FORMAT = 6
 LOCK_TIMEOUT_S = 2.0
 NO_PROBLEMS = "[]"
 
@@ -61,6 +61,16 @@ CREATE TABLE IF NOT EXISTS files (
     data TEXT,
     mac BLOB NOT NULL,
     data_mac BLOB
+)
+"""
+# Where each value and key sits in a file's content, kept once a finding had to be placed in it: a
+# warning that stays costs nothing the next time, even when other files changed.
+_SPOTS = """
+CREATE TABLE IF NOT EXISTS spots (
+    rel TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    spots TEXT NOT NULL,
+    mac BLOB NOT NULL
 )
 """
 
@@ -269,6 +279,52 @@ class Cache:
             return {}  # the caller reads the files itself
         return out
 
+    def spots(self, rel: str) -> yamlparse.Parsed | None:
+        """Where the values and keys of ``rel``'s current content sit, if kept (see ``keep_spots``)."""
+        entry = self.entries.get(rel)
+        if entry is None or self.fresh or not self.path.is_file():
+            return None
+        try:
+            row = self._connect().execute("SELECT digest, spots, mac FROM spots WHERE rel = ?", (rel,)).fetchone()
+        except sqlite3.Error:
+            return None  # no table yet (a cache written before any finding), busy, or damaged
+        if row is None or row[0] != entry.digest:
+            return None
+        hashed, text, mac = row
+        if not isinstance(mac, bytes) or not hmac.compare_digest(mac, self._sign("spots", rel, hashed, text)):
+            return None  # not ours: placed again from the file, and the row replaced
+        try:
+            return _parsed_spots(json.loads(text))
+        except (ValueError, TypeError):
+            return None
+
+    def keep_spots(self, found: dict[str, yamlparse.Parsed]) -> None:
+        """Keep where values sit in these files (as of their cached content), in one transaction."""
+        if not self.writable or not found:
+            return
+        rows = []
+        for rel, parsed in found.items():
+            entry = self.entries.get(rel)
+            if entry is None:
+                continue
+            text = _json([_plain_spots(parsed.values), _plain_spots(parsed.keys)])
+            rows.append((rel, entry.digest, text, self._sign("spots", rel, entry.digest, text)))
+        try:
+            self.folder.mkdir(exist_ok=True)
+            db = self._connect()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute(_SPOTS)
+                db.executemany("INSERT OR REPLACE INTO spots VALUES (?, ?, ?, ?)", rows)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except (OSError, sqlite3.Error, ValueError, TypeError):
+            pass  # a cache that cannot be written is not an error
+        finally:
+            self.close()
+
     def store(self, rel: str, entry: Entry) -> None:
         self.entries[rel] = entry
         self.changed.add(rel)
@@ -329,11 +385,14 @@ class Cache:
         try:
             db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
             db.execute(_TABLE)
+            db.execute(_SPOTS)
             if self.fresh:
                 db.execute("DELETE FROM files")
+                db.execute("DELETE FROM spots")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('check', ?)", (sign("meta").hex(),))
             db.executemany("DELETE FROM files WHERE rel = ?", [(rel,) for rel in self.removed])
+            db.executemany("DELETE FROM spots WHERE rel = ?", [(rel,) for rel in self.removed])
             db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             db.execute("COMMIT")
         except BaseException:
@@ -373,6 +432,18 @@ def _outline(raw: list[Any], refs_json: Any) -> Outline:
         return tuple((str(f), str(k), tuple(p), str(v)) for f, k, p, v in json.loads(refs_json))
 
     return Outline(raw_id, tuple(krs), targets, load=load)
+
+
+def _plain_spots(spots: dict[JsonPath, yamlparse.Position]) -> list[Any]:
+    return [[list(path), line, column] for path, (line, column) in spots.items()]
+
+
+def _parsed_spots(raw: list[Any]) -> yamlparse.Parsed:
+    values, keys = raw
+    return yamlparse.Parsed(
+        values={tuple(p): (int(line), int(col)) for p, line, col in values},
+        keys={tuple(p): (int(line), int(col)) for p, line, col in keys},
+    )
 
 
 def _plain(d: Diagnostic) -> list[Any]:

@@ -117,6 +117,7 @@ def run(
             ]
             result.diagnostics.extend(d for d in found if wanted is None or d.file in wanted)
             result.diagnostics.sort(key=lambda d: d.sort_key)
+        source.keep()  # where this run's findings sit, so the next run need not parse their files again
         return result
     finally:
         if was_enabled:

@@ -6,13 +6,15 @@ import json
 import os
 import sqlite3
 import time
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, TODAY, assemble, copy_example
 
-from prodops import cache, pipeline, trust
+from prodops import cache, pipeline, trust, yamlparse
 from prodops.cli import cli
 
 CACHE = Path(cache.CACHE_DIR) / cache.CACHE_FILE
@@ -263,3 +265,50 @@ def test_a_key_others_can_read_is_not_used(tmp_path: Path, monkeypatch: pytest.M
         f"not using .prodops-cache/: its signing key cannot be kept ({key} can be read by other users; "
         "remove it and prodops will make a new key)"
     ]
+
+
+def test_warnings_of_unchanged_files_are_placed_without_parsing_them_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later = date(2027, 2, 20)  # launch dates passed, playbooks due for review: many findings
+    repo = copy_example(tmp_path / "repo")
+    reference = pipeline.build(repo, today=later).diagnostics
+    assert sum(d.severity == "warning" for d in reference) >= 10
+    assert pipeline.build(repo, today=later, use_cache=True).diagnostics == reference  # warms the cache
+    parsed: list[str] = []
+    strict = yamlparse.parse
+
+    def counted(text: str, **options: Any) -> yamlparse.Parsed:
+        parsed.append(text)
+        return strict(text, **options)
+
+    monkeypatch.setattr(yamlparse, "parse", counted)
+    assert pipeline.build(repo, today=later, use_cache=True).diagnostics == reference
+    assert parsed == []
+    # One file changed: only it is parsed again, and its findings are placed where they now are.
+    item = next(repo.glob("launches/*.yaml"))
+    item.write_text(item.read_text(encoding="utf-8").replace("\n", "\n# moved down\n", 1), encoding="utf-8")
+    monkeypatch.setattr(yamlparse, "parse", strict)
+    reference = pipeline.build(repo, today=later).diagnostics
+    monkeypatch.setattr(yamlparse, "parse", counted)
+    assert pipeline.build(repo, today=later, use_cache=True).diagnostics == reference
+    assert len(parsed) <= 2  # its load (if the fast parser declines it) and its positions, nothing else
+    parsed.clear()
+    assert pipeline.build(repo, today=later, use_cache=True).diagnostics == reference
+    assert parsed == []
+
+
+def test_forged_positions_are_not_believed(tmp_path: Path) -> None:
+    later = date(2027, 2, 20)
+    repo = copy_example(tmp_path / "repo")
+    reference = pipeline.build(repo, today=later).diagnostics
+    pipeline.build(repo, today=later, use_cache=True)
+    db = sqlite3.connect(repo / CACHE)
+    rows = db.execute("SELECT rel, spots FROM spots").fetchall()
+    assert rows
+    for rel, text in rows:
+        forged = json.dumps([[[p, 999, 999] for p, _, _ in spots] for spots in json.loads(text)])
+        db.execute("UPDATE spots SET spots = ? WHERE rel = ?", (forged, rel))
+    db.commit()
+    db.close()
+    assert pipeline.build(repo, today=later, use_cache=True).diagnostics == reference

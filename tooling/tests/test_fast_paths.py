@@ -291,6 +291,17 @@ def test_pipeline_gives_the_same_diagnostics_without_fast_paths(
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{p.parent.name}/{p.name}" for p in CASES])
+def test_a_warm_cache_gives_the_same_diagnostics_as_no_cache(case: Path, tmp_path: Path) -> None:
+    """Each shortcut (outlines, problems and positions kept per file content) against a cold run."""
+    repo = assemble(case, tmp_path / "repo")
+    later = date(2027, 2, 20)  # findings in valid cases too, to be placed from what the cache kept
+    for today in (TODAY, later):
+        reference = _outcome(lambda: pipeline.build(repo, today=today))  # noqa: B023
+        for _ in range(3):  # cold cache, cache with outlines, cache with positions
+            assert _outcome(lambda: pipeline.build(repo, today=today, use_cache=True)) == reference  # noqa: B023
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{p.parent.name}/{p.name}" for p in CASES])
 def test_one_file_alone_gets_the_same_diagnostics_as_in_a_full_run(case: Path, tmp_path: Path) -> None:
     """`validate FILE` builds models only around FILE; its verdict must equal the full run's."""
     repo = assemble(case, tmp_path / "repo")

@@ -67,6 +67,10 @@ class Source(Protocol):
         """Read the data of these documents now, in one pass, where it would otherwise be read one by one."""
         ...
 
+    def keep(self) -> None:
+        """Keep for the next run what this one worked out besides the per-file stages (where findings sit)."""
+        ...
+
     def explain(self, rel: str) -> list[Diagnostic]:
         """Why ``rel``, named by the user, is not among the content files found (no such file, a link...)."""
         ...

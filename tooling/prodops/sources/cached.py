@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from prodops import loader
+from prodops import loader, yamlparse
 from prodops.cache import NO_PROBLEMS, Cache, cache_key
 from prodops.cache import Entry as CacheEntry
 from prodops.diagnostics import Diagnostic
@@ -28,6 +28,7 @@ class Cached:
         self.cache = Cache(inner.root, cache_key(inner.schemas.digest))
         self.notices = self.cache.notices
         self.present: set[str] | None = None  # the files found: the cache forgets the others
+        self.placed: dict[str, yamlparse.Parsed] = {}  # positions worked out this run, kept by ``keep``
 
     def discover(self) -> tuple[list[str], list[Diagnostic]]:
         files, problems = self.inner.discover()
@@ -50,14 +51,17 @@ class Cached:
                 if entry.outline is None:
                     yield Checked(rel, None, problems, False, None)
                 else:
-                    doc = Document(rel, kind, None, entry.data, location, fetch)
+                    doc = Document(rel, kind, None, entry.data, location, fetch, self._where)
                     yield Checked(rel, doc, problems, entry.valid, entry.outline)
                 continue
             if raw is None:  # unreadable or too large: the inner source says which
                 yield from self.inner.checked((rel,), check)
                 continue
             done = check(rel, raw, location)
-            data = done.document.data if done.document is not None else None
+            data = None
+            if done.document is not None:
+                data = done.document.data
+                done.document.where = self._where
             cache.store(rel, CacheEntry.of(raw, data, done.problems, done.valid, done.outline))
             yield done
         cache.forget_missing(self.present if self.present is not None else set(rels))
@@ -70,6 +74,20 @@ class Cached:
             data = found.get(doc.rel)
             if isinstance(data, dict):
                 doc.data_or_none = data
+
+    def _where(self, doc: Document) -> yamlparse.Parsed:
+        """Where values sit in ``doc``: as kept for its content, or worked out from its text (and kept then)."""
+        kept = self.cache.spots(doc.rel)
+        if kept is not None:
+            return kept
+        parsed = doc.parse_positions()
+        if parsed.error is None:
+            self.placed[doc.rel] = parsed
+        return parsed
+
+    def keep(self) -> None:
+        self.cache.keep_spots(self.placed)
+        self.placed = {}
 
     def _fetcher(self) -> Callable[[str], dict[str, Any]]:
         """How a cached document gets its data: from the cache, or (if the cache cannot give it) from the file."""
