@@ -94,35 +94,32 @@ def codeowners(root: Path | None, check: bool, fallback: str | None) -> None:
     Example: prodops codeowners --check
     """
     from prodops import codeowners as owners
-    from prodops.edit import write_atomic
 
     repo = resolve_root(root)
     result = load_valid(repo, None, use_cache=True, why="CODEOWNERS is written from valid data only")
-    owner = fallback or result.config.codeowners_fallback
-    if not owner:
-        raise ProdopsError("no fallback owner: set codeowners-fallback in [tool.prodops] or pass --fallback @org/team")
-    problem = owners.owner_problem(owner)
-    if problem is not None:  # the configured one was checked when the configuration was read
-        raise click.BadParameter(problem, param_hint="--fallback")
-    text = owners.render(result.catalog, owner)
-    target = repo / ".github" / "CODEOWNERS"
-    current = target.read_text(encoding="utf-8") if target.is_file() else None
+    text = owners.render(result.catalog, fallback_owner(result.config.codeowners_fallback, fallback))
     if check:
-        if current != text:
+        if owners.current(repo) != text:
             terminal.echo(
                 ".github/CODEOWNERS is out of date with the data; run `prodops codeowners` and commit it", err=True
             )
             sys.exit(EXIT_PROBLEMS)
         terminal.echo(".github/CODEOWNERS is up to date")
         return
-    if current == text:
-        terminal.echo(".github/CODEOWNERS is already up to date")
-        return
-    target.parent.mkdir(exist_ok=True)
-    write_atomic(target, text.encode("utf-8"))
-    terminal.echo(
-        f"wrote .github/CODEOWNERS ({sum(line.startswith('/') for line in text.splitlines())} files routed to teams)"
-    )
+    terminal.echo(owners.write(repo, text) or ".github/CODEOWNERS is already up to date")
+
+
+def fallback_owner(configured: str | None, given: str | None) -> str:
+    """The owner of everything no team owns: ``--fallback`` if given, else the configured one."""
+    from prodops import codeowners as owners
+
+    owner = given or configured
+    if not owner:
+        raise ProdopsError("no fallback owner: set codeowners-fallback in [tool.prodops] or pass --fallback @org/team")
+    problem = owners.owner_problem(owner)
+    if problem is not None:  # the configured one was checked when the configuration was read
+        raise click.BadParameter(problem, param_hint="--fallback")
+    return owner
 
 
 @cli.command()
