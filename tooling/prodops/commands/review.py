@@ -31,6 +31,15 @@ from prodops.diagnostics import ProdopsError
     default="",
     help="Where readers find the full report when the summary is cut (a link in Markdown, for example).",
 )
+@click.option(
+    "--also",
+    "extra",
+    metavar="FORMAT[:MAX_CHARS]=FILE",
+    multiple=True,
+    callback=lambda _ctx, _param, values: [_also(v) for v in values],
+    help="Also write the report in this format to FILE, from the same comparison (repeatable): "
+    "markdown:900000=full.md, json=diff.json.",
+)
 def diff(
     base_rev: str,
     head_rev: str | None,
@@ -39,6 +48,7 @@ def diff(
     fmt: str,
     max_chars: int | None,
     full_report: str,
+    extra: list[tuple[str, int | None, Path]],
 ) -> None:
     """Say what a change means: entities added, removed, renamed, and what changed in each.
 
@@ -55,6 +65,7 @@ def diff(
     """
     from prodops import audiencediff, diffreport, report, sources
     from prodops import diff as diffing
+    from prodops.edit import write_atomic
 
     repo = resolve_root(root)
     with sources.revision(repo, base_rev) as base:
@@ -79,7 +90,24 @@ def diff(
         new.today,
     )
     text = diffreport.markdown(changes, max_chars, full_report) if fmt == "markdown" else diffreport.as_json(changes)
+    for kind, limit, path in extra:
+        other = diffreport.markdown(changes, limit, "") if kind == "markdown" else diffreport.as_json(changes)
+        try:
+            write_atomic(path, other.encode("utf-8"))
+        except OSError as exc:
+            raise ProdopsError(f"cannot write {path}: {exc.strerror or exc}; choose a file you can write") from None
     terminal.echo(text, nl=False)
+
+
+def _also(value: str) -> tuple[str, int | None, Path]:
+    """``FORMAT[:MAX_CHARS]=FILE`` as (format, limit, file); a usage error says what is wrong."""
+    spec, sep, file = value.partition("=")
+    kind, _, limit = spec.partition(":")
+    if not sep or not file or kind not in ("markdown", "json"):
+        raise click.BadParameter(f"{value!r}: write FORMAT=FILE or markdown:MAX_CHARS=FILE", param_hint="--also")
+    if limit and (kind != "markdown" or not limit.isdigit() or int(limit) < 1_000):
+        raise click.BadParameter(f"{value!r}: a limit is for markdown, at least 1000 characters", param_hint="--also")
+    return kind, int(limit) if limit else None, Path(file)
 
 
 @cli.command()
