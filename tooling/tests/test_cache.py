@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
 import time
 from datetime import date
 from pathlib import Path
@@ -312,3 +313,32 @@ def test_forged_positions_are_not_believed(tmp_path: Path) -> None:
     db.commit()
     db.close()
     assert pipeline.build(repo, today=later, use_cache=True).diagnostics == reference
+
+
+def _git(repo: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com"}
+    env |= {"GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+
+
+def test_diff_checks_only_the_files_the_base_holds_differently(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = copy_example(tmp_path / "repo")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "example")
+    item = repo / "roadmap" / "payment-plans.yaml"
+    item.write_text(item.read_text(encoding="utf-8").replace("horizon: next", "horizon: now"), encoding="utf-8")
+    args = ["diff", "HEAD", "--root", str(repo), "--today", TODAY.isoformat(), "--format", "json"]
+    cold = CliRunner().invoke(cli, args)
+    assert cold.exit_code == 0 and "payment-plans" in cold.stdout
+    checked: list[str] = []
+    real = pipeline.check_file
+
+    def counted(schemas: Any, rel: str, raw: bytes, location: str | None) -> Any:
+        checked.append(rel)
+        return real(schemas, rel, raw, location)
+
+    monkeypatch.setattr(pipeline, "check_file", counted)
+    warm = CliRunner().invoke(cli, args)
+    assert (warm.exit_code, warm.stdout) == (cold.exit_code, cold.stdout)
+    assert checked == ["roadmap/payment-plans.yaml"]  # the base's version: the working tree's is cached

@@ -68,14 +68,15 @@ def diff(
     from prodops.edit import write_atomic
 
     repo = resolve_root(root)
-    with sources.revision(repo, base_rev) as base:
+    # Both sides through the cache: a file the base and the working tree hold alike is checked once.
+    with sources.revision(repo, base_rev, cache=True) as base:
         old = pipeline.run(base.source, today=today)
     unread = base.problems
     if head_rev is None:
-        new = pipeline.build(repo, today=today)
+        new = pipeline.build(repo, today=today, use_cache=True)
         head_name = "working tree"
     else:
-        with sources.revision(repo, head_rev) as head:
+        with sources.revision(repo, head_rev, cache=True) as head:
             new = pipeline.run(head.source, today=today)
         unread = [*unread, *head.problems]
         head_name = head_rev

@@ -12,7 +12,7 @@ runs once per file, whichever source yields the file.
 * ``Overlay`` wraps one and replaces, adds or removes files with text held in memory (an edit
   checked before it is written);
 * ``revision`` writes a Git revision's content into a temporary folder (``prodops.gitrev``) and
-  yields a ``WorkingTree`` over it.
+  yields a ``WorkingTree`` over it (through the repository's cache, read only, if asked).
 
 ``working`` puts the first three together for a repository, as a command asks.
 """
@@ -101,9 +101,14 @@ class Revision:
 
 
 @contextmanager
-def revision(root: Path, name: str) -> Iterator[Revision]:
-    """The repository as of Git revision ``name``, read into a temporary folder that lives as long as this."""
+def revision(root: Path, name: str, *, cache: bool = False) -> Iterator[Revision]:
+    """The repository as of Git revision ``name``, read into a temporary folder that lives as long as this.
+
+    With ``cache``, a file whose content the repository's cache knows (the same path, the same
+    bytes: most files of a pull request's base) is taken from it; that cache is only read.
+    """
     from prodops import gitrev
+    from prodops.sources.cached import Cached
     from prodops.sources.tree import WorkingTree
 
     with gitrev.checkout(root, name) as written:
@@ -111,4 +116,7 @@ def revision(root: Path, name: str) -> Iterator[Revision]:
             schemas = load_schemas(written.root / SCHEMA_DIR)
         except ProdopsError as exc:
             raise ProdopsError(f"revision '{name}': {exc}") from exc
-        yield Revision(WorkingTree(written.root, schemas), name, written.problems)
+        source: Source = WorkingTree(written.root, schemas)
+        if cache:
+            source = Cached(source, home=root.resolve())
+        yield Revision(source, name, written.problems)

@@ -8,6 +8,7 @@ problems at once and fetches its data only when asked (``prefetch`` reads many i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from prodops import loader, yamlparse
@@ -21,11 +22,14 @@ from prodops.sources import Check, Checked, Source
 class Cached:
     """``inner``'s files, with the per-file stages skipped for those the cache knows."""
 
-    def __init__(self, inner: Source) -> None:
+    def __init__(self, inner: Source, home: Path | None = None) -> None:
+        """``home``: the repository whose cache serves ``inner`` (a revision written out), read only."""
         self.inner = inner
         self.root = inner.root
         self.schemas = inner.schemas
-        self.cache = Cache(inner.root, cache_key(inner.schemas.digest))
+        self.cache = Cache(home or inner.root, cache_key(inner.schemas.digest))
+        if home is not None:
+            self.cache.writable = False  # what a revision holds is never written into the repository's cache
         self.notices = self.cache.notices
         self.present: set[str] | None = None  # the files found: the cache forgets the others
         self.placed: dict[str, yamlparse.Parsed] = {}  # positions worked out this run, kept by ``keep``
