@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS files (
     rel TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
     digest TEXT NOT NULL,
+    blob TEXT NOT NULL,
     valid INTEGER NOT NULL,
     problems TEXT NOT NULL,
     outline TEXT,
@@ -83,6 +84,7 @@ class Entry:
     outline: Outline | None  # None when the file could not be loaded
     problems_json: str = NO_PROBLEMS
     data: Any = None  # the parsed document once read (or when just stored); None otherwise
+    blob: str = ""  # Git's object id of the content: a revision's file with this id is this content
     _problems: list[Diagnostic] | None = field(default=None, repr=False)
 
     @property
@@ -110,12 +112,18 @@ class Entry:
             outline,
             json.dumps([_plain(d) for d in problems], ensure_ascii=False) if problems else NO_PROBLEMS,
             data,
+            git_blob(raw),
             _problems=problems,
         )
 
 
 def digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def git_blob(raw: bytes) -> str:
+    """The id Git gives this content as a blob (SHA-1), as ``git ls-tree`` lists it."""
+    return hashlib.sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
 
 
 def cache_key(schemas_digest: str) -> str:
@@ -202,10 +210,10 @@ class Cache:
         secret = self._secret
         # The hot loop of a run that checks one file: values are taken as this module wrote them, and
         # the signature is computed inline (as _sign does) because a call per row is a tenth of the loop.
-        for rel, size, hashed, valid, problems, shape, refs, mac in db.execute(
-            "SELECT rel, size, digest, valid, problems, outline, refs, mac FROM files"
+        for rel, size, hashed, blob, valid, problems, shape, refs, mac in db.execute(
+            "SELECT rel, size, digest, blob, valid, problems, outline, refs, mac FROM files"
         ):
-            message = f"{self.key}\0{rel}\0{size}\0{hashed}\0{valid}\0{problems}\0{shape or ''}\0{refs or ''}"
+            message = f"{self.key}\0{rel}\0{size}\0{hashed}\0{blob}\0{valid}\0{problems}\0{shape or ''}\0{refs or ''}"
             if not isinstance(mac, bytes) or not same(
                 mac, blake2b(message.encode(), key=secret, digest_size=trust.MAC_BYTES).digest()
             ):
@@ -218,6 +226,7 @@ class Cache:
                 None if shape is None else _outline(decode(shape), refs),
                 problems,
                 None,
+                blob,
             )
         self.entries = entries
         self.fresh = False
@@ -372,12 +381,13 @@ class Cache:
                     rel,
                     e.size,
                     e.digest,
+                    e.blob,
                     valid,
                     e.problems_json,
                     shape,
                     refs,
                     data,
-                    sign(rel, str(e.size), e.digest, str(valid), e.problems_json, shape or "", refs or ""),
+                    sign(rel, str(e.size), e.digest, e.blob, str(valid), e.problems_json, shape or "", refs or ""),
                     None if data is None else sign("data", rel, e.digest, data),
                 )
             )
@@ -393,7 +403,7 @@ class Cache:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('check', ?)", (sign("meta").hex(),))
             db.executemany("DELETE FROM files WHERE rel = ?", [(rel,) for rel in self.removed])
             db.executemany("DELETE FROM spots WHERE rel = ?", [(rel,) for rel in self.removed])
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")

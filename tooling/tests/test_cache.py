@@ -342,3 +342,27 @@ def test_diff_checks_only_the_files_the_base_holds_differently(tmp_path: Path, m
     warm = CliRunner().invoke(cli, args)
     assert (warm.exit_code, warm.stdout) == (cold.exit_code, cold.stdout)
     assert checked == ["roadmap/payment-plans.yaml"]  # the base's version: the working tree's is cached
+
+
+def test_a_revisions_files_known_to_the_cache_are_placed_from_git(tmp_path: Path) -> None:
+    """Findings in a base file that was not written out (the cache knew it) are placed from its text in Git."""
+    from prodops import sources
+
+    later = date(2027, 2, 20)
+    repo = copy_example(tmp_path / "repo")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "example")
+    pipeline.build(repo, today=TODAY, use_cache=True)  # outlines and data kept; few positions
+    for path in repo.glob("roadmap/*.yaml"):  # the working tree moves on; HEAD's blobs stay known
+        path.write_text("# yaml-language-server: $schema=../schemas/roadmap-item.schema.json\n", encoding="utf-8")
+
+    def at_head(cache: bool) -> list[object]:
+        with sources.revision(repo, "HEAD", cache=cache) as revision:
+            if cache:
+                assert len(revision.source.known) > 50  # type: ignore[attr-defined]
+            return [*revision.problems, *pipeline.run(revision.source, today=later).diagnostics]
+
+    reference = at_head(False)
+    assert sum(d.severity == "warning" for d in reference) >= 10  # type: ignore[attr-defined]
+    assert at_head(True) == reference

@@ -68,14 +68,15 @@ def diff(
     from prodops.edit import write_atomic
 
     repo = resolve_root(root)
-    # Both sides through the cache: a file the base and the working tree hold alike is checked once.
-    with sources.revision(repo, base_rev, cache=True) as base:
-        old = pipeline.run(base.source, today=today)
-    unread = base.problems
+    # Both sides through the cache, the working tree first: then a file the base holds alike (the
+    # same Git blob) is neither written out nor checked again, its results taken from the cache.
     if head_rev is None:
         new = pipeline.build(repo, today=today, use_cache=True)
         head_name = "working tree"
-    else:
+    with sources.revision(repo, base_rev, cache=True) as base:
+        old = pipeline.run(base.source, today=today)
+    unread = base.problems
+    if head_rev is not None:
         with sources.revision(repo, head_rev, cache=True) as head:
             new = pipeline.run(head.source, today=today)
         unread = [*unread, *head.problems]

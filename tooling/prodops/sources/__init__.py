@@ -108,15 +108,33 @@ def revision(root: Path, name: str, *, cache: bool = False) -> Iterator[Revision
     bytes: most files of a pull request's base) is taken from it; that cache is only read.
     """
     from prodops import gitrev
+    from prodops.cache import Cache, cache_key
     from prodops.sources.cached import Cached
     from prodops.sources.tree import WorkingTree
 
-    with gitrev.checkout(root, name) as written:
+    root = root.resolve()
+    opened: list[tuple[SchemaSet, Cache]] = []
+
+    def knows(folder: Path) -> Callable[[str, str], bool]:
+        """Files whose Git blob id the cache holds for that path are not written out: their results are known."""
         try:
-            schemas = load_schemas(written.root / SCHEMA_DIR)
-        except ProdopsError as exc:
-            raise ProdopsError(f"revision '{name}': {exc}") from exc
+            schemas = load_schemas(folder / SCHEMA_DIR)
+        except ProdopsError:
+            return lambda rel, oid: False  # said below, when the schemas are loaded again
+        held = Cache(root, cache_key(schemas.digest))
+        opened.append((schemas, held))
+        entries = held.entries
+        return lambda rel, oid: (entry := entries.get(rel)) is not None and entry.blob == oid
+
+    with gitrev.checkout(root, name, knows if cache else None) as written:
+        if opened:
+            schemas, held = opened[0]
+        else:
+            try:
+                schemas = load_schemas(written.root / SCHEMA_DIR)
+            except ProdopsError as exc:
+                raise ProdopsError(f"revision '{name}': {exc}") from exc
         source: Source = WorkingTree(written.root, schemas)
         if cache:
-            source = Cached(source, home=root.resolve())
+            source = Cached(source, home=root, cache=held if opened else None, known=written.known)
         yield Revision(source, name, written.problems)
