@@ -45,7 +45,7 @@ from prodops.outline import Outline, RefUse
 
 CACHE_DIR = ".prodops-cache"
 CACHE_FILE = "files.sqlite"
-FORMAT = 6
+FORMAT = 7
 LOCK_TIMEOUT_S = 2.0
 NO_PROBLEMS = "[]"
 
