@@ -144,6 +144,7 @@ class Cache:
         self.notices: list[str] = []  # why the cache was not used, one line each
         self.fresh = True  # the database holds nothing usable: on save, start it again
         self._db: sqlite3.Connection | None = None
+        self._spots: dict[str, tuple[str, str, bytes]] | None = None
         secret, why = trust.machine_key()
         self._secret = secret or b""
         # A cache folder, database or journal that is a link (a checkout can carry one) could
@@ -291,12 +292,11 @@ class Cache:
     def spots(self, rel: str) -> yamlparse.Parsed | None:
         """Where the values and keys of ``rel``'s current content sit, if kept (see ``keep_spots``)."""
         entry = self.entries.get(rel)
-        if entry is None or self.fresh or not self.path.is_file():
+        if entry is None or self.fresh:
             return None
-        try:
-            row = self._connect().execute("SELECT digest, spots, mac FROM spots WHERE rel = ?", (rel,)).fetchone()
-        except sqlite3.Error:
-            return None  # no table yet (a cache written before any finding), busy, or damaged
+        if self._spots is None:
+            self._spots = self._read_spots()
+        row = self._spots.get(rel)
         if row is None or row[0] != entry.digest:
             return None
         hashed, text, mac = row
@@ -306,6 +306,16 @@ class Cache:
             return _parsed_spots(json.loads(text))
         except (ValueError, TypeError):
             return None
+
+    def _read_spots(self) -> dict[str, tuple[str, str, bytes]]:
+        """Every kept row, in one pass (only files that had a finding have one); decoded when asked for."""
+        if not self.path.is_file():
+            return {}
+        try:
+            rows = self._connect().execute("SELECT rel, digest, spots, mac FROM spots").fetchall()
+        except sqlite3.Error:
+            return {}  # no table yet (a cache written before any finding), busy, or damaged
+        return {rel: (hashed, text, mac) for rel, hashed, text, mac in rows}
 
     def keep_spots(self, found: dict[str, yamlparse.Parsed]) -> None:
         """Keep where values sit in these files (as of their cached content), in one transaction."""
