@@ -366,3 +366,18 @@ def test_a_revisions_files_known_to_the_cache_are_placed_from_git(tmp_path: Path
     reference = at_head(False)
     assert sum(d.severity == "warning" for d in reference) >= 10  # type: ignore[attr-defined]
     assert at_head(True) == reference
+
+
+def test_a_forged_blob_id_does_not_stand_in_for_the_base(tmp_path: Path) -> None:
+    repo = copy_example(tmp_path / "repo")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "example")
+    item = repo / "roadmap" / "payment-plans.yaml"
+    head_blob = cache.git_blob(item.read_bytes())
+    item.write_text(item.read_text(encoding="utf-8").replace("horizon: next", "horizon: now"), encoding="utf-8")
+    args = ["diff", "HEAD", "--root", str(repo), "--today", TODAY.isoformat(), "--format", "json"]
+    expected = CliRunner().invoke(cli, args).stdout
+    assert '"now"' in expected
+    _forge(repo, "roadmap/payment-plans.yaml", blob=head_blob)  # "HEAD's version is the one I hold"
+    assert CliRunner().invoke(cli, args).stdout == expected
