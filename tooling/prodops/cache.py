@@ -14,9 +14,10 @@ schemas or prodops change.
 
 The cache can never change an answer:
 
-* every file is read and hashed on every run, and an entry is used only for the content
-  it was made from (a size and a modification time can be kept while the content
-  changes: ``touch -r``); hashing 10,000 small files costs tens of milliseconds;
+* every file is read and hashed on every run (or, in a Git work tree, vouched for by Git's
+  index: see ``sources.cached``), and an entry is used only for the content it was made from
+  (a size and a modification time can be kept while the content changes: ``touch -r``);
+  hashing 10,000 small files costs tens of milliseconds;
 * every row is signed with this user's key (see ``trust``), together with the cache key
   and the file's path, so a row this tool did not write here, or wrote for other schemas
   or another file, is not used;

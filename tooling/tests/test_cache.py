@@ -381,3 +381,31 @@ def test_a_forged_blob_id_does_not_stand_in_for_the_base(tmp_path: Path) -> None
     assert '"now"' in expected
     _forge(repo, "roadmap/payment-plans.yaml", blob=head_blob)  # "HEAD's version is the one I hold"
     assert CliRunner().invoke(cli, args).stdout == expected
+
+
+def test_in_a_git_work_tree_files_git_vouches_for_are_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = copy_example(tmp_path / "repo")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "example")
+    reference = pipeline.build(repo, today=TODAY).diagnostics
+    assert pipeline.build(repo, today=TODAY, use_cache=True).diagnostics == reference
+    read: list[str] = []
+    real = cache.Cache.lookup
+
+    def counted(self: cache.Cache, rel: str, location: str) -> Any:
+        read.append(rel)
+        return real(self, rel, location)
+
+    monkeypatch.setattr(cache.Cache, "lookup", counted)
+    assert pipeline.build(repo, today=TODAY, use_cache=True).diagnostics == reference
+    assert read == []
+    item = repo / "roadmap" / "payment-plans.yaml"
+    stamp = item.stat()
+    item.write_text(item.read_text(encoding="utf-8").replace("horizon: next", "horizon: nexx"), encoding="utf-8")
+    os.utime(item, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # `touch -r`: Git still sees it changed
+    _git(repo, "update-index", "--assume-unchanged", "roadmap/audit-log-export.yaml")  # told not to look: read
+    assert (
+        pipeline.build(repo, today=TODAY, use_cache=True).diagnostics == pipeline.build(repo, today=TODAY).diagnostics
+    )
+    assert sorted(read) == ["roadmap/audit-log-export.yaml", "roadmap/payment-plans.yaml"]

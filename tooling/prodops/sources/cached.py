@@ -1,12 +1,15 @@
 """A source that reuses what each unchanged file gave last time (see ``prodops.cache``).
 
-Every file is still read and hashed: an entry is used only for the bytes it was made from, so
-the cache can never change an answer. A document taken from the cache holds its outline and
+An entry is used only for the bytes it was made from, so the cache can never change an answer:
+each file is read and hashed, except where Git's index vouches for it (a work tree file that Git
+finds unchanged, of the size the entry was made from, whose blob id is the entry's: Git has
+compared it, re-reading what its timestamps leave in doubt). A document taken from the cache holds its outline and
 problems at once and fetches its data only when asked (``prefetch`` reads many in one pass).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -59,6 +62,7 @@ class Cached:
         cache, schemas = self.cache, self.schemas
         root_text = str(self.root)
         fetch = self._fetcher()
+        clean = self._clean_in_git() if self.home is None else {}
         for rel in rels:
             kind = schemas.kind_for(rel)
             if kind is None or not rel.endswith(loader.YAML_SUFFIX):
@@ -68,6 +72,13 @@ class Cached:
             entry: CacheEntry | None
             if rel in self.known:  # held by the cache with this very content: nothing to read
                 entry, raw = cache.entries[rel], None
+            elif (
+                (blob := clean.get(rel)) is not None
+                and (held := cache.entries.get(rel)) is not None
+                and held.blob == blob
+                and _size(location) == held.size  # a line-ending or filter conversion changes the size
+            ):  # Git says the file holds what its index holds, and the cache knows that content
+                entry, raw = held, None
             else:
                 entry, raw = cache.lookup(rel, location)
             if entry is not None:
@@ -99,6 +110,38 @@ class Cached:
             data = found.get(doc.rel)
             if isinstance(data, dict):
                 doc.data_or_none = data
+
+    def _clean_in_git(self) -> dict[str, str]:
+        """The content files Git's index says are unchanged in the work tree, with their blob ids.
+
+        Git compares what it recorded of each file (size, times, inode) and reads again the ones it
+        cannot be sure of (racy timestamps); entries it is told not to look at (assume-unchanged,
+        skip-worktree) are left out. Outside a Git work tree, or without git: none.
+        """
+        from prodops import gitrev
+        from prodops.diagnostics import ProdopsError
+
+        folders = [f"{folder}/" for folder in self.schemas.folders]
+        try:
+            listed = gitrev.run_git(self.root, "ls-files", "-s", "-v", "-z", "--", *folders, timeout=30)
+            if listed.returncode != 0:
+                return {}
+            changed = gitrev.run_git(self.root, "diff-files", "-z", "--name-only", "--relative", timeout=30)
+            if changed.returncode != 0:
+                return {}
+        except ProdopsError:
+            return {}
+        dirty = {os.fsdecode(name) for name in changed.stdout.split(b"\0") if name}
+        out: dict[str, str] = {}
+        for record in listed.stdout.split(b"\0"):
+            meta, _, name = record.partition(b"\t")
+            fields = meta.split()
+            if len(fields) != 4 or fields[0] != b"H" or fields[3] != b"0" or fields[1] not in (b"100644", b"100755"):
+                continue  # another stage of a merge, a link, a file Git is told not to look at
+            rel = os.fsdecode(name)
+            if rel not in dirty:
+                out[rel] = fields[2].decode()
+        return out
 
     def _where(self, doc: Document) -> yamlparse.Parsed:
         """Where values sit in ``doc``: as kept for its content, or worked out from its text (and kept then)."""
@@ -144,3 +187,10 @@ class Cached:
 
     def explain(self, rel: str) -> list[Diagnostic]:
         return self.inner.explain(rel)
+
+
+def _size(location: str) -> int:
+    try:
+        return os.stat(location, follow_symlinks=False).st_size  # noqa: PTH116 (a Path per file costs more)
+    except OSError:
+        return -1
