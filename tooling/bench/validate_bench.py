@@ -2,12 +2,16 @@
 
     python tooling/bench/validate_bench.py [--sizes 1000 10000] [--runs 3] [--skip-check-jsonschema]
 
-For each size it generates a repository (seed 1) and times, ``--runs`` times each:
+For each size it generates a repository (seed 1) dated around the day it is checked on (so it
+validates clean) and times, ``--runs`` times each:
 
+* ``--version``: ``prodops --version`` (the start-up floor);
 * ``read``: reading every file's bytes (the I/O floor);
 * ``parse floor``: reading plus the fastest parser available (yaml-rs) on every file;
 * ``validate cold``: ``prodops validate --no-cache`` (load, schema, references, all rules);
 * ``validate warm``: ``prodops validate`` with the cache of unchanged files;
+* ``warm, warnings``: the same repository checked months later, when thousands of items are
+  overdue (the number is printed): every warning placed, nothing changed since the last run;
 * ``incremental``: ``prodops validate FILE`` for one changed file (what pre-commit runs);
 * ``set``: ``prodops set ITEM rice.reach N``, one edit checked against the whole repository;
 * ``check-jsonschema``: the same files against the same schemas, schema part only.
@@ -28,12 +32,14 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
 
 TODAY = "2026-11-22"
+LATER = "2027-03-01"  # a quarter on: the work dated around TODAY is overdue, launches past their dates
 BIN = Path(sys.executable).parent
 
 
@@ -79,7 +85,7 @@ def _check_jsonschema(repo: Path) -> float:
 
 def measure(work: Path, count: int, runs: int, with_cjs: bool) -> dict[str, object]:
     repo = work / f"repo-{count}"
-    generate(repo, count, seed=1)
+    generate(repo, count, seed=1, today=date.fromisoformat(TODAY))
     files = sorted(repo.rglob("*.yaml"))
     files = [f for f in files if "schemas" not in f.parts]
     prodops = str(BIN / "prodops")
@@ -105,6 +111,17 @@ def measure(work: Path, count: int, runs: int, with_cjs: bool) -> dict[str, obje
     def warm() -> float:
         return _run(base)[0]
 
+    def version() -> float:
+        return _run([prodops, "--version"])[0]
+
+    later = [prodops, "validate", "--root", str(repo), "--today", LATER]
+    listed = subprocess.run([*later, "--format", "json"], capture_output=True, check=False).stdout
+    warnings = listed.count(b'"severity": "warning"')
+    _run(later)  # where the warnings sit is kept from here on
+
+    def warm_warnings() -> float:
+        return _run(later)[0]
+
     target = sorted((repo / "roadmap").glob("*.yaml"))[0]
 
     def incremental() -> float:
@@ -127,10 +144,13 @@ def measure(work: Path, count: int, runs: int, with_cjs: bool) -> dict[str, obje
 
     result: dict[str, object] = {
         "count": count,
+        "warnings": warnings,
+        "--version": _times(version, runs),
         "read": _times(read, runs),
         "parse floor": _times(parse_floor, runs),
         "validate cold": _times(cold, runs),
         "validate warm": _times(warm, runs),
+        "warm, warnings": _times(warm_warnings, runs),
         "incremental": _times(incremental, runs),
         "set": _times(edit, runs),
         "peak_kib": peak[0],
@@ -153,26 +173,45 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="prodops-bench-") as tmp:
         results = [measure(Path(tmp), n, args.runs, not args.skip_check_jsonschema) for n in args.sizes]
-    steps = ["read", "parse floor", "validate cold", "validate warm", "incremental", "set", "check-jsonschema"]
+    steps = [
+        "--version",
+        "read",
+        "parse floor",
+        "validate cold",
+        "validate warm",
+        "warm, warnings",
+        "incremental",
+        "set",
+        "check-jsonschema",
+    ]
     for res in results:
         count = res["count"]
         print(
             f"\n{count} entities (median s, min-max over {args.runs} runs); peak memory of validate: {int(res['peak_kib']) // 1024} MB"
         )  # type: ignore[call-overload]
         cjs = res.get("check-jsonschema")
-        floor = res["parse floor"]
+        floors = {name: statistics.median(res[name]) for name in ("--version", "read", "parse floor")}  # type: ignore[arg-type]
+        print(f"  (warnings in 'warm, warnings': {res['warnings']}; ratios to the floors measured above)")
         for step in steps:
             values = res.get(step)
             if not isinstance(values, list):
                 continue
             median = statistics.median(values)
             vs_cjs = (
-                f"{statistics.median(cjs) / median:7.1f}x faster than check-jsonschema"
+                f"  {statistics.median(cjs) / median:5.1f}x faster than check-jsonschema"
                 if isinstance(cjs, list) and step != "check-jsonschema"
                 else ""
             )
-            vs_floor = f"{median / statistics.median(floor):6.1f}x the parse floor" if isinstance(floor, list) else ""
-            print(f"  {step:<18}{_fmt(values)}  {vs_floor}  {vs_cjs}")
+            ratios = "  ".join(f"{median / floor:5.1f}x {name}" for name, floor in floors.items())
+            print(f"  {step:<16}{_fmt(values)}  {ratios}{vs_cjs}")
+        med = {step: statistics.median(res[step]) for step in steps if isinstance(res.get(step), list)}  # type: ignore[arg-type]
+        targets = [
+            ("warm <= --version + 2x read", med["validate warm"], floors["--version"] + 2 * floors["read"]),
+            ("warnings <= 1.2x warm", med["warm, warnings"], 1.2 * med["validate warm"]),
+            ("validate FILE <= 2x --version", med["incremental"], 2 * floors["--version"]),
+        ]
+        for name, got, bound in targets:
+            print(f"  target {name:<32}{got:7.3f} vs {bound:7.3f}  {'met' if got <= bound else 'NOT met'}")
     if len(results) > 1:
         small, large = results[0], results[-1]
         for step in ("validate cold", "validate warm"):

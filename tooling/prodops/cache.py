@@ -14,9 +14,10 @@ schemas or prodops change.
 
 The cache can never change an answer:
 
-* every file is read and hashed on every run, and an entry is used only for the content
-  it was made from (a size and a modification time can be kept while the content
-  changes: ``touch -r``); hashing 10,000 small files costs tens of milliseconds;
+* every file is read and hashed on every run (or, in a Git work tree, vouched for by Git's
+  index: see ``sources.cached``), and an entry is used only for the content it was made from
+  (a size and a modification time can be kept while the content changes: ``touch -r``);
+  hashing 10,000 small files costs tens of milliseconds;
 * every row is signed with this user's key (see ``trust``), together with the cache key
   and the file's path, so a row this tool did not write here, or wrote for other schemas
   or another file, is not used;
@@ -38,14 +39,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prodops import __version__, trust
-from prodops.diagnostics import Diagnostic
+from prodops import __version__, trust, yamlparse
+from prodops.diagnostics import Diagnostic, JsonPath
 from prodops.loader import MAX_FILE_BYTES
 from prodops.outline import Outline, RefUse
 
 CACHE_DIR = ".prodops-cache"
 CACHE_FILE = "files.sqlite"
-FORMAT = 5
+FORMAT = 7
 LOCK_TIMEOUT_S = 2.0
 NO_PROBLEMS = "[]"
 
@@ -54,6 +55,7 @@ CREATE TABLE IF NOT EXISTS files (
     rel TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
     digest TEXT NOT NULL,
+    blob TEXT NOT NULL,
     valid INTEGER NOT NULL,
     problems TEXT NOT NULL,
     outline TEXT,
@@ -61,6 +63,16 @@ CREATE TABLE IF NOT EXISTS files (
     data TEXT,
     mac BLOB NOT NULL,
     data_mac BLOB
+)
+"""
+# Where each value and key sits in a file's content, kept once a finding had to be placed in it: a
+# warning that stays costs nothing the next time, even when other files changed.
+_SPOTS = """
+CREATE TABLE IF NOT EXISTS spots (
+    rel TEXT PRIMARY KEY,
+    digest TEXT NOT NULL,
+    spots TEXT NOT NULL,
+    mac BLOB NOT NULL
 )
 """
 
@@ -73,6 +85,7 @@ class Entry:
     outline: Outline | None  # None when the file could not be loaded
     problems_json: str = NO_PROBLEMS
     data: Any = None  # the parsed document once read (or when just stored); None otherwise
+    blob: str = ""  # Git's object id of the content: a revision's file with this id is this content
     _problems: list[Diagnostic] | None = field(default=None, repr=False)
 
     @property
@@ -100,12 +113,18 @@ class Entry:
             outline,
             json.dumps([_plain(d) for d in problems], ensure_ascii=False) if problems else NO_PROBLEMS,
             data,
+            git_blob(raw),
             _problems=problems,
         )
 
 
 def digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def git_blob(raw: bytes) -> str:
+    """The id Git gives this content as a blob (SHA-1), as ``git ls-tree`` lists it."""
+    return hashlib.sha1(b"blob %d\0" % len(raw) + raw, usedforsecurity=False).hexdigest()
 
 
 def cache_key(schemas_digest: str) -> str:
@@ -126,6 +145,7 @@ class Cache:
         self.notices: list[str] = []  # why the cache was not used, one line each
         self.fresh = True  # the database holds nothing usable: on save, start it again
         self._db: sqlite3.Connection | None = None
+        self._spots: dict[str, tuple[str, str, bytes]] | None = None
         secret, why = trust.machine_key()
         self._secret = secret or b""
         # A cache folder, database or journal that is a link (a checkout can carry one) could
@@ -192,10 +212,10 @@ class Cache:
         secret = self._secret
         # The hot loop of a run that checks one file: values are taken as this module wrote them, and
         # the signature is computed inline (as _sign does) because a call per row is a tenth of the loop.
-        for rel, size, hashed, valid, problems, shape, refs, mac in db.execute(
-            "SELECT rel, size, digest, valid, problems, outline, refs, mac FROM files"
+        for rel, size, hashed, blob, valid, problems, shape, refs, mac in db.execute(
+            "SELECT rel, size, digest, blob, valid, problems, outline, refs, mac FROM files"
         ):
-            message = f"{self.key}\0{rel}\0{size}\0{hashed}\0{valid}\0{problems}\0{shape or ''}\0{refs or ''}"
+            message = f"{self.key}\0{rel}\0{size}\0{hashed}\0{blob}\0{valid}\0{problems}\0{shape or ''}\0{refs or ''}"
             if not isinstance(mac, bytes) or not same(
                 mac, blake2b(message.encode(), key=secret, digest_size=trust.MAC_BYTES).digest()
             ):
@@ -208,6 +228,7 @@ class Cache:
                 None if shape is None else _outline(decode(shape), refs),
                 problems,
                 None,
+                blob,
             )
         self.entries = entries
         self.fresh = False
@@ -269,6 +290,61 @@ class Cache:
             return {}  # the caller reads the files itself
         return out
 
+    def spots(self, rel: str) -> yamlparse.Parsed | None:
+        """Where the values and keys of ``rel``'s current content sit, if kept (see ``keep_spots``)."""
+        entry = self.entries.get(rel)
+        if entry is None or self.fresh:
+            return None
+        if self._spots is None:
+            self._spots = self._read_spots()
+        row = self._spots.get(rel)
+        if row is None or row[0] != entry.digest:
+            return None
+        hashed, text, mac = row
+        if not isinstance(mac, bytes) or not hmac.compare_digest(mac, self._sign("spots", rel, hashed, text)):
+            return None  # not ours: placed again from the file, and the row replaced
+        try:
+            return _parsed_spots(json.loads(text))
+        except (ValueError, TypeError):
+            return None
+
+    def _read_spots(self) -> dict[str, tuple[str, str, bytes]]:
+        """Every kept row, in one pass (only files that had a finding have one); decoded when asked for."""
+        if not self.path.is_file():
+            return {}
+        try:
+            rows = self._connect().execute("SELECT rel, digest, spots, mac FROM spots").fetchall()
+        except sqlite3.Error:
+            return {}  # no table yet (a cache written before any finding), busy, or damaged
+        return {rel: (hashed, text, mac) for rel, hashed, text, mac in rows}
+
+    def keep_spots(self, found: dict[str, yamlparse.Parsed]) -> None:
+        """Keep where values sit in these files (as of their cached content), in one transaction."""
+        if not self.writable or not found:
+            return
+        rows = []
+        for rel, parsed in found.items():
+            entry = self.entries.get(rel)
+            if entry is None:
+                continue
+            text = _json([_plain_spots(parsed.values), _plain_spots(parsed.keys)])
+            rows.append((rel, entry.digest, text, self._sign("spots", rel, entry.digest, text)))
+        try:
+            self.folder.mkdir(exist_ok=True)
+            db = self._connect()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                db.execute(_SPOTS)
+                db.executemany("INSERT OR REPLACE INTO spots VALUES (?, ?, ?, ?)", rows)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        except (OSError, sqlite3.Error, ValueError, TypeError):
+            pass  # a cache that cannot be written is not an error
+        finally:
+            self.close()
+
     def store(self, rel: str, entry: Entry) -> None:
         self.entries[rel] = entry
         self.changed.add(rel)
@@ -316,12 +392,13 @@ class Cache:
                     rel,
                     e.size,
                     e.digest,
+                    e.blob,
                     valid,
                     e.problems_json,
                     shape,
                     refs,
                     data,
-                    sign(rel, str(e.size), e.digest, str(valid), e.problems_json, shape or "", refs or ""),
+                    sign(rel, str(e.size), e.digest, e.blob, str(valid), e.problems_json, shape or "", refs or ""),
                     None if data is None else sign("data", rel, e.digest, data),
                 )
             )
@@ -329,12 +406,15 @@ class Cache:
         try:
             db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
             db.execute(_TABLE)
+            db.execute(_SPOTS)
             if self.fresh:
                 db.execute("DELETE FROM files")
+                db.execute("DELETE FROM spots")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (self.key,))
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('check', ?)", (sign("meta").hex(),))
             db.executemany("DELETE FROM files WHERE rel = ?", [(rel,) for rel in self.removed])
-            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+            db.executemany("DELETE FROM spots WHERE rel = ?", [(rel,) for rel in self.removed])
+            db.executemany("INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
@@ -373,6 +453,18 @@ def _outline(raw: list[Any], refs_json: Any) -> Outline:
         return tuple((str(f), str(k), tuple(p), str(v)) for f, k, p, v in json.loads(refs_json))
 
     return Outline(raw_id, tuple(krs), targets, load=load)
+
+
+def _plain_spots(spots: dict[JsonPath, yamlparse.Position]) -> list[Any]:
+    return [[list(path), line, column] for path, (line, column) in spots.items()]
+
+
+def _parsed_spots(raw: list[Any]) -> yamlparse.Parsed:
+    values, keys = raw
+    return yamlparse.Parsed(
+        values={tuple(p): (int(line), int(col)) for p, line, col in values},
+        keys={tuple(p): (int(line), int(col)) for p, line, col in keys},
+    )
 
 
 def _plain(d: Diagnostic) -> list[Any]:

@@ -333,6 +333,12 @@ def cli() -> None:
     metavar="SHA",
     help="The pull request's head commit, which an approval must have been given on (default: HEAD).",
 )
+@click.option(
+    "--codeowners",
+    "owners",
+    is_flag=True,
+    help="Also keep .github/CODEOWNERS in step with the data, from the same run (what the commit hook runs).",
+)
 def validate(
     paths: tuple[Path, ...],
     root: Path | None,
@@ -343,24 +349,32 @@ def validate(
     base: str | None,
     reviews_file: Path | None,
     head_sha: str | None,
+    owners: bool,
 ) -> None:
     """Check the repository: YAML, schemas, references and process rules.
 
     With PATHS, only those files' problems are reported, but references are
-    still resolved against the whole repository.
+    still resolved against the whole repository. With --codeowners, .github/CODEOWNERS
+    is rewritten from the same run when the data is valid and something that can change
+    an owner is among PATHS (content, a schema, the configuration; always without PATHS).
 
     Example: prodops validate roadmap/usage-based-billing.yaml
     """
     repo = resolve_root(root)
     colour = fmt == "text" and report.use_colour(sys.stdout)
     chosen = _selected(repo, paths) if paths else None
-    if chosen is not None and chosen.nothing:  # only files of no kind (a hook's broad pattern): nothing to read
+    rels = relative_paths(repo, paths)
+    refresh = owners and (chosen is None or not chosen.nothing or any(rel in CONFIG_FILES for rel in rels))
+    if chosen is not None and chosen.nothing and not refresh:  # only files of no kind (a hook's broad pattern)
         terminal.echo(report.REPORTERS[fmt]([], 0, True, colour), nl=False, styled=colour)
         sys.exit(0)
     only = chosen.only if chosen is not None else None
     reviews, unread = _reviews(repo, reviews_file, head_sha, base)
     with report.Progress(sys.stderr, "prodops: checking the repository"):
-        result = pipeline.build(repo, today=today, only=only, use_cache=cache, base=base, reviews=reviews)
+        # The owners need every model: the same run builds them all (``whole``).
+        result = pipeline.build(
+            repo, today=today, only=only, use_cache=cache, base=base, reviews=reviews, whole=refresh
+        )
     terminal.echo(report.render_notices(result.notices), nl=False, err=True)
     found = [*unread, *result.diagnostics]
     if chosen is not None and chosen.beside:  # a KPI's CSV history: its own problems, found while reading its KPI
@@ -368,8 +382,27 @@ def validate(
         found = sorted([*found, *(d for d in result.everywhere if d.file in beside)], key=lambda d: d.sort_key)
     files = len(result.files) if only is None else len(only) + len(chosen.beside if chosen else ())
     terminal.echo(report.REPORTERS[fmt](found, files, result.rules_checked, colour), nl=False, styled=colour)
+    if refresh:
+        _refresh_owners(result)
     failing = sum(d.severity == "error" or (strict and d.severity == "warning") for d in found)
     sys.exit(EXIT_PROBLEMS if failing else 0)
+
+
+CONFIG_FILES = frozenset({"pyproject.toml", "prodops.toml"})  # where the fallback owner is set
+
+
+def _refresh_owners(result: pipeline.Result) -> None:
+    """Rewrite CODEOWNERS from a whole run's catalog; data with errors leaves it as it is (and says so)."""
+    from prodops import codeowners
+    from prodops.commands.review import fallback_owner
+
+    if any(d.severity == "error" for d in result.everywhere):
+        terminal.echo(f"{codeowners.TARGET} was not updated: the repository has errors", err=True)
+        return
+    text = codeowners.render(result.catalog, fallback_owner(result.config.codeowners_fallback, None))
+    done = codeowners.write(result.root, text)
+    if done is not None:
+        terminal.echo(done, err=True)
 
 
 def _reviews(

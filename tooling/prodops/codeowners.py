@@ -11,8 +11,11 @@ first because in CODEOWNERS the last matching line wins.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from prodops.catalog import Catalog
+
+TARGET = ".github/CODEOWNERS"
 
 # What GitHub accepts as a code owner: @user, @org/team, or an e-mail address.
 _USER = r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})"
@@ -68,3 +71,21 @@ def render(catalog: Catalog, fallback: str) -> str:
     width = max((len(path) for path, _ in rows), default=0)
     lines += [f"{path:<{width}} {handle}" for path, handle in rows]
     return "\n".join(lines) + "\n"
+
+
+def current(root: Path) -> str | None:
+    """The CODEOWNERS file as it is now (None: there is none)."""
+    target = root / TARGET
+    return target.read_text(encoding="utf-8") if target.is_file() else None
+
+
+def write(root: Path, text: str) -> str | None:
+    """Write ``text`` as CODEOWNERS unless it already says that; what was done, for the user (None: nothing)."""
+    from prodops.edit import write_atomic
+
+    if current(root) == text:
+        return None
+    target = root / TARGET
+    target.parent.mkdir(exist_ok=True)
+    write_atomic(target, text.encode("utf-8"))
+    return f"wrote {TARGET} ({sum(line.startswith('/') for line in text.splitlines())} files routed to teams)"

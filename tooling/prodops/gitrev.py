@@ -19,7 +19,8 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +49,8 @@ class Revision:
     root: Path
     name: str
     problems: list[Diagnostic] = field(default_factory=list)
+    # Content files not written because the caller knows their content already: path -> Git blob id.
+    known: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -97,20 +100,41 @@ def _prefix(root: Path) -> bytes:
 
 
 @contextmanager
-def checkout(root: Path, revision: str) -> Iterator[Revision]:
-    """A temporary folder holding the repository's content as of ``revision``."""
+def checkout(
+    root: Path, revision: str, knows: Callable[[Path], Callable[[str, str], bool]] | None = None
+) -> Iterator[Revision]:
+    """A temporary folder holding the repository's content as of ``revision``.
+
+    ``knows``, given the folder once the schemas and settings are in it, says which content files
+    (path, Git blob id) the caller holds already: those are listed in ``known``, not written.
+    """
     commit = resolve(root, revision)
     blobs, problems = _list(root, commit, revision, SETTINGS)
     with tempfile.TemporaryDirectory(prefix="prodops-rev-") as tmp:
         dest = Path(tmp)
         problems.extend(_write(root, blobs, dest, revision))
         folders = declared_folders(dest / "schemas")
+        known: dict[str, str] = {}
         if folders:
             spent = sum(blob.size for blob in blobs)  # the limit is for the revision, settings included
             content, more = _list(root, commit, revision, folders, spent)
             problems.extend(more)
+            if knows is not None:
+                held = knows(dest)
+                names = [os.fsdecode(blob.rel) for blob in content]
+                once = {name for name, times in Counter(names).items() if times == 1}  # a crafted tree repeats names
+                for name, blob in zip(names, content, strict=True):
+                    if name in once and name.endswith(".yaml") and held(name, blob.oid.decode()):
+                        known[name] = blob.oid.decode()
+                content = [blob for name, blob in zip(names, content, strict=True) if name not in known]
             problems.extend(_write(root, content, dest, revision))
-        yield Revision(dest, revision, sorted(problems, key=lambda d: d.sort_key))
+        yield Revision(dest, revision, sorted(problems, key=lambda d: d.sort_key), known)
+
+
+def blob_bytes(root: Path, oid: str) -> bytes | None:
+    """The content of one blob (None if Git cannot give it)."""
+    done = _git(root, "cat-file", "blob", oid)
+    return done.stdout if done.returncode == 0 else None
 
 
 def _list(

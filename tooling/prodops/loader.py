@@ -31,6 +31,8 @@ class Document:
     data_or_none: dict[str, Any] | None  # None until ``fetch`` is asked for it
     source: Path | str | None = None
     fetch: Callable[[str], dict[str, Any]] | None = field(default=None, repr=False)  # rel -> data
+    # Where the values sit, as a source knows them (a cache keeps them per file content), or None: parse the text.
+    where: Callable[[Document], yamlparse.Parsed] | None = field(default=None, repr=False)
     _positions: yamlparse.Parsed | None = field(default=None, repr=False)
 
     @property
@@ -59,8 +61,12 @@ class Document:
 
     def _parsed(self) -> yamlparse.Parsed:
         if self._positions is None:
-            self._positions = yamlparse.parse(self.text, positions=True)
+            self._positions = self.where(self) if self.where is not None else self.parse_positions()
         return self._positions
+
+    def parse_positions(self) -> yamlparse.Parsed:
+        """Where each value and key sits, from the text (the strict parser, with positions)."""
+        return yamlparse.parse(self.text, positions=True)
 
     def locate(self, path: JsonPath) -> tuple[int, int]:
         """Line and column of the value at ``path``, or of its nearest ancestor."""

@@ -58,6 +58,7 @@ def build(
     overrides: Mapping[str, str | None] | None = None,
     neighbours: bool = False,
     reviews: Reviews | None = None,
+    whole: bool = False,
 ) -> Result:
     """Run every stage over the repository's working tree (see ``run``).
 
@@ -66,7 +67,9 @@ def build(
     or to None for a file removed, to check an edit before writing it.
     """
     source = sources.working(root, cache=use_cache, overrides=overrides)
-    return run(source, today=today, only=only, config=config, base=base, neighbours=neighbours, reviews=reviews)
+    return run(
+        source, today=today, only=only, config=config, base=base, neighbours=neighbours, reviews=reviews, whole=whole
+    )
 
 
 def run(
@@ -78,6 +81,7 @@ def run(
     base: str | None = None,
     neighbours: bool = False,
     reviews: Reviews | None = None,
+    whole: bool = False,
 ) -> Result:
     """Run every stage once over what ``source`` yields: load -> schema (per file), link -> rules (the whole).
 
@@ -90,7 +94,8 @@ def run(
     that need approval are checked against ``reviews`` (a pull request's), or reported as pending. With ``neighbours``, ``only`` grows by the files that those files name or that
     name them: every file whose findings an edit of them can change (every file, when one of
     them is a team: any file may name its people); the result's ``only`` says which files
-    that was.
+    that was. With ``whole``, every model is built all the same (the catalog is whole), for a
+    command that reports on ``only`` and needs every model too (CODEOWNERS in the commit hook).
     """
     # Every object built here lives until the end of the run: the cyclic garbage collector
     # would only scan millions of them again and again (a fifth of the time at 10,000 files).
@@ -99,7 +104,7 @@ def run(
     gc.disable()
     try:
         # Lifecycle checks compare whole catalogs, so a run with a base builds every model.
-        result = _run(source, today, wanted, config, base is None, neighbours)
+        result = _run(source, today, wanted, config, base is None and not whole, neighbours)
         if wanted is None:  # what the site would publish is part of the repository too
             site_problems = published.repository(result.root)
             if site_problems:
@@ -117,6 +122,7 @@ def run(
             ]
             result.diagnostics.extend(d for d in found if wanted is None or d.file in wanted)
             result.diagnostics.sort(key=lambda d: d.sort_key)
+        source.keep()  # where this run's findings sit, so the next run need not parse their files again
         return result
     finally:
         if was_enabled:

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
 import time
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, TODAY, assemble, copy_example
 
-from prodops import cache, pipeline, trust
+from prodops import cache, pipeline, trust, yamlparse
 from prodops.cli import cli
 
 CACHE = Path(cache.CACHE_DIR) / cache.CACHE_FILE
@@ -263,3 +266,146 @@ def test_a_key_others_can_read_is_not_used(tmp_path: Path, monkeypatch: pytest.M
         f"not using .prodops-cache/: its signing key cannot be kept ({key} can be read by other users; "
         "remove it and prodops will make a new key)"
     ]
+
+
+def test_warnings_of_unchanged_files_are_placed_without_parsing_them_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later = date(2027, 2, 20)  # launch dates passed, playbooks due for review: many findings
+    repo = copy_example(tmp_path / "repo")
+    reference = pipeline.build(repo, today=later).diagnostics
+    assert sum(d.severity == "warning" for d in reference) >= 10
+    assert pipeline.build(repo, today=later, use_cache=True).diagnostics == reference  # warms the cache
+    parsed: list[str] = []
+    strict = yamlparse.parse
+
+    def counted(text: str, **options: Any) -> yamlparse.Parsed:
+        parsed.append(text)
+        return strict(text, **options)
+
+    monkeypatch.setattr(yamlparse, "parse", counted)
+    assert pipeline.build(repo, today=later, use_cache=True).diagnostics == reference
+    assert parsed == []
+    # One file changed: only it is parsed again, and its findings are placed where they now are.
+    item = next(repo.glob("launches/*.yaml"))
+    item.write_text(item.read_text(encoding="utf-8").replace("\n", "\n# moved down\n", 1), encoding="utf-8")
+    monkeypatch.setattr(yamlparse, "parse", strict)
+    reference = pipeline.build(repo, today=later).diagnostics
+    monkeypatch.setattr(yamlparse, "parse", counted)
+    assert pipeline.build(repo, today=later, use_cache=True).diagnostics == reference
+    assert len(parsed) <= 2  # its load (if the fast parser declines it) and its positions, nothing else
+    parsed.clear()
+    assert pipeline.build(repo, today=later, use_cache=True).diagnostics == reference
+    assert parsed == []
+
+
+def test_forged_positions_are_not_believed(tmp_path: Path) -> None:
+    later = date(2027, 2, 20)
+    repo = copy_example(tmp_path / "repo")
+    reference = pipeline.build(repo, today=later).diagnostics
+    pipeline.build(repo, today=later, use_cache=True)
+    db = sqlite3.connect(repo / CACHE)
+    rows = db.execute("SELECT rel, spots FROM spots").fetchall()
+    assert rows
+    for rel, text in rows:
+        forged = json.dumps([[[p, 999, 999] for p, _, _ in spots] for spots in json.loads(text)])
+        db.execute("UPDATE spots SET spots = ? WHERE rel = ?", (forged, rel))
+    db.commit()
+    db.close()
+    assert pipeline.build(repo, today=later, use_cache=True).diagnostics == reference
+
+
+def _git(repo: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com"}
+    env |= {"GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+
+
+def test_diff_checks_only_the_files_the_base_holds_differently(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = copy_example(tmp_path / "repo")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "example")
+    item = repo / "roadmap" / "payment-plans.yaml"
+    item.write_text(item.read_text(encoding="utf-8").replace("horizon: next", "horizon: now"), encoding="utf-8")
+    args = ["diff", "HEAD", "--root", str(repo), "--today", TODAY.isoformat(), "--format", "json"]
+    cold = CliRunner().invoke(cli, args)
+    assert cold.exit_code == 0 and "payment-plans" in cold.stdout
+    checked: list[str] = []
+    real = pipeline.check_file
+
+    def counted(schemas: Any, rel: str, raw: bytes, location: str | None) -> Any:
+        checked.append(rel)
+        return real(schemas, rel, raw, location)
+
+    monkeypatch.setattr(pipeline, "check_file", counted)
+    warm = CliRunner().invoke(cli, args)
+    assert (warm.exit_code, warm.stdout) == (cold.exit_code, cold.stdout)
+    assert checked == ["roadmap/payment-plans.yaml"]  # the base's version: the working tree's is cached
+
+
+def test_a_revisions_files_known_to_the_cache_are_placed_from_git(tmp_path: Path) -> None:
+    """Findings in a base file that was not written out (the cache knew it) are placed from its text in Git."""
+    from prodops import sources
+
+    later = date(2027, 2, 20)
+    repo = copy_example(tmp_path / "repo")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "example")
+    pipeline.build(repo, today=TODAY, use_cache=True)  # outlines and data kept; few positions
+    for path in repo.glob("roadmap/*.yaml"):  # the working tree moves on; HEAD's blobs stay known
+        path.write_text("# yaml-language-server: $schema=../schemas/roadmap-item.schema.json\n", encoding="utf-8")
+
+    def at_head(cache: bool) -> list[object]:
+        with sources.revision(repo, "HEAD", cache=cache) as revision:
+            if cache:
+                assert len(revision.source.known) > 50  # type: ignore[attr-defined]
+            return [*revision.problems, *pipeline.run(revision.source, today=later).diagnostics]
+
+    reference = at_head(False)
+    assert sum(d.severity == "warning" for d in reference) >= 10  # type: ignore[attr-defined]
+    assert at_head(True) == reference
+
+
+def test_a_forged_blob_id_does_not_stand_in_for_the_base(tmp_path: Path) -> None:
+    repo = copy_example(tmp_path / "repo")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "example")
+    item = repo / "roadmap" / "payment-plans.yaml"
+    head_blob = cache.git_blob(item.read_bytes())
+    item.write_text(item.read_text(encoding="utf-8").replace("horizon: next", "horizon: now"), encoding="utf-8")
+    args = ["diff", "HEAD", "--root", str(repo), "--today", TODAY.isoformat(), "--format", "json"]
+    expected = CliRunner().invoke(cli, args).stdout
+    assert '"now"' in expected
+    _forge(repo, "roadmap/payment-plans.yaml", blob=head_blob)  # "HEAD's version is the one I hold"
+    assert CliRunner().invoke(cli, args).stdout == expected
+
+
+def test_in_a_git_work_tree_files_git_vouches_for_are_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = copy_example(tmp_path / "repo")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "example")
+    reference = pipeline.build(repo, today=TODAY).diagnostics
+    assert pipeline.build(repo, today=TODAY, use_cache=True).diagnostics == reference
+    read: list[str] = []
+    real = cache.Cache.lookup
+
+    def counted(self: cache.Cache, rel: str, location: str) -> Any:
+        read.append(rel)
+        return real(self, rel, location)
+
+    monkeypatch.setattr(cache.Cache, "lookup", counted)
+    assert pipeline.build(repo, today=TODAY, use_cache=True).diagnostics == reference
+    assert read == []
+    item = repo / "roadmap" / "payment-plans.yaml"
+    stamp = item.stat()
+    item.write_text(item.read_text(encoding="utf-8").replace("horizon: next", "horizon: nexx"), encoding="utf-8")
+    os.utime(item, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))  # `touch -r`: Git still sees it changed
+    _git(repo, "update-index", "--assume-unchanged", "roadmap/audit-log-export.yaml")  # told not to look: read
+    assert (
+        pipeline.build(repo, today=TODAY, use_cache=True).diagnostics == pipeline.build(repo, today=TODAY).diagnostics
+    )
+    assert sorted(read) == ["roadmap/audit-log-export.yaml", "roadmap/payment-plans.yaml"]

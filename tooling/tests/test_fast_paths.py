@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import os
+import subprocess
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -288,6 +290,55 @@ def test_pipeline_gives_the_same_diagnostics_without_fast_paths(
     monkeypatch.setattr(sources, "load_schemas", without_fast)
     reference = _outcome(lambda: pipeline.build(repo, today=TODAY))
     assert with_fast == reference
+
+
+def _git(repo: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.com"}
+    env |= {"GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)
+
+
+@pytest.mark.parametrize("git", [False, True], ids=["folder", "git"])
+@pytest.mark.parametrize("case", CASES, ids=[f"{p.parent.name}/{p.name}" for p in CASES])
+def test_a_warm_cache_gives_the_same_diagnostics_as_no_cache(case: Path, tmp_path: Path, git: bool) -> None:
+    """Each shortcut (outlines, problems and positions kept per file content; in a Git work tree,
+    the files Git's index vouches for not read) against a cold run."""
+    repo = assemble(case, tmp_path / "repo")
+    if git:
+        _git(repo, "init", "-q", "-b", "main")
+        _git(repo, "add", "-A")
+        _git(repo, "commit", "-q", "-m", "case")
+    later = date(2027, 2, 20)  # findings in valid cases too, to be placed from what the cache kept
+    for today in (TODAY, later):
+        reference = _outcome(lambda: pipeline.build(repo, today=today))  # noqa: B023
+        for _ in range(3):  # cold cache, cache with outlines, cache with positions
+            assert _outcome(lambda: pipeline.build(repo, today=today, use_cache=True)) == reference  # noqa: B023
+
+
+def _at_revision(repo: Path, name: str, cache: bool) -> list[Diagnostic] | str:
+    try:
+        with sources.revision(repo, name, cache=cache) as revision:
+            return [*revision.problems, *pipeline.run(revision.source, today=TODAY).diagnostics]
+    except ProdopsError as exc:
+        return str(exc)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{p.parent.name}/{p.name}" for p in CASES])
+def test_a_revision_read_through_the_cache_gives_the_same_diagnostics(case: Path, tmp_path: Path) -> None:
+    """The base of ``diff`` takes the files it holds alike with the working tree from the repository's cache."""
+    repo = assemble(case, tmp_path / "repo")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "case")
+    edited = sorted(repo.glob("roadmap/*.yaml"))[:1]
+    for path in edited:  # the working tree differs from the revision in one file, the same size
+        path.write_bytes(path.read_bytes().replace(b"status: ", b"status:\t", 1))
+    _outcome(lambda: pipeline.build(repo, today=TODAY, use_cache=True))
+    _outcome(lambda: pipeline.build(repo, today=TODAY, use_cache=True))
+    cache_file = repo / ".prodops-cache" / "files.sqlite"
+    before = cache_file.read_bytes() if cache_file.exists() else None
+    assert _at_revision(repo, "HEAD", cache=True) == _at_revision(repo, "HEAD", cache=False)
+    assert (cache_file.read_bytes() if cache_file.exists() else None) == before  # only read
 
 
 @pytest.mark.parametrize("case", CASES, ids=[f"{p.parent.name}/{p.name}" for p in CASES])

@@ -743,3 +743,41 @@ def test_a_revision_larger_than_the_limit_is_refused_before_it_is_read(
     # Only the schemas and the configuration were read (they say which folders are content); no content file.
     assert [args for args in read if args[0] == "cat-file"] == [("cat-file", "--batch")]
     assert next(args[-3:] for args in read if args[0] == "ls-tree") == ("schemas", "pyproject.toml", "prodops.toml")
+
+
+def test_one_diff_writes_every_report_the_workflow_needs(repo: Path, tmp_path: Path) -> None:
+    _risky_branch(repo)
+    _edit(repo / "roadmap" / "payment-plans.yaml", "title: ", "title: <script>alert(1)</script>\x1b[31m ")
+    base = ("diff", "main", "--root", str(repo), "--today", TODAY.isoformat())
+    cut = ("--format", "markdown", "--max-chars", "1000", "--full-report", "[all](https://x.example/<b>)")
+    full, as_json = tmp_path / "full.md", tmp_path / "diff.json"
+    code, summary = _invoke(*base, *cut, "--also", f"markdown:900000={full}", "--also", f"json={as_json}")
+    assert code == 0, summary
+    assert (code, summary) == _invoke(*base, *cut)
+    assert full.read_text(encoding="utf-8") == _invoke(*base, "--format", "markdown", "--max-chars", "900000")[1]
+    assert as_json.read_text(encoding="utf-8") == _invoke(*base, "--format", "json")[1]
+    assert len(summary) <= 1000 < len(full.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("full.md", "write FORMAT=FILE"),
+        ("html=x.html", "write FORMAT=FILE"),
+        ("json:5000=x.json", "a limit is for markdown"),
+        ("markdown:12=x.md", "at least 1000"),
+        ("markdown:\x1b[31m=x.md", "a limit is for markdown"),
+        ("json=", "write FORMAT=FILE"),
+    ],
+)
+def test_a_bad_also_is_a_usage_error(repo: Path, value: str, why: str) -> None:
+    code, output = _invoke("diff", "main", "--root", str(repo), "--also", value)
+    assert code == 2 and why in output and "Traceback" not in output
+    assert "\x1b" not in output
+
+
+def test_an_also_file_that_cannot_be_written_is_named(repo: Path, tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("")
+    target = tmp_path / "a-file" / "diff.json"
+    code, output = _invoke("diff", "main", "--root", str(repo), "--also", f"json={target}")
+    assert code == 1 and f"cannot write {target}" in output and "Traceback" not in output

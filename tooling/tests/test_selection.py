@@ -28,10 +28,28 @@ def _hooks(text: str) -> dict[str, dict[str, object]]:
     return {h["id"]: h for h in hooks if h["id"] in HOOK_FILES}
 
 
+def test_this_repository_runs_one_hook_that_validates_and_keeps_codeowners() -> None:
+    hooks = _hooks((REPO_ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    assert list(hooks) == ["prodops-validate"]  # one repository load per commit
+    assert hooks["prodops-validate"]["entry"] == "prodops validate --codeowners"
+    # Every file either hook selected: what can change a finding or an owner.
+    assert hooks["prodops-validate"]["files"] == f"{VALIDATE_FILES}|^(pyproject|prodops)\\.toml$"
+    rels = [
+        "pyproject.toml",
+        "prodops.toml",
+        "schemas/item.schema.json",
+        "okrs/kpis/x.csv",
+        "decisions/a.yml",
+        "a.toml",
+    ]
+    pattern = hooks["prodops-validate"]["files"]
+    either = [rel for rel in rels if re.search(VALIDATE_FILES, rel) or re.search(CODEOWNERS_FILES, rel)]
+    assert [rel for rel in rels if re.search(pattern, rel)] == either == rels[:-1]
+
+
 @pytest.mark.parametrize(
     "config",
     [
-        REPO_ROOT / ".pre-commit-config.yaml",
         REPO_ROOT / ".pre-commit-hooks.yaml",
         REPO_ROOT / "tooling" / "prodops" / "data" / "starter" / "dot-pre-commit-config.yaml.j2",
     ],

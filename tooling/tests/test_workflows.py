@@ -225,7 +225,9 @@ def test_the_comment_fits_and_the_full_report_is_kept() -> None:
     script = str(summary["run"])
     comment_line = script.split("> prodops-summary.md")[0]
     assert "--max-chars 65000" in comment_line and "--full-report" in script
-    assert "> prodops-summary.md" in script and "> prodops-full.md" in script and "> prodops-diff.json" in script
+    assert "> prodops-summary.md" in script
+    assert "--also markdown:900000=prodops-full.md --also json=prodops-diff.json" in script.replace("\\\n", " ")
+    assert script.count("prodops diff") == 1  # one comparison writes every report
     assert 'cat prodops-full.md >> "$GITHUB_STEP_SUMMARY"' in script
     upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-artifact@"))
     assert str(upload["with"]["path"]).split() == ["prodops-summary.md", "prodops-full.md", "prodops-diff.json"]

@@ -31,6 +31,15 @@ from prodops.diagnostics import ProdopsError
     default="",
     help="Where readers find the full report when the summary is cut (a link in Markdown, for example).",
 )
+@click.option(
+    "--also",
+    "extra",
+    metavar="FORMAT[:MAX_CHARS]=FILE",
+    multiple=True,
+    callback=lambda _ctx, _param, values: [_also(v) for v in values],
+    help="Also write the report in this format to FILE, from the same comparison (repeatable): "
+    "markdown:900000=full.md, json=diff.json.",
+)
 def diff(
     base_rev: str,
     head_rev: str | None,
@@ -39,6 +48,7 @@ def diff(
     fmt: str,
     max_chars: int | None,
     full_report: str,
+    extra: list[tuple[str, int | None, Path]],
 ) -> None:
     """Say what a change means: entities added, removed, renamed, and what changed in each.
 
@@ -55,16 +65,19 @@ def diff(
     """
     from prodops import audiencediff, diffreport, report, sources
     from prodops import diff as diffing
+    from prodops.edit import write_atomic
 
     repo = resolve_root(root)
-    with sources.revision(repo, base_rev) as base:
+    # Both sides through the cache, the working tree first: then a file the base holds alike (the
+    # same Git blob) is neither written out nor checked again, its results taken from the cache.
+    if head_rev is None:
+        new = pipeline.build(repo, today=today, use_cache=True)
+        head_name = "working tree"
+    with sources.revision(repo, base_rev, cache=True) as base:
         old = pipeline.run(base.source, today=today)
     unread = base.problems
-    if head_rev is None:
-        new = pipeline.build(repo, today=today)
-        head_name = "working tree"
-    else:
-        with sources.revision(repo, head_rev) as head:
+    if head_rev is not None:
+        with sources.revision(repo, head_rev, cache=True) as head:
             new = pipeline.run(head.source, today=today)
         unread = [*unread, *head.problems]
         head_name = head_rev
@@ -79,7 +92,24 @@ def diff(
         new.today,
     )
     text = diffreport.markdown(changes, max_chars, full_report) if fmt == "markdown" else diffreport.as_json(changes)
+    for kind, limit, path in extra:
+        other = diffreport.markdown(changes, limit, "") if kind == "markdown" else diffreport.as_json(changes)
+        try:
+            write_atomic(path, other.encode("utf-8"))
+        except OSError as exc:
+            raise ProdopsError(f"cannot write {path}: {exc.strerror or exc}; choose a file you can write") from None
     terminal.echo(text, nl=False)
+
+
+def _also(value: str) -> tuple[str, int | None, Path]:
+    """``FORMAT[:MAX_CHARS]=FILE`` as (format, limit, file); a usage error says what is wrong."""
+    spec, sep, file = value.partition("=")
+    kind, _, limit = spec.partition(":")
+    if not sep or not file or kind not in ("markdown", "json"):
+        raise click.BadParameter(f"{value!r}: write FORMAT=FILE or markdown:MAX_CHARS=FILE", param_hint="--also")
+    if limit and (kind != "markdown" or not limit.isdigit() or int(limit) < 1_000):
+        raise click.BadParameter(f"{value!r}: a limit is for markdown, at least 1000 characters", param_hint="--also")
+    return kind, int(limit) if limit else None, Path(file)
 
 
 @cli.command()
@@ -94,35 +124,32 @@ def codeowners(root: Path | None, check: bool, fallback: str | None) -> None:
     Example: prodops codeowners --check
     """
     from prodops import codeowners as owners
-    from prodops.edit import write_atomic
 
     repo = resolve_root(root)
     result = load_valid(repo, None, use_cache=True, why="CODEOWNERS is written from valid data only")
-    owner = fallback or result.config.codeowners_fallback
-    if not owner:
-        raise ProdopsError("no fallback owner: set codeowners-fallback in [tool.prodops] or pass --fallback @org/team")
-    problem = owners.owner_problem(owner)
-    if problem is not None:  # the configured one was checked when the configuration was read
-        raise click.BadParameter(problem, param_hint="--fallback")
-    text = owners.render(result.catalog, owner)
-    target = repo / ".github" / "CODEOWNERS"
-    current = target.read_text(encoding="utf-8") if target.is_file() else None
+    text = owners.render(result.catalog, fallback_owner(result.config.codeowners_fallback, fallback))
     if check:
-        if current != text:
+        if owners.current(repo) != text:
             terminal.echo(
                 ".github/CODEOWNERS is out of date with the data; run `prodops codeowners` and commit it", err=True
             )
             sys.exit(EXIT_PROBLEMS)
         terminal.echo(".github/CODEOWNERS is up to date")
         return
-    if current == text:
-        terminal.echo(".github/CODEOWNERS is already up to date")
-        return
-    target.parent.mkdir(exist_ok=True)
-    write_atomic(target, text.encode("utf-8"))
-    terminal.echo(
-        f"wrote .github/CODEOWNERS ({sum(line.startswith('/') for line in text.splitlines())} files routed to teams)"
-    )
+    terminal.echo(owners.write(repo, text) or ".github/CODEOWNERS is already up to date")
+
+
+def fallback_owner(configured: str | None, given: str | None) -> str:
+    """The owner of everything no team owns: ``--fallback`` if given, else the configured one."""
+    from prodops import codeowners as owners
+
+    owner = given or configured
+    if not owner:
+        raise ProdopsError("no fallback owner: set codeowners-fallback in [tool.prodops] or pass --fallback @org/team")
+    problem = owners.owner_problem(owner)
+    if problem is not None:  # the configured one was checked when the configuration was read
+        raise click.BadParameter(problem, param_hint="--fallback")
+    return owner
 
 
 @cli.command()

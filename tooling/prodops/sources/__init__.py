@@ -12,7 +12,7 @@ runs once per file, whichever source yields the file.
 * ``Overlay`` wraps one and replaces, adds or removes files with text held in memory (an edit
   checked before it is written);
 * ``revision`` writes a Git revision's content into a temporary folder (``prodops.gitrev``) and
-  yields a ``WorkingTree`` over it.
+  yields a ``WorkingTree`` over it (through the repository's cache, read only, if asked).
 
 ``working`` puts the first three together for a repository, as a command asks.
 """
@@ -67,6 +67,10 @@ class Source(Protocol):
         """Read the data of these documents now, in one pass, where it would otherwise be read one by one."""
         ...
 
+    def keep(self) -> None:
+        """Keep for the next run what this one worked out besides the per-file stages (where findings sit)."""
+        ...
+
     def explain(self, rel: str) -> list[Diagnostic]:
         """Why ``rel``, named by the user, is not among the content files found (no such file, a link...)."""
         ...
@@ -97,14 +101,40 @@ class Revision:
 
 
 @contextmanager
-def revision(root: Path, name: str) -> Iterator[Revision]:
-    """The repository as of Git revision ``name``, read into a temporary folder that lives as long as this."""
+def revision(root: Path, name: str, *, cache: bool = False) -> Iterator[Revision]:
+    """The repository as of Git revision ``name``, read into a temporary folder that lives as long as this.
+
+    With ``cache``, a file whose content the repository's cache knows (the same path, the same
+    bytes: most files of a pull request's base) is taken from it; that cache is only read.
+    """
     from prodops import gitrev
+    from prodops.cache import Cache, cache_key
+    from prodops.sources.cached import Cached
     from prodops.sources.tree import WorkingTree
 
-    with gitrev.checkout(root, name) as written:
+    root = root.resolve()
+    opened: list[tuple[SchemaSet, Cache]] = []
+
+    def knows(folder: Path) -> Callable[[str, str], bool]:
+        """Files whose Git blob id the cache holds for that path are not written out: their results are known."""
         try:
-            schemas = load_schemas(written.root / SCHEMA_DIR)
-        except ProdopsError as exc:
-            raise ProdopsError(f"revision '{name}': {exc}") from exc
-        yield Revision(WorkingTree(written.root, schemas), name, written.problems)
+            schemas = load_schemas(folder / SCHEMA_DIR)
+        except ProdopsError:
+            return lambda rel, oid: False  # said below, when the schemas are loaded again
+        held = Cache(root, cache_key(schemas.digest))
+        opened.append((schemas, held))
+        entries = held.entries
+        return lambda rel, oid: (entry := entries.get(rel)) is not None and entry.blob == oid
+
+    with gitrev.checkout(root, name, knows if cache else None) as written:
+        if opened:
+            schemas, held = opened[0]
+        else:
+            try:
+                schemas = load_schemas(written.root / SCHEMA_DIR)
+            except ProdopsError as exc:
+                raise ProdopsError(f"revision '{name}': {exc}") from exc
+        source: Source = WorkingTree(written.root, schemas)
+        if cache:
+            source = Cached(source, home=root, cache=held if opened else None, known=written.known)
+        yield Revision(source, name, written.problems)

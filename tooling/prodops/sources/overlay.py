@@ -38,5 +38,8 @@ class Overlay:
     def prefetch(self, documents: Iterable[Document]) -> None:
         self.inner.prefetch(documents)
 
+    def keep(self) -> None:
+        self.inner.keep()
+
     def explain(self, rel: str) -> list[Diagnostic]:
         return [] if rel in self.removed else self.inner.explain(rel)

@@ -38,6 +38,9 @@ class WorkingTree:
     def prefetch(self, documents: Iterable[Document]) -> None:
         """Documents read from disk hold their data already."""
 
+    def keep(self) -> None:
+        """Nothing is kept between runs."""
+
     def explain(self, rel: str) -> list[Diagnostic]:
         if not os.path.lexists(self.root / rel):
             return [Diagnostic("error", "PO109", "no such file", rel)]
