@@ -263,3 +263,25 @@ def test_delivery_stale_weeks_setting(tmp_path: Path, weeks: str, expected: str)
     (repo / "pyproject.toml").write_text(f"[tool.prodops]\ndelivery-stale-weeks = {weeks}\n")
     result = CliRunner().invoke(cli, ["validate", "--root", str(repo), "--today", TODAY.isoformat()])
     assert expected in result.output, result.output
+
+
+def test_item_page_and_board_card_show_progress(tmp_path: Path) -> None:
+    repo = copy_example(tmp_path / "repo", site=True)
+    path = repo / "roadmap/erp-sync-v2.yaml"
+    path.write_text(path.read_text() + "delivery:\n  - ERP-100\n")
+    out = tmp_path / "out"
+    rendered = CliRunner().invoke(cli, ["render", "--out", str(out), "--root", str(repo), "--today", "2026-12-02"])
+    assert rendered.exit_code == 0, rendered.output
+    page = next((out / "docs").rglob("erp-sync-v2.md")).read_text(encoding="utf-8")
+    assert '<span class="po-muted">not imported yet</span><br><span class="po-muted"><code>ERP-100</code>' in page
+    assert run(repo, EXPORTS / "jira.csv", "jira")[0] == 0
+    rendered = CliRunner().invoke(cli, ["render", "--out", str(out), "--root", str(repo), "--today", "2026-12-02"])
+    assert rendered.exit_code == 0, rendered.output
+    page = next((out / "docs").rglob("erp-sync-v2.md")).read_text(encoding="utf-8")
+    assert 'aria-label="Delivery tickets done: 33%"' in page
+    assert "1/3 tickets, 5/10 points done in jira · last activity 2026-11-25" in page
+    board = (out / "docs" / "roadmap" / "index.md").read_text(encoding="utf-8")
+    card = board[board.index('href="../roadmap-item/erp-sync-v2') :].split("</li>", 1)[0]
+    assert '<span class="po-card__delivery">' in card and "1/3 tickets, 5/10 points" in card
+    # Ticket titles stay in roadmap/delivery/; no page shows them.
+    assert "<script>" not in "".join(p.read_text(encoding="utf-8") for p in (out / "docs").rglob("*.md"))
