@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from prodops import edit, tabular, yamlparse
+from prodops import edit, pace, tabular, yamlparse
 from prodops.catalog import Catalog
 from prodops.diagnostics import ProdopsError
 from prodops.model import KeyResult, Objective
@@ -74,16 +74,15 @@ def due(catalog: Catalog, day: date, team: str | None = None, owner: str | None 
     """
     found: list[Due] = []
     for objective in sorted(catalog.objectives.values(), key=lambda o: o.id):
-        if day not in objective.period:
+        expected = pace.pace(objective.period, day)
+        if objective.period is None or expected is None or day not in objective.period:
             continue
         if team is not None and team not in (objective.team, *catalog.owning_teams(objective.id)):
             continue
-        start, end = objective.period.start, objective.period.end
-        pace = max(0.0, min(1.0, (day - start).days / max(1, (end - start).days)))
         for kr in objective.key_results:
             if owner is not None and (kr.owner or objective.owner) != owner:
                 continue
-            found.append(Due(objective, kr, pace))
+            found.append(Due(objective, kr, expected))
     return found
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from prodops import authoring, pipeline, report, teamcheckin, terminal
+from prodops import authoring, pipeline, report, teamcheckin, terminal, values
 from prodops.cli import EXIT_PROBLEMS
 from prodops.diagnostics import ProdopsError
 from prodops.suggest import did_you_mean
@@ -84,7 +84,7 @@ def _ask(found: teamcheckin.Due, index: int, total: int) -> teamcheckin.Answer:
     confidence = f"{kr.confidence:g}" if kr.confidence is not None else "none"
     terminal.echo(f"\n[{index}/{total}] {found.ref}: {kr.title}")
     terminal.echo(
-        f"    last {found.last}; target {teamcheckin.number(kr.target):g} {kr.unit}; "
+        f"    last {found.last}; target {values.number_text(kr.target)} {kr.unit}; "
         f"progress {kr.progress:.0%} at pace {found.pace:.0%}; confidence {confidence}"
     )
     value = _prompt("value", teamcheckin.check_value, f"{teamcheckin.number(kr.current):g}")
