@@ -9,18 +9,16 @@ show key results by their titles, filter with the state in the address, and stay
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import serving
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, ViewportSize
 from test_site_browser import base_url, site_dir  # noqa: F401  (shared fixtures)
 
 from prodops.render.tables import label_cells
 
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 DATA_PAGES = {
     "home": "index.html",
     "roadmap-all": "roadmap/all.html",
@@ -133,8 +131,3 @@ def test_label_cells_names_each_cell_by_its_column_and_escapes_the_heading() -> 
 def test_label_cells_leaves_tables_without_a_heading_row_alone() -> None:
     page = '<table class="po-table"><tbody><tr><td>x</td></tr></tbody></table><table><thead><tr><th>a</th><th>b</th></tr></thead></table>'
     assert label_cells(page) == page
-
-
-def _served(folder: Path) -> Iterator[str]:
-    with serving(folder) as url:
-        yield url
