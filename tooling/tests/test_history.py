@@ -424,7 +424,7 @@ def test_what_changed_feed_is_atom(repo: Path) -> None:
     assert first == (
         "payments\n"
         "- slipped: Alpha <b>*bold*</b>: 2026-09-20 → 2026-09-30 (+10 days) (2026-08-05)\n"
-        "- confidence: Collect faster: obj.kr1: 0.5 → 0.7 (2026-08-05)"
+        "- confidence: Collect faster: obj.kr1: 10 → 14, confidence 0.5 → 0.7 (2026-08-05)"
     )
     hrefs = [link.get("href") or "" for link in root.iter(f"{atom}link")]
     assert hrefs and all(not h.startswith(("http:", "https:", "//")) for h in hrefs)  # no other host
