@@ -46,7 +46,10 @@
   function setup(root) {
     if (root.dataset.poFilterReady) { return; }
     root.dataset.poFilterReady = "1";
-    var nodes = Array.prototype.slice.call(root.querySelectorAll("[data-po-item]"));
+    // An empty marker with data-po-page filters the whole page below its headings (Markdown
+    // headings cannot sit inside an HTML wrapper); otherwise the wrapper holds what it filters.
+    var scope = root.hasAttribute("data-po-page") ? (root.closest("article") || root.parentNode) : root;
+    var nodes = Array.prototype.slice.call(scope.querySelectorAll("[data-po-item]"));
     if (!nodes.length) { return; }
     var labels = {};
     var items = nodes.map(function (node) {
@@ -93,8 +96,8 @@
     text.value = state.q;
     textLabel.appendChild(text);
     bar.appendChild(textLabel);
-    var board = root.querySelector(".po-board");
-    var timeline = root.querySelector(".po-tl");
+    var board = scope === root ? root.querySelector(".po-board") : null;  // one board to regroup, not a page of them
+    var timeline = scope.querySelector(".po-tl");
     if (timeline) {
       var redraw = null;
       window.addEventListener("resize", function () {
@@ -177,7 +180,7 @@
         if (item.shown !== ok) { item.node.hidden = !ok; item.shown = ok; }  // touch the page only on change
       }
       perList.forEach(function (seen, list) { moreButton(list, seen); });
-      root.querySelectorAll("[data-po-collapse]").forEach(function (list) { if (!perList.has(list)) { moreButton(list, 0); } });
+      scope.querySelectorAll("[data-po-collapse]").forEach(function (list) { if (!perList.has(list)) { moreButton(list, 0); } });
       if (lanes) {  // under a filter, only the lanes that have a card to show
         lanes.querySelectorAll(".po-lane").forEach(function (lane) {
           var has = false;
@@ -222,7 +225,7 @@
       text.value = "";
       apply();
     });
-    root.addEventListener("po-sorted", function () {
+    scope.addEventListener("po-sorted", function () {
       items.sort(function (a, b) { return a.node.compareDocumentPosition(b.node) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1; });
       apply();
     });
@@ -309,6 +312,28 @@
     });
   }
 
-  function setupAll() { document.querySelectorAll(".po-filterable").forEach(setup); }
+  // A long list or table body outside any filtered view: its first N entries, then a button.
+  function collapse(list) {
+    if (list.poMore || list.querySelector("[data-po-item]")) { return; }  // the filters handle theirs
+    var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
+    var entries = Array.prototype.slice.call(list.children);
+    if (!limit || entries.length <= limit) { return; }
+    var button = element("button", { type: "button", "class": "md-button po-more", "aria-expanded": "false" });
+    function show(all) {
+      entries.forEach(function (entry, i) { entry.hidden = !all && i >= limit; });
+      button.textContent = all ? "Show the first " + limit : "Show all (" + entries.length + ")";
+      button.setAttribute("aria-expanded", all ? "true" : "false");
+    }
+    button.addEventListener("click", function () { show(button.getAttribute("aria-expanded") !== "true"); });
+    var after = list.closest(".po-scroll") || (list.tagName === "TBODY" ? list.closest("table") : list);
+    after.parentNode.insertBefore(button, after.nextSibling);
+    list.poMore = button;
+    show(false);
+  }
+
+  function setupAll() {
+    document.querySelectorAll(".po-filterable").forEach(setup);
+    document.querySelectorAll("[data-po-collapse]").forEach(collapse);
+  }
   if (typeof document$ !== "undefined") { document$.subscribe(setupAll); } else { document.addEventListener("DOMContentLoaded", setupAll); }
 })();
