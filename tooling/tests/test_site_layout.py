@@ -8,10 +8,15 @@ show key results by their titles, filter with the state in the address, and stay
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
+from conftest import REPO_ROOT, bench_generator, serving
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
 from playwright.sync_api import Browser, Page, ViewportSize
 from test_site_browser import base_url, site_dir  # noqa: F401  (shared fixtures)
 
@@ -131,3 +136,137 @@ def test_label_cells_names_each_cell_by_its_column_and_escapes_the_heading() -> 
 def test_label_cells_leaves_tables_without_a_heading_row_alone() -> None:
     page = '<table class="po-table"><tbody><tr><td>x</td></tr></tbody></table><table><thead><tr><th>a</th><th>b</th></tr></thead></table>'
     assert label_cells(page) == page
+
+
+# A key result's id (objective.kr1) shown as text anywhere in a page's content, outside a tooltip.
+KR_IDS = r"""() => {
+  const walker = document.createTreeWalker(document.querySelector('.md-content'), NodeFilter.SHOW_TEXT);
+  const found = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (/[a-z0-9-]+\.kr\d+/.test(node.textContent)) { found.push(node.textContent.trim().slice(0, 80)); }
+  }
+  return found;
+}"""
+
+
+@pytest.mark.parametrize(
+    "view",
+    ["roadmap/index.html", "index.html", "roadmap-item/usage-based-billing.html", "launch/usage-based-billing-ga.html"],
+)
+def test_key_results_show_their_titles_not_their_ids(desktop: Page, base_url: str, view: str) -> None:  # noqa: F811
+    desktop.goto(base_url + view)
+    assert desktop.evaluate(KR_IDS) == []
+
+
+def test_a_card_names_the_key_results_it_moves_and_its_owner(desktop: Page, base_url: str) -> None:  # noqa: F811
+    desktop.goto(base_url + "roadmap/index.html")
+    card = desktop.locator('.po-card:has(a.po-card__title:text-is("Usage-based billing plans"))')
+    why = card.locator(".po-card__why")
+    assert why.inner_text() == (
+        "Moves: Get 25 accounts invoicing with usage-based plans in beta; Book $180k ARR from the usage-billing"
+        " add-on; Raise net revenue retention from 104% to 110%"
+    )
+    assert why.locator("a").last.get_attribute("title") == "2026-q4-grow-net-revenue-retention.kr1"
+    assert "Mateo García" in card.locator(".po-card__meta").inner_text()
+    assert "@mateo-garcia" not in card.locator(".po-card__meta").inner_text()
+
+
+def test_the_owner_filter_lists_people_by_name(desktop: Page, base_url: str) -> None:  # noqa: F811
+    desktop.goto(base_url + "roadmap/index.html")
+    options = desktop.locator('select[name="owner"] option').all_inner_texts()
+    assert "Mateo García" in options
+    assert not [o for o in options if o.startswith("@") or "-" in o]
+    desktop.select_option('select[name="owner"]', label="Mateo García")
+    assert "owner=mateo-garcia" in desktop.url
+
+
+FILTERED = {
+    "okrs/2026-Q4.html": ("confidence", "at-risk", ".po-objective"),
+    "launches/index.html": ("tier", "1", "tbody tr[data-po-item]"),
+    "kpis/index.html": ("status", "watch", ".po-kpi"),
+    "insights/index.html": ("segments", "enterprise", "tbody tr[data-po-item]"),
+}
+
+
+@pytest.mark.parametrize("view", list(FILTERED))
+def test_list_pages_filter_with_the_state_in_the_address(browser: Browser, base_url: str, view: str) -> None:  # noqa: F811
+    facet, value, entries = FILTERED[view]
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    try:
+        page.goto(base_url + view)
+        everything = page.locator(entries).count()
+        page.select_option(f'.po-filters select[name="{facet}"]', value)
+        assert f"{facet}={value}" in page.url
+        shown = page.locator(f"{entries}:visible").count()
+        assert 0 < shown < everything
+        # The address alone gives the same view.
+        again = context.new_page()
+        again.goto(page.url)
+        assert again.locator(f"{entries}:visible").count() == shown
+        assert again.locator(f'.po-filters select[name="{facet}"]').input_value() == value
+    finally:
+        context.close()
+
+
+def test_swimlanes_under_a_team_filter_show_only_that_team(desktop: Page, base_url: str) -> None:  # noqa: F811
+    desktop.goto(base_url + "roadmap/index.html?group=team&team=payments")
+    lanes = desktop.locator(".po-lane:visible")
+    assert lanes.count() == 1
+    assert lanes.first.get_attribute("data-team") == "payments"
+
+
+LARGE = 2_000
+LARGE_TODAY = "2026-12-07"
+LARGE_PAGES = [
+    "index.html",
+    "roadmap/index.html",
+    "roadmap/index.html?group=team",
+    "roadmap/teams.html",
+    "roadmap/timeline.html",
+    "roadmap/all.html",
+    "okrs/2026-Q4.html",
+    "launches/index.html",
+    "team/team-000.html",
+    "teams/index.html",
+]
+
+
+@pytest.fixture(scope="module")
+def large_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A generated organisation of 2,000 entities, built once for this module and served."""
+    repo = tmp_path_factory.mktemp("large") / "repo"
+    bench_generator().generate(repo, LARGE, seed=1, today=date.fromisoformat(LARGE_TODAY))
+    shutil.copy(REPO_ROOT / "mkdocs.yml", repo / "mkdocs.yml")
+    shutil.copytree(REPO_ROOT / "site", repo / "site")
+    out = tmp_path_factory.mktemp("large-site")
+    config = load_config(config_file=str(repo / "mkdocs.yml"), site_dir=str(out), strict=False)
+    config.plugins["prodops"].config.today = LARGE_TODAY
+    mkdocs_build(config)
+    with serving(out) as url:
+        yield url
+
+
+@pytest.mark.parametrize("view", LARGE_PAGES)
+def test_a_large_organisation_keeps_every_page_under_8000_px_and_every_column_in_view(
+    desktop: Page, large_url: str, view: str
+) -> None:
+    desktop.goto(large_url + view)
+    height = desktop.evaluate("() => document.documentElement.scrollHeight")
+    assert height <= 8000, f"{view} is {height} px tall"
+    assert desktop.evaluate(HIDDEN_COLUMNS) == []
+    assert desktop.evaluate(KR_IDS) == []
+
+
+def test_a_collapsed_board_column_shows_all_its_cards_on_request(desktop: Page, large_url: str) -> None:
+    desktop.goto(large_url + "roadmap/index.html")
+    column = desktop.locator(".po-board__col").first
+    total = column.locator(".po-card").count()
+    assert column.locator(".po-card:visible").count() == 10 < total
+    more = desktop.locator("button.po-more").first
+    assert more.inner_text() == f"Show all ({total})"
+    more.click()
+    assert column.locator(".po-card:visible").count() == total
+    # A filter counts and collapses what matches.
+    desktop.select_option('.po-filters select[name="team"]', index=1)
+    assert column.locator(".po-card:visible").count() <= total
