@@ -123,11 +123,11 @@ def test_okr_period_rows_on_a_phone_name_each_value(phone: Page, base_url: str) 
 def test_label_cells_names_each_cell_by_its_column_and_escapes_the_heading() -> None:
     page = (
         '<table class="po-table"><thead><tr><th>Item</th><th>A &lt;b&gt; "q"</th><th>Due</th></tr></thead>'
-        '<tbody><tr><td colspan="2">x</td><td>y</td></tr><tr><th scope="row">z</th><td>1</td><td>2</td></tr></tbody></table>'
+        '<tbody data-po-collapse="10"><tr><td colspan="2">x</td><td>y</td></tr><tr><th scope="row">z</th><td>1</td><td>2</td></tr></tbody></table>'
     )
     assert label_cells(page) == (
         '<table class="po-table po-table--stack"><thead><tr><th>Item</th><th>A &lt;b&gt; "q"</th><th>Due</th></tr></thead>'
-        '<tbody><tr><td data-label="Item" colspan="2">x</td><td data-label="Due">y</td></tr>'
+        '<tbody data-po-collapse="10"><tr><td data-label="Item" colspan="2">x</td><td data-label="Due">y</td></tr>'
         '<tr><th data-label="Item" scope="row">z</th><td data-label="A &lt;b&gt; &quot;q&quot;">1</td>'
         '<td data-label="Due">2</td></tr></tbody></table>'
     )
@@ -270,3 +270,27 @@ def test_a_collapsed_board_column_shows_all_its_cards_on_request(desktop: Page, 
     # A filter counts and collapses what matches.
     desktop.select_option('.po-filters select[name="team"]', index=1)
     assert column.locator(".po-card:visible").count() <= total
+
+
+def test_overdue_and_at_risk_cards_say_so_in_words_and_colour(desktop: Page, base_url: str) -> None:  # noqa: F811
+    desktop.goto(base_url + "roadmap/index.html")
+    late = desktop.locator(".po-card--late")
+    assert late.count() >= 1
+    for i in range(late.count()):
+        card = late.nth(i)
+        assert card.locator(".po-flag--late").inner_text() == "overdue"
+        assert card.evaluate("c => getComputedStyle(c).borderLeftColor") == "rgb(198, 40, 40)"
+    risky = desktop.locator(".po-card--risk, .po-card--late:has(.po-flag--risk)")
+    assert risky.count() >= 1
+    assert "moves a key result at risk" in risky.first.inner_text()
+    calm = desktop.locator(".po-card:not(.po-card--late):not(.po-card--risk)").first
+    assert calm.locator(".po-flag").count() == 0
+
+
+def test_a_card_and_all_items_show_the_demand_of_its_insights(desktop: Page, base_url: str) -> None:  # noqa: F811
+    desktop.goto(base_url + "roadmap/index.html")
+    card = desktop.locator('.po-card:has(a.po-card__title:text-is("Xero connector"))')
+    assert card.locator(".po-card__demand").inner_text() == "Asked by 5 accounts, $158,500 ARR (1 insight)"
+    desktop.goto(base_url + "roadmap/all.html")
+    row = desktop.locator('tr:has(a:text-is("Xero connector"))')
+    assert row.locator('td[data-label="Demand"]').inner_text() == "5 accounts, $158,500 ARR"

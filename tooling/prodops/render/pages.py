@@ -45,6 +45,15 @@ class Board:
 
 
 @dataclass(frozen=True)
+class Demand:
+    """What customers ask of an item: its insights' accounts and ARR added up (peak month of each)."""
+
+    insights: int = 0
+    accounts: int = 0
+    arr: float = 0.0
+
+
+@dataclass(frozen=True)
 class SiteOptions:
     """What the renderer needs beyond the catalog."""
 
@@ -143,6 +152,7 @@ class Renderer:
         self.statuses = enum_values(schemas, "roadmap-item", ("status",))
         self.kinds = kinds.registry(schemas)
         self.collapse = COLLAPSE
+        self._demand: dict[str, Demand] | None = None
 
     # -- links -------------------------------------------------------------------------------
 
@@ -564,6 +574,38 @@ class Renderer:
         self.site.files.update(export.site_files(self.catalog, self.schemas, self.options.today))
 
     # -- helpers used by templates ---------------------------------------------------------------
+
+    def demand(self, item_id: str) -> Demand:
+        """The demand of the insights that name this item in ``addressed_by`` (none without the insight kind)."""
+        if self._demand is None:
+            self._demand = {}
+            if "insight" in self.schemas.kinds:
+                from prodops.feedback.insight import insights
+
+                for insight in insights(self.catalog):
+                    asked = insight.demand()
+                    for item_id_ in set(insight.addressed_by):
+                        was = self._demand.get(item_id_, Demand())
+                        self._demand[item_id_] = Demand(
+                            was.insights + 1, was.accounts + asked.accounts, was.arr + asked.arr
+                        )
+        return self._demand.get(item_id, Demand())
+
+    def overdue(self, item: model.RoadmapItem) -> bool:
+        """Committed work whose due date has passed while it is still open."""
+        return bool(item.active and item.committed and item.due is not None and item.due < self.options.today)
+
+    def item_risks(self, item: model.RoadmapItem) -> list[str]:
+        """Why an open item is at risk, in words: a key result it moves is at risk, or a launch of it is."""
+        if not item.active:
+            return []
+        found = []
+        krs = [kr for ref in item.key_results if (kr := self.catalog.key_results.get(ref)) is not None]
+        if any(self.at_risk(kr) for kr in krs):
+            found.append("moves a key result at risk")
+        if any(self._launch_at_risk(launch) for launch in self.catalog.launches_of(item.id)):
+            found.append("its launch is at risk")
+        return found
 
     def person(self, handle: str) -> str:
         found = self.catalog.people.get(handle)

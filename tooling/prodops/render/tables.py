@@ -15,7 +15,7 @@ from html import escape, unescape
 _TABLE = re.compile(r'<table class="po-table([^"]*)"(.*?)</table>', re.S)
 _HEAD = re.compile(r"<thead>(.*?)</thead>", re.S)
 _HEAD_CELL = re.compile(r"<th\b[^>]*>(.*?)</th>", re.S)
-_BODY = re.compile(r"(<tbody>)(.*?)(</tbody>)", re.S)
+_BODY = re.compile(r"(<tbody\b[^>]*>)(.*?)(</tbody>)", re.S)
 _ROW = re.compile(r"(<tr\b[^>]*>)(.*?)(</tr>)", re.S)
 _CELL = re.compile(r"<(td|th)\b")
 _SPAN = re.compile(r'colspan="(\d+)"')
