@@ -19,6 +19,8 @@
   ];
   // Facets an element may have several values of, separated by spaces.
   var MULTI = { tags: true, segments: true, sources: true, confidence: true };
+  // A list is collapsed only when that hides more than this many entries: a button for two is noise.
+  var SLACK = 3;
 
   function readState() {
     var params = new URLSearchParams(window.location.search);
@@ -155,19 +157,27 @@
       board.parentNode.insertBefore(lanes, board.nextSibling);
     }
 
+    function matches(item, wanted) {
+      for (var key in controls) {
+        var value = wanted[key];
+        if (!value) { continue; }
+        var have = item.facets[key];
+        if (MULTI[key] ? have.indexOf(value) < 0 : have !== value) { return false; }
+      }
+      return !(wanted.q && item.text.indexOf(wanted.q) < 0);
+    }
+
     function apply() {
       var wanted = { q: text.value.trim().toLowerCase(), group: group ? group.value : "" };
       Object.keys(controls).forEach(function (key) { wanted[key] = controls[key].value; });
       var shown = 0, perColumn = new Map(), perList = new Map();
+      // How many entries match in each collapsible list, first, so a list only a few entries too long stays whole.
+      items.forEach(function (item) { item.node.parentNode.poFull = 0; });
+      for (var j = 0; j < items.length; j++) {
+        if (matches(items[j], wanted)) { items[j].node.parentNode.poFull++; }
+      }
       for (var i = 0; i < items.length; i++) {
-        var item = items[i], ok = true;
-        for (var key in controls) {
-          var value = wanted[key];
-          if (!value) { continue; }
-          var have = item.facets[key];
-          if (MULTI[key] ? have.indexOf(value) < 0 : have !== value) { ok = false; break; }
-        }
-        if (ok && wanted.q && item.text.indexOf(wanted.q) < 0) { ok = false; }
+        var item = items[i], ok = matches(item, wanted);
         if (ok) {
           shown++;
           if (item.badge) { perColumn.set(item.badge, (perColumn.get(item.badge) || 0) + 1); }
@@ -175,7 +185,7 @@
           var list = item.node.parentNode, seen = (perList.get(list) || 0) + 1;
           perList.set(list, seen);
           var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
-          if (limit && seen > limit && !list.poExpanded) { ok = false; }
+          if (limit && seen > limit && !list.poExpanded && (list.poFull || 0) > limit + SLACK) { ok = false; }
         }
         if (item.shown !== ok) { item.node.hidden = !ok; item.shown = ok; }  // touch the page only on change
       }
@@ -199,7 +209,7 @@
     // The "Show all (213)" button after a collapsed list (after its table, for a table's body).
     function moreButton(list, matching) {
       var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
-      var needed = limit && matching > limit;
+      var needed = limit && matching > limit + SLACK;
       if (!needed && !list.poMore) { return; }
       if (!list.poMore) {
         var button = element("button", { type: "button", "class": "md-button po-more" });
@@ -317,7 +327,7 @@
     if (list.poMore || list.querySelector("[data-po-item]")) { return; }  // the filters handle theirs
     var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
     var entries = Array.prototype.slice.call(list.children);
-    if (!limit || entries.length <= limit) { return; }
+    if (!limit || entries.length <= limit + SLACK) { return; }
     var button = element("button", { type: "button", "class": "md-button po-more", "aria-expanded": "false" });
     function show(all) {
       entries.forEach(function (entry, i) { entry.hidden = !all && i >= limit; });

@@ -33,7 +33,7 @@ from prodops.schemas import SchemaSet, enum_values
 # How many entries a long list shows before its "Show all" button (site/javascripts/filters.js), so
 # that a page of a large organisation stays readable: cards per board column (and per column of a
 # team's board), rows per timeline group, rows of a long table, objectives of an OKR period.
-COLLAPSE = {"board": 10, "team-board": 3, "timeline": 15, "table": 50, "launches": 10, "objectives": 10, "rows": 10}
+COLLAPSE = {"board": 15, "team-board": 3, "timeline": 15, "table": 50, "launches": 10, "objectives": 10, "rows": 10}
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 On a narrow screen the site's style sheet stacks a labelled table (``po-table--stack``): each row
 becomes a box and each cell a line that starts with its column's heading, read from the cell's
 ``data-label``. The headings are copied here, once, from the table's own ``<thead>``, so no
-template has to repeat them. Only the generated tables (class ``po-table``) are touched; a cell that
+template has to repeat them; a row's first cell heads its box and needs no label. Only the generated tables (class ``po-table``) are touched; a cell that
 spans columns keeps the heading of the column it starts in.
 """
 
@@ -49,7 +49,7 @@ def _label_table(match: re.Match[str]) -> str:
             opening = cells[cell.start() : end]
             label = labels[column] if column < len(labels) else ""
             out.append(cells[last : cell.end()])
-            if label and "data-label=" not in opening:
+            if label and column and "data-label=" not in opening:  # the first cell heads the row's box
                 out.append(f' data-label="{escape(label)}"')
             last = cell.end()
             span = _SPAN.search(opening)
