@@ -177,7 +177,7 @@
         if (matches(items[j], wanted)) { items[j].node.parentNode.poFull++; }
       }
       for (var i = 0; i < items.length; i++) {
-        var item = items[i], ok = matches(item, wanted);
+        var item = items[i], ok = matches(item, wanted), folded = false;
         if (ok) {
           shown++;
           if (item.badge) { perColumn.set(item.badge, (perColumn.get(item.badge) || 0) + 1); }
@@ -185,8 +185,10 @@
           var list = item.node.parentNode, seen = (perList.get(list) || 0) + 1;
           perList.set(list, seen);
           var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
-          if (limit && seen > limit && !list.poExpanded && (list.poFull || 0) > limit + SLACK) { ok = false; }
+          if (limit && seen > limit && !list.poExpanded && (list.poFull || 0) > limit + SLACK) { ok = false; folded = true; }
         }
+        // A folded entry matches the filters but waits for "Show all": it says so (data-po-collapsed).
+        if (!!item.folded !== folded) { item.folded = folded; item.node.toggleAttribute("data-po-collapsed", folded); }
         if (item.shown !== ok) { item.node.hidden = !ok; item.shown = ok; }  // touch the page only on change
       }
       perList.forEach(function (seen, list) { moreButton(list, seen); });
