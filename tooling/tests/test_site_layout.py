@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -294,3 +295,27 @@ def test_a_card_and_all_items_show_the_demand_of_its_insights(desktop: Page, bas
     desktop.goto(base_url + "roadmap/all.html")
     row = desktop.locator('tr:has(a:text-is("Xero connector"))')
     assert row.locator('td[data-label="Demand"]').inner_text() == "5 accounts, $158,500 ARR"
+
+
+def test_a_key_result_change_says_what_moved_in_the_key_result_s_words(tmp_path: Path) -> None:
+    from conftest import EXAMPLE_TODAY, copy_example
+
+    from prodops.history import Commit
+    from prodops.historyview import Event
+    from prodops.pipeline import build
+    from prodops.render.changes import kr_words
+
+    catalog = build(copy_example(tmp_path / "repo"), today=EXAMPLE_TODAY).catalog
+    commit = Commit("0" * 40, "Ana <script>", "2026-11-20T10:00:00+00:00")
+    objective = "2026-q4-grow-net-revenue-retention"
+    moved = Event(
+        "confidence", objective, "t", "payments", commit, kind="objective", kr="kr1", moved=(104, 106, 0.7, 0.6)
+    )
+    assert kr_words(moved, catalog) == (
+        "Raise net revenue retention from 104% to 110%: 104 → 106 %, confidence 0.7 → 0.6",
+        f"{objective}.kr1",
+    )
+    same = Event("confidence", objective, "t", "", commit, kind="objective", kr="kr1", moved=(106, 106, 0.7, 0.6))
+    assert kr_words(same, catalog)[0] == "Raise net revenue retention from 104% to 110%: confidence 0.7 → 0.6"
+    gone = Event("confidence", objective, "t", "", commit, kind="objective", kr="kr9", moved=(None, 1, 0.5, 0.4))
+    assert kr_words(gone, catalog) == (f"{objective}.kr9: ? → 1, confidence 0.5 → 0.4", f"{objective}.kr9")
