@@ -332,7 +332,10 @@
     if (!limit || entries.length <= limit + SLACK) { return; }
     var button = element("button", { type: "button", "class": "md-button po-more", "aria-expanded": "false" });
     function show(all) {
-      entries.forEach(function (entry, i) { entry.hidden = !all && i >= limit; });
+      entries.forEach(function (entry, i) {
+        entry.hidden = !all && i >= limit;
+        entry.toggleAttribute("data-po-collapsed", entry.hidden);
+      });
       button.textContent = all ? "Show the first " + limit : "Show all (" + entries.length + ")";
       button.setAttribute("aria-expanded", all ? "true" : "false");
     }
@@ -342,6 +345,11 @@
     list.poMore = button;
     show(false);
   }
+
+  // Paper cannot click "Show all": a printed page has every folded list open.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.po-more-list").forEach(function (details) { details.open = true; });
+  });
 
   function setupAll() {
     document.querySelectorAll(".po-filterable").forEach(setup);

@@ -319,3 +319,13 @@ def test_a_key_result_change_says_what_moved_in_the_key_result_s_words(tmp_path:
     assert kr_words(same, catalog)[0] == "Raise net revenue retention from 104% to 110%: confidence 0.7 → 0.6"
     gone = Event("confidence", objective, "t", "", commit, kind="objective", kr="kr9", moved=(None, 1, 0.5, 0.4))
     assert kr_words(gone, catalog) == (f"{objective}.kr9: ? → 1, confidence 0.5 → 0.4", f"{objective}.kr9")
+
+
+def test_a_printed_board_has_every_card_of_a_collapsed_column(desktop: Page, large_url: str) -> None:
+    desktop.goto(large_url + "roadmap/index.html")
+    column = desktop.locator(".po-board__col").first
+    total = column.locator(".po-card").count()
+    assert column.locator(".po-card:visible").count() < total
+    desktop.emulate_media(media="print")
+    assert column.locator(".po-card:visible").count() == total
+    assert desktop.locator("button.po-more:visible").count() == 0
