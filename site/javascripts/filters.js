@@ -141,7 +141,7 @@
       lanes = element("div", { "class": "po-lanes" });
       Object.keys(teams).sort().forEach(function (team) {
         var lane = element("section", { "class": "po-lane", "data-team": team });
-        lane.appendChild(element("h" + level, { "class": "po-lane__head" }, team));
+        lane.appendChild(element("h" + level, { "class": "po-lane__head" }, labels["team=" + team] || team));
         var row = element("div", { "class": "po-board" });
         columns.forEach(function (horizon) {
           var col = element("section", { "class": "po-board__col", "aria-label": team + ", " + horizon });

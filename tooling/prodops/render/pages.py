@@ -384,6 +384,7 @@ class Renderer:
             {
                 "po-item": "1",
                 "team": objective.team or "",
+                "team-label": self.team_name(objective.team) if objective.team else "",
                 "level": objective.level,
                 "owner": owner,
                 "owner-label": self.name(owner) if owner else "",
@@ -402,6 +403,7 @@ class Renderer:
                 "tier": str(launch.tier or ""),
                 "status": launch.status,
                 "team": team,
+                "team-label": self.team_name(team) if team else "",
                 "owner": owner,
                 "owner-label": self.name(owner) if owner else "",
                 "text": f"{launch.id} {self.name(owner) if owner else ''}".rstrip(),
@@ -413,6 +415,7 @@ class Renderer:
         return {
             "po-item": "1",
             "team": item.team,
+            "team-label": self.team_name(item.team),
             "status": item.status,
             "horizon": item.horizon,
             "quarter": str(item.quarter) if item.quarter else "",
@@ -610,6 +613,11 @@ class Renderer:
     def person(self, handle: str) -> str:
         found = self.catalog.people.get(handle)
         return f"{found[0].name} (@{handle})" if found else f"@{handle}"
+
+    def team_name(self, team_id: str) -> str:
+        """A team's name for a reader (its id where the registry does not know it)."""
+        team = self.catalog.teams.get(team_id)
+        return team.name if team is not None and team.name else team_id
 
     def name(self, handle: str) -> str:
         """A person's name for a reader (their handle where the registry does not know them)."""
