@@ -1,18 +1,26 @@
-// Filters for the roadmap views: team, status, horizon, quarter, owner, tag and free text, and on
-// the board a choice of grouping (by horizon, or by team as swimlanes). The state lives in the
-// address (?team=payments&status=in-progress), so a view can be shared as a link.
+// Filters for every list page (the roadmap views, OKRs, KPIs, launches, what changed, customer
+// asks): team, status, horizon, quarter, owner, tag, confidence, tier, kind, segment, source and
+// free text, and on the board a choice of grouping (by horizon, or by team as swimlanes). The
+// state lives in the address (?team=payments&status=in-progress), so a view can be shared as a link.
 //
 // Progressive enhancement: the pages list everything without JavaScript; this script only
-// hides what does not match. Every filterable element carries its facets as data-* attributes,
-// read once, so a filter over thousands of items is a loop over plain arrays.
+// hides what does not match. Every filterable element (data-po-item) inside a .po-filterable
+// carries its facets as data-* attributes, read once, so a filter over thousands of items is a
+// loop over plain arrays; a facet shows a choice only where the page has two values of it or
+// more. data-<facet>-label gives the words a choice shows (a person's name for a handle).
+//
+// Long lists collapse: a list or table body marked data-po-collapse="N" shows its first N
+// matching entries and a "Show all (213)" button for the rest.
 (function () {
   var FACETS = [
-    ["team", "Team"], ["status", "Status"], ["horizon", "Horizon"],
-    ["quarter", "Quarter"], ["owner", "Owner"], ["tags", "Tag"],
-    ["segments", "Segment"], ["sources", "Source"]
+    ["team", "Team"], ["level", "Level"], ["status", "Status"], ["horizon", "Horizon"],
+    ["quarter", "Quarter"], ["owner", "Owner"], ["confidence", "Confidence"], ["tier", "Tier"],
+    ["kind", "Kind"], ["tags", "Tag"], ["segments", "Segment"], ["sources", "Source"]
   ];
   // Facets an element may have several values of, separated by spaces.
-  var MULTI = { tags: true, segments: true, sources: true };
+  var MULTI = { tags: true, segments: true, sources: true, confidence: true };
+  // A list is collapsed only when that hides more than this many entries: a button for two is noise.
+  var SLACK = 3;
 
   function readState() {
     var params = new URLSearchParams(window.location.search);
@@ -40,13 +48,19 @@
   function setup(root) {
     if (root.dataset.poFilterReady) { return; }
     root.dataset.poFilterReady = "1";
-    var nodes = Array.prototype.slice.call(root.querySelectorAll("[data-po-item]"));
+    // An empty marker with data-po-page filters the whole page below its headings (Markdown
+    // headings cannot sit inside an HTML wrapper); otherwise the wrapper holds what it filters.
+    var scope = root.hasAttribute("data-po-page") ? (root.closest("article") || root.parentNode) : root;
+    var nodes = Array.prototype.slice.call(scope.querySelectorAll("[data-po-item]"));
     if (!nodes.length) { return; }
+    var labels = {};
     var items = nodes.map(function (node) {
       var facets = {};
       FACETS.forEach(function (facet) {
         var value = node.getAttribute("data-" + facet[0]) || "";
         facets[facet[0]] = MULTI[facet[0]] ? value.split(" ").filter(Boolean) : value;
+        var label = node.getAttribute("data-" + facet[0] + "-label");
+        if (label && value && !MULTI[facet[0]]) { labels[facet[0] + "=" + value] = label; }
       });
       var column = node.closest(".po-board__col");
       // The free text matches the title (the item's first link: a card's, a row's, a timeline label)
@@ -67,24 +81,25 @@
       items.forEach(function (item) {
         [].concat(item.facets[facet[0]]).forEach(function (v) { if (v) { values[v] = true; } });
       });
-      var names = Object.keys(values).sort();
+      var words = function (name) { return labels[facet[0] + "=" + name] || name.replace(/-/g, " "); };
+      var names = Object.keys(values).sort(function (a, b) { return words(a).localeCompare(words(b)); });
       if (names.length < 2 && !state[facet[0]]) { return; }
       var label = element("label", { "class": "po-filters__field" }, facet[1] + " ");
       var select = element("select", { name: facet[0] });
       select.appendChild(element("option", { value: "" }, "any"));
-      names.forEach(function (name) { select.appendChild(element("option", { value: name }, name)); });
+      names.forEach(function (name) { select.appendChild(element("option", { value: name }, words(name))); });
       select.value = state[facet[0]];
       label.appendChild(select);
       bar.appendChild(label);
       controls[facet[0]] = select;
     });
     var textLabel = element("label", { "class": "po-filters__field" }, "Text ");
-    var text = element("input", { type: "search", name: "q", placeholder: "title, id, owner", size: "16" });
+    var text = element("input", { type: "search", name: "q", placeholder: root.getAttribute("data-po-text") || "title, id, owner", size: "16" });
     text.value = state.q;
     textLabel.appendChild(text);
     bar.appendChild(textLabel);
-    var board = root.querySelector(".po-board");
-    var timeline = root.querySelector(".po-tl");
+    var board = scope === root ? root.querySelector(".po-board") : null;  // one board to regroup, not a page of them
+    var timeline = scope.querySelector(".po-tl");
     if (timeline) {
       var redraw = null;
       window.addEventListener("resize", function () {
@@ -126,12 +141,12 @@
       lanes = element("div", { "class": "po-lanes" });
       Object.keys(teams).sort().forEach(function (team) {
         var lane = element("section", { "class": "po-lane", "data-team": team });
-        lane.appendChild(element("h" + level, { "class": "po-lane__head" }, team));
+        lane.appendChild(element("h" + level, { "class": "po-lane__head" }, labels["team=" + team] || team));
         var row = element("div", { "class": "po-board" });
         columns.forEach(function (horizon) {
           var col = element("section", { "class": "po-board__col", "aria-label": team + ", " + horizon });
           col.appendChild(element("h" + (level + 1), { "class": "po-board__head" }, horizon));
-          var list = element("ul", { "class": "po-cards" });
+          var list = element("ul", { "class": "po-cards", "data-po-collapse": board.getAttribute("data-po-lane-collapse") || "" });
           teams[team].forEach(function (item) { if (item.facets.horizon === horizon) { list.appendChild(item.node); } });
           col.appendChild(list);
           row.appendChild(col);
@@ -142,29 +157,76 @@
       board.parentNode.insertBefore(lanes, board.nextSibling);
     }
 
+    function matches(item, wanted) {
+      for (var key in controls) {
+        var value = wanted[key];
+        if (!value) { continue; }
+        var have = item.facets[key];
+        if (MULTI[key] ? have.indexOf(value) < 0 : have !== value) { return false; }
+      }
+      return !(wanted.q && item.text.indexOf(wanted.q) < 0);
+    }
+
     function apply() {
       var wanted = { q: text.value.trim().toLowerCase(), group: group ? group.value : "" };
       Object.keys(controls).forEach(function (key) { wanted[key] = controls[key].value; });
-      var shown = 0, perColumn = new Map();
+      var shown = 0, perColumn = new Map(), perList = new Map();
+      // How many entries match in each collapsible list, first, so a list only a few entries too long stays whole.
+      items.forEach(function (item) { item.node.parentNode.poFull = 0; });
+      for (var j = 0; j < items.length; j++) {
+        if (matches(items[j], wanted)) { items[j].node.parentNode.poFull++; }
+      }
       for (var i = 0; i < items.length; i++) {
-        var item = items[i], ok = true;
-        for (var key in controls) {
-          var value = wanted[key];
-          if (!value) { continue; }
-          var have = item.facets[key];
-          if (MULTI[key] ? have.indexOf(value) < 0 : have !== value) { ok = false; break; }
-        }
-        if (ok && wanted.q && item.text.indexOf(wanted.q) < 0) { ok = false; }
-        if (item.shown !== ok) { item.node.hidden = !ok; item.shown = ok; }  // touch the page only on change
+        var item = items[i], ok = matches(item, wanted), folded = false;
         if (ok) {
           shown++;
           if (item.badge) { perColumn.set(item.badge, (perColumn.get(item.badge) || 0) + 1); }
+          // A long list shows its first entries until the reader asks for all of them.
+          var list = item.node.parentNode, seen = (perList.get(list) || 0) + 1;
+          perList.set(list, seen);
+          var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
+          if (limit && seen > limit && !list.poExpanded && (list.poFull || 0) > limit + SLACK) { ok = false; folded = true; }
         }
+        // A folded entry matches the filters but waits for "Show all": it says so (data-po-collapsed).
+        if (!!item.folded !== folded) { item.folded = folded; item.node.toggleAttribute("data-po-collapsed", folded); }
+        if (item.shown !== ok) { item.node.hidden = !ok; item.shown = ok; }  // touch the page only on change
+      }
+      perList.forEach(function (seen, list) { moreButton(list, seen); });
+      scope.querySelectorAll("[data-po-collapse]").forEach(function (list) { if (!perList.has(list)) { moreButton(list, 0); } });
+      if (lanes) {  // under a filter, only the lanes that have a card to show
+        lanes.querySelectorAll(".po-lane").forEach(function (lane) {
+          var has = false;
+          lane.querySelectorAll("[data-po-item]").forEach(function (node) { if (!node.hidden) { has = true; } });
+          var collapsed = false;
+          lane.querySelectorAll("[data-po-collapse]").forEach(function (list) { if (perList.get(list)) { collapsed = true; } });
+          lane.hidden = !has && !collapsed;
+        });
       }
       count.textContent = shown === items.length ? items.length + " shown" : shown + " of " + items.length + " shown";
       badges.forEach(function (badge) { badge.textContent = "(" + (perColumn.get(badge) || 0) + ")"; });
       writeState(wanted);
       if (timeline) { drawArrows(timeline); }
+    }
+
+    // The "Show all (213)" button after a collapsed list (after its table, for a table's body).
+    function moreButton(list, matching) {
+      var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
+      var needed = limit && matching > limit + SLACK;
+      if (!needed && !list.poMore) { return; }
+      if (!list.poMore) {
+        var button = element("button", { type: "button", "class": "md-button po-more" });
+        button.addEventListener("click", function () {
+          list.poExpanded = !list.poExpanded;
+          apply();
+          if (!list.poExpanded) { (list.closest("section, .po-board__col, .po-scroll") || list).scrollIntoView({ block: "nearest" }); }
+        });
+        var after = list.closest(".po-scroll") || (list.tagName === "TBODY" ? list.closest("table") : list);
+        after.parentNode.insertBefore(button, after.nextSibling);
+        list.poMore = button;
+      }
+      list.poMore.hidden = !needed;
+      list.poMore.textContent = list.poExpanded ? "Show the first " + limit : "Show all (" + matching + ")";
+      list.poMore.setAttribute("aria-expanded", list.poExpanded ? "true" : "false");
     }
 
     Object.keys(controls).forEach(function (key) { controls[key].addEventListener("change", apply); });
@@ -173,6 +235,10 @@
     reset.addEventListener("click", function () {
       Object.keys(controls).forEach(function (key) { controls[key].value = ""; });
       text.value = "";
+      apply();
+    });
+    scope.addEventListener("po-sorted", function () {
+      items.sort(function (a, b) { return a.node.compareDocumentPosition(b.node) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1; });
       apply();
     });
     if (group && group.value === "team") { regroup(true); }
@@ -258,6 +324,36 @@
     });
   }
 
-  function setupAll() { document.querySelectorAll(".po-filterable").forEach(setup); }
+  // A long list or table body outside any filtered view: its first N entries, then a button.
+  function collapse(list) {
+    if (list.poMore || list.querySelector("[data-po-item]")) { return; }  // the filters handle theirs
+    var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
+    var entries = Array.prototype.slice.call(list.children);
+    if (!limit || entries.length <= limit + SLACK) { return; }
+    var button = element("button", { type: "button", "class": "md-button po-more", "aria-expanded": "false" });
+    function show(all) {
+      entries.forEach(function (entry, i) {
+        entry.hidden = !all && i >= limit;
+        entry.toggleAttribute("data-po-collapsed", entry.hidden);
+      });
+      button.textContent = all ? "Show the first " + limit : "Show all (" + entries.length + ")";
+      button.setAttribute("aria-expanded", all ? "true" : "false");
+    }
+    button.addEventListener("click", function () { show(button.getAttribute("aria-expanded") !== "true"); });
+    var after = list.closest(".po-scroll") || (list.tagName === "TBODY" ? list.closest("table") : list);
+    after.parentNode.insertBefore(button, after.nextSibling);
+    list.poMore = button;
+    show(false);
+  }
+
+  // Paper cannot click "Show all": a printed page has every folded list open.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details.po-more-list").forEach(function (details) { details.open = true; });
+  });
+
+  function setupAll() {
+    document.querySelectorAll(".po-filterable").forEach(setup);
+    document.querySelectorAll("[data-po-collapse]").forEach(collapse);
+  }
   if (typeof document$ !== "undefined") { document$.subscribe(setupAll); } else { document.addEventListener("DOMContentLoaded", setupAll); }
 })();

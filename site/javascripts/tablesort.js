@@ -22,6 +22,8 @@
     rows.forEach(function (row) { body.appendChild(row); });
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (cell) { cell.setAttribute("aria-sort", "none"); });
     header.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    // filters.js shows the first rows of a long table in their new order.
+    table.dispatchEvent(new CustomEvent("po-sorted", { bubbles: true }));
   }
   function setup() {
     document.querySelectorAll("table.po-sortable").forEach(function (table) {

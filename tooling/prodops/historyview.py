@@ -205,6 +205,9 @@ class Event:
     detail: str = ""
     kind: str = ""
     status: str = ""  # the status an item or a launch was done with, as the schema names it
+    # A key result's change: its id, and its value and confidence before and after (None: not known).
+    kr: str = ""
+    moved: tuple[float | None, float | None, float | None, float | None] = (None, None, None, None)
 
     @property
     def label(self) -> str:
@@ -263,8 +266,8 @@ def _events(
     title = str(after.get("title", ""))
     out: list[Event] = []
 
-    def event(what: str, detail: str = "") -> None:
-        out.append(Event(what, entity, title, team, commit, detail, kind, str(after.get("status", ""))))
+    def event(what: str, detail: str = "", **kr: Any) -> None:
+        out.append(Event(what, entity, title, team, commit, detail, kind, str(after.get("status", "")), **kr))
 
     done = meaning(kind, after.get("status")) == "done" and meaning(kind, old.get("status")) != "done"
     if kind == ITEM:
@@ -279,8 +282,10 @@ def _events(
             event("done", f"GA {after['ga']}" if after.get("ga") else "")
     elif kind == "objective":
         old_krs: dict[str, Any] = old.get("krs", {})
-        for kr, (_, confidence, *_) in after.get("krs", {}).items():
+        for kr, (current, confidence, *_) in after.get("krs", {}).items():
             was = old_krs[kr][1] if kr in old_krs else None
             if None not in (was, confidence) and was != confidence:
-                event("confidence", f"{entity}.{kr}: {was:g} → {confidence:g}")
+                before = old_krs[kr][0]
+                moved = (before, current, was, confidence)
+                event("confidence", f"{entity}.{kr}: {was:g} → {confidence:g}", kr=kr, moved=moved)
     return out

@@ -41,6 +41,7 @@ from prodops.render import Site, SiteOptions, render_site
 from prodops.render.changes import add_history
 from prodops.render.regions import name_regions
 from prodops.render.safe import clean_page
+from prodops.render.tables import label_cells
 
 log = logging.getLogger("mkdocs.plugins.prodops")
 
@@ -241,7 +242,7 @@ class ProdopsPlugin(BasePlugin[ProdopsPluginConfig]):  # type: ignore[no-untyped
         (they may use ``attr_list`` and any tag) and are left as written.
         """
         if self.site is not None and page.file.src_uri in self.site.pages:
-            html = name_regions(clean_page(html))
+            html = label_cells(name_regions(clean_page(html)))
         return self._as_of_banner() + html
 
     def on_post_template(self, output_content: str, *, template_name: str, config: MkDocsConfig) -> str:

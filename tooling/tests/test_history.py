@@ -389,11 +389,17 @@ def test_what_changed_page_by_week(repo: Path) -> None:
     weeks = [line for line in page.splitlines() if line.startswith("## ")]
     assert weeks == ["## Week of 2026-09-28", "## Week of 2026-09-07", "## Week of 2026-08-17", "## Week of 2026-08-03"]
     assert (
-        '<li><span class="po-badge">slipped</span> <a href="roadmap-item/alpha.html">Alpha &lt;b&gt;*bold*&lt;/b&gt;</a>: '
+        '<li data-po-item="1" data-team="payments" data-kind="slipped" data-kind-label="slipped" data-text="alpha">'
+        '<span class="po-badge">slipped</span> <a href="roadmap-item/alpha.html">Alpha &lt;b&gt;*bold*&lt;/b&gt;</a>: '
         "2026-09-20 → 2026-09-30 (+10 days) <small>2026-08-05, Ana Admin</small></li>"
     ) in page
     # gamma has no page now (not in the catalog): named, not linked
-    assert '<li><span class="po-badge">moved to now</span> Gamma: from next <small>' in page
+    assert '<span class="po-badge">moved to now</span> Gamma: from next <small>' in page
+    # A key result's change says what moved, linked to the key result, its id as the tooltip.
+    assert (
+        '<a href="objective/obj.html#kr-kr1">Collect faster</a>: <span title="obj.kr1">obj.kr1: 10 → 14, '
+        "confidence 0.5 → 0.7</span>"
+    ) in page
     assert "<script" not in page
 
 
@@ -424,7 +430,7 @@ def test_what_changed_feed_is_atom(repo: Path) -> None:
     assert first == (
         "payments\n"
         "- slipped: Alpha <b>*bold*</b>: 2026-09-20 → 2026-09-30 (+10 days) (2026-08-05)\n"
-        "- confidence: Collect faster: obj.kr1: 0.5 → 0.7 (2026-08-05)"
+        "- confidence: Collect faster: obj.kr1: 10 → 14, confidence 0.5 → 0.7 (2026-08-05)"
     )
     hrefs = [link.get("href") or "" for link in root.iter(f"{atom}link")]
     assert hrefs and all(not h.startswith(("http:", "https:", "//")) for h in hrefs)  # no other host

@@ -41,6 +41,7 @@ class Shown:
     detail: str
     commit: history.Commit
     link: str
+    hint: str = ""  # the id behind words, as a tooltip (a key result's ``objective.kr1``)
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def add_history(
     """
     index, note = load_index(root)
     meaning = catalog.kinds.meaning if catalog.kinds is not None else builtin_meaning
-    _add(site, index, note, options, set(catalog.documents), meaning)
+    _add(site, index, note, options, set(catalog.documents), meaning, catalog)
     reviews.add_reviews(site, index, note, options, catalog)
     reviews.add_release_notes(site, catalog)
     from prodops.render.status import add_status_pages
@@ -87,12 +88,18 @@ def add_changes(
 
 
 def _add(
-    site: Site, index: history.Index | None, note: str, options: SiteOptions, known: set[str], meaning: MeaningOf
+    site: Site,
+    index: history.Index | None,
+    note: str,
+    options: SiteOptions,
+    known: set[str],
+    meaning: MeaningOf,
+    catalog: Catalog | None = None,
 ) -> None:
     weeks: list[Week] = []
     since = options.today - timedelta(days=options.today.weekday() + 7 * (WEEKS - 1))
     if index is not None:
-        weeks = _weeks(historyview.digest(index, since, options.today, meaning), known)
+        weeks = _weeks(historyview.digest(index, since, options.today, meaning), known, catalog)
         if index.begins and index.begins > since.isoformat():
             note = f"The history here begins on {index.begins}."
         if index.redated:
@@ -107,14 +114,36 @@ def _add(
     site.files[FEED] = feed(weeks, options)
 
 
-def _weeks(events: list[Event], known: set[str]) -> list[Week]:
+def _number(value: float | None) -> str:
+    return "?" if value is None else f"{value:,.0f}" if abs(value) >= 1000 else f"{value:g}"
+
+
+def kr_words(e: Event, catalog: Catalog | None) -> tuple[str, str]:
+    """A key result's change in words, and its id: "Net revenue retention: 104 → 106 %, confidence 0.7 → 0.6".
+
+    The title and unit are the key result's as the repository has them now; a key result since
+    removed is named by its id.
+    """
+    ref = f"{e.entity}.{e.kr}"
+    kr = catalog.key_results.get(ref) if catalog is not None else None
+    name = kr.title if kr is not None and kr.title else ref
+    unit = f" {kr.unit}" if kr is not None and kr.unit else ""
+    before, after, was, now = e.moved
+    value = f"{_number(before)} → {_number(after)}{unit}, " if before != after else ""
+    return f"{name}: {value}confidence {_number(was)} → {_number(now)}", ref
+
+
+def _weeks(events: list[Event], known: set[str], catalog: Catalog | None = None) -> list[Week]:
     by_week: dict[date, dict[str, list[Shown]]] = {}
     for e in events:
         day = date.fromisoformat(e.commit.day)
         start = day - timedelta(days=day.weekday())
         kind = e.kind
         link = page_path(kind, e.entity).removesuffix(".md") + ".html" if e.entity in known else ""
-        shown = Shown(e.label, e.entity, e.title, e.detail, e.commit, link)
+        detail, hint = kr_words(e, catalog) if e.kr else (e.detail, "")
+        if e.kr and link:
+            link += f"#kr-{e.kr}"
+        shown = Shown(e.label, e.entity, e.title, detail, e.commit, link, hint)
         by_week.setdefault(start, {}).setdefault(e.team, []).append(shown)
     return [Week(start, sorted(teams.items())) for start, teams in sorted(by_week.items(), reverse=True)]
 

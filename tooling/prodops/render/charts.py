@@ -110,7 +110,12 @@ class TimelineRow:
 
 
 def timeline(
-    rows: Sequence[TimelineRow], start: date, end: date, today: date, ticks: Sequence[tuple[date, str, str]]
+    rows: Sequence[TimelineRow],
+    start: date,
+    end: date,
+    today: date,
+    ticks: Sequence[tuple[date, str, str]],
+    collapse: int = 0,
 ) -> Markup:
     """Bars between ``start`` and ``end``, grouped, with period labels, a today line and overdue marks.
 
@@ -119,6 +124,7 @@ def timeline(
 
     Positions are CSS percentages of the track; each bar also carries its dates as text, so the
     chart reads without colour and without JavaScript. The axis stays in view when the page scrolls.
+    With ``collapse``, the filters' script shows each group's first ``collapse`` rows and a button for the rest.
     """
     total = max(1, (end - start).days)
 
@@ -141,12 +147,16 @@ def timeline(
         )
     out.append(Markup("</span></div>"))
     group = None
+    rows_of_group = Markup('<div class="po-tl__rows" data-po-collapse="{n}">').format(n=collapse or "")
     for row in rows:
         if row.group != group:
+            if group is not None:
+                out.append(Markup("</div>"))
             group = row.group
             out.append(
                 Markup('<div class="po-tl__group" role="heading" aria-level="2">{name}</div>').format(name=group)
             )
+            out.append(rows_of_group)
         attributes = Markup(" ").join(
             Markup('data-{key}="{value}"').format(key=key, value=value) for key, value in row.facets.items()
         )
@@ -185,6 +195,8 @@ def timeline(
                 else "",
             )
         )
+    if group is not None:
+        out.append(Markup("</div>"))
     out.append(Markup("</div>"))
     return Markup("").join(out)
 

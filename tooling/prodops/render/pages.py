@@ -31,6 +31,11 @@ from prodops.render import metrics as metrics_pages
 from prodops.rules import REGISTRY
 from prodops.schemas import SchemaSet, enum_values
 
+# How many entries a long list shows before its "Show all" button (site/javascripts/filters.js), so
+# that a page of a large organisation stays readable: cards per board column (and per column of a
+# team's board), rows per timeline group, rows of a long table, objectives of an OKR period.
+COLLAPSE = {"board": 15, "team-board": 3, "timeline": 15, "table": 50, "launches": 10, "objectives": 10, "rows": 10}
+
 
 @dataclass(frozen=True)
 class Board:
@@ -38,6 +43,15 @@ class Board:
 
     columns: list[tuple[str, list[model.RoadmapItem]]]
     hidden: dict[str, int]
+
+
+@dataclass(frozen=True)
+class Demand:
+    """What customers ask of an item: its insights' accounts and ARR added up (peak month of each)."""
+
+    insights: int = 0
+    accounts: int = 0
+    arr: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -141,6 +155,8 @@ class Renderer:
         self.horizons = enum_values(schemas, "roadmap-item", ("horizon",))
         self.statuses = enum_values(schemas, "roadmap-item", ("status",))
         self.kinds = kinds.registry(schemas)
+        self.collapse = COLLAPSE
+        self._demand: dict[str, Demand] | None = None
 
     # -- links -------------------------------------------------------------------------------
 
@@ -348,7 +364,7 @@ class Renderer:
             low = min(r.start for r in rows) if full else window_start
             high = max(r.end for r in rows) if full else window_end
             ticks = [(p.start, p.year_name, p.short) for p in self.calendar.between(low, high) if p.start >= low]
-            chart = charts.timeline(rows, low, high, today, ticks)
+            chart = charts.timeline(rows, low, high, today, ticks, collapse=COLLAPSE["timeline"])
         else:
             chart = Markup('<p class="po-muted">No roadmap item has dates in this window.</p>')
         return {
@@ -362,17 +378,54 @@ class Renderer:
 
     def facet_attributes(self, item: model.RoadmapItem) -> Markup:
         """The item's facets as data-* attributes, for the templates."""
-        return Markup(" ".join(f'data-{escape(key)}="{escape(value)}"' for key, value in self._facets(item).items()))
+        return data_attributes(self._facets(item))
+
+    def objective_facets(self, objective: model.Objective) -> Markup:
+        """What the filters on an OKR page match an objective on: team, level, owner and its key results' confidence."""
+        bands = {self.band(kr.confidence).replace(" ", "-") for kr in objective.key_results}
+        owner = objective.owner or ""
+        return data_attributes(
+            {
+                "po-item": "1",
+                "team": objective.team or "",
+                "team-label": self.team_name(objective.team) if objective.team else "",
+                "level": objective.level,
+                "owner": owner,
+                "owner-label": self.name(owner) if owner else "",
+                "confidence": " ".join(sorted(bands)),
+                "text": f"{objective.id} {self.name(owner) if owner else ''}".rstrip(),
+            }
+        )
+
+    def launch_facets(self, launch: model.Launch) -> Markup:
+        """What the filters on the launch calendar match a launch on: tier, status, team (of its work) and owner."""
+        team = next((self.catalog.items[i].team for i in launch.items if i in self.catalog.items), "")
+        owner = dict(launch.owners).get("product", "") if launch.owners else ""
+        return data_attributes(
+            {
+                "po-item": "1",
+                "tier": str(launch.tier or ""),
+                "status": launch.status,
+                "team": team,
+                "team-label": self.team_name(team) if team else "",
+                "owner": owner,
+                "owner-label": self.name(owner) if owner else "",
+                "text": f"{launch.id} {self.name(owner) if owner else ''}".rstrip(),
+            }
+        )
 
     def _facets(self, item: model.RoadmapItem) -> dict[str, str]:
         """What the filters on the roadmap views match an item on (see site/javascripts/filters.js)."""
         return {
             "po-item": "1",
             "team": item.team,
+            "team-label": self.team_name(item.team),
             "status": item.status,
             "horizon": item.horizon or "",
             "quarter": str(item.quarter) if item.quarter else "",
             "owner": item.owner,
+            # The owner filter lists people by name; the address keeps the handle.
+            "owner-label": self.name(item.owner) if item.owner else "",
             "tags": " ".join(item.tags),
             # Words the text filter matches besides the title, which it reads from the item's link.
             "text": f"{item.id} {self.person(item.owner) if item.owner else ''}".rstrip(),
@@ -533,9 +586,60 @@ class Renderer:
 
     # -- helpers used by templates ---------------------------------------------------------------
 
+    def demand(self, item_id: str) -> Demand:
+        """The demand of the insights that name this item in ``addressed_by`` (none without the insight kind)."""
+        if self._demand is None:
+            self._demand = {}
+            if "insight" in self.schemas.kinds:
+                from prodops.feedback.insight import insights
+
+                for insight in insights(self.catalog):
+                    asked = insight.demand()
+                    for item_id_ in set(insight.addressed_by):
+                        was = self._demand.get(item_id_, Demand())
+                        self._demand[item_id_] = Demand(
+                            was.insights + 1, was.accounts + asked.accounts, was.arr + asked.arr
+                        )
+        return self._demand.get(item_id, Demand())
+
+    def overdue(self, item: model.RoadmapItem) -> bool:
+        """Committed work whose due date has passed while it is still open."""
+        return bool(item.active and item.committed and item.due is not None and item.due < self.options.today)
+
+    def item_risks(self, item: model.RoadmapItem) -> list[str]:
+        """Why an open item is at risk, in words: a key result it moves is at risk, or a launch of it is."""
+        if not item.active:
+            return []
+        found = []
+        krs = [kr for ref in item.key_results if (kr := self.catalog.key_results.get(ref)) is not None]
+        if any(self.at_risk(kr) for kr in krs):
+            found.append("moves a key result at risk")
+        if any(self._launch_at_risk(launch) for launch in self.catalog.launches_of(item.id)):
+            found.append("its launch is at risk")
+        return found
+
     def person(self, handle: str) -> str:
         found = self.catalog.people.get(handle)
         return f"{found[0].name} (@{handle})" if found else f"@{handle}"
+
+    def team_name(self, team_id: str) -> str:
+        """A team's name for a reader (its id where the registry does not know it)."""
+        team = self.catalog.teams.get(team_id)
+        return team.name if team is not None and team.name else team_id
+
+    def name(self, handle: str) -> str:
+        """A person's name for a reader (their handle where the registry does not know them)."""
+        found = self.catalog.people.get(handle)
+        return found[0].name if found else f"@{handle}"
+
+    def kr_title(self, ref: str) -> str:
+        """A key result's title, for words where an id (``objective.kr1``) would otherwise show."""
+        kr = self.catalog.key_results.get(ref)
+        return kr.title if kr is not None and kr.title else ref
+
+    def kr_named(self, here: str, ref: str) -> Markup:
+        """A link to a key result that reads as its title; its id is the link's tooltip."""
+        return Markup('<a href="{}" title="{}">{}</a>').format(self.kr_link(here, ref), ref, self.kr_title(ref))
 
     def rice(self, item: model.RoadmapItem) -> str:
         return f"{item.rice.score:,.1f}" if item.rice else "–"
@@ -578,6 +682,11 @@ class Renderer:
         return charts.sparkline(
             [(ci.date, ci.value) for ci in kr.checkins], kr.baseline, kr.target, f"Check-ins of {kr.title}"
         )
+
+
+def data_attributes(facets: Mapping[str, str]) -> Markup:
+    """``data-key="value"`` for each facet, escaped, for the filters' script (site/javascripts/filters.js)."""
+    return Markup(" ".join(f'data-{escape(key)}="{escape(value)}"' for key, value in facets.items()))
 
 
 def _relative(target: str, start: str) -> str:

@@ -75,6 +75,11 @@ def add_reviews(site: Site, index: Index | None, note: str, options: SiteOptions
             )
     known = set(catalog.documents)
 
+    def kr_title(ref: str) -> str:
+        """The key result's title as the repository has it now (its id where it is gone)."""
+        kr = catalog.key_results.get(ref)
+        return kr.title if kr is not None and kr.title else ref
+
     def entity(here: str, kind: str, entity_id: str) -> str:
         return _link(here, page_path(kind, entity_id)) if entity_id in known else ""
 
@@ -93,6 +98,7 @@ def add_reviews(site: Site, index: Index | None, note: str, options: SiteOptions
             back=_link(here, INDEX),
             calibration_page=_link(here, CALIBRATION),
             noun=noun,
+            kr_title=kr_title,
         )
     site.pages[INDEX] = env.get_template("reviews_index.md.j2").render(
         reviews=list(reversed(reviews)),
@@ -111,6 +117,7 @@ def add_reviews(site: Site, index: Index | None, note: str, options: SiteOptions
         begins=begins,
         reviews=_link(CALIBRATION, INDEX),
         pages={r.score.period: _link(CALIBRATION, r.page) for r in reviews},
+        kr_title=kr_title,
         pct=scoretext.share,
         brier=scoretext.number,
         noun=noun,
