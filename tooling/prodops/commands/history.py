@@ -181,7 +181,7 @@ def digest(since: int | date, root: Path | None, today: date | None) -> None:
 @root_option
 @today_option
 def report_quarter(period: Period | None, root: Path | None, today: date | None) -> None:
-    """Say/do per team (work in now at the quarter's start that shipped by its end) and slips, from Git (Markdown).
+    """Say/do per team (work in now at the period's start that shipped by its end) and slips, from Git (Markdown).
 
     Example: prodops report quarter --period 2026-Q3 > q3-review.md
     """
@@ -195,10 +195,10 @@ def report_quarter(period: Period | None, root: Path | None, today: date | None)
 @root_option
 @today_option
 def report_calibration(root: Path | None, today: date | None) -> None:
-    """How the confidence given at key-result check-ins in past quarters compared with outcomes, from Git (Markdown).
+    """How the confidence given at key-result check-ins in past periods compared with outcomes, from Git (Markdown).
 
     A calibration table by confidence band and a Brier score per team; a key result is reached
-    when its final progress on the quarter's last day is 1.0.
+    when its final progress on its period's last day is 1.0 (periods as the calendar declares them).
 
     Example: prodops report calibration > calibration.md
     """
@@ -206,7 +206,7 @@ def report_calibration(root: Path | None, today: date | None) -> None:
     index = _index(repo)
     scores = [scoring.score(index, p) for p in scoring.past_periods(index, today or date.today())]
     found = calibration.calibrate(scores, load_config(repo))
-    terminal.echo(scoretext.calibration_report(found, index.begins), nl=False)
+    terminal.echo(scoretext.calibration_report(found, index.begins, index.calendar.noun), nl=False)
 
 
 @click.command(name="release-notes")

@@ -358,6 +358,7 @@ class Renderer:
             "window": (window_start, window_end),
             "full": full,
             "shown": len(rows),
+            "noun": self.calendar.noun,  # "quarter", "half-year", "cycle", "period"
         }
 
     def facet_attributes(self, item: model.RoadmapItem) -> Markup:
