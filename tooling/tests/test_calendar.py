@@ -418,3 +418,31 @@ def test_messages_and_reports_name_the_declared_periods(tmp_path: Path) -> None:
     timeline = (tmp_path / "site" / "docs" / "roadmap" / "timeline.md").read_text(encoding="utf-8")
     lede = next(line for line in timeline.splitlines() if line.startswith('<p class="po-lede">'))
     assert "(last period) to " in lede and "(four periods ahead)" in lede and "quarter" not in lede
+
+
+def test_move_takes_a_period_of_the_calendar_and_a_wrong_one_lists_those_near_today(tmp_path: Path) -> None:
+    root = cadence_repo(tmp_path, "half")
+    item = root / "roadmap" / "guided-setup.yaml"
+    before = item.read_bytes()
+    common = ["--root", str(root), "--today", "2026-12-02"]
+    near = "periods near today: 2026-H1, 2026-H2, 2027-H1, 2027-H2, 2028-H1, 2026, 2027"
+    for given, meant in (
+        ("2027-Q1", " (did you mean '2027-H1'?)"),
+        ("2026-H3", " (did you mean '2026-H2'?)"),
+        ("<b>\x1b", ""),
+    ):
+        wrong = CliRunner().invoke(cli, ["move", "guided-setup", *common, "--period", given])
+        assert wrong.exit_code == 2
+        assert f"Invalid value for '--period': {given!r} is not a period such as 2026-H2 or 2026{meant}; {near}\n" in (
+            wrong.output
+        )
+    assert item.read_bytes() == before
+    assert "\x1b" not in CliRunner().invoke(cli, ["move", "guided-setup", *common, "--period", "\x1b[2J"]).output
+    neither = CliRunner().invoke(cli, ["move", "guided-setup", *common])
+    assert neither.exit_code == 2 and "--horizon (now, next, later) and/or --period" in neither.output
+    code, out = run("move", "guided-setup", *common, "--period", "2027-h1", "--horizon", "next")
+    assert code == 0 and "roadmap/guided-setup.yaml: moved to next, target.quarter set to 2027-H1\n" in out
+    assert item.read_bytes() == before.replace(b"horizon: now\n", b"horizon: next\n").replace(
+        b"  quarter: 2026-H2\n", b"  quarter: 2027-H1\n"
+    )
+    assert "2026-Q4, FY27-Q1, 2026-H2, 2026-T3, 2026 or C14" in " ".join(run("move", "--help")[1].split())
