@@ -30,6 +30,7 @@ from prodops.render import charts, generic, providers, safe
 from prodops.render import metrics as metrics_pages
 from prodops.rules import REGISTRY
 from prodops.schemas import SchemaSet, enum_values
+from prodops.states import builtin_meaning
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,21 @@ def environment() -> jinja2.Environment:
     env.filters["conf"] = lambda value: charts.confidence(value, values.confidence_band(value, Config()))
     env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=True))
     env.filters["plain_title"] = safe.plain_title
+    # A status word's declared meaning, which the badges' colours key on; a Renderer reads the schemas'.
+    env.filters["meaning"] = lambda status, kind="": builtin_meaning(kind, status) or ""
     env.filters["num"] = lambda value: (
         values.number_text(value) if value is None or abs(value) < 1000 else f"{value:,.0f}"
     )
     return env
+
+
+def status_meanings(registry: kinds.Kinds) -> dict[str, str]:
+    """Each status word of every kind and its declared meaning; a word two kinds give different meanings has none."""
+    found: dict[str, set[str]] = {}
+    for spec in registry:
+        for value, meaning in spec.states.items():
+            found.setdefault(value, set()).add(meaning)
+    return {value: next(iter(m)) for value, m in found.items() if len(m) == 1}
 
 
 def page_path(kind: str, entity_id: str) -> str:
@@ -141,6 +153,17 @@ class Renderer:
         self.horizons = enum_values(schemas, "roadmap-item", ("horizon",))
         self.statuses = enum_values(schemas, "roadmap-item", ("status",))
         self.kinds = kinds.registry(schemas)
+        self._meanings = status_meanings(self.kinds)
+        self.env.filters["meaning"] = self.status_meaning
+
+    def status_meaning(self, status: object, kind: str = "") -> str:
+        """What ``status`` of ``kind`` means, for its badge's colour; without a kind, the meaning every kind with
+        that word agrees on ("" when none)."""
+        if not isinstance(status, str):
+            return ""
+        if kind:
+            return self.kinds.meaning(kind, status) or ""
+        return self._meanings.get(status, "")
 
     # -- links -------------------------------------------------------------------------------
 
