@@ -321,6 +321,9 @@ def test_status_badges_carry_the_declared_meaning_their_colour_keys_on(adopter: 
         in (pages["roadmap-item/activation-emails.md"])
     )
     assert 'po-status--paused" data-meaning="committed">paused</span>' in pages["team/core.md"]
+    assert (
+        '<span class="po-tl__bar po-status--in-progress" data-meaning="active" style=' in (pages["roadmap/timeline.md"])
+    )
     view = audience.public_view(built.catalog, built.schemas, PublicConfig(), TODAY, "test")
     public = render_public(view).pages["index.md"]
     assert 'class="pp-status pp-status--beta" data-meaning="active">' in public
@@ -329,8 +332,12 @@ def test_status_badges_carry_the_declared_meaning_their_colour_keys_on(adopter: 
     css = (REPO_ROOT / "site" / "stylesheets" / "prodops.css").read_text(encoding="utf-8")
     public_css = (REPO_ROOT / "site-public" / "stylesheets" / "public.css").read_text(encoding="utf-8")
     for meaning in MEANINGS:
-        assert f'\n.po-badge[data-meaning="{meaning}"] {{ color: #' in css
-        assert f'\n[data-md-color-scheme="slate"] .po-badge[data-meaning="{meaning}"] {{ color: #' in css
+        assert f'\n.po-badge[data-meaning="{meaning}"], .po-tl__bar[data-meaning="{meaning}"] {{ color: #' in css
+        dark = '[data-md-color-scheme="slate"]'
+        assert (
+            f'\n{dark} .po-badge[data-meaning="{meaning}"], {dark} .po-tl__bar[data-meaning="{meaning}"] {{ color: #'
+            in css
+        )
         assert meaning == "dropped" or f'\n.pp-status[data-meaning="{meaning}"] {{' in public_css
 
 

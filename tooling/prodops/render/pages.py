@@ -364,6 +364,7 @@ class Renderer:
                     # The script draws an arrow from each dependency's bar to this one (filters.js).
                     facets={**self._facets(item), "po-id": item.id, "po-deps": " ".join(item.depends_on)},
                     after=tuple(self.catalog.items[d].title for d in item.depends_on if d in self.catalog.items),
+                    meaning=self.status_meaning(item.status, "roadmap-item"),
                 )
             )
         rows.sort(key=lambda r: (r.group, r.start, r.end, r.label))
