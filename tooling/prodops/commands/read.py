@@ -192,6 +192,8 @@ def report_group() -> None:
 
 
 report_group.add_command(report_quarter)
+# The same report by a name that fits every cadence (half-years, cycles); "quarter" stays for existing scripts.
+report_group.add_command(report_quarter, name="review")
 report_group.add_command(report_calibration)
 report_group.add_command(report_release_notes)
 report_group.add_command(report_status)
