@@ -1,4 +1,4 @@
-"""History commands: an entity's timeline, the stakeholder digest, the quarter report, and states as of a date."""
+"""History commands: an entity's timeline, the stakeholder digest, the period review report, and states as of a date."""
 
 from __future__ import annotations
 
@@ -143,7 +143,7 @@ def check_dates(ctx: click.Context, revisions: str, root: Path | None) -> None:
     """Fail when a commit along the first parents of BASE..HEAD is dated before the commit it follows, or in the future.
 
     The history counts such a commit on another day (a backdated one could rewrite a closed
-    quarter); CI runs this on the commits a pull request brings.
+    period); CI runs this on the commits a pull request brings.
 
     Example: prodops check-dates origin/main..HEAD
     """
@@ -183,7 +183,9 @@ def digest(since: int | date, root: Path | None, today: date | None) -> None:
 def report_quarter(period: Period | None, root: Path | None, today: date | None) -> None:
     """Say/do per team (work in now at the period's start that shipped by its end) and slips, from Git (Markdown).
 
-    Example: prodops report quarter --period 2026-Q3 > q3-review.md
+    Also `prodops report review`, the name that fits every cadence.
+
+    Example: prodops report review --period 2026-Q3 > q3-review.md
     """
     index = _index(root)
     calendar = index.calendar
