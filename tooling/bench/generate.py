@@ -1,6 +1,6 @@
 """Write a complete, valid ops repository of N entities, deterministic from a seed.
 
-    python tooling/bench/generate.py --out DIR --count N [--seed S]
+    python tooling/bench/generate.py --out DIR --count N [--seed S] [--calendar half]
 
 The repository has the real schemas, a team registry, objectives with key results
 and check-ins, roadmap items with RICE inputs, evidence and dependencies, launch
@@ -15,6 +15,11 @@ numbered teams: Quayside, a freight-forwarding platform, with its own teams, peo
 dated around ``--today`` (past quarters shipped, the current one in progress and checked in, the next
 ones planned) so that it validates with no errors and no warnings on that day. It is the content
 ``tooling/ci/adopter_check.py`` puts in place of the example organisation's.
+
+``--calendar`` plans in another cadence (``prodops.calendar``): ``quarter`` (the default),
+``half`` (half-years), ``trimester``, ``fiscal-MONTH`` (fiscal quarters of a year starting in that
+month, ``fiscal-april``) or ``cycles-N`` (N-week cycles from 2023-01-02). The schemas' period
+definition declares it, and every period, file name and date follows it.
 """
 
 from __future__ import annotations
@@ -28,9 +33,12 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from prodops.calendar import DEFAULT, MONTHS, Calendar, Period, declare
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
-# Quarters entirely in the past of the reference date, so no check-in is in the future.
-PERIODS = [f"{year}-Q{q}" for year in (2023, 2024, 2025) for q in (1, 2, 3, 4)] + ["2026-Q1", "2026-Q2", "2026-Q3"]
+# Undated content: periods from 2023 that end by this day, so no check-in is after the reference date.
+FIRST_DAY, LAST_DAY = date(2023, 1, 1), date(2026, 9, 30)
+FIRST_CYCLE = date(2023, 1, 2)
 WORDS = [
     "invoice",
     "payment",
@@ -153,13 +161,29 @@ BENCH = Organisation(name="Bench", handle_prefix="@bench/")
 ORGANISATIONS = {"bench": BENCH, "quayside": QUAYSIDE}
 
 
-def _quarter(day: date) -> str:
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+def calendar_named(name: str) -> Calendar:
+    """The calendar ``--calendar`` names: quarter, half, trimester, fiscal-MONTH or cycles-N."""
+    kind, _, rest = name.partition("-")
+    if kind in ("quarter", "half", "trimester") and not rest:
+        return Calendar((kind,))
+    if kind == "fiscal" and rest.lower() in MONTHS[1:]:
+        return Calendar(("quarter",), MONTHS.index(rest.lower()) + 1)
+    if kind == "cycles" and rest.isdigit() and 1 <= int(rest) <= 26:
+        return Calendar(("cycle",), 1, int(rest), FIRST_CYCLE)
+    raise ValueError(f"{name!r} is not quarter, half, trimester, fiscal-MONTH (fiscal-april) or cycles-N (cycles-6)")
 
 
-def _shift(period: str, quarters: int) -> str:
-    index = int(period[:4]) * 4 + int(period[-1]) - 1 + quarters
-    return f"{index // 4}-Q{index % 4 + 1}"
+def _periods(calendar: Calendar, today: date | None) -> list[Period]:
+    """Undated: every period from 2023 to the reference date; dated: three past, the current one and two ahead."""
+    if today is None:
+        return [p for p in calendar.between(FIRST_DAY, LAST_DAY) if p.end <= LAST_DAY and p.start >= FIRST_DAY]
+    here = calendar.containing(today)
+    out = [here]
+    for _ in range(3):
+        out.insert(0, calendar.previous(out[0]))
+    while len(out) < 6:
+        out.append(calendar.next(out[-1]))
+    return out
 
 
 class _Dumper(yaml.SafeDumper):
@@ -207,21 +231,22 @@ def _person_name(index: int) -> str:
     return f"{first} {last}" + (f" {index // (len(FIRST_NAMES) * len(LAST_NAMES)) + 1}" if index >= 253 else "")
 
 
-def _period_bounds(period: str) -> tuple[date, date]:
-    year, q = int(period[:4]), int(period[-1])
-    start = date(year, 3 * q - 2, 1)
-    end = date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - timedelta(days=1)
-    return start, end
-
-
 class Generator:
-    def __init__(self, count: int, seed: int, org: Organisation = BENCH, today: date | None = None) -> None:
+    def __init__(
+        self,
+        count: int,
+        seed: int,
+        org: Organisation = BENCH,
+        today: date | None = None,
+        calendar: Calendar = DEFAULT,
+    ) -> None:
         self.rng = random.Random(seed)
         self.count = max(count, 12)
         self.org = org
-        # Dated around ``today``: three past quarters, the current one and two ahead.
+        # Dated around ``today``: three past periods, the current one and two ahead.
         self.today = today
-        self.periods = PERIODS if today is None else [_shift(_quarter(today), k) for k in range(-3, 3)]
+        self.periods = [str(p) for p in _periods(calendar, today)]
+        self.bounds = {str(p): (p.start, p.end) for p in _periods(calendar, today)}
         self.files: dict[str, tuple[str, dict[str, Any]]] = {}  # rel path -> (schema, data)
 
     def phrase(self, n: int = 3) -> str:
@@ -323,7 +348,7 @@ class Generator:
             is_company = not company[period] or self.rng.random() < 0.2
             team = self.rng.choice(teams)
             oid = f"{period.lower()}-{self.slug('objective', o)}"
-            start, end = _period_bounds(period)
+            start, end = self.bounds[period]
             krs = []
             for k in range(self.rng.randint(2, 4)):
                 baseline = self.rng.randint(10, 80)
@@ -383,7 +408,7 @@ class Generator:
         out: list[dict[str, Any]] = []
         for i in range(count):
             period = self.periods[i % len(self.periods)]
-            start, end = _period_bounds(period)
+            start, end = self.bounds[period]
             if self.today is None:
                 due = start + timedelta(days=self.rng.randint(20, (end - start).days))
                 team = self.rng.choice(teams)
@@ -437,21 +462,21 @@ class Generator:
         return out
 
     def _dated(self, start: date, end: date) -> tuple[date, str]:
-        """A due date in the quarter and a status that is true of it on ``today``."""
+        """A due date in the period and a status that is true of it on ``today``."""
         assert self.today is not None
         earliest = max(start + timedelta(days=20), self.today + timedelta(days=1))
-        if earliest > end:  # a past quarter: its work shipped
+        if earliest > end:  # a past period: its work shipped
             return start + timedelta(days=self.rng.randint(20, (end - start).days)), "shipped"
         due = earliest + timedelta(days=self.rng.randint(0, (end - earliest).days))
-        if start <= self.today:  # the current quarter: committed work
+        if start <= self.today:  # the current period: committed work
             return due, self.rng.choice(["planned", "in-progress", "in-progress"])
         return due, self.rng.choice(["idea", "discovery", "planned"])
 
     def _key_results(self, pool: list[str], index: int) -> list[str]:
-        """Two key results of the quarter; dated content moves every key result at least once."""
+        """Two key results of the period; dated content moves every key result at least once."""
         if self.today is None:
             return sorted(set(self.rng.sample(pool, min(2, len(pool)))))
-        turn = index // len(self.periods)  # this item's place among its quarter's items
+        turn = index // len(self.periods)  # this item's place among its period's items
         return sorted({pool[(2 * turn) % len(pool)], pool[(2 * turn + 1) % len(pool)]})
 
     def launches(self, count: int, items: list[dict[str, Any]], people: list[dict[str, Any]]) -> None:
@@ -511,13 +536,26 @@ class Generator:
             self.files[f"launches/{lid}.yaml"] = ("launch", data)
 
 
-def generate(out: Path, count: int, seed: int = 1, org: Organisation = BENCH, today: date | None = None) -> int:
-    """Write the repository; returns the number of entity files written."""
+def generate(
+    out: Path,
+    count: int,
+    seed: int = 1,
+    org: Organisation = BENCH,
+    today: date | None = None,
+    calendar: Calendar = DEFAULT,
+) -> int:
+    """Write the repository, planning in ``calendar``; returns the number of entity files written."""
     if out.exists() and any(out.iterdir()):
         raise SystemExit(f"{out} is not empty; choose a new folder")
     out.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO_ROOT / "schemas", out / "schemas")
-    files = Generator(count, seed, org, today).run()
+    if calendar != DEFAULT:
+        common = out / "schemas" / "common.schema.json"
+        declared = declare(common.read_text(encoding="utf-8"), calendar)
+        if declared is None:
+            raise SystemExit(f"{common}: no $defs/period to declare the calendar on")
+        common.write_text(declared, encoding="utf-8")
+    files = Generator(count, seed, org, today, calendar).run()
     for rel, (schema, data) in files.items():
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -579,8 +617,14 @@ def main() -> None:
     parser.add_argument(
         "--today", type=date.fromisoformat, help="date the content around this day, valid with no warnings on it"
     )
+    parser.add_argument(
+        "--calendar",
+        type=calendar_named,
+        default=DEFAULT,
+        help="the planning cadence: quarter (default), half, trimester, fiscal-MONTH (fiscal-april) or cycles-N",
+    )
     args = parser.parse_args()
-    written = generate(args.out, args.count, args.seed, ORGANISATIONS[args.organisation], args.today)
+    written = generate(args.out, args.count, args.seed, ORGANISATIONS[args.organisation], args.today, args.calendar)
     print(f"wrote {written} entities to {args.out}")
 
 

@@ -226,6 +226,38 @@ class Calendar:
         """ "a quarter such as 2026-Q4": what a period option takes, for help and errors."""
         return f"a {self.noun} such as {self.example}"
 
+    def near(self, day: date, before: int = 1, after: int = 3) -> list[Period]:
+        """The declared periods around ``day``: of the primary kind ``before`` earlier ones, its own and ``after``
+        later; of every other kind its own and the next."""
+        out: list[Period] = []
+        for kind in self.periods:
+            if kind != self.primary:
+                before, after = 0, 1
+            here = self.containing(day, kind)
+            earlier = [here]
+            for _ in range(before):
+                earlier.insert(0, self.previous(earlier[0]))
+            later = [self.next(here)] if after else []
+            while 0 < len(later) < after:
+                later.append(self.next(later[-1]))
+            out += [p for p in earlier + later if p.kind != "cycle" or p.year >= 1]
+        return out
+
+    def meant(self, text: str, day: date) -> Period | None:
+        """The declared period ``text`` most likely means when it is none: the one holding the first day of the
+        period it names in another notation (``2026-Q4`` under half-years is ``2026-H2``), else the nearest
+        near ``day`` whose name is closest to it."""
+        for other in _OTHERS:
+            for fiscal in {self.fiscal_start, 1}:
+                found = Calendar(other, fiscal).parse(text)
+                if found is not None:
+                    return self.containing(found.start)
+        from difflib import get_close_matches  # only on a mistake
+
+        near = {str(p): p for p in self.near(day, before=4, after=4)}
+        match = get_close_matches(text.strip().upper(), list(near), n=1, cutoff=0.6)
+        return near[match[0]] if match else None
+
     def declaration(self) -> dict[str, Any]:
         """The ``x-prodops-calendar`` value that declares this calendar."""
         out: dict[str, Any] = {"periods": list(self.periods)}
@@ -238,6 +270,8 @@ class Calendar:
 
 
 DEFAULT = Calendar()
+# The notations another organisation writes periods in, to read what was meant from a period of another cadence.
+_OTHERS = (("quarter", "year"), ("half",), ("trimester",))
 
 
 def from_declaration(value: Any) -> tuple[Calendar, list[str]]:

@@ -20,7 +20,7 @@ from prodops.config import Config
 from prodops.scoring import QuarterScore
 from prodops.values import BANDS, confidence_band
 
-OUTCOME = "a key result counts as reached when its final progress on the quarter's last day is 1.0 (the target met)"
+OUTCOME = "a key result counts as reached when its final progress on the period's last day is 1.0 (the target met)"
 
 
 @dataclass(frozen=True)

@@ -209,7 +209,12 @@ class PeriodType(click.ParamType["Period"]):
         found = calendar.parse(str(value))
         if found is None:
             shown = str(value) if len(str(value)) <= 24 else str(value)[:20] + "…"
-            self.fail(f"{shown!r} is not {calendar.describe()}", param, ctx)
+            given_day = ctx.params.get("today") if ctx is not None else None
+            day = given_day if isinstance(given_day, date) else date.today()
+            meant = calendar.meant(str(value)[:40], day)
+            hint = f" (did you mean '{meant}'?)" if meant is not None else ""
+            near = ", ".join(str(p) for p in calendar.near(day))
+            self.fail(f"{shown!r} is not {calendar.describe()}{hint}; periods near today: {near}", param, ctx)
         return found
 
 

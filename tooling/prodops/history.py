@@ -150,7 +150,7 @@ def require_full(root: Path, environ: dict[str, str] | None = None) -> None:
     out = git(root, "rev-parse", "--is-shallow-repository", check=False).strip()
     if out == b"true":
         raise ProdopsError(
-            f"{root} is a shallow clone, and CI is set: the site's history pages, quarter reviews and feed would "
+            f"{root} is a shallow clone, and CI is set: the site's history pages, period reviews and feed would "
             "be nearly empty. Check out the whole history (actions/checkout with `fetch-depth: 0`) or run "
             "`git fetch --unshallow`"
         )

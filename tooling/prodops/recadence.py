@@ -5,12 +5,14 @@ item's ``target.quarter``, a field an organisation added) is rewritten when the 
 a period with exactly the same days (``2026-Q2`` is ``FY27-Q1`` when the fiscal year starts in
 April); a period that is no single period of the new calendar (a quarter under six-week cycles,
 a quarter under half-years) is listed with its place, and then nothing is written. The calendar's
-declaration in ``schemas/common.schema.json`` is rewritten with ``calendar.declare``. Only the
+declaration in ``schemas/common.schema.json`` is rewritten with ``calendar.declare``, and the
+review pages' label in ``mkdocs.yml`` names the new periods ("Half-year reviews"). Only the
 bytes of each value change: comments, order and quoting stay.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,7 +97,26 @@ def plan(root: Path, target: Calendar) -> Plan:
         raise ProdopsError(f"{common}: no $defs/period to declare the calendar on")
     if declared.encode("utf-8") != raw:
         out.files[common] = (raw, declared.encode("utf-8"))
+    nav = root / "mkdocs.yml"
+    if nav.is_file():
+        before = nav.read_bytes()
+        after = renamed_reviews(before, target)
+        if after != before:
+            out.files["mkdocs.yml"] = (before, after)
     return out
+
+
+# The navigation entry of the review pages, as init writes it for each calendar ("- Half-year reviews:").
+_REVIEWS = re.compile(
+    rb"^(?P<head>[ \t]*- )(?P<noun>Quarter|Half-year|Trimester|Year|Cycle|Period)(?P<tail> reviews:[ \t]*history/index\.md)",
+    re.MULTILINE,
+)
+
+
+def renamed_reviews(nav: bytes, target: Calendar) -> bytes:
+    """``mkdocs.yml`` with the reviews' navigation label naming ``target``'s periods; a label of one's own stays."""
+    noun = target.noun.capitalize().encode()
+    return _REVIEWS.sub(lambda m: m.group("head") + noun + m.group("tail"), nav, count=1)
 
 
 def apply(root: Path, migration: Plan) -> None:

@@ -22,14 +22,14 @@ def _row(group: Group, first: str) -> str:
     )
 
 
-def calibration_report(calibration: Calibration, begins: str) -> str:
-    """The calibration table by confidence band and the Brier score per team."""
+def calibration_report(calibration: Calibration, begins: str, noun: str = "quarter") -> str:
+    """The calibration table by confidence band and the Brier score per team; ``noun`` names the calendar's periods."""
     periods = ", ".join(str(p) for p in calibration.periods) or "none"
     lines = [
         "# Forecast calibration",
         "",
-        f"Past quarters: {periods} (history from {begins or 'no commits'}). Each check-in dated inside a past "
-        f"quarter is a forecast; {OUTCOME}. Brier score: the mean of (confidence − outcome)², "
+        f"Past {noun}s: {periods} (history from {begins or 'no commits'}). Each check-in dated inside a past "
+        f"{noun} is a forecast; {OUTCOME}. Brier score: the mean of (confidence − outcome)², "
         "0 is perfect and 0.25 is what always saying 50% scores.",
         "",
         "## By confidence band",
@@ -48,7 +48,7 @@ def calibration_report(calibration: Calibration, begins: str) -> str:
     lines += [_row(group, md(group.name)) for group in calibration.teams]
     lines.append(_row(calibration.overall, "**all teams**"))
     if not calibration.overall.forecasts:
-        lines += ["", "No check-in of a past quarter is in the history yet: nothing to calibrate."]
+        lines += ["", f"No check-in of a past {noun} is in the history yet: nothing to calibrate."]
     if calibration.without_confidence:
         lines += ["", "## Key results without a confidence", ""]
         lines += [f"- {md(ref)}" for ref in calibration.without_confidence]

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from types import ModuleType
 
+import pytest
+from click.testing import CliRunner
 from conftest import EXAMPLE, TODAY, bench_generator
 
+from prodops.cli import cli
 from prodops.pipeline import build
 
 
@@ -68,3 +72,37 @@ def test_the_benchmark_organisation_is_the_default(tmp_path: Path) -> None:
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.yaml"))
     assert any(f.parts[:2] == ("processes", "teams") and f.name == "team-000.yaml" for f in files)
     assert all((tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes() for f in files)
+
+
+def test_a_half_year_organisation_validates_clean_and_builds(tmp_path: Path) -> None:
+    gen = _generator()
+    root = tmp_path / "repo"
+    gen.generate(root, 90, seed=13, org=gen.QUAYSIDE, today=TODAY, calendar=gen.calendar_named("half"))
+    result = build(root, today=TODAY)
+    assert result.diagnostics == [] and len(result.files) == 90
+    assert str(result.catalog.calendar.containing(TODAY)) == "2026-H2"
+    periods = {str(o.period) for o in result.catalog.objectives.values()}
+    assert periods == {"2025-H1", "2025-H2", "2026-H1", "2026-H2", "2027-H1", "2027-H2"}
+    assert {str(i.quarter) for i in result.catalog.items.values()} <= periods
+    shutil.copy(gen.REPO_ROOT / "mkdocs.yml", root / "mkdocs.yml")  # the site's configuration, as an adopter has it
+    args = ["render", "--out", str(tmp_path / "site"), "--root", str(root), "--today", TODAY.isoformat()]
+    site = CliRunner().invoke(cli, args)
+    assert site.exit_code == 0, site.output
+    page = (tmp_path / "site" / "docs" / "okrs" / "2026-H2.md").read_text(encoding="utf-8")
+    assert 'title: "OKRs 2026-H2"' in page
+
+
+@pytest.mark.parametrize(
+    ("name", "current"), [("fiscal-april", "FY27-Q3"), ("cycles-6", "C34"), ("trimester", "2026-T3")]
+)
+def test_other_cadences_validate_clean_on_their_day(name: str, current: str, tmp_path: Path) -> None:
+    gen = _generator()
+    gen.generate(tmp_path / "repo", 60, seed=2, org=gen.QUAYSIDE, today=TODAY, calendar=gen.calendar_named(name))
+    result = build(tmp_path / "repo", today=TODAY)
+    assert result.diagnostics == [] and str(result.catalog.calendar.containing(TODAY)) == current
+
+
+@pytest.mark.parametrize("name", ["fiscal-jan", "cycles-0", "cycles-x", "month", "<script>", "half-2"])
+def test_an_unknown_calendar_is_refused_with_the_choices(name: str) -> None:
+    with pytest.raises(ValueError, match=r"is not quarter, half, trimester, fiscal-MONTH \(fiscal-april\) or cycles-N"):
+        _generator().calendar_named(name)

@@ -15,6 +15,7 @@ from test_history import commit, git
 from test_reviews import pages
 
 from prodops import calendar as cal
+from prodops import recadence
 from prodops.catalog import Catalog
 from prodops.cli import cli
 
@@ -378,3 +379,70 @@ def test_a_half_year_team_goal_may_serve_a_yearly_company_goal(tmp_path: Path) -
     (root / "okrs" / "2026-h2-team.yaml").write_text(yearly, encoding="utf-8")
     code, out = run("validate", "--root", str(root), "--today", "2026-12-02")
     assert code == 1 and "parent '2026-h2-activation' belongs to 2026-H2, this objective to 2026" in out
+
+
+def test_migrate_renames_the_reviews_in_the_navigation_and_keeps_a_label_of_ones_own(tmp_path: Path) -> None:
+    root = tmp_path / "ops"
+    assert run("init", str(root), "--name", "Acme", "--today", "2026-05-12")[0] == 0
+    for path in [*(root / "okrs").glob("*.yaml"), *(root / "roadmap").glob("*.yaml"), *(root / "launches").glob("*")]:
+        path.unlink()  # no period to move: only the declaration and the navigation change
+    nav = root / "mkdocs.yml"
+    before = nav.read_bytes()
+    assert b"      - Quarter reviews: history/index.md\n" in before
+    code, out = run("migrate", "--root", str(root), "--calendar", "cycles", "--cycle-weeks", "6")
+    assert code == 0, out
+    assert nav.read_bytes() == before.replace(b"- Quarter reviews:", b"- Cycle reviews:")
+    own = before.replace(b"- Quarter reviews:", b"- QBR <script>x</script>:")
+    assert recadence.renamed_reviews(own, cal.Calendar(("half",))) == own
+    crlf = before.replace(b"\n", b"\r\n")
+    assert recadence.renamed_reviews(crlf, cal.Calendar(("half",))) == crlf.replace(
+        b"- Quarter reviews:", b"- Half-year reviews:"
+    )
+
+
+def test_messages_and_reports_name_the_declared_periods(tmp_path: Path) -> None:
+    root = cadence_repo(tmp_path, "half")
+    item = root / "roadmap" / "guided-setup.yaml"
+    item.write_text(item.read_text(encoding="utf-8").replace("end: 2026-12-24", "end: 2027-01-20"), encoding="utf-8")
+    out = run("validate", "--root", str(root), "--today", "2026-12-02")[1]
+    assert (
+        "roadmap/guided-setup.yaml:16:8: warning PO420 due 2027-01-20, after the end of its target half-year "
+        "2026-H2 (2026-12-31)\n    hint: set target.quarter to the half-year of 2027-01-20, or bring target.end "
+        "into 2026-H2\n"
+    ) in out
+    assert "quarter" not in out.replace("target.quarter", "")
+    report = run("report", "calibration", "--root", str(root), "--today", "2026-12-02")[1]
+    assert report.startswith("# Forecast calibration\n\nPast periods: none (history from 2026-12-02). Each check-in")
+    assert "inside a past period is a forecast" in report and "quarter" not in report
+    assert run("render", "--out", str(tmp_path / "site"), "--root", str(root), "--today", "2026-12-02")[0] == 0
+    timeline = (tmp_path / "site" / "docs" / "roadmap" / "timeline.md").read_text(encoding="utf-8")
+    lede = next(line for line in timeline.splitlines() if line.startswith('<p class="po-lede">'))
+    assert "(last period) to " in lede and "(four periods ahead)" in lede and "quarter" not in lede
+
+
+def test_move_takes_a_period_of_the_calendar_and_a_wrong_one_lists_those_near_today(tmp_path: Path) -> None:
+    root = cadence_repo(tmp_path, "half")
+    item = root / "roadmap" / "guided-setup.yaml"
+    before = item.read_bytes()
+    common = ["--root", str(root), "--today", "2026-12-02"]
+    near = "periods near today: 2026-H1, 2026-H2, 2027-H1, 2027-H2, 2028-H1, 2026, 2027"
+    for given, meant in (
+        ("2027-Q1", " (did you mean '2027-H1'?)"),
+        ("2026-H3", " (did you mean '2026-H2'?)"),
+        ("<b>\x1b", ""),
+    ):
+        wrong = CliRunner().invoke(cli, ["move", "guided-setup", *common, "--period", given])
+        assert wrong.exit_code == 2
+        assert f"Invalid value for '--period': {given!r} is not a period such as 2026-H2 or 2026{meant}; {near}\n" in (
+            wrong.output
+        )
+    assert item.read_bytes() == before
+    assert "\x1b" not in CliRunner().invoke(cli, ["move", "guided-setup", *common, "--period", "\x1b[2J"]).output
+    neither = CliRunner().invoke(cli, ["move", "guided-setup", *common])
+    assert neither.exit_code == 2 and "--horizon (now, next, later) and/or --period" in neither.output
+    code, out = run("move", "guided-setup", *common, "--period", "2027-h1", "--horizon", "next")
+    assert code == 0 and "roadmap/guided-setup.yaml: moved to next, target.quarter set to 2027-H1\n" in out
+    assert item.read_bytes() == before.replace(b"horizon: now\n", b"horizon: next\n").replace(
+        b"  quarter: 2026-H2\n", b"  quarter: 2027-H1\n"
+    )
+    assert "2026-Q4, FY27-Q1, 2026-H2, 2026-T3, 2026 or C14" in " ".join(run("move", "--help")[1].split())

@@ -8,6 +8,7 @@ import click
 import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLE_TODAY, copy_example
+from test_history import git
 
 from prodops.cli import LAZY_COMMANDS, PeriodType, cli
 
@@ -37,7 +38,7 @@ def test_every_period_option_reads_the_calendar() -> None:
         for param in command.params
         if isinstance(param, click.Option) and any("period" in opt for opt in param.opts)
     ]
-    assert {"list", "report okrs", "report quarter"} <= {name for name, _ in options}
+    assert {"list", "report okrs", "report quarter", "report review", "move"} <= {name for name, _ in options}
     for name, param in options:
         assert isinstance(param.type, PeriodType), name
 
@@ -73,3 +74,21 @@ def test_periods_in_a_fiscal_calendar(tmp_path: Path) -> None:
         assert code == 0 and "FY27-Q1" in output, output
     code, output = run("report", "okrs", "--period", "2026-q2", *common)
     assert code == 2 and "'2026-q2' is not a quarter such as FY" in output
+
+
+def test_a_period_of_another_notation_is_read_as_the_declared_one_it_falls_in(tmp_path: Path) -> None:
+    root = tmp_path / "ops"
+    assert run("init", str(root), "--today", "2026-05-12", "--calendar", "fiscal", "--fiscal-start", "april")[0] == 0
+    code, output = run("report", "okrs", "--root", str(root), "--today", "2026-05-12", "--period", "2026-q2")
+    assert code == 2
+    assert (
+        "'2026-q2' is not a quarter such as FY27-Q3 (did you mean 'FY27-Q1'?); periods near today: "
+        "FY26-Q4, FY27-Q1, FY27-Q2, FY27-Q3, FY27-Q4\n"
+    ) in output
+    # The review report by the name every cadence can use, the same as `report quarter`.
+    git(root, "init", "-q", "-b", "main", day="2026-05-12")
+    git(root, "add", "-A", day="2026-05-12")
+    git(root, "commit", "-q", "-m", "Start", day="2026-05-12")
+    review = run("report", "review", "--root", str(root), "--today", "2026-05-12", "--period", "fy27-q1")
+    quarter = run("report", "quarter", "--root", str(root), "--today", "2026-05-12", "--period", "fy27-q1")
+    assert review == quarter and review[0] == 0 and review[1].startswith("# FY27-Q1: say/do and slips\n")

@@ -45,7 +45,7 @@ def test_calibration_page_shows_the_brier_scores(tmp_path: Path) -> None:
         "<tr><td><strong>all teams</strong></td><td>8</td><td>3</td><td>50%</td><td>62%</td><td>0.155</td></tr>" in page
     )
     assert 'at risk <span class="po-muted">(below 0.5)</span></td><td>4</td>' in page
-    assert "final progress on the quarter" in page  # the outcome's definition is on the page
+    assert "final progress on the period" in page  # the outcome's definition is on the page
 
 
 def test_without_history_the_pages_say_why(tmp_path: Path) -> None:

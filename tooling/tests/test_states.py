@@ -301,3 +301,50 @@ def test_a_kind_of_the_adopters_own_declares_its_meanings(tmp_path: Path) -> Non
         ("PO120", "status value 'proposed' has no meaning in x-prodops-states"),
         ("PO120", "x-prodops-states names 'withdrawn', which is not a value of 'status'"),
     ]
+
+
+def test_status_badges_carry_the_declared_meaning_their_colour_keys_on(adopter: Path) -> None:
+    from prodops import audience
+    from prodops.config import PublicConfig
+    from prodops.render import SiteOptions, render_site
+    from prodops.render.public import render_public
+    from prodops.states import MEANINGS
+
+    built = pipeline.build(adopter, today=TODAY)
+    pages = render_site(built, SiteOptions(today=TODAY)).pages
+    assert (
+        '<span class="po-badge po-status--beta" data-meaning="active">beta</span>'
+        in pages["roadmap-item/beta-program.md"]
+    )
+    assert (
+        '<span class="po-badge po-status--released" data-meaning="done">released</span>'
+        in (pages["roadmap-item/activation-emails.md"])
+    )
+    assert 'po-status--paused" data-meaning="committed">paused</span>' in pages["team/core.md"]
+    assert (
+        '<span class="po-tl__bar po-status--in-progress" data-meaning="active" style=' in (pages["roadmap/timeline.md"])
+    )
+    view = audience.public_view(built.catalog, built.schemas, PublicConfig(), TODAY, "test")
+    public = render_public(view).pages["index.md"]
+    assert 'class="pp-status pp-status--beta" data-meaning="active">' in public
+    assert 'class="pp-status pp-status--paused" data-meaning="committed">' in public
+    # Every meaning has its colour (light and dark) on the site; the public roadmap shows no dropped work.
+    css = (REPO_ROOT / "site" / "stylesheets" / "prodops.css").read_text(encoding="utf-8")
+    public_css = (REPO_ROOT / "site-public" / "stylesheets" / "public.css").read_text(encoding="utf-8")
+    for meaning in MEANINGS:
+        assert f'\n.po-badge[data-meaning="{meaning}"], .po-tl__bar[data-meaning="{meaning}"] {{ color: #' in css
+        dark = '[data-md-color-scheme="slate"]'
+        assert (
+            f'\n{dark} .po-badge[data-meaning="{meaning}"], {dark} .po-tl__bar[data-meaning="{meaning}"] {{ color: #'
+            in css
+        )
+        assert meaning == "dropped" or f'\n.pp-status[data-meaning="{meaning}"] {{' in public_css
+
+
+def test_a_status_word_two_kinds_mean_differently_has_no_meaning_on_a_badge_without_its_kind(adopter: Path) -> None:
+    from prodops.render.pages import status_meanings
+    from prodops.schemas import load_schemas
+
+    meanings = status_meanings(kinds.registry(load_schemas(adopter / "schemas")))
+    assert meanings["paused"] == "committed" and meanings["released"] == "done" and meanings["planned"] == "committed"
+    assert "beta" not in meanings  # active work for a roadmap item, committed for a launch

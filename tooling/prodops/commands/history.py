@@ -1,4 +1,4 @@
-"""History commands: an entity's timeline, the stakeholder digest, the quarter report, and states as of a date."""
+"""History commands: an entity's timeline, the stakeholder digest, the period review report, and states as of a date."""
 
 from __future__ import annotations
 
@@ -143,7 +143,7 @@ def check_dates(ctx: click.Context, revisions: str, root: Path | None) -> None:
     """Fail when a commit along the first parents of BASE..HEAD is dated before the commit it follows, or in the future.
 
     The history counts such a commit on another day (a backdated one could rewrite a closed
-    quarter); CI runs this on the commits a pull request brings.
+    period); CI runs this on the commits a pull request brings.
 
     Example: prodops check-dates origin/main..HEAD
     """
@@ -181,9 +181,11 @@ def digest(since: int | date, root: Path | None, today: date | None) -> None:
 @root_option
 @today_option
 def report_quarter(period: Period | None, root: Path | None, today: date | None) -> None:
-    """Say/do per team (work in now at the quarter's start that shipped by its end) and slips, from Git (Markdown).
+    """Say/do per team (work in now at the period's start that shipped by its end) and slips, from Git (Markdown).
 
-    Example: prodops report quarter --period 2026-Q3 > q3-review.md
+    Also `prodops report review`, the name that fits every cadence.
+
+    Example: prodops report review --period 2026-Q3 > q3-review.md
     """
     index = _index(root)
     calendar = index.calendar
@@ -195,10 +197,10 @@ def report_quarter(period: Period | None, root: Path | None, today: date | None)
 @root_option
 @today_option
 def report_calibration(root: Path | None, today: date | None) -> None:
-    """How the confidence given at key-result check-ins in past quarters compared with outcomes, from Git (Markdown).
+    """How the confidence given at key-result check-ins in past periods compared with outcomes, from Git (Markdown).
 
     A calibration table by confidence band and a Brier score per team; a key result is reached
-    when its final progress on the quarter's last day is 1.0.
+    when its final progress on its period's last day is 1.0 (periods as the calendar declares them).
 
     Example: prodops report calibration > calibration.md
     """
@@ -206,7 +208,7 @@ def report_calibration(root: Path | None, today: date | None) -> None:
     index = _index(repo)
     scores = [scoring.score(index, p) for p in scoring.past_periods(index, today or date.today())]
     found = calibration.calibrate(scores, load_config(repo))
-    terminal.echo(scoretext.calibration_report(found, index.begins), nl=False)
+    terminal.echo(scoretext.calibration_report(found, index.begins, index.calendar.noun), nl=False)
 
 
 @click.command(name="release-notes")

@@ -185,13 +185,15 @@ def trace(kr: str, root: Path | None, today: date | None) -> None:
 
 @cli.group(name="report")
 def report_group() -> None:
-    """Reports for reviews: OKRs of a quarter, upcoming launches.
+    """Reports for reviews: OKRs of a period (a quarter, a half-year, a cycle: as declared), upcoming launches.
 
     Example: prodops report okrs --period 2026-Q4 --format html > qbr.html
     """
 
 
 report_group.add_command(report_quarter)
+# The same report by a name that fits every cadence (half-years, cycles); "quarter" stays for existing scripts.
+report_group.add_command(report_quarter, name="review")
 report_group.add_command(report_calibration)
 report_group.add_command(report_release_notes)
 report_group.add_command(report_status)
@@ -208,7 +210,7 @@ report_group.add_command(report_scope)
 @root_option
 @today_option
 def report_okrs(period: Period | None, fmt: str, root: Path | None, today: date | None) -> None:
-    """The quarterly business review: progress, confidence, at-risk key results, the work behind each.
+    """The business review of a period: progress, confidence, at-risk key results, the work behind each.
 
     Example: prodops report okrs --period 2026-Q4 > qbr.md
     """

@@ -11,9 +11,11 @@ import click
 
 from prodops import authoring, drafts, edit, impact, kinds, pipeline, report, terminal
 from prodops import inverse as inverse_relations
+from prodops.calendar import Period
 from prodops.cli import (
     DATE,
     EXIT_PROBLEMS,
+    PERIOD,
     as_date,
     cli,
     complete_ids,
@@ -124,32 +126,63 @@ def set_field(
 @click.argument("entity_id", metavar="ID", shell_complete=complete_ids)
 @click.option(
     "--horizon",
-    required=True,
     help="The horizon to move the item to (one its schema allows, such as now, next or later).",
 )
 @root_option
 @today_option
-def move(entity_id: str, horizon: str, root: Path | None, today: date | None) -> None:
-    """Move a roadmap item to now, next or later.
+@click.option(
+    "--period",
+    type=PERIOD,
+    help="The planning period to move the item's target to, as the repository's calendar writes it: 2026-Q4, "
+    "FY27-Q1, 2026-H2, 2026-T3, 2026 or C14 (any case). A wrong one lists the periods near today.",
+)
+def move(entity_id: str, horizon: str | None, root: Path | None, today: date | None, period: Period | None) -> None:
+    """Move a roadmap item to now, next or later, or to another planning period.
 
-    Example: prodops move payment-plans --horizon next
+    Example: prodops move payment-plans --horizon next --period 2027-Q1
     """
+    if horizon is None and period is None:
+        raise click.UsageError("say where to move the item: --horizon (now, next, later) and/or --period")
     repo = resolve_root(root)
     rel = authoring.find_file(repo, entity_id)
     schemas = load_schemas(repo / pipeline.SCHEMA_DIR)
     found = kinds.registry(schemas).kind_for(rel)
     if found is None or found.kind != "roadmap-item":
         raise ProdopsError(f"'{entity_id}' is not a roadmap item ({rel})")
-    horizons = enum_values(schemas, found.kind, ("horizon",))
-    if horizon not in horizons:
-        raise click.BadParameter(
-            f"'{horizon}' is not a horizon ({', '.join(horizons)}){did_you_mean(horizon, horizons)}",
-            param_hint="--horizon",
-        )
-    _finish(
-        authoring.apply(repo, rel, lambda text: edit.set_value(text, ("horizon",), horizon), today),
-        f"moved to {horizon}",
-    )
+    changes: list[tuple[tuple[str, ...], str]] = []
+    done: list[str] = []
+    if horizon is not None:
+        horizons = enum_values(schemas, found.kind, ("horizon",))
+        if horizon not in horizons:
+            raise click.BadParameter(
+                f"'{horizon}' is not a horizon ({', '.join(horizons)}){did_you_mean(horizon, horizons)}",
+                param_hint="--horizon",
+            )
+        changes.append((("horizon",), horizon))
+        done.append(f"moved to {horizon}")
+    if period is not None:
+        field = _period_field(schemas, found.kind)
+        changes.append((field, str(period)))
+        done.append(f"{'.'.join(field)} set to {period}")
+
+    def transform(text: str) -> str:
+        for path, value in changes:
+            text = edit.set_value(text, path, value)
+        return text
+
+    _finish(authoring.apply(repo, rel, transform, today), ", ".join(done))
+
+
+def _period_field(schemas: SchemaSet, kind: str) -> tuple[str, ...]:
+    """Where a roadmap item's target period is: the first field of its schema that is a period (``target.quarter``)."""
+    from prodops.recadence import period_fields
+
+    declared = schemas.kinds.get(kind)
+    if declared is not None:
+        for path in period_fields(schemas, declared.file, declared.schema):
+            if "*" not in path:
+                return path
+    return ("target", "quarter")
 
 
 @cli.command()

@@ -107,6 +107,7 @@ class TimelineRow:
     overdue: bool
     facets: Mapping[str, str]
     after: tuple[str, ...] = ()  # the titles of the items it depends on: the script draws arrows, this says it
+    meaning: str = ""  # the status's declared meaning, which the bar's colour keys on
 
 
 def timeline(
@@ -170,7 +171,7 @@ def timeline(
             Markup(
                 '<div class="po-tl__row" {attributes}><a class="po-tl__label" href="{link}" title="{label}">{label}</a>'
                 '<span class="po-tl__track">'
-                '{today}<span class="po-tl__bar po-status--{status}{late}{clipped}" '
+                '{today}<span class="po-tl__bar po-status--{status}{late}{clipped}"{meaning} '
                 'style="left:{left:.2f}%;width:{width:.2f}%" title="{a} to {b}{note}{after}"></span>'
                 '<span class="po-tl__dates" style="left:{text_left:.2f}%">{a} → {b} · {status}{note}'
                 "{after_sr}</span>"
@@ -180,6 +181,7 @@ def timeline(
                 link=row.link,
                 label=row.label,
                 status=row.status,
+                meaning=Markup(' data-meaning="{m}"').format(m=row.meaning) if row.meaning else "",
                 late=late,
                 clipped=clipped,
                 left=left,

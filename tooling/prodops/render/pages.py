@@ -30,6 +30,7 @@ from prodops.render import charts, generic, providers, safe
 from prodops.render import metrics as metrics_pages
 from prodops.rules import REGISTRY
 from prodops.schemas import SchemaSet, enum_values
+from prodops.states import builtin_meaning
 
 # How many entries a long list shows before its "Show all" button (site/javascripts/filters.js), so
 # that a page of a large organisation stays readable: cards per board column (and per column of a
@@ -115,10 +116,21 @@ def environment() -> jinja2.Environment:
     env.filters["conf"] = lambda value: charts.confidence(value, values.confidence_band(value, Config()))
     env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=True))
     env.filters["plain_title"] = safe.plain_title
+    # A status word's declared meaning, which the badges' colours key on; a Renderer reads the schemas'.
+    env.filters["meaning"] = lambda status, kind="": builtin_meaning(kind, status) or ""
     env.filters["num"] = lambda value: (
         values.number_text(value) if value is None or abs(value) < 1000 else f"{value:,.0f}"
     )
     return env
+
+
+def status_meanings(registry: kinds.Kinds) -> dict[str, str]:
+    """Each status word of every kind and its declared meaning; a word two kinds give different meanings has none."""
+    found: dict[str, set[str]] = {}
+    for spec in registry:
+        for value, meaning in spec.states.items():
+            found.setdefault(value, set()).add(meaning)
+    return {value: next(iter(m)) for value, m in found.items() if len(m) == 1}
 
 
 def page_path(kind: str, entity_id: str) -> str:
@@ -157,6 +169,17 @@ class Renderer:
         self.kinds = kinds.registry(schemas)
         self.collapse = COLLAPSE
         self._demand: dict[str, Demand] | None = None
+        self._meanings = status_meanings(self.kinds)
+        self.env.filters["meaning"] = self.status_meaning
+
+    def status_meaning(self, status: object, kind: str = "") -> str:
+        """What ``status`` of ``kind`` means, for its badge's colour; without a kind, the meaning every kind with
+        that word agrees on ("" when none)."""
+        if not isinstance(status, str):
+            return ""
+        if kind:
+            return self.kinds.meaning(kind, status) or ""
+        return self._meanings.get(status, "")
 
     # -- links -------------------------------------------------------------------------------
 
@@ -357,6 +380,7 @@ class Renderer:
                     # The script draws an arrow from each dependency's bar to this one (filters.js).
                     facets={**self._facets(item), "po-id": item.id, "po-deps": " ".join(item.depends_on)},
                     after=tuple(self.catalog.items[d].title for d in item.depends_on if d in self.catalog.items),
+                    meaning=self.status_meaning(item.status, "roadmap-item"),
                 )
             )
         rows.sort(key=lambda r: (r.group, r.start, r.end, r.label))
@@ -374,6 +398,7 @@ class Renderer:
             "window": (window_start, window_end),
             "full": full,
             "shown": len(rows),
+            "noun": self.calendar.noun,  # "quarter", "half-year", "cycle", "period"
         }
 
     def facet_attributes(self, item: model.RoadmapItem) -> Markup:

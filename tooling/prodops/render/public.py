@@ -63,6 +63,8 @@ def render_public(view: PublicView) -> Site:
     meanings = view.states.get(kind, {})
     order = _order(meanings)
     items = [_card(r) for r in view.entities.get(kind, ())]
+    for c in items:
+        c["meaning"] = meanings.get(c["status"], "")  # what the badge's colour keys on, whatever the word
     done = {c["id"] for c in items if meanings.get(c["status"]) == "done"}
     titles = {c["id"]: c["title"] for c in items}
     pages = {c["id"]: "shipped.html" if c["id"] in done else "index.html" for c in items}

@@ -9,7 +9,7 @@ from prodops.rules.base import Context, Finding, Rule
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    # A final check-in in the first weeks after a quarter closes is normal practice.
+    # A final check-in in the first weeks after a period closes is normal practice.
     grace = timedelta(days=ctx.config.checkin_grace_days)
     for objective in ctx.catalog.objectives.values():
         if objective.period is None:
@@ -48,7 +48,7 @@ RULE = Rule(
     code="PO412",
     name="checkin-in-period",
     severity="error",
-    rationale="Progress history is only trustworthy if every check-in belongs to the quarter it reports on.",
-    fix="Date each check-in inside its objective's quarter (or up to checkin-grace-days after it closes, 21 by default), oldest first.",
+    rationale="Progress history is only trustworthy if every check-in belongs to the period it reports on.",
+    fix="Date each check-in inside its objective's period (or up to checkin-grace-days after it closes, 21 by default), oldest first.",
     check=check,
 )

@@ -1,4 +1,4 @@
-"""PO420: an item is not due after the end of the quarter it targets."""
+"""PO420: an item is not due after the end of the period it targets (a quarter, a half-year, a cycle: the calendar's)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ def check(ctx: Context) -> Iterator[Finding]:
         yield Finding(
             item.id,
             ("target", "end"),
-            f"due {item.end.isoformat()}, after the end of its target quarter {item.quarter} ({item.quarter.end.isoformat()})",
-            f"set target.quarter to the quarter of {item.end.isoformat()}, or bring target.end into {item.quarter}",
+            f"due {item.end.isoformat()}, after the end of its target {item.quarter.noun} {item.quarter} "
+            f"({item.quarter.end.isoformat()})",
+            f"set target.quarter to the {item.quarter.noun} of {item.end.isoformat()}, or bring target.end into {item.quarter}",
         )
 
 
@@ -23,7 +24,7 @@ RULE = Rule(
     code="PO420",
     name="due-in-quarter",
     severity="warning",
-    rationale="Quarterly views count an item in the quarter it targets; a due date outside it hides a slip.",
-    fix="Make target.quarter the quarter of target.end.",
+    rationale="Views by period count an item in the period it targets; a due date outside it hides a slip.",
+    fix="Make target.quarter the period (in the declared cadence) that target.end falls in.",
     check=check,
 )
