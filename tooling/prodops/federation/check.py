@@ -113,12 +113,16 @@ def check(
             contracts[unit_name] = load(unit)
             found = contracts[unit_name]
             if isinstance(found, str):
-                pin = f"contract {unit.contract}" if unit.contract else f"{unit.path} at {unit.rev[:12]}"
+                pin = (
+                    f"contract {unit.contract}"
+                    if unit.contract
+                    else f"contract, read from {unit.path} at {unit.rev[:12]},"
+                )
                 problems.append(
                     Diagnostic(
                         "error",
                         "PO214",
-                        f"unit '{unit_name}': its contract ({pin}) {found}",
+                        f"unit '{unit_name}': its {pin} {found}",
                         config.file,
                         unit.line,
                         1,
@@ -133,7 +137,7 @@ def check(
         if entry is None:
             problem(
                 "PO211",
-                f"{field_name}: '{target}' is not a {label} in unit '{unit_name}'s contract"
+                f"{field_name}: '{target}' is not a {label} in the contract of unit '{unit_name}'"
                 f"{did_you_mean(target, contract.ids_of(kind))}",
                 f"use the id of a {label} that unit '{unit_name}' publishes (`prodops federate` shows its pin)",
             )
@@ -142,7 +146,7 @@ def check(
         if target_kind != kind:
             problem(
                 "PO212",
-                f"{field_name}: '{value}' is a {target_kind.replace('-', ' ')} of unit '{unit_name}', not a {label}",
+                f"{field_name}: '{value}' is of kind '{target_kind}' in unit '{unit_name}', not a {label}",
                 f"this field takes the id of a {label}",
             )
             continue

@@ -58,7 +58,9 @@ class FederationConfig:
 
 def _line_of(text: str, name: str, after: int) -> int:
     """The line declaring the unit ``name`` (its ``name = "..."``), counted from 1; else the table's line."""
-    pattern = re.compile(r"""^\s*(?:\[\[[^\]]*\]\]\s*)?.*\bname\s*=\s*["']""" + re.escape(name) + r"""["']""", re.M)
+    pattern = re.compile(
+        r"""^[ \t]*(?:\[\[[^\]\n]*\]\][ \t]*)?[^\n]*\bname[ \t]*=[ \t]*["']""" + re.escape(name) + r"""["']""", re.M
+    )
     for match in pattern.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
         if line > after:
