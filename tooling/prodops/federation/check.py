@@ -133,21 +133,21 @@ def check(
         if isinstance(contract, str):
             continue
         entry = contract.entities.get(target)
-        label = kind.replace("-", " ")
+        label = _a(kind.replace("-", " "))
         if entry is None:
             problem(
                 "PO211",
-                f"{field_name}: '{target}' is not a {label} in the contract of unit '{unit_name}'"
+                f"{field_name}: '{target}' is not {label} in the contract of unit '{unit_name}'"
                 f"{did_you_mean(target, contract.ids_of(kind))}",
-                f"use the id of a {label} that unit '{unit_name}' publishes (`prodops federate` shows its pin)",
+                f"use the id of {label} that unit '{unit_name}' publishes (`prodops federate` shows its pin)",
             )
             continue
         target_kind, record = entry
         if target_kind != kind:
             problem(
                 "PO212",
-                f"{field_name}: '{value}' is of kind '{target_kind}' in unit '{unit_name}', not a {label}",
-                f"this field takes the id of a {label}",
+                f"{field_name}: '{value}' is of kind '{target_kind}' in unit '{unit_name}', not {label}",
+                f"this field takes the id of {label}",
             )
             continue
         if field_name == "depends_on":
@@ -184,3 +184,7 @@ def _late(
         f"{(dep_due - item.due).days} days after this item is due ({item.due.isoformat()})",
         "move this item's target later, or ask that unit to bring the dependency forward",
     )
+
+
+def _a(label: str) -> str:
+    return f"{'an' if label[:1] in 'aeiou' else 'a'} {label}"

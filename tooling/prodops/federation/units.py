@@ -56,15 +56,17 @@ class FederationConfig:
         return next((u for u in self.units if u.name == name), None)
 
 
-def _line_of(text: str, name: str, after: int) -> int:
-    """The line declaring the unit ``name`` (its ``name = "..."``), counted from 1; else the table's line."""
-    pattern = re.compile(
-        r"""^[ \t]*(?:\[\[[^\]\n]*\]\][ \t]*)?[^\n]*\bname[ \t]*=[ \t]*["']""" + re.escape(name) + r"""["']""", re.M
-    )
-    for match in pattern.finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
-        if line > after:
-            return line
+def _line_of(text: str, index: int, name: str | None) -> int:
+    """The line declaring the ``index``-th unit: its ``[[...units]]`` header, else its ``name = "..."``, else the table's."""
+    headers = [
+        m.start() for m in re.finditer(r"^[ \t]*\[\[[ \t]*tool\.prodops\.federation\.units[ \t]*\]\]", text, re.M)
+    ]
+    if index < len(headers):
+        return text.count("\n", 0, headers[index]) + 1
+    if name is not None:
+        found = re.search(r"""\bname[ \t]*=[ \t]*["']""" + re.escape(name) + r"""["']""", text)
+        if found is not None:
+            return text.count("\n", 0, found.start()) + 1
     header = text.find("[tool.prodops.federation")
     return text.count("\n", 0, header) + 1 if header >= 0 else 0
 
@@ -109,10 +111,8 @@ def read(table: Mapping[str, Any], source: str, text: str) -> FederationConfig:
         raise ProdopsError(f"{where}: 'units' must be tables such as [[tool.prodops.federation.units]]")
     units: list[Unit] = []
     seen: set[str] = set()
-    last_line = 0
     for index, raw in enumerate(raw_units):
-        unit = _unit(raw, index, file, where, text, last_line)
-        last_line = unit.line
+        unit = _unit(raw, index, file, text)
         if unit.name in seen or unit.name == name:
             raise ProdopsError(f"{file}:{unit.line}: unit '{unit.name}' is declared twice; give each unit its own name")
         seen.add(unit.name)
@@ -120,10 +120,10 @@ def read(table: Mapping[str, Any], source: str, text: str) -> FederationConfig:
     return FederationConfig(name=name, hide=tuple(hide), units=tuple(units), file=file)
 
 
-def _unit(raw: Mapping[str, Any], index: int, file: str, where: str, text: str, after: int) -> Unit:
+def _unit(raw: Mapping[str, Any], index: int, file: str, text: str) -> Unit:
     name = raw.get("name")
     shown = name if isinstance(name, str) and UNIT_NAME.fullmatch(name) else None
-    line = _line_of(text, shown, after) if shown else after or _line_of(text, "\0", 0)
+    line = _line_of(text, index, shown)
     at = f"{file}:{line}: units[{index + 1}]" + (f" ('{shown}')" if shown else "")
     for key in raw:
         if key not in _UNIT_KEYS:
