@@ -187,8 +187,8 @@ def _run(
     if config.federation.units or any(":" in t for o in outlines.values() for ts in o.targets for t in ts):
         from prodops.federation import check as federation  # only a repository naming other units needs it
 
-        loader = federation.loader(root, today)
-        diagnostics.extend(federation.check(config.federation, documents, outlines, catalog, loader))
+        read_unit = federation.loader(root, today)
+        diagnostics.extend(federation.check(config.federation, documents, outlines, catalog, read_unit))
     kpi_kind = schemas.kinds.get(metrics_store.KIND)
     from prodops.sources.overlay import Overlay
 
