@@ -304,3 +304,43 @@ def test_a_unit_reference_without_units(tmp_path: Path) -> None:
         f"{ITEM}:29:5: error PO210 depends_on: 'payments:card-vault' names unit 'payments', which is not declared"
     ]
     assert "units declared: none" in output
+
+
+HOSTILE_CONTRACTS = [
+    (b"\xff\xfe{", "is not UTF-8 JSON"),
+    (b"[1, 2]", "is not a prodops contract"),
+    (
+        b'{"format": "prodops-contract", "format_version": 99, "unit": "ledger", "entities": {}}',
+        "has format_version 99",
+    ),
+    (
+        b'{"format": "prodops-contract", "format_version": 1, "unit": "<script>x</script>", "entities": {}}',
+        "is the contract of unit '<script>x</script>', not of 'ledger'",
+    ),
+    (
+        b'{"format": "prodops-contract", "format_version": 1, "unit": "ledger", "entities": {"x": [1]}}',
+        "without a text id",
+    ),
+]
+
+
+@pytest.mark.parametrize(("raw", "message"), HOSTILE_CONTRACTS, ids=[m for _, m in HOSTILE_CONTRACTS])
+def test_a_contract_file_that_is_not_one_is_named(company: Company, raw: bytes, message: str) -> None:
+    (company.root / "contracts" / "ledger.json").write_bytes(raw)
+    _depend(company, "ledger:anything")
+    code, output = company.validate()
+    assert code == 1
+    lines = _federation_lines(output)
+    assert len(lines) == 1 and lines[0].startswith("pyproject.toml:"), output
+    assert " error PO214 unit 'ledger': its contract contracts/ledger.json " + message in lines[0]
+
+
+def test_a_contract_file_that_is_a_link_is_refused(company: Company, tmp_path: Path) -> None:
+    contract = company.root / "contracts" / "ledger.json"
+    outside = tmp_path / "outside.json"
+    outside.write_bytes(contract.read_bytes())
+    contract.unlink()
+    contract.symlink_to(outside)
+    _depend(company, f"ledger:{_open_item(company, 'ledger', later=False)}")
+    code, output = company.validate()
+    assert code == 1 and "its contract contracts/ledger.json is not a regular file" in output
