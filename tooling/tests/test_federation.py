@@ -319,7 +319,7 @@ HOSTILE_CONTRACTS = [
     ),
     (
         b'{"format": "prodops-contract", "format_version": 1, "unit": "ledger", "entities": {"x": [1]}}',
-        "without a text id",
+        "has a 'x' entity without a text id",
     ),
 ]
 
