@@ -344,3 +344,28 @@ def test_a_contract_file_that_is_a_link_is_refused(company: Company, tmp_path: P
     _depend(company, f"ledger:{_open_item(company, 'ledger', later=False)}")
     code, output = company.validate()
     assert code == 1 and "its contract contracts/ledger.json is not a regular file" in output
+
+
+def test_a_contract_leaves_out_what_the_unit_hides(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "ops")
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[tool.prodops.federation]\nname = "ledgerline"\nhide = ["roadmap-item.problem"]\n')
+    code, output = _run("contract", "--root", str(root), "--today", TODAY, "--out", str(tmp_path / "c.json"))
+    assert code == 0, output
+    data = json.loads((tmp_path / "c.json").read_text())
+    assert data["unit"] == "ledgerline"
+    assert not any("problem" in r for r in data["entities"]["roadmap-item"])
+    assert all("title" in r for r in data["entities"]["roadmap-item"])
+
+
+def test_hiding_a_field_that_does_not_exist(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "ops")
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write('\n[tool.prodops.federation]\nname = "ledgerline"\nhide = ["roadmap-item.problme"]\n')
+    code, output = _run("contract", "--root", str(root), "--today", TODAY, "--out", str(tmp_path / "c.json"))
+    assert code == 1
+    assert (
+        "[tool.prodops.federation] hide: 'roadmap-item.problme' is not a field (did you mean 'roadmap-item.problem'?)"
+        in output
+    )
+    assert not (tmp_path / "c.json").exists()

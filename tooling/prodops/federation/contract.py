@@ -19,7 +19,9 @@ from typing import Any
 from prodops import kinds
 from prodops.audience import _keep, field_visibilities
 from prodops.catalog import Catalog
+from prodops.diagnostics import ProdopsError
 from prodops.schemas import SchemaSet
+from prodops.suggest import did_you_mean
 
 FORMAT = "prodops-contract"
 FORMAT_VERSION = 1
@@ -40,6 +42,15 @@ class Contract:
 def company_fields(schemas: SchemaSet, hide: tuple[str, ...]) -> dict[str, frozenset[str]]:
     """Kind -> the dotted paths of the fields the company audience sees."""
     out: dict[str, frozenset[str]] = {}
+    every = {
+        f"{kind}.{path}": v for kind, ks in schemas.kinds.items() for path, v in field_visibilities(schemas, ks).items()
+    }
+    for name in hide:
+        if name not in every:
+            raise ProdopsError(
+                f"[tool.prodops.federation] hide: '{name}' is not a field{did_you_mean(name, every)} "
+                "(write KIND.FIELD, such as launch.go_no_go.notes)"
+            )
     for kind, ks in schemas.kinds.items():
         fields = {p for p, v in field_visibilities(schemas, ks).items() if v != "confidential"}
         hidden = {h.removeprefix(kind + ".") for h in hide if h.startswith(kind + ".")}
