@@ -236,6 +236,12 @@ def test_update_moves_pins_says_what_changed_and_what_breaks(company: Company) -
     first.write_text(first.read_text().replace("title: ", "title: Renamed ", 1))
     new_billing = _commit(billing, "billing: rename an item")
 
+    code, output = _run("federate", "--root", str(company.root))
+    assert (code, output.splitlines()[0]) == (
+        0,
+        f"payments: ../units/payments @ {company.pins['payments'][:12]} "
+        f"(HEAD is {new_payments[:12]}: `prodops federate --update` moves the pin)",
+    )
     code, output = _run("federate", "--update", "--root", str(company.root), "--today", TODAY)
     lines = output.splitlines()
     assert code == 1, output

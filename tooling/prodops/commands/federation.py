@@ -15,6 +15,7 @@ from prodops.diagnostics import ProdopsError
 from prodops.edit import write_atomic
 from prodops.federation import contract as contracts
 from prodops.federation import pins
+from prodops.federation.units import Unit
 
 EXIT_BROKEN = 1
 BREAKS = ("PO211", "PO212", "PO213")  # what a contract change can break in a reference made here
@@ -70,8 +71,7 @@ def federate(update: bool, root: Path | None, today: date | None) -> None:
         return
     if not update:
         for unit in federation.units:
-            pin = f"contract {unit.contract}" if unit.contract else f"{unit.path} @ {unit.rev[:12]}"
-            terminal.echo(f"{unit.name}: {pin}")
+            terminal.echo(f"{unit.name}: {_pin(repo, unit)}")
         return
     found = pins.moves(repo, federation, today)
     failed = [m for m in found if m.problem]
@@ -104,3 +104,15 @@ def _unit_of(message: str) -> str:
     marker = "unit '"
     start = message.find(marker)
     return message[start + len(marker) :].split("'", 1)[0] if start >= 0 else ""
+
+
+def _pin(repo: Path, unit: Unit) -> str:
+    """How a unit is pinned, and whether its repository has moved on since."""
+    if unit.contract:
+        return f"contract {unit.contract}"
+    try:
+        now = pins.head(repo, unit)
+    except ProdopsError as exc:
+        return f"{unit.path} @ {unit.rev[:12]} (cannot read its HEAD: {exc})"
+    moved = "" if now == unit.rev else f" (HEAD is {now[:12]}: `prodops federate --update` moves the pin)"
+    return f"{unit.path} @ {unit.rev[:12]}{moved}"
