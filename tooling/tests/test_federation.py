@@ -375,3 +375,28 @@ def test_hiding_a_field_that_does_not_exist(tmp_path: Path) -> None:
         in output
     )
     assert not (tmp_path / "c.json").exists()
+
+
+def test_update_keeps_line_endings_comments_and_everything_else(company: Company) -> None:
+    config = company.root / "pyproject.toml"
+    text = config.read_text(encoding="utf-8").replace(
+        f'rev = "{company.pins["billing"]}"', f'rev = "{company.pins["billing"]}"  # pinned for the Q1 plan'
+    )
+    config.write_bytes(text.replace("\n", "\r\n").encode())
+    before = config.read_bytes()
+    billing = company.units["billing"]
+    (billing / "roadmap" / "item-new-0.yaml").write_bytes(
+        sorted((billing / "roadmap").glob("*.yaml"))[0]
+        .read_bytes()
+        .replace(b"\nid: ", b"\nid: item-new-0\nold_id: ", 1)
+    )
+    # The copy keeps its old id as a field the schema does not know: drop it, so the unit stays valid.
+    copy = billing / "roadmap" / "item-new-0.yaml"
+    copy.write_text(
+        "".join(line for line in copy.read_text().splitlines(keepends=True) if not line.startswith("old_id:"))
+    )
+    new_billing = _commit(billing, "billing: a new item")
+    code, output = _run("federate", "--update", "--root", str(company.root), "--today", TODAY)
+    assert code == 0, output
+    assert "  added: item-new-0" in output.splitlines()
+    assert config.read_bytes() == before.replace(company.pins["billing"].encode(), new_billing.encode())
