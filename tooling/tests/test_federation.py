@@ -324,6 +324,11 @@ HOSTILE_CONTRACTS = [
         "is the contract of unit '<script>x</script>', not of 'ledger'",
     ),
     (
+        b'{"format": "prodops-contract", "format_version": 1, "unit": "ledger", '
+        b'"entities": {"roadmap-item": [{"id": "anything\\u001b[2J<b>"}]}}',
+        "has an entity whose kind or id is not lower-case words joined by hyphens ('anything\\x1b[2J<b>')",
+    ),
+    (
         b'{"format": "prodops-contract", "format_version": 1, "unit": "ledger", "entities": {"x": [1]}}',
         "has a 'x' entity without a text id",
     ),

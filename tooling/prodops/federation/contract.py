@@ -11,13 +11,14 @@ not fit is a problem naming the file, never a traceback.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from prodops import kinds
-from prodops.audience import _keep, field_visibilities
+from prodops.audience import field_visibilities, public_record
 from prodops.catalog import Catalog
 from prodops.diagnostics import ProdopsError
 from prodops.schemas import SchemaSet
@@ -26,6 +27,7 @@ from prodops.suggest import did_you_mean
 FORMAT = "prodops-contract"
 FORMAT_VERSION = 1
 MAX_CONTRACT_BYTES = 64 * 1024 * 1024
+ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?")  # as common.schema.json's id
 
 
 @dataclass(frozen=True)
@@ -73,8 +75,8 @@ def document(catalog: Catalog, schemas: SchemaSet, unit: str, hide: tuple[str, .
             if entity is None:
                 continue
             data = catalog.documents[entity_id].data
-            kept = _keep(dict(data), ks.schema, ks.file, "", schemas, allowed[kind] | {"id"}, every)
-            record: dict[str, Any] = kept if isinstance(kept, dict) else {"id": entity_id}
+            # The audience filter of the public export, with the company's fields and every entity visible.
+            record: dict[str, Any] = public_record(data, ks, schemas, allowed[kind], every) or {"id": entity_id}
             meaning = spec.meaning(spec.status(data)) if spec.states else None
             if meaning:
                 record["meaning"] = meaning
@@ -116,6 +118,11 @@ def parse(raw: bytes, unit: str) -> Contract | str:
         for record in records:
             if not isinstance(record, dict) or not isinstance(record.get("id"), str):
                 return f"has a {str(kind)[:80]!r} entity without a text id"
+            if not ID.fullmatch(record["id"]) or not ID.fullmatch(str(kind)):
+                # Ids end up in messages and suggestions: only what an id may be is taken from another repository.
+                return (
+                    f"has an entity whose kind or id is not lower-case words joined by hyphens ({record['id'][:80]!r})"
+                )
             entities[record["id"]] = (str(kind), record)
     return Contract(unit, entities)
 
