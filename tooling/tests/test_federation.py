@@ -405,3 +405,28 @@ def test_update_keeps_line_endings_comments_and_everything_else(company: Company
     assert code == 0, output
     assert "  added: item-new-0" in output.splitlines()
     assert config.read_bytes() == before.replace(company.pins["billing"].encode(), new_billing.encode())
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            'path = "../units/payments"\nrev = "{rev}"',
+            'path = "../units/payments"\nrev = "' + "0" * 40 + '"',
+            "is not a commit in",
+        ),
+        ('path = "../units/payments"', 'path = "../units/nowhere"', "'../units/nowhere' is not a Git repository"),
+    ],
+    ids=["unknown-rev", "not-a-repository"],
+)
+def test_a_unit_that_cannot_be_read_at_its_pin(company: Company, old: str, new: str, message: str) -> None:
+    config = company.root / "pyproject.toml"
+    old = old.format(rev=company.pins["payments"])
+    config.write_text(config.read_text().replace(old, new))
+    _depend(company, f"payments:{_open_item(company, 'payments', later=False)}")
+    code, output = company.validate()
+    assert code == 1
+    lines = _federation_lines(output)
+    assert len(lines) == 1 and lines[0].startswith("pyproject.toml:"), output
+    assert " error PO214 unit 'payments': its contract, read from ../units/" in lines[0]
+    assert message in lines[0]
