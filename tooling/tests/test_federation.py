@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -161,7 +162,7 @@ def test_broken_references_name_the_unit_and_suggest(company: Company) -> None:
         f"{ITEM}:30:5: error PO211 depends_on: '{item}x' is not a roadmap item in the contract of unit 'payments' (did you mean '{item}'?)",
         f"{ITEM}:31:5: error PO212 depends_on: 'billing:{objective}' is of kind 'objective' in unit 'billing', not a roadmap item",
         f"{ITEM}:32:5: error PO213 depends_on: depends on 'payments:{late}' of unit 'payments', due {late_due}, "
-        f"{(__import__('datetime').date.fromisoformat(late_due) - __import__('datetime').date.fromisoformat(ITEM_DUE)).days} "
+        f"{(date.fromisoformat(late_due) - date.fromisoformat(ITEM_DUE)).days} "
         f"days after this item is due ({ITEM_DUE})",
     ]
 
