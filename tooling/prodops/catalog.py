@@ -318,7 +318,7 @@ def _reference_problems(
     return [
         _reference_problem(doc, Reference(oid, field_name, path, kind, value), known, known_krs, schemas)
         for field_name, kind, path, value in shape.refs
-        if not resolves(kind, value) and (kind == KEY_RESULT or UNIT_SEPARATOR not in value)
+        if not resolves(kind, value) and UNIT_SEPARATOR not in value
     ]
 
 

@@ -431,3 +431,32 @@ def test_a_unit_that_cannot_be_read_at_its_pin(company: Company, old: str, new: 
     assert len(lines) == 1 and lines[0].startswith("pyproject.toml:"), output
     assert " error PO214 unit 'payments': its contract, read from ../units/" in lines[0]
     assert message in lines[0]
+
+
+def _moves(company: Company, *krs: str) -> None:
+    path = company.root / ITEM
+    text = path.read_text(encoding="utf-8")
+    added = "".join(f"  - {kr}\n" for kr in krs)
+    path.write_text(text.replace("key_results:\n", f"key_results:\n{added}", 1))
+
+
+def test_an_item_moves_another_units_key_result(company: Company) -> None:
+    before, _ = company.validate()
+    objective = company.records("billing", "objective")[0]
+    kr = objective["key_results"][0]["id"]
+    _moves(company, f"billing:{objective['id']}.{kr}")
+    code, output = company.validate()
+    assert _federation_lines(output) == []
+    assert code == before
+
+    _moves(company, f"billing:{objective['id']}.{kr}x", f"billing:{objective['id']}x.{kr}")
+    code, output = company.validate()
+    krs = ", ".join(k["id"] for k in objective["key_results"])
+    assert code == 1
+    assert [line.strip() for line in output.splitlines() if "PO211" in line or "hint: its key results" in line] == [
+        f"{ITEM}:24:5: error PO211 key_results: objective '{objective['id']}' of unit 'billing' has no key result "
+        f"'{kr}x' (did you mean '{kr}'?)",
+        f"hint: its key results are: {krs}",
+        f"{ITEM}:25:5: error PO211 key_results: '{objective['id']}x.{kr}' names no objective '{objective['id']}x' "
+        f"in the contract of unit 'billing' (did you mean '{objective['id']}'?)",
+    ]

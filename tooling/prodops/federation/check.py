@@ -16,7 +16,7 @@ from pathlib import Path
 
 from prodops.catalog import UNIT_SEPARATOR, Catalog
 from prodops.diagnostics import Diagnostic, JsonPath, ProdopsError
-from prodops.federation.contract import Contract, document, parse, read_file, to_bytes
+from prodops.federation.contract import ID, Contract, document, parse, read_file, to_bytes
 from prodops.federation.units import FederationConfig, Unit
 from prodops.loader import Document
 from prodops.outline import KEY_RESULT, PERSON, Outline
@@ -76,7 +76,7 @@ def cross_refs(
         if shape is None or not any(UNIT_SEPARATOR in t for targets in shape.targets for t in targets):
             continue
         for field_name, kind, path, value in shape.refs:
-            if kind not in (KEY_RESULT, PERSON) and UNIT_SEPARATOR in value:
+            if kind != PERSON and UNIT_SEPARATOR in value:
                 out.append((doc, field_name, kind, path, value))
     return out
 
@@ -132,6 +132,11 @@ def check(
                 )
         contract = contracts[unit_name]
         if isinstance(contract, str):
+            continue
+        if kind == KEY_RESULT:
+            found_kr = _key_result(contract, field_name, target, unit_name)
+            if found_kr:
+                problem("PO211", *found_kr)
             continue
         entry = contract.entities.get(target)
         label = _a(kind.replace("-", " "))
@@ -189,3 +194,27 @@ def _late(
 
 def _a(label: str) -> str:
     return f"{'an' if label[:1] in 'aeiou' else 'a'} {label}"
+
+
+def _key_result(contract: Contract, field_name: str, target: str, unit: str) -> tuple[str, str] | None:
+    """What is wrong with OBJECTIVE.KR in another unit's contract, if anything."""
+    objective, _, kr = target.partition(".")
+    entry = contract.entities.get(objective)
+    if entry is None or entry[0] != "objective":
+        return (
+            f"{field_name}: '{target}' names no objective '{objective}' in the contract of unit '{unit}'"
+            f"{did_you_mean(objective, contract.ids_of('objective'))}",
+            "write another unit's key results as UNIT:OBJECTIVE-ID.KR-ID",
+        )
+    listed = entry[1].get("key_results")
+    krs = (
+        [k["id"] for k in listed if isinstance(k, dict) and ID.fullmatch(str(k.get("id")))]
+        if isinstance(listed, list)
+        else []
+    )
+    if kr in krs:
+        return None
+    return (
+        f"{field_name}: objective '{objective}' of unit '{unit}' has no key result '{kr}'{did_you_mean(kr, krs)}",
+        f"its key results are: {', '.join(krs) or 'none'}",
+    )
