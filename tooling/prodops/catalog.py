@@ -24,6 +24,10 @@ from prodops.schemas import SchemaSet
 from prodops.states import MeaningOf, builtin_meaning
 from prodops.suggest import did_you_mean
 
+# UNIT:ID names an entity of another unit's repository: it is checked against that unit's
+# contract (``prodops.federation``), never linked here.
+UNIT_SEPARATOR = ":"
+
 __all__ = ["KEY_RESULT", "PERSON", "Catalog", "Reference", "link"]
 
 
@@ -232,7 +236,7 @@ def link(
             targets = all_targets[i] if i < len(all_targets) else ()
             if not targets:
                 continue
-            if not ids.issuperset(targets):
+            if not ids.issuperset(targets) and not ids.issuperset(t for t in targets if UNIT_SEPARATOR not in t):
                 broken = True
             if wanted is not None and not naming_subjects.isdisjoint(targets):
                 wanted.add(oid)  # it names a file in focus: the rules judging that file may look at it
@@ -314,7 +318,7 @@ def _reference_problems(
     return [
         _reference_problem(doc, Reference(oid, field_name, path, kind, value), known, known_krs, schemas)
         for field_name, kind, path, value in shape.refs
-        if not resolves(kind, value)
+        if not resolves(kind, value) and UNIT_SEPARATOR not in value
     ]
 
 

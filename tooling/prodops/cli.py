@@ -65,6 +65,8 @@ LAZY_COMMANDS = {
     "migrate": "prodops.commands.adopt",
     "metrics": "prodops.commands.metrics",
     "notify": "prodops.commands.notify",
+    "contract": "prodops.commands.federation",
+    "federate": "prodops.commands.federation",
 }
 
 

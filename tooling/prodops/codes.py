@@ -222,6 +222,36 @@ CHECKS: dict[str, Check] = {
             "The value breaks a limit the schema sets (length, range, count).",
             "Bring the value within the limit.",
         ),
+        Check(
+            "PO210",
+            "unknown-unit",
+            "A UNIT:ID reference names another unit's repository, which must be declared and pinned.",
+            "Declare the unit under [[tool.prodops.federation.units]], or fix its name (see the suggestion).",
+        ),
+        Check(
+            "PO211",
+            "unit-dangling-reference",
+            "A reference to an id another unit does not publish is a broken link across repositories.",
+            "Use an id from the unit's contract (see the suggestion), or ask the unit to publish it.",
+        ),
+        Check(
+            "PO212",
+            "unit-reference-kind",
+            "Each reference field takes ids of one kind, in another unit as here.",
+            "Use an id of the kind the field takes.",
+        ),
+        Check(
+            "PO213",
+            "unit-dependency-late",
+            "A plan that needs another unit's work before that unit plans it is a slip waiting to be announced.",
+            "Align the dates with the unit: a dependency must be due no later than the item that needs it.",
+        ),
+        Check(
+            "PO214",
+            "unit-contract",
+            "References to a unit are checked against its contract at the pinned revision, which must be readable.",
+            "Fix the unit's declaration (path, rev, contract), or its repository at the pinned revision.",
+        ),
         Check("PO301", "duplicate-id", "Ids identify entities across the repository.", "Give each entity its own id."),
         Check(
             "PO302",

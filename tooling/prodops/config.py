@@ -44,6 +44,8 @@ from typing import Any
 
 from prodops import settings
 from prodops.diagnostics import SEVERITIES, ProdopsError
+from prodops.federation.units import FederationConfig
+from prodops.federation.units import read as read_federation
 from prodops.metrics.mapping import MetricsConfig
 from prodops.metrics.mapping import from_table as metrics_from_table
 from prodops.notify.settings import NotifyConfig
@@ -108,6 +110,7 @@ class Config:
     feedback: FeedbackConfig = field(default_factory=FeedbackConfig)
     metrics: MetricsConfig = field(default_factory=MetricsConfig)
     notify: NotifyConfig = field(default_factory=NotifyConfig)
+    federation: FederationConfig = field(default_factory=FederationConfig)
 
 
 _HANDLE = r"@[A-Za-z0-9][A-Za-z0-9-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?"
@@ -151,7 +154,14 @@ def _from_table(table: Mapping[str, Any], source: str, text: str = "") -> Config
 
         return schedule.read(value, where, text, {code: r.name for code, r in REGISTRY.items()}, CHECKS)
 
-    known = {**_SETTINGS, "rules": settings.nested("rules", rules, "[tool.prodops.rules.PO421]")}
+    def federation(value: Any, where: str) -> FederationConfig:
+        return read_federation(value, source, text)
+
+    known = {
+        **_SETTINGS,
+        "rules": settings.nested("rules", rules, "[tool.prodops.rules.PO421]"),
+        "federation": settings.nested("federation", federation, "[tool.prodops.federation]"),
+    }
     values = check_table(table, source, known)
     config = Config(source=source, **values)
     for code, planned in config.rules.items():

@@ -12,7 +12,7 @@ from pathlib import Path
 from prodops import calendar, loader, published, schedule, schemacheck, schemaversion, sources, states
 from prodops.approvals import Reviews
 from prodops.builtin_kinds import BUILTIN
-from prodops.catalog import Catalog, link
+from prodops.catalog import UNIT_SEPARATOR, Catalog, link
 from prodops.codes import CHECKS
 from prodops.config import Config, load_config
 from prodops.diagnostics import Diagnostic, ProdopsError
@@ -190,6 +190,11 @@ def _run(
 
         reach.apply(catalog)  # before the rules and every reader: one RICE score everywhere
     diagnostics.extend(link_problems)
+    if config.federation.units or any(UNIT_SEPARATOR in t for o in outlines.values() for ts in o.targets for t in ts):
+        from prodops.federation import check as federation  # only a repository naming other units needs it
+
+        read_unit = federation.loader(root, today)
+        diagnostics.extend(federation.check(config.federation, documents, outlines, catalog, read_unit))
     kpi_kind = schemas.kinds.get(metrics_store.KIND)
     from prodops.sources.overlay import Overlay
 

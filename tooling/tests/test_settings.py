@@ -53,8 +53,8 @@ def _error(tmp_path: Path, text: str, file: str = "pyproject.toml") -> str:
         (
             "[tool.prodops]\nplaybook-review-day = 3",
             "pyproject.toml [tool.prodops]: unknown setting 'playbook-review-day' (did you mean 'playbook-review-days'?) "
-            "(known settings: at-risk-below, checkin-grace-days, checkin-stale-days, codeowners-fallback, feedback, "
-            "full-launch-plan-tier, key-results-max, key-results-min, metrics, notify, on-track-from, "
+            "(known settings: at-risk-below, checkin-grace-days, checkin-stale-days, codeowners-fallback, "
+            "delivery-stale-weeks, federation, feedback, full-launch-plan-tier, key-results-max, key-results-min, metrics, notify, on-track-from, "
             "playbook-review-days, public, readiness-lead-days, readiness-threshold, rules, severity, team-objective-parent)",
         ),
         (
