@@ -154,8 +154,9 @@ def test_the_checker_on_its_own() -> None:
         (
             {"extends": "generic", "tag-separater": ","},
             "unknown setting 'tag-separater' (did you mean 'tag-separator'?) (known settings: account, account-id, "
-            "date, date-format, domain, email, extends, fields, id, keep-account-names, people, records, segment, "
-            "source-column, tag-separator, tags, text, votes)",
+            "comments, custom-fields, custom-list, date, date-format, date-formats, domain, email, extends, fields, "
+            "html, id, keep-account-names, multi, optional, people, records, segment, source-column, tag-separator, "
+            "tags, text, votes)",
         ),
     ],
 )

@@ -116,7 +116,7 @@ def _run(kpi: Kpi, config: MetricsConfig, environ: Mapping[str, str]) -> tuple[i
 # relative paths against it, and a restricted DuckDB will not search another folder) and whose
 # environment is empty: the query never sees the secrets of the process that pulls.
 _CHILD = r"""
-import datetime, decimal, json, sys
+import datetime, decimal, json, os, sys
 import duckdb
 
 folder, sqls, limit = json.loads(sys.stdin.read())
@@ -158,9 +158,11 @@ def run(sql):
 
 
 # One line per query, each a connection of its own: no query sees another's tables or settings.
+# The lines go down the pipe the parent reads (file descriptor 1), never to a terminal.
 for sql in sqls:
-    sys.stdout.write(json.dumps(run(sql)) + "\n")
-    sys.stdout.flush()
+    line = (json.dumps(run(sql)) + "\n").encode()
+    while line:
+        line = line[os.write(1, line):]
 """
 DUCKDB_TIMEOUT = 900  # seconds
 
