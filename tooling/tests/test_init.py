@@ -87,7 +87,7 @@ def test_the_pre_commit_configuration_is_valid(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stdout + done.stderr
     hooks = yaml.safe_load((target / ".pre-commit-config.yaml").read_text())["repos"][0]["hooks"]
-    assert [hook["entry"] for hook in hooks] == ["prodops validate", "prodops codeowners"]
+    assert [hook["entry"] for hook in hooks] == ["prodops validate --codeowners"]
 
 
 CADENCES = {

@@ -55,9 +55,15 @@ def test_this_repository_runs_one_hook_that_validates_and_keeps_codeowners() -> 
     ],
     ids=lambda p: p.name,
 )
-def test_every_hook_configuration_selects_files_the_same_broad_way(config: Path) -> None:
+def test_every_hook_configuration_offers_the_one_hook_and_selects_files_the_same_broad_way(config: Path) -> None:
+    ours = _hooks((REPO_ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))["prodops-validate"]
     hooks = _hooks(config.read_text(encoding="utf-8"))
-    assert {name: hook["files"] for name, hook in hooks.items()} == HOOK_FILES
+    assert list(hooks) == ["prodops-validate"]  # no separate codeowners hook: one repository load per commit
+    assert {key: hooks["prodops-validate"][key] for key in ("entry", "files", "require_serial")} == {
+        "entry": "prodops validate --codeowners",
+        "files": ours["files"],
+        "require_serial": True,
+    }
 
 
 @pytest.fixture
