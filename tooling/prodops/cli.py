@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import importlib
 import os
+import re
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -222,6 +223,20 @@ def as_date(ctx: click.Context, param: click.Parameter, value: Any) -> date | No
 
 
 DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def as_days(ctx: click.Context, param: click.Parameter, text: str) -> int:
+    """Click callback: ``30d`` (or ``30``) as a number of days; anything else is a usage error."""
+    match = re.fullmatch(r"([0-9]+)d?", text.strip())
+    shown = text if len(text) <= 24 else text[:20] + "…"
+    if match is None:
+        raise click.BadParameter(f"{shown!r} is not a number of days; write it like 30d")
+    digits = match.group(1).lstrip("0") or "0"
+    if len(digits) > len(str(date.max.toordinal())):  # more days than the calendar has (and no huge int)
+        raise click.BadParameter(
+            f"{shown} reaches past the last date there is ({date.max.isoformat()}); give fewer days"
+        )
+    return int(digits)
 
 
 def today_option(func: F) -> F:

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from prodops import report, terminal
-from prodops.cli import EXIT_PROBLEMS, cli, format_option, load_readable, load_valid, root_option, today_option
+from prodops.cli import EXIT_PROBLEMS, as_days, cli, format_option, load_readable, load_valid, root_option, today_option
 from prodops.feedback import importer, mapping, triage, unmatched, write
 from prodops.feedback.importer import Outcome
 
@@ -202,7 +202,6 @@ def _show(outcome: Outcome, export: Path) -> None:
 
 def report_feedback_command() -> click.Command:
     """``prodops report feedback``, added to the report group by the reading commands."""
-    from prodops.commands.read import as_days
 
     @click.command(name="feedback")
     @click.option(

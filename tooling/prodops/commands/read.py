@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,6 +14,7 @@ from prodops import kinds, pipeline, query, terminal
 from prodops.calendar import Period
 from prodops.cli import (
     PERIOD,
+    as_days,
     cli,
     complete_ids,
     complete_kinds,
@@ -217,20 +217,6 @@ def report_okrs(period: Period | None, fmt: str, root: Path | None, today: date 
         result.catalog, str(period or query.current_period(result.catalog, result.today)), result.today, result.config
     )
     terminal.echo(query.as_html(text, "OKR review") if fmt == "html" else text, nl=False)
-
-
-def as_days(ctx: click.Context, param: click.Parameter, text: str) -> int:
-    """Click callback: ``30d`` (or ``30``) as a number of days; anything else is a usage error."""
-    match = re.fullmatch(r"([0-9]+)d?", text.strip())
-    shown = text if len(text) <= 24 else text[:20] + "…"
-    if match is None:
-        raise click.BadParameter(f"{shown!r} is not a number of days; write it like 30d")
-    digits = match.group(1).lstrip("0") or "0"
-    if len(digits) > len(str(date.max.toordinal())):  # more days than the calendar has (and no huge int)
-        raise click.BadParameter(
-            f"{shown} reaches past the last date there is ({date.max.isoformat()}); give fewer days"
-        )
-    return int(digits)
 
 
 @report_group.command(name="launches")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ from prodops import authoring, drafts, edit, impact, kinds, pipeline, report, te
 from prodops import inverse as inverse_relations
 from prodops.cli import (
     DATE,
-    EXIT_PROBLEMS,
     as_date,
     cli,
     complete_ids,
@@ -22,46 +20,11 @@ from prodops.cli import (
     root_option,
     today_option,
 )
-from prodops.diagnostics import Diagnostic, ProdopsError
+from prodops.commands.lists import field_is_list
+from prodops.commands.outcome import caused, finish
+from prodops.diagnostics import ProdopsError
 from prodops.schemas import KindSchema, SchemaSet, enum_values, load_schemas
 from prodops.suggest import did_you_mean
-
-
-def _finish(outcome: authoring.Outcome, what: str) -> None:
-    if outcome.problems:
-        files = sorted({d.file for d in outcome.problems})
-        terminal.echo(report.render_lines(outcome.problems), nl=False, err=True)
-        count = len(outcome.problems)
-        where = "" if files == [outcome.rel] else f" ({_plural(count, 'error')} in {_plural(len(files), 'file')})"
-        if outcome.moved_to is not None:
-            what = f"{what} (and renaming the file to {outcome.moved_to}: an id is its file name)"
-        terminal.echo(f"prodops: {outcome.rel} was not changed: {what} would add the problems above{where}", err=True)
-        if outcome.breaks:
-            terminal.echo(
-                f"prodops: {_plural(len(outcome.breaks), 'of them is a reference', 'of them are references')} "
-                "to the old value; run the command again with --update-references to update them in the same change",
-                err=True,
-            )
-        sys.exit(EXIT_PROBLEMS)
-    if not outcome.changed:
-        terminal.echo(f"{outcome.rel}: already so, nothing written")
-        return
-    terminal.echo(f"{outcome.rel}: {what}")
-    if outcome.moved_to is not None:
-        terminal.echo(f"{outcome.rel}: renamed to {outcome.moved_to}")
-    for rel in outcome.updated:
-        terminal.echo(f"{rel}: references updated")
-    _caused(outcome.caused)
-
-
-def _caused(warnings: list[Diagnostic]) -> None:
-    """Say what a written change newly causes anywhere, one line each (written all the same)."""
-    if warnings:
-        terminal.echo(report.caused(warnings), nl=False)
-
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
 
 
 @cli.command(name="set")
@@ -100,8 +63,6 @@ def set_field(
     repo = resolve_root(root)
     rel, kind = authoring.find_entity(repo, entity_id)
     parsed: Any = value if as_string else edit.parse_value(value)
-    from prodops.commands.lists import field_is_list
-
     if field_is_list(repo, rel, field):
         raise ProdopsError(
             f"{rel}: '{field}' is a list; use prodops add {entity_id} {field} VALUE (or prodops remove) to change its items"
@@ -117,7 +78,7 @@ def set_field(
         return authoring.renames(kind, entity_id, data, path, parsed)
 
     outcome = authoring.apply(repo, rel, transform, today, renamed, update_references)
-    _finish(outcome, f"{field} set to {edit.scalar(parsed)}")
+    finish(outcome, f"{field} set to {edit.scalar(parsed)}")
 
 
 @cli.command()
@@ -146,7 +107,7 @@ def move(entity_id: str, horizon: str, root: Path | None, today: date | None) ->
             f"'{horizon}' is not a horizon ({', '.join(horizons)}){did_you_mean(horizon, horizons)}",
             param_hint="--horizon",
         )
-    _finish(
+    finish(
         authoring.apply(repo, rel, lambda text: edit.set_value(text, ("horizon",), horizon), today),
         f"moved to {horizon}",
     )
@@ -242,7 +203,7 @@ def checkin(
         return edit.append_item(text, ("key_results", index, "checkins"), item)
 
     outcome = authoring.apply(repo, rel, transform, today)
-    _finish(outcome, f"checked in {kr}: {number:g} at confidence {confidence:g}")
+    finish(outcome, f"checked in {kr}: {number:g} at confidence {confidence:g}")
     if stranger and outcome.changed:
         terminal.echo(
             f"{rel}: warning: the check-in has no author: the Git user {stranger} is no team member; "
@@ -379,7 +340,7 @@ def new(
         terminal.echo(f"wrote {rel}")
         for other, (_, held) in others.items():
             terminal.echo(f"{other}: {held}: added {entity_id}")
-        _caused(outcome.caused)
+        caused(outcome.caused)
         return
     try:
         edit.create_atomic(path, text.encode("utf-8"))
@@ -387,7 +348,7 @@ def new(
         raise ProdopsError(f"{rel} already exists; choose another id with --id") from exc
     drafts.discard(repo, kind)
     terminal.echo(f"wrote {rel}")
-    _caused(found.warnings)
+    caused(found.warnings)
 
 
 def _ask_new(
