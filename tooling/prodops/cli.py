@@ -409,7 +409,6 @@ CONFIG_FILES = frozenset({"pyproject.toml", "prodops.toml"})  # where the fallba
 def _refresh_owners(result: pipeline.Result) -> None:
     """Rewrite CODEOWNERS from a whole run's catalog; data with errors leaves it as it is (and says so)."""
     from prodops import codeowners
-    from prodops.commands.review import fallback_owner
 
     if any(d.severity == "error" for d in result.everywhere):
         terminal.echo(f"{codeowners.TARGET} was not updated: the repository has errors", err=True)
@@ -418,6 +417,19 @@ def _refresh_owners(result: pipeline.Result) -> None:
     done = codeowners.write(result.root, text)
     if done is not None:
         terminal.echo(done, err=True)
+
+
+def fallback_owner(configured: str | None, given: str | None) -> str:
+    """The owner of everything no team owns: ``--fallback`` if given, else the configured one."""
+    from prodops import codeowners as owners
+
+    owner = given or configured
+    if not owner:
+        raise ProdopsError("no fallback owner: set codeowners-fallback in [tool.prodops] or pass --fallback @org/team")
+    problem = owners.owner_problem(owner)
+    if problem is not None:  # the configured one was checked when the configuration was read
+        raise click.BadParameter(problem, param_hint="--fallback")
+    return owner
 
 
 def _reviews(
