@@ -31,7 +31,6 @@ from prodops.cli import (
     DATE,
     PERIOD,
     as_date,
-    cli,
     complete_ids,
     format_option,
     load_readable,
@@ -111,7 +110,7 @@ def list_as_of(root: Path | None, kind: str, day: date, fmt: str, escape_csv: bo
     return query.format_rows(rows, fmt, columns, escape_csv=escape_csv)
 
 
-@cli.command(name="history")
+@click.command(name="history")
 @click.argument("entity_id", metavar="ID", shell_complete=complete_ids)
 @root_option
 def history_command(entity_id: str, root: Path | None) -> None:
@@ -135,7 +134,7 @@ def as_since(ctx: click.Context, param: click.Parameter, text: str) -> Any:
         raise click.BadParameter(f"{shown!r} is neither a number of days (7d) nor a date (YYYY-MM-DD)") from None
 
 
-@cli.command(name="check-dates")
+@click.command(name="check-dates")
 @click.argument("revisions", metavar="BASE..HEAD")
 @root_option
 @click.pass_context
@@ -154,7 +153,7 @@ def check_dates(ctx: click.Context, revisions: str, root: Path | None) -> None:
         ctx.exit(1)
 
 
-@cli.command()
+@click.command()
 @click.option("--since", default="7d", show_default=True, callback=as_since, help="How far back: days (7d) or a date.")
 @root_option
 @today_option

@@ -14,7 +14,7 @@ import click
 
 from prodops import authoring, edit, filetext, listedit, pipeline, report, terminal
 from prodops import inverse as inverse_relations
-from prodops.cli import EXIT_PROBLEMS, cli, complete_ids, resolve_root, root_option, today_option
+from prodops.cli import EXIT_PROBLEMS, complete_ids, resolve_root, root_option, today_option
 from prodops.commands.outcome import caused, finish
 from prodops.diagnostics import JsonPath, ProdopsError
 from prodops.schemas import KindSchema, SchemaSet, load_schemas
@@ -193,7 +193,7 @@ _HELP_TAIL = """
 """
 
 
-@cli.command(
+@click.command(
     name="add",
     help="Add values to a list field of an entity, keeping the rest of the file byte for byte.\n"
     + _HELP_TAIL
@@ -208,7 +208,7 @@ def add(entity_id: str, field: str, values: tuple[str, ...], root: Path | None, 
     _run(entity_id, field, values, root, today, add=True)
 
 
-@cli.command(
+@click.command(
     name="remove",
     help="Remove values from a list field of an entity, keeping the rest of the file byte for byte.\n"
     + _HELP_TAIL

@@ -11,7 +11,6 @@ import click
 from prodops import pipeline, terminal
 from prodops.cli import (
     EXIT_PROBLEMS,
-    cli,
     fallback_owner,
     format_option,
     load_valid,
@@ -22,7 +21,7 @@ from prodops.cli import (
 from prodops.diagnostics import ProdopsError
 
 
-@cli.command()
+@click.command()
 @click.argument("base_rev", metavar="BASE")
 @click.argument("head_rev", metavar="[HEAD]", required=False)
 @root_option
@@ -121,7 +120,7 @@ def _also(value: str) -> tuple[str, int | None, Path]:
     return kind, int(limit) if limit else None, Path(file)
 
 
-@cli.command()
+@click.command()
 @root_option
 @click.option("--check", is_flag=True, help="Do not write; fail if .github/CODEOWNERS does not match the data.")
 @click.option(
@@ -148,7 +147,7 @@ def codeowners(root: Path | None, check: bool, fallback: str | None) -> None:
     terminal.echo(owners.write(repo, text) or ".github/CODEOWNERS is already up to date")
 
 
-@cli.command()
+@click.command()
 @root_option
 @today_option
 @click.option(

@@ -13,7 +13,6 @@ from prodops import inverse as inverse_relations
 from prodops.cli import (
     DATE,
     as_date,
-    cli,
     complete_ids,
     complete_kinds,
     resolve_root,
@@ -27,7 +26,7 @@ from prodops.schemas import KindSchema, SchemaSet, enum_values, load_schemas
 from prodops.suggest import did_you_mean
 
 
-@cli.command(name="set")
+@click.command(name="set")
 @click.argument("entity_id", metavar="ID", shell_complete=complete_ids)
 @click.argument("field", metavar="FIELD")
 @click.argument("value", metavar="VALUE")
@@ -81,7 +80,7 @@ def set_field(
     finish(outcome, f"{field} set to {edit.scalar(parsed)}")
 
 
-@cli.command()
+@click.command()
 @click.argument("entity_id", metavar="ID", shell_complete=complete_ids)
 @click.option(
     "--horizon",
@@ -113,7 +112,7 @@ def move(entity_id: str, horizon: str, root: Path | None, today: date | None) ->
     )
 
 
-@cli.command()
+@click.command()
 @click.argument("kr", metavar="OBJECTIVE.KR", required=False, shell_complete=complete_ids)
 @click.option("--value", type=float, help="The measured value (checking in one key result).")
 @click.option("--confidence", type=click.FloatRange(0, 1), help="Confidence the target will be reached, 0 to 1.")
@@ -211,7 +210,7 @@ def checkin(
         )
 
 
-@cli.command()
+@click.command()
 @click.argument("kind", shell_complete=complete_kinds)
 @click.option("--no-input", is_flag=True, help="Do not ask; take every required field from --title and --set.")
 @click.option("--title", help="The title (or name); the id is proposed from it.")
