@@ -14,7 +14,7 @@ from markupsafe import Markup
 from prodops import compliance
 from prodops.catalog import Catalog
 from prodops.render import charts
-from prodops.render.pages import Site, SiteOptions, environment, page_path
+from prodops.render.renderer import Site, SiteOptions, environment, page_path
 
 PAGE = "compliance.md"
 

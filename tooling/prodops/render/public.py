@@ -14,7 +14,7 @@ from typing import Any
 
 from prodops.audience import PublicView, export_bytes
 from prodops.calendar import Calendar
-from prodops.render.pages import Site, environment
+from prodops.render.renderer import Site, environment
 from prodops.states import PUBLIC_LABELS
 
 HORIZON_LABELS = {

@@ -24,7 +24,7 @@ from prodops.catalog import Catalog
 from prodops.history import Index
 from prodops.model import Launch
 from prodops.render import charts
-from prodops.render.pages import Site, SiteOptions, environment, page_path
+from prodops.render.renderer import Site, SiteOptions, environment, page_path
 from prodops.states import builtin_meaning
 
 FOLDER = "history"

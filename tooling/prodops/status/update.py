@@ -23,7 +23,7 @@ from prodops.history import Index
 from prodops.historyview import DONE_ITEM, DONE_LAUNCH
 from prodops.model import KeyResult, Objective
 from prodops.pace import pace
-from prodops.render.pages import page_path
+from prodops.render.renderer import page_path
 
 # Whose update: one team's, one objective's or everyone's (the words match the CLI's options, not kinds).
 Scope = Literal["team"] | Literal["objective"] | Literal["organisation"]
