@@ -46,6 +46,11 @@ from prodops.states import CLOSED, COMMITTED, Meaning, meanings, status_node
 MARKDOWN_DEF = "#/$defs/markdown"
 
 
+def page_path(kind: str, entity_id: str) -> str:
+    """An entity's page on the site: one folder per kind, named as the kind (``KindSpec.page_dir``)."""
+    return f"{kind}/{entity_id}.md"
+
+
 @dataclass(frozen=True)
 class KindSpec:
     """One kind, everything every module needs of it."""

@@ -17,7 +17,7 @@ from mkdocs.config import load_config
 
 from prodops import pipeline, yamlparse
 from prodops.cli import cli
-from prodops.render.renderer import page_path
+from prodops.kinds import page_path
 from prodops.render.safe import inline, markdown_field, safe_url
 
 

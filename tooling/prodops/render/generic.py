@@ -15,9 +15,9 @@ from types import SimpleNamespace
 from typing import Any, Literal
 
 from prodops import kinds, package_data
-from prodops.kinds import KindSpec
+from prodops.kinds import KindSpec, page_path
 from prodops.outline import KEY_RESULT, PERSON
-from prodops.render.renderer import Renderer, page_path
+from prodops.render.renderer import Renderer
 from prodops.schemas import field_schema
 
 

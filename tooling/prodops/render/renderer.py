@@ -21,6 +21,7 @@ from prodops import kinds, model, values
 from prodops.catalog import Catalog
 from prodops.config import Config
 from prodops.diagnostics import Diagnostic
+from prodops.kinds import page_path
 from prodops.pace import pace
 from prodops.render import charts, safe
 from prodops.schemas import SchemaSet, enum_values
@@ -105,11 +106,6 @@ def environment() -> jinja2.Environment:
         values.number_text(value) if value is None or abs(value) < 1000 else f"{value:,.0f}"
     )
     return env
-
-
-def page_path(kind: str, entity_id: str) -> str:
-    """An entity's page: one folder per kind, named as the kind (``KindSpec.page_dir``)."""
-    return f"{kind}/{entity_id}.md"
 
 
 class Renderer:
