@@ -23,8 +23,9 @@ from prodops.config import Config
 from prodops.diagnostics import Diagnostic
 from prodops.kinds import page_path
 from prodops.pace import pace
-from prodops.render import charts, safe
+from prodops.render import charts
 from prodops.schemas import SchemaSet, enum_values
+from prodops.text import safe
 
 # How many entries a long list shows before its "Show all" button (site/javascripts/filters.js), so
 # that a page of a large organisation stays readable: cards per board column (and per column of a
