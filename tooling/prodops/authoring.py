@@ -313,31 +313,8 @@ def render_new(schemas: SchemaSet, kind: KindSchema, rel: str, data: dict[str, A
         title=kind.title,
         description=kind.description.split(". ")[0].rstrip("."),
         optional=optional,
-        body=emit(data).rstrip("\n"),
+        body=edit.emit(data).rstrip("\n"),
     )
-
-
-def emit(value: Any, indent: int = 0) -> str:
-    """Block-style YAML for plain data, two-space indentation, lists indented under their key."""
-    pad = " " * indent
-    if isinstance(value, dict):
-        lines = []
-        for key, item in value.items():
-            if isinstance(item, (dict, list)) and item:
-                lines.append(f"{pad}{key}:\n{emit(item, indent + 2)}")
-            else:
-                lines.append(f"{pad}{key}: {edit.scalar(item)}\n")
-        return "".join(lines)
-    if isinstance(value, list):
-        lines = []
-        for item in value:
-            if isinstance(item, dict) and item:
-                body = emit(item, indent + 2)
-                lines.append(f"{pad}- {body[indent + 2 :]}")
-            else:
-                lines.append(f"{pad}- {edit.scalar(item)}\n")
-        return "".join(lines)
-    return f"{pad}{edit.scalar(value)}\n"
 
 
 def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:

@@ -7,20 +7,35 @@ about a kind (folder, title field, references, enums) comes from its schema (see
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from prodops import model
 from prodops.calendar import Calendar
 from prodops.metrics.model import Kpi, build_kpi
 
 if TYPE_CHECKING:
-    from prodops.catalog import Catalog
+    from prodops.loader import Document
+    from prodops.metrics.store import Metrics
+
+
+class RowContext(Protocol):
+    """What a list row may look up beyond its entity; the linked ``Catalog`` is one, so kinds need not know it."""
+
+    @property
+    def people(self) -> Mapping[str, tuple[model.Member, str]]: ...  # handle -> (member, team id)
+
+    @property
+    def metrics(self) -> Metrics: ...  # KPIs with their histories
+
+    @property
+    def documents(self) -> Mapping[str, Document]: ...  # every loaded file by entity id
+
 
 # What a built-in kind's list row is made of: (catalog, entity) -> the row's values by column.
-RowFunction = Callable[["Catalog", Any], dict[str, Any]]
+RowFunction = Callable[[RowContext, Any], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -55,7 +70,7 @@ def tracked() -> tuple[str, ...]:
     return tuple(kind for kind, builtin in BUILTIN.items() if builtin.history_columns)
 
 
-def _item_row(catalog: Catalog, i: model.RoadmapItem) -> dict[str, Any]:
+def _item_row(catalog: RowContext, i: model.RoadmapItem) -> dict[str, Any]:
     return {
         "id": i.id,
         "title": i.title,
@@ -68,7 +83,7 @@ def _item_row(catalog: Catalog, i: model.RoadmapItem) -> dict[str, Any]:
     }
 
 
-def _objective_row(catalog: Catalog, o: model.Objective) -> dict[str, Any]:
+def _objective_row(catalog: RowContext, o: model.Objective) -> dict[str, Any]:
     return {
         "id": o.id,
         "title": o.title,
@@ -80,7 +95,7 @@ def _objective_row(catalog: Catalog, o: model.Objective) -> dict[str, Any]:
     }
 
 
-def _launch_row(catalog: Catalog, launch: model.Launch) -> dict[str, Any]:
+def _launch_row(catalog: RowContext, launch: model.Launch) -> dict[str, Any]:
     product = _product_owner(launch)
     team_of = catalog.people.get(product)
     return {
@@ -95,7 +110,7 @@ def _launch_row(catalog: Catalog, launch: model.Launch) -> dict[str, Any]:
     }
 
 
-def _playbook_row(catalog: Catalog, p: model.Playbook) -> dict[str, Any]:
+def _playbook_row(catalog: RowContext, p: model.Playbook) -> dict[str, Any]:
     return {
         "id": p.id,
         "title": p.title,
@@ -105,11 +120,11 @@ def _playbook_row(catalog: Catalog, p: model.Playbook) -> dict[str, Any]:
     }
 
 
-def _team_row(catalog: Catalog, t: model.Team) -> dict[str, Any]:
+def _team_row(catalog: RowContext, t: model.Team) -> dict[str, Any]:
     return {"id": t.id, "title": t.name, "lead": t.lead, "handle": t.handle, "members": len(t.members), "team": t.id}
 
 
-def _kpi_row(catalog: Catalog, k: Kpi) -> dict[str, Any]:
+def _kpi_row(catalog: RowContext, k: Kpi) -> dict[str, Any]:
     latest = catalog.metrics.of(k.id).latest()
     return {
         "id": k.id,

@@ -9,8 +9,9 @@ from __future__ import annotations
 import gc
 import importlib
 import os
+import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -35,51 +36,85 @@ ARGV_KEY = "prodops.argv"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-# Commands that live in their own modules, imported only when one of them runs (or help lists
-# them all), so `prodops validate` in a pre-commit hook does not pay for Jinja2 or the writers.
-LAZY_COMMANDS = {
-    "show": "prodops.commands.read",
-    "list": "prodops.commands.read",
-    "graph": "prodops.commands.read",
-    "trace": "prodops.commands.read",
-    "report": "prodops.commands.read",
-    "export": "prodops.commands.read",
-    "history": "prodops.commands.history",
-    "digest": "prodops.commands.history",
-    "check-dates": "prodops.commands.history",
-    "diff": "prodops.commands.review",
-    "codeowners": "prodops.commands.review",
-    "freshness": "prodops.commands.review",
-    "render": "prodops.commands.site",
-    "build": "prodops.commands.site",
-    "serve": "prodops.commands.site",
-    "set": "prodops.commands.write",
-    "add": "prodops.commands.lists",
-    "remove": "prodops.commands.lists",
-    "move": "prodops.commands.write",
-    "checkin": "prodops.commands.write",
-    "new": "prodops.commands.write",
-    "feedback": "prodops.commands.feedback",
-    "delivery": "prodops.commands.delivery",
-    "init": "prodops.commands.adopt",
-    "migrate": "prodops.commands.adopt",
-    "metrics": "prodops.commands.metrics",
-    "notify": "prodops.commands.notify",
-    "contract": "prodops.commands.federation",
-    "federate": "prodops.commands.federation",
+# The one registry of commands: each name and the "module:attribute" that defines it. A module is
+# imported only when one of its commands runs (or help lists them all), so `prodops validate` in a
+# pre-commit hook does not pay for Jinja2 or the writers. Modules define commands with
+# `@click.command`, never on the group: this table is the only place a command is added.
+COMMANDS: dict[str, str] = {
+    "validate": "prodops.cli:validate",
+    "rules": "prodops.cli:rules",
+    "show": "prodops.commands.read:show",
+    "list": "prodops.commands.read:list_entities",
+    "graph": "prodops.commands.read:graph",
+    "trace": "prodops.commands.read:trace",
+    "report": "prodops.commands.read:report_group",
+    "export": "prodops.commands.read:export",
+    "history": "prodops.commands.history:history_command",
+    "digest": "prodops.commands.history:digest",
+    "check-dates": "prodops.commands.history:check_dates",
+    "diff": "prodops.commands.review:diff",
+    "codeowners": "prodops.commands.review:codeowners",
+    "freshness": "prodops.commands.review:freshness",
+    "render": "prodops.commands.site:render",
+    "build": "prodops.commands.site:build",
+    "serve": "prodops.commands.site:serve",
+    "set": "prodops.commands.write:set_field",
+    "add": "prodops.commands.lists:add",
+    "remove": "prodops.commands.lists:remove",
+    "move": "prodops.commands.write:move",
+    "checkin": "prodops.commands.write:checkin",
+    "new": "prodops.commands.write:new",
+    "feedback": "prodops.commands.feedback:feedback_group",
+    "delivery": "prodops.commands.delivery:delivery_group",
+    "init": "prodops.commands.adopt:init",
+    "migrate": "prodops.commands.adopt:migrate",
+    "metrics": "prodops.commands.metrics:metrics_group",
+    "notify": "prodops.commands.notify:notify",
+    "contract": "prodops.commands.federation:contract",
+    "federate": "prodops.commands.federation:federate",
+}
+
+# The subcommands of `prodops report`, from the modules that compute them.
+REPORTS: dict[str, str] = {
+    "okrs": "prodops.commands.read:report_okrs",
+    "launches": "prodops.commands.read:report_launches",
+    "review": "prodops.commands.history:report_review",
+    "quarter": "prodops.commands.history:report_quarter",
+    "calibration": "prodops.commands.history:report_calibration",
+    "release-notes": "prodops.commands.history:report_release_notes",
+    "status": "prodops.commands.status:report_status",
+    "answered": "prodops.commands.status:report_answered",
+    "compliance": "prodops.commands.governance:report_compliance",
+    "scope": "prodops.commands.governance:report_scope",
+    "feedback": "prodops.commands.feedback:report_feedback",
 }
 
 
-class Group(click.Group):
-    """Turns user mistakes into messages and bugs into a short note plus a log file."""
+class TableGroup(click.Group):
+    """A group whose subcommands are named in a table (``name -> "module:attribute"``), imported when asked for."""
+
+    def __init__(self, *args: Any, table: Mapping[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.table = table
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*self.commands, *LAZY_COMMANDS})
+        return sorted({*self.commands, *self.table})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
-            importlib.import_module(LAZY_COMMANDS[cmd_name])  # the module registers its commands on `cli`
-        return self.commands.get(cmd_name)
+        if cmd_name in self.commands or cmd_name not in self.table:
+            return self.commands.get(cmd_name)
+        module, _, attribute = self.table[cmd_name].partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        if not isinstance(command, click.Command):
+            raise TypeError(f"{self.table[cmd_name]} is not a click command")
+        return command
+
+
+class Group(TableGroup):
+    """The ``prodops`` group: its commands from ``COMMANDS``; user mistakes become messages, bugs a short note plus a log file."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, table=COMMANDS, **kwargs)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         ctx.meta[ARGV_KEY] = [ctx.info_name or "prodops", *args]  # for the crash log
@@ -231,6 +266,20 @@ def as_date(ctx: click.Context, param: click.Parameter, value: Any) -> date | No
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
+def as_days(ctx: click.Context, param: click.Parameter, text: str) -> int:
+    """Click callback: ``30d`` (or ``30``) as a number of days; anything else is a usage error."""
+    match = re.fullmatch(r"([0-9]+)d?", text.strip())
+    shown = text if len(text) <= 24 else text[:20] + "…"
+    if match is None:
+        raise click.BadParameter(f"{shown!r} is not a number of days; write it like 30d")
+    digits = match.group(1).lstrip("0") or "0"
+    if len(digits) > len(str(date.max.toordinal())):  # more days than the calendar has (and no huge int)
+        raise click.BadParameter(
+            f"{shown} reaches past the last date there is ({date.max.isoformat()}); give fewer days"
+        )
+    return int(digits)
+
+
 def today_option(func: F) -> F:
     return click.option(
         "--today",
@@ -306,7 +355,7 @@ def cli() -> None:
     """Validate, cross-link and publish a product organisation's operating system kept as YAML."""
 
 
-@cli.command()
+@click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @root_option
 @today_option
@@ -401,7 +450,6 @@ CONFIG_FILES = frozenset({"pyproject.toml", "prodops.toml"})  # where the fallba
 def _refresh_owners(result: pipeline.Result) -> None:
     """Rewrite CODEOWNERS from a whole run's catalog; data with errors leaves it as it is (and says so)."""
     from prodops import codeowners
-    from prodops.commands.review import fallback_owner
 
     if any(d.severity == "error" for d in result.everywhere):
         terminal.echo(f"{codeowners.TARGET} was not updated: the repository has errors", err=True)
@@ -410,6 +458,19 @@ def _refresh_owners(result: pipeline.Result) -> None:
     done = codeowners.write(result.root, text)
     if done is not None:
         terminal.echo(done, err=True)
+
+
+def fallback_owner(configured: str | None, given: str | None) -> str:
+    """The owner of everything no team owns: ``--fallback`` if given, else the configured one."""
+    from prodops import codeowners as owners
+
+    owner = given or configured
+    if not owner:
+        raise ProdopsError("no fallback owner: set codeowners-fallback in [tool.prodops] or pass --fallback @org/team")
+    problem = owners.owner_problem(owner)
+    if problem is not None:  # the configured one was checked when the configuration was read
+        raise click.BadParameter(problem, param_hint="--fallback")
+    return owner
 
 
 def _reviews(
@@ -438,7 +499,7 @@ def _selected(repo: Path, paths: tuple[Path, ...]) -> Selection:
     return selection.select(repo, folders, pipeline.SCHEMA_DIR, relative_paths(repo, paths))
 
 
-@cli.command()
+@click.command()
 @root_option
 def rules(root: Path | None) -> None:
     """List every check with its code, severity, rationale and fix.

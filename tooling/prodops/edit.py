@@ -51,6 +51,29 @@ def scalar(value: Any) -> str:
     return text
 
 
+def emit(value: Any, indent: int = 0) -> str:
+    """Block-style YAML for plain data, two-space indentation, lists indented under their key."""
+    pad = " " * indent
+    if isinstance(value, dict):
+        lines = []
+        for key, item in value.items():
+            if isinstance(item, (dict, list)) and item:
+                lines.append(f"{pad}{key}:\n{emit(item, indent + 2)}")
+            else:
+                lines.append(f"{pad}{key}: {scalar(item)}\n")
+        return "".join(lines)
+    if isinstance(value, list):
+        lines = []
+        for item in value:
+            if isinstance(item, dict) and item:
+                body = emit(item, indent + 2)
+                lines.append(f"{pad}- {body[indent + 2 :]}")
+            else:
+                lines.append(f"{pad}- {scalar(item)}\n")
+        return "".join(lines)
+    return f"{pad}{scalar(value)}\n"
+
+
 def parse_value(text: str) -> Any:
     """A value given on the command line, read the way the loader reads a plain YAML scalar."""
     return yamlparse.resolve_plain(text)

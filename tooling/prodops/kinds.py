@@ -34,19 +34,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from prodops import model
-from prodops.builtin_kinds import BUILTIN, Builtin
+from prodops.builtin_kinds import BUILTIN, Builtin, RowContext
 from prodops.calendar import DEFAULT, Calendar
 from prodops.diagnostics import ProdopsError
 from prodops.schemas import KindSchema, RefField, SchemaSet, field_schema
 from prodops.states import CLOSED, COMMITTED, Meaning, meanings, status_node
 
-if TYPE_CHECKING:
-    from prodops.catalog import Catalog
-
 MARKDOWN_DEF = "#/$defs/markdown"
+
+
+def page_path(kind: str, entity_id: str) -> str:
+    """An entity's page on the site: one folder per kind, named as the kind (``KindSpec.page_dir``)."""
+    return f"{kind}/{entity_id}.md"
 
 
 @dataclass(frozen=True)
@@ -133,7 +135,7 @@ class KindSpec:
         value = entity.data.get(self.team_field) if self.team_field else None
         return (value,) if isinstance(value, str) and value else ()
 
-    def row(self, catalog: Catalog, entity: Any) -> dict[str, Any]:
+    def row(self, catalog: RowContext, entity: Any) -> dict[str, Any]:
         """The entity's values for ``list`` and the index page, by column."""
         if self.builtin is not None:
             row = self.builtin.row(catalog, entity)

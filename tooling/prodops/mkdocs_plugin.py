@@ -40,8 +40,8 @@ from prodops.diagnostics import ProdopsError
 from prodops.render import Site, SiteOptions, render_site
 from prodops.render.changes import add_history
 from prodops.render.regions import name_regions
-from prodops.render.safe import clean_page
 from prodops.render.tables import label_cells
+from prodops.text.safe import clean_page
 
 log = logging.getLogger("mkdocs.plugins.prodops")
 

@@ -432,7 +432,7 @@ def launch_report(catalog: Catalog, today: date, until: date) -> str:
 
 def as_html(markdown_text: str, title: str) -> str:
     """A self-contained HTML page (no script, no outside requests) from a report's Markdown."""
-    from prodops.render import safe
+    from prodops.text import safe
 
     style = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.3rem .5rem;text-align:left}code{font-family:monospace}"
     return safe.html_document(safe.markdown_html(markdown_text), title, style)

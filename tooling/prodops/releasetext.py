@@ -3,7 +3,7 @@
 The customer-facing note is a Markdown field written in YAML. In the Markdown output its
 emphasis, code and lists stay, while what could make it active wherever the notes are pasted
 is escaped: raw HTML, autolinks, links and images (``<``, ``>``, ``&``, ``[``, ``]``). The HTML
-output converts it with the field cleaner (``render.safe``), as the site does.
+output converts it with the field cleaner (``text.safe``), as the site does.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from html import escape
 from prodops.catalog import Catalog
 from prodops.historytext import md
 from prodops.model import Launch
-from prodops.render import safe
 from prodops.render.reviews import shipped_launches
+from prodops.text import safe
 from prodops.values import day_text
 
 _ACTIVE = re.compile(r"([\\\[\]<>&])")

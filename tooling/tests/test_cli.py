@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from conftest import CONTENT_TODAY, FIXTURES, REPO_ROOT, TODAY, all_commands, assemble
 
 from prodops import __version__, pipeline
-from prodops.cli import cli
+from prodops.cli import COMMANDS, REPORTS, cli
 from prodops.codes import CHECKS
 from prodops.rules import REGISTRY
 
@@ -260,18 +260,42 @@ def test_the_console_script_passes_on_exit_codes_and_all_output(tmp_path: Path) 
     )
 
 
-def test_every_command_is_listed_and_loads_from_the_module_named_for_it() -> None:
+def test_the_command_tables_are_the_one_registry_of_commands() -> None:
     import importlib
 
-    from prodops.cli import LAZY_COMMANDS
+    import click
 
-    for module in sorted(set(LAZY_COMMANDS.values())):
-        importlib.import_module(module)
-    names = [name for name, _ in all_commands()]
-    assert names == sorted(cli.commands), "a command module defines a command missing from LAZY_COMMANDS"
-    for name, module in LAZY_COMMANDS.items():
-        callback = cli.commands[name].callback
-        assert callback is not None and callback.__module__ == module, name
+    assert [name for name, _ in all_commands()] == sorted(COMMANDS)
+    named = {**COMMANDS, **{f"report {name}": target for name, target in REPORTS.items()}}
+    defined = {id(cli)}  # the group itself
+    for name, target in named.items():
+        module, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command), name
+        assert command.name == name.split()[-1], (name, command.name)
+        defined.add(id(command))
+    for module in sorted({target.partition(":")[0] for target in named.values()}):
+        loaded = importlib.import_module(module)
+        inner = {id(sub) for v in vars(loaded).values() if isinstance(v, click.Group) for sub in v.commands.values()}
+        for attribute, value in vars(loaded).items():
+            if isinstance(value, click.Command) and id(value) not in defined | inner:
+                raise AssertionError(f"{module}:{attribute} is a command missing from COMMANDS or REPORTS")
+    package = REPO_ROOT / "tooling" / "prodops"
+    for path in [package / "cli.py", *sorted((package / "commands").glob("*.py"))]:
+        text = path.read_text(encoding="utf-8")
+        for added_elsewhere in ("@cli.command", "@cli.group", ".add_command("):
+            assert added_elsewhere not in text, f"{path.name} adds a command outside the tables: {added_elsewhere}"
+
+
+@pytest.mark.parametrize(
+    "words", [[name] for name in sorted(COMMANDS)] + [["report", name] for name in sorted(REPORTS)]
+)
+def test_every_command_in_the_tables_has_help_and_the_readme_names_it(words: list[str]) -> None:
+    result = CliRunner().invoke(cli, [*words, "--help"], prog_name="prodops")
+    assert result.exit_code == 0, result.output
+    assert f"Usage: prodops {' '.join(words)} " in result.output
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"prodops {words[0]}" in readme, f"the README does not name `prodops {words[0]}`"
 
 
 def test_validate_does_not_import_the_site_or_writing_code() -> None:

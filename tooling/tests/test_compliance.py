@@ -14,7 +14,7 @@ from weekrepo import git
 from prodops.catalog import Catalog
 from prodops.cli import cli
 from prodops.compliance import Campaign, Open, Point, week_ends
-from prodops.render.pages import Site, SiteOptions
+from prodops.render.renderer import Site, SiteOptions
 
 REOPENED = {"roadmap/card-payments-page.yaml": "end: 2026-08-14", "roadmap/ach-direct-debit.yaml": None}
 

@@ -16,7 +16,7 @@ from test_history import build, commit, git
 
 from prodops.cli import cli
 from prodops.render.changes import add_changes
-from prodops.render.pages import Site, SiteOptions
+from prodops.render.renderer import Site, SiteOptions
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SCHEMA = etree.RelaxNG(etree.parse(str(FIXTURES / "atom" / "rfc4287.rng")))

@@ -17,7 +17,7 @@ from prodops import history, historyview
 from prodops.calendar import Period
 from prodops.cli import cli
 from prodops.render.changes import add_changes
-from prodops.render.pages import Site, SiteOptions
+from prodops.render.renderer import Site, SiteOptions
 
 
 def git(repo: Path, *args: str, day: str = "2026-06-15", author: str = "Ana Admin") -> str:

@@ -194,12 +194,10 @@ def roadmap_items() -> st.SearchStrategy[dict[str, Any]]:
 def test_written_entities_read_back_as_meant_and_edits_keep_comments(
     tmp_path_factory: pytest.TempPathFactory, item: dict[str, Any], comment: str, new_title: str
 ) -> None:
-    from prodops import authoring
-
     repo = assemble(None, tmp_path_factory.mktemp("prop") / "repo")
     data = {"id": "generated", **item, "status": "idea", "team": "core"}
     rel = "roadmap/generated.yaml"
-    body = authoring.emit(data)
+    body = edit.emit(data)
     lines = body.splitlines(keepends=True)
     lines.insert(1, f"# {comment}\n")  # a comment the edit must keep
     text = loader.expected_modeline(rel, ITEM) + "\n" + "".join(lines)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from conftest import EXAMPLE_TODAY, copy_example
 from test_history import git
 
-from prodops.cli import LAZY_COMMANDS, PeriodType, cli
+from prodops.cli import COMMANDS, PeriodType, cli
 
 
 def run(*args: str) -> tuple[int, str]:
@@ -31,7 +31,7 @@ def _commands(group: click.Group, ctx: click.Context) -> list[tuple[str, click.C
 
 def test_every_period_option_reads_the_calendar() -> None:
     ctx = click.Context(cli)
-    assert set(LAZY_COMMANDS) <= set(cli.list_commands(ctx))
+    assert set(COMMANDS) <= set(cli.list_commands(ctx))
     options = [
         (name, param)
         for name, command in _commands(cli, ctx)

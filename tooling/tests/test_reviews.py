@@ -13,8 +13,8 @@ from prodops import pipeline
 from prodops.catalog import Catalog
 from prodops.cli import cli
 from prodops.render.changes import add_history
-from prodops.render.pages import Site, SiteOptions
-from prodops.render.safe import clean_page
+from prodops.render.renderer import Site, SiteOptions
+from prodops.text.safe import clean_page
 
 
 def pages(root: Path, today: date, catalog: Catalog | None = None) -> dict[str, str]:

@@ -149,7 +149,7 @@ def test_a_period_not_begun_is_a_clear_error(tmp_path: Path) -> None:
 def test_the_review_page_shows_the_scope_with_titles_escaped(tmp_path: Path) -> None:
     from prodops.catalog import Catalog
     from prodops.render.changes import add_history
-    from prodops.render.pages import Site, SiteOptions
+    from prodops.render.renderer import Site, SiteOptions
 
     site = Site()
     add_history(site, build(tmp_path, "2026-Q3"), SiteOptions(today=date(2026, 12, 2)), Catalog())

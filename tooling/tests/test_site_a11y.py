@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page
 from test_site_browser import base_url, site_dir  # noqa: F401  (shared fixtures)
 
 from prodops import pipeline
-from prodops.render.pages import page_path
+from prodops.kinds import page_path
 
 AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PLAIN = "guide/glossary.html"

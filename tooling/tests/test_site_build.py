@@ -17,8 +17,8 @@ from mkdocs.config import load_config
 
 from prodops import pipeline, yamlparse
 from prodops.cli import cli
-from prodops.render.pages import page_path
-from prodops.render.safe import inline, markdown_field, safe_url
+from prodops.kinds import page_path
+from prodops.text.safe import inline, markdown_field, safe_url
 
 
 class _Links(html.parser.HTMLParser):

@@ -342,7 +342,7 @@ def test_status_badges_carry_the_declared_meaning_their_colour_keys_on(adopter: 
 
 
 def test_a_status_word_two_kinds_mean_differently_has_no_meaning_on_a_badge_without_its_kind(adopter: Path) -> None:
-    from prodops.render.pages import status_meanings
+    from prodops.render.renderer import status_meanings
     from prodops.schemas import load_schemas
 
     meanings = status_meanings(kinds.registry(load_schemas(adopter / "schemas")))

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser
 from prodops import history, pipeline
 from prodops.notify import email
 from prodops.notify.compose import Recipient
-from prodops.render.pages import Site, SiteOptions
+from prodops.render.renderer import Site, SiteOptions
 from prodops.render.status import add_status_pages, team_message
 
 

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING
 import click
 
 from prodops import pipeline, report, terminal
-from prodops.cli import DATE, EXIT_PROBLEMS, as_date, cli, resolve_root, root_option, today_option
+from prodops.cli import DATE, EXIT_PROBLEMS, as_date, resolve_root, root_option, today_option
 
 if TYPE_CHECKING:
     from prodops.migrate import FileChange
 
 
-@cli.command()
+@click.command()
 @root_option
 @today_option
 @click.option("--dry-run", is_flag=True, help="List every change the migration would make; write nothing.")
@@ -133,7 +133,7 @@ def _unified(files: list[FileChange]) -> str:
     return "".join(out)
 
 
-@cli.command()
+@click.command()
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @click.option("--name", help="The organisation's name, as the site and README show it. Default: from DIR.")
 @click.option(

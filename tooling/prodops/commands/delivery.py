@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from prodops import report, terminal
-from prodops.cli import EXIT_PROBLEMS, cli, load_valid, root_option, today_option
+from prodops.cli import EXIT_PROBLEMS, load_valid, root_option, today_option
 from prodops.delivery import importer, read
 from prodops.delivery.read import Source
 from prodops.diagnostics import Diagnostic
@@ -18,7 +18,7 @@ from prodops.feedback.write import apply
 SHOWN_SKIPPED = 20
 
 
-@cli.group(name="delivery")
+@click.group(name="delivery")
 def delivery_group() -> None:
     """Delivery progress: read tracker exports (Jira, GitHub, Linear) into the roadmap items that name the work.
 

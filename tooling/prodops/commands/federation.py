@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from prodops import pipeline, terminal
-from prodops.cli import cli, load_valid, resolve_root, root_option, today_option
+from prodops.cli import load_valid, resolve_root, root_option, today_option
 from prodops.config import load_config
 from prodops.diagnostics import ProdopsError
 from prodops.edit import write_atomic
@@ -21,7 +21,7 @@ EXIT_BROKEN = 1
 BREAKS = ("PO211", "PO212", "PO213")  # what a contract change can break in a reference made here
 
 
-@cli.command()
+@click.command()
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="The JSON file to write.")
 @click.option("--name", "unit", metavar="UNIT", help="The unit's name (default: [tool.prodops.federation] name).")
 @root_option
@@ -52,7 +52,7 @@ def contract(out: Path, unit: str | None, root: Path | None, today: date | None)
     terminal.echo(f"wrote {out} (unit {name}: {count} entities)")
 
 
-@cli.command()
+@click.command()
 @click.option("--update", is_flag=True, help="Move each unit's rev pin to its repository's current HEAD.")
 @root_option
 @today_option

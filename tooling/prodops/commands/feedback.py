@@ -12,14 +12,14 @@ from typing import Any
 import click
 
 from prodops import report, terminal
-from prodops.cli import EXIT_PROBLEMS, cli, format_option, load_readable, load_valid, root_option, today_option
+from prodops.cli import EXIT_PROBLEMS, as_days, format_option, load_readable, load_valid, root_option, today_option
 from prodops.feedback import importer, mapping, triage, unmatched, write
 from prodops.feedback.importer import Outcome
 
 SHOWN_REJECTIONS = 20
 
 
-@cli.group(name="feedback")
+@click.group(name="feedback")
 def feedback_group() -> None:
     """Customer feedback: import exports of support, idea-board, feedback-tool and survey tools into insights.
 
@@ -200,30 +200,24 @@ def _show(outcome: Outcome, export: Path) -> None:
         )
 
 
-def report_feedback_command() -> click.Command:
-    """``prodops report feedback``, added to the report group by the reading commands."""
-    from prodops.commands.read import as_days
+@click.command(name="feedback")
+@click.option(
+    "--since", default="90d", show_default=True, callback=as_days, help="How far back, in days (e.g. 30d, 90d)."
+)
+@format_option(["markdown", "html"])
+@root_option
+@today_option
+def report_feedback(since: int, fmt: str, root: Path | None, today: date | None) -> None:
+    """The feedback triage report: top customer asks, new demand, insights that need a decision, unmatched counts.
 
-    @click.command(name="feedback")
-    @click.option(
-        "--since", default="90d", show_default=True, callback=as_days, help="How far back, in days (e.g. 30d, 90d)."
-    )
-    @format_option(["markdown", "html"])
-    @root_option
-    @today_option
-    def report_feedback(since: int, fmt: str, root: Path | None, today: date | None) -> None:
-        """The feedback triage report: top customer asks, new demand, insights that need a decision, unmatched counts.
+    Example: prodops report feedback --since 90d > triage.md
+    """
+    from prodops import query
 
-        Example: prodops report feedback --since 90d > triage.md
-        """
-        from prodops import query
-
-        result = load_readable(root, today, use_cache=True)
-        if since > (result.today - date.min).days:
-            raise click.BadParameter(
-                f"{since}d reaches before the first date there is; give fewer days", param_hint="'--since'"
-            )
-        text = triage.report(result.catalog, result.config, result.today, since, result.root)
-        terminal.echo(query.as_html(text, "Customer feedback") if fmt == "html" else text, nl=False)
-
-    return report_feedback
+    result = load_readable(root, today, use_cache=True)
+    if since > (result.today - date.min).days:
+        raise click.BadParameter(
+            f"{since}d reaches before the first date there is; give fewer days", param_hint="'--since'"
+        )
+    text = triage.report(result.catalog, result.config, result.today, since, result.root)
+    terminal.echo(query.as_html(text, "Customer feedback") if fmt == "html" else text, nl=False)

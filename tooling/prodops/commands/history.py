@@ -31,7 +31,6 @@ from prodops.cli import (
     DATE,
     PERIOD,
     as_date,
-    cli,
     complete_ids,
     format_option,
     load_readable,
@@ -111,7 +110,7 @@ def list_as_of(root: Path | None, kind: str, day: date, fmt: str, escape_csv: bo
     return query.format_rows(rows, fmt, columns, escape_csv=escape_csv)
 
 
-@cli.command(name="history")
+@click.command(name="history")
 @click.argument("entity_id", metavar="ID", shell_complete=complete_ids)
 @root_option
 def history_command(entity_id: str, root: Path | None) -> None:
@@ -135,7 +134,7 @@ def as_since(ctx: click.Context, param: click.Parameter, text: str) -> Any:
         raise click.BadParameter(f"{shown!r} is neither a number of days (7d) nor a date (YYYY-MM-DD)") from None
 
 
-@cli.command(name="check-dates")
+@click.command(name="check-dates")
 @click.argument("revisions", metavar="BASE..HEAD")
 @root_option
 @click.pass_context
@@ -154,7 +153,7 @@ def check_dates(ctx: click.Context, revisions: str, root: Path | None) -> None:
         ctx.exit(1)
 
 
-@cli.command()
+@click.command()
 @click.option("--since", default="7d", show_default=True, callback=as_since, help="How far back: days (7d) or a date.")
 @root_option
 @today_option
@@ -172,25 +171,38 @@ def digest(since: int | date, root: Path | None, today: date | None) -> None:
     terminal.echo(historytext.digest(index, events, start, until), nl=False)
 
 
-@click.command(name="quarter")
-@click.option(
-    "--period",
-    type=PERIOD,
-    help="The period, as the calendar writes it: 2026-Q3 (any case; default: the one before today's).",
+def _review_command(name: str, doc: str) -> click.Command:
+    """The period review under ``name``: ``review`` fits every cadence, ``quarter`` stays for existing scripts."""
+
+    @click.command(name=name, help=doc)
+    @click.option(
+        "--period",
+        type=PERIOD,
+        help="The period, as the calendar writes it: 2026-Q3 (any case; default: the one before today's).",
+    )
+    @root_option
+    @today_option
+    def review(period: Period | None, root: Path | None, today: date | None) -> None:
+        index = _index(root)
+        calendar = index.calendar
+        chosen = period if period is not None else calendar.previous(calendar.containing(today or date.today()))
+        terminal.echo(historytext.quarter_report(index, historyview.quarter(index, chosen, _meaning(root))), nl=False)
+
+    return review
+
+
+_REVIEW_HELP = """Say/do per team (work in now at the period's start that shipped by its end) and slips, from Git (Markdown).
+
+{also}
+
+Example: prodops report review --period 2026-Q3 > q3-review.md
+"""
+report_review = _review_command(
+    "review", _REVIEW_HELP.format(also="Also `prodops report quarter`, its name before cadences were declared.")
 )
-@root_option
-@today_option
-def report_quarter(period: Period | None, root: Path | None, today: date | None) -> None:
-    """Say/do per team (work in now at the period's start that shipped by its end) and slips, from Git (Markdown).
-
-    Also `prodops report review`, the name that fits every cadence.
-
-    Example: prodops report review --period 2026-Q3 > q3-review.md
-    """
-    index = _index(root)
-    calendar = index.calendar
-    chosen = period if period is not None else calendar.previous(calendar.containing(today or date.today()))
-    terminal.echo(historytext.quarter_report(index, historyview.quarter(index, chosen, _meaning(root))), nl=False)
+report_quarter = _review_command(
+    "quarter", _REVIEW_HELP.format(also="Also `prodops report review`, the name that fits every cadence.")
+)
 
 
 @click.command(name="calibration")

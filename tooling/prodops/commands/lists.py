@@ -14,8 +14,8 @@ import click
 
 from prodops import authoring, edit, filetext, listedit, pipeline, report, terminal
 from prodops import inverse as inverse_relations
-from prodops.cli import EXIT_PROBLEMS, cli, complete_ids, resolve_root, root_option, today_option
-from prodops.commands.write import _caused, _finish
+from prodops.cli import EXIT_PROBLEMS, complete_ids, resolve_root, root_option, today_option
+from prodops.commands.outcome import caused, finish
 from prodops.diagnostics import JsonPath, ProdopsError
 from prodops.schemas import KindSchema, SchemaSet, load_schemas
 from prodops.suggest import did_you_mean
@@ -154,7 +154,7 @@ def _run(entity_id: str, field: str, values: tuple[str, ...], root: Path | None,
                 )
     if len(edits) == 1:
         ((rel, (transform, what)),) = edits.items()
-        _finish(authoring.apply(repo, rel, transform, today), what)
+        finish(authoring.apply(repo, rel, transform, today), what)
     elif edits:
         # An inverse relation edits one file per value: every one of them is written, or none.
         outcome = authoring.apply_many(repo, {rel: transform for rel, (transform, _) in edits.items()}, today)
@@ -167,7 +167,7 @@ def _run(entity_id: str, field: str, values: tuple[str, ...], root: Path | None,
             sys.exit(EXIT_PROBLEMS)
         for rel, (_, what) in sorted(edits.items()):
             terminal.echo(f"{rel}: {what}")
-        _caused(outcome.caused)
+        caused(outcome.caused)
 
 
 def _add(text: str, path: JsonPath, values: Sequence[Any]) -> str:
@@ -193,7 +193,7 @@ _HELP_TAIL = """
 """
 
 
-@cli.command(
+@click.command(
     name="add",
     help="Add values to a list field of an entity, keeping the rest of the file byte for byte.\n"
     + _HELP_TAIL
@@ -208,7 +208,7 @@ def add(entity_id: str, field: str, values: tuple[str, ...], root: Path | None, 
     _run(entity_id, field, values, root, today, add=True)
 
 
-@cli.command(
+@click.command(
     name="remove",
     help="Remove values from a list field of an entity, keeping the rest of the file byte for byte.\n"
     + _HELP_TAIL

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from prodops import impact, loader, pipeline, report, terminal
-from prodops.cli import EXIT_PROBLEMS, cli, load_valid, root_option, today_option
+from prodops.cli import EXIT_PROBLEMS, load_valid, root_option, today_option
 from prodops.diagnostics import Diagnostic, ProdopsError
 from prodops.metrics import importer, merge, pull
 from prodops.metrics.model import Kpi, format_value
@@ -21,7 +21,7 @@ MAX_EXPORT_BYTES = 512 * 1024 * 1024
 SHOWN_PROBLEMS = 50
 
 
-@cli.group(name="metrics")
+@click.group(name="metrics")
 def metrics_group() -> None:
     """KPIs: bring metric exports from BI and analytics tools into the KPI histories.
 

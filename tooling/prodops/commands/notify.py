@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from prodops import crashlog, terminal
-from prodops.cli import EXIT_PROBLEMS, cli, load_readable, root_option, today_option
+from prodops.cli import EXIT_PROBLEMS, load_readable, root_option, today_option
 from prodops.commands.history import as_since
 from prodops.commands.status import history_or_none, window
 from prodops.diagnostics import ProdopsError
@@ -19,7 +19,7 @@ from prodops.notify.settings import site_url
 from prodops.status import update
 
 
-@cli.command()
+@click.command()
 @click.option("--since", default="7d", show_default=True, callback=as_since, help="How far back: days (7d) or a date.")
 @click.option("--channel", "only", multiple=True, help="Only this channel (repeatable; default: every channel).")
 @click.option("--dry-run", is_flag=True, help="Print exactly what would be sent (never a secret), and send nothing.")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -15,7 +14,9 @@ from prodops import kinds, pipeline, query, terminal
 from prodops.calendar import Period
 from prodops.cli import (
     PERIOD,
-    cli,
+    REPORTS,
+    TableGroup,
+    as_days,
     complete_ids,
     complete_kinds,
     format_option,
@@ -24,16 +25,7 @@ from prodops.cli import (
     root_option,
     today_option,
 )
-from prodops.commands.governance import report_compliance, report_scope
-from prodops.commands.history import (
-    AS_OF,
-    list_as_of,
-    report_calibration,
-    report_quarter,
-    report_release_notes,
-    show_as_of,
-)
-from prodops.commands.status import report_answered, report_status
+from prodops.commands.history import AS_OF, list_as_of, show_as_of
 from prodops.delivery import view as delivery_view
 from prodops.diagnostics import ProdopsError
 
@@ -57,7 +49,7 @@ def _load(root: Path | None, today: date | None) -> pipeline.Result:
     return load_readable(root, today, use_cache=True)
 
 
-@cli.command()
+@click.command()
 @click.argument("entity_id", metavar="ID", shell_complete=complete_ids)
 @AS_OF
 @root_option
@@ -76,7 +68,7 @@ def show(entity_id: str, as_of: date | None, root: Path | None, today: date | No
     terminal.echo(query.show(result.catalog, entity_id, result.config.feedback.derive_reach), nl=False)
 
 
-@cli.command(name="list")
+@click.command(name="list")
 @click.argument("kind", shell_complete=complete_kinds)
 @click.option("--team", help="Only this team's entities.")
 @click.option("--status", help="Only entities with this status.")
@@ -155,7 +147,7 @@ def list_entities(
     terminal.echo(query.format_rows(rows, fmt, columns, escape_csv=not raw_csv), nl=False, exact=raw_csv)
 
 
-@cli.command()
+@click.command()
 @click.argument("entity_id", metavar="[ID]", required=False, shell_complete=complete_ids)
 @click.option("--depth", type=click.IntRange(1, 10), default=2, show_default=True, help="How many links away from ID.")
 @format_option(["mermaid", "dot"], help="Graph language.")
@@ -170,7 +162,7 @@ def graph(entity_id: str | None, depth: int, fmt: str, root: Path | None, today:
     terminal.echo(query.graph(result.catalog, entity_id, depth, fmt), nl=False)
 
 
-@cli.command()
+@click.command()
 @click.argument("kr", metavar="OBJECTIVE.KR", shell_complete=complete_ids)
 @root_option
 @today_option
@@ -183,7 +175,7 @@ def trace(kr: str, root: Path | None, today: date | None) -> None:
     terminal.echo(query.trace(result.catalog, kr), nl=False)
 
 
-@cli.group(name="report")
+@click.group(name="report", cls=TableGroup, table=REPORTS)
 def report_group() -> None:
     """Reports for reviews: OKRs of a period (a quarter, a half-year, a cycle: as declared), upcoming launches.
 
@@ -191,18 +183,7 @@ def report_group() -> None:
     """
 
 
-report_group.add_command(report_quarter)
-# The same report by a name that fits every cadence (half-years, cycles); "quarter" stays for existing scripts.
-report_group.add_command(report_quarter, name="review")
-report_group.add_command(report_calibration)
-report_group.add_command(report_release_notes)
-report_group.add_command(report_status)
-report_group.add_command(report_answered)
-report_group.add_command(report_compliance)
-report_group.add_command(report_scope)
-
-
-@report_group.command(name="okrs")
+@click.command(name="okrs")
 @click.option(
     "--period", type=PERIOD, help="The period, as the calendar writes it (2026-Q4; any case; default: the current one)."
 )
@@ -221,21 +202,7 @@ def report_okrs(period: Period | None, fmt: str, root: Path | None, today: date 
     terminal.echo(query.as_html(text, "OKR review") if fmt == "html" else text, nl=False)
 
 
-def as_days(ctx: click.Context, param: click.Parameter, text: str) -> int:
-    """Click callback: ``30d`` (or ``30``) as a number of days; anything else is a usage error."""
-    match = re.fullmatch(r"([0-9]+)d?", text.strip())
-    shown = text if len(text) <= 24 else text[:20] + "…"
-    if match is None:
-        raise click.BadParameter(f"{shown!r} is not a number of days; write it like 30d")
-    digits = match.group(1).lstrip("0") or "0"
-    if len(digits) > len(str(date.max.toordinal())):  # more days than the calendar has (and no huge int)
-        raise click.BadParameter(
-            f"{shown} reaches past the last date there is ({date.max.isoformat()}); give fewer days"
-        )
-    return int(digits)
-
-
-@report_group.command(name="launches")
+@click.command(name="launches")
 @click.option(
     "--within", default="30d", show_default=True, callback=as_days, help="How far ahead, in days (e.g. 30d, 90d)."
 )
@@ -258,7 +225,7 @@ def report_launches(within: int, fmt: str, root: Path | None, today: date | None
     terminal.echo(query.as_html(text, "Upcoming launches") if fmt == "html" else text, nl=False)
 
 
-@cli.command()
+@click.command()
 @click.option("--format", "fmt", type=click.Choice(list(exporting.WRITERS)), required=True, help="What to write.")
 @click.option(
     "--out", type=click.Path(path_type=Path), required=True, help="A file (json, sqlite, ics) or a folder (csv)."
@@ -293,12 +260,3 @@ def export(fmt: str, out: Path, raw_csv: bool, audience: str, root: Path | None,
         return
     written = exporting.write(result.catalog, result.schemas, fmt, out, generated=result.today, escape_csv=not raw_csv)
     terminal.echo(f"wrote {written}")
-
-
-def _add_feedback_report() -> None:
-    from prodops.commands.feedback import report_feedback_command
-
-    report_group.add_command(report_feedback_command())
-
-
-_add_feedback_report()

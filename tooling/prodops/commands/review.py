@@ -9,11 +9,19 @@ from pathlib import Path
 import click
 
 from prodops import pipeline, terminal
-from prodops.cli import EXIT_PROBLEMS, cli, format_option, load_valid, resolve_root, root_option, today_option
+from prodops.cli import (
+    EXIT_PROBLEMS,
+    fallback_owner,
+    format_option,
+    load_valid,
+    resolve_root,
+    root_option,
+    today_option,
+)
 from prodops.diagnostics import ProdopsError
 
 
-@cli.command()
+@click.command()
 @click.argument("base_rev", metavar="BASE")
 @click.argument("head_rev", metavar="[HEAD]", required=False)
 @root_option
@@ -112,7 +120,7 @@ def _also(value: str) -> tuple[str, int | None, Path]:
     return kind, int(limit) if limit else None, Path(file)
 
 
-@cli.command()
+@click.command()
 @root_option
 @click.option("--check", is_flag=True, help="Do not write; fail if .github/CODEOWNERS does not match the data.")
 @click.option(
@@ -139,20 +147,7 @@ def codeowners(root: Path | None, check: bool, fallback: str | None) -> None:
     terminal.echo(owners.write(repo, text) or ".github/CODEOWNERS is already up to date")
 
 
-def fallback_owner(configured: str | None, given: str | None) -> str:
-    """The owner of everything no team owns: ``--fallback`` if given, else the configured one."""
-    from prodops import codeowners as owners
-
-    owner = given or configured
-    if not owner:
-        raise ProdopsError("no fallback owner: set codeowners-fallback in [tool.prodops] or pass --fallback @org/team")
-    problem = owners.owner_problem(owner)
-    if problem is not None:  # the configured one was checked when the configuration was read
-        raise click.BadParameter(problem, param_hint="--fallback")
-    return owner
-
-
-@cli.command()
+@click.command()
 @root_option
 @today_option
 @click.option(

@@ -37,7 +37,7 @@ def _load_mkdocs_yaml(repo: Path) -> dict[str, Any]:
     return parsed.data
 
 
-@cli.command()
+@click.command()
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True, help="Folder to write into.")
 @root_option
 @today_option
@@ -81,7 +81,7 @@ def render(out: Path, root: Path | None, today: date | None) -> None:
     terminal.echo(f"wrote {pages} generated pages and the hand-written pages to {out}/docs, config in {out}/mkdocs.yml")
 
 
-@cli.command()
+@click.command()
 @root_option
 @click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on MkDocs warnings (broken links).")
 @click.option(
@@ -181,7 +181,7 @@ def public_mkdocs_config(repo: Path, strict: bool, site_dir: Path | None = None)
     return load_config(io.StringIO(text), config_file_path=str(repo / "mkdocs.yml"), strict=strict)
 
 
-@cli.command()
+@click.command()
 @root_option
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port on 127.0.0.1.")
 def serve(root: Path | None, port: int) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,59 +13,22 @@ from prodops import inverse as inverse_relations
 from prodops.calendar import Period
 from prodops.cli import (
     DATE,
-    EXIT_PROBLEMS,
     PERIOD,
     as_date,
-    cli,
     complete_ids,
     complete_kinds,
     resolve_root,
     root_option,
     today_option,
 )
-from prodops.diagnostics import Diagnostic, ProdopsError
+from prodops.commands.lists import field_is_list
+from prodops.commands.outcome import caused, finish
+from prodops.diagnostics import ProdopsError
 from prodops.schemas import KindSchema, SchemaSet, enum_values, load_schemas
 from prodops.suggest import did_you_mean
 
 
-def _finish(outcome: authoring.Outcome, what: str) -> None:
-    if outcome.problems:
-        files = sorted({d.file for d in outcome.problems})
-        terminal.echo(report.render_lines(outcome.problems), nl=False, err=True)
-        count = len(outcome.problems)
-        where = "" if files == [outcome.rel] else f" ({_plural(count, 'error')} in {_plural(len(files), 'file')})"
-        if outcome.moved_to is not None:
-            what = f"{what} (and renaming the file to {outcome.moved_to}: an id is its file name)"
-        terminal.echo(f"prodops: {outcome.rel} was not changed: {what} would add the problems above{where}", err=True)
-        if outcome.breaks:
-            terminal.echo(
-                f"prodops: {_plural(len(outcome.breaks), 'of them is a reference', 'of them are references')} "
-                "to the old value; run the command again with --update-references to update them in the same change",
-                err=True,
-            )
-        sys.exit(EXIT_PROBLEMS)
-    if not outcome.changed:
-        terminal.echo(f"{outcome.rel}: already so, nothing written")
-        return
-    terminal.echo(f"{outcome.rel}: {what}")
-    if outcome.moved_to is not None:
-        terminal.echo(f"{outcome.rel}: renamed to {outcome.moved_to}")
-    for rel in outcome.updated:
-        terminal.echo(f"{rel}: references updated")
-    _caused(outcome.caused)
-
-
-def _caused(warnings: list[Diagnostic]) -> None:
-    """Say what a written change newly causes anywhere, one line each (written all the same)."""
-    if warnings:
-        terminal.echo(report.caused(warnings), nl=False)
-
-
-def _plural(count: int, one: str, many: str | None = None) -> str:
-    return f"{count} {one if count == 1 else (many or one + 's')}"
-
-
-@cli.command(name="set")
+@click.command(name="set")
 @click.argument("entity_id", metavar="ID", shell_complete=complete_ids)
 @click.argument("field", metavar="FIELD")
 @click.argument("value", metavar="VALUE")
@@ -102,8 +64,6 @@ def set_field(
     repo = resolve_root(root)
     rel, kind = authoring.find_entity(repo, entity_id)
     parsed: Any = value if as_string else edit.parse_value(value)
-    from prodops.commands.lists import field_is_list
-
     if field_is_list(repo, rel, field):
         raise ProdopsError(
             f"{rel}: '{field}' is a list; use prodops add {entity_id} {field} VALUE (or prodops remove) to change its items"
@@ -119,10 +79,10 @@ def set_field(
         return authoring.renames(kind, entity_id, data, path, parsed)
 
     outcome = authoring.apply(repo, rel, transform, today, renamed, update_references)
-    _finish(outcome, f"{field} set to {edit.scalar(parsed)}")
+    finish(outcome, f"{field} set to {edit.scalar(parsed)}")
 
 
-@cli.command()
+@click.command()
 @click.argument("entity_id", metavar="ID", shell_complete=complete_ids)
 @click.option(
     "--horizon",
@@ -170,7 +130,7 @@ def move(entity_id: str, horizon: str | None, root: Path | None, today: date | N
             text = edit.set_value(text, path, value)
         return text
 
-    _finish(authoring.apply(repo, rel, transform, today), ", ".join(done))
+    finish(authoring.apply(repo, rel, transform, today), ", ".join(done))
 
 
 def _period_field(schemas: SchemaSet, kind: str) -> tuple[str, ...]:
@@ -185,7 +145,7 @@ def _period_field(schemas: SchemaSet, kind: str) -> tuple[str, ...]:
     return ("target", "quarter")
 
 
-@cli.command()
+@click.command()
 @click.argument("kr", metavar="OBJECTIVE.KR", required=False, shell_complete=complete_ids)
 @click.option("--value", type=float, help="The measured value (checking in one key result).")
 @click.option("--confidence", type=click.FloatRange(0, 1), help="Confidence the target will be reached, 0 to 1.")
@@ -275,7 +235,7 @@ def checkin(
         return edit.append_item(text, ("key_results", index, "checkins"), item)
 
     outcome = authoring.apply(repo, rel, transform, today)
-    _finish(outcome, f"checked in {kr}: {number:g} at confidence {confidence:g}")
+    finish(outcome, f"checked in {kr}: {number:g} at confidence {confidence:g}")
     if stranger and outcome.changed:
         terminal.echo(
             f"{rel}: warning: the check-in has no author: the Git user {stranger} is no team member; "
@@ -283,7 +243,7 @@ def checkin(
         )
 
 
-@cli.command()
+@click.command()
 @click.argument("kind", shell_complete=complete_kinds)
 @click.option("--no-input", is_flag=True, help="Do not ask; take every required field from --title and --set.")
 @click.option("--title", help="The title (or name); the id is proposed from it.")
@@ -412,7 +372,7 @@ def new(
         terminal.echo(f"wrote {rel}")
         for other, (_, held) in others.items():
             terminal.echo(f"{other}: {held}: added {entity_id}")
-        _caused(outcome.caused)
+        caused(outcome.caused)
         return
     try:
         edit.create_atomic(path, text.encode("utf-8"))
@@ -420,7 +380,7 @@ def new(
         raise ProdopsError(f"{rel} already exists; choose another id with --id") from exc
     drafts.discard(repo, kind)
     terminal.echo(f"wrote {rel}")
-    _caused(found.warnings)
+    caused(found.warnings)
 
 
 def _ask_new(

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from prodops import edit, filetext, impact, yamlparse
-from prodops.authoring import emit
 from prodops.diagnostics import Diagnostic, ProdopsError
 
 FIELD = "demand"
@@ -35,7 +34,7 @@ def splice(text: str, entries: list[dict[str, Any]]) -> str:
     parsed = yamlparse.parse(text, positions=True)
     if parsed.error is not None:
         raise ProdopsError(f"line {parsed.error.line}: {parsed.error.message}; fix the file first")
-    block = emit({FIELD: entries}) if entries else ""
+    block = edit.emit({FIELD: entries}) if entries else ""
     path = (FIELD,)
     if path in parsed.key_spans:
         start = text.rfind("\n", 0, parsed.key_spans[path][0]) + 1

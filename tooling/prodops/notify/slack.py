@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from prodops.render.safe import safe_url
 from prodops.status.message import Entry, Message
+from prodops.text.safe import safe_url
 
 SECTION_TEXT = 3000
 HEADER_TEXT = 150

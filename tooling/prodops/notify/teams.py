@@ -11,8 +11,8 @@ import json
 import re
 from typing import Any
 
-from prodops.render.safe import safe_url
 from prodops.status.message import Entry, Message
+from prodops.text.safe import safe_url
 
 MOST_BYTES = 27_000  # under the documented 28 KB, with room for the envelope
 _MARKDOWN = re.compile(r"([\\`*_\[\]()<>#~|!{}+\-.])")

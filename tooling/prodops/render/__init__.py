@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from prodops.render.pages import Renderer, Site, SiteOptions
+from prodops.render.pages import Pages
+from prodops.render.renderer import Renderer, Site, SiteOptions
 from prodops.render.write import render_site, write_docs
 
-__all__ = ["Renderer", "Site", "SiteOptions", "render_site", "write_docs"]
+__all__ = ["Pages", "Renderer", "Site", "SiteOptions", "render_site", "write_docs"]

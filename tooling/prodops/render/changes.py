@@ -19,8 +19,9 @@ from prodops import history, historyview
 from prodops.catalog import Catalog
 from prodops.diagnostics import Diagnostic, ProdopsError
 from prodops.historyview import Event
+from prodops.kinds import page_path
 from prodops.render import reviews
-from prodops.render.pages import Site, SiteOptions, environment, page_path
+from prodops.render.renderer import Site, SiteOptions, environment
 from prodops.states import MeaningOf, builtin_meaning
 
 PAGE = "changes.md"

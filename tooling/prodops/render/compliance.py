@@ -13,8 +13,9 @@ from markupsafe import Markup
 
 from prodops import compliance
 from prodops.catalog import Catalog
+from prodops.kinds import page_path
 from prodops.render import charts
-from prodops.render.pages import Site, SiteOptions, environment, page_path
+from prodops.render.renderer import Site, SiteOptions, environment
 
 PAGE = "compliance.md"
 

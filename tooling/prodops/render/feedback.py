@@ -21,7 +21,7 @@ from prodops.render import charts
 
 if TYPE_CHECKING:
     from prodops.kinds import KindSpec
-    from prodops.render.pages import Renderer
+    from prodops.render.renderer import Renderer
 
 KIND = "insight"
 TOP_PAGE = "insights/index.md"

@@ -12,15 +12,13 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from prodops import kinds, package_data
-from prodops.kinds import KindSpec
+from prodops.kinds import KindSpec, page_path
 from prodops.outline import KEY_RESULT, PERSON
+from prodops.render.renderer import Renderer
 from prodops.schemas import field_schema
-
-if TYPE_CHECKING:
-    from prodops.render.pages import Renderer
 
 
 @dataclass(frozen=True)
@@ -128,8 +126,6 @@ def cell(renderer: Renderer, spec: KindSpec, here: str, record: Any, column: str
 
 def pages(renderer: Renderer, spec: KindSpec) -> None:
     """A page per entity of a generic kind, and the kind's index page (put in the navigation by the plugin)."""
-    from prodops.render.pages import page_path
-
     records = spec.ordered(list(renderer.catalog.of(spec.kind).values()))
     headings = [label(spec, renderer, column) for column in spec.list_columns]
     here = spec.index_page

@@ -22,7 +22,7 @@ from prodops.metrics.model import Kpi, Point, Series, Status, format_value
 from prodops.render import charts
 
 if TYPE_CHECKING:
-    from prodops.render.pages import Renderer
+    from prodops.render.renderer import Renderer
 
 KIND = "kpi"
 WINDOW = timedelta(days=366)  # a KPI page charts the year up to its latest value

@@ -31,7 +31,7 @@ from prodops.render import feedback, generic
 from prodops.render import metrics as metrics_pages
 
 if TYPE_CHECKING:
-    from prodops.render.pages import Renderer
+    from prodops.render.renderer import Renderer
 
 PageProvider = Callable[["Renderer", KindSpec], Mapping[str, str]]
 # (renderer, page path, entity id) -> a section (Markdown) added to that entity's page above its

@@ -2,7 +2,7 @@
 
 The renderer is handed the filtered data only (no catalog, no documents, no diagnostics), so
 what the audience filter left out cannot reach a page. Like the internal pages, the text
-goes through :mod:`prodops.render.safe` here and the whole page through its sanitiser after
+goes through :mod:`prodops.text.safe` here and the whole page through its sanitiser after
 conversion (the MkDocs plugin and ``prodops render`` do that for every generated page).
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 from prodops.audience import PublicView, export_bytes
 from prodops.calendar import Calendar
-from prodops.render.pages import Site, environment
+from prodops.render.renderer import Site, environment
 from prodops.states import PUBLIC_LABELS
 
 HORIZON_LABELS = {

@@ -22,9 +22,10 @@ from prodops import calibration, historyview, scope, scoretext, scoring, values
 from prodops.calendar import DEFAULT, Period
 from prodops.catalog import Catalog
 from prodops.history import Index
+from prodops.kinds import page_path
 from prodops.model import Launch
 from prodops.render import charts
-from prodops.render.pages import Site, SiteOptions, environment, page_path
+from prodops.render.renderer import Site, SiteOptions, environment
 from prodops.states import builtin_meaning
 
 FOLDER = "history"

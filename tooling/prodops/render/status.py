@@ -15,10 +15,10 @@ from prodops.catalog import Catalog
 from prodops.diagnostics import Diagnostic
 from prodops.history import Index
 from prodops.historytext import md
-from prodops.render.pages import Site, SiteOptions
-from prodops.render.safe import plain_title
+from prodops.render.renderer import Site, SiteOptions
 from prodops.status import markdown, update, words
 from prodops.status.message import Message
+from prodops.text.safe import plain_title
 
 FOLDER = "status"
 DAYS = 7

@@ -1,11 +1,11 @@
-"""A ``Message`` as HTML, escaped and then passed through the project's one sanitiser (``render.safe``)."""
+"""A ``Message`` as HTML, escaped and then passed through the project's one sanitiser (``text.safe``)."""
 
 from __future__ import annotations
 
 from html import escape
 
-from prodops.render import safe
 from prodops.status.message import Entry, Message
+from prodops.text import safe
 
 STYLE = (
     "body{font-family:system-ui,sans-serif;max-width:46rem;margin:1.5rem auto;padding:0 1rem;line-height:1.45}"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from prodops.historytext import md
-from prodops.render.safe import href
 from prodops.status.message import Entry, Message
+from prodops.text.safe import href
 
 
 def _entry(entry: Entry) -> str:

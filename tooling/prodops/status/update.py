@@ -21,9 +21,9 @@ from prodops.diagnostics import Diagnostic
 from prodops.feedback import insight as insights
 from prodops.history import Index
 from prodops.historyview import DONE_ITEM, DONE_LAUNCH
+from prodops.kinds import page_path
 from prodops.model import KeyResult, Objective
 from prodops.pace import pace
-from prodops.render.pages import page_path
 
 # Whose update: one team's, one objective's or everyone's (the words match the CLI's options, not kinds).
 Scope = Literal["team"] | Literal["objective"] | Literal["organisation"]
