@@ -67,6 +67,7 @@ LAZY_COMMANDS = {
     "notify": "prodops.commands.notify",
     "contract": "prodops.commands.federation",
     "federate": "prodops.commands.federation",
+    "company": "prodops.commands.federation",
 }
 
 

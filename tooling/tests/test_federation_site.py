@@ -1,0 +1,164 @@
+"""The company site: built from the units' contracts, filtered by unit, hostile titles shown as text, incremental."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import EXAMPLE_TODAY, bench_generator, copy_example, serving
+from playwright.sync_api import Browser
+
+from prodops.cli import cli
+
+TODAY = EXAMPLE_TODAY.isoformat()
+COMPANY_OBJECTIVE = "2026-q4-grow-net-revenue-retention"  # level: company in the frozen example
+HOSTILE = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+SHOTS = Path("/work/shots/fed2")
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    assert "Traceback" not in result.output, result.output
+    return result.exit_code, result.output
+
+
+def _contract(base: Path, name: str, seed: int) -> dict[str, Any]:
+    repo = base / name
+    bench_generator().generate(repo, 40, seed=seed, today=EXAMPLE_TODAY)
+    (repo / "pyproject.toml").write_text(f'[tool.prodops.federation]\nname = "{name}"\n')
+    code, output = _run("contract", "--root", str(repo), "--today", TODAY, "--out", str(base / f"{name}.json"))
+    assert code == 0, output
+    data: dict[str, Any] = json.loads((base / f"{name}.json").read_text(encoding="utf-8"))
+    return data
+
+
+def _write(root: Path, name: str, data: dict[str, Any]) -> None:
+    (root / "contracts" / f"{name}.json").write_text(json.dumps(data, sort_keys=True), encoding="utf-8")
+
+
+@pytest.fixture
+def company(tmp_path: Path) -> Path:
+    root = copy_example(tmp_path / "company")
+    (root / "contracts").mkdir()
+    declared = '\n[tool.prodops.federation]\nname = "company"\n'
+    for seed, name in enumerate(("payments", "billing", "ledger"), start=1):
+        data = _contract(tmp_path / "units", name, seed)
+        objective = data["entities"]["objective"][0]
+        objective["parents"] = [{"objective": f"company:{COMPANY_OBJECTIVE}", "weight": 1}]
+        if name == "billing":
+            data["entities"]["roadmap-item"][0]["title"] = HOSTILE
+            data["entities"]["roadmap-item"][0]["horizon"] = "now"
+            data["entities"]["roadmap-item"][0]["meaning"] = "active"
+            objective["title"] = HOSTILE
+        _write(root, name, data)
+        declared += f'\n[[tool.prodops.federation.units]]\nname = "{name}"\ncontract = "contracts/{name}.json"\n'
+        declared += f'site = "https://{name}.example.com/"\n'
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write(declared)
+    return root
+
+
+class _Markup(HTMLParser):
+    """The scripts that hold an alert and the event-handler attributes of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts: list[str] = []
+        self.handlers: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._in_script = tag == "script"
+        self.handlers += [f"{tag} {k}" for k, _ in attrs if k.startswith("on")]
+        self.scripts += [str(v) for k, v in attrs if k == "src" and v == "x"]
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and "alert" in data:
+            self.scripts.append(data)
+
+
+def _markup(page: str) -> tuple[list[str], list[str]]:
+    parser = _Markup()
+    parser.feed(page)
+    return parser.scripts, parser.handlers
+
+
+def _build(root: Path) -> tuple[int, str]:
+    return _run("company", "build", "--root", str(root), "--today", TODAY)
+
+
+def test_the_company_site_shows_objectives_board_and_units(company: Path) -> None:
+    code, output = _build(company)
+    assert code == 0, output
+    assert "pages written again: payments, billing, ledger" in output
+    site = company / "build" / "company" / "site"
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert COMPANY_OBJECTIVE in index
+    assert index.count('href="units/') >= 3  # each unit's contributing objective
+    assert 'href="https://payments.example.com/"' in index
+    board = (site / "roadmap.html").read_text(encoding="utf-8")
+    assert {"payments", "billing", "ledger"} <= {part.split('"')[0] for part in board.split('data-unit="')[1:]}
+    for page in ("index.html", "roadmap.html", "units/billing.html"):
+        body = (site / page).read_text(encoding="utf-8")
+        assert _markup(body) == ([], [])
+        assert '&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror="alert(2)"&gt;' in body
+
+
+def test_a_unit_page_is_written_again_only_when_its_contract_changed(company: Path) -> None:
+    assert _build(company)[0] == 0
+    code, output = _build(company)
+    assert code == 0 and "pages written again: none" in output, output
+    path = company / "contracts" / "ledger.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["entities"]["roadmap-item"][0]["title"] = "Ledger item, renamed"
+    _write(company, "ledger", data)
+    code, output = _build(company)
+    assert code == 0 and "pages written again: ledger)" in output, output
+    assert "Ledger item, renamed" in (company / "build/company/site/units/ledger.html").read_text(encoding="utf-8")
+    manifest = json.loads((company / "build/company/manifest.json").read_text(encoding="utf-8"))
+    assert set(manifest["units"]) == {"payments", "billing", "ledger"}
+
+
+@pytest.mark.parametrize(
+    "site",
+    ["http://payments.example.com/", 'https://x.example.com/" onmouseover="alert(1)', "javascript:alert(1)"],
+)
+def test_a_unit_site_must_be_https(company: Path, site: str) -> None:
+    path = company / "pyproject.toml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("https://payments.example.com/", site.replace('"', '\\"')),
+        encoding="utf-8",
+    )
+    code, output = _build(company)
+    assert code == 1
+    assert "'site' must be the https address of the unit's own site" in output
+
+
+def test_the_board_filters_by_unit_with_the_state_in_the_address(company: Path, browser: Browser) -> None:
+    assert _build(company)[0] == 0
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with serving(company / "build" / "company" / "site") as base:
+        for name, width in (("desktop", 1280), ("phone", 390)):
+            context = browser.new_context(viewport={"width": width, "height": 900})
+            page = context.new_page()
+            try:
+                page.goto(base + "roadmap.html")
+                everything = page.locator("li.po-card[data-po-item]").count()
+                page.select_option('.po-filters select[name="unit"]', "billing")
+                assert "unit=billing" in page.url
+                shown = page.locator("li.po-card[data-po-item]:visible")
+                assert 0 < shown.count() < everything
+                assert all(u == "billing" for u in shown.evaluate_all("els => els.map(e => e.dataset.unit)"))
+                again = context.new_page()
+                again.goto(page.url)
+                assert again.locator("li.po-card[data-po-item]:visible").count() == shown.count()
+                # The hostile title is text on the card, and nothing ran.
+                assert again.get_by_text(HOSTILE).count() >= 1
+                assert again.evaluate("typeof window.alertCalled") == "undefined"
+                again.screenshot(path=str(SHOTS / f"company-board-billing-{name}.png"), full_page=False)
+            finally:
+                context.close()
