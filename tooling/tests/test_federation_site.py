@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
+import re
+import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLE_TODAY, bench_generator, copy_example, serving
+from conftest import EXAMPLE_TODAY, REPO_ROOT, bench_generator, copy_example, serving
 from playwright.sync_api import Browser
 
+from prodops import yamlparse
 from prodops.cli import cli
 
 TODAY = EXAMPLE_TODAY.isoformat()
@@ -162,3 +167,70 @@ def test_the_board_filters_by_unit_with_the_state_in_the_address(company: Path, 
                 again.screenshot(path=str(SHOTS / f"company-board-billing-{name}.png"), full_page=False)
             finally:
                 context.close()
+
+
+def _expand(value: str, matrix: dict[str, str]) -> str:
+    return re.sub(r"\$\{\{\s*matrix\.([a-z]+)\s*\}\}", lambda m: matrix[m.group(1)], value)
+
+
+def _steps(job: dict[str, Any], workspace: Path, artifacts: Path, matrix: dict[str, str], units: Path) -> list[str]:
+    """Run a job's steps in ``workspace``: the shell of each ``run:`` step, in order, and what GitHub's actions do
+    simulated by folders (a unit's checkout, artifacts uploaded and downloaded). Returns what was run."""
+    done = []
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tooling")}
+    for step in job["steps"]:
+        uses, given = str(step.get("uses", "")), {k: _expand(str(v), matrix) for k, v in step.get("with", {}).items()}
+        if uses.startswith("actions/checkout@") and "repository" in given:
+            shutil.copytree(units / matrix["unit"], workspace / given["path"])
+        elif uses.startswith("actions/upload-artifact@"):
+            source = workspace / given["path"]
+            assert source.exists(), f"{given['name']}: nothing at {given['path']} (if-no-files-found: error)"
+            if source.is_dir():
+                shutil.copytree(source, artifacts / given["name"])
+            else:
+                (artifacts / given["name"]).mkdir(parents=True)
+                shutil.copy(source, artifacts / given["name"])
+        elif uses.startswith("actions/download-artifact@"):
+            (workspace / given["path"]).mkdir(exist_ok=True)
+            for folder in sorted(artifacts.glob(given["pattern"])):
+                for file in folder.iterdir():
+                    shutil.copy(file, workspace / given["path"] / file.name)
+        elif "run" in step and not str(step["run"]).startswith("make "):  # make installs: the venv is linked
+            step_env = env | {k: _expand(str(v), matrix) for k, v in step.get("env", {}).items()}
+            script = str(step["run"])
+            ran = subprocess.run(
+                ["bash", "-eo", "pipefail", "-c", script], cwd=workspace, env=step_env, capture_output=True, text=True
+            )
+            assert ran.returncode == 0, f"{step.get('name')}: {ran.stdout}{ran.stderr}"
+            done.append(str(step.get("name")))
+    return done
+
+
+def test_the_federation_workflow_runs_its_steps_locally(tmp_path: Path) -> None:
+    workflow = yamlparse.parse((REPO_ROOT / ".github" / "workflows" / "federation.yml").read_text(encoding="utf-8"))
+    assert isinstance(workflow.data, dict)
+    jobs = workflow.data["jobs"]
+    assert jobs["company"]["needs"] == "contract"
+    artifacts = tmp_path / "artifacts"
+    units = tmp_path / "units"
+    matrix = jobs["contract"]["strategy"]["matrix"]["include"]
+    for seed, entry in enumerate(matrix, start=1):
+        _contract(units, entry["unit"], seed)
+        workspace = tmp_path / f"runner-{entry['unit']}"
+        workspace.mkdir()
+        (workspace / ".venv").symlink_to(REPO_ROOT / ".venv")
+        ran = _steps(jobs["contract"], workspace, artifacts, {k: str(v) for k, v in entry.items()}, units)
+        assert ran == ["Write the unit's contract"]
+    root = copy_example(tmp_path / "company")
+    (root / ".venv").symlink_to(REPO_ROOT / ".venv")
+    declared = '\n[tool.prodops.federation]\nname = "company"\n' + "".join(
+        f'\n[[tool.prodops.federation.units]]\nname = "{e["unit"]}"\ncontract = "contracts/{e["unit"]}.json"\n'
+        for e in matrix
+    )
+    with (root / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write(declared)
+    ran = _steps(jobs["company"], root, artifacts, {}, units)
+    assert ran == ["Check the references to the units", "Build the company site"]
+    assert sorted(p.name for p in (root / "contracts").iterdir()) == ["billing.json", "ledger.json", "payments.json"]
+    board = (artifacts / "company-site" / "roadmap.html").read_text(encoding="utf-8")
+    assert all(f'data-unit="{e["unit"]}"' in board for e in matrix)
