@@ -120,7 +120,10 @@ def _pin(repo: Path, unit: Unit) -> str:
 
 @cli.group()
 def company() -> None:
-    """The company site, built from this repository's objectives and the units' contracts."""
+    """The company site, built from this repository's objectives and the units' contracts.
+
+    Example: prodops company build
+    """
 
 
 @company.command("build")
@@ -175,7 +178,7 @@ def company_build(out: Path, strict: bool, root: Path | None, today: date | None
         (docs / part).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(site.asset(repo, part), docs / part)
     _mkdocs_quiet()
-    title = f"{federation.name or 'Company'} — company site"
+    title = f"Company site ({federation.name})" if federation.name else "Company site"
     text = json.dumps(site.mkdocs_config(target, title, units))
     try:
         config = load_mkdocs(io.StringIO(text), config_file_path=str(target / "mkdocs.yml"), strict=strict)
