@@ -115,6 +115,7 @@ def test_the_company_site_shows_objectives_board_and_units(company: Path) -> Non
 
 def test_a_unit_page_is_written_again_only_when_its_contract_changed(company: Path) -> None:
     assert _build(company)[0] == 0
+    kept = (company / "build/company/docs/units/payments.md").stat().st_mtime_ns
     code, output = _build(company)
     assert code == 0 and "pages written again: none" in output, output
     path = company / "contracts" / "ledger.json"
@@ -124,8 +125,22 @@ def test_a_unit_page_is_written_again_only_when_its_contract_changed(company: Pa
     code, output = _build(company)
     assert code == 0 and "pages written again: ledger)" in output, output
     assert "Ledger item, renamed" in (company / "build/company/site/units/ledger.html").read_text(encoding="utf-8")
+    assert (company / "build/company/docs/units/payments.md").stat().st_mtime_ns == kept
     manifest = json.loads((company / "build/company/manifest.json").read_text(encoding="utf-8"))
     assert set(manifest["units"]) == {"payments", "billing", "ledger"}
+
+
+def test_a_unit_without_its_contract_is_named_and_the_build_fails(company: Path) -> None:
+    (company / "contracts" / "ledger.json").write_text('{"format": "prodops-contract", "format_version": 9}')
+    code, output = _build(company)
+    assert code == 1
+    assert (
+        "pyproject.toml:" in output
+        and "unit 'ledger': its contract (contracts/ledger.json) has format_version 9; this prodops reads version 1"
+        in output
+    )
+    page = (company / "build/company/site/units/ledger.html").read_text(encoding="utf-8")
+    assert "No contract: has format_version 9" in page
 
 
 @pytest.mark.parametrize(

@@ -168,7 +168,12 @@ def company_build(out: Path, strict: bool, root: Path | None, today: date | None
     for unit in federation.units:
         found = load(unit)
         if isinstance(found, str):
-            terminal.echo(f"unit '{unit.name}': its contract {found}", err=True)
+            where = unit.contract or f"{unit.path} at {unit.rev[:12]}"
+            terminal.echo(
+                f"{federation.file}:{unit.line}: unit '{unit.name}': its contract ({where}) {found}; "
+                "its page says so and the company site lacks its entities",
+                err=True,
+            )
             units.append(site.UnitData(unit, None, problem=found))
         else:
             units.append(site.UnitData(unit, found, digest=site.digest(found)))
@@ -190,6 +195,8 @@ def company_build(out: Path, strict: bool, root: Path | None, today: date | None
         f"company site built in {target / 'site'} ({len(units)} units; pages written again: "
         f"{', '.join(redone) or 'none'})"
     )
+    if any(u.problem for u in units):
+        sys.exit(EXIT_BROKEN)  # built, but a unit is missing from it: CI must not publish it as complete
 
 
 def _mkdocs_quiet() -> None:
