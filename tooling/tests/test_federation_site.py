@@ -130,6 +130,27 @@ def test_a_unit_page_is_written_again_only_when_its_contract_changed(company: Pa
     assert set(manifest["units"]) == {"payments", "billing", "ledger"}
 
 
+def test_cross_unit_dependencies_are_listed_and_late_ones_flagged(company: Path) -> None:
+    payments = json.loads((company / "contracts" / "payments.json").read_text(encoding="utf-8"))
+    billing = json.loads((company / "contracts" / "billing.json").read_text(encoding="utf-8"))
+    target = billing["entities"]["roadmap-item"][1]
+    target["due"], target["meaning"] = "2027-02-01", "active"
+    waiting, early = payments["entities"]["roadmap-item"][:2]
+    waiting["due"], waiting["depends_on"] = "2026-12-20", [f"billing:{target['id']}", "ledger:no-such-item"]
+    early["due"], early["depends_on"] = "2027-03-01", [f"billing:{target['id']}"]
+    _write(company, "payments", payments)
+    _write(company, "billing", billing)
+    assert _build(company)[0] == 0
+    page = (company / "build/company/site/dependencies.html").read_text(encoding="utf-8")
+    rows = [row for row in page.split("<tr")[1:] if "billing:" in row or "ledger:" in row]
+    assert len(rows) == 3
+    late = [row for row in rows if "po-flag--late" in row]
+    assert len(late) == 2
+    assert any(f"<code>{waiting['id']}</code>" in r and "due 2027-02-01" in r for r in late)
+    assert any("ledger:no-such-item" in r and "not in the unit's contract" in r for r in late)
+    assert not any(f"<code>{early['id']}</code>" in r for r in late)
+
+
 def test_a_unit_without_its_contract_is_named_and_the_build_fails(company: Path) -> None:
     (company / "contracts" / "ledger.json").write_text('{"format": "prodops-contract", "format_version": 9}')
     code, output = _build(company)
