@@ -105,6 +105,11 @@ def test_the_company_site_shows_objectives_board_and_units(company: Path) -> Non
     assert COMPANY_OBJECTIVE in index
     assert index.count('href="units/') >= 3  # each unit's contributing objective
     assert 'href="https://payments.example.com/"' in index
+    unit_page = (site / "units" / "payments.html").read_text(encoding="utf-8")
+    first = sorted(
+        r["id"] for r in json.loads((company / "contracts/payments.json").read_text())["entities"]["roadmap-item"]
+    )[0]
+    assert f'<a href="https://payments.example.com/roadmap-item/{first}.html">{first}</a>' in unit_page
     board = (site / "roadmap.html").read_text(encoding="utf-8")
     assert {"payments", "billing", "ledger"} <= {part.split('"')[0] for part in board.split('data-unit="')[1:]}
     for page in ("index.html", "roadmap.html", "units/billing.html"):

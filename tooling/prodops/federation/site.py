@@ -29,6 +29,7 @@ from prodops.federation.contract import Contract
 from prodops.federation.units import Unit
 from prodops.model import progress
 from prodops.render.charts import progress_bar
+from prodops.render.pages import page_path
 from prodops.render.safe import inline
 
 MANIFEST = "manifest.json"
@@ -111,10 +112,17 @@ def cards(units: Iterable[UnitData]) -> list[Card]:
     return out
 
 
-def _unit_link(data: UnitData, path: str = "") -> str:
+def _html(markdown_path: str) -> str:
+    """A page's address on a unit's own site (built with ``use_directory_urls: false``)."""
+    return markdown_path.removesuffix(".md") + ".html"
+
+
+def _unit_link(data: UnitData, path: str = "", label: str = "") -> str:
+    """``label`` (the unit's name by default), linked to ``path`` on the unit's own site when it has one."""
+    shown = text(label or data.unit.name)
     if not data.unit.site:
-        return text(data.unit.name)
-    return f'<a href="{text(data.unit.site.rstrip("/") + "/" + path)}">{text(data.unit.name)}</a>'
+        return shown
+    return f'<a href="{text(data.unit.site.rstrip("/") + "/" + path)}">{shown}</a>'
 
 
 def _card(card: Card, by_name: Mapping[str, UnitData]) -> str:
@@ -246,7 +254,7 @@ def unit_page(data: UnitData) -> str:
         for o in data.contract.ids_of("objective")
     )
     items = "".join(
-        f'<tr id="{text(c.id)}"><td>{_unit_link(data, "roadmap/" + c.id + ".html") if data.unit.site else text(c.id)}</td>'
+        f'<tr id="{text(c.id)}"><td>{_unit_link(data, _html(page_path("roadmap-item", c.id)), c.id)}</td>'
         f"<td>{text(c.title)}</td><td>{text(c.horizon)}</td><td>{text(c.status)}</td><td>{text(c.due)}</td></tr>"
         for c in cards([data])
     )
