@@ -170,6 +170,26 @@ def test_a_unit_without_its_contract_is_named_and_the_build_fails(company: Path)
 
 
 @pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        (".", "it is the repository"),
+        ("okrs/2026-Q4", "inside the repository's okrs"),
+        ("contracts", "it is the repository's contracts"),
+    ],
+)
+def test_the_build_folder_may_not_replace_the_repository_s_files(company: Path, out: str, message: str) -> None:
+    assert _run("validate", "--root", str(company), "--today", TODAY)[0] == 0  # its cache is written now
+
+    def files() -> list[str]:
+        return sorted(p.relative_to(company).as_posix() for p in company.rglob("*"))
+
+    before = files()
+    code, output = _run("company", "build", "--root", str(company), "--today", TODAY, "--out", str(company / out))
+    assert code == 1 and "refusing to" in output and message in output, output
+    assert files() == before
+
+
+@pytest.mark.parametrize(
     "site",
     ["http://payments.example.com/", 'https://x.example.com/" onmouseover="alert(1)', "javascript:alert(1)"],
 )

@@ -163,6 +163,17 @@ def company_build(out: Path, strict: bool, root: Path | None, today: date | None
             f"{federation.file}: no units declared in [tool.prodops.federation]; the company site lists them"
         )
     target = out if out.is_absolute() else repo / out
+    _check_out(
+        target,
+        repo,
+        [
+            repo / "mkdocs.yml",
+            repo / "site",
+            repo / ".git",
+            repo / "contracts",
+            *(repo / folder for folder in ("schemas", *result.schemas.folders)),
+        ],
+    )
     load = loader(repo, today)
     units: list[site.UnitData] = []
     for unit in federation.units:
@@ -203,3 +214,22 @@ def _mkdocs_quiet() -> None:
     from prodops.commands.site import _mkdocs_logging
 
     _mkdocs_logging()
+
+
+def _check_out(target: Path, repo: Path, protected: list[Path]) -> None:
+    """Refuse a build folder whose docs/ or site/ (both written whole) would be or hold the repository's own files."""
+    from prodops.render.write import check_out
+
+    check_out(target, repo, protected)
+    for name in ("site", "docs"):
+        written = target / name
+        if written.is_symlink():
+            raise ProdopsError(
+                f"refusing to build into {target}: {written} is a symbolic link; remove it or choose another --out"
+            )
+        for place in (repo, *protected):
+            kept = place.resolve()
+            if written.resolve() == kept or kept.is_relative_to(written.resolve()):
+                raise ProdopsError(
+                    f"refusing to build into {target}: {written} would replace {place}; choose a folder such as build/company"
+                )
