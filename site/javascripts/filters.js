@@ -15,7 +15,7 @@
   var FACETS = [
     ["team", "Team"], ["level", "Level"], ["status", "Status"], ["horizon", "Horizon"],
     ["quarter", "Quarter"], ["owner", "Owner"], ["confidence", "Confidence"], ["tier", "Tier"],
-    ["kind", "Kind"], ["tags", "Tag"], ["segments", "Segment"], ["sources", "Source"]
+    ["kind", "Kind"], ["unit", "Unit"], ["tags", "Tag"], ["segments", "Segment"], ["sources", "Source"]
   ];
   // Facets an element may have several values of, separated by spaces.
   var MULTI = { tags: true, segments: true, sources: true, confidence: true };

@@ -72,6 +72,7 @@ COMMANDS: dict[str, str] = {
     "notify": "prodops.commands.notify:notify",
     "contract": "prodops.commands.federation:contract",
     "federate": "prodops.commands.federation:federate",
+    "company": "prodops.commands.federation:company",
 }
 
 # The subcommands of `prodops report`, from the modules that compute them.

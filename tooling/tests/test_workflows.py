@@ -25,8 +25,9 @@ def _load(path: Path) -> dict[str, object]:
     return parsed.data
 
 
-def test_there_are_the_six_workflows() -> None:
+def test_there_are_the_seven_workflows() -> None:
     assert [p.name for p in WORKFLOWS] == [
+        "federation.yml",
         "freshness.yml",
         "lock-refresh.yml",
         "notify.yml",

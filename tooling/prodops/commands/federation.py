@@ -116,3 +116,120 @@ def _pin(repo: Path, unit: Unit) -> str:
         return f"{unit.path} @ {unit.rev[:12]} (cannot read its HEAD: {exc})"
     moved = "" if now == unit.rev else f" (HEAD is {now[:12]}: `prodops federate --update` moves the pin)"
     return f"{unit.path} @ {unit.rev[:12]}{moved}"
+
+
+@click.group()
+def company() -> None:
+    """The company site, built from this repository's objectives and the units' contracts.
+
+    Example: prodops company build
+    """
+
+
+@company.command("build")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build/company"),
+    show_default=True,
+    help="The folder to build into (relative to the repository): OUT/docs, OUT/site and OUT/manifest.json.",
+)
+@click.option("--strict/--no-strict", default=True, show_default=True, help="Fail on MkDocs warnings (broken links).")
+@root_option
+@today_option
+def company_build(out: Path, strict: bool, root: Path | None, today: date | None) -> None:
+    """Build the company site: objectives with the units' contributions, one roadmap board, cross-unit dependencies.
+
+    A unit's page is written again only when its contract changed since the last build.
+
+    Example: prodops company build --out build/company
+    """
+    import io
+    import json
+    import shutil
+
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config as load_mkdocs
+    from mkdocs.exceptions import MkDocsException
+
+    from prodops.federation import site
+    from prodops.federation.check import loader
+
+    result = load_valid(root, today, use_cache=True, why="the company site is built from valid data only")
+    repo = result.root
+    federation = result.config.federation
+    if not federation.units:
+        raise ProdopsError(
+            f"{federation.file}: no units declared in [tool.prodops.federation]; the company site lists them"
+        )
+    target = out if out.is_absolute() else repo / out
+    _check_out(
+        target,
+        repo,
+        [
+            repo / "mkdocs.yml",
+            repo / "site",
+            repo / ".git",
+            repo / "contracts",
+            *(repo / folder for folder in ("schemas", *result.schemas.folders)),
+        ],
+    )
+    load = loader(repo, today)
+    units: list[site.UnitData] = []
+    for unit in federation.units:
+        found = load(unit)
+        if isinstance(found, str):
+            where = unit.contract or f"{unit.path} at {unit.rev[:12]}"
+            terminal.echo(
+                f"{federation.file}:{unit.line}: unit '{unit.name}': its contract ({where}) {found}; "
+                "its page says so and the company site lacks its entities",
+                err=True,
+            )
+            units.append(site.UnitData(unit, None, problem=found))
+        else:
+            units.append(site.UnitData(unit, found, digest=site.digest(found)))
+    docs = target / "docs"
+    redone = site.write_pages(docs, federation.name or "company", result.catalog, units)
+    for part in ("stylesheets/prodops.css", "javascripts/filters.js"):
+        (docs / part).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(site.asset(repo, part), docs / part)
+    _mkdocs_quiet()
+    title = f"Company site ({federation.name})" if federation.name else "Company site"
+    text = json.dumps(site.mkdocs_config(target, title, units))
+    try:
+        config = load_mkdocs(io.StringIO(text), config_file_path=str(target / "mkdocs.yml"), strict=strict)
+        mkdocs_build(config)
+    except MkDocsException as exc:
+        terminal.echo(str(exc), err=True)
+        sys.exit(1)
+    terminal.echo(
+        f"company site built in {target / 'site'} ({len(units)} units; pages written again: "
+        f"{', '.join(redone) or 'none'})"
+    )
+    if any(u.problem for u in units):
+        sys.exit(EXIT_BROKEN)  # built, but a unit is missing from it: CI must not publish it as complete
+
+
+def _mkdocs_quiet() -> None:
+    from prodops.commands.site import _mkdocs_logging
+
+    _mkdocs_logging()
+
+
+def _check_out(target: Path, repo: Path, protected: list[Path]) -> None:
+    """Refuse a build folder whose docs/ or site/ (both written whole) would be or hold the repository's own files."""
+    from prodops.render.write import check_out
+
+    check_out(target, repo, protected)
+    for name in ("site", "docs"):
+        written = target / name
+        if written.is_symlink():
+            raise ProdopsError(
+                f"refusing to build into {target}: {written} is a symbolic link; remove it or choose another --out"
+            )
+        for place in (repo, *protected):
+            kept = place.resolve()
+            if written.resolve() == kept or kept.is_relative_to(written.resolve()):
+                raise ProdopsError(
+                    f"refusing to build into {target}: {written} would replace {place}; choose a folder such as build/company"
+                )

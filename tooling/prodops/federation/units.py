@@ -12,6 +12,7 @@
     [[tool.prodops.federation.units]]
     name = "billing"
     contract = "contracts/billing.json"   # a published contract inside this repository
+    site = "https://billing.example.com/" # optional: the unit's own site, linked from the company site
 
 A bad declaration is a ``ProdopsError`` naming the file and line of the unit.
 """
@@ -30,7 +31,7 @@ from prodops.suggest import did_you_mean
 UNIT_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?")
 FULL_COMMIT = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_UNIT_KEYS = ("name", "path", "rev", "contract")
+_UNIT_KEYS = ("name", "path", "rev", "contract", "site")
 _KEYS = ("name", "hide", "units")
 
 
@@ -43,6 +44,7 @@ class Unit:
     path: str = ""
     rev: str = ""
     contract: str = ""
+    site: str = ""  # the unit's own published site (https), linked from the company site
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,19 @@ def _unit(raw: Mapping[str, Any], index: int, file: str, text: str) -> Unit:
             f"(got {name!r}); it is how references name the unit, as NAME:ID"
         )
     path, rev, contract = raw.get("path"), raw.get("rev"), raw.get("contract")
+    site = raw.get("site", "")
+    if site != "" and (
+        not isinstance(site, str)
+        or not site.startswith("https://")
+        or _CONTROL.search(site)
+        or " " in site
+        or '"' in site
+        or len(site) > 400
+    ):
+        raise ProdopsError(
+            f"{at}: 'site' must be the https address of the unit's own site, such as "
+            f'"https://{shown}.example.com/" (got {str(site)[:80]!r})'
+        )
     if (path is None) == (contract is None):
         raise ProdopsError(
             f"{at}: give either 'path' (the unit's Git repository) with 'rev', or 'contract' (a published contract file)"
@@ -149,7 +164,7 @@ def _unit(raw: Mapping[str, Any], index: int, file: str, text: str) -> Unit:
                 f"{at}: 'contract' must be a relative path inside this repository, such as \"contracts/{shown}.json\" "
                 f"(got {contract!r})"
             )
-        return Unit(shown, line, contract=contract)
+        return Unit(shown, line, contract=contract, site=site)
     if not _relative(path, may_leave=True):
         raise ProdopsError(
             f"{at}: 'path' must be a relative path to the unit's repository, such as \"../{shown}\" (got {path!r}); "
@@ -160,4 +175,4 @@ def _unit(raw: Mapping[str, Any], index: int, file: str, text: str) -> Unit:
             f"{at}: 'rev' must be a full commit id (40 hexadecimal digits; got {rev!r}); "
             "`prodops federate --update` pins the unit's current HEAD"
         )
-    return Unit(shown, line, path=str(path), rev=rev)
+    return Unit(shown, line, path=str(path), rev=rev, site=site)
