@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prodops.render.safe import clean_page
+from prodops.text.safe import clean_page
 
 
 def on_page_content(html: str, **kwargs: Any) -> str:

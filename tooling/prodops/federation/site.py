@@ -27,10 +27,10 @@ from prodops.catalog import UNIT_SEPARATOR, Catalog
 from prodops.edit import write_atomic
 from prodops.federation.contract import Contract
 from prodops.federation.units import Unit
+from prodops.kinds import page_path
 from prodops.model import progress
 from prodops.render.charts import progress_bar
-from prodops.render.pages import page_path
-from prodops.render.safe import inline
+from prodops.text.safe import inline
 
 MANIFEST = "manifest.json"
 HORIZONS = ("now", "next", "later")
