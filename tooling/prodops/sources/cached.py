@@ -129,7 +129,16 @@ class Cached:
             changed = gitrev.run_git(self.root, "diff-files", "-z", "--name-only", "--relative", timeout=30)
             if changed.returncode != 0:
                 return {}
-        except ProdopsError:
+            index = gitrev.run_git(self.root, "rev-parse", "--git-path", "index", timeout=30)
+            if index.returncode != 0:
+                return {}
+            index_path = self.root / os.fsdecode(index.stdout.strip())
+            # Git compares a file's change time with what it recorded only to the second, so an edit that
+            # keeps the size and puts the modification time back, made in the second Git last looked, can
+            # pass for unchanged. A file whose inode changed in or after the second the index was written
+            # is read, whatever Git says.
+            trusted_before = index_path.stat().st_mtime_ns // 1_000_000_000 * 1_000_000_000
+        except (ProdopsError, OSError):
             return {}
         dirty = {os.fsdecode(name) for name in changed.stdout.split(b"\0") if name}
         out: dict[str, str] = {}
@@ -139,8 +148,14 @@ class Cached:
             if len(fields) != 4 or fields[0] != b"H" or fields[3] != b"0" or fields[1] not in (b"100644", b"100755"):
                 continue  # another stage of a merge, a link, a file Git is told not to look at
             rel = os.fsdecode(name)
-            if rel not in dirty:
-                out[rel] = fields[2].decode()
+            if rel in dirty:
+                continue
+            try:
+                if (self.root / rel).stat().st_ctime_ns >= trusted_before:
+                    continue
+            except OSError:
+                continue
+            out[rel] = fields[2].decode()
         return out
 
     def _where(self, doc: Document) -> yamlparse.Parsed:
