@@ -286,6 +286,9 @@ def today_option(func: F) -> F:
         "--today",
         type=DATE,
         callback=as_date,
+        # Read before the other options wherever it is written, so that a period's error lists the
+        # periods near this day, not the machine's.
+        is_eager=True,
         help="The date rules treat as today (YYYY-MM-DD), for reproducible results.",
     )(func)
 

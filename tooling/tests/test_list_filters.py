@@ -39,7 +39,11 @@ def _list(repo: Path, *args: str) -> tuple[int, str]:
             "Error: --owner: 'mateo' is not an owner (23 known values) (did you mean 'mateo-garcia'?)",
         ),
         (["roadmap-item", "--horizon", "soon"], "Error: --horizon: 'soon' is not a horizon (now, next, later)"),
-        (["objective", "--period", "Q4"], "Error: Invalid value for '--period': 'Q4' is not a quarter such as 2026-Q4"),
+        (
+            ["objective", "--period", "Q4"],
+            "Error: Invalid value for '--period': 'Q4' is not a quarter such as 2026-Q4; periods near today: "
+            "2026-Q3, 2026-Q4, 2027-Q1, 2027-Q2, 2027-Q3",
+        ),
         (["objective", "--status", "open"], "Error: --status: objective has no status to filter on"),
     ],
 )

@@ -75,7 +75,8 @@ def test_kpi_page_has_its_chart_table_and_key_results(browser: Browser, base_url
     page.locator("details.po-values summary").click()
     rows = page.locator("details.po-values tbody tr")
     assert rows.count() == 52
-    assert rows.first.inner_text().split("\t")[:2] == ["2026-11-18", "106.1"]
+    # Cell by cell: on a phone the row stacks its cells, each on its own line under its heading.
+    assert rows.first.locator("td").all_inner_texts()[:2] == ["2026-11-18", "106.1"]
     krs = page.locator("h2:has-text('Key results that track it') + div table tbody tr")
     assert krs.count() == 1
     assert "Raise net revenue retention from 104% to 110%" in krs.first.inner_text()
