@@ -69,6 +69,9 @@ def add_history(
     index, note = load_index(root)
     meaning = catalog.kinds.meaning if catalog.kinds is not None else builtin_meaning
     _add(site, index, note, options, set(catalog.documents), meaning, catalog)
+    from prodops.render.history import add_entity_history
+
+    add_entity_history(site, index, note, catalog)
     reviews.add_reviews(site, index, note, options, catalog)
     reviews.add_release_notes(site, catalog)
     from prodops.render.status import add_status_pages
