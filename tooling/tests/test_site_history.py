@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+import weekrepo
+from conftest import EXAMPLE_TODAY, copy_example, serving
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+from playwright.sync_api import Browser
 from test_history import build, commit, item, objective
 
-from prodops import history
+from prodops import history, pipeline
+from prodops.render import render_site
 from prodops.render.changes import add_changes
 from prodops.render.history import SHOWN, entries
 from prodops.render.pages import Site, SiteOptions, environment
+
+SHOTS = Path("/work/shots/site2")
 
 
 def _changes(root: Path, today: date, known: set[str]) -> str:
@@ -90,3 +101,88 @@ def test_ten_slips_are_all_there_behind_show_all(tmp_path: Path) -> None:
     found = entries(history.load(root), "alpha")
     section = environment().get_template("_history.j2").render(entries=found, shown=SHOWN, note="", begins="")
     assert "status shipped → &lt;img src=x onerror=alert(1)&gt;" in section and "<img" not in section
+
+
+@pytest.fixture(scope="module")
+def week_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The frozen snapshot with a week of Git history (a 7-day slip, a shipped item) built by MkDocs."""
+    repo = weekrepo.build(tmp_path_factory.mktemp("week") / "repo", site=True)
+    out = tmp_path_factory.mktemp("site")
+    mkdocs_build(load_config(config_file=str(repo / "mkdocs.yml"), site_dir=str(out), strict=True))
+    return out
+
+
+@pytest.fixture(scope="module")
+def week_url(week_site: Path) -> Iterator[str]:
+    with serving(week_site) as url:
+        yield url
+
+
+@pytest.mark.parametrize(("width", "name"), [(1280, "desktop"), (390, "phone")])
+def test_an_item_page_shows_its_slip_with_its_days(browser: Browser, week_url: str, width: int, name: str) -> None:
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page.goto(f"{week_url}/roadmap-item/remittance-parsing.html")
+    section = page.locator(".po-history").first
+    assert section.is_visible()
+    text = section.inner_text()
+    assert "due moved 2026-11-27 → 2026-12-04, 7 days later" in text and "2026-11-30, Kavya Iyer" in text
+    # The section sits before the page's source line, and the page does not scroll sideways.
+    order = page.evaluate(
+        "() => { const h = document.querySelector('.po-history'), s = document.querySelector('.po-source');"
+        " return !!(h.compareDocumentPosition(s) & Node.DOCUMENT_POSITION_FOLLOWING); }"
+    )
+    assert order
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    page.locator("h2#history").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"item-history-{name}.png"))
+    page.goto(f"{week_url}/objective/2026-q4-payments-usage-billing.html")
+    text = page.locator(".po-history").first.inner_text()
+    assert "3.6 → 3.4" in text and "confidence 0.5 → 0.4" in text
+    page.locator("h2#history").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"objective-history-{name}.png"))
+    page.context.close()
+
+
+def test_the_value_effort_matrix_shows_every_rated_item_escaped(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "repo")
+    rel = root / "roadmap" / "remittance-parsing.yaml"
+    hostile = 'Read <script>alert(1)</script> & "PDFs" </svg><img src=x onerror=alert(2)>'
+    text = rel.read_text(encoding="utf-8").replace(
+        "title: Read remittance advice from emails and PDFs", f"title: '{hostile}'"
+    )
+    rel.write_text(text, encoding="utf-8")
+    unrated = root / "roadmap" / "audit-log-export.yaml"
+    text = unrated.read_text(encoding="utf-8")
+    unrated.write_text(re.sub(r"rice:\n(  .*\n)+", "", text), encoding="utf-8")
+    result = pipeline.build(root, today=EXAMPLE_TODAY)
+    page = render_site(result, SiteOptions(today=EXAMPLE_TODAY)).pages["roadmap/matrix.md"]
+    rated = {i.id for i in result.catalog.items.values() if i.rice is not None}
+    assert len(rated) > 30 and "audit-log-export" not in rated and "audit-log-export" in result.catalog.items
+    shown = set(re.findall(r'<a href="\.\./roadmap-item/([^"]+)\.html" data-po-item', page))
+    assert shown == rated
+    assert "<script" not in page and "<img" not in page and page.count("</svg>") == 1
+    assert "Read &lt;script&gt;alert(1)&lt;/script&gt; &amp; &#34;PDFs&#34; &lt;/svg&gt;" in page
+    # The best RICE score heads the list under the chart.
+    best = max((i for i in result.catalog.items.values() if i.rice is not None), key=lambda i: i.rice.score)  # type: ignore[union-attr]
+    assert page.split('class="po-matrix-list">\n<li><a href="../roadmap-item/')[1].startswith(f"{best.id}.html")
+
+
+@pytest.mark.parametrize(("width", "name"), [(1280, "desktop"), (390, "phone")])
+def test_the_matrix_page_in_the_browser(browser: Browser, week_url: str, width: int, name: str) -> None:
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page.goto(f"{week_url}/roadmap/index.html")
+    page.goto(week_url + "/roadmap/" + page.locator("a", has_text="Value and effort").first.get_attribute("href"))  # type: ignore[operator]
+    assert page.url.endswith("/roadmap/matrix.html")
+    svg = page.locator(".po-matrix svg")
+    box = svg.bounding_box()
+    assert box is not None and box["width"] <= width and box["height"] > 100
+    assert page.locator(".po-matrix circle").count() == 42
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    # A point is a link to its item, named by its tooltip.
+    link = page.locator(".po-matrix a").first
+    assert "RICE" in (link.locator("title").text_content() or "")
+    link.click()
+    assert "/roadmap-item/" in page.url
+    page.go_back()
+    page.screenshot(path=str(SHOTS / f"matrix-{name}.png"), full_page=True)
+    page.context.close()
