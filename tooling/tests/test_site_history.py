@@ -186,3 +186,38 @@ def test_the_matrix_page_in_the_browser(browser: Browser, week_url: str, width: 
     page.go_back()
     page.screenshot(path=str(SHOTS / f"matrix-{name}.png"), full_page=True)
     page.context.close()
+
+
+@pytest.mark.parametrize(("width", "name"), [(1280, "desktop"), (390, "phone")])
+def test_the_launch_calendar_is_a_month_grid_on_desktop_and_a_list_on_a_phone(
+    browser: Browser, week_url: str, width: int, name: str
+) -> None:
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page.goto(f"{week_url}/launches/index.html")
+    grids, lists = page.locator("table.po-month"), page.locator(".po-month-list")
+    assert grids.count() > 0 and grids.count() == lists.count()
+    # Each launch sits on its GA day, its tier shown.
+    cells = page.evaluate(
+        """() => [...document.querySelectorAll('table.po-month a.po-month-launch')].map((a) => {
+             const td = a.closest('td');
+             const month = td.closest('table').getAttribute('aria-label').split(':')[0];
+             return [month, td.querySelector('.po-month-day').textContent, a.textContent, a.getAttribute('href')];
+           })"""
+    )
+    rows = page.evaluate(
+        """() => [...document.querySelectorAll('.po-month-list tbody tr')].map((tr) =>
+             [tr.cells[0].textContent.trim(), tr.cells[1].querySelector('a').getAttribute('href'), tr.cells[2].textContent])"""
+    )
+    assert len(cells) == len(rows) > 0
+    for (month, day, text, href), (ga, link, tier) in zip(cells, rows, strict=True):
+        assert href == link and ga.startswith(date.fromisoformat(ga[:10]).strftime("%Y-%m-"))
+        assert int(day) == date.fromisoformat(ga[:10]).day and month == date.fromisoformat(ga[:10]).strftime("%B %Y")
+        assert text.startswith(f"T{tier} ")
+    if width >= 1280:
+        assert grids.first.is_visible() and not lists.first.is_visible()
+    else:
+        assert not grids.first.is_visible() and lists.first.is_visible()
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    grids.first.scroll_into_view_if_needed() if width >= 1280 else lists.first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"launches-{name}.png"))
+    page.context.close()

@@ -26,7 +26,7 @@ from prodops.codes import CHECKS
 from prodops.config import Config
 from prodops.diagnostics import Diagnostic
 from prodops.pace import pace
-from prodops.render import charts, generic, providers, safe
+from prodops.render import charts, generic, monthgrid, providers, safe
 from prodops.render import metrics as metrics_pages
 from prodops.rules import REGISTRY
 from prodops.schemas import SchemaSet, enum_values
@@ -112,6 +112,7 @@ def environment() -> jinja2.Environment:
     env.filters["href"] = safe.href
     env.filters["bar"] = charts.progress_bar
     env.filters["day"] = values.day_text  # a date, or "not set" for one the schema does not require
+    env.filters["month_grid"] = monthgrid.launch_weeks
     # The default bands; a Renderer replaces this with the repository's (``at-risk-below``, ``on-track-from``).
     env.filters["conf"] = lambda value: charts.confidence(value, values.confidence_band(value, Config()))
     env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=True))
