@@ -22,6 +22,15 @@
   // A list is collapsed only when that hides more than this many entries: a button for two is noise.
   var SLACK = 3;
 
+  // How many entries a collapsed list shows: its data-po-collapse, a third of it on a phone,
+  // where a column of cards or a stacked table row takes a screen's height for a few entries.
+  var PHONE = "(max-width: 40em)";
+  function limitOf(list) {
+    var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
+    if (limit && window.matchMedia && window.matchMedia(PHONE).matches) { limit = Math.max(1, Math.ceil(limit / 3)); }
+    return limit;
+  }
+
   function readState() {
     var params = new URLSearchParams(window.location.search);
     var state = { q: params.get("q") || "", group: params.get("group") || "" };
@@ -184,7 +193,7 @@
           // A long list shows its first entries until the reader asks for all of them.
           var list = item.node.parentNode, seen = (perList.get(list) || 0) + 1;
           perList.set(list, seen);
-          var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
+          var limit = limitOf(list);
           if (limit && seen > limit && !list.poExpanded && (list.poFull || 0) > limit + SLACK) { ok = false; folded = true; }
         }
         // A folded entry matches the filters but waits for "Show all": it says so (data-po-collapsed).
@@ -210,7 +219,7 @@
 
     // The "Show all (213)" button after a collapsed list (after its table, for a table's body).
     function moreButton(list, matching) {
-      var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
+      var limit = limitOf(list);
       var needed = limit && matching > limit + SLACK;
       if (!needed && !list.poMore) { return; }
       if (!list.poMore) {
@@ -327,7 +336,7 @@
   // A long list or table body outside any filtered view: its first N entries, then a button.
   function collapse(list) {
     if (list.poMore || list.querySelector("[data-po-item]")) { return; }  // the filters handle theirs
-    var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
+    var limit = limitOf(list);
     var entries = Array.prototype.slice.call(list.children);
     if (!limit || entries.length <= limit + SLACK) { return; }
     var button = element("button", { type: "button", "class": "md-button po-more", "aria-expanded": "false" });

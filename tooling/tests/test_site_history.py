@@ -140,6 +140,9 @@ def test_an_item_page_shows_its_slip_with_its_days(browser: Browser, week_url: s
     assert "3.6 → 3.4" in text and "confidence 0.5 → 0.4" in text
     page.locator("h2#history").scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / f"objective-history-{name}.png"))
+    page.goto(f"{week_url}/changes.html")
+    assert "7 days" in page.locator(".po-changes").first.inner_text()
+    page.screenshot(path=str(SHOTS / f"changes-{name}.png"))
     page.context.close()
 
 

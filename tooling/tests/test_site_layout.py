@@ -261,6 +261,26 @@ def test_a_large_organisation_keeps_every_page_under_8000_px_and_every_column_in
     assert desktop.evaluate(KR_IDS) == []
 
 
+PHONE_PAGES = [
+    "roadmap/index.html",
+    "roadmap/index.html?group=team",
+    "roadmap/teams.html",
+    "roadmap/all.html",
+    "okrs/2026-Q4.html",
+    "launches/index.html",
+]
+
+
+@pytest.mark.parametrize("view", PHONE_PAGES)
+def test_a_large_organisation_keeps_the_long_pages_under_8000_px_on_a_phone(
+    phone: Page, large_url: str, view: str
+) -> None:
+    # A phone shows a third of each collapsed list: a card or a stacked row is most of a screen's width.
+    phone.goto(large_url + view)
+    height = phone.evaluate("() => document.documentElement.scrollHeight")
+    assert height <= 8000, f"{view} is {height} px tall at 390 px"
+
+
 def test_a_collapsed_board_column_shows_all_its_cards_on_request(desktop: Page, large_url: str) -> None:
     desktop.goto(large_url + "roadmap/index.html")
     column = desktop.locator(".po-board__col").first
