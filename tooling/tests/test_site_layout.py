@@ -102,7 +102,7 @@ def test_data_page_tables_stack_as_labelled_rows_on_a_phone(phone: Page, base_ur
     widths = _widths(phone)
     assert widths["page"] <= widths["window"]
     stacked = phone.evaluate(
-        """() => [...document.querySelectorAll('.md-content table.po-table--stack tbody tr')].slice(0, 20).map((tr) => ({
+        """() => [...document.querySelectorAll('.md-content table.po-table--stack tbody tr:not([hidden])')].slice(0, 20).map((tr) => ({
              display: getComputedStyle(tr).display,
              wide: tr.scrollWidth > tr.clientWidth + 1,
              labels: [...tr.children].slice(1).map((td) => getComputedStyle(td, '::before').content),
