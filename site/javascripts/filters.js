@@ -24,15 +24,16 @@
 
   // How many entries a collapsed list shows: its data-po-collapse, a third of it on a phone
   // where a column of cards or a stacked table row takes a screen's height for a few entries.
+  // The timeline keeps its rows: it scrolls sideways on a phone, and its arrows join rows.
   var PHONE = "(max-width: 40em)";
+  function phone(list) { return !!(window.matchMedia && window.matchMedia(PHONE).matches && !list.closest(".po-tl")); }
   function limitOf(list) {
     var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
-    if (limit && window.matchMedia && window.matchMedia(PHONE).matches) { limit = Math.max(1, Math.ceil(limit / 3)); }
-    return limit;
+    return limit && phone(list) ? Math.max(1, Math.ceil(limit / 3)) : limit;
   }
 
   // On a phone a card is most of a screen: a button is worth it from two hidden entries.
-  function slack() { return window.matchMedia && window.matchMedia(PHONE).matches ? 1 : SLACK; }
+  function slack(list) { return phone(list) ? 1 : SLACK; }
 
   function readState() {
     var params = new URLSearchParams(window.location.search);
@@ -197,7 +198,7 @@
           var list = item.node.parentNode, seen = (perList.get(list) || 0) + 1;
           perList.set(list, seen);
           var limit = limitOf(list);
-          if (limit && seen > limit && !list.poExpanded && (list.poFull || 0) > limit + slack()) { ok = false; folded = true; }
+          if (limit && seen > limit && !list.poExpanded && (list.poFull || 0) > limit + slack(list)) { ok = false; folded = true; }
         }
         // A folded entry matches the filters but waits for "Show all": it says so (data-po-collapsed).
         if (!!item.folded !== folded) { item.folded = folded; item.node.toggleAttribute("data-po-collapsed", folded); }
@@ -223,7 +224,7 @@
     // The "Show all (213)" button after a collapsed list (after its table, for a table's body).
     function moreButton(list, matching) {
       var limit = limitOf(list);
-      var needed = limit && matching > limit + slack();
+      var needed = limit && matching > limit + slack(list);
       if (!needed && !list.poMore) { return; }
       if (!list.poMore) {
         var button = element("button", { type: "button", "class": "md-button po-more" });
@@ -341,7 +342,7 @@
     if (list.poMore || list.querySelector("[data-po-item]")) { return; }  // the filters handle theirs
     var limit = limitOf(list);
     var entries = Array.prototype.slice.call(list.children);
-    if (!limit || entries.length <= limit + slack()) { return; }
+    if (!limit || entries.length <= limit + slack(list)) { return; }
     var button = element("button", { type: "button", "class": "md-button po-more", "aria-expanded": "false" });
     function show(all) {
       entries.forEach(function (entry, i) {
