@@ -22,6 +22,19 @@
   // A list is collapsed only when that hides more than this many entries: a button for two is noise.
   var SLACK = 3;
 
+  // How many entries a collapsed list shows: its data-po-collapse, a third of it on a phone
+  // where a column of cards or a stacked table row takes a screen's height for a few entries.
+  // The timeline keeps its rows: it scrolls sideways on a phone, and its arrows join rows.
+  var PHONE = "(max-width: 40em)";
+  function phone(list) { return !!(window.matchMedia && window.matchMedia(PHONE).matches && !list.closest(".po-tl")); }
+  function limitOf(list) {
+    var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
+    return limit && phone(list) ? Math.max(1, Math.ceil(limit / 3)) : limit;
+  }
+
+  // On a phone a card is most of a screen: a button is worth it from two hidden entries.
+  function slack(list) { return phone(list) ? 1 : SLACK; }
+
   function readState() {
     var params = new URLSearchParams(window.location.search);
     var state = { q: params.get("q") || "", group: params.get("group") || "" };
@@ -184,8 +197,8 @@
           // A long list shows its first entries until the reader asks for all of them.
           var list = item.node.parentNode, seen = (perList.get(list) || 0) + 1;
           perList.set(list, seen);
-          var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
-          if (limit && seen > limit && !list.poExpanded && (list.poFull || 0) > limit + SLACK) { ok = false; folded = true; }
+          var limit = limitOf(list);
+          if (limit && seen > limit && !list.poExpanded && (list.poFull || 0) > limit + slack(list)) { ok = false; folded = true; }
         }
         // A folded entry matches the filters but waits for "Show all": it says so (data-po-collapsed).
         if (!!item.folded !== folded) { item.folded = folded; item.node.toggleAttribute("data-po-collapsed", folded); }
@@ -210,8 +223,8 @@
 
     // The "Show all (213)" button after a collapsed list (after its table, for a table's body).
     function moreButton(list, matching) {
-      var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
-      var needed = limit && matching > limit + SLACK;
+      var limit = limitOf(list);
+      var needed = limit && matching > limit + slack(list);
       if (!needed && !list.poMore) { return; }
       if (!list.poMore) {
         var button = element("button", { type: "button", "class": "md-button po-more" });
@@ -327,9 +340,9 @@
   // A long list or table body outside any filtered view: its first N entries, then a button.
   function collapse(list) {
     if (list.poMore || list.querySelector("[data-po-item]")) { return; }  // the filters handle theirs
-    var limit = parseInt(list.getAttribute("data-po-collapse") || "", 10);
+    var limit = limitOf(list);
     var entries = Array.prototype.slice.call(list.children);
-    if (!limit || entries.length <= limit + SLACK) { return; }
+    if (!limit || entries.length <= limit + slack(list)) { return; }
     var button = element("button", { type: "button", "class": "md-button po-more", "aria-expanded": "false" });
     function show(all) {
       entries.forEach(function (entry, i) {

@@ -197,7 +197,7 @@ def quarter(index: Index, period: Period, meaning: MeaningOf = builtin_meaning) 
 class Event:
     """One thing a stakeholder wants to hear about."""
 
-    what: str  # "moved to now", "slipped", "done" (an item or a launch), "confidence"
+    what: str  # "moved to now", "slipped", "done" (an item or a launch), "confidence", "value" (a key result's)
     entity: str
     title: str
     team: str
@@ -283,9 +283,13 @@ def _events(
     elif kind == "objective":
         old_krs: dict[str, Any] = old.get("krs", {})
         for kr, (current, confidence, *_) in after.get("krs", {}).items():
-            was = old_krs[kr][1] if kr in old_krs else None
+            if kr not in old_krs:
+                continue
+            before, was = old_krs[kr][0], old_krs[kr][1]
+            moved = (before, current, was, confidence)
             if None not in (was, confidence) and was != confidence:
-                before = old_krs[kr][0]
-                moved = (before, current, was, confidence)
                 event("confidence", f"{entity}.{kr}: {was:g} → {confidence:g}", kr=kr, moved=moved)
+            elif None not in (before, current) and before != current:
+                # A check-in that moved the value but kept the confidence is news too.
+                event("value", f"{entity}.{kr}: {before:g} → {current:g}", kr=kr, moved=moved)
     return out

@@ -102,7 +102,7 @@ def test_data_page_tables_stack_as_labelled_rows_on_a_phone(phone: Page, base_ur
     widths = _widths(phone)
     assert widths["page"] <= widths["window"]
     stacked = phone.evaluate(
-        """() => [...document.querySelectorAll('.md-content table.po-table--stack tbody tr')].slice(0, 20).map((tr) => ({
+        """() => [...document.querySelectorAll('.md-content table.po-table--stack tbody tr:not([hidden])')].slice(0, 20).map((tr) => ({
              display: getComputedStyle(tr).display,
              wide: tr.scrollWidth > tr.clientWidth + 1,
              labels: [...tr.children].slice(1).map((td) => getComputedStyle(td, '::before').content),
@@ -259,6 +259,26 @@ def test_a_large_organisation_keeps_every_page_under_8000_px_and_every_column_in
     assert height <= 8000, f"{view} is {height} px tall"
     assert desktop.evaluate(HIDDEN_COLUMNS) == []
     assert desktop.evaluate(KR_IDS) == []
+
+
+PHONE_PAGES = [
+    "roadmap/index.html",
+    "roadmap/index.html?group=team",
+    "roadmap/teams.html",
+    "roadmap/all.html",
+    "okrs/2026-Q4.html",
+    "launches/index.html",
+]
+
+
+@pytest.mark.parametrize("view", PHONE_PAGES)
+def test_a_large_organisation_keeps_the_long_pages_under_8000_px_on_a_phone(
+    phone: Page, large_url: str, view: str
+) -> None:
+    # A phone shows a third of each collapsed list: a card or a stacked row is most of a screen's width.
+    phone.goto(large_url + view)
+    height = phone.evaluate("() => document.documentElement.scrollHeight")
+    assert height <= 8000, f"{view} is {height} px tall at 390 px"
 
 
 def test_a_collapsed_board_column_shows_all_its_cards_on_request(desktop: Page, large_url: str) -> None:

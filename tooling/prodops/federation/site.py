@@ -1,7 +1,7 @@
 """The company site: built from this repository's objectives and the units' contracts, nothing else.
 
 Pages (Markdown with inert HTML blocks, every value from a contract escaped here and the whole
-converted page cleaned again by :func:`prodops.render.safe.clean_page` in the MkDocs hook):
+converted page cleaned again by :func:`prodops.text.safe.clean_page` in the MkDocs hook):
 
 * ``index.md``: the company objectives, each with its progress and the units' objectives that
   name it as a parent (``COMPANY:ID``);

@@ -70,6 +70,9 @@ def add_history(
     index, note = load_index(root)
     meaning = catalog.kinds.meaning if catalog.kinds is not None else builtin_meaning
     _add(site, index, note, options, set(catalog.documents), meaning, catalog)
+    from prodops.render.history import add_entity_history
+
+    add_entity_history(site, index, note, catalog)
     reviews.add_reviews(site, index, note, options, catalog)
     reviews.add_release_notes(site, catalog)
     from prodops.render.status import add_status_pages
@@ -98,21 +101,34 @@ def _add(
     catalog: Catalog | None = None,
 ) -> None:
     weeks: list[Week] = []
-    since = options.today - timedelta(days=options.today.weekday() + 7 * (WEEKS - 1))
+    until = anchor(index, options.today)
+    since = until - timedelta(days=until.weekday() + 7 * (WEEKS - 1))
     if index is not None:
-        weeks = _weeks(historyview.digest(index, since, options.today, meaning), known, catalog)
+        weeks = _weeks(historyview.digest(index, since, until, meaning), known, catalog)
         if index.begins and index.begins > since.isoformat():
             note = f"The history here begins on {index.begins}."
+        if until != options.today:
+            note = f"{note} The repository has not changed since; these are the weeks as of the last change, {until}.".strip()
         if index.redated:
             note = (
                 f"{note} {index.redated} commit(s) are dated before the commit they follow or in the future; "
                 "each is counted on the nearest day that keeps the order."
             ).strip()
     env = environment()  # the pages' own, with their filters and macros
-    site.pages[PAGE] = env.get_template("changes.md.j2").render(
-        changes=weeks, weeks=WEEKS, today=options.today, note=note
-    )
+    site.pages[PAGE] = env.get_template("changes.md.j2").render(changes=weeks, weeks=WEEKS, today=until, note=note)
     site.files[FEED] = feed(weeks, options)
+
+
+def anchor(index: history.Index | None, today: date) -> date:
+    """The last day the page covers: today, or the last commit's day when none landed this week.
+
+    A repository that has rested for a while still shows what last changed, as of that
+    change, rather than weeks of nothing.
+    """
+    if index is None or not index.commits:
+        return today
+    last = date.fromisoformat(index.commits[-1].day)
+    return last if last < today - timedelta(days=today.weekday()) else today
 
 
 def _number(value: float | None) -> str:
@@ -130,8 +146,9 @@ def kr_words(e: Event, catalog: Catalog | None) -> tuple[str, str]:
     name = kr.title if kr is not None and kr.title else ref
     unit = f" {kr.unit}" if kr is not None and kr.unit else ""
     before, after, was, now = e.moved
-    value = f"{_number(before)} → {_number(after)}{unit}, " if before != after else ""
-    return f"{name}: {value}confidence {_number(was)} → {_number(now)}", ref
+    value = f"{_number(before)} → {_number(after)}{unit}" if before != after else ""
+    confidence = f"confidence {_number(was)} → {_number(now)}" if was != now else ""
+    return f"{name}: " + ", ".join(part for part in (value, confidence) if part), ref
 
 
 def _weeks(events: list[Event], known: set[str], catalog: Catalog | None = None) -> list[Week]:

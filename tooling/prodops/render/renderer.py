@@ -23,7 +23,7 @@ from prodops.config import Config
 from prodops.diagnostics import Diagnostic
 from prodops.kinds import page_path
 from prodops.pace import pace
-from prodops.render import charts
+from prodops.render import charts, monthgrid
 from prodops.schemas import SchemaSet, enum_values
 from prodops.states import builtin_meaning
 from prodops.text import safe
@@ -100,6 +100,7 @@ def environment() -> jinja2.Environment:
     env.filters["href"] = safe.href
     env.filters["bar"] = charts.progress_bar
     env.filters["day"] = values.day_text  # a date, or "not set" for one the schema does not require
+    env.filters["month_grid"] = monthgrid.launch_weeks
     # The default bands; a Renderer replaces this with the repository's (``at-risk-below``, ``on-track-from``).
     env.filters["conf"] = lambda value: charts.confidence(value, values.confidence_band(value, Config()))
     env.filters["json"] = lambda value: Markup(json.dumps(value, ensure_ascii=True))

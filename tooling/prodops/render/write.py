@@ -12,6 +12,7 @@ import yaml
 from prodops.diagnostics import ProdopsError
 from prodops.edit import write_atomic
 from prodops.pipeline import Result
+from prodops.render.matrix import add_matrix
 from prodops.render.pages import Pages
 from prodops.render.renderer import Site, SiteOptions
 
@@ -20,7 +21,9 @@ PLUGIN_NAME = "prodops"
 
 def render_site(result: Result, options: SiteOptions, extra_pages: dict[str, str] | None = None) -> Site:
     schema_files = {p.name: p.read_bytes() for p in sorted((result.root / "schemas").glob("*.schema.json"))}
-    return Pages(result.catalog, result.schemas, result.diagnostics, options, schema_files, extra_pages).render()
+    site = Pages(result.catalog, result.schemas, result.diagnostics, options, schema_files, extra_pages).render()
+    add_matrix(site, result.catalog)
+    return site
 
 
 def _inside(base: Path, rel: str) -> Path:
