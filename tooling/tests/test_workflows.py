@@ -298,7 +298,8 @@ def test_pre_commit_files_are_valid() -> None:
         )
         assert done.returncode == 0, done.stdout + done.stderr
     hooks = yamlparse.parse((REPO_ROOT / ".pre-commit-hooks.yaml").read_text()).data
-    assert [h["id"] for h in hooks] == ["prodops-validate", "prodops-codeowners"]
+    # One hook: validate and keep CODEOWNERS in step, one repository load per commit.
+    assert [(h["id"], h["entry"]) for h in hooks] == [("prodops-validate", "prodops validate --codeowners")]
     assert all(h["language"] == "python" for h in hooks)
 
 
