@@ -10,6 +10,7 @@ import click
 
 from prodops import report, terminal
 from prodops.cli import EXIT_PROBLEMS, load_valid, root_option, today_option
+from prodops.commands.outcome import plural
 from prodops.delivery import importer, read
 from prodops.delivery.read import Source
 from prodops.diagnostics import Diagnostic
@@ -24,10 +25,6 @@ def delivery_group() -> None:
 
     Example: prodops delivery import jira-export.csv --source jira
     """
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 @delivery_group.command(name="import")
@@ -68,13 +65,13 @@ def import_delivery(export: Path, source: Source, dry_run: bool, root: Path | No
     if len(outcome.skipped) > SHOWN_SKIPPED:
         terminal.echo(f"{export}: … and {len(outcome.skipped) - SHOWN_SKIPPED:,} more skipped", err=True)
     terminal.echo(
-        f"{_plural(outcome.rows, 'row')} read: {len(outcome.matched):,} matched to "
-        f"{_plural(len(outcome.items), 'item')}, {len(outcome.unmatched):,} unmatched, "
+        f"{plural(outcome.rows, 'row')} read: {len(outcome.matched):,} matched to "
+        f"{plural(len(outcome.items), 'item')}, {len(outcome.unmatched):,} unmatched, "
         f"{len(outcome.skipped):,} skipped"
     )
     rels = [c.rel for c in changes]
     if dry_run:
-        terminal.echo(f"would write {_plural(len(rels), 'file')}" + "".join(f"\n  {rel}" for rel in rels))
+        terminal.echo(f"would write {plural(len(rels), 'file')}" + "".join(f"\n  {rel}" for rel in rels))
         return
     if not changes:
         terminal.echo("nothing changed: the items already show what this export says")
@@ -84,6 +81,6 @@ def import_delivery(export: Path, source: Source, dry_run: bool, root: Path | No
         terminal.echo(report.render_lines(errors), nl=False, err=True)
         terminal.echo("prodops: no file was changed: the import would add the problems above", err=True)
         sys.exit(EXIT_PROBLEMS)
-    terminal.echo(f"wrote {_plural(len(rels), 'file')}" + "".join(f"\n  {rel}" for rel in rels))
+    terminal.echo(f"wrote {plural(len(rels), 'file')}" + "".join(f"\n  {rel}" for rel in rels))
     if caused:
         terminal.echo(report.caused(caused), nl=False)

@@ -13,6 +13,7 @@ import click
 
 from prodops import report, terminal
 from prodops.cli import EXIT_PROBLEMS, as_days, format_option, load_readable, load_valid, root_option, today_option
+from prodops.commands.outcome import plural
 from prodops.feedback import importer, mapping, triage, unmatched, write
 from prodops.feedback.importer import Outcome
 
@@ -70,10 +71,6 @@ def _replaced(ctx: click.Context, param: click.Parameter, values: tuple[str, ...
 
 
 _MONTH = re.compile(r"[1-9][0-9]{3}-(0[1-9]|1[0-2])")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 @feedback_group.command(name="import")
@@ -148,10 +145,10 @@ def import_feedback(
     _show(outcome, export)
     if unmatched_path is not None and not dry_run:
         unmatched.write(unmatched_path, outcome.tally.unmatched, export.name)
-        terminal.echo(f"{_plural(len(outcome.tally.unmatched), 'unmatched record')} written to {unmatched_path}")
+        terminal.echo(f"{plural(len(outcome.tally.unmatched), 'unmatched record')} written to {unmatched_path}")
     rels = [c.rel for c in outcome.changes]
     if dry_run:
-        terminal.echo(f"would update {_plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
+        terminal.echo(f"would update {plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
         return
     errors, caused = write.apply(result.root, [*outcome.changes, *outcome.counted], result.today)
     if errors:
@@ -174,7 +171,7 @@ def import_feedback(
     if outcome.counted:
         terminal.echo("counted records kept in " + ", ".join(c.rel for c in outcome.counted))
     if rels:
-        terminal.echo(f"updated {_plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
+        terminal.echo(f"updated {plural(len(rels), 'insight file')}" + "".join(f"\n  {rel}" for rel in rels))
     else:
         terminal.echo("no insight file changed: their demand already says what this export says")
     if caused:
@@ -190,7 +187,7 @@ def _show(outcome: Outcome, export: Path) -> None:
     if len(tally.rejected) > SHOWN_REJECTIONS:
         terminal.echo(f"{export}: … and {len(tally.rejected) - SHOWN_REJECTIONS:,} more rejected", err=True)
     terminal.echo(
-        f"{_plural(tally.read, 'record')} read: {tally.matched:,} matched, {len(tally.unmatched):,} unmatched, "
+        f"{plural(tally.read, 'record')} read: {tally.matched:,} matched, {len(tally.unmatched):,} unmatched, "
         f"{len(tally.rejected):,} rejected"
     )
     for (insight, name, period), done in outcome.summary.items():

@@ -45,4 +45,4 @@ def caused(warnings: list[Diagnostic]) -> None:
 
 def plural(count: int, one: str, many: str | None = None) -> str:
     """``count`` and the noun in the matching number."""
-    return f"{count} {one if count == 1 else (many or one + 's')}"
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
